@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs every dependency from Debian's packages (idempotent, quiet when all are present),
+# then configures and builds CrossbarLab in Release mode into ./build.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+packages=(
+  build-essential cmake ninja-build pkg-config
+  qt6-base-dev qt6-charts-dev libqt6svg6-dev libgl-dev
+  libeigen3-dev libtbb-dev zlib1g-dev libhdf5-dev hdf5-tools
+  librandom123-dev nlohmann-json3-dev
+  dataset-fashion-mnist
+  xvfb xauth python3-h5py python3-numpy
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}" >&2
+  sudo_cmd=""
+  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+cmake -S "$here" -B "$here/build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build "$here/build" -j "$(nproc)"
