@@ -1,0 +1,183 @@
+#include "app/cli/commands.hpp"
+
+#include "app/cli/args.hpp"
+#include "app/cli/progress.hpp"
+#include "core/experiment/experiment.hpp"
+#include "core/experiment/summary.hpp"
+
+#include <oneapi/tbb/global_control.h>
+
+#include <chrono>
+#include <cstdio>
+#include <functional>
+#include <iostream>
+#include <map>
+#include <memory>
+
+namespace cbl {
+namespace {
+
+using cli::Args;
+
+const std::set<std::string> config_options = {"--preset",      "--config",     "--set",
+                                              "--dataset",     "--holdout",    "--train-limit",
+                                              "--test-limit",  "--epochs",     "--seed",
+                                              "--threads"};
+
+std::set<std::string> with(std::set<std::string> base, std::initializer_list<std::string> more) {
+    base.insert(more);
+    return base;
+}
+
+/// Builds the experiment config from --preset/--config, --set overrides and the dataset options.
+ExperimentConfig config_from(const Args& a, const std::string& default_preset) {
+    if (a.has("--preset") && a.has("--config"))
+        throw InputError("--preset and --config exclude each other; give one");
+    ExperimentConfig c = a.has("--config") ? load_config_file(a.value("--config"))
+                                           : load_preset(a.value("--preset", default_preset));
+    nlohmann::json j = c;
+    for (const auto& s : a.all("--set")) apply_override(j, s);
+    if (a.has("--dataset")) j["dataset"]["source"] = a.value("--dataset");
+    if (a.has("--holdout")) j["dataset"]["holdout"] = a.integer("--holdout", 0, 1, 1 << 28);
+    if (a.has("--train-limit"))
+        j["dataset"]["train_limit"] = a.integer("--train-limit", 0, 1, 1 << 28);
+    if (a.has("--test-limit")) j["dataset"]["test_limit"] = a.integer("--test-limit", 0, 1, 1 << 28);
+    if (a.has("--epochs")) j["training"]["epochs"] = a.integer("--epochs", 0, 0, 100000);
+    if (a.has("--seed"))
+        j["training"]["seed"] = a.integer("--seed", 0, 0, std::numeric_limits<long long>::max());
+    ExperimentConfig out = j.get<ExperimentConfig>();
+    out.validate();
+    return out;
+}
+
+/// --threads N: the TBB worker limit for the whole process (results must not depend on it).
+std::unique_ptr<tbb::global_control> thread_limit(const Args& a) {
+    if (!a.has("--threads")) return nullptr;
+    return std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism,
+                                                 a.integer("--threads", 1, 1, 256));
+}
+
+int cmd_presets(const std::vector<std::string>& argv) {
+    Args a(argv, {}, {"--json"});
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& name : preset_names()) {
+        const ExperimentConfig c = load_preset(name);
+        if (a.flag("--json"))
+            list.push_back({{"name", name}, {"description", c.description}, {"reproduces", c.reproduces}});
+        else
+            std::printf("%-16s %s\n%-16s   (%s)\n", name.c_str(), c.description.c_str(), "",
+                        c.reproduces.c_str());
+    }
+    if (a.flag("--json")) std::cout << list.dump(2) << "\n";
+    return 0;
+}
+
+/// Trains until the configured number of epochs with a progress bar on stderr.
+void run_training(Experiment& e, const std::string& label) {
+    const int epochs = e.config().training.epochs;
+    const long long total = static_cast<long long>(epochs) * e.epoch_size();
+    cli::Progress progress(label, total, "img");
+    while (!e.finished()) {
+        e.train(std::min(500, e.epoch_size() - e.position()));
+        const long long done = static_cast<long long>(e.epochs_done()) * e.epoch_size() + e.position();
+        char detail[96];
+        const double acc = e.history().empty() ? 0 : e.history().back().test_accuracy;
+        std::snprintf(detail, sizeof detail, "epoch %d/%d test %.2f%%",
+                      std::min(e.epochs_done() + 1, epochs), epochs, 100 * acc);
+        progress.update(done, detail);
+    }
+    progress.finish();
+}
+
+void print_human(const nlohmann::json& s) {
+    std::printf("preset %s on %s, layers", s["preset"].get<std::string>().c_str(),
+                s["dataset"].get<std::string>().c_str());
+    for (int n : s["layers"]) std::printf(" %d", n);
+    std::printf("\n%5s %12s %12s %18s %18s\n", "epoch", "train acc %", "test acc %",
+                "device updates", "FP-equiv updates");
+    for (std::size_t i = 0; i < s["test_accuracy"].size(); ++i) {
+        long long dev = 0, fp = 0;
+        for (auto v : s["device_updates"][i]) dev += v.get<long long>();
+        for (auto v : s["fp_equivalent_updates"][i]) fp += v.get<long long>();
+        std::printf("%5zu %12.2f %12.2f %18lld %18lld\n", i + 1,
+                    100 * s["train_accuracy"][i].get<double>(),
+                    100 * s["test_accuracy"][i].get<double>(), dev, fp);
+    }
+    std::printf("%.0f images/s, %.1f s wall\n", s["images_per_second"].get<double>(),
+                s["wall_seconds"].get<double>());
+}
+
+int cmd_train(const std::vector<std::string>& argv) {
+    Args a(argv, with(config_options, {"--out", "--resume"}), {"--json"});
+    const auto limit = thread_limit(a);
+    const ExperimentConfig c = config_from(a, "fp32");
+    auto data = std::make_shared<const DataSplit>(load_dataset(c.dataset));
+    const auto t0 = std::chrono::steady_clock::now();
+    Experiment e(c, data);
+    run_training(e, c.name);
+    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const nlohmann::json s = summary_json(e, wall);
+    if (a.flag("--json")) std::cout << s.dump() << "\n";
+    else print_human(s);
+    return 0;
+}
+
+int cmd_bench(const std::vector<std::string>& argv) {
+    Args a(argv, {"--images", "--dataset", "--threads", "--schemes"}, {"--json"});
+    const auto limit = thread_limit(a);
+    const long long images = a.integer("--images", 4000, 100, 10'000'000);
+    DatasetSpec spec;
+    spec.source = a.value("--dataset", "fashion-mnist");
+    spec.train_limit = static_cast<int>(images);
+    spec.test_limit = 100;
+    auto data = std::make_shared<const DataSplit>(load_dataset(spec));
+    nlohmann::json out;
+    std::vector<std::string> schemes = {"fp32"};
+    for (const std::string& name : schemes) {
+        ExperimentConfig c = load_preset(name);
+        c.training.epochs = 1;
+        Experiment e(c, data);
+        // Warm up caches and allocations on a few images, then time the rest of the epoch.
+        e.train(50);
+        const auto t0 = std::chrono::steady_clock::now();
+        const int n = e.train(e.epoch_size() - 50 - 1);
+        const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        out["images_per_second"][name] = n / s;
+        std::cerr << name << ": " << static_cast<long long>(n / s) << " images/s\n";
+    }
+    for (const auto& [name, ips] : out["images_per_second"].items())
+        out["ratio_to_fp32"][name] = ips.get<double>() / out["images_per_second"]["fp32"].get<double>();
+    out["images"] = images;
+    out["layers"] = {785, 250, 10};
+    if (a.flag("--json")) std::cout << out.dump() << "\n";
+    else std::cout << out.dump(2) << "\n";
+    return 0;
+}
+
+void usage() {
+    std::cerr << "usage: crossbarlab-cli COMMAND [options]\n"
+                 "commands:\n"
+                 "  presets                 list the experiment presets\n"
+                 "  train                   train an experiment (--preset/--config, --json, ...)\n"
+                 "  bench                   throughput of every scheme on 785-250-10 (--json)\n"
+                 "see shared/design/CLI.md and README.md for the options\n";
+}
+
+} // namespace
+
+int run_cli(const std::vector<std::string>& args) {
+    if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+        usage();
+        return args.empty() ? 2 : 0;
+    }
+    const std::map<std::string, std::function<int(const std::vector<std::string>&)>> commands = {
+        {"presets", cmd_presets}, {"train", cmd_train}, {"bench", cmd_bench}};
+    const auto it = commands.find(args[0]);
+    if (it == commands.end()) {
+        usage();
+        throw InputError("unknown command " + args[0]);
+    }
+    return it->second(std::vector<std::string>(args.begin() + 1, args.end()));
+}
+
+} // namespace cbl

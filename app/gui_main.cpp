@@ -1,0 +1,4 @@
+// crossbarlab: the live lab GUI.
+#include "ui/app/application.hpp"
+
+int main(int argc, char** argv) { return cbl::ui::run_application(argc, argv); }

@@ -1,0 +1,54 @@
+#pragma once
+// A labelled image set ready for the network: pixels scaled to [0, 1] as in seed 002, one column
+// per sample. The bias input (seed 002: 784 pixels + 1 bias = 785 inputs) is appended by the
+// network, not stored here.
+#include <Eigen/Core>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace cbl {
+
+struct Dataset {
+    Eigen::MatrixXf images;           ///< features x samples, values in [0, 1]
+    std::vector<std::uint8_t> labels; ///< one class index per sample
+    int classes = 10;
+
+    int size() const { return static_cast<int>(labels.size()); }
+    int features() const { return static_cast<int>(images.rows()); }
+    /// The first n samples (n >= size() keeps all).
+    Dataset head(int n) const;
+};
+
+/// Training and test sets plus where they came from.
+struct DataSplit {
+    std::string name;        ///< "fashion-mnist", "synthetic", or the folder
+    std::string description; ///< one line for logs and the GUI
+    Dataset train;
+    Dataset test;
+};
+
+/// How to obtain data (CLI.md: --dataset, --holdout, --train-limit, --test-limit).
+struct DatasetSpec {
+    std::string source = "fashion-mnist"; ///< "fashion-mnist", "synthetic", or a folder path
+    int holdout = 2000;    ///< test samples split off when a folder holds one images/labels pair
+    int train_limit = 0;   ///< 0 = all
+    int test_limit = 0;    ///< 0 = all
+    int synthetic_train = 6000;
+    int synthetic_test = 1000;
+    std::uint64_t seed = 1; ///< synthetic generator seed
+
+    bool operator==(const DatasetSpec&) const = default;
+};
+
+/// Where Debian's dataset-fashion-mnist installs its files.
+inline constexpr const char* fashion_mnist_dir = "/usr/share/datasets/fashion-mnist";
+
+/// Loads the data named by `spec`; throws InputError naming the path and the problem.
+DataSplit load_dataset(const DatasetSpec& spec);
+
+/// Ten classes of 28x28 stroke patterns with jitter and noise: no files needed, deterministic.
+Dataset make_synthetic(int samples, std::uint64_t seed, std::uint64_t index_offset = 0);
+
+} // namespace cbl

@@ -1,0 +1,59 @@
+#pragma once
+// The experiment config: one JSON document (the same the GUI saves inside a session and the CLI
+// reads with --config), validated field by field. Documented in resources/presets/README.md.
+#include "core/dataset/dataset.hpp"
+#include "core/network/optimizer.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+namespace cbl {
+
+struct NetworkConfig {
+    std::vector<int> layers{785, 250, 10}; ///< neuron counts; layers[0] includes the bias input
+    std::string hidden_activation = "sigmoid";
+};
+
+struct TrainingConfig {
+    int epochs = 10;
+    int batch_size = 1;                ///< seed 002 trains one image at a time
+    std::string precision = "fp32";    ///< "fp32" or "fp64" arithmetic of the digital unit
+    std::uint64_t seed = 1;
+    double seconds_per_image = 0.01;   ///< simulated device time per training image [s]
+    OptimizerConfig optimizer;
+};
+
+struct ExperimentConfig {
+    std::string name = "custom";
+    std::string description;     ///< one line for `presets` and the GUI's preset picker
+    std::string reproduces;      ///< which paper/figure the preset follows
+    NetworkConfig network;
+    TrainingConfig training;
+    DatasetSpec dataset;
+    /// Training scheme and crossbar parts (scheme, device, tile, energy), validated by the
+    /// parts that own them when the experiment is built.
+    nlohmann::json scheme = {{"type", "fp"}};
+    nlohmann::json device = nlohmann::json::object();
+    nlohmann::json tile = nlohmann::json::object();
+    std::string technology = "mca-14nm"; ///< energy/latency preset (resources/technology)
+
+    void validate() const;
+};
+
+void to_json(nlohmann::json& j, const ExperimentConfig& c);
+void from_json(const nlohmann::json& j, ExperimentConfig& c);
+
+/// Folder holding presets/ and technology/ (CROSSBARLAB_RESOURCES overrides the build's path).
+std::string resource_dir();
+/// Names of the presets in resources/presets, sorted.
+std::vector<std::string> preset_names();
+/// Loads and validates a preset by name; InputError lists the known names when it is unknown.
+ExperimentConfig load_preset(const std::string& name);
+/// Loads and validates a config file.
+ExperimentConfig load_config_file(const std::string& path);
+/// Applies one `--set a.b.c=VALUE` override (VALUE parsed as JSON, else taken as a string).
+void apply_override(nlohmann::json& config, const std::string& assignment);
+
+} // namespace cbl

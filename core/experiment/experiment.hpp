@@ -1,0 +1,74 @@
+#pragma once
+// One training run: data, network, device clock, metrics and the event timeline. Not
+// thread-safe: the engine thread owns it (ARCHITECTURE.md, "one engine thread owns state").
+#include "core/dataset/dataset.hpp"
+#include "core/experiment/config.hpp"
+#include "core/experiment/metrics.hpp"
+#include "core/network/mlp.hpp"
+
+#include <chrono>
+#include <memory>
+
+namespace cbl {
+
+class Experiment {
+  public:
+    Experiment(const ExperimentConfig& config, std::shared_ptr<const DataSplit> data);
+
+    const ExperimentConfig& config() const { return config_; }
+    const DataSplit& data() const { return *data_; }
+    int epochs_done() const { return static_cast<int>(history_.size()); }
+    int position() const { return position_; } ///< images done in the current epoch
+    int epoch_size() const { return data_->train.size(); }
+    std::uint64_t step() const { return step_; } ///< training images done in all
+    bool finished() const { return epochs_done() >= config_.training.epochs; }
+    double simulated_time_s() const { return simulated_time_s_; }
+
+    /// Trains up to n images, never past the end of the current epoch; at the epoch's last image
+    /// evaluates the test set and appends to history(). Returns the images trained.
+    int train(int n);
+    /// Trains the rest of the current epoch.
+    void train_epoch();
+
+    const std::vector<EpochMetrics>& history() const { return history_; }
+    const std::vector<Event>& events() const { return events_; }
+    void log_event(const std::string& what);
+
+    /// Running metrics of the epoch in progress.
+    double running_accuracy() const { return position_ ? double(correct_) / position_ : 0.0; }
+    double running_loss() const { return position_ ? loss_sum_ / position_ : 0.0; }
+
+    /// Test-set evaluation of the current weights.
+    EvalResult evaluate_test(std::uint64_t eval_step) const;
+    int layer_count() const;
+    /// W of layer k as the network sees it (noise-free).
+    Eigen::MatrixXf weights(int k) const;
+
+  private:
+    template <typename F>
+    decltype(auto) with_net(F&& f) {
+        return net32_ ? f(*net32_) : f(*net64_);
+    }
+    template <typename F>
+    decltype(auto) with_net(F&& f) const {
+        return net32_ ? f(*net32_) : f(*net64_);
+    }
+    void start_epoch();
+    void end_epoch();
+
+    ExperimentConfig config_;
+    std::shared_ptr<const DataSplit> data_;
+    std::unique_ptr<Mlp<float>> net32_;
+    std::unique_ptr<Mlp<double>> net64_;
+    std::vector<int> order_; ///< this epoch's image order
+    int position_ = 0;
+    std::uint64_t step_ = 0;
+    long long correct_ = 0;
+    double loss_sum_ = 0;
+    double simulated_time_s_ = 0;
+    double epoch_wall_s_ = 0;
+    std::vector<EpochMetrics> history_;
+    std::vector<Event> events_;
+};
+
+} // namespace cbl

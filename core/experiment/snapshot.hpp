@@ -1,0 +1,43 @@
+#pragma once
+// An immutable picture of an experiment, published by the engine thread for the views
+// (ARCHITECTURE.md: views read the newest snapshot; they never touch the experiment).
+#include "core/experiment/config.hpp"
+#include "core/experiment/metrics.hpp"
+
+#include <Eigen/Core>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace cbl {
+
+struct LayerPicture {
+    Eigen::MatrixXf weights;    ///< W (outputs x inputs), noise-free read
+};
+
+struct Snapshot {
+    std::uint64_t version = 0;      ///< increases with every publication
+    ExperimentConfig config;
+    std::string dataset;            ///< data description
+    std::vector<EpochMetrics> history;
+    std::vector<Event> events;
+    int epochs_done = 0;
+    int epochs_total = 0;
+    int position = 0;               ///< images done in the current epoch
+    int epoch_size = 0;
+    std::uint64_t step = 0;         ///< training images done in all
+    double simulated_time_s = 0;    ///< device clock [s]
+    double images_per_second = 0;   ///< recent simulator throughput
+    double eta_s = 0;               ///< wall-clock estimate to the last epoch [s]
+    double running_accuracy = 0;    ///< this epoch so far, fraction
+    double running_loss = 0;        ///< [nats]
+    bool running = false;
+    bool finished = false;
+    std::string error;              ///< last command's failure, shown to the user
+    std::vector<LayerPicture> layers;
+};
+
+using SnapshotPtr = std::shared_ptr<const Snapshot>;
+
+} // namespace cbl

@@ -1,0 +1,33 @@
+#include "core/experiment/summary.hpp"
+
+namespace cbl {
+
+nlohmann::json summary_json(const Experiment& e, double wall_seconds) {
+    nlohmann::json j;
+    const auto& h = e.history();
+    j["preset"] = e.config().name;
+    j["dataset"] = e.data().name;
+    j["layers"] = e.config().network.layers;
+    j["epochs"] = h.size();
+    auto column = [&](auto member) {
+        nlohmann::json a = nlohmann::json::array();
+        for (const EpochMetrics& m : h) a.push_back(m.*member);
+        return a;
+    };
+    j["train_accuracy"] = column(&EpochMetrics::train_accuracy);
+    j["test_accuracy"] = column(&EpochMetrics::test_accuracy);
+    j["train_loss"] = column(&EpochMetrics::train_loss);
+    j["test_loss"] = column(&EpochMetrics::test_loss);
+    j["device_updates"] = column(&EpochMetrics::device_updates);
+    j["fp_equivalent_updates"] = column(&EpochMetrics::fp_equivalent_updates);
+    j["refreshes"] = column(&EpochMetrics::refreshes);
+    j["simulated_time_s"] = e.simulated_time_s();
+    long long images = 0;
+    for (const EpochMetrics& m : h) images += m.images;
+    j["images_trained"] = images;
+    j["images_per_second"] = wall_seconds > 0 ? images / wall_seconds : 0.0;
+    j["wall_seconds"] = wall_seconds;
+    return j;
+}
+
+} // namespace cbl

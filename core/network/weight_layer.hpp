@@ -1,0 +1,48 @@
+#pragma once
+// One weight layer of the network: W (outputs x inputs, inputs include the bias). Full-precision
+// layers keep W in memory; crossbar layers keep conductances on a simulated tile. The network
+// code is the same for both: it only asks for W x, W^T d and hands over desired weight changes.
+#include "core/energy/op_counts.hpp"
+
+#include <Eigen/Core>
+
+#include <cstdint>
+
+namespace cbl {
+
+/// Per-step context passed down to the layers.
+struct StepContext {
+    std::uint64_t step = 0;        ///< global training-image counter: the RNG counter for reads/pulses
+    StageCounts* counts = nullptr; ///< where hardware operations are counted (may be null)
+};
+
+template <typename Scalar>
+class WeightLayer {
+  public:
+    using Vec = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
+    using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
+
+    virtual ~WeightLayer() = default;
+    virtual int outputs() const = 0;
+    virtual int inputs() const = 0;
+
+    /// z = W x (training read: on a crossbar with read noise and drift at the current time).
+    virtual void forward(const Vec& x, Vec& z, StepContext& ctx) = 0;
+    /// out = W^T d (transposed read).
+    virtual void backward(const Vec& d, Vec& out, StepContext& ctx) = 0;
+    /// Inference on many samples at once (columns of x), without changing training state.
+    /// `eval_step` keys the read noise so evaluation is reproducible.
+    virtual void forward_batch(const Matrix& x, Matrix& z, std::uint64_t eval_step) const = 0;
+
+    /// Applies the desired change dW = scale * delta x^T (the batch-1 SGD fast path).
+    virtual void commit_rank1(const Vec& x, const Vec& delta, Scalar scale, StepContext& ctx) = 0;
+    /// Applies a desired change dW (mini-batches, momentum, Adam).
+    virtual void commit(const Matrix& dW, StepContext& ctx) = 0;
+    /// Called once after every training image (device clock, refresh, bookkeeping).
+    virtual void end_of_image(StepContext&) {}
+
+    /// W as the network currently sees it (noise-free read; for heatmaps, tests and sessions).
+    virtual Matrix weights() const = 0;
+};
+
+} // namespace cbl

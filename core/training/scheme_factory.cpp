@@ -1,0 +1,34 @@
+#include "core/training/scheme_factory.hpp"
+
+#include "core/common/param_error.hpp"
+#include "core/network/fp_layer.hpp"
+
+namespace cbl {
+
+std::vector<std::pair<int, int>> weight_shapes(const NetworkConfig& n) {
+    std::vector<std::pair<int, int>> shapes;
+    // layers[0] already counts the bias input; hidden layers get one appended (seed 002: 198,760
+    // weights for 785-250-10 = 250x785 + 10x251).
+    for (std::size_t k = 1; k < n.layers.size(); ++k)
+        shapes.emplace_back(n.layers[k], k == 1 ? n.layers[0] : n.layers[k - 1] + 1);
+    return shapes;
+}
+
+template <typename Scalar>
+typename Mlp<Scalar>::Layers make_layers(const ExperimentConfig& c) {
+    const std::string type = c.scheme.value("type", "fp");
+    typename Mlp<Scalar>::Layers layers;
+    const auto shapes = weight_shapes(c.network);
+    if (type == "fp") {
+        for (std::size_t k = 0; k < shapes.size(); ++k)
+            layers.push_back(std::make_unique<FpLayer<Scalar>>(
+                shapes[k].first, shapes[k].second, c.training.seed, static_cast<std::uint32_t>(k)));
+        return layers;
+    }
+    throw InputError("scheme.type = \"" + type + "\"; allowed: fp, direct, mca, time");
+}
+
+template Mlp<float>::Layers make_layers<float>(const ExperimentConfig&);
+template Mlp<double>::Layers make_layers<double>(const ExperimentConfig&);
+
+} // namespace cbl
