@@ -34,6 +34,16 @@ class Engine {
     void reset();              ///< same config, fresh start
     /// Throttle for demos: 0 = as fast as possible, else images per second.
     void set_speed(double images_per_second);
+    /// Changes one config field by dotted path (e.g. "training.optimizer.learning_rate").
+    /// Hot parameters apply at the next step and are logged as events; structural ones are
+    /// refused with a message (snapshot()->error) asking for a reset via load().
+    void set_parameter(const std::string& path, const nlohmann::json& value);
+    /// Follows one synapse's conductances over time (snapshot()->traces).
+    void pin_synapse(int layer, int row, int col);
+    void unpin_all();
+    /// Evaluates the test accuracy of the current array at times after training [s], with and
+    /// without global drift compensation; the result appears in snapshot()->drift.
+    void evaluate_drift(const std::vector<double>& times_s);
     /// Runs `f` on the engine thread between steps (e.g. a hot parameter change or a save).
     void post(std::function<void(Experiment&)> f);
     /// Blocks until every command queued so far has been handled (tests, save).

@@ -13,7 +13,27 @@
 namespace cbl {
 
 struct LayerPicture {
-    Eigen::MatrixXf weights;    ///< W (outputs x inputs), noise-free read
+    Eigen::MatrixXf weights;      ///< W (outputs x inputs), noise-free read [weight units]
+    Eigen::MatrixXf g_plus_uS;    ///< crossbar layers: G+ (or the single device) [uS]; else empty
+    Eigen::MatrixXf g_minus_uS;   ///< differential pairs: G- [uS]; else empty
+    Eigen::MatrixXf pulses_epoch; ///< crossbar layers: programming pulses per synapse this epoch
+    double beta_per_uS = 0;       ///< weight units per uS (W = beta (G+ - G-)); 0 for FP layers
+};
+
+/// A pinned synapse's conductances over simulated time (seed 002 Fig. 3B).
+struct SynapseTrace {
+    int layer = 0, row = 0, col = 0;
+    std::vector<double> t_s;          ///< device clock [s]
+    std::vector<double> g_plus_uS;    ///< [uS]
+    std::vector<double> g_minus_uS;   ///< [uS] (empty for single-device mapping)
+    std::vector<double> weight;       ///< W [weight units]
+};
+
+/// Test accuracy of the trained array at times after training (seed 002 Fig. 3E).
+struct DriftCurve {
+    std::vector<double> times_s;               ///< time after training [s]
+    std::vector<double> test_accuracy;         ///< fraction, no compensation
+    std::vector<double> test_accuracy_compensated; ///< fraction, global drift compensation
 };
 
 struct Snapshot {
@@ -36,6 +56,9 @@ struct Snapshot {
     bool finished = false;
     std::string error;              ///< last command's failure, shown to the user
     std::vector<LayerPicture> layers;
+    std::vector<SynapseTrace> traces;
+    DriftCurve drift;               ///< last requested evaluation (empty until asked)
+    nlohmann::json energy;          ///< energy/latency report of the ledger (core/energy)
 };
 
 using SnapshotPtr = std::shared_ptr<const Snapshot>;
