@@ -1,0 +1,599 @@
+#include "core/crossbar/crossbar_tile.hpp"
+
+#include "core/common/param_error.hpp"
+#include "core/common/rng.hpp"
+
+#include <Random123/uniform.hpp>
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numbers>
+#include <stdexcept>
+#include <string>
+
+namespace cbl {
+
+namespace {
+
+// RNG sub-counters: MVM noise uses 0 (forward) and 1 (backward); refresh pulses and verify reads
+// start here so they never reuse a draw of program() in the same step.
+constexpr std::uint32_t sub_forward = 0;
+constexpr std::uint32_t sub_backward = 1;
+constexpr std::uint32_t sub_refresh = 1u << 20;
+
+constexpr int code_max = 255;
+
+void check_size(const char* what, Eigen::Index got, int want) {
+    if (got != want)
+        throw std::invalid_argument(std::string("CrossbarTile: ") + what + " has size " +
+                                    std::to_string(got) + ", expected " + std::to_string(want));
+}
+
+// y += sum_a x_a W(:, i_a) (and var += x_a^2 q(:, i_a)^2 when Noise): four driven lines per
+// pass so the output accumulators are loaded and stored once per four columns.
+template <bool Noise>
+void accumulate_columns(const float* __restrict w, const std::uint8_t* __restrict q, int rows,
+                        const int* act, int n_act, const float* x, float* __restrict y,
+                        float* __restrict var) {
+    int a = 0;
+    for (; a + 4 <= n_act; a += 4) {
+        const std::size_t o0 = std::size_t(act[a]) * rows, o1 = std::size_t(act[a + 1]) * rows,
+                          o2 = std::size_t(act[a + 2]) * rows, o3 = std::size_t(act[a + 3]) * rows;
+        const float x0 = x[act[a]], x1 = x[act[a + 1]], x2 = x[act[a + 2]], x3 = x[act[a + 3]];
+        const float *w0 = w + o0, *w1 = w + o1, *w2 = w + o2, *w3 = w + o3;
+        for (int j = 0; j < rows; ++j)
+            y[j] += x0 * w0[j] + x1 * w1[j] + x2 * w2[j] + x3 * w3[j];
+        if constexpr (Noise) {
+            const float s0 = x0 * x0, s1 = x1 * x1, s2 = x2 * x2, s3 = x3 * x3;
+            const std::uint8_t *q0 = q + o0, *q1 = q + o1, *q2 = q + o2, *q3 = q + o3;
+            for (int j = 0; j < rows; ++j) {
+                const float c0 = q0[j], c1 = q1[j], c2 = q2[j], c3 = q3[j];
+                var[j] += s0 * c0 * c0 + s1 * c1 * c1 + s2 * c2 * c2 + s3 * c3 * c3;
+            }
+        }
+    }
+    for (; a < n_act; ++a) {
+        const std::size_t o = std::size_t(act[a]) * rows;
+        const float xa = x[act[a]];
+        for (int j = 0; j < rows; ++j)
+            y[j] += xa * w[o + j];
+        if constexpr (Noise) {
+            const float sa = xa * xa;
+            for (int j = 0; j < rows; ++j) {
+                const float c = q[o + j];
+                var[j] += sa * c * c;
+            }
+        }
+    }
+}
+
+} // namespace
+
+CrossbarTile::CrossbarTile(int rows_out, int cols_in, const TileConfig& config, std::uint64_t seed,
+                           std::uint32_t layer)
+    : rows_(rows_out), cols_(cols_in), n_syn_(0), cfg_(config), seed_(seed), layer_(layer) {
+    require_range("tile.rows_out", rows_out, 1, 1 << 16);
+    require_range("tile.cols_in", cols_in, 1, 1 << 16);
+    // Device ids (2 per synapse) must fit the 32-bit RNG index.
+    require_range("tile.rows_out x tile.cols_in", double(rows_out) * cols_in, 1, 1 << 30);
+    cfg_.validate();
+    n_syn_ = rows_ * cols_;
+    const bool pcm = cfg_.device.is_pcm();
+    for (int k = 0; k < dps(); ++k) {
+        g_uS_[k].resize(n_syn_);
+        if (pcm) {
+            t_p_s_[k].assign(n_syn_, 0.f);
+            n_[k].resize(n_syn_);
+            nu_code_[k].resize(n_syn_);
+        }
+    }
+    if (pcm) {
+        const auto& p = std::get<PcmParams>(cfg_.device.model);
+        nu_step_ = (p.nu_mean + 6 * p.nu_std) / code_max;
+    }
+    sigma_step_uS_ = std::sqrt(double(dps())) *
+                     (cfg_.device.read_g() * cfg_.device.g_max_uS() + cfg_.device.read_0_uS()) /
+                     code_max;
+    w_eff_.resize(rows_, cols_);
+    sigma_code_.resize(rows_, cols_);
+    x_q_.resize(std::max(rows_, cols_));
+    var_.resize(std::max(rows_, cols_));
+    z_.resize(std::max(rows_, cols_) + 4);
+    active_.resize(std::max(rows_, cols_));
+    draw_initial_state();
+    rebuild_cache();
+}
+
+void CrossbarTile::draw_initial_state() {
+    const CounterRng init(seed_, RngStream::init, layer_);
+    const CounterRng drift(seed_, RngStream::drift, layer_);
+    const double lo = cfg_.device.g_min_uS(), hi = cfg_.device.g_max_uS();
+    const PcmParams* pcm = std::get_if<PcmParams>(&cfg_.device.model);
+    tbb::parallel_for(tbb::blocked_range<int>(0, n_syn_, 4096), [&](const auto& range) {
+        for (int s = range.begin(); s < range.end(); ++s)
+            for (int k = 0; k < dps(); ++k) {
+                const std::uint32_t dev = device_id(s, k);
+                const double g =
+                    std::clamp(cfg_.init_mean_uS + cfg_.init_std_uS * init.normal(0, dev), lo, hi);
+                g_uS_[k][s] = float(g);
+                if (!pcm) continue;
+                // The initial state was reached by SET pulses from RESET: give each device the
+                // history that the mean curve (ref. README 2) needs to reach its conductance.
+                n_[k][s] =
+                    std::uint8_t(std::min<long>(code_max, std::lround(pcm_pulses_to_reach(g))));
+                const double nu = std::max(0.0, pcm->nu_mean + pcm->nu_std * drift.normal(0, dev));
+                nu_code_[k][s] =
+                    nu_step_ > 0
+                        ? std::uint8_t(std::min<long>(code_max, std::lround(nu / nu_step_)))
+                        : 0;
+            }
+    });
+    std::uint8_t top = 0;
+    for (int k = 0; k < dps(); ++k)
+        for (const auto c : nu_code_[k])
+            top = std::max(top, c);
+    nu_max_ = nu(top);
+}
+
+double CrossbarTile::drift_factor(int s, int k, double t) const {
+    if (!cfg_.drift || !cfg_.device.is_pcm()) return 1.0;
+    const auto& p = std::get<PcmParams>(cfg_.device.model);
+    return pcm_drift_factor(t - double(t_p_s_[k][s]), p.t0_s, nu(nu_code_[k][s]));
+}
+
+// Drifted conductances of plane k, column c at time t: G (max(t - t_p, T0) / T0)^-nu
+// (seed 002 Fig. 2C), vectorised over the column.
+void CrossbarTile::compute_plane_column(int c, int k, double t, float* g_out) const {
+    const std::size_t o = std::size_t(c) * rows_;
+    Eigen::Map<Eigen::ArrayXf> out(g_out, rows_);
+    const Eigen::Map<const Eigen::ArrayXf> g(g_uS_[k].data() + o, rows_);
+    if (!cfg_.drift || !cfg_.device.is_pcm()) {
+        out = g;
+        return;
+    }
+    const auto t0 = float(std::get<PcmParams>(cfg_.device.model).t0_s);
+    const Eigen::Map<const Eigen::ArrayXf> t_p(t_p_s_[k].data() + o, rows_);
+    const Eigen::Map<const Eigen::Array<std::uint8_t, Eigen::Dynamic, 1>> code(
+        nu_code_[k].data() + o, rows_);
+    const Eigen::ArrayXf age = (t - t_p.cast<double>()).cast<float>();
+    out = g * (-(code.cast<float>() * float(nu_step_)) * (age.max(t0) / t0).log()).exp();
+}
+
+void CrossbarTile::rebuild_cache() {
+    const float beta = float(cfg_.beta_per_uS);
+    const float g_ref = float(cfg_.g_ref_uS);
+    const float read_g = float(cfg_.device.read_g()), read_0 = float(cfg_.device.read_0_uS());
+    const float inv_step = sigma_step_uS_ > 0 ? float(1.0 / sigma_step_uS_) : 0.f;
+    tbb::parallel_for(tbb::blocked_range<int>(0, cols_, 16), [&](const auto& range) {
+        Eigen::ArrayXf gp(rows_), gm(rows_);
+        for (int c = range.begin(); c < range.end(); ++c) {
+            compute_plane_column(c, 0, time_s_, gp.data());
+            Eigen::ArrayXf sig2 = (read_g * gp + read_0).square();
+            if (dps() == 2) {
+                compute_plane_column(c, 1, time_s_, gm.data());
+                w_eff_.col(c) = (beta * (gp - gm)).matrix();
+                sig2 += (read_g * gm + read_0).square();
+            } else {
+                w_eff_.col(c) = (beta * (gp - g_ref)).matrix();
+            }
+            sigma_code_.col(c) =
+                (sig2.sqrt() * inv_step).round().min(float(code_max)).cast<std::uint8_t>().matrix();
+        }
+    });
+    row_sum_ = w_eff_.cast<double>().rowwise().sum();
+    cache_time_s_ = time_s_;
+    first_program_s_ = std::numeric_limits<double>::infinity();
+    cache_min_age_s_ = std::numeric_limits<double>::infinity();
+    if (cfg_.device.is_pcm())
+        for (int k = 0; k < dps(); ++k) {
+            const float newest = *std::max_element(t_p_s_[k].begin(), t_p_s_[k].end());
+            cache_min_age_s_ = std::min(cache_min_age_s_, time_s_ - double(newest));
+        }
+}
+
+// The cache is exact at its rebuild and for entries recomputed by program(). Any device's drift
+// factor has since changed by at most nu_max ln(max(age_now, T0) / max(age_then, T0)); the
+// youngest device bounds this, so one comparison decides whether a rebuild is due.
+void CrossbarTile::ensure_cache_fresh() {
+    if (!cfg_.drift || !cfg_.device.is_pcm() || nu_max_ <= 0) return;
+    const double t0 = std::get<PcmParams>(cfg_.device.model).t0_s;
+    const double dt = time_s_ - cache_time_s_;
+    const double a = cache_min_age_s_;
+    double change = nu_max_ * std::log(std::max(a + dt, t0) / std::max(a, t0));
+    if (std::isfinite(first_program_s_))
+        change =
+            std::max(change, nu_max_ * std::log(std::max(time_s_ - first_program_s_, t0) / t0));
+    if (change > cfg_.drift_tolerance) rebuild_cache();
+}
+
+void CrossbarTile::update_cache_entry(int s) {
+    const int r = s % rows_, c = s / rows_;
+    const double gp = g_uS_[0][s] * drift_factor(s, 0, time_s_);
+    const double read_g = cfg_.device.read_g(), read_0 = cfg_.device.read_0_uS();
+    double sig2 = std::pow(read_g * gp + read_0, 2);
+    double w;
+    if (dps() == 2) {
+        const double gm = g_uS_[1][s] * drift_factor(s, 1, time_s_);
+        w = cfg_.beta_per_uS * (gp - gm);
+        sig2 += std::pow(read_g * gm + read_0, 2);
+    } else {
+        w = cfg_.beta_per_uS * (gp - cfg_.g_ref_uS);
+    }
+    row_sum_[r] += float(w) - w_eff_(r, c);
+    w_eff_(r, c) = float(w);
+    sigma_code_(r, c) =
+        sigma_step_uS_ > 0
+            ? std::uint8_t(std::min<long>(code_max, std::lround(std::sqrt(sig2) / sigma_step_uS_)))
+            : 0;
+}
+
+const Eigen::VectorXf& CrossbarTile::convert_input(const Eigen::Ref<const Eigen::VectorXf>& x,
+                                                   OpCounts& ops) {
+    const auto n = x.size();
+    x_q_.head(n) = x;
+    const int bits = cfg_.peripherals.dac_bits;
+    if (bits > 0) {
+        // Signed DAC with a shared scale per vector (seed 002 section 3 uses shared scale factors).
+        const float scale = x.cwiseAbs().maxCoeff();
+        if (scale > 0) {
+            const float levels = float((1 << (bits - 1)) - 1);
+            x_q_.head(n) = (x.array() * (levels / scale)).round() * (scale / levels);
+        }
+    }
+    int n_act = 0;
+    for (int i = 0; i < n; ++i)
+        if (x_q_[i] != 0.f) active_[n_act++] = i;
+    active_count_ = n_act;
+    // A line with zero input is not driven: no DAC conversion and no device current.
+    ops.dac_conversions += std::uint64_t(n_act);
+    return x_q_;
+}
+
+void CrossbarTile::add_read_noise(Eigen::Ref<Eigen::VectorXf> y, const Eigen::VectorXf& var,
+                                  std::uint64_t step, std::uint32_t direction) {
+    const int n = int(y.size());
+    const int pairs = (n + 1) / 2;
+    const CounterRng rng(seed_, RngStream::read_noise, layer_);
+    // One Philox block gives two Box-Muller pairs; the transcendental part runs vectorised.
+    Eigen::ArrayXf u1(pairs + 1), u2(pairs + 1);
+    for (int b = 0; 2 * b < pairs; ++b) {
+        const auto r = rng.block(step, std::uint32_t(b), direction);
+        u1[2 * b] = r123::u01<float>(r[0]);
+        u2[2 * b] = r123::u01<float>(r[1]);
+        u1[2 * b + 1] = r123::u01<float>(r[2]);
+        u2[2 * b + 1] = r123::u01<float>(r[3]);
+    }
+    const Eigen::ArrayXf rad = (-2.f * u1.head(pairs).log()).sqrt();
+    const Eigen::ArrayXf ang = float(2 * std::numbers::pi) * u2.head(pairs);
+    Eigen::Map<Eigen::ArrayXf, 0, Eigen::InnerStride<2>> even(z_.data(), pairs);
+    Eigen::Map<Eigen::ArrayXf, 0, Eigen::InnerStride<2>> odd(z_.data() + 1, pairs);
+    even = rad * ang.cos();
+    odd = rad * ang.sin();
+    const float sc = float(cfg_.beta_per_uS * cfg_.read_noise_scale * sigma_step_uS_);
+    y.array() += sc * var.head(n).array().sqrt() * z_.head(n).array();
+}
+
+void CrossbarTile::convert_output(Eigen::Ref<Eigen::VectorXf> y, OpCounts& ops) const {
+    if (drift_comp_ref_ > 0) {
+        const double now = row_sum_.cwiseAbs().sum();
+        if (now > 0) y *= float(drift_comp_ref_ / now);
+    }
+    const int bits = cfg_.peripherals.adc_bits;
+    ops.adc_conversions += std::uint64_t(y.size());
+    ops.adc_bit_conversions += std::uint64_t(y.size()) * std::uint64_t(bits);
+    if (bits == 0) return;
+    // Uniform ADC over [-range, range] with 2^bits levels; outputs beyond the range clip.
+    const float range = float(cfg_.peripherals.adc_range);
+    const float lsb = 2 * range / float((1 << bits) - 1);
+    y = (((y.array().max(-range).min(range) + range) / lsb).round() * lsb - range).matrix();
+}
+
+void CrossbarTile::forward(const Eigen::Ref<const Eigen::VectorXf>& x,
+                           Eigen::Ref<Eigen::VectorXf> y, std::uint64_t step, OpCounts& ops) {
+    check_size("forward input", x.size(), cols_);
+    check_size("forward output", y.size(), rows_);
+    ensure_cache_fresh();
+    const Eigen::VectorXf& xq = convert_input(x, ops);
+    const bool noise = cfg_.read_noise && cfg_.read_noise_scale > 0 && sigma_step_uS_ > 0;
+    y.setZero();
+    if (noise) {
+        var_.head(rows_).setZero();
+        accumulate_columns<true>(w_eff_.data(), sigma_code_.data(), rows_, active_.data(),
+                                 active_count_, xq.data(), y.data(), var_.data());
+        add_read_noise(y, var_, step, sub_forward);
+    } else {
+        accumulate_columns<false>(w_eff_.data(), sigma_code_.data(), rows_, active_.data(),
+                                  active_count_, xq.data(), y.data(), nullptr);
+    }
+    ops.mvms += 1;
+    ops.device_reads += std::uint64_t(active_count_) * rows_ * dps();
+    convert_output(y, ops);
+}
+
+void CrossbarTile::backward(const Eigen::Ref<const Eigen::VectorXf>& d,
+                            Eigen::Ref<Eigen::VectorXf> out, std::uint64_t step, OpCounts& ops) {
+    check_size("backward input", d.size(), rows_);
+    check_size("backward output", out.size(), cols_);
+    ensure_cache_fresh();
+    const Eigen::VectorXf& dq = convert_input(d, ops);
+    out.noalias() = w_eff_.transpose() * dq.head(rows_);
+    if (cfg_.read_noise && cfg_.read_noise_scale > 0 && sigma_step_uS_ > 0) {
+        const Eigen::ArrayXf d2 = dq.head(rows_).array().square();
+        for (int c = 0; c < cols_; ++c)
+            var_[c] = (sigma_code_.col(c).cast<float>().array().square() * d2).sum();
+        add_read_noise(out, var_, step, sub_backward);
+    }
+    ops.mvms += 1;
+    ops.device_reads += std::uint64_t(active_count_) * cols_ * dps();
+    convert_output(out, ops);
+}
+
+void CrossbarTile::apply_pulses(int s, int k, int count, bool up, std::uint64_t step,
+                                std::uint32_t sub0, OpCounts& ops) {
+    const std::uint32_t dev = device_id(s, k);
+    const CounterRng rng(seed_, RngStream::program, layer_);
+    const CounterRng variability(seed_, RngStream::variability, layer_);
+    double g = g_uS_[k][s];
+    std::visit(
+        [&](const auto& p) {
+            using P = std::decay_t<decltype(p)>;
+            if constexpr (std::is_same_v<P, PcmParams>) {
+                int n = n_[k][s];
+                if (up) {
+                    const double mu_scale = pcm_mu_scale(p, variability.normal(0, dev));
+                    for (int i = 0; i < count; ++i) {
+                        g = pcm_set_uS(p, g, n, rng.normal(step, dev, sub0 + i), mu_scale);
+                        n = std::min(code_max, n + 1);
+                    }
+                } else {
+                    for (int i = 0; i < count; ++i)
+                        g = pcm_reset_uS(p, rng.normal(step, dev, sub0 + i));
+                    n = 0;
+                }
+                n_[k][s] = std::uint8_t(n);
+                t_p_s_[k][s] = float(time_s_);
+            } else if constexpr (std::is_same_v<P, RramParams>) {
+                const auto z = variability.normal2(0, dev);
+                const RramCurve curve = rram_device_curve(p, z.x, z.y);
+                for (int i = 0; i < count; ++i)
+                    g = rram_pulse_uS(p, curve, g, up, rng.normal(step, dev, sub0 + i));
+            } else if constexpr (std::is_same_v<P, IdealParams>) {
+                for (int i = 0; i < count; ++i)
+                    g = ideal_pulse_uS(p, g, up);
+            } else {
+                for (int i = 0; i < count; ++i)
+                    g = soft_bounds_pulse_uS(p, g, up, rng.normal(step, dev, sub0 + i));
+            }
+        },
+        cfg_.device.model);
+    g_uS_[k][s] = float(g);
+    (up ? ops.set_pulses : ops.reset_pulses) += std::uint64_t(count);
+}
+
+void CrossbarTile::program(int r, int c, int pulses, std::uint64_t step, OpCounts& ops) {
+    if (r < 0 || r >= rows_ || c < 0 || c >= cols_)
+        throw std::out_of_range("CrossbarTile::program: synapse (" + std::to_string(r) + ", " +
+                                std::to_string(c) + ") outside the tile");
+    if (pulses == 0) return;
+    const int s = c * rows_ + r;
+    const int count = std::abs(pulses);
+    if (dps() == 2)
+        apply_pulses(s, pulses > 0 ? 0 : 1, count, true, step, 0, ops);
+    else
+        apply_pulses(s, 0, count, pulses > 0, step, 0, ops);
+    update_cache_entry(s);
+    first_program_s_ = std::min(first_program_s_, time_s_);
+}
+
+double CrossbarTile::read_device_uS(int s, int k, std::uint64_t step, std::uint32_t sub) const {
+    const double g = g_uS_[k][s] * drift_factor(s, k, time_s_);
+    if (!cfg_.read_noise) return g;
+    const double sigma = cfg_.device.read_g() * g + cfg_.device.read_0_uS();
+    const CounterRng rng(seed_, RngStream::read_noise, layer_);
+    return g + cfg_.read_noise_scale * sigma * rng.normal(step, device_id(s, k), sub);
+}
+
+void CrossbarTile::reset_device(int s, int k, std::uint64_t step, std::uint32_t sub,
+                                OpCounts& ops) {
+    if (cfg_.device.is_pcm()) {
+        apply_pulses(s, k, 1, false, step, sub, ops);
+        return;
+    }
+    // Non-PCM devices: one strong depression pulse takes the device to its floor.
+    g_uS_[k][s] = float(cfg_.device.g_min_uS());
+    ops.reset_pulses += 1;
+}
+
+int CrossbarTile::refresh(std::uint64_t step, OpCounts& ops) {
+    if (dps() != 2) return 0;
+    // Detection reads every device once; the threshold test uses the drifted conductance.
+    ops.verify_reads += 2 * std::uint64_t(n_syn_);
+    std::vector<int> saturated;
+    {
+        Eigen::ArrayXf gp(rows_), gm(rows_);
+        const float thr = float(cfg_.refresh_threshold_uS);
+        for (int c = 0; c < cols_; ++c) {
+            compute_plane_column(c, 0, time_s_, gp.data());
+            compute_plane_column(c, 1, time_s_, gm.data());
+            for (int r = 0; r < rows_; ++r)
+                if (gp[r] > thr || gm[r] > thr) saturated.push_back(c * rows_ + r);
+        }
+    }
+    const double tol = cfg_.refresh_tolerance_uS;
+    for (const int s : saturated) {
+        const double target =
+            read_device_uS(s, 0, step, sub_refresh) - read_device_uS(s, 1, step, sub_refresh);
+        const int k = target >= 0 ? 0 : 1;
+        std::uint32_t q = sub_refresh + 1;
+        reset_device(s, 0, step, q++, ops);
+        reset_device(s, 1, step, q++, ops);
+        const double other = read_device_uS(s, 1 - k, step, q++);
+        ops.verify_reads += 1;
+        // Program-and-verify: SET until the difference is within tol of the old one; an
+        // overshoot (a SET step is stochastic) starts the device over from RESET.
+        for (int used = 0; used < cfg_.refresh_max_pulses; ++used) {
+            const double diff = read_device_uS(s, k, step, q++) - other;
+            ops.verify_reads += 1;
+            if (std::abs(diff - std::abs(target)) <= tol) break;
+            if (diff > std::abs(target) + tol)
+                reset_device(s, k, step, q++, ops);
+            else
+                apply_pulses(s, k, 1, true, step, q++, ops);
+        }
+        if (cfg_.device.is_pcm()) t_p_s_[1 - k][s] = t_p_s_[k][s] = float(time_s_);
+        update_cache_entry(s);
+        first_program_s_ = std::min(first_program_s_, time_s_);
+    }
+    ops.refreshed_pairs += saturated.size();
+    return int(saturated.size());
+}
+
+void CrossbarTile::advance_time(double seconds) {
+    require_range("advance_time seconds", seconds, 0, 1e12, "s");
+    time_s_ += seconds;
+}
+
+CrossbarTile CrossbarTile::at_time(double time_s) const {
+    require_range("time_s", time_s, time_s_, 1e12, "s");
+    CrossbarTile copy = *this;
+    copy.advance_time(time_s - time_s_);
+    return copy;
+}
+
+Eigen::MatrixXf CrossbarTile::g_plus_uS() const {
+    Eigen::MatrixXf g(rows_, cols_);
+    tbb::parallel_for(0, cols_,
+                      [&](int c) { compute_plane_column(c, 0, time_s_, g.col(c).data()); });
+    return g;
+}
+
+Eigen::MatrixXf CrossbarTile::g_minus_uS() const {
+    if (dps() == 1) return Eigen::MatrixXf::Constant(rows_, cols_, float(cfg_.g_ref_uS));
+    Eigen::MatrixXf g(rows_, cols_);
+    tbb::parallel_for(0, cols_,
+                      [&](int c) { compute_plane_column(c, 1, time_s_, g.col(c).data()); });
+    return g;
+}
+
+Eigen::MatrixXf CrossbarTile::weights() const {
+    return float(cfg_.beta_per_uS) * (g_plus_uS() - g_minus_uS());
+}
+
+float CrossbarTile::weight(int r, int c) const {
+    const int s = c * rows_ + r;
+    const double gp = g_uS_[0][s] * drift_factor(s, 0, time_s_);
+    const double gm = dps() == 2 ? g_uS_[1][s] * drift_factor(s, 1, time_s_) : cfg_.g_ref_uS;
+    return float(cfg_.beta_per_uS * (gp - gm));
+}
+
+void CrossbarTile::calibrate_drift_compensation() {
+    ensure_cache_fresh();
+    drift_comp_ref_ = row_sum_.cwiseAbs().sum();
+}
+
+void CrossbarTile::clear_drift_compensation() {
+    drift_comp_ref_ = 0;
+}
+
+double CrossbarTile::drift_compensation_factor() {
+    if (drift_comp_ref_ <= 0) return 1.0;
+    ensure_cache_fresh();
+    const double now = row_sum_.cwiseAbs().sum();
+    return now > 0 ? drift_comp_ref_ / now : 1.0;
+}
+
+void CrossbarTile::set_read_noise(bool on, double scale) {
+    require_range("tile.read_noise_scale", scale, 0, 100);
+    cfg_.read_noise = on;
+    cfg_.read_noise_scale = scale;
+}
+
+void CrossbarTile::set_drift(bool on) {
+    if (cfg_.drift == on) return;
+    cfg_.drift = on;
+    rebuild_cache();
+}
+
+void CrossbarTile::set_refresh_threshold_uS(double threshold_uS) {
+    require_range("tile.refresh_threshold_uS", threshold_uS, 0, 1000, "uS");
+    cfg_.refresh_threshold_uS = threshold_uS;
+}
+
+TileState CrossbarTile::state() const {
+    TileState st;
+    st.rows = rows_;
+    st.cols = cols_;
+    st.time_s = time_s_;
+    st.g_plus_uS = g_uS_[0];
+    st.g_minus_uS = g_uS_[1];
+    st.t_p_plus_s = t_p_s_[0];
+    st.t_p_minus_s = t_p_s_[1];
+    st.n_plus = n_[0];
+    st.n_minus = n_[1];
+    st.nu_plus = nu_code_[0];
+    st.nu_minus = nu_code_[1];
+    st.drift_compensation_ref = drift_comp_ref_;
+    return st;
+}
+
+void CrossbarTile::restore(const TileState& st) {
+    if (st.rows != rows_ || st.cols != cols_)
+        throw InputError("tile state is " + std::to_string(st.rows) + " x " +
+                         std::to_string(st.cols) + ", the tile is " + std::to_string(rows_) +
+                         " x " + std::to_string(cols_));
+    const auto check = [](const char* name, std::size_t got, std::size_t want) {
+        if (got != want)
+            throw InputError(std::string("tile state ") + name + " has " + std::to_string(got) +
+                             " entries, expected " + std::to_string(want));
+    };
+    const std::size_t n = std::size_t(n_syn_);
+    const std::size_t minus = dps() == 2 ? n : 0;
+    const bool pcm = cfg_.device.is_pcm();
+    check("g_plus_uS", st.g_plus_uS.size(), n);
+    check("g_minus_uS", st.g_minus_uS.size(), minus);
+    check("t_p_plus_s", st.t_p_plus_s.size(), pcm ? n : 0);
+    check("t_p_minus_s", st.t_p_minus_s.size(), pcm ? minus : 0);
+    check("n_plus", st.n_plus.size(), pcm ? n : 0);
+    check("n_minus", st.n_minus.size(), pcm ? minus : 0);
+    check("nu_plus", st.nu_plus.size(), pcm ? n : 0);
+    check("nu_minus", st.nu_minus.size(), pcm ? minus : 0);
+    require_range("tile state time_s", st.time_s, 0, 1e12, "s");
+    require_range("tile state drift_compensation_ref", st.drift_compensation_ref, 0, 1e30);
+    const double lo = cfg_.device.g_min_uS(), hi = cfg_.device.g_max_uS();
+    for (const auto* g : {&st.g_plus_uS, &st.g_minus_uS})
+        for (const float v : *g)
+            require_range("tile state conductance", v, lo, hi, "uS");
+    time_s_ = st.time_s;
+    g_uS_[0] = st.g_plus_uS;
+    g_uS_[1] = st.g_minus_uS;
+    t_p_s_[0] = st.t_p_plus_s;
+    t_p_s_[1] = st.t_p_minus_s;
+    n_[0] = st.n_plus;
+    n_[1] = st.n_minus;
+    nu_code_[0] = st.nu_plus;
+    nu_code_[1] = st.nu_minus;
+    drift_comp_ref_ = st.drift_compensation_ref;
+    std::uint8_t top = 0;
+    for (int k = 0; k < dps(); ++k)
+        for (const auto c : nu_code_[k])
+            top = std::max(top, c);
+    nu_max_ = nu(top);
+    rebuild_cache();
+}
+
+std::size_t CrossbarTile::bytes_per_synapse() const {
+    std::size_t bytes = 0;
+    for (int k = 0; k < 2; ++k)
+        bytes += g_uS_[k].size() * sizeof(float) + t_p_s_[k].size() * sizeof(float) + n_[k].size() +
+                 nu_code_[k].size();
+    bytes += std::size_t(w_eff_.size()) * sizeof(float) + std::size_t(sigma_code_.size());
+    bytes += std::size_t(row_sum_.size()) * sizeof(double) +
+             std::size_t(x_q_.size() + var_.size() + z_.size()) * sizeof(float) +
+             active_.size() * sizeof(int);
+    return (bytes + std::size_t(n_syn_) - 1) / std::size_t(n_syn_);
+}
+
+} // namespace cbl

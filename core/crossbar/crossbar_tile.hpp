@@ -1,0 +1,149 @@
+#pragma once
+// One crossbar tile holding an out x in weight block (out = rows of W, in = inputs incl. bias) in
+// memristive devices. Device state is kept structure-of-arrays in column-major synapse order
+// s = c * rows + r (the layout of Eigen's MatrixXf), one plane per device of the pair.
+//
+// Reads are fast because the tile keeps two caches next to the device state (ARCHITECTURE.md,
+// "think in distributions"):
+//  - w_eff: the drifted weights beta (G+ f+ - G- f-) as float. Drift factors f are recomputed
+//    for the whole tile only when some device's factor may have moved by more than
+//    drift_tolerance (relative) since the last rebuild; a programmed device's entry is
+//    recomputed at once.
+//  - sigma_code: per synapse the read-noise sigma of the pair, sqrt(s+^2 + s-^2), as an 8-bit
+//    code in steps of sigma_step_uS (at most half a step, i.e. <= 1.1 % of the smallest PCM
+//    sigma, off). The read noise of independent devices summed on one output line is one normal
+//    with variance sum_i sigma_i^2 x_i^2, so an MVM draws one normal per output, not per device.
+#include "core/crossbar/tile_config.hpp"
+#include "core/energy/op_counts.hpp"
+
+#include <Eigen/Core>
+
+#include <cstdint>
+#include <vector>
+
+namespace cbl {
+
+/// Full device state of a tile for sessions; per-device arrays in synapse order s = c*rows + r.
+/// The minus arrays are empty for the single mapping, the PCM-only arrays empty for other models.
+struct TileState {
+    int rows = 0, cols = 0;
+    double time_s = 0;            ///< simulated time of the tile
+    std::vector<float> g_plus_uS; ///< conductance right after the last pulse (undrifted)
+    std::vector<float> g_minus_uS;
+    std::vector<float> t_p_plus_s; ///< PCM: time of the last pulse (drift re-initiates there)
+    std::vector<float> t_p_minus_s;
+    std::vector<std::uint8_t> n_plus; ///< PCM: SET pulses since the last RESET (saturating)
+    std::vector<std::uint8_t> n_minus;
+    std::vector<std::uint8_t> nu_plus; ///< PCM: drift exponent code, nu = code * nu_step
+    std::vector<std::uint8_t> nu_minus;
+    double drift_compensation_ref = 0; ///< 0 = compensation off
+    bool operator==(const TileState&) const = default;
+};
+
+class CrossbarTile {
+  public:
+    /// Draws the initial conductances (and PCM drift exponents) from (seed, layer).
+    CrossbarTile(int rows_out, int cols_in, const TileConfig& config, std::uint64_t seed,
+                 std::uint32_t layer);
+
+    int rows() const { return rows_; }
+    int cols() const { return cols_; }
+    const TileConfig& config() const { return cfg_; }
+
+    /// y = W x as the crossbar reads it now: drift, read noise (keyed by step), converters.
+    void forward(const Eigen::Ref<const Eigen::VectorXf>& x, Eigen::Ref<Eigen::VectorXf> y,
+                 std::uint64_t step, OpCounts& ops);
+    /// out = W^T d: transposed read with the columns driven, same physics.
+    void backward(const Eigen::Ref<const Eigen::VectorXf>& d, Eigen::Ref<Eigen::VectorXf> out,
+                  std::uint64_t step, OpCounts& ops);
+
+    /// Signed pulse train on synapse (r, c): p > 0 potentiates (SET on G+, or SET of the single
+    /// device), p < 0 depresses (SET on G-; single PCM: RESET; other single devices: depression
+    /// pulses). Pulse k of device d is drawn from (step, d, k). Restarts the devices' drift clock.
+    void program(int r, int c, int pulses, std::uint64_t step, OpCounts& ops);
+
+    /// Seed 002's weight refresh: pairs with a device above refresh_threshold_uS are RESET and
+    /// their difference re-programmed into one device with verified SET pulses until it is within
+    /// refresh_tolerance_uS. Returns the pairs refreshed (0 for the single mapping, no pairs).
+    int refresh(std::uint64_t step, OpCounts& ops);
+
+    void advance_time(double seconds);
+    double time_s() const { return time_s_; }
+    /// A copy of this tile read at another time (e.g. accuracy vs time after training).
+    CrossbarTile at_time(double time_s) const;
+
+    /// Noise-free weights and conductances at the current time (drift applied, exact).
+    Eigen::MatrixXf weights() const;
+    Eigen::MatrixXf g_plus_uS() const;
+    /// Single mapping: the reference conductance everywhere.
+    Eigen::MatrixXf g_minus_uS() const;
+    float weight(int r, int c) const;
+
+    // Global drift compensation (reference README 2, last bullet): outputs are scaled by
+    // (reference readout at calibration) / (readout now), the readout being sum_j |(W 1)_j|.
+    void calibrate_drift_compensation();
+    void clear_drift_compensation();
+    double drift_compensation_factor();
+
+    // Hot parameters, applied between steps.
+    void set_read_noise(bool on, double scale);
+    void set_drift(bool on);
+    void set_refresh_threshold_uS(double threshold_uS);
+
+    TileState state() const;
+    /// Throws InputError when the arrays do not fit this tile.
+    void restore(const TileState& s);
+
+    /// Bytes of device state plus caches and scratch per synapse.
+    std::size_t bytes_per_synapse() const;
+
+  private:
+    int dps() const { return cfg_.devices_per_synapse(); }
+    std::uint32_t device_id(int s, int k) const { return std::uint32_t(s * dps() + k); }
+    double drift_factor(int s, int k, double t) const;
+    float nu(std::uint8_t code) const { return float(code * nu_step_); }
+    void draw_initial_state();
+    void rebuild_cache();
+    void ensure_cache_fresh();
+    void update_cache_entry(int s);
+    void apply_pulses(int s, int k, int pulses, bool up, std::uint64_t step, std::uint32_t sub0,
+                      OpCounts& ops);
+    double read_device_uS(int s, int k, std::uint64_t step, std::uint32_t sub) const;
+    void reset_device(int s, int k, std::uint64_t step, std::uint32_t sub, OpCounts& ops);
+    void add_read_noise(Eigen::Ref<Eigen::VectorXf> y, const Eigen::VectorXf& var,
+                        std::uint64_t step, std::uint32_t direction);
+    void convert_output(Eigen::Ref<Eigen::VectorXf> y, OpCounts& ops) const;
+    const Eigen::VectorXf& convert_input(const Eigen::Ref<const Eigen::VectorXf>& x, OpCounts& ops);
+    void compute_plane_column(int c, int k, double t, float* g_out) const;
+
+    int rows_, cols_, n_syn_;
+    TileConfig cfg_;
+    std::uint64_t seed_;
+    std::uint32_t layer_;
+    double time_s_ = 0;
+
+    // Device state (see TileState).
+    std::vector<float> g_uS_[2];
+    std::vector<float> t_p_s_[2];
+    std::vector<std::uint8_t> n_[2];
+    std::vector<std::uint8_t> nu_code_[2];
+    double nu_step_ = 0; ///< drift exponent per code step: codes span [0, nu_mean + 6 nu_std]
+    float nu_max_ = 0;   ///< largest drift exponent in the tile
+
+    // Caches (see the file comment).
+    Eigen::MatrixXf w_eff_;
+    Eigen::Matrix<std::uint8_t, Eigen::Dynamic, Eigen::Dynamic> sigma_code_;
+    double sigma_step_uS_ = 0;
+    Eigen::VectorXd row_sum_;    ///< W_eff 1, for the drift-compensation readout
+    double cache_time_s_ = 0;    ///< time of the last full rebuild
+    double cache_min_age_s_ = 0; ///< youngest device age at that rebuild
+    double first_program_s_ = 0; ///< earliest pulse since that rebuild (+inf if none)
+    double drift_comp_ref_ = 0;
+
+    // Scratch for one MVM (kept to avoid allocations per read).
+    Eigen::VectorXf x_q_, var_, z_;
+    std::vector<int> active_; ///< driven lines (non-zero inputs) of the current MVM
+    int active_count_ = 0;
+};
+
+} // namespace cbl

@@ -1,0 +1,31 @@
+#pragma once
+// Ideal linear device for teaching contrasts: every pulse changes G by exactly dg_uS (up or
+// down) within [g_min, g_max]; optional additive read noise. No drift, no stochasticity.
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+
+namespace cbl {
+
+struct IdealParams {
+    double g_min_uS = 0.0;  ///< 0 .. 1000 uS, below g_max_uS
+    double g_max_uS = 20.0; ///< 0 .. 1000 uS
+    double dg_uS = 0.77; ///< conductance step per pulse, 0 < .. 1000 uS (seed 002's mean SET step)
+    double read_g = 0.0; ///< read-noise sigma = read_g G + read_0_uS, 0 .. 10
+    double read_0_uS = 0.0; ///< 0 .. 100 uS
+
+    void validate() const;
+};
+
+void to_json(nlohmann::json& j, const IdealParams& p);
+void from_json(const nlohmann::json& j, IdealParams& p);
+
+inline double ideal_pulse_uS(const IdealParams& p, double g_uS, bool up) {
+    return std::clamp(g_uS + (up ? p.dg_uS : -p.dg_uS), p.g_min_uS, p.g_max_uS);
+}
+
+inline double ideal_read_std_uS(const IdealParams& p, double g_uS) {
+    return p.read_g * g_uS + p.read_0_uS;
+}
+
+} // namespace cbl

@@ -1,0 +1,101 @@
+#pragma once
+// Phase-change memory (PCM) device model after Nandakumar et al., J. Appl. Phys. 124, 152135
+// (2018), as used by seed 002 (section 2.2, Fig. 2). Parameter values: reference README section 2.
+// The device is unidirectional: SET pulses raise G gradually, a RESET returns it to ~0.1 uS.
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cmath>
+
+namespace cbl {
+
+struct PcmParams {
+    // Conductance window [uS]: RESET floor and saturation bound (ref. README 2: clip to [0.1,
+    // Gmax]).
+    double g_min_uS = 0.1;  ///< 0 .. 1000 uS, below g_max_uS
+    double g_max_uS = 20.0; ///< 0 .. 1000 uS
+
+    // SET increment dG ~ N(mu, sigma), mu = mu_g G + mu_0 + mu_p p_n (ref. README 2).
+    double mu_g = -0.084;      ///< -10 .. 10 (dimensionless, per uS of G)
+    double mu_0_uS = 0.880;    ///< -100 .. 100 uS
+    double mu_p_uS = 1.40;     ///< -100 .. 100 uS
+    double sigma_g = 0.091;    ///< -10 .. 10 (dimensionless)
+    double sigma_0_uS = 0.260; ///< -100 .. 100 uS
+    double sigma_p_uS = 2.15;  ///< -100 .. 100 uS
+    double n_history = 2.6;    ///< p_n = exp(-n / n_history), 0 < .. 1000 pulses
+
+    // RESET: G ~ N(reset_mean_uS, reset_std_uS) and n = 0 (ref. README 2).
+    double reset_mean_uS = 0.1; ///< 0 .. 1000 uS
+    double reset_std_uS = 0.01; ///< 0 .. 100 uS
+
+    // Drift G(t) = G(t_p) ((t - t_p) / T0)^-nu, re-initiated by every pulse (seed 002, Fig. 2C).
+    double t0_s = 38.6;    ///< 0 < .. 1e6 s
+    double nu_mean = 0.05; ///< 0 .. 1 (ref. README 2: nu about 0.04-0.05)
+    double nu_std = 0.005; ///< 0 .. 1, per-device spread, nu clipped at >= 0
+
+    // Read noise: additive Gaussian, sigma = read_g G + read_0 (ref. README 2, 1/f noise).
+    double read_g = 0.03;    ///< 0 .. 10 (dimensionless)
+    double read_0_uS = 0.13; ///< 0 .. 100 uS
+
+    // Device-to-device variability: each device's SET mean is scaled by (1 + mu_d2d z_dev).
+    double mu_d2d = 0.05; ///< 0 .. 1 (relative std)
+
+    /// Throws InputError naming the first bad field and its allowed range.
+    void validate() const;
+};
+
+void to_json(nlohmann::json& j, const PcmParams& p);
+/// Missing keys keep their defaults; unknown keys are rejected with the key named.
+void from_json(const nlohmann::json& j, PcmParams& p);
+
+/// Programming history factor p_n = exp(-n / n_history), n = SETs since the last RESET.
+inline double pcm_history(const PcmParams& p, int n) {
+    return std::exp(-n / p.n_history);
+}
+
+/// Mean SET increment [uS] at conductance g_uS after n SETs since RESET (ref. README 2).
+inline double pcm_set_mean_uS(const PcmParams& p, double g_uS, int n) {
+    return p.mu_g * g_uS + p.mu_0_uS + p.mu_p_uS * pcm_history(p, n);
+}
+
+/// Standard deviation of the SET increment [uS]; never negative.
+inline double pcm_set_std_uS(const PcmParams& p, double g_uS, int n) {
+    return std::max(0.0, p.sigma_g * g_uS + p.sigma_0_uS + p.sigma_p_uS * pcm_history(p, n));
+}
+
+/// Device-to-device factor on the SET mean, 1 + mu_d2d z_dev, floored at 0 (a SET never lowers
+/// the mean conductance).
+inline double pcm_mu_scale(const PcmParams& p, double z_dev) {
+    return std::max(0.0, 1.0 + p.mu_d2d * z_dev);
+}
+
+/// One SET pulse: G + N(mu * mu_scale, sigma) clipped to the window. z is a standard normal,
+/// mu_scale the device's d2d factor (1 + mu_d2d z_dev).
+inline double pcm_set_uS(const PcmParams& p, double g_uS, int n, double z, double mu_scale) {
+    const double g = g_uS + pcm_set_mean_uS(p, g_uS, n) * mu_scale + pcm_set_std_uS(p, g_uS, n) * z;
+    return std::clamp(g, p.g_min_uS, p.g_max_uS);
+}
+
+/// One RESET pulse: G ~ N(reset_mean, reset_std), clipped to the window.
+inline double pcm_reset_uS(const PcmParams& p, double z) {
+    return std::clamp(p.reset_mean_uS + p.reset_std_uS * z, p.g_min_uS, p.g_max_uS);
+}
+
+/// Drift factor G(t) / G(t_p) for a device last programmed age_s ago; 1 until T0 has passed
+/// (the reference read is at T0 after the pulse, seed 002 Fig. 2A).
+inline double pcm_drift_factor(double age_s, double t0_s, double nu) {
+    return age_s > t0_s ? std::pow(age_s / t0_s, -nu) : 1.0;
+}
+
+/// Read-noise standard deviation [uS] of one read at (drifted) conductance g_uS.
+inline double pcm_read_std_uS(const PcmParams& p, double g_uS) {
+    return p.read_g * g_uS + p.read_0_uS;
+}
+
+/// Mean-curve inverse of ref. README 2: SET pulses needed from RESET to reach g_uS on average,
+/// P(G) = 0.027 G^3 - 0.15 G^2 + 0.81 G. Used to give initialised devices a plausible history.
+inline double pcm_pulses_to_reach(double g_uS) {
+    return std::max(0.0, ((0.027 * g_uS - 0.15) * g_uS + 0.81) * g_uS);
+}
+
+} // namespace cbl

@@ -1,0 +1,90 @@
+#pragma once
+// Bidirectional RRAM device in the NeuroSim style (MLP+NeuroSim; reference README section 3):
+// G(P) = B (1 - exp(-P/A)) + Gmin, B = (Gmax - Gmin) / (1 - exp(-Pmax/A)), with separate
+// nonlinearity A for potentiation (LTP) and depression (LTD), Pmax levels, cycle-to-cycle noise
+// and device-to-device spread of A and Gmax.
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cmath>
+
+namespace cbl {
+
+struct RramParams {
+    double g_min_uS = 0.476; ///< 0 .. 1000 uS, below g_max_uS (NeuroSim default window)
+    double g_max_uS = 10.0;  ///< 0 .. 1000 uS
+    int levels = 100;        ///< Pmax: pulses from g_min to g_max, 1 .. 100000
+    // Fitted A of the LTP and LTD curves in pulses (NeuroSim maps its nonlinearity label, e.g.
+    // +-4.22, to such an A; a larger A is more linear).
+    double a_ltp_pulses = 40.0; ///< 0 < .. 1e6 pulses
+    double a_ltd_pulses = 20.0; ///< 0 < .. 1e6 pulses
+    double c2c = 0.01;       ///< cycle-to-cycle sigma per pulse, fraction of (Gmax - Gmin), 0 .. 1
+    double a_d2d = 0.05;     ///< device-to-device relative spread of A, 0 .. 0.5
+    double g_max_d2d = 0.05; ///< device-to-device relative spread of Gmax, 0 .. 0.5
+    double read_g = 0.0;     ///< read-noise sigma = read_g G + read_0_uS, 0 .. 10
+    double read_0_uS = 0.0;  ///< 0 .. 100 uS
+    // Pulse conditions kept for the energy model (ref. README 3 defaults).
+    double v_read_V = 0.5;    ///< 0 < .. 10 V
+    double t_read_ns = 5.0;   ///< 0 < .. 1e6 ns
+    double v_write_V = 2.0;   ///< 0 < .. 10 V
+    double t_write_ns = 80.0; ///< 0 < .. 1e6 ns
+
+    void validate() const;
+};
+
+void to_json(nlohmann::json& j, const RramParams& p);
+void from_json(const nlohmann::json& j, RramParams& p);
+
+/// The device's own curve after device-to-device draws (A and Gmax of this device).
+struct RramCurve {
+    double g_min_uS, g_max_uS, a_ltp_pulses, a_ltd_pulses, levels;
+};
+
+/// Curve of one device from its device-to-device draws z_a, z_g (standard normals); the spread
+/// factors are floored at 0.1 so a tail draw cannot produce a non-physical curve.
+inline RramCurve rram_device_curve(const RramParams& p, double z_a, double z_g) {
+    const double fa = std::max(0.1, 1.0 + p.a_d2d * z_a);
+    const double g_max = std::max(p.g_min_uS + 0.1 * (p.g_max_uS - p.g_min_uS),
+                                  p.g_max_uS * (1.0 + p.g_max_d2d * z_g));
+    return {p.g_min_uS, g_max, p.a_ltp_pulses * fa, p.a_ltd_pulses * fa, double(p.levels)};
+}
+
+/// NeuroSim LTP curve: G after P potentiation pulses from g_min (ref. README 3).
+inline double rram_ltp_g_uS(const RramCurve& c, double pulses) {
+    const double b = (c.g_max_uS - c.g_min_uS) / (1.0 - std::exp(-c.levels / c.a_ltp_pulses));
+    return b * (1.0 - std::exp(-pulses / c.a_ltp_pulses)) + c.g_min_uS;
+}
+
+/// Inverse of the LTP curve: pulse position of conductance g_uS.
+inline double rram_ltp_pulses(const RramCurve& c, double g_uS) {
+    const double b = (c.g_max_uS - c.g_min_uS) / (1.0 - std::exp(-c.levels / c.a_ltp_pulses));
+    const double frac = std::clamp((g_uS - c.g_min_uS) / b, 0.0, 1.0 - 1e-12);
+    return -c.a_ltp_pulses * std::log1p(-frac);
+}
+
+/// LTD curve mirrored from g_max: G after Q depression pulses from g_max (ref. README 3).
+inline double rram_ltd_g_uS(const RramCurve& c, double pulses) {
+    const double b = (c.g_max_uS - c.g_min_uS) / (1.0 - std::exp(-c.levels / c.a_ltd_pulses));
+    return c.g_max_uS - b * (1.0 - std::exp(-pulses / c.a_ltd_pulses));
+}
+
+inline double rram_ltd_pulses(const RramCurve& c, double g_uS) {
+    const double b = (c.g_max_uS - c.g_min_uS) / (1.0 - std::exp(-c.levels / c.a_ltd_pulses));
+    const double frac = std::clamp((c.g_max_uS - g_uS) / b, 0.0, 1.0 - 1e-12);
+    return -c.a_ltd_pulses * std::log1p(-frac);
+}
+
+/// One potentiation (up = true) or depression pulse: move one step along the curve, add
+/// cycle-to-cycle noise c2c (Gmax - Gmin) z (sigma grows as sqrt(pulses) over a train).
+inline double rram_pulse_uS(const RramParams& p, const RramCurve& c, double g_uS, bool up,
+                            double z) {
+    const double g = up ? rram_ltp_g_uS(c, std::min(rram_ltp_pulses(c, g_uS) + 1.0, c.levels))
+                        : rram_ltd_g_uS(c, std::min(rram_ltd_pulses(c, g_uS) + 1.0, c.levels));
+    return std::clamp(g + p.c2c * (p.g_max_uS - p.g_min_uS) * z, c.g_min_uS, c.g_max_uS);
+}
+
+inline double rram_read_std_uS(const RramParams& p, double g_uS) {
+    return p.read_g * g_uS + p.read_0_uS;
+}
+
+} // namespace cbl
