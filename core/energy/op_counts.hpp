@@ -49,6 +49,35 @@ struct OpCounts {
     bool operator==(const OpCounts&) const = default;
 };
 
+static_assert(sizeof(OpCounts) == 14 * sizeof(std::uint64_t),
+              "a new OpCounts field must be added to op_count_values/op_counts_from_values");
+
+/// The fields of OpCounts in declaration order (sessions store them as one array).
+inline std::array<std::uint64_t, 14> op_count_values(const OpCounts& c) {
+    return {c.mvms,         c.device_reads, c.dac_conversions, c.adc_conversions,
+            c.adc_bit_conversions, c.digital_macs, c.activations, c.chi_reads,
+            c.chi_writes,   c.set_pulses,   c.reset_pulses,    c.verify_reads,
+            c.refreshed_pairs, c.shift_adds};
+}
+inline OpCounts op_counts_from_values(const std::uint64_t* v) {
+    OpCounts c;
+    c.mvms = v[0];
+    c.device_reads = v[1];
+    c.dac_conversions = v[2];
+    c.adc_conversions = v[3];
+    c.adc_bit_conversions = v[4];
+    c.digital_macs = v[5];
+    c.activations = v[6];
+    c.chi_reads = v[7];
+    c.chi_writes = v[8];
+    c.set_pulses = v[9];
+    c.reset_pulses = v[10];
+    c.verify_reads = v[11];
+    c.refreshed_pairs = v[12];
+    c.shift_adds = v[13];
+    return c;
+}
+
 /// Counts of all stages.
 struct StageCounts {
     std::array<OpCounts, stage_count> stage{};

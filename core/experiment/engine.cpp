@@ -42,6 +42,7 @@ void Engine::load(const ExperimentConfig& config, std::shared_ptr<const DataSpli
                             ? data_
                             : std::make_shared<const DataSplit>(load_dataset(config.dataset));
             experiment_ = std::make_unique<Experiment>(config, d);
+            drift_ = {};
             config_ = config;
             data_ = d;
             error_.clear();
@@ -81,6 +82,7 @@ void Engine::reset() {
     command([this] {
         running_ = false;
         if (data_) experiment_ = std::make_unique<Experiment>(config_, data_);
+        drift_ = {};
     });
 }
 
@@ -93,10 +95,27 @@ void Engine::post(std::function<void(Experiment&)> f) {
         if (!experiment_) return;
         try {
             f(*experiment_);
+            error_.clear();
         } catch (const std::exception& e) {
             error_ = e.what();
         }
     });
+}
+
+void Engine::set_parameter(const std::string& path, const nlohmann::json& value) {
+    post([path, value](Experiment& e) { e.set_parameter(path, value); });
+}
+
+void Engine::pin_synapse(int layer, int row, int col) {
+    post([=](Experiment& e) { e.pin(layer, row, col); });
+}
+
+void Engine::unpin_all() {
+    post([](Experiment& e) { e.unpin_all(); });
+}
+
+void Engine::evaluate_drift(const std::vector<double>& times_s) {
+    post([this, times_s](Experiment& e) { drift_ = e.drift_curve(times_s); });
 }
 
 void Engine::sync() {
@@ -144,7 +163,9 @@ void Engine::publish(bool force) {
         s->images_per_second = rate_;
         const double left = double(s->epochs_total - s->epochs_done) * s->epoch_size - s->position;
         s->eta_s = rate_ > 0 ? left / rate_ : 0;
-        for (int k = 0; k < e.layer_count(); ++k) s->layers.push_back({e.weights(k)});
+        for (int k = 0; k < e.layer_count(); ++k) s->layers.push_back(e.picture(k));
+        s->traces = e.traces();
+        s->drift = drift_;
     }
     std::function<void()> notify;
     {

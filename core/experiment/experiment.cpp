@@ -2,6 +2,7 @@
 
 #include "core/common/param_error.hpp"
 #include "core/common/rng.hpp"
+#include "core/training/device_layer.hpp"
 #include "core/training/scheme_factory.hpp"
 
 #include <numeric>
@@ -23,6 +24,44 @@ Experiment::Experiment(const ExperimentConfig& config, std::shared_ptr<const Dat
                          " classes");
     if (data_->train.size() == 0 || data_->test.size() == 0)
         throw InputError("dataset: training and test sets must not be empty");
+    rebuild_network();
+    start_epoch();
+}
+
+Experiment::Experiment(const ExperimentState& st, std::shared_ptr<const DataSplit> data)
+    : Experiment(st.config.get<ExperimentConfig>(), std::move(data)) {
+    history_ = st.history;
+    events_ = st.events;
+    step_ = st.step;
+    simulated_time_s_ = st.simulated_time_s;
+    start_epoch(); // the order of the saved epoch follows from (seed, epoch)
+    if (st.position < 0 || st.position > epoch_size())
+        throw InputError("session state: position " + std::to_string(st.position) +
+                         " is outside the epoch of " + std::to_string(epoch_size()) + " images");
+    position_ = st.position;
+    correct_ = st.correct;
+    loss_sum_ = st.loss_sum;
+    with_net([&](auto& net) { net.load_state(st.arrays); });
+}
+
+ExperimentState Experiment::state() const {
+    ExperimentState st;
+    st.config = config_;
+    st.step = step_;
+    st.position = position_;
+    st.correct = correct_;
+    st.loss_sum = loss_sum_;
+    st.simulated_time_s = simulated_time_s_;
+    st.history = history_;
+    st.events = events_;
+    with_net([&](const auto& net) {
+        st.in_batch = net.pending_in_batch();
+        net.save_state(st.arrays);
+    });
+    return st;
+}
+
+void Experiment::rebuild_network() {
     const Activation act = activation_from_string(config_.network.hidden_activation);
     const auto& t = config_.training;
     if (t.precision == "fp64")
@@ -31,7 +70,6 @@ Experiment::Experiment(const ExperimentConfig& config, std::shared_ptr<const Dat
     else
         net32_ = std::make_unique<Mlp<float>>(act, make_layers<float>(config_), t.optimizer,
                                               t.batch_size);
-    start_epoch();
 }
 
 void Experiment::start_epoch() {
@@ -67,6 +105,7 @@ int Experiment::train(int n) {
             ++position_;
             ++step_;
             simulated_time_s_ += config_.training.seconds_per_image;
+            if (!traces_.empty()) record_traces();
         }
     });
     epoch_wall_s_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -94,6 +133,9 @@ void Experiment::end_epoch() {
         m.counts = net.take_counts();
         m.fp_equivalent_updates = net.take_fp_equivalent_updates();
     });
+    if (net32_)
+        for (int k = 0; k < net32_->layer_count(); ++k)
+            if (auto* d = dynamic_cast<DeviceLayer*>(&net32_->layer(k))) d->clear_epoch_pulses();
     for (const StageCounts& c : m.counts) {
         m.device_updates.push_back(c[Stage::update].set_pulses + c[Stage::update].reset_pulses);
         m.refreshes += c[Stage::refresh].refreshed_pairs;
@@ -126,6 +168,115 @@ Eigen::MatrixXf Experiment::weights(int k) const {
 
 void Experiment::log_event(const std::string& what) {
     events_.push_back({step_, simulated_time_s_, what});
+}
+
+} // namespace cbl
+
+namespace cbl {
+
+LayerPicture Experiment::picture(int k) const {
+    LayerPicture p;
+    p.weights = weights(k);
+    if (net32_)
+        if (const auto* d = dynamic_cast<const DeviceLayer*>(&net32_->layer(k))) d->fill_picture(p);
+    return p;
+}
+
+bool Experiment::is_hot(const std::string& path) {
+    // Hot parameters (ARCHITECTURE.md, after TensorFlow Playground): they change what happens
+    // from the next image on without invalidating the state trained so far.
+    static const char* hot[] = {"training.optimizer.learning_rate", "training.optimizer.schedule",
+                                "training.optimizer.decay",         "training.optimizer.decay_epochs",
+                                "training.seconds_per_image",       "training.epochs",
+                                "scheme.eps",                       "scheme.eps_up",
+                                "scheme.eps_down",                  "scheme.refresh_interval",
+                                "scheme.quantize_bits",             "tile.read_noise",
+                                "tile.drift",                       "tile.refresh_threshold_uS",
+                                "device.read_noise"};
+    for (const char* h : hot) {
+        const std::string p = h;
+        if (path == p || path.rfind(p + ".", 0) == 0) return true;
+    }
+    return false;
+}
+
+void Experiment::set_parameter(const std::string& path, const nlohmann::json& value) {
+    if (!is_hot(path))
+        throw InputError(path + " is structural: it changes the network or the devices; "
+                                "press Reset (or load the edited config) to apply it");
+    nlohmann::json j = config_;
+    apply_override(j, path + "=" + value.dump());
+    ExperimentConfig next = j.get<ExperimentConfig>();
+    next.validate();
+    if (net32_)
+        for (int k = 0; k < net32_->layer_count(); ++k)
+            if (auto* d = dynamic_cast<DeviceLayer*>(&net32_->layer(k))) d->apply_hot(next);
+    config_ = std::move(next);
+    log_event(path + " = " + value.dump());
+}
+
+void Experiment::pin(int layer, int row, int col) {
+    require_range("pinned layer", layer, 0, layer_count() - 1);
+    const Eigen::MatrixXf w = weights(layer);
+    require_range("pinned row", row, 0, static_cast<double>(w.rows() - 1));
+    require_range("pinned column", col, 0, static_cast<double>(w.cols() - 1));
+    for (const auto& t : traces_)
+        if (t.layer == layer && t.row == row && t.col == col) return;
+    traces_.push_back({layer, row, col, {}, {}, {}, {}});
+    record_traces();
+}
+
+void Experiment::unpin_all() { traces_.clear(); }
+
+void Experiment::record_traces() {
+    constexpr std::size_t max_points = 20000;
+    for (SynapseTrace& t : traces_) {
+        const DeviceLayer* d =
+            net32_ ? dynamic_cast<const DeviceLayer*>(&net32_->layer(t.layer)) : nullptr;
+        if (t.t_s.size() >= max_points) {
+            // Keep the whole history at half the resolution rather than only its tail.
+            auto halve = [](std::vector<double>& v) {
+                for (std::size_t i = 0; 2 * i < v.size(); ++i) v[i] = v[2 * i];
+                v.resize((v.size() + 1) / 2);
+            };
+            for (auto* v : {&t.t_s, &t.g_plus_uS, &t.g_minus_uS, &t.weight}) halve(*v);
+        }
+        t.t_s.push_back(simulated_time_s_);
+        if (d) {
+            const SynapseReading r = d->read_synapse(t.row, t.col);
+            t.g_plus_uS.push_back(r.g_plus_uS);
+            t.g_minus_uS.push_back(r.g_minus_uS);
+            t.weight.push_back(r.weight);
+        } else {
+            t.weight.push_back(weights(t.layer)(t.row, t.col));
+        }
+    }
+}
+
+DriftCurve Experiment::drift_curve(const std::vector<double>& times_s) const {
+    DriftCurve curve;
+    for (double t : times_s) require_range("drift time", t, 0, 1e10, "s");
+    curve.times_s = times_s;
+    for (bool compensate : {false, true}) {
+        for (std::size_t i = 0; i < times_s.size(); ++i) {
+            double acc = 0;
+            with_net([&](const auto& net) {
+                using Net = std::decay_t<decltype(net)>;
+                typename Net::Layers copies;
+                for (int k = 0; k < net.layer_count(); ++k) {
+                    copies.push_back(net.layer(k).clone());
+                    if constexpr (std::is_same_v<Net, Mlp<float>>)
+                        if (auto* d = dynamic_cast<DeviceLayer*>(copies.back().get()))
+                            d->age(times_s[i], compensate);
+                }
+                const Net aged(net.hidden_activation(), std::move(copies),
+                               config_.training.optimizer, config_.training.batch_size);
+                acc = aged.evaluate(data_->test.images, data_->test.labels, 1'000'000 + i).accuracy;
+            });
+            (compensate ? curve.test_accuracy_compensated : curve.test_accuracy).push_back(acc);
+        }
+    }
+    return curve;
 }
 
 } // namespace cbl

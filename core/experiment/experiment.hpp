@@ -4,6 +4,8 @@
 #include "core/dataset/dataset.hpp"
 #include "core/experiment/config.hpp"
 #include "core/experiment/metrics.hpp"
+#include "core/experiment/snapshot.hpp"
+#include "core/experiment/state.hpp"
 #include "core/network/mlp.hpp"
 
 #include <chrono>
@@ -14,6 +16,11 @@ namespace cbl {
 class Experiment {
   public:
     Experiment(const ExperimentConfig& config, std::shared_ptr<const DataSplit> data);
+    /// Continues a saved experiment exactly where state() left it.
+    Experiment(const ExperimentState& state, std::shared_ptr<const DataSplit> data);
+
+    /// Everything needed to continue bit-identically (sessions).
+    ExperimentState state() const;
 
     const ExperimentConfig& config() const { return config_; }
     const DataSplit& data() const { return *data_; }
@@ -43,6 +50,21 @@ class Experiment {
     int layer_count() const;
     /// W of layer k as the network sees it (noise-free).
     Eigen::MatrixXf weights(int k) const;
+    /// What the heatmaps of layer k show (conductances for crossbar layers).
+    LayerPicture picture(int k) const;
+
+    /// Changes one config field by dotted path. Hot fields apply now and are logged as events;
+    /// structural ones throw InputError naming the field and asking for a reset.
+    void set_parameter(const std::string& path, const nlohmann::json& value);
+    /// Paths that may change while training runs.
+    static bool is_hot(const std::string& path);
+
+    void pin(int layer, int row, int col);
+    void unpin_all();
+    const std::vector<SynapseTrace>& traces() const { return traces_; }
+
+    /// Test accuracy of copies of the current network aged by each time [s] (seed 002 Fig. 3E).
+    DriftCurve drift_curve(const std::vector<double>& times_s) const;
 
   private:
     template <typename F>
@@ -55,6 +77,8 @@ class Experiment {
     }
     void start_epoch();
     void end_epoch();
+    void record_traces();
+    void rebuild_network();
 
     ExperimentConfig config_;
     std::shared_ptr<const DataSplit> data_;
@@ -69,6 +93,7 @@ class Experiment {
     double epoch_wall_s_ = 0;
     std::vector<EpochMetrics> history_;
     std::vector<Event> events_;
+    std::vector<SynapseTrace> traces_;
 };
 
 } // namespace cbl

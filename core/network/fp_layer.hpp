@@ -47,6 +47,15 @@ class FpLayer final : public WeightLayer<Scalar> {
             if (x[c] != 0) w_.col(c).noalias() += (scale * x[c]) * delta;
     }
     void commit(const Matrix& dW, StepContext&) override { w_ += dW; }
+    std::unique_ptr<WeightLayer<Scalar>> clone() const override {
+        return std::make_unique<FpLayer>(*this);
+    }
+    void save_state(const std::string& prefix, StateArrays& out) const override {
+        put_matrix(out, prefix + "w", w_, "weight");
+    }
+    void load_state(const std::string& prefix, const StateArrays& in) override {
+        get_matrix(in, prefix + "w", w_);
+    }
     Matrix weights() const override { return w_; }
     Matrix& mutable_weights() { return w_; }
 

@@ -155,6 +155,51 @@ EvalResult Mlp<Scalar>::evaluate(const Eigen::MatrixXf& images,
     return {n ? double(total.correct) / n : 0.0, n ? total.loss / n : 0.0};
 }
 
+template <typename Scalar>
+void Mlp<Scalar>::save_state(StateArrays& out) const {
+    for (int k = 0; k < layer_count(); ++k) {
+        const std::string p = "layer_" + std::to_string(k) + "/";
+        layers_[k]->save_state(p, out);
+        const Optimizer<Scalar>& o = optimizers_[k];
+        if (o.velocity_.size()) put_matrix(out, p + "optimizer_velocity", o.velocity_, "weight");
+        if (o.m_.size()) {
+            put_matrix(out, p + "optimizer_adam_m", o.m_, "weight");
+            put_matrix(out, p + "optimizer_adam_v", o.v_, "weight^2");
+            put_array(out, p + "optimizer_adam_t", std::vector<std::uint64_t>{std::uint64_t(o.t_)}, {1});
+        }
+        if (in_batch_ > 0) put_matrix(out, p + "pending_gradient", grad_[k], "weight");
+        std::vector<std::uint64_t> counts;
+        for (const OpCounts& c : counts_[k].stage)
+            for (std::uint64_t v : op_count_values(c)) counts.push_back(v);
+        put_array(out, p + "op_counts_epoch", counts,
+                  {std::size_t(stage_count), counts.size() / stage_count});
+        put_array(out, p + "fp_equivalent_updates_epoch", std::vector<std::uint64_t>{fp_equivalent_[k]}, {1});
+    }
+    put_array(out, "network/in_batch", std::vector<std::int32_t>{in_batch_}, {1});
+}
+
+template <typename Scalar>
+void Mlp<Scalar>::load_state(const StateArrays& in) {
+    in_batch_ = get_array<std::int32_t>(in, "network/in_batch", 1)[0];
+    for (int k = 0; k < layer_count(); ++k) {
+        const std::string p = "layer_" + std::to_string(k) + "/";
+        layers_[k]->load_state(p, in);
+        Optimizer<Scalar>& o = optimizers_[k];
+        if (o.velocity_.size()) get_matrix(in, p + "optimizer_velocity", o.velocity_);
+        if (o.m_.size()) {
+            get_matrix(in, p + "optimizer_adam_m", o.m_);
+            get_matrix(in, p + "optimizer_adam_v", o.v_);
+            o.t_ = static_cast<long long>(get_array<std::uint64_t>(in, p + "optimizer_adam_t", 1)[0]);
+        }
+        if (in_batch_ > 0) get_matrix(in, p + "pending_gradient", grad_[k]);
+        const std::size_t per_stage = op_count_values(OpCounts{}).size();
+        const auto& counts = get_array<std::uint64_t>(in, p + "op_counts_epoch", stage_count * per_stage);
+        for (int s = 0; s < stage_count; ++s)
+            counts_[k].stage[s] = op_counts_from_values(&counts[s * per_stage]);
+        fp_equivalent_[k] = get_array<std::uint64_t>(in, p + "fp_equivalent_updates_epoch", 1)[0];
+    }
+}
+
 template class Mlp<float>;
 template class Mlp<double>;
 

@@ -47,6 +47,9 @@ class Mlp {
     Optimizer<Scalar>& optimizer(int k) { return optimizers_[k]; }
     Activation hidden_activation() const { return hidden_; }
     int pending_in_batch() const { return in_batch_; }
+    /// Layers, optimizer state, pending batch and counters (for exact resume).
+    void save_state(StateArrays& out) const;
+    void load_state(const StateArrays& in);
     /// Hardware operations per layer since construction (or the last take_counts()).
     std::vector<StageCounts> take_counts() { return std::exchange(counts_, std::vector<StageCounts>(layers_.size())); }
     /// Per layer: weights a full-precision update would have changed, nnz(delta) x nnz(x) per image.

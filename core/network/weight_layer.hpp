@@ -2,11 +2,13 @@
 // One weight layer of the network: W (outputs x inputs, inputs include the bias). Full-precision
 // layers keep W in memory; crossbar layers keep conductances on a simulated tile. The network
 // code is the same for both: it only asks for W x, W^T d and hands over desired weight changes.
+#include "core/common/state_arrays.hpp"
 #include "core/energy/op_counts.hpp"
 
 #include <Eigen/Core>
 
 #include <cstdint>
+#include <memory>
 
 namespace cbl {
 
@@ -40,6 +42,14 @@ class WeightLayer {
     virtual void commit(const Matrix& dW, StepContext& ctx) = 0;
     /// Called once after every training image (device clock, refresh, bookkeeping).
     virtual void end_of_image(StepContext&) {}
+
+    /// An independent copy (evaluation at a later device time must not touch training state).
+    virtual std::unique_ptr<WeightLayer> clone() const = 0;
+
+    /// Complete layer state under `prefix` (e.g. "layer_0/"), for exact resume.
+    virtual void save_state(const std::string& prefix, StateArrays& out) const = 0;
+    /// Restores what save_state wrote; throws InputError on missing or mis-sized arrays.
+    virtual void load_state(const std::string& prefix, const StateArrays& in) = 0;
 
     /// W as the network currently sees it (noise-free read; for heatmaps, tests and sessions).
     virtual Matrix weights() const = 0;
