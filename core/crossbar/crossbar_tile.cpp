@@ -2,6 +2,7 @@
 
 #include "core/common/param_error.hpp"
 #include "core/common/rng.hpp"
+#include "core/crossbar/mvm_kernels.hpp"
 
 #include <Random123/uniform.hpp>
 #include <tbb/blocked_range.h>
@@ -10,7 +11,6 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <numbers>
 #include <stdexcept>
 #include <string>
 
@@ -30,44 +30,6 @@ void check_size(const char* what, Eigen::Index got, int want) {
     if (got != want)
         throw std::invalid_argument(std::string("CrossbarTile: ") + what + " has size " +
                                     std::to_string(got) + ", expected " + std::to_string(want));
-}
-
-// y += sum_a x_a W(:, i_a) (and var += x_a^2 q(:, i_a)^2 when Noise): four driven lines per
-// pass so the output accumulators are loaded and stored once per four columns.
-template <bool Noise>
-void accumulate_columns(const float* __restrict w, const std::uint8_t* __restrict q, int rows,
-                        const int* act, int n_act, const float* x, float* __restrict y,
-                        float* __restrict var) {
-    int a = 0;
-    for (; a + 4 <= n_act; a += 4) {
-        const std::size_t o0 = std::size_t(act[a]) * rows, o1 = std::size_t(act[a + 1]) * rows,
-                          o2 = std::size_t(act[a + 2]) * rows, o3 = std::size_t(act[a + 3]) * rows;
-        const float x0 = x[act[a]], x1 = x[act[a + 1]], x2 = x[act[a + 2]], x3 = x[act[a + 3]];
-        const float *w0 = w + o0, *w1 = w + o1, *w2 = w + o2, *w3 = w + o3;
-        for (int j = 0; j < rows; ++j)
-            y[j] += x0 * w0[j] + x1 * w1[j] + x2 * w2[j] + x3 * w3[j];
-        if constexpr (Noise) {
-            const float s0 = x0 * x0, s1 = x1 * x1, s2 = x2 * x2, s3 = x3 * x3;
-            const std::uint8_t *q0 = q + o0, *q1 = q + o1, *q2 = q + o2, *q3 = q + o3;
-            for (int j = 0; j < rows; ++j) {
-                const float c0 = q0[j], c1 = q1[j], c2 = q2[j], c3 = q3[j];
-                var[j] += s0 * c0 * c0 + s1 * c1 * c1 + s2 * c2 * c2 + s3 * c3 * c3;
-            }
-        }
-    }
-    for (; a < n_act; ++a) {
-        const std::size_t o = std::size_t(act[a]) * rows;
-        const float xa = x[act[a]];
-        for (int j = 0; j < rows; ++j)
-            y[j] += xa * w[o + j];
-        if constexpr (Noise) {
-            const float sa = xa * xa;
-            for (int j = 0; j < rows; ++j) {
-                const float c = q[o + j];
-                var[j] += sa * c * c;
-            }
-        }
-    }
 }
 
 } // namespace
@@ -97,12 +59,18 @@ CrossbarTile::CrossbarTile(int rows_out, int cols_in, const TileConfig& config, 
     sigma_step_uS_ = std::sqrt(double(dps())) *
                      (cfg_.device.read_g() * cfg_.device.g_max_uS() + cfg_.device.read_0_uS()) /
                      code_max;
-    w_eff_.resize(rows_, cols_);
-    sigma_code_.resize(rows_, cols_);
-    x_q_.resize(std::max(rows_, cols_));
-    var_.resize(std::max(rows_, cols_));
-    z_.resize(std::max(rows_, cols_) + 4);
-    active_.resize(std::max(rows_, cols_));
+    ld_ = mvm::padded_rows(rows_);
+    w_eff_.setZero(ld_, cols_);
+    sigma_code_.setZero(ld_, cols_);
+    const int longest = std::max(ld_, cols_);
+    x_q_.resize(longest);
+    y_pad_.resize(ld_);
+    d2_.setZero(ld_);
+    var_.resize(longest);
+    z_.resize(longest + 4);
+    u1_.resize(longest / 2 + 2);
+    u2_.resize(longest / 2 + 2);
+    active_.resize(longest);
     draw_initial_state();
     rebuild_cache();
 }
@@ -168,22 +136,22 @@ void CrossbarTile::rebuild_cache() {
     const float read_g = float(cfg_.device.read_g()), read_0 = float(cfg_.device.read_0_uS());
     const float inv_step = sigma_step_uS_ > 0 ? float(1.0 / sigma_step_uS_) : 0.f;
     tbb::parallel_for(tbb::blocked_range<int>(0, cols_, 16), [&](const auto& range) {
-        Eigen::ArrayXf gp(rows_), gm(rows_);
+        Eigen::ArrayXf gp(rows_), gm(rows_), sig2(rows_);
         for (int c = range.begin(); c < range.end(); ++c) {
             compute_plane_column(c, 0, time_s_, gp.data());
-            Eigen::ArrayXf sig2 = (read_g * gp + read_0).square();
+            sig2 = (read_g * gp + read_0).square();
             if (dps() == 2) {
                 compute_plane_column(c, 1, time_s_, gm.data());
-                w_eff_.col(c) = (beta * (gp - gm)).matrix();
+                w_eff_.col(c).head(rows_) = (beta * (gp - gm)).matrix();
                 sig2 += (read_g * gm + read_0).square();
             } else {
-                w_eff_.col(c) = (beta * (gp - g_ref)).matrix();
+                w_eff_.col(c).head(rows_) = (beta * (gp - g_ref)).matrix();
             }
-            sigma_code_.col(c) =
+            sigma_code_.col(c).head(rows_) =
                 (sig2.sqrt() * inv_step).round().min(float(code_max)).cast<std::uint8_t>().matrix();
         }
     });
-    row_sum_ = w_eff_.cast<double>().rowwise().sum();
+    row_sum_ = w_eff_.topRows(rows_).cast<double>().rowwise().sum();
     cache_time_s_ = time_s_;
     first_program_s_ = std::numeric_limits<double>::infinity();
     cache_min_age_s_ = std::numeric_limits<double>::infinity();
@@ -258,20 +226,14 @@ void CrossbarTile::add_read_noise(Eigen::Ref<Eigen::VectorXf> y, const Eigen::Ve
     const int pairs = (n + 1) / 2;
     const CounterRng rng(seed_, RngStream::read_noise, layer_);
     // One Philox block gives two Box-Muller pairs; the transcendental part runs vectorised.
-    Eigen::ArrayXf u1(pairs + 1), u2(pairs + 1);
     for (int b = 0; 2 * b < pairs; ++b) {
         const auto r = rng.block(step, std::uint32_t(b), direction);
-        u1[2 * b] = r123::u01<float>(r[0]);
-        u2[2 * b] = r123::u01<float>(r[1]);
-        u1[2 * b + 1] = r123::u01<float>(r[2]);
-        u2[2 * b + 1] = r123::u01<float>(r[3]);
+        u1_[2 * b] = r123::u01<float>(r[0]);
+        u2_[2 * b] = r123::u01<float>(r[1]);
+        u1_[2 * b + 1] = r123::u01<float>(r[2]);
+        u2_[2 * b + 1] = r123::u01<float>(r[3]);
     }
-    const Eigen::ArrayXf rad = (-2.f * u1.head(pairs).log()).sqrt();
-    const Eigen::ArrayXf ang = float(2 * std::numbers::pi) * u2.head(pairs);
-    Eigen::Map<Eigen::ArrayXf, 0, Eigen::InnerStride<2>> even(z_.data(), pairs);
-    Eigen::Map<Eigen::ArrayXf, 0, Eigen::InnerStride<2>> odd(z_.data() + 1, pairs);
-    even = rad * ang.cos();
-    odd = rad * ang.sin();
+    mvm::box_muller(u1_.data(), u2_.data(), pairs, z_.data());
     const float sc = float(cfg_.beta_per_uS * cfg_.read_noise_scale * sigma_step_uS_);
     y.array() += sc * var.head(n).array().sqrt() * z_.head(n).array();
 }
@@ -297,17 +259,11 @@ void CrossbarTile::forward(const Eigen::Ref<const Eigen::VectorXf>& x,
     check_size("forward output", y.size(), rows_);
     ensure_cache_fresh();
     const Eigen::VectorXf& xq = convert_input(x, ops);
-    const bool noise = cfg_.read_noise && cfg_.read_noise_scale > 0 && sigma_step_uS_ > 0;
-    y.setZero();
-    if (noise) {
-        var_.head(rows_).setZero();
-        accumulate_columns<true>(w_eff_.data(), sigma_code_.data(), rows_, active_.data(),
-                                 active_count_, xq.data(), y.data(), var_.data());
-        add_read_noise(y, var_, step, sub_forward);
-    } else {
-        accumulate_columns<false>(w_eff_.data(), sigma_code_.data(), rows_, active_.data(),
-                                  active_count_, xq.data(), y.data(), nullptr);
-    }
+    const bool noise = noise_on();
+    mvm::forward_columns(w_eff_.data(), sigma_code_.data(), ld_, active_.data(), active_count_,
+                         xq.data(), y_pad_.data(), noise ? var_.data() : nullptr);
+    y = y_pad_.head(rows_);
+    if (noise) add_read_noise(y, var_, step, sub_forward);
     ops.mvms += 1;
     ops.device_reads += std::uint64_t(active_count_) * rows_ * dps();
     convert_output(y, ops);
@@ -319,11 +275,12 @@ void CrossbarTile::backward(const Eigen::Ref<const Eigen::VectorXf>& d,
     check_size("backward output", out.size(), cols_);
     ensure_cache_fresh();
     const Eigen::VectorXf& dq = convert_input(d, ops);
-    out.noalias() = w_eff_.transpose() * dq.head(rows_);
-    if (cfg_.read_noise && cfg_.read_noise_scale > 0 && sigma_step_uS_ > 0) {
-        const Eigen::ArrayXf d2 = dq.head(rows_).array().square();
-        for (int c = 0; c < cols_; ++c)
-            var_[c] = (sigma_code_.col(c).cast<float>().array().square() * d2).sum();
+    y_pad_.head(rows_) = dq.head(rows_);
+    y_pad_.tail(ld_ - rows_).setZero();
+    out.noalias() = w_eff_.transpose() * y_pad_;
+    if (noise_on()) {
+        d2_.head(rows_) = dq.head(rows_).array().square().matrix();
+        mvm::transposed_variance(sigma_code_.data(), ld_, cols_, d2_.data(), var_.data());
         add_read_noise(out, var_, step, sub_backward);
     }
     ops.mvms += 1;
@@ -591,7 +548,9 @@ std::size_t CrossbarTile::bytes_per_synapse() const {
                  nu_code_[k].size();
     bytes += std::size_t(w_eff_.size()) * sizeof(float) + std::size_t(sigma_code_.size());
     bytes += std::size_t(row_sum_.size()) * sizeof(double) +
-             std::size_t(x_q_.size() + var_.size() + z_.size()) * sizeof(float) +
+             std::size_t(x_q_.size() + y_pad_.size() + d2_.size() + var_.size() + z_.size() +
+                         u1_.size() + u2_.size()) *
+                 sizeof(float) +
              active_.size() * sizeof(int);
     return (bytes + std::size_t(n_syn_) - 1) / std::size_t(n_syn_);
 }

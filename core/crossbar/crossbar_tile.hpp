@@ -116,7 +116,12 @@ class CrossbarTile {
     const Eigen::VectorXf& convert_input(const Eigen::Ref<const Eigen::VectorXf>& x, OpCounts& ops);
     void compute_plane_column(int c, int k, double t, float* g_out) const;
 
+    bool noise_on() const {
+        return cfg_.read_noise && cfg_.read_noise_scale > 0 && sigma_step_uS_ > 0;
+    }
+
     int rows_, cols_, n_syn_;
+    int ld_ = 0; ///< padded rows of the caches (see mvm_kernels.hpp)
     TileConfig cfg_;
     std::uint64_t seed_;
     std::uint32_t layer_;
@@ -141,7 +146,8 @@ class CrossbarTile {
     double drift_comp_ref_ = 0;
 
     // Scratch for one MVM (kept to avoid allocations per read).
-    Eigen::VectorXf x_q_, var_, z_;
+    Eigen::VectorXf x_q_, y_pad_, d2_, var_, z_;
+    Eigen::ArrayXf u1_, u2_;
     std::vector<int> active_; ///< driven lines (non-zero inputs) of the current MVM
     int active_count_ = 0;
 };
