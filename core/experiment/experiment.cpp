@@ -190,9 +190,10 @@ bool Experiment::is_hot(const std::string& path) {
                                 "training.seconds_per_image",       "training.epochs",
                                 "scheme.eps",                       "scheme.eps_up",
                                 "scheme.eps_down",                  "scheme.refresh_interval",
-                                "scheme.quantize_bits",             "tile.read_noise",
-                                "tile.drift",                       "tile.refresh_threshold_uS",
-                                "device.read_noise"};
+                                "scheme.quantize_bits",             "scheme.write_scheme",
+                                "scheme.write_tolerance",           "scheme.write_max_iterations",
+                                "tile.read_noise",                  "tile.read_noise_scale",
+                                "tile.drift",                       "tile.refresh_threshold_uS"};
     for (const char* h : hot) {
         const std::string p = h;
         if (path == p || path.rfind(p + ".", 0) == 0) return true;

@@ -2,6 +2,7 @@
 
 #include "core/common/param_error.hpp"
 #include "core/network/fp_layer.hpp"
+#include "core/training/crossbar_layer.hpp"
 
 namespace cbl {
 
@@ -25,7 +26,19 @@ typename Mlp<Scalar>::Layers make_layers(const ExperimentConfig& c) {
                 shapes[k].first, shapes[k].second, c.training.seed, static_cast<std::uint32_t>(k)));
         return layers;
     }
-    throw InputError("scheme.type = \"" + type + "\"; allowed: fp, direct, mca, time");
+    const SchemeConfig scheme = c.scheme.get<SchemeConfig>();
+    scheme.validate();
+    if constexpr (std::is_same_v<Scalar, float>) {
+        const TileConfig tile = tile_config_of(c);
+        for (std::size_t k = 0; k < shapes.size(); ++k)
+            layers.push_back(std::make_unique<CrossbarLayer>(
+                shapes[k].first, shapes[k].second, tile, scheme, c.training.seconds_per_image,
+                c.training.seed, static_cast<std::uint32_t>(k)));
+        return layers;
+    } else {
+        throw InputError("training.precision = fp64 works with scheme.type fp only; crossbar "
+                         "schemes compute in fp32 (the digital unit of seed 002)");
+    }
 }
 
 template Mlp<float>::Layers make_layers<float>(const ExperimentConfig&);

@@ -1,0 +1,289 @@
+#include "core/training/crossbar_layer.hpp"
+
+#include "core/common/param_error.hpp"
+#include "core/common/rng.hpp"
+
+#include <cmath>
+
+namespace cbl {
+
+CrossbarLayer::CrossbarLayer(int rows, int cols, const TileConfig& tile, const SchemeConfig& scheme,
+                             double seconds_per_image, std::uint64_t seed, std::uint32_t layer)
+    : tile_(rows, cols, tile, seed, layer), scheme_(scheme), seconds_per_image_(seconds_per_image),
+      seed_(seed), layer_(layer), pulses_epoch_(rows, cols) {
+    scheme_.validate();
+    if (scheme_.type == "mca") chi_.setZero(rows, cols);
+    pulses_epoch_.setZero();
+}
+
+void CrossbarLayer::forward(const Vec& x, Vec& z, StepContext& ctx) {
+    z.resize(outputs());
+    tile_.forward(x, z, ctx.step, (*ctx.counts)[Stage::forward]);
+}
+
+void CrossbarLayer::backward(const Vec& d, Vec& out, StepContext& ctx) {
+    out.resize(inputs());
+    tile_.backward(d, out, ctx.step, (*ctx.counts)[Stage::backward]);
+}
+
+void CrossbarLayer::forward_batch(const Matrix& x, Matrix& z, std::uint64_t eval_step) const {
+    // Inference reads the array as training would (drift, read noise, converters) on a copy, so
+    // evaluation never disturbs the training state; read noise is keyed apart from training.
+    CrossbarTile reader = tile_;
+    OpCounts ignored;
+    z.resize(outputs(), x.cols());
+    for (Eigen::Index j = 0; j < x.cols(); ++j) {
+        const std::uint64_t step = (1ull << 63) | (eval_step << 16) | std::uint64_t(j);
+        reader.forward(x.col(j), z.col(j), step, ignored);
+    }
+}
+
+void CrossbarLayer::quantize(const Vec& v, Vec& q, std::uint64_t step, std::uint32_t which) const {
+    // Seed 002 section 3: activations and errors as signed n-bit numbers sharing one scale
+    // factor (the vector's largest magnitude); stochastic rounding keeps dW unbiased.
+    const float scale = v.cwiseAbs().maxCoeff();
+    q.resize(v.size());
+    if (scale == 0) {
+        q.setZero();
+        return;
+    }
+    const float levels = float((1 << (scheme_.quantize_bits - 1)) - 1);
+    const CounterRng rng(seed_, RngStream::quantize, layer_);
+    for (Eigen::Index i = 0; i < v.size(); i += 4) {
+        const auto r = rng.block(step, std::uint32_t(i / 4), which);
+        for (Eigen::Index k = i; k < std::min<Eigen::Index>(i + 4, v.size()); ++k) {
+            const float u = v[k] / scale * levels;
+            const float lo = std::floor(u);
+            const float up = r123::u01<float>(r[k - i]) < (u - lo) ? 1.0f : 0.0f;
+            q[k] = (lo + up) * scale / levels;
+        }
+    }
+}
+
+void CrossbarLayer::count_pulses(int r, int c, int pulses) {
+    const int n = pulses_epoch_(r, c) + std::abs(pulses);
+    pulses_epoch_(r, c) = static_cast<std::uint16_t>(std::min(n, 65535));
+}
+
+void CrossbarLayer::transfer(int r, int c, float dw, StepContext& ctx) {
+    OpCounts& up = (*ctx.counts)[Stage::update];
+    const bool single = tile_.config().mapping == WeightMapping::single;
+    const double eps_up = single && scheme_.eps_up > 0 ? scheme_.eps_up : scheme_.eps;
+    const double eps_down = single && scheme_.eps_down > 0 ? scheme_.eps_down : scheme_.eps;
+    if (scheme_.type == "time") {
+        write_time(r, c, dw, ctx);
+        return;
+    }
+    // "direct" programs this image's dW alone; "mca" first adds it to chi (seed 002 Fig. 1B).
+    double pending = dw;
+    if (scheme_.type == "mca") pending = chi_(r, c) += dw;
+    // p = trunc(chi / eps) (seed 002 Fig. 1B); "direct" applies the same rule to this image's
+    // dW alone, so whatever is below one granule is lost instead of carried in chi.
+    int p = static_cast<int>(std::trunc(pending / (pending > 0 ? eps_up : eps_down)));
+    if (p == 0) return;
+    // A single PCM device is depressed by one RESET, whatever the count (seed 002 A.2.4).
+    if (single && p < 0 && tile_.config().device.is_pcm()) p = -1;
+    tile_.program(r, c, p, ctx.step, up);
+    count_pulses(r, c, p);
+    if (scheme_.type == "mca") chi_(r, c) -= static_cast<float>(p > 0 ? p * eps_up : p * eps_down);
+}
+
+void CrossbarLayer::write_time(int r, int c, float dw, StepContext& ctx) {
+    // Seed 000 (TIME): the update is tuned into the array by the write circuits. Changes below
+    // half a programming granule cannot be resolved and are not written.
+    OpCounts& up = (*ctx.counts)[Stage::update];
+    const double eps = scheme_.eps;
+    if (std::abs(dw) < 0.5 * eps) return;
+    const double target = tile_.weight(r, c) + dw;
+    const double band = scheme_.write_tolerance * eps;
+    auto apply = [&](int p) {
+        tile_.program(r, c, p, ctx.step, up);
+        count_pulses(r, c, p);
+    };
+    if (scheme_.write_scheme == "gradual") {
+        // Gradually-write: one open-loop train of nominal-size pulses, no verify.
+        apply(static_cast<int>(std::lround(dw / eps)));
+        return;
+    }
+    double step_estimate = eps; // weight change per pulse, learnt per weight by "tolerant"
+    for (int it = 0; it < scheme_.write_max_iterations; ++it) {
+        const double before = tile_.weight(r, c);
+        ++up.verify_reads;
+        const double error = target - before;
+        if (std::abs(error) <= band) return;
+        int p;
+        if (scheme_.write_scheme == "verify") {
+            p = error > 0 ? 1 : -1; // classic write-and-verify: one pulse, then read back
+        } else {
+            // Variability-tolerant tuning: size the next train from the response this very
+            // device showed to the previous one, so device-to-device spread costs no extra rounds.
+            p = static_cast<int>(std::lround(error / step_estimate));
+            if (p == 0) p = error > 0 ? 1 : -1;
+        }
+        apply(p);
+        const double moved = tile_.weight(r, c) - before;
+        if (scheme_.write_scheme == "tolerant" && moved * p > 0)
+            step_estimate = std::clamp(moved / p, 0.1 * eps, 10 * eps);
+    }
+    ++up.verify_reads;
+}
+
+void CrossbarLayer::commit_rank1(const Vec& x, const Vec& delta, float scale, StepContext& ctx) {
+    OpCounts& up = (*ctx.counts)[Stage::update];
+    const Vec* xs = &x;
+    const Vec* ds = &delta;
+    if (scheme_.quantize_bits > 0) {
+        quantize(x, xq_, ctx.step, 0);
+        quantize(delta, dq_, ctx.step, 1);
+        xs = &xq_;
+        ds = &dq_;
+        up.digital_macs += std::uint64_t(x.size() + delta.size()); // scaling + rounding
+    }
+    const bool single = tile_.config().mapping == WeightMapping::single;
+    const float eps_min = static_cast<float>(
+        std::min(single && scheme_.eps_up > 0 ? scheme_.eps_up : scheme_.eps,
+                 single && scheme_.eps_down > 0 ? scheme_.eps_down : scheme_.eps));
+    const bool sparse_delta = scheme_.quantize_bits > 0;
+    const std::uint64_t delta_nnz = sparse_delta ? std::uint64_t((ds->array() != 0).count())
+                                                 : std::uint64_t(ds->size());
+    for (int c = 0; c < inputs(); ++c) {
+        const float xc = (*xs)[c];
+        if (xc == 0) continue;
+        const float a = scale * xc;
+        // Only the non-zero products are computed and touch the chi memory (seed 002 sec. 3).
+        up.digital_macs += delta_nnz;
+        up.chi_reads += delta_nnz;
+        up.chi_writes += delta_nnz;
+        if (scheme_.type == "mca") {
+            auto col = chi_.col(c);
+            col.noalias() += a * *ds;
+            // Most columns cross no threshold: one vectorised test before the scalar loop.
+            if (col.cwiseAbs().maxCoeff() < eps_min) continue;
+            for (int r = 0; r < outputs(); ++r)
+                if (std::abs(col[r]) >= eps_min) transfer(r, c, 0.0f, ctx);
+        } else {
+            for (int r = 0; r < outputs(); ++r)
+                if ((*ds)[r] != 0) transfer(r, c, a * (*ds)[r], ctx);
+        }
+    }
+}
+
+void CrossbarLayer::commit(const Matrix& dW, StepContext& ctx) {
+    OpCounts& up = (*ctx.counts)[Stage::update];
+    for (int c = 0; c < inputs(); ++c)
+        for (int r = 0; r < outputs(); ++r) {
+            const float d = dW(r, c);
+            if (d == 0) continue;
+            ++up.digital_macs;
+            ++up.chi_reads;
+            ++up.chi_writes;
+            transfer(r, c, d, ctx);
+        }
+}
+
+void CrossbarLayer::end_of_image(StepContext& ctx) {
+    tile_.advance_time(seconds_per_image_);
+    // Seed 002 section 2.3: a weight refresh every 100 training images.
+    if (scheme_.refresh_interval > 0 && (ctx.step + 1) % std::uint64_t(scheme_.refresh_interval) == 0)
+        tile_.refresh(ctx.step, (*ctx.counts)[Stage::refresh]);
+}
+
+std::unique_ptr<WeightLayer<float>> CrossbarLayer::clone() const {
+    return std::make_unique<CrossbarLayer>(*this);
+}
+
+void CrossbarLayer::save_state(const std::string& p, StateArrays& out) const {
+    const TileState s = tile_.state();
+    const std::vector<std::size_t> shape{std::size_t(s.cols), std::size_t(s.rows)};
+    // Tile arrays are in synapse order s = c * rows + r: stored as [cols][rows].
+    put_array(out, p + "g_plus", s.g_plus_uS, shape, "uS");
+    put_array(out, p + "g_minus", s.g_minus_uS, s.g_minus_uS.empty() ? std::vector<std::size_t>{0} : shape, "uS");
+    put_array(out, p + "t_p_plus", s.t_p_plus_s, s.t_p_plus_s.empty() ? std::vector<std::size_t>{0} : shape, "s");
+    put_array(out, p + "t_p_minus", s.t_p_minus_s, s.t_p_minus_s.empty() ? std::vector<std::size_t>{0} : shape, "s");
+    put_array(out, p + "n_plus", s.n_plus, s.n_plus.empty() ? std::vector<std::size_t>{0} : shape, "pulses");
+    put_array(out, p + "n_minus", s.n_minus, s.n_minus.empty() ? std::vector<std::size_t>{0} : shape, "pulses");
+    put_array(out, p + "nu_plus_code", s.nu_plus, s.nu_plus.empty() ? std::vector<std::size_t>{0} : shape, "code");
+    put_array(out, p + "nu_minus_code", s.nu_minus, s.nu_minus.empty() ? std::vector<std::size_t>{0} : shape, "code");
+    put_array(out, p + "tile_time", std::vector<double>{s.time_s}, {1}, "s");
+    put_array(out, p + "drift_compensation_ref", std::vector<double>{s.drift_compensation_ref}, {1});
+    if (chi_.size()) put_matrix(out, p + "chi", chi_, "weight");
+    put_matrix(out, p + "pulses_epoch", pulses_epoch_.cast<std::uint32_t>(), "pulses");
+}
+
+void CrossbarLayer::load_state(const std::string& p, const StateArrays& in) {
+    TileState s;
+    s.rows = tile_.rows();
+    s.cols = tile_.cols();
+    auto take = [&](const std::string& name, auto& dst) {
+        const auto it = in.find(p + name);
+        if (it == in.end()) throw InputError("session state: " + p + name + " is missing");
+        using V = std::decay_t<decltype(dst)>;
+        const auto* v = std::get_if<V>(&it->second.data);
+        if (!v) throw InputError("session state: " + p + name + " has the wrong element type");
+        dst = *v;
+    };
+    take("g_plus", s.g_plus_uS);
+    take("g_minus", s.g_minus_uS);
+    take("t_p_plus", s.t_p_plus_s);
+    take("t_p_minus", s.t_p_minus_s);
+    take("n_plus", s.n_plus);
+    take("n_minus", s.n_minus);
+    take("nu_plus_code", s.nu_plus);
+    take("nu_minus_code", s.nu_minus);
+    s.time_s = get_array<double>(in, p + "tile_time", 1)[0];
+    s.drift_compensation_ref = get_array<double>(in, p + "drift_compensation_ref", 1)[0];
+    tile_.restore(s);
+    if (chi_.size()) get_matrix(in, p + "chi", chi_);
+    Eigen::Matrix<std::uint32_t, Eigen::Dynamic, Eigen::Dynamic> pulses(outputs(), inputs());
+    get_matrix(in, p + "pulses_epoch", pulses);
+    pulses_epoch_ = pulses.cast<std::uint16_t>();
+}
+
+void CrossbarLayer::fill_picture(LayerPicture& p) const {
+    p.g_plus_uS = tile_.g_plus_uS();
+    p.g_minus_uS = tile_.g_minus_uS();
+    p.pulses_epoch = pulses_epoch_.cast<float>();
+    p.beta_per_uS = tile_.config().beta_per_uS;
+}
+
+SynapseReading CrossbarLayer::read_synapse(int row, int col) const {
+    // Whole-matrix reads keep one code path for drift; traces pin few synapses.
+    SynapseReading s;
+    s.g_plus_uS = tile_.g_plus_uS()(row, col);
+    s.g_minus_uS = tile_.g_minus_uS()(row, col);
+    s.weight = tile_.weight(row, col);
+    return s;
+}
+
+void CrossbarLayer::apply_hot(const ExperimentConfig& c) {
+    SchemeConfig next = c.scheme.get<SchemeConfig>();
+    next.validate();
+    if (next.type != scheme_.type)
+        throw InputError("scheme.type is structural: press Reset to change the training scheme");
+    scheme_ = next;
+    seconds_per_image_ = c.training.seconds_per_image;
+    const TileConfig t = tile_config_of(c);
+    tile_.set_read_noise(t.read_noise, t.read_noise_scale);
+    tile_.set_drift(t.drift);
+    tile_.set_refresh_threshold_uS(t.refresh_threshold_uS);
+}
+
+void CrossbarLayer::age(double seconds, bool drift_compensation) {
+    // Seed 002 Fig. 3E: inference at a time after training; the compensation reference is the
+    // array's readout at the end of training.
+    if (drift_compensation) tile_.calibrate_drift_compensation();
+    else tile_.clear_drift_compensation();
+    tile_ = tile_.at_time(tile_.time_s() + seconds);
+}
+
+TileConfig tile_config_of(const ExperimentConfig& c) {
+    nlohmann::json t = c.tile;
+    if (t.contains("device"))
+        throw InputError("tile.device: give the device model in the top-level \"device\" object");
+    if (!c.device.empty()) t["device"] = c.device;
+    TileConfig tc = t.get<TileConfig>();
+    tc.validate();
+    return tc;
+}
+
+} // namespace cbl

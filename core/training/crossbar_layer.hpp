@@ -1,0 +1,59 @@
+#pragma once
+// A network layer whose weights live on a crossbar tile, trained by one of the update schemes
+// of scheme_config.hpp. Forward and backward products are crossbar reads (seed 002 Fig. 1B);
+// the digital unit turns dW into pulses.
+#include "core/crossbar/crossbar_tile.hpp"
+#include "core/training/device_layer.hpp"
+#include "core/training/scheme_config.hpp"
+
+namespace cbl {
+
+/// The tile configuration of an experiment: its "tile" object with the "device" model inside.
+TileConfig tile_config_of(const ExperimentConfig& c);
+
+class CrossbarLayer final : public DeviceLayer {
+  public:
+    CrossbarLayer(int rows, int cols, const TileConfig& tile, const SchemeConfig& scheme,
+                  double seconds_per_image, std::uint64_t seed, std::uint32_t layer);
+
+    int outputs() const override { return tile_.rows(); }
+    int inputs() const override { return tile_.cols(); }
+    void forward(const Vec& x, Vec& z, StepContext& ctx) override;
+    void backward(const Vec& d, Vec& out, StepContext& ctx) override;
+    void forward_batch(const Matrix& x, Matrix& z, std::uint64_t eval_step) const override;
+    void commit_rank1(const Vec& x, const Vec& delta, float scale, StepContext& ctx) override;
+    void commit(const Matrix& dW, StepContext& ctx) override;
+    void end_of_image(StepContext& ctx) override;
+    std::unique_ptr<WeightLayer<float>> clone() const override;
+    void save_state(const std::string& prefix, StateArrays& out) const override;
+    void load_state(const std::string& prefix, const StateArrays& in) override;
+    Matrix weights() const override { return tile_.weights(); }
+
+    void fill_picture(LayerPicture& p) const override;
+    SynapseReading read_synapse(int row, int col) const override;
+    void apply_hot(const ExperimentConfig& c) override;
+    void age(double seconds, bool drift_compensation) override;
+    void clear_epoch_pulses() override { pulses_epoch_.setZero(); }
+
+    const CrossbarTile& tile() const { return tile_; }
+    const Eigen::MatrixXf& chi() const { return chi_; }
+
+  private:
+    /// Hands the desired change dW(r, c) of one synapse to the scheme.
+    void transfer(int r, int c, float dw, StepContext& ctx);
+    void count_pulses(int r, int c, int pulses);
+    /// Seed 002 section 3: signed n-bit values with one shared scale and stochastic rounding.
+    void quantize(const Vec& v, Vec& q, std::uint64_t step, std::uint32_t which) const;
+    void write_time(int r, int c, float dw, StepContext& ctx);
+
+    CrossbarTile tile_;
+    SchemeConfig scheme_;
+    double seconds_per_image_;
+    std::uint64_t seed_;
+    std::uint32_t layer_;
+    Eigen::MatrixXf chi_;  ///< mca: accumulated, not yet transferred weight update [weight units]
+    Eigen::Matrix<std::uint16_t, Eigen::Dynamic, Eigen::Dynamic> pulses_epoch_;
+    Vec xq_, dq_;          ///< quantized update-path vectors (scratch)
+};
+
+} // namespace cbl

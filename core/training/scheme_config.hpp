@@ -1,0 +1,33 @@
+#pragma once
+// How weight updates reach the devices (config object "scheme").
+//  - "fp":     full-precision weights (software baseline).
+//  - "direct": each image's dW becomes pulses at once, round(dW / eps); the residue is lost
+//              (seed 002 section 2.3: about 83 % on MNIST).
+//  - "mca":    seed 002's mixed-precision architecture: dW accumulates in chi, p = trunc(chi/eps)
+//              blind pulses, chi -= p eps (Fig. 1B).
+//  - "time":   seed 000's training-in-memory on RRAM: the update is written into the array by
+//              the tuning circuits with a selectable write scheme.
+#include <nlohmann/json.hpp>
+
+#include <string>
+
+namespace cbl {
+
+struct SchemeConfig {
+    std::string type = "fp";
+    double eps = 0.096;         ///< device granularity in weight units (seed 002: 0.096 = 0.77 uS)
+    double eps_up = 0;          ///< single mapping: potentiation granularity (0 = eps)
+    double eps_down = 0;        ///< single mapping: depression (RESET) granularity (0 = eps)
+    int refresh_interval = 100; ///< images between weight refreshes (seed 002: 100); 0 = never
+    int quantize_bits = 0;      ///< update path: signed n-bit x and delta (seed 002 sec. 3: 3); 0 = full
+    std::string write_scheme = "tolerant"; ///< time: "verify", "gradual", "tolerant"
+    double write_tolerance = 0.5;  ///< time: verify target band, in units of eps
+    int write_max_iterations = 8;  ///< time: program-and-verify rounds per weight
+
+    void validate() const;
+};
+
+void to_json(nlohmann::json& j, const SchemeConfig& c);
+void from_json(const nlohmann::json& j, SchemeConfig& c);
+
+} // namespace cbl
