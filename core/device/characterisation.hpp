@@ -1,0 +1,62 @@
+#pragma once
+// PCM device characterisation as in seed 002 Fig. 2: N devices from a low initial state receive
+// SET pulses; conductance statistics read T0 after each pulse (A), the distribution after k
+// pulses (B), mean drift curves of each programmed state (C) and single-device traces with read
+// noise (D). The model's own expectation per pulse is propagated alongside (density evolution on
+// a conductance grid), so a sample can be checked against the equations.
+#include "core/device/pcm_device.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <vector>
+
+namespace cbl {
+
+struct CharacterisationOptions {
+    int devices = 10000;       ///< 1 .. 1e6 (seed 002: 10,000)
+    int pulses = 20;           ///< SET pulses per device, 1 .. 1000 (seed 002: 20)
+    double init_uS = 0.06;     ///< initial conductance mean (seed 002 Fig. 2: ~0.06 uS), 0 .. 1000
+    double init_std_uS = 0.01; ///< initial spread, 0 .. 100 uS
+    bool read_noise = true;    ///< reads carry the model's read noise (the measurement did)
+    int histogram_after = 15;  ///< pulses before the histogram (Fig. 2B), 1 .. pulses
+    int histogram_bins = 40;   ///< 1 .. 10000
+    std::vector<double> drift_times_s = {38.6, 100, 1e3, 1e4, 1e5}; ///< after each pulse, > 0
+    int traces = 5;           ///< single devices traced (Fig. 2D), 0 .. devices
+    int reads_per_pulse = 50; ///< reads per pulse in a trace, 1 .. 10000
+    std::uint64_t seed = 1;
+
+    void validate() const;
+};
+
+struct CharacterisationResult {
+    std::vector<int> pulses;                         ///< 1 .. n
+    std::vector<double> mean_uS, std_uS;             ///< sample, read at T0 after each pulse
+    std::vector<double> model_mean_uS, model_std_uS; ///< the equations' expectation
+    double max_mean_rel_error = 0, max_std_rel_error = 0;
+    std::vector<double> histogram_edges_uS;
+    std::vector<int> histogram_counts;
+    std::vector<double> histogram_model_counts;
+    std::vector<double> drift_times_s;
+    std::vector<std::vector<double>> drift_mean_uS; ///< [pulse][time], noise-free
+    std::vector<std::vector<double>> traces_uS;     ///< [device][pulse * reads_per_pulse + read]
+    CharacterisationOptions options;
+};
+
+/// Deterministic for a seed, whatever the number of threads.
+CharacterisationResult characterise_pcm(const PcmParams& p, const CharacterisationOptions& o);
+
+/// The equations' mean and std of G after each of `pulses` SET pulses (index 0 = after pulse 1)
+/// from N(init, init_std), including read noise when asked, and the probability mass on `edges`
+/// after `histogram_after` pulses.
+struct PcmExpectation {
+    std::vector<double> mean_uS, std_uS, histogram_mass;
+};
+PcmExpectation pcm_expectation(const PcmParams& p, const CharacterisationOptions& o,
+                               const std::vector<double>& edges_uS);
+
+/// CLI.md `device` JSON: {"pulses", "mean_uS", "std_uS", "model_mean_uS", "model_std_uS",
+/// "check", "histogram", "drift", "traces"}.
+nlohmann::json to_json(const CharacterisationResult& r);
+
+} // namespace cbl

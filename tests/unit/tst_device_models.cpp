@@ -1,0 +1,283 @@
+// Device models: the PCM statistics over many devices match the model equations, drift and the
+// other models follow their formulas, bad parameters are rejected by name.
+#include "core/common/param_error.hpp"
+#include "core/crossbar/tile_config.hpp"
+#include "core/device/characterisation.hpp"
+#include "core/device/device_params.hpp"
+
+#include <QtTest>
+
+#include <cmath>
+#include <limits>
+
+using namespace cbl;
+
+class TstDeviceModels : public QObject {
+    Q_OBJECT
+
+    static void expect_rejected(const std::function<void()>& f, const QString& field) {
+        try {
+            f();
+        } catch (const InputError& e) {
+            const QString msg = QString::fromStdString(e.what());
+            QVERIFY2(msg.contains(field), qPrintable("message lacks the field: " + msg));
+            return;
+        }
+        QFAIL(qPrintable("no InputError for " + field));
+    }
+
+  private Q_SLOTS:
+    // Per-pulse mean and std of G over 20,000 devices against the density evolution of the same
+    // equations. Tolerances: 5 standard errors of the sample statistic plus the grid resolution.
+    void pcmPulseStatisticsMatchModel() {
+        for (const bool noise : {false, true}) {
+            PcmParams p;
+            CharacterisationOptions o;
+            o.devices = 20000;
+            o.read_noise = noise;
+            o.traces = 0;
+            const auto r = characterise_pcm(p, o);
+            QCOMPARE(int(r.mean_uS.size()), o.pulses);
+            const double n = o.devices;
+            const double grid = (p.g_max_uS - p.g_min_uS) / 800;
+            for (int k = 0; k < o.pulses; ++k) {
+                const double sd = r.model_std_uS[k];
+                const double mean_tol = 5 * sd / std::sqrt(n) + grid;
+                // Std of a sample std is ~ sd sqrt((kurtosis - 1) / 4n); kurtosis <= 5 here.
+                const double std_tol = 5 * sd * std::sqrt(4.0 / (4 * n)) + grid;
+                QVERIFY2(std::abs(r.mean_uS[k] - r.model_mean_uS[k]) < mean_tol,
+                         qPrintable(QString("pulse %1 mean %2 model %3")
+                                        .arg(k + 1)
+                                        .arg(r.mean_uS[k])
+                                        .arg(r.model_mean_uS[k])));
+                QVERIFY2(
+                    std::abs(r.std_uS[k] - sd) < std_tol,
+                    qPrintable(
+                        QString("pulse %1 std %2 model %3").arg(k + 1).arg(r.std_uS[k]).arg(sd)));
+            }
+            QVERIFY(r.max_mean_rel_error < 0.1 && r.max_std_rel_error < 0.2);
+        }
+    }
+
+    // The first SET from ~0.06 uS follows mu = 0.880 + 1.40 + (-0.084) G directly (ref. README 2).
+    void pcmFirstPulseFromEquations() {
+        PcmParams p;
+        p.mu_d2d = 0;
+        CharacterisationOptions o;
+        o.init_std_uS = 0;
+        o.pulses = 1;
+        o.histogram_after = 1;
+        o.read_noise = false;
+        const auto e = pcm_expectation(p, o, {});
+        // G1 = max(0.1, X), X ~ N(mu, sigma): E = c + E[(X - c)+] (the upper clip is 7 sigma away).
+        // The 0.06 uS start lies below the model's window and is clipped to g_min first.
+        const double g0 = std::max(o.init_uS, p.g_min_uS), c = p.g_min_uS;
+        const double mu = g0 + (-0.084 * g0 + 0.880 + 1.40), sigma = 0.091 * g0 + 0.260 + 2.15;
+        const double a = (mu - c) / sigma;
+        const double phi = std::exp(-a * a / 2) / std::sqrt(2 * M_PI);
+        const double cdf = 0.5 * std::erfc(-a / std::sqrt(2.0));
+        const double expected = c + (mu - c) * cdf + sigma * phi;
+        const double grid = (p.g_max_uS - p.g_min_uS) / 800;
+        QVERIFY2(std::abs(e.mean_uS[0] - expected) < grid,
+                 qPrintable(QString("%1 vs %2").arg(e.mean_uS[0]).arg(expected)));
+        QCOMPARE(pcm_set_mean_uS(p, 10.0, 1000),
+                 -0.084 * 10 + 0.880 + 1.40 * std::exp(-1000 / 2.6));
+        QCOMPARE(pcm_set_std_uS(p, 2.0, 0), 0.091 * 2 + 0.260 + 2.15);
+    }
+
+    void pcmDriftFactor() {
+        const double t0 = 38.6, nu = 0.05;
+        QCOMPARE(pcm_drift_factor(10.0, t0, nu), 1.0);
+        QCOMPARE(pcm_drift_factor(t0, t0, nu), 1.0);
+        QVERIFY(std::abs(pcm_drift_factor(t0 * 1000, t0, nu) - std::pow(1000.0, -nu)) < 1e-12);
+        // One decade costs a factor 10^-0.05 = 0.891.
+        QVERIFY(std::abs(pcm_drift_factor(386.0, t0, nu) - 0.8912509) < 1e-6);
+    }
+
+    void pcmResetAndClip() {
+        PcmParams p;
+        QCOMPARE(pcm_reset_uS(p, 0.0), 0.1);
+        QCOMPARE(pcm_reset_uS(p, -50.0), p.g_min_uS);
+        QCOMPARE(pcm_set_uS(p, 19.9, 0, 50.0, 1.0), p.g_max_uS);
+        QVERIFY(std::abs(pcm_pulses_to_reach(10.0) - 20.1) < 0.01);
+    }
+
+    void rramCurveIsMonotoneAndBounded() {
+        RramParams p;
+        const RramCurve c = rram_device_curve(p, 0, 0);
+        QVERIFY(std::abs(rram_ltp_g_uS(c, 0) - p.g_min_uS) < 1e-12);
+        QVERIFY(std::abs(rram_ltp_g_uS(c, p.levels) - p.g_max_uS) < 1e-9);
+        QVERIFY(std::abs(rram_ltd_g_uS(c, p.levels) - p.g_min_uS) < 1e-9);
+        QVERIFY(std::abs(rram_ltp_pulses(c, rram_ltp_g_uS(c, 37.0)) - 37.0) < 1e-6);
+        p.c2c = 0;
+        double g = p.g_min_uS, prev = g;
+        for (int i = 0; i < p.levels; ++i) {
+            g = rram_pulse_uS(p, c, g, true, 0.0);
+            QVERIFY(g > prev);
+            prev = g;
+        }
+        QVERIFY(std::abs(g - p.g_max_uS) < 1e-6);
+        // Nonlinear: the first LTP step is larger than the last.
+        QVERIFY(rram_ltp_g_uS(c, 1) - rram_ltp_g_uS(c, 0) >
+                rram_ltp_g_uS(c, p.levels) - rram_ltp_g_uS(c, p.levels - 1));
+        for (int i = 0; i < p.levels; ++i)
+            g = rram_pulse_uS(p, c, g, false, 0.0);
+        QVERIFY(std::abs(g - p.g_min_uS) < 1e-6);
+    }
+
+    void idealAndSoftBounds() {
+        IdealParams ip;
+        QCOMPARE(ideal_pulse_uS(ip, 1.0, true), 1.0 + ip.dg_uS);
+        QCOMPARE(ideal_pulse_uS(ip, 0.1, false), ip.g_min_uS);
+        SoftBoundsParams sp;
+        QVERIFY(std::abs(soft_bounds_pulse_uS(sp, 10.0, true, 0) - (10.0 + 0.05 * 10.0)) < 1e-12);
+        QVERIFY(std::abs(soft_bounds_pulse_uS(sp, 10.0, false, 0) - (10.0 - 0.05 * 10.0)) < 1e-12);
+    }
+
+    void badParametersRejectedByName() {
+        const double nan = std::numeric_limits<double>::quiet_NaN();
+        expect_rejected(
+            [&] {
+                PcmParams p;
+                p.mu_g = nan;
+                p.validate();
+            },
+            "pcm.mu_g");
+        expect_rejected(
+            [&] {
+                PcmParams p;
+                p.reset_std_uS = -0.1;
+                p.validate();
+            },
+            "pcm.reset_std_uS");
+        expect_rejected(
+            [&] {
+                PcmParams p;
+                p.nu_std = -1;
+                p.validate();
+            },
+            "pcm.nu_std");
+        expect_rejected(
+            [&] {
+                PcmParams p;
+                p.g_min_uS = 30;
+                p.validate();
+            },
+            "pcm.g_min_uS");
+        expect_rejected(
+            [&] {
+                RramParams p;
+                p.levels = 0;
+                p.validate();
+            },
+            "rram.levels");
+        expect_rejected(
+            [&] {
+                RramParams p;
+                p.g_max_uS = 0.2;
+                p.validate();
+            },
+            "rram.g_min_uS");
+        expect_rejected(
+            [&] {
+                IdealParams p;
+                p.dg_uS = 0;
+                p.validate();
+            },
+            "ideal.dg_uS");
+        expect_rejected(
+            [&] {
+                SoftBoundsParams p;
+                p.alpha = 2;
+                p.validate();
+            },
+            "soft-bounds.alpha");
+        expect_rejected(
+            [&] {
+                TileConfig c;
+                c.peripherals.dac_bits = 1;
+                c.validate();
+            },
+            "tile.peripherals.dac_bits");
+        expect_rejected(
+            [&] {
+                TileConfig c;
+                c.peripherals.adc_bits = -3;
+                c.validate();
+            },
+            "tile.peripherals.adc_bits");
+        expect_rejected(
+            [&] {
+                TileConfig c;
+                c.init_std_uS = -1;
+                c.validate();
+            },
+            "tile.init_std_uS");
+        expect_rejected(
+            [&] {
+                TileConfig c;
+                c.beta_per_uS = 0;
+                c.validate();
+            },
+            "tile.beta_per_uS");
+        expect_rejected(
+            [&] {
+                CharacterisationOptions o;
+                o.devices = 0;
+                o.validate();
+            },
+            "device.devices");
+        // The message states the allowed range.
+        try {
+            PcmParams p;
+            p.t0_s = -1;
+            p.validate();
+            QFAIL("t0_s = -1 accepted");
+        } catch (const InputError& e) {
+            QVERIFY(QString(e.what()).contains("1e+06"));
+        }
+    }
+
+    void jsonRoundTripAndUnknownKeys() {
+        for (const char* family : {"pcm", "rram", "ideal", "soft-bounds"}) {
+            const DeviceParams d = DeviceParams::of_family(family);
+            const nlohmann::json j = d;
+            QCOMPARE(QString::fromStdString(j.at("family").get<std::string>()), QString(family));
+            const DeviceParams back = j.get<DeviceParams>();
+            QCOMPARE(nlohmann::json(back), j);
+        }
+        TileConfig c;
+        c.mapping = WeightMapping::single;
+        c.peripherals.adc_bits = 6;
+        const nlohmann::json jc = c;
+        QCOMPARE(nlohmann::json(jc.get<TileConfig>()), jc);
+        expect_rejected(
+            [] {
+                nlohmann::json{{"family", "pcm"}, {"nu_mena", 0.1}}.get<DeviceParams>();
+            },
+            "nu_mena");
+        expect_rejected(
+            [] {
+                nlohmann::json{{"family", "memristor"}}.get<DeviceParams>();
+            },
+            "device.family");
+        expect_rejected(
+            [] {
+                nlohmann::json{{"read_nosie", true}}.get<TileConfig>();
+            },
+            "read_nosie");
+        expect_rejected(
+            [] {
+                nlohmann::json{{"mapping", "triple"}}.get<TileConfig>();
+            },
+            "tile.mapping");
+        expect_rejected(
+            [] {
+                nlohmann::json{{"family", "pcm"}, {"g_max_uS", "big"}}.get<DeviceParams>();
+            },
+            "g_max_uS");
+    }
+};
+
+QTEST_GUILESS_MAIN(TstDeviceModels)
+#include "tst_device_models.moc"
