@@ -182,31 +182,31 @@ std::string to_string(HardwareUnit u) {
     return u == HardwareUnit::computational_memory ? "computational_memory" : "digital";
 }
 
+double interpolate_by_bits(const std::vector<std::pair<int, double>>& table, double bits) {
+    // Piecewise-linear in bits inside the table; beyond its ends the value keeps the per-bit
+    // ratio of the two outermost entries (SAR energy and area grow geometrically at high
+    // resolution, reference README section 4: 9b 1.97 -> 10b 2.38 pJ).
+    const auto per_bit = [](const std::pair<int, double>& a, const std::pair<int, double>& b) {
+        return std::pow(b.second / a.second, 1.0 / double(b.first - a.first));
+    };
+    const auto& t = table;
+    if (t.size() == 1) return t.front().second;
+    if (bits <= t.front().first)
+        return t[0].second * std::pow(per_bit(t[0], t[1]), bits - t[0].first);
+    if (bits >= t.back().first)
+        return t.back().second * std::pow(per_bit(t[t.size() - 2], t.back()), bits - t.back().first);
+    for (std::size_t i = 1; i < t.size(); ++i)
+        if (bits <= t[i].first) {
+            const double w = (bits - t[i - 1].first) / double(t[i].first - t[i - 1].first);
+            return t[i - 1].second + w * (t[i].second - t[i - 1].second);
+        }
+    return t.back().second;
+}
+
 double ComponentCost::energy_at_bits_pJ(double bits) const {
     if (energy_by_bits.empty()) return energy_pJ;
-    // Piecewise-linear in bits inside the table; beyond its ends the energy changes by the
-    // ratio of the two outermost entries per bit (SAR energy grows geometrically at high
-    // resolution, reference README section 4: 9b 1.97 -> 10b 2.38 pJ).
-    const auto shape = [&](double b) {
-        const auto& t = energy_by_bits;
-        if (t.size() == 1) return t.front().second;
-        if (b <= t.front().first) {
-            const double r = t[1].second / t[0].second;
-            return t[0].second * std::pow(r, b - t[0].first);
-        }
-        if (b >= t.back().first) {
-            const auto& a = t[t.size() - 2];
-            const double r = t.back().second / a.second;
-            return t.back().second * std::pow(r, b - t.back().first);
-        }
-        for (std::size_t i = 1; i < t.size(); ++i)
-            if (b <= t[i].first) {
-                const double w = (b - t[i - 1].first) / double(t[i].first - t[i - 1].first);
-                return t[i - 1].second + w * (t[i].second - t[i - 1].second);
-            }
-        return t.back().second;
-    };
-    return energy_pJ * shape(bits) / shape(nominal_bits);
+    return energy_pJ * interpolate_by_bits(energy_by_bits, bits) /
+           interpolate_by_bits(energy_by_bits, nominal_bits);
 }
 
 void TechnologyPreset::validate() const {

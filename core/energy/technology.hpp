@@ -38,6 +38,10 @@ std::string to_string(CountField f);
 CountField count_field_from_string(const std::string& name, const std::string& field);
 std::uint64_t count_of(const OpCounts& c, CountField f);
 
+/// Value of a [bits, value] table (sorted by bits, values > 0) at `bits`: linear inside,
+/// geometric with the outermost per-bit ratio outside.
+double interpolate_by_bits(const std::vector<std::pair<int, double>>& table, double bits);
+
 /// Where a component sits; seed 002 Table 1 splits every stage into these two.
 enum class HardwareUnit { computational_memory, digital };
 std::string to_string(HardwareUnit u);
