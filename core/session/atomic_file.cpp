@@ -1,0 +1,117 @@
+#include "core/session/atomic_file.hpp"
+
+#include "core/common/param_error.hpp"
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <filesystem>
+#include <random>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace cbl {
+namespace {
+
+std::string errno_text(int err) {
+    return std::strerror(err);
+}
+
+/// Closes the descriptor and removes the temporary unless the rename succeeded.
+class TempFile {
+  public:
+    TempFile(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
+    ~TempFile() {
+        if (fd_ >= 0) ::close(fd_);
+        if (!committed_) ::unlink(path_.c_str());
+    }
+    TempFile(const TempFile&) = delete;
+    TempFile& operator=(const TempFile&) = delete;
+    int fd() const { return fd_; }
+    const std::string& path() const { return path_; }
+    /// Closes the descriptor, reporting the error a deferred write-back may surface (NFS).
+    int close() {
+        const int rc = ::close(fd_);
+        fd_ = -1;
+        return rc;
+    }
+    void commit() { committed_ = true; }
+
+  private:
+    int fd_;
+    std::string path_;
+    bool committed_ = false;
+};
+
+/// A hidden name no other writer uses: pid, a process-wide counter and random bits.
+std::string temp_name(const std::filesystem::path& target) {
+    static std::atomic<unsigned> counter{0};
+    thread_local std::mt19937_64 bits{std::random_device{}()};
+    // Appended piece by piece: GCC 12 warns falsely (-Wrestrict) on "." + std::string.
+    std::string name(1, '.');
+    name += target.filename().string();
+    name += ".tmp-";
+    name += std::to_string(::getpid());
+    name += '-';
+    name += std::to_string(counter.fetch_add(1));
+    name += '-';
+    name += std::to_string(bits() & 0xffffff);
+    return (target.parent_path() / name).string();
+}
+
+} // namespace
+
+void write_file_atomically(const std::string& path, std::string_view bytes) {
+    namespace fs = std::filesystem;
+    const auto fail = [&](const std::string& why) {
+        throw InputError("cannot write " + path + ": " + why);
+    };
+    if (path.empty()) throw InputError("cannot write a file with an empty name");
+    const fs::path target = fs::absolute(fs::path(path));
+    if (target.filename().empty()) fail("the name is a folder, not a file");
+
+    // A replaced file keeps its permissions; a new one gets 0666 less the umask, like any file.
+    struct stat old {};
+    const bool replacing = ::stat(target.c_str(), &old) == 0;
+    if (replacing && S_ISDIR(old.st_mode)) fail("it is a folder");
+    const mode_t mode = replacing ? (old.st_mode & 07777) : 0666;
+
+    int fd = -1;
+    std::string tmp;
+    for (int attempt = 0; fd < 0 && attempt < 8; ++attempt) {
+        tmp = temp_name(target);
+        fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+        if (fd < 0 && errno != EEXIST) fail(errno_text(errno));
+    }
+    if (fd < 0) fail("no unused temporary name in its folder");
+    TempFile file(fd, tmp);
+    // open() applied the umask; a replaced file keeps exactly the mode it had.
+    if (replacing && ::fchmod(fd, mode) != 0) fail(errno_text(errno));
+
+    const char* p = bytes.data();
+    std::size_t left = bytes.size();
+    while (left > 0) {
+        const ssize_t n = ::write(fd, p, left);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            fail(errno_text(errno));
+        }
+        p += n;
+        left -= static_cast<std::size_t>(n);
+    }
+    // The data must be on disk before the rename makes it the file, or a power cut could
+    // leave an empty file under the old name.
+    if (::fsync(fd) != 0) fail(errno_text(errno));
+    if (file.close() != 0) fail(errno_text(errno));
+    if (::rename(tmp.c_str(), target.c_str()) != 0) fail(errno_text(errno));
+    file.commit();
+    // Persist the rename itself; a failure here no longer endangers either version of the file.
+    const int dir = ::open(target.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir >= 0) {
+        ::fsync(dir);
+        ::close(dir);
+    }
+}
+
+} // namespace cbl

@@ -1,0 +1,147 @@
+#include "core/session/csv_export.hpp"
+
+#include "core/common/param_error.hpp"
+#include "core/session/atomic_file.hpp"
+
+#include <cctype>
+#include <charconv>
+#include <filesystem>
+
+namespace cbl {
+namespace {
+
+template <typename T>
+void append_number(std::string& out, T value) {
+    char buf[32];
+    const auto r = std::to_chars(buf, buf + sizeof buf, value);
+    out.append(buf, r.ptr);
+}
+
+/// True for "layer_<digits>/...": the arrays that belong to one weight layer.
+bool is_layer_path(const std::string& path) {
+    constexpr std::string_view prefix = "layer_";
+    if (path.compare(0, prefix.size(), prefix) != 0) return false;
+    std::size_t i = prefix.size();
+    const std::size_t digits = i;
+    while (i < path.size() && std::isdigit(static_cast<unsigned char>(path[i])))
+        ++i;
+    return i > digits && i < path.size() && path[i] == '/';
+}
+
+std::string file_name(const std::string& path, const std::string& unit) {
+    std::string name = path;
+    for (char& c : name)
+        if (c == '/') c = '_';
+    std::string u;
+    for (const char c : unit)
+        if (std::isalnum(static_cast<unsigned char>(c))) u += c;
+    if (!u.empty()) {
+        name += '_';
+        name += u;
+    }
+    name += ".csv";
+    return name;
+}
+
+std::string metrics_csv(const std::vector<EpochMetrics>& history) {
+    const std::size_t layers = history.empty() ? 0 : history.front().device_updates.size();
+    const std::size_t fp_layers =
+        history.empty() ? 0 : history.front().fp_equivalent_updates.size();
+    std::string out = "epoch,images,train_accuracy [fraction],test_accuracy [fraction],"
+                      "train_loss [nats],test_loss [nats],learning_rate,refreshes [pairs],"
+                      "simulated_time [s],wall_time [s]";
+    const auto column = [&](const char* name, std::size_t k, const char* unit) {
+        out += name;
+        out += std::to_string(k);
+        out += unit;
+    };
+    for (std::size_t k = 0; k < layers; ++k)
+        column(",device_updates layer_", k, " [pulses]");
+    for (std::size_t k = 0; k < fp_layers; ++k)
+        column(",fp_equivalent_updates layer_", k, " [weights]");
+    out += '\n';
+    for (const EpochMetrics& m : history) {
+        if (m.device_updates.size() != layers || m.fp_equivalent_updates.size() != fp_layers)
+            throw InputError("history: epoch " + std::to_string(m.epoch) +
+                             " has a different number of layers than epoch 1");
+        append_number(out, m.epoch);
+        out += ',';
+        append_number(out, m.images);
+        for (const double v :
+             {m.train_accuracy, m.test_accuracy, m.train_loss, m.test_loss, m.learning_rate}) {
+            out += ',';
+            append_number(out, v);
+        }
+        out += ',';
+        append_number(out, m.refreshes);
+        out += ',';
+        append_number(out, m.simulated_time_s);
+        out += ',';
+        append_number(out, m.wall_seconds);
+        for (const auto* layer_values : {&m.device_updates, &m.fp_equivalent_updates})
+            for (const auto v : *layer_values) {
+                out += ',';
+                append_number(out, v);
+            }
+        out += '\n';
+    }
+    return out;
+}
+
+std::string matrix_csv(const StateArray& a) {
+    const std::size_t rows = a.shape[0], cols = a.shape[1];
+    return std::visit(
+        [&](const auto& v) {
+            if (v.size() != rows * cols)
+                throw InputError("its shape does not match its " + std::to_string(v.size()) +
+                                 " values");
+            std::string out;
+            out.reserve(v.size() * 12);
+            for (std::size_t r = 0; r < rows; ++r) {
+                for (std::size_t c = 0; c < cols; ++c) {
+                    if (c) out += ',';
+                    append_number(out, v[r * cols + c]);
+                }
+                out += '\n';
+            }
+            return out;
+        },
+        a.data);
+}
+
+} // namespace
+
+std::vector<std::string> export_csv(const ExperimentState& state, const std::string& dir) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec || !fs::is_directory(dir))
+        throw InputError("cannot export to " + dir + ": " +
+                         (ec ? ec.message() : std::string("not a folder")));
+    std::vector<std::string> written;
+    const auto write = [&](const std::string& name, const std::string& text) {
+        const std::string path = (fs::path(dir) / name).string();
+        write_file_atomically(path, text);
+        written.push_back(path);
+    };
+    std::string metrics;
+    try {
+        metrics = metrics_csv(state.history);
+    } catch (const InputError& e) {
+        throw InputError("cannot export the metrics to " + dir + ": " + e.what());
+    }
+    write("metrics.csv", metrics);
+    for (const auto& [path, array] : state.arrays) {
+        if (array.shape.size() != 2 || !is_layer_path(path)) continue;
+        std::string text;
+        try {
+            text = matrix_csv(array);
+        } catch (const InputError& e) {
+            throw InputError("cannot export state array " + path + ": " + e.what());
+        }
+        write(file_name(path, array.unit), text);
+    }
+    return written;
+}
+
+} // namespace cbl

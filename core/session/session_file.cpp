@@ -1,0 +1,480 @@
+#include "core/session/session_file.hpp"
+
+#include "core/common/param_error.hpp"
+#include "core/experiment/config.hpp"
+#include "core/session/atomic_file.hpp"
+#include "core/session/hdf5_io.hpp"
+
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <climits>
+#include <cstring>
+#include <ctime>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace cbl {
+namespace {
+
+constexpr const char* format_name = "CrossbarLab session";
+/// OpCounts fields in op_count_values() order: the `fields` attribute of /history/op_counts.
+const std::vector<std::string> op_count_fields{
+    "mvms",         "device_reads", "dac_conversions", "adc_conversions", "adc_bit_conversions",
+    "digital_macs", "activations",  "chi_reads",       "chi_writes",      "set_pulses",
+    "reset_pulses", "verify_reads", "refreshed_pairs", "shift_adds"};
+constexpr std::size_t field_count = std::tuple_size_v<decltype(op_count_values(OpCounts{}))>;
+// Bounds a crafted file cannot exceed however small it is (each member costs at least bytes).
+constexpr std::size_t max_state_arrays = 100000;
+constexpr int max_state_depth = 16;
+constexpr std::size_t max_layers = 4096;
+
+std::string utc_now() {
+    const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+// ---- saving -----------------------------------------------------------------------------------
+
+/// Per-layer vectors of all epochs as one row-major (epochs x layers) array; all epochs must
+/// have the same number of layers.
+template <typename Get>
+std::vector<std::uint64_t> per_layer(const std::vector<EpochMetrics>& history, const char* name,
+                                     std::size_t& layers, Get get) {
+    layers = history.empty() ? 0 : get(history.front()).size();
+    std::vector<std::uint64_t> out;
+    for (const EpochMetrics& m : history) {
+        if (get(m).size() != layers)
+            throw InputError("history: " + std::string(name) + " of epoch " +
+                             std::to_string(m.epoch) + " has " + std::to_string(get(m).size()) +
+                             " layers, epoch 1 had " + std::to_string(layers));
+        out.insert(out.end(), get(m).begin(), get(m).end());
+    }
+    return out;
+}
+
+template <typename T, typename Get>
+void write_column(hid_t group, const std::vector<EpochMetrics>& history, const char* name,
+                  const char* unit, Get get) {
+    std::vector<T> v;
+    for (const EpochMetrics& m : history)
+        v.push_back(static_cast<T>(get(m)));
+    h5::Id ds = h5::write_dataset(group, name, v.data(), {v.size()});
+    h5::write_attribute(ds.get(), "unit", std::string(unit));
+}
+
+void write_history(hid_t file, const std::vector<EpochMetrics>& history) {
+    h5::Id g = h5::create_group(file, "history");
+    const hid_t h = g.get();
+    write_column<std::int32_t>(h, history, "epoch", "", [](auto& m) { return m.epoch; });
+    write_column<double>(h, history, "train_accuracy", "fraction",
+                         [](auto& m) { return m.train_accuracy; });
+    write_column<double>(h, history, "test_accuracy", "fraction",
+                         [](auto& m) { return m.test_accuracy; });
+    write_column<double>(h, history, "train_loss", "nats", [](auto& m) { return m.train_loss; });
+    write_column<double>(h, history, "test_loss", "nats", [](auto& m) { return m.test_loss; });
+    write_column<double>(h, history, "learning_rate", "", [](auto& m) { return m.learning_rate; });
+    write_column<std::uint64_t>(h, history, "refreshes", "pairs",
+                                [](auto& m) { return m.refreshes; });
+    write_column<double>(h, history, "simulated_time_s", "s",
+                         [](auto& m) { return m.simulated_time_s; });
+    write_column<double>(h, history, "wall_seconds", "s", [](auto& m) { return m.wall_seconds; });
+    write_column<std::int32_t>(h, history, "images", "images", [](auto& m) { return m.images; });
+
+    const std::size_t epochs = history.size();
+    std::size_t layers = 0;
+    auto v = per_layer(
+        history, "device_updates", layers,
+        [](const EpochMetrics& m) -> auto& { return m.device_updates; });
+    h5::Id d = h5::write_dataset(h, "device_updates", v.data(), {epochs, layers});
+    h5::write_attribute(d.get(), "unit", std::string("pulses"));
+    v = per_layer(
+        history, "fp_equivalent_updates", layers,
+        [](const EpochMetrics& m) -> auto& { return m.fp_equivalent_updates; });
+    d = h5::write_dataset(h, "fp_equivalent_updates", v.data(), {epochs, layers});
+    h5::write_attribute(d.get(), "unit", std::string("weights"));
+
+    std::vector<std::uint64_t> counts;
+    const std::size_t count_layers = history.empty() ? 0 : history.front().counts.size();
+    for (const EpochMetrics& m : history) {
+        if (m.counts.size() != count_layers)
+            throw InputError("history: op counts of epoch " + std::to_string(m.epoch) + " have " +
+                             std::to_string(m.counts.size()) + " layers, epoch 1 had " +
+                             std::to_string(count_layers));
+        for (const StageCounts& layer : m.counts)
+            for (const OpCounts& stage : layer.stage) {
+                const auto values = op_count_values(stage);
+                counts.insert(counts.end(), values.begin(), values.end());
+            }
+    }
+    d = h5::write_dataset(h, "op_counts", counts.data(),
+                          {epochs, count_layers, std::size_t(stage_count), field_count});
+    h5::write_attribute(d.get(), "unit", std::string("count"));
+    h5::write_attribute(d.get(), "stages",
+                        std::vector<std::string>(stage_names.begin(), stage_names.end()));
+    h5::write_attribute(d.get(), "fields", op_count_fields);
+}
+
+/// A StateArrays key must be a relative path of plain names (it becomes groups and a dataset).
+void check_state_path(const std::string& path) {
+    std::size_t begin = 0;
+    while (true) {
+        const std::size_t end = path.find('/', begin);
+        const std::string part = path.substr(begin, end - begin);
+        if (part.empty() || part == "." || part == ".." || part.find('\0') != std::string::npos)
+            throw InputError("state array name \"" + path + "\" is not a path of plain names");
+        if (end == std::string::npos) return;
+        begin = end + 1;
+    }
+}
+
+void write_state(hid_t file, const ExperimentState& st) {
+    h5::Id g = h5::create_group(file, "state");
+    const hid_t s = g.get();
+    h5::write_attribute(s, "step", std::uint64_t(st.step));
+    h5::write_attribute(s, "position", std::int64_t(st.position));
+    h5::write_attribute(s, "correct", std::int64_t(st.correct));
+    h5::write_attribute(s, "loss_sum", st.loss_sum);
+    h5::write_attribute(s, "simulated_time_s", st.simulated_time_s);
+    h5::write_attribute(s, "in_batch", std::int64_t(st.in_batch));
+    h5::write_attribute(s, "rng",
+                        std::string("Philox4x32-10 keyed by (config training.seed, "
+                                    "stream, layer), counter (step, index)"));
+    for (const auto& [path, array] : st.arrays) {
+        check_state_path(path);
+        std::size_t n = 1;
+        for (const std::size_t d : array.shape)
+            n *= d;
+        std::visit(
+            [&, &path = path, &array = array](const auto& v) {
+                if (v.size() != n)
+                    throw InputError("state array " + path + " holds " + std::to_string(v.size()) +
+                                     " values but its shape holds " + std::to_string(n));
+                h5::Id ds = h5::write_dataset(s, path, v.data(), array.shape);
+                h5::write_attribute(ds.get(), "unit", array.unit);
+            },
+            array.data);
+    }
+}
+
+void write_events(hid_t file, const std::vector<Event>& events) {
+    h5::Id g = h5::create_group(file, "events");
+    std::vector<std::uint64_t> step;
+    std::vector<double> time_s;
+    std::vector<std::string> what;
+    for (const Event& e : events) {
+        step.push_back(e.step);
+        time_s.push_back(e.simulated_time_s);
+        what.push_back(e.what);
+    }
+    h5::Id d = h5::write_dataset(g.get(), "step", step.data(), {step.size()});
+    h5::write_attribute(d.get(), "unit", std::string("images"));
+    d = h5::write_dataset(g.get(), "simulated_time_s", time_s.data(), {time_s.size()});
+    h5::write_attribute(d.get(), "unit", std::string("s"));
+    h5::write_strings(g.get(), "what", what);
+}
+
+/// The whole file built in memory (HDF5's core driver), so that writing it to disk is one
+/// sequence of plain writes whose every error we see.
+std::string encode(const ExperimentState& st, const SessionInfo& info) {
+    static std::atomic<unsigned> serial{0};
+    // In-memory files are still registered by name; a unique one keeps concurrent saves apart.
+    const std::string name = "crossbarlab-session-" + std::to_string(::getpid()) + "-" +
+                             std::to_string(serial.fetch_add(1)) + ".h5";
+    h5::Id fapl = h5::checked(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, "cannot create properties");
+    h5::check(H5Pset_fapl_core(fapl.get(), 1 << 20, false), "cannot use an in-memory file");
+    // The 1.10 format checksums all metadata (superblock, object headers, chunk indexes).
+    h5::check(H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_V110, H5F_LIBVER_V110),
+              "cannot select the HDF5 1.10 file format");
+    h5::Id file = h5::checked(H5Fcreate(name.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()),
+                              H5Fclose, "cannot create the file in memory");
+    h5::Id root =
+        h5::checked(H5Gopen2(file.get(), "/", H5P_DEFAULT), H5Gclose, "cannot open the root group");
+    h5::write_attribute(root.get(), "format", std::string(format_name));
+    h5::write_attribute(root.get(), "schema_version", std::int64_t(session_schema_version));
+    h5::write_attribute(root.get(), "app_version", info.app_version);
+    h5::write_attribute(root.get(), "created", info.created.empty() ? utc_now() : info.created);
+    h5::write_attribute(root.get(), "dataset", info.dataset);
+    h5::write_attribute(root.get(), "config", st.config.dump());
+    write_history(file.get(), st.history);
+    write_state(file.get(), st);
+    write_events(file.get(), st.events);
+    root.close();
+    h5::check(H5Fflush(file.get(), H5F_SCOPE_GLOBAL), "cannot flush the file");
+    const ssize_t size = H5Fget_file_image(file.get(), nullptr, 0);
+    if (size <= 0) h5::check(-1, "cannot take the file image");
+    std::string image(static_cast<std::size_t>(size), '\0');
+    if (H5Fget_file_image(file.get(), image.data(), image.size()) != size)
+        h5::check(-1, "cannot take the file image");
+    return image;
+}
+
+// ---- loading ----------------------------------------------------------------------------------
+
+template <typename T>
+std::vector<T> read_exact(hid_t group, const std::string& path, h5::Budget& budget,
+                          const std::vector<std::size_t>& shape) {
+    h5::NumericArray a = h5::read_numeric(group, path, budget);
+    auto* v = std::get_if<std::vector<T>>(&a.data);
+    if (!v)
+        throw InputError(path + " is " + h5::dtype_name(a.data) + ", expected " +
+                         h5::dtype_name(h5::NumericData(std::vector<T>{})));
+    if (a.shape != shape) {
+        auto text = [](const std::vector<std::size_t>& s) {
+            std::string t = "(";
+            for (std::size_t i = 0; i < s.size(); ++i)
+                t += (i ? ", " : "") + std::to_string(s[i]);
+            return t + ")";
+        };
+        throw InputError(path + " has shape " + text(a.shape) + ", expected " + text(shape));
+    }
+    return std::move(*v);
+}
+
+/// Extent of dimension `dim` of a dataset of rank `rank`, read before the dataset itself so
+/// that the expected shape can be checked as a whole.
+std::size_t extent(hid_t group, const std::string& path, std::size_t rank, std::size_t dim) {
+    if (!h5::exists(group, path)) throw InputError(path + " is missing");
+    h5::Id ds = h5::checked(H5Dopen2(group, path.c_str(), H5P_DEFAULT), H5Dclose,
+                            "cannot open dataset " + path);
+    h5::Id space =
+        h5::checked(H5Dget_space(ds.get()), H5Sclose, "cannot read the shape of " + path);
+    const int r = H5Sget_simple_extent_ndims(space.get());
+    if (r != int(rank))
+        throw InputError(path + " has rank " + std::to_string(r) + ", expected " +
+                         std::to_string(rank));
+    hsize_t dims[4]{};
+    h5::check(H5Sget_simple_extent_dims(space.get(), dims, nullptr),
+              "cannot read the shape of " + path);
+    return static_cast<std::size_t>(dims[dim]);
+}
+
+std::size_t layer_extent(hid_t group, const std::string& path, std::size_t rank) {
+    const std::size_t layers = extent(group, path, rank, 1);
+    if (layers > max_layers)
+        throw InputError(path + " claims " + std::to_string(layers) + " layers");
+    return layers;
+}
+
+int to_int(std::int64_t v, const std::string& what) {
+    if (v < 0 || v > INT_MAX) throw InputError(what + " = " + std::to_string(v) + " is invalid");
+    return static_cast<int>(v);
+}
+
+std::vector<EpochMetrics> read_history(hid_t file, h5::Budget& budget) {
+    // Absolute paths, so that messages name the dataset as h5py users see it.
+    const hid_t h = file;
+    h5::open_group(file, "/history"); // a clear message when the group is missing
+    const std::size_t epochs = extent(h, "/history/epoch", 1, 0);
+    const std::vector<std::size_t> column{epochs};
+    const auto epoch = read_exact<std::int32_t>(h, "/history/epoch", budget, column);
+    const auto train_acc = read_exact<double>(h, "/history/train_accuracy", budget, column);
+    const auto test_acc = read_exact<double>(h, "/history/test_accuracy", budget, column);
+    const auto train_loss = read_exact<double>(h, "/history/train_loss", budget, column);
+    const auto test_loss = read_exact<double>(h, "/history/test_loss", budget, column);
+    const auto rate = read_exact<double>(h, "/history/learning_rate", budget, column);
+    const auto refreshes = read_exact<std::uint64_t>(h, "/history/refreshes", budget, column);
+    const auto sim_s = read_exact<double>(h, "/history/simulated_time_s", budget, column);
+    const auto wall_s = read_exact<double>(h, "/history/wall_seconds", budget, column);
+    const auto images = read_exact<std::int32_t>(h, "/history/images", budget, column);
+    const std::size_t dev_layers = layer_extent(h, "/history/device_updates", 2);
+    const auto dev =
+        read_exact<std::uint64_t>(h, "/history/device_updates", budget, {epochs, dev_layers});
+    const std::size_t fp_layers = layer_extent(h, "/history/fp_equivalent_updates", 2);
+    const auto fp =
+        read_exact<std::uint64_t>(h, "/history/fp_equivalent_updates", budget, {epochs, fp_layers});
+    const std::size_t count_layers = layer_extent(h, "/history/op_counts", 4);
+    const auto counts =
+        read_exact<std::uint64_t>(h, "/history/op_counts", budget,
+                                  {epochs, count_layers, std::size_t(stage_count), field_count});
+    h5::Id ds = h5::checked(H5Dopen2(h, "/history/op_counts", H5P_DEFAULT), H5Dclose,
+                            "cannot open /history/op_counts");
+    const auto stages = h5::read_strings_attribute(ds.get(), "stages", budget);
+    const auto fields = h5::read_strings_attribute(ds.get(), "fields", budget);
+    if (stages != std::vector<std::string>(stage_names.begin(), stage_names.end()) ||
+        fields != op_count_fields)
+        throw InputError("op_counts: its stages or fields are not the ones of schema 1");
+
+    std::vector<EpochMetrics> history(epochs);
+    for (std::size_t e = 0; e < epochs; ++e) {
+        EpochMetrics& m = history[e];
+        m.epoch = epoch[e];
+        m.train_accuracy = train_acc[e];
+        m.test_accuracy = test_acc[e];
+        m.train_loss = train_loss[e];
+        m.test_loss = test_loss[e];
+        m.learning_rate = rate[e];
+        m.refreshes = refreshes[e];
+        m.simulated_time_s = sim_s[e];
+        m.wall_seconds = wall_s[e];
+        m.images = images[e];
+        m.device_updates.assign(dev.begin() + std::ptrdiff_t(e * dev_layers),
+                                dev.begin() + std::ptrdiff_t((e + 1) * dev_layers));
+        m.fp_equivalent_updates.assign(fp.begin() + std::ptrdiff_t(e * fp_layers),
+                                       fp.begin() + std::ptrdiff_t((e + 1) * fp_layers));
+        m.counts.resize(count_layers);
+        for (std::size_t k = 0; k < count_layers; ++k)
+            for (int s = 0; s < stage_count; ++s)
+                m.counts[k].stage[s] = op_counts_from_values(
+                    &counts[((e * count_layers + k) * stage_count + s) * field_count]);
+    }
+    return history;
+}
+
+/// Every dataset below /state, at any depth, becomes the StateArray of its relative path.
+void read_state_arrays(hid_t group, const std::string& prefix, int depth, h5::Budget& budget,
+                       StateArrays& out) {
+    if (depth > max_state_depth) throw InputError("/state is nested too deeply");
+    for (const h5::Child& c : h5::children(group, "/state/" + prefix, max_state_arrays)) {
+        const std::string path = prefix + c.name;
+        if (c.kind == h5::Kind::group) {
+            h5::Id sub = h5::open_group(group, c.name);
+            read_state_arrays(sub.get(), path + "/", depth + 1, budget, out);
+            continue;
+        }
+        if (out.size() >= max_state_arrays) throw InputError("/state holds too many arrays");
+        h5::NumericArray a = h5::read_numeric(group, c.name, budget);
+        StateArray s;
+        s.shape = std::move(a.shape);
+        std::visit(
+            [&](auto&& v) {
+                if constexpr (std::is_constructible_v<decltype(s.data), decltype(v)>)
+                    s.data = std::move(v);
+                else
+                    throw InputError("/state/" + path + " is " + h5::dtype_name(a.data) +
+                                     ", which state arrays never are");
+            },
+            std::move(a.data));
+        h5::Id ds = h5::checked(H5Dopen2(group, c.name.c_str(), H5P_DEFAULT), H5Dclose,
+                                "cannot open /state/" + path);
+        try {
+            s.unit = h5::read_string_attribute(ds.get(), "unit", budget);
+        } catch (const InputError& e) {
+            throw InputError("/state/" + path + ": " + e.what());
+        }
+        out.emplace(path, std::move(s));
+    }
+}
+
+void read_state(hid_t file, h5::Budget& budget, ExperimentState& st) {
+    h5::Id g = h5::open_group(file, "/state");
+    const hid_t s = g.get();
+    try {
+        st.step = h5::read_uint64_attribute(s, "step");
+        st.position = to_int(h5::read_int64_attribute(s, "position"), "position");
+        const std::int64_t correct = h5::read_int64_attribute(s, "correct");
+        if (correct < 0 || correct > st.position)
+            throw InputError("correct = " + std::to_string(correct) + " is invalid");
+        st.correct = correct;
+        st.loss_sum = h5::read_double_attribute(s, "loss_sum");
+        st.simulated_time_s = h5::read_double_attribute(s, "simulated_time_s");
+        st.in_batch = to_int(h5::read_int64_attribute(s, "in_batch"), "in_batch");
+    } catch (const InputError& e) {
+        throw InputError("/state: " + std::string(e.what()));
+    }
+    read_state_arrays(s, "", 0, budget, st.arrays);
+}
+
+std::vector<Event> read_events(hid_t file, h5::Budget& budget) {
+    h5::open_group(file, "/events");
+    const std::size_t n = extent(file, "/events/step", 1, 0);
+    const auto step = read_exact<std::uint64_t>(file, "/events/step", budget, {n});
+    const auto time_s = read_exact<double>(file, "/events/simulated_time_s", budget, {n});
+    auto what = h5::read_strings(file, "/events/what", budget);
+    if (what.size() != n)
+        throw InputError("/events/what has " + std::to_string(what.size()) +
+                         " entries, /events/step " + std::to_string(n));
+    std::vector<Event> events(n);
+    for (std::size_t i = 0; i < n; ++i)
+        events[i] = {step[i], time_s[i], std::move(what[i])};
+    return events;
+}
+
+nlohmann::json read_config(hid_t root, h5::Budget& budget) {
+    const std::string text = h5::read_string_attribute(root, "config", budget);
+    nlohmann::json config;
+    try {
+        config = nlohmann::json::parse(text);
+        // The config must still be one this build can run, or resuming would fail later with a
+        // message that no longer names the file.
+        config.get<ExperimentConfig>().validate();
+    } catch (const std::exception& e) {
+        std::string why = e.what();
+        if (why.size() > 200) why = why.substr(0, 200) + "...";
+        throw InputError("config: " + why);
+    }
+    return config;
+}
+
+ExperimentState decode(const std::string& path, SessionInfo* info) {
+    struct stat sb {};
+    if (::stat(path.c_str(), &sb) != 0)
+        throw InputError("cannot open: " + std::string(std::strerror(errno)));
+    if (!S_ISREG(sb.st_mode)) throw InputError("is not a regular file");
+    const htri_t is_hdf5 = H5Fis_hdf5(path.c_str());
+    if (is_hdf5 == 0) throw InputError("is not an HDF5 file (a CrossbarLab session is one)");
+    if (is_hdf5 < 0) h5::check(-1, "cannot be read as HDF5");
+    h5::Id file = h5::checked(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose,
+                              "is damaged or truncated: HDF5 cannot open it");
+    h5::Id root = h5::checked(H5Gopen2(file.get(), "/", H5P_DEFAULT), H5Gclose,
+                              "is damaged: cannot open its root group");
+    h5::Budget budget(static_cast<std::uint64_t>(sb.st_size));
+
+    if (!h5::has_attribute(root.get(), "format") ||
+        h5::read_string_attribute(root.get(), "format", budget) != format_name)
+        throw InputError("is an HDF5 file but not a CrossbarLab session (no format attribute \"" +
+                         std::string(format_name) + "\")");
+    const std::int64_t version = h5::read_int64_attribute(root.get(), "schema_version");
+    if (version > session_schema_version)
+        throw InputError("written by a newer CrossbarLab (schema " + std::to_string(version) +
+                         " > " + std::to_string(session_schema_version) +
+                         "); update CrossbarLab to open it");
+    if (version < 1)
+        throw InputError("schema_version " + std::to_string(version) + " is not a valid schema");
+    // Schema 1 is the first; older files would be upgraded here one version at a time
+    // (docs/session-format.md, "Migration").
+
+    SessionInfo read_info;
+    read_info.app_version = h5::read_string_attribute(root.get(), "app_version", budget);
+    read_info.created = h5::read_string_attribute(root.get(), "created", budget);
+    read_info.dataset = h5::read_string_attribute(root.get(), "dataset", budget);
+    ExperimentState st;
+    st.config = read_config(root.get(), budget);
+    st.history = read_history(file.get(), budget);
+    read_state(file.get(), budget, st);
+    st.events = read_events(file.get(), budget);
+    if (info) *info = std::move(read_info);
+    return st;
+}
+
+} // namespace
+
+void save_session(const std::string& path, const ExperimentState& state, const SessionInfo& info) {
+    h5::silence_errors();
+    std::string image;
+    try {
+        image = encode(state, info);
+    } catch (const InputError& e) {
+        throw InputError("cannot save " + path + ": " + e.what());
+    } catch (const std::bad_alloc&) {
+        throw InputError("cannot save " + path + ": not enough memory");
+    }
+    write_file_atomically(path, image);
+}
+
+ExperimentState load_session(const std::string& path, SessionInfo* info) {
+    h5::silence_errors();
+    try {
+        return decode(path, info);
+    } catch (const InputError& e) {
+        throw InputError(path + ": " + e.what());
+    } catch (const std::bad_alloc&) {
+        throw InputError(path + ": not enough memory to load it");
+    }
+}
+
+} // namespace cbl

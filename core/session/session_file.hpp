@@ -1,0 +1,32 @@
+#pragma once
+// Session files: an experiment's config, complete state, history and event timeline in one HDF5
+// file that h5py can read (layout and migration policy: docs/session-format.md). Loading the
+// state into Experiment(const ExperimentState&, data) continues training bit-identically: the
+// random generator is counter-based (Philox keyed by training.seed, counted by step), so the
+// seed in the config and the saved step are the whole RNG state.
+#include "core/experiment/state.hpp"
+
+#include <string>
+
+namespace cbl {
+
+/// Schema of the files this build writes; loading accepts 1..this.
+inline constexpr int session_schema_version = 1;
+
+/// What a session file says about itself (root attributes).
+struct SessionInfo {
+    std::string app_version = CROSSBARLAB_VERSION; ///< CrossbarLab version that wrote the file
+    std::string created; ///< UTC time of writing, ISO 8601 ("2026-11-22T08:00:44Z"); empty = now
+    std::string dataset; ///< one line describing the data (DataSplit::description)
+};
+
+/// Writes `state` to `path` atomically (temporary file beside it, fsync, rename): an interrupted
+/// or failed save leaves any previous file intact. Throws InputError naming the path.
+void save_session(const std::string& path, const ExperimentState& state, const SessionInfo& info);
+
+/// Reads and validates a whole session; on any problem (not HDF5, truncated, corrupt, missing
+/// or mistyped data, newer schema, invalid config) throws InputError "<path>: <problem>" and
+/// returns nothing partial. Older schemas are upgraded on the way in.
+ExperimentState load_session(const std::string& path, SessionInfo* info = nullptr);
+
+} // namespace cbl
