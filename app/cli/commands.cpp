@@ -3,6 +3,7 @@
 #include "app/cli/args.hpp"
 #include "app/cli/progress.hpp"
 #include "core/experiment/experiment.hpp"
+#include "core/crossbar/mvm_benchmark.hpp"
 #include "core/experiment/summary.hpp"
 
 #include <oneapi/tbb/global_control.h>
@@ -123,34 +124,57 @@ int cmd_train(const std::vector<std::string>& argv) {
 }
 
 int cmd_bench(const std::vector<std::string>& argv) {
-    Args a(argv, {"--images", "--dataset", "--threads", "--schemes"}, {"--json"});
+    Args a(argv, {"--images", "--dataset", "--threads"}, {"--json"});
     const auto limit = thread_limit(a);
-    const long long images = a.integer("--images", 4000, 100, 10'000'000);
+    const long long images = a.integer("--images", 4000, 200, 10'000'000);
     DatasetSpec spec;
     spec.source = a.value("--dataset", "fashion-mnist");
     spec.train_limit = static_cast<int>(images);
     spec.test_limit = 100;
     auto data = std::make_shared<const DataSplit>(load_dataset(spec));
     nlohmann::json out;
-    std::vector<std::string> schemes = {"fp32"};
+    // Every scheme trains the same 785-250-10 network on the same images in this one process,
+    // so the ratios compare like with like on a shared, noisy machine.
+    const std::vector<std::string> schemes = {"fp32",          "fp64",          "mca-pcm",
+                                              "mca-pcm-single", "direct-pcm",   "time-rram"};
+    const auto available = preset_names();
     for (const std::string& name : schemes) {
+        if (std::find(available.begin(), available.end(), name) == available.end()) continue;
         ExperimentConfig c = load_preset(name);
         c.training.epochs = 1;
+        c.dataset = spec;
         Experiment e(c, data);
-        // Warm up caches and allocations on a few images, then time the rest of the epoch.
-        e.train(50);
+        // Warm caches and allocations first, then time the rest of the epoch (no evaluation).
+        const int warm = std::min(100, e.epoch_size() / 10);
+        e.train(warm);
         const auto t0 = std::chrono::steady_clock::now();
-        const int n = e.train(e.epoch_size() - 50 - 1);
+        const int n = e.train(e.epoch_size() - warm - 1);
         const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         out["images_per_second"][name] = n / s;
         std::cerr << name << ": " << static_cast<long long>(n / s) << " images/s\n";
     }
+    const double fp32 = out["images_per_second"]["fp32"].get<double>();
     for (const auto& [name, ips] : out["images_per_second"].items())
-        out["ratio_to_fp32"][name] = ips.get<double>() / out["images_per_second"]["fp32"].get<double>();
+        out["ratio_to_fp32"][name] = ips.get<double>() / fp32;
+
+    // One 250x785 forward MVM with the full PCM read model vs the plain FP32 Eigen MVM, on the
+    // dataset's images (rows with zero input are not driven) and on dense random inputs.
+    std::vector<Eigen::VectorXf> inputs;
+    for (int i = 0; i < std::min(256, data->train.size()); ++i) {
+        Eigen::VectorXf x(data->train.features() + 1);
+        x << data->train.images.col(i), 1.0f;
+        inputs.push_back(std::move(x));
+    }
+    const MvmBenchmarkResult mvm = run_mvm_benchmark(inputs);
+    out["mvm_ratio_pcm_to_fp32"] = mvm.ratio_inputs;
+    out["mvm_ratio_pcm_to_fp32_dense"] = mvm.ratio_dense;
+    out["mvm"] = to_json(mvm);
+    out["bytes_per_synapse"]["pcm"] = mvm.bytes_per_synapse;
+    out["bytes_per_synapse"]["fp32"] = sizeof(float);
     out["images"] = images;
+    out["dataset"] = data->name;
     out["layers"] = {785, 250, 10};
-    if (a.flag("--json")) std::cout << out.dump() << "\n";
-    else std::cout << out.dump(2) << "\n";
+    std::cout << (a.flag("--json") ? out.dump() : out.dump(2)) << "\n";
     return 0;
 }
 

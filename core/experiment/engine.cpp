@@ -166,6 +166,7 @@ void Engine::publish(bool force) {
         for (int k = 0; k < e.layer_count(); ++k) s->layers.push_back(e.picture(k));
         s->traces = e.traces();
         s->drift = drift_;
+        s->energy = e.energy_report();
     }
     std::function<void()> notify;
     {

@@ -24,6 +24,7 @@ Experiment::Experiment(const ExperimentConfig& config, std::shared_ptr<const Dat
                          " classes");
     if (data_->train.size() == 0 || data_->test.size() == 0)
         throw InputError("dataset: training and test sets must not be empty");
+    technology_ = std::make_shared<const TechnologyPreset>(load_technology(config_.technology));
     rebuild_network();
     start_epoch();
 }
@@ -173,6 +174,16 @@ void Experiment::log_event(const std::string& what) {
 } // namespace cbl
 
 namespace cbl {
+
+nlohmann::json Experiment::energy_report() const {
+    double synapses = 0;
+    for (const auto& [rows, cols] : weight_shapes(config_.network)) synapses += double(rows) * cols;
+    EnergyLedger ledger(technology_, synapses);
+    for (const EpochMetrics& m : history_) ledger.add(m.counts, static_cast<std::uint64_t>(m.images));
+    if (position_ > 0)
+        with_net([&](const auto& net) { ledger.add(net.counts(), static_cast<std::uint64_t>(position_)); });
+    return ledger.report();
+}
 
 LayerPicture Experiment::picture(int k) const {
     LayerPicture p;

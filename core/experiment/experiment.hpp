@@ -6,6 +6,7 @@
 #include "core/experiment/metrics.hpp"
 #include "core/experiment/snapshot.hpp"
 #include "core/experiment/state.hpp"
+#include "core/energy/ledger.hpp"
 #include "core/network/mlp.hpp"
 
 #include <chrono>
@@ -44,6 +45,10 @@ class Experiment {
     /// Running metrics of the epoch in progress.
     double running_accuracy() const { return position_ ? double(correct_) / position_ : 0.0; }
     double running_loss() const { return position_ ? loss_sum_ / position_ : 0.0; }
+
+    /// Energy and latency of everything trained so far, including the epoch in progress
+    /// (core/energy ledger with the config's technology preset).
+    nlohmann::json energy_report() const;
 
     /// Test-set evaluation of the current weights.
     EvalResult evaluate_test(std::uint64_t eval_step) const;
@@ -94,6 +99,7 @@ class Experiment {
     std::vector<EpochMetrics> history_;
     std::vector<Event> events_;
     std::vector<SynapseTrace> traces_;
+    std::shared_ptr<const TechnologyPreset> technology_;
 };
 
 } // namespace cbl

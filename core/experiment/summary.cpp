@@ -22,6 +22,14 @@ nlohmann::json summary_json(const Experiment& e, double wall_seconds) {
     j["fp_equivalent_updates"] = column(&EpochMetrics::fp_equivalent_updates);
     j["refreshes"] = column(&EpochMetrics::refreshes);
     j["simulated_time_s"] = e.simulated_time_s();
+    // Modelled hardware energy and latency per training image (core/energy, CLI.md).
+    const nlohmann::json energy = e.energy_report();
+    for (const char* key : {"energy_nJ_per_image", "time_us_per_image"}) {
+        nlohmann::json& out = j[key];
+        for (const char* stage : {"forward", "backward", "update", "total"})
+            out[stage] = energy[key][stage];
+    }
+    j["energy"] = energy;
     long long images = 0;
     for (const EpochMetrics& m : h) images += m.images;
     j["images_trained"] = images;

@@ -50,6 +50,8 @@ class Mlp {
     /// Layers, optimizer state, pending batch and counters (for exact resume).
     void save_state(StateArrays& out) const;
     void load_state(const StateArrays& in);
+    /// Hardware operations per layer counted since the last take_counts().
+    const std::vector<StageCounts>& counts() const { return counts_; }
     /// Hardware operations per layer since construction (or the last take_counts()).
     std::vector<StageCounts> take_counts() { return std::exchange(counts_, std::vector<StageCounts>(layers_.size())); }
     /// Per layer: weights a full-precision update would have changed, nnz(delta) x nnz(x) per image.

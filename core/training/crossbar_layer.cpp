@@ -146,25 +146,26 @@ void CrossbarLayer::commit_rank1(const Vec& x, const Vec& delta, float scale, St
     const bool sparse_delta = scheme_.quantize_bits > 0;
     const std::uint64_t delta_nnz = sparse_delta ? std::uint64_t((ds->array() != 0).count())
                                                  : std::uint64_t(ds->size());
+    // mca transfers once |chi| reaches eps; direct and time act on dW of half a granule or more
+    // (smaller changes round to zero pulses).
+    const float threshold = scheme_.type == "mca" ? eps_min : 0.5f * eps_min;
+    Vec dw(outputs());
     for (int c = 0; c < inputs(); ++c) {
         const float xc = (*xs)[c];
         if (xc == 0) continue;
-        const float a = scale * xc;
         // Only the non-zero products are computed and touch the chi memory (seed 002 sec. 3).
         up.digital_macs += delta_nnz;
         up.chi_reads += delta_nnz;
         up.chi_writes += delta_nnz;
-        if (scheme_.type == "mca") {
-            auto col = chi_.col(c);
-            col.noalias() += a * *ds;
-            // Most columns cross no threshold: one vectorised test before the scalar loop.
-            if (col.cwiseAbs().maxCoeff() < eps_min) continue;
-            for (int r = 0; r < outputs(); ++r)
-                if (std::abs(col[r]) >= eps_min) transfer(r, c, 0.0f, ctx);
-        } else {
-            for (int r = 0; r < outputs(); ++r)
-                if ((*ds)[r] != 0) transfer(r, c, a * (*ds)[r], ctx);
-        }
+        const bool mca = scheme_.type == "mca";
+        if (mca) chi_.col(c).noalias() += (scale * xc) * *ds;
+        else dw.noalias() = (scale * xc) * *ds;
+        const Eigen::Map<const Eigen::VectorXf> candidates(mca ? chi_.col(c).data() : dw.data(),
+                                                           outputs());
+        // Most columns cross no threshold: one vectorised test before the scalar loop.
+        if (candidates.cwiseAbs().maxCoeff() < threshold) continue;
+        for (int r = 0; r < outputs(); ++r)
+            if (std::abs(candidates[r]) >= threshold) transfer(r, c, mca ? 0.0f : dw[r], ctx);
     }
 }
 
