@@ -11,14 +11,16 @@ constexpr double ns_per_us = 1e3;
 
 nlohmann::json columns_json(const Columns& c) {
     nlohmann::json j = nlohmann::json::object();
-    for (int i = 0; i < column_count; ++i) j[column_names[i]] = c[i];
+    for (int i = 0; i < column_count; ++i)
+        j[column_names[i]] = c[i];
     return j;
 }
 
 Columns divided(const Columns& c, double d) {
     Columns r{};
     if (d > 0)
-        for (int i = 0; i < column_count; ++i) r[i] = c[i] / d;
+        for (int i = 0; i < column_count; ++i)
+            r[i] = c[i] / d;
     return r;
 }
 
@@ -36,7 +38,8 @@ void EnergyLedger::add(const StageCounts& counts, std::uint64_t images) {
 }
 
 void EnergyLedger::add(const std::vector<StageCounts>& per_layer, std::uint64_t images) {
-    for (const StageCounts& c : per_layer) counts_ += c;
+    for (const StageCounts& c : per_layer)
+        counts_ += c;
     images_ += images;
 }
 
@@ -72,9 +75,11 @@ EnergySummary EnergyLedger::summary() const {
         }
         c.energy_nJ[4] = c.energy_nJ[0] + c.energy_nJ[1] + c.energy_nJ[2];
         c.busy_us[4] = c.busy_us[0] + c.busy_us[1] + c.busy_us[2];
-        Columns& unit = c.unit == HardwareUnit::computational_memory ? s.memory_energy_nJ_per_image
-                                                                     : s.digital_energy_nJ_per_image;
-        for (int col = 0; col < column_count; ++col) unit[col] += c.energy_nJ[col];
+        Columns& unit = c.unit == HardwareUnit::computational_memory
+                            ? s.memory_energy_nJ_per_image
+                            : s.digital_energy_nJ_per_image;
+        for (int col = 0; col < column_count; ++col)
+            unit[col] += c.energy_nJ[col];
     }
     for (int col = 0; col < 4; ++col) {
         s.energy_nJ_cumulative[col] = cost[col].energy_total_pJ / pJ_per_nJ;
@@ -107,7 +112,8 @@ EnergySummary EnergyLedger::summary() const {
             c.energy_nJ[4] += c.energy_nJ[col];
             c.time_us[4] += c.time_us[col];
         }
-        if (s.energy_nJ_per_image[4] > 0) c.energy_ratio = c.energy_nJ[4] / s.energy_nJ_per_image[4];
+        if (s.energy_nJ_per_image[4] > 0)
+            c.energy_ratio = c.energy_nJ[4] / s.energy_nJ_per_image[4];
         if (s.time_us_per_image[4] > 0) c.speedup = c.time_us[4] / s.time_us_per_image[4];
         s.references.push_back(std::move(c));
     }
@@ -123,9 +129,10 @@ nlohmann::json to_json(const EnergySummary& s) {
     j["time_us_per_image"] = columns_json(s.time_us_per_image);
     j["energy_nJ_cumulative"] = columns_json(s.energy_nJ_cumulative);
     j["time_us_cumulative"] = columns_json(s.time_us_cumulative);
-    j["units"] = {{"computational_memory",
-                   {{"energy_nJ_per_image", columns_json(s.memory_energy_nJ_per_image)}}},
-                  {"digital", {{"energy_nJ_per_image", columns_json(s.digital_energy_nJ_per_image)}}}};
+    j["units"] = {
+        {"computational_memory",
+         {{"energy_nJ_per_image", columns_json(s.memory_energy_nJ_per_image)}}},
+        {"digital", {{"energy_nJ_per_image", columns_json(s.digital_energy_nJ_per_image)}}}};
     j["components"] = nlohmann::json::array();
     for (const ComponentSummary& c : s.components)
         j["components"].push_back({{"name", c.name},
@@ -150,6 +157,8 @@ nlohmann::json to_json(const EnergySummary& s) {
     return j;
 }
 
-nlohmann::json EnergyLedger::report() const { return to_json(summary()); }
+nlohmann::json EnergyLedger::report() const {
+    return to_json(summary());
+}
 
 } // namespace cbl

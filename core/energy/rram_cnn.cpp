@@ -10,7 +10,9 @@ namespace cbl {
 
 namespace {
 
-double pow2(int e) { return std::ldexp(1.0, e); }
+double pow2(int e) {
+    return std::ldexp(1.0, e);
+}
 
 /// Per input bit plane: probability that a value's bit is 1, and the distribution of the
 /// leading-one position of a crossbar group's largest value.
@@ -34,7 +36,8 @@ InputStats input_stats(const RramCnnHardware& hw, const RramCnnData& d) {
     for (int i = 0; i < nb; ++i) {
         // bit i of floor(x) is 1 for x in [m 2^(i+1) + 2^i, (m+1) 2^(i+1)).
         double p = 0;
-        for (double lo = pow2(i); lo < reach; lo += pow2(i + 1)) p += H(lo + pow2(i)) - H(lo);
+        for (double lo = pow2(i); lo < reach; lo += pow2(i + 1))
+            p += H(lo + pow2(i)) - H(lo);
         s.density[i] = (1 - z) * (p + clipped);
     }
     // P(max of a group < 2^m) = P(x < 2^m)^rows (values below 1 truncate to 0).
@@ -42,7 +45,8 @@ InputStats input_stats(const RramCnnHardware& hw, const RramCnnData& d) {
     for (int m = 0; m <= nb; ++m)
         below[m] = m == nb ? 1.0 : std::pow(z + (1 - z) * H(pow2(m)), hw.rows);
     s.msb_prob.assign(nb, 0.0);
-    for (int m = 0; m < nb; ++m) s.msb_prob[m] = below[m + 1] - below[m];
+    for (int m = 0; m < nb; ++m)
+        s.msb_prob[m] = below[m + 1] - below[m];
     s.mean_square = (1 - z) * sigma * sigma; // second moment of a half-normal
     return s;
 }
@@ -55,7 +59,9 @@ std::vector<double> slice_levels(const RramCnnHardware& hw, const RramCnnData& d
     const int slices = (nb + hw.bits_per_cell - 1) / hw.bits_per_cell;
     const int top = (1 << hw.bits_per_cell) - 1;
     const double sigma = (pow2(nb - 1) - 1) / d.weight_full_scale_sigmas;
-    const auto Phi = [&](double x) { return 0.5 * std::erfc(-(x - offset) / (sigma * std::sqrt(2.0))); };
+    const auto Phi = [&](double x) {
+        return 0.5 * std::erfc(-(x - offset) / (sigma * std::sqrt(2.0)));
+    };
     const std::uint32_t umax = std::uint32_t(pow2(nb) - 1);
     std::vector<double> level(slices, 0.0);
     for (std::uint32_t u = 0; u <= umax; ++u) {
@@ -67,7 +73,8 @@ std::vector<double> slice_levels(const RramCnnHardware& hw, const RramCnnData& d
         for (int j = 0; j < slices; ++j)
             level[j] += p * double((u >> (hw.bits_per_cell * j)) & std::uint32_t(top));
     }
-    for (double& l : level) l = std::min(l, top - l);
+    for (double& l : level)
+        l = std::min(l, top - l);
     return level;
 }
 
@@ -101,7 +108,8 @@ RramLayerCost layer_cost(const Seed001Config& cfg, const Seed001Options& opt,
     if (opt.dynamic_quantization)
         for (int i = 0; i < nb; ++i) {
             double q = 0;
-            for (int m = i; m < std::min(nb, i + cfg.dynamic_bits); ++m) q += in.msb_prob[m];
+            for (int m = i; m < std::min(nb, i + cfg.dynamic_bits); ++m)
+                q += in.msb_prob[m];
             streamed[i] = q;
         }
 
@@ -113,7 +121,8 @@ RramLayerCost layer_cost(const Seed001Config& cfg, const Seed001Options& opt,
     const int msb_y = int(std::floor(std::log2(cfg.data.output_full_scale_sigmas * sigma_y)));
     const int lsb = std::max(0, msb_y - (hw.output_bits - 1) + 1);
     double cycles = 0;
-    for (const double q : streamed) cycles += q;
+    for (const double q : streamed)
+        cycles += q;
     // Rounded truncations add like independent uniform errors: keep their sum's sigma under
     // a quarter of an output LSB.
     const double summed = cycles * slices * c.row_tiles;
@@ -131,7 +140,8 @@ RramLayerCost layer_cost(const Seed001Config& cfg, const Seed001Options& opt,
     const double e_cell_mid =
         hw.crossbar_cycle_pJ / (double(hw.rows) * hw.cols) / (g_off + (1 - g_off) * 0.5);
     double row_column_pJ = 0; // one active row through the slices of one weight
-    for (const double l : levels) row_column_pJ += e_cell_mid * (g_off + (1 - g_off) * l / top);
+    for (const double l : levels)
+        row_column_pJ += e_cell_mid * (g_off + (1 - g_off) * l / top);
 
     const double t_step_ns = 1 / (hw.adc_rate_GSps * 8); // SAR: one step per bit
     const double adc_full = interpolate_by_bits(hw.adc_energy_pJ, c.adc_bits);
@@ -176,8 +186,8 @@ nlohmann::json options_json(const Seed001Options& o) {
 }
 
 nlohmann::json design_json(const std::string& name, const RramNetworkCost& n) {
-    double macs = 0, conv = 0, steps = 0, dac = 0, sa = 0, xb = 0, dacE = 0, adcE = 0,
-           saE = 0, irE = 0, bufE = 0;
+    double macs = 0, conv = 0, steps = 0, dac = 0, sa = 0, xb = 0, dacE = 0, adcE = 0, saE = 0,
+           irE = 0, bufE = 0;
     int adc_bits = 0;
     for (const auto& l : n.layers) {
         const double k = l.positions;
@@ -284,6 +294,16 @@ void Seed001Config::validate() const {
     }
 }
 
+std::vector<ConvLayerShape> seed001_network(const std::string& name) {
+    if (name == "vgg-conv3x3-256") return {{"vgg-conv3x3-256", 256, 256, 3, 28, 28}};
+    if (name == "small-cnn")
+        return {{"conv1", 3, 64, 3, 32, 32},   {"conv2", 64, 64, 3, 32, 32},
+                {"conv3", 64, 128, 3, 16, 16}, {"conv4", 128, 128, 3, 16, 16},
+                {"conv5", 128, 256, 3, 8, 8},  {"conv6", 256, 256, 3, 8, 8}};
+    throw InputError("network = \"" + name +
+                     "\" is not known; allowed: vgg-conv3x3-256, small-cnn");
+}
+
 RramNetworkCost evaluate_rram_cnn(const Seed001Config& config, const Seed001Options& options) {
     config.validate();
     const RramCnnHardware& hw = config.hardware;
@@ -316,8 +336,10 @@ nlohmann::json seed001_report(const Seed001Config& config) {
     nlohmann::json j;
     j["claim"] = "seed 001: 2-4x throughput, energy efficiency and area efficiency vs "
                  "ISAAC/PRIME-style RRAM accelerators";
-    j["designs"] = {design_json("baseline", base), design_json("encoding", ra),
-                    design_json("adc_optimisation", rb), design_json("dynamic_quantization", rc),
+    j["designs"] = {design_json("baseline", base),
+                    design_json("encoding", ra),
+                    design_json("adc_optimisation", rb),
+                    design_json("dynamic_quantization", rc),
                     design_json("encoding+adc_optimisation", rab),
                     design_json("encoding+adc_optimisation+dynamic_quantization", rabc)};
     j["one_at_a_time"] = nlohmann::json::array();

@@ -49,16 +49,16 @@ struct RramCnnHardware {
     std::vector<std::pair<int, double>> adc_energy_pJ{{4, 0.79}, {5, 0.99}, {6, 1.20}, {7, 1.42},
                                                       {8, 1.67}, {9, 1.97}, {10, 2.38}};
     /// SAR area [bits, um^2], same source and scaling (Saberi et al. 2011 via ISAAC's numbers).
-    std::vector<std::pair<int, double>> adc_area_um2{{4, 361}, {5, 477},  {6, 627},  {7, 845},
+    std::vector<std::pair<int, double>> adc_area_um2{{4, 361},  {5, 477},  {6, 627},  {7, 845},
                                                      {8, 1200}, {9, 1828}, {10, 3002}};
-    double adc_rate_GSps = 1.2;   ///< at 8 bits; a SAR takes one step per bit
-    double read_ns = 3.16;        ///< analog read, overlapped with conversions (S+H; MNSIM 2.0)
-    double dac_pJ = 0.42;         ///< 1-bit DAC per driven row (reference README 4)
-    double shift_add_pJ = 0.021;  ///< per partial product merged (reference README 4)
+    double adc_rate_GSps = 1.2;  ///< at 8 bits; a SAR takes one step per bit
+    double read_ns = 3.16;       ///< analog read, overlapped with conversions (S+H; MNSIM 2.0)
+    double dac_pJ = 0.42;        ///< 1-bit DAC per driven row (reference README 4)
+    double shift_add_pJ = 0.021; ///< per partial product merged (reference README 4)
     /// Crossbar read per cycle with every row driven at mean cell level: ISAAC 2.4 mW for 8
     /// arrays over its 100 ns cycle = 30 pJ; scaled by active rows and cell conductance.
     double crossbar_cycle_pJ = 30;
-    double on_off_ratio = 5;      ///< LRS/HRS conductance, MNSIM 2.0: 150 kOhm / 30 kOhm
+    double on_off_ratio = 5; ///< G_LRS / G_HRS, MNSIM 2.0: 150 kOhm / 30 kOhm
     /// Input register feeding the DACs, per crossbar and cycle: ISAAC 1.24 mW per 8-array IMA
     /// over 100 ns = 124 pJ / 8.
     double input_register_pJ = 15.5;
@@ -71,7 +71,7 @@ struct RramCnnHardware {
 
 /// Statistics of the data the layer sees.
 struct RramCnnData {
-    double zero_fraction = 0.5;       ///< ReLU outputs that are exactly 0
+    double zero_fraction = 0.5; ///< ReLU outputs that are exactly 0
     /// Static 16-bit input format: full scale = this many sigma of the nonzero activations
     /// (headroom for the largest activation of any image and layer).
     double input_full_scale_sigmas = 16;
@@ -99,36 +99,42 @@ struct Seed001Config {
 /// (one input vector through all of the layer's crossbars).
 struct RramLayerCost {
     std::string name;
-    double macs = 0;          ///< per position
+    double macs = 0; ///< per position
     double positions = 0;
     int crossbars = 0;
     int row_tiles = 0;
-    int adc_bits = 0;         ///< ADC resolution provided (worst case of the encoding)
-    double cycles = 0;        ///< input bit planes streamed per position (expected)
+    int adc_bits = 0;  ///< ADC resolution provided (worst case of the encoding)
+    double cycles = 0; ///< input bit planes streamed per position (expected)
     double dac_drives = 0;
-    double adc_conversions = 0;  ///< = partial products converted
-    double adc_bit_steps = 0;    ///< sum of SAR steps (bits resolved) over conversions
+    double adc_conversions = 0; ///< = partial products converted
+    double adc_bit_steps = 0;   ///< sum of SAR steps (bits resolved) over conversions
     double shift_adds = 0;
     double crossbar_pJ = 0, dac_pJ = 0, adc_pJ = 0, shift_add_pJ = 0, input_register_pJ = 0,
            buffer_pJ = 0;
-    double energy_pJ = 0;     ///< per position, all components
-    double time_ns = 0;       ///< per position (all crossbars of the layer in parallel)
+    double energy_pJ = 0; ///< per position, all components
+    double time_ns = 0;   ///< per position (all crossbars of the layer in parallel)
     double area_mm2 = 0;
 };
 
 struct RramNetworkCost {
     Seed001Options options;
     std::vector<RramLayerCost> layers;
-    double ops = 0;      ///< 2 per MAC (ISAAC/DaDianNao convention), whole network
+    double ops = 0; ///< 2 per MAC (ISAAC/DaDianNao convention), whole network
     double energy_pJ = 0;
     double time_ns = 0;  ///< layers one after another
     double area_mm2 = 0; ///< all layers mapped
     double throughput_GOPS() const { return time_ns > 0 ? ops / time_ns : 0; }
-    double energy_efficiency_GOPS_per_W() const { return energy_pJ > 0 ? 1e3 * ops / energy_pJ : 0; }
+    double energy_efficiency_GOPS_per_W() const {
+        return energy_pJ > 0 ? 1e3 * ops / energy_pJ : 0;
+    }
     double area_efficiency_GOPS_per_mm2() const {
         return area_mm2 > 0 ? throughput_GOPS() / area_mm2 : 0;
     }
 };
+
+/// Named layer lists for the CLI: "vgg-conv3x3-256" (one 3x3x256 -> 256 convolution on 28x28)
+/// and "small-cnn" (six VGG-like CIFAR-10 convolutions). Throws InputError naming the choices.
+std::vector<ConvLayerShape> seed001_network(const std::string& name);
 
 /// Costs the configured network with the given options. Throws InputError on a bad config.
 RramNetworkCost evaluate_rram_cnn(const Seed001Config& config, const Seed001Options& options);

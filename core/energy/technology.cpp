@@ -163,7 +163,9 @@ std::string technology_dir() {
 
 } // namespace
 
-std::string to_string(CountField f) { return count_fields[static_cast<int>(f)].name; }
+std::string to_string(CountField f) {
+    return count_fields[static_cast<int>(f)].name;
+}
 
 CountField count_field_from_string(const std::string& name, const std::string& field) {
     std::string known;
@@ -194,7 +196,8 @@ double interpolate_by_bits(const std::vector<std::pair<int, double>>& table, dou
     if (bits <= t.front().first)
         return t[0].second * std::pow(per_bit(t[0], t[1]), bits - t[0].first);
     if (bits >= t.back().first)
-        return t.back().second * std::pow(per_bit(t[t.size() - 2], t.back()), bits - t.back().first);
+        return t.back().second *
+               std::pow(per_bit(t[t.size() - 2], t.back()), bits - t.back().first);
     for (std::size_t i = 1; i < t.size(); ++i)
         if (bits <= t[i].first) {
             const double w = (bits - t[i - 1].first) / double(t[i].first - t[i - 1].first);
@@ -255,8 +258,8 @@ TechnologyPreset technology_from_json(const nlohmann::json& j, const std::string
     if (const auto refs = j.find("references"); refs != j.end()) {
         if (!refs->is_array()) throw InputError(origin + ".references must be an array");
         for (std::size_t i = 0; i < refs->size(); ++i)
-            t.references.push_back(reference_from_json(
-                (*refs)[i], origin + ".references[" + std::to_string(i) + "]"));
+            t.references.push_back(
+                reference_from_json((*refs)[i], origin + ".references[" + std::to_string(i) + "]"));
     }
     t.validate();
     return t;
@@ -278,7 +281,8 @@ TechnologyPreset load_technology(const std::string& name) {
     const fs::path file = fs::path(technology_dir()) / (name + ".json");
     if (!fs::is_regular_file(file)) {
         std::string known;
-        for (const auto& n : technology_names()) known += (known.empty() ? "" : ", ") + n;
+        for (const auto& n : technology_names())
+            known += (known.empty() ? "" : ", ") + n;
         throw InputError("technology = \"" + name + "\" is not a preset; allowed: " + known);
     }
     return load_technology_file(file.string());
@@ -302,7 +306,8 @@ StageCost stage_cost(const TechnologyPreset& tech, const OpCounts& ops) {
     for (std::size_t i = 0; i < tech.components.size(); ++i) {
         const ComponentCost& c = tech.components[i];
         double n = 0;
-        for (const CountField f : c.counts) n += double(count_of(ops, f));
+        for (const CountField f : c.counts)
+            n += double(count_of(ops, f));
         double per_op_pJ = c.energy_pJ;
         if (!c.energy_by_bits.empty()) {
             // Mean resolution of the stage's conversions; an ideal simulated converter counts

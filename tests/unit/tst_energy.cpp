@@ -42,7 +42,7 @@ nlohmann::json toy_preset_json() {
 StageCounts toy_image() {
     StageCounts c;
     OpCounts& f = c[Stage::forward];
-    f.mvms = 2;                     // one per layer
+    f.mvms = 2;                             // one per layer
     f.device_reads = 3 * 2 * 2 + 2 * 2 * 2; // driven rows x columns x 2 devices
     f.dac_conversions = 3 + 2;
     f.adc_conversions = 2 + 2;
@@ -93,7 +93,9 @@ StageCounts table1_profile(std::uint64_t images, std::uint64_t nonzeros_per_imag
     return c;
 }
 
-bool near(double got, double want, double rel) { return std::abs(got - want) <= rel * std::abs(want); }
+bool near(double got, double want, double rel) {
+    return std::abs(got - want) <= rel * std::abs(want);
+}
 
 void expect_input_error(const nlohmann::json& j, const QString& must_contain) {
     try {
@@ -234,7 +236,8 @@ class TestEnergy : public QObject {
         for (const auto& n : names) {
             const TechnologyPreset t = load_technology(n);
             QCOMPARE(QString::fromStdString(t.name), QString::fromStdString(n));
-            for (const auto& c : t.components) QVERIFY(!c.source.empty());
+            for (const auto& c : t.components)
+                QVERIFY(!c.source.empty());
         }
         QVERIFY_THROWS_EXCEPTION(InputError, load_technology("no-such-technology"));
     }

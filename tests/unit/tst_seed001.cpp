@@ -11,23 +11,22 @@ using namespace cbl;
 
 namespace {
 
-Seed001Config vgg_layer() { return Seed001Config{}; } // 3x3x256 -> 256 on 28x28
+Seed001Config vgg_layer() {
+    return Seed001Config{};
+} // 3x3x256 -> 256 on 28x28
 
 // A small VGG-like CIFAR-10 network (convolutions only).
 Seed001Config small_cnn() {
     Seed001Config c;
-    c.layers = {{"conv1", 3, 64, 3, 32, 32},    {"conv2", 64, 64, 3, 32, 32},
-                {"conv3", 64, 128, 3, 16, 16},  {"conv4", 128, 128, 3, 16, 16},
-                {"conv5", 128, 256, 3, 8, 8},   {"conv6", 256, 256, 3, 8, 8}};
+    c.layers = seed001_network("small-cnn");
     return c;
 }
 
 void check_band(const nlohmann::json& f, const char* what) {
     for (const char* key : {"energy_efficiency_x", "throughput_x", "area_efficiency_x"}) {
         const double x = f[key].get<double>();
-        QVERIFY2(x >= 2.0 && x <= 4.0, qPrintable(QString("%1 %2 = %3, seed 001 claims 2-4x")
-                                                      .arg(what, key)
-                                                      .arg(x)));
+        QVERIFY2(x >= 2.0 && x <= 4.0,
+                 qPrintable(QString("%1 %2 = %3, seed 001 claims 2-4x").arg(what, key).arg(x)));
     }
 }
 
@@ -93,11 +92,13 @@ class TestSeed001 : public QObject {
         const nlohmann::json r = seed001_report(vgg_layer());
         for (const char* key : {"energy_efficiency_x", "throughput_x", "area_efficiency_x"}) {
             double product = 1;
-            for (const auto& step : r["cumulative"]) product *= step[key].get<double>();
+            for (const auto& step : r["cumulative"])
+                product *= step[key].get<double>();
             QVERIFY2(std::abs(product / r["total"][key].get<double>() - 1) < 1e-9, key);
         }
         double saved = 0;
-        for (const auto& step : r["cumulative"]) saved += step["energy_saved_pJ_per_op"].get<double>();
+        for (const auto& step : r["cumulative"])
+            saved += step["energy_saved_pJ_per_op"].get<double>();
         QVERIFY(std::abs(saved / r["total"]["energy_saved_pJ_per_op"].get<double>() - 1) < 1e-9);
         QCOMPARE(r["designs"].size(), std::size_t(6));
     }
@@ -106,6 +107,7 @@ class TestSeed001 : public QObject {
         const nlohmann::json r = seed001_report(small_cnn());
         qInfo().noquote() << "small CNN total:" << QString::fromStdString(r["total"].dump());
         check_band(r["total"], "small VGG-like CNN, all options:");
+        QCOMPARE(r["layers"].size(), std::size_t(6));
     }
 
     void rejectsBadConfig() {
@@ -120,6 +122,7 @@ class TestSeed001 : public QObject {
         c = vgg_layer();
         c.layers[0].kernel = 0;
         QVERIFY_THROWS_EXCEPTION(InputError, evaluate_rram_cnn(c, {}));
+        QVERIFY_THROWS_EXCEPTION(InputError, seed001_network("resnet-9000"));
         c = vgg_layer();
         c.hardware.adc_energy_pJ[2].second = -1;
         QVERIFY_THROWS_EXCEPTION(InputError, seed001_report(c));
