@@ -75,11 +75,14 @@ EnergySummary EnergyLedger::summary() const {
         }
         c.energy_nJ[4] = c.energy_nJ[0] + c.energy_nJ[1] + c.energy_nJ[2];
         c.busy_us[4] = c.busy_us[0] + c.busy_us[1] + c.busy_us[2];
-        Columns& unit = c.unit == HardwareUnit::computational_memory
-                            ? s.memory_energy_nJ_per_image
-                            : s.digital_energy_nJ_per_image;
-        for (int col = 0; col < column_count; ++col)
-            unit[col] += c.energy_nJ[col];
+        const bool memory = c.unit == HardwareUnit::computational_memory;
+        Columns& unit_energy =
+            memory ? s.memory_energy_nJ_per_image : s.digital_energy_nJ_per_image;
+        Columns& unit_busy = memory ? s.memory_busy_us_per_image : s.digital_busy_us_per_image;
+        for (int col = 0; col < column_count; ++col) {
+            unit_energy[col] += c.energy_nJ[col];
+            if (!t.components[k].overlapped) unit_busy[col] += c.busy_us[col];
+        }
     }
     for (int col = 0; col < 4; ++col) {
         s.energy_nJ_cumulative[col] = cost[col].energy_total_pJ / pJ_per_nJ;
@@ -95,6 +98,8 @@ EnergySummary EnergyLedger::summary() const {
     s.time_us_per_image = divided(s.time_us_cumulative, n);
     s.memory_energy_nJ_per_image = divided(s.memory_energy_nJ_per_image, n);
     s.digital_energy_nJ_per_image = divided(s.digital_energy_nJ_per_image, n);
+    s.memory_busy_us_per_image = divided(s.memory_busy_us_per_image, n);
+    s.digital_busy_us_per_image = divided(s.digital_busy_us_per_image, n);
     for (ComponentSummary& c : s.components) {
         c.energy_nJ = divided(c.energy_nJ, n);
         c.busy_us = divided(c.busy_us, n);
@@ -129,10 +134,12 @@ nlohmann::json to_json(const EnergySummary& s) {
     j["time_us_per_image"] = columns_json(s.time_us_per_image);
     j["energy_nJ_cumulative"] = columns_json(s.energy_nJ_cumulative);
     j["time_us_cumulative"] = columns_json(s.time_us_cumulative);
-    j["units"] = {
-        {"computational_memory",
-         {{"energy_nJ_per_image", columns_json(s.memory_energy_nJ_per_image)}}},
-        {"digital", {{"energy_nJ_per_image", columns_json(s.digital_energy_nJ_per_image)}}}};
+    j["units"] = {{"computational_memory",
+                   {{"energy_nJ_per_image", columns_json(s.memory_energy_nJ_per_image)},
+                    {"busy_us_per_image", columns_json(s.memory_busy_us_per_image)}}},
+                  {"digital",
+                   {{"energy_nJ_per_image", columns_json(s.digital_energy_nJ_per_image)},
+                    {"busy_us_per_image", columns_json(s.digital_busy_us_per_image)}}}};
     j["components"] = nlohmann::json::array();
     for (const ComponentSummary& c : s.components)
         j["components"].push_back({{"name", c.name},

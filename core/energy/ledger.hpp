@@ -51,6 +51,9 @@ struct EnergySummary {
     Columns time_us_cumulative{};
     Columns memory_energy_nJ_per_image{};  ///< computational-memory unit (Table 1's first rows)
     Columns digital_energy_nJ_per_image{}; ///< digital unit
+    /// Busy time of each unit's non-overlapped components (Table 1's per-unit times).
+    Columns memory_busy_us_per_image{};
+    Columns digital_busy_us_per_image{};
     std::vector<ComponentSummary> components;
     std::vector<ReferenceComparison> references;
     double images_per_second = 0; ///< modelled hardware throughput, 1 / total time per image
@@ -75,7 +78,8 @@ class EnergyLedger {
     EnergySummary summary() const;
     /// {"technology", "images", "synapses", "energy_nJ_per_image": {forward, backward, update,
     ///  refresh, total}, "time_us_per_image": {...}, "energy_nJ_cumulative", "time_us_cumulative",
-    ///  "units": {"computational_memory": {...}, "digital": {...}}, "components": [{"name", "unit",
+    ///  "units": {"computational_memory": {"energy_nJ_per_image", "busy_us_per_image"},
+    ///  "digital": {...}}, "components": [{"name", "unit",
     ///  "energy_nJ_per_image": {...}, "busy_us_per_image": {...}}], "references": [{"name",
     ///  "energy_nJ_per_image", "time_us_per_image", "energy_ratio", "speedup", "source"}],
     ///  "energy_ratio_vs": {name: ratio}, "images_per_second", "note"}

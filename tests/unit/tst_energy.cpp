@@ -139,6 +139,10 @@ class TestEnergy : public QObject {
         // units: computational memory = reads + DAC + ADC + SET
         QCOMPARE(s.memory_energy_nJ_per_image[tot], (14 + 14 + 24 + 300) * 1e-3);
         QCOMPARE(s.digital_energy_nJ_per_image[tot], (13 + 18 + 12 + 100) * 1e-3);
+        // busy: MVMs 3 x 10 ns (the SET pulses are overlapped, not counted); digital 32.5 - 20
+        // + 18 - 10 + 30 ns
+        QCOMPARE(s.memory_busy_us_per_image[tot], 0.030);
+        QCOMPARE(s.digital_busy_us_per_image[tot], 0.0505);
         // reference scaled from 5 to 10 synapses: 2 x 2.5 nJ
         QCOMPARE(s.references.size(), std::size_t(1));
         QCOMPARE(s.references[0].energy_nJ[tot], 5.0);
@@ -203,6 +207,11 @@ class TestEnergy : public QObject {
         check(s.digital_energy_nJ_per_image[bwd], 2.76, "backward digital nJ");
         check(s.digital_energy_nJ_per_image[upd], 61.98, "update digital nJ");
         check(s.memory_energy_nJ_per_image[upd], 0.05, "update computational memory nJ");
+        check(s.memory_busy_us_per_image[fwd], 0.27, "forward computational memory us");
+        check(s.digital_busy_us_per_image[fwd], 0.34, "forward digital us");
+        check(s.memory_busy_us_per_image[bwd], 0.13, "backward computational memory us");
+        check(s.digital_busy_us_per_image[bwd], 0.09, "backward digital us");
+        check(s.digital_busy_us_per_image[upd], 1.19, "update digital us");
         check(s.time_us_per_image[fwd], 0.61, "forward time us");
         check(s.time_us_per_image[bwd], 0.22, "backward time us");
         check(s.time_us_per_image[upd], 1.19, "update time us");
@@ -240,6 +249,27 @@ class TestEnergy : public QObject {
                 QVERIFY(!c.source.empty());
         }
         QVERIFY_THROWS_EXCEPTION(InputError, load_technology("no-such-technology"));
+    }
+
+    void rramPresetFollowsReferenceSection4() {
+        const TechnologyPreset t = load_technology("rram-32nm");
+        const auto index = [&](const char* name) {
+            for (std::size_t i = 0; i < t.components.size(); ++i)
+                if (t.components[i].name == name) return i;
+            return t.components.size();
+        };
+        OpCounts ops;
+        ops.adc_conversions = 100;
+        ops.dac_conversions = 10;
+        ops.shift_adds = 1000;
+        for (const auto& [bits, pJ] :
+             {std::pair{4, 0.79}, std::pair{6, 1.20}, std::pair{10, 2.38}}) {
+            ops.adc_bit_conversions = 100 * std::uint64_t(bits);
+            QCOMPARE(stage_cost(t, ops).energy_pJ[index("adc")], 100 * pJ);
+        }
+        QCOMPARE(stage_cost(t, ops).energy_pJ[index("dac")], 10 * 0.42);
+        QCOMPARE(stage_cost(t, ops).energy_pJ[index("shift_add")], 1000 * 0.021);
+        QCOMPARE(t.references.size(), std::size_t(2)); // GPU (TIME's DRL) and DaDianNao
     }
 
     void rejectsBadNumbers() {
