@@ -363,6 +363,10 @@ nlohmann::json seed001_report(const Seed001Config& config) {
     }
     j["total"] = factors_json(rabc, base);
     j["total"]["energy_saved_pJ_per_op"] = (base.energy_pJ - rabc.energy_pJ) / base.ops;
+    bool within = true;
+    for (const char* key : {"energy_efficiency_x", "throughput_x", "area_efficiency_x"})
+        within = within && j["total"][key] >= 2.0 && j["total"][key] <= 4.0;
+    j["total"]["within_claim"] = within;
     j["layers"] = nlohmann::json::array();
     for (const auto& l : config.layers)
         j["layers"].push_back({{"name", l.name},

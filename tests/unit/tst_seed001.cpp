@@ -82,6 +82,7 @@ class TestSeed001 : public QObject {
         const nlohmann::json r = seed001_report(vgg_layer());
         qInfo().noquote() << QString::fromStdString(r.dump(1));
         check_band(r["total"], "3x3x256->256 layer, all options:");
+        QVERIFY(r["total"]["within_claim"].get<bool>());
         // each option alone helps energy efficiency
         for (const auto& f : r["one_at_a_time"])
             QVERIFY2(f["energy_efficiency_x"].get<double>() > 1.0,
