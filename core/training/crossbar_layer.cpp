@@ -137,7 +137,7 @@ void CrossbarLayer::commit_rank1(const Vec& x, const Vec& delta, float scale, St
         quantize(delta, dq_, ctx.step, 1);
         xs = &xq_;
         ds = &dq_;
-        up.digital_macs += std::uint64_t(x.size() + delta.size()); // scaling + rounding
+        up.activations += std::uint64_t(x.size() + delta.size()); // scaling + rounding
     }
     const bool single = tile_.config().mapping == WeightMapping::single;
     const float eps_min = static_cast<float>(
