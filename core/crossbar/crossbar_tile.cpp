@@ -495,6 +495,12 @@ TileState CrossbarTile::state() const {
     st.nu_plus = nu_code_[0];
     st.nu_minus = nu_code_[1];
     st.drift_compensation_ref = drift_comp_ref_;
+    st.cache_w.assign(w_eff_.data(), w_eff_.data() + w_eff_.size());
+    st.cache_sigma_code.assign(sigma_code_.data(), sigma_code_.data() + sigma_code_.size());
+    st.cache_row_sum.assign(row_sum_.data(), row_sum_.data() + row_sum_.size());
+    st.cache_time_s = cache_time_s_;
+    st.cache_min_age_s = cache_min_age_s_;
+    st.cache_first_program_s = first_program_s_;
     return st;
 }
 
@@ -525,6 +531,13 @@ void CrossbarTile::restore(const TileState& st) {
     for (const auto* g : {&st.g_plus_uS, &st.g_minus_uS})
         for (const float v : *g)
             require_range("tile state conductance", v, lo, hi, "uS");
+    const bool has_cache = !st.cache_w.empty();
+    if (has_cache) {
+        check("cache_w", st.cache_w.size(), std::size_t(w_eff_.size()));
+        check("cache_sigma_code", st.cache_sigma_code.size(), std::size_t(sigma_code_.size()));
+        check("cache_row_sum", st.cache_row_sum.size(), std::size_t(rows_));
+        require_range("tile state cache_time_s", st.cache_time_s, 0, st.time_s, "s");
+    }
     time_s_ = st.time_s;
     g_uS_[0] = st.g_plus_uS;
     g_uS_[1] = st.g_minus_uS;
@@ -540,7 +553,16 @@ void CrossbarTile::restore(const TileState& st) {
         for (const auto c : nu_code_[k])
             top = std::max(top, c);
     nu_max_ = nu(top);
-    rebuild_cache();
+    if (!has_cache) {
+        rebuild_cache();
+        return;
+    }
+    std::copy(st.cache_w.begin(), st.cache_w.end(), w_eff_.data());
+    std::copy(st.cache_sigma_code.begin(), st.cache_sigma_code.end(), sigma_code_.data());
+    std::copy(st.cache_row_sum.begin(), st.cache_row_sum.end(), row_sum_.data());
+    cache_time_s_ = st.cache_time_s;
+    cache_min_age_s_ = st.cache_min_age_s;
+    first_program_s_ = st.cache_first_program_s;
 }
 
 std::size_t CrossbarTile::bytes_per_synapse() const {

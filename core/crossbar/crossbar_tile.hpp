@@ -37,6 +37,12 @@ struct TileState {
     std::vector<std::uint8_t> nu_plus; ///< PCM: drift exponent code, nu = code * nu_step
     std::vector<std::uint8_t> nu_minus;
     double drift_compensation_ref = 0; ///< 0 = compensation off
+    // The read cache (see CrossbarTile), saved so a restored tile reads bit-identically to the
+    // saved one. Empty arrays mean "rebuild at time_s".
+    std::vector<float> cache_w; ///< drifted weights, padded column-major
+    std::vector<std::uint8_t> cache_sigma_code;
+    std::vector<double> cache_row_sum;
+    double cache_time_s = 0, cache_min_age_s = 0, cache_first_program_s = 0;
     bool operator==(const TileState&) const = default;
 };
 

@@ -1,0 +1,325 @@
+// CrossbarTile: reads equal the weights, read noise has the analytical variance, programming is
+// deterministic and counted, refresh keeps W, state round-trips exactly.
+#include "core/common/param_error.hpp"
+#include "core/common/rng.hpp"
+#include "core/crossbar/crossbar_tile.hpp"
+
+// oneTBB before Qt: Qt's `emit` macro would break TBB's headers (ARCHITECTURE.md).
+#include <tbb/task_arena.h>
+
+#include <QtTest>
+
+#include <cmath>
+
+using namespace cbl;
+
+namespace {
+
+Eigen::VectorXf test_input(int n, std::uint64_t seed, double zero_fraction) {
+    const CounterRng rng(seed, RngStream::dataset);
+    Eigen::VectorXf x(n);
+    for (int i = 0; i < n; ++i)
+        x[i] = rng.uniform(0, std::uint32_t(i)) < zero_fraction
+                   ? 0.f
+                   : float(rng.uniform(0, std::uint32_t(i), 1));
+    return x;
+}
+
+// Exact read-noise variance of y = W x: beta^2 sum_i x_i^2 (sigma(G+_ij)^2 + sigma(G-_ij)^2).
+Eigen::VectorXd analytic_variance(const CrossbarTile& t, const Eigen::VectorXf& x, bool forward) {
+    const PcmParams p = std::get<PcmParams>(t.config().device.model);
+    const Eigen::ArrayXXd gp = t.g_plus_uS().cast<double>().array();
+    const Eigen::ArrayXXd gm = t.g_minus_uS().cast<double>().array();
+    const Eigen::ArrayXXd s2 =
+        (p.read_g * gp + p.read_0_uS).square() + (p.read_g * gm + p.read_0_uS).square();
+    const double b2 = t.config().beta_per_uS * t.config().beta_per_uS;
+    const Eigen::VectorXd x2 = x.cast<double>().array().square().matrix();
+    return forward ? Eigen::VectorXd(b2 * (s2.matrix() * x2))
+                   : Eigen::VectorXd(b2 * (s2.matrix().transpose() * x2));
+}
+
+} // namespace
+
+class TstTile : public QObject {
+    Q_OBJECT
+
+    // Pooled normalised residuals (y - E y) / sqrt(var) over outputs and reads have unit
+    // variance; tolerance = 5 standard errors plus the worst case of the 8-bit sigma codes
+    // (each sigma within half a code step of its value).
+    static void check_noise(bool forward) {
+        TileConfig cfg;
+        CrossbarTile tile(250, 785, cfg, 7, 1);
+        OpCounts ops;
+        tile.advance_time(5000);
+        const int in = forward ? 785 : 250, out = forward ? 250 : 785;
+        const Eigen::VectorXf x = test_input(in, 3, 0.3);
+        const Eigen::MatrixXf w = tile.weights();
+        const Eigen::VectorXf mean_f =
+            forward ? Eigen::VectorXf(w * x) : Eigen::VectorXf(w.transpose() * x);
+        const Eigen::VectorXd mean = mean_f.cast<double>();
+        const Eigen::VectorXd var = analytic_variance(tile, x, forward);
+        const int reads = forward ? 8000 : 2000;
+        double s = 0, s2 = 0;
+        Eigen::VectorXf y(out);
+        for (int k = 0; k < reads; ++k) {
+            if (forward)
+                tile.forward(x, y, std::uint64_t(k), ops);
+            else
+                tile.backward(x, y, std::uint64_t(k), ops);
+            const Eigen::ArrayXd r = (y.cast<double>() - mean).array() / var.array().sqrt();
+            s += r.sum();
+            s2 += r.square().sum();
+        }
+        const double n = double(reads) * out;
+        const double m = s / n, v = s2 / n - m * m;
+        const PcmParams p;
+        const double step = std::sqrt(2.0) * (p.read_g * p.g_max_uS + p.read_0_uS) / 255;
+        const double sigma_min = std::sqrt(2.0) * (p.read_g * p.g_min_uS + p.read_0_uS);
+        const double code_bound = 2 * (step / 2) / sigma_min + std::pow(step / 2 / sigma_min, 2);
+        QVERIFY2(std::abs(m) < 5 / std::sqrt(n), qPrintable(QString("mean residual %1").arg(m)));
+        QVERIFY2(std::abs(v - 1) < 5 * std::sqrt(2 / n) + code_bound,
+                 qPrintable(QString("residual variance %1, allowed 1 +- %2")
+                                .arg(v)
+                                .arg(5 * std::sqrt(2 / n) + code_bound)));
+        QCOMPARE(ops.mvms, std::uint64_t(reads));
+    }
+
+  private Q_SLOTS:
+    void forwardEqualsWeightsWithoutNoise() {
+        TileConfig cfg;
+        cfg.read_noise = false;
+        CrossbarTile tile(37, 101, cfg, 11, 0);
+        OpCounts ops;
+        const Eigen::VectorXf x = test_input(101, 5, 0.5);
+        Eigen::VectorXf y(37), d(101);
+        for (const double dt : {0.0, 10.0, 100.0, 1e4, 1e6}) {
+            tile.advance_time(dt);
+            tile.program(3, 4, 2, std::uint64_t(dt), ops);
+            tile.forward(x, y, 0, ops);
+            const Eigen::MatrixXf w = tile.weights();
+            const Eigen::VectorXf bound =
+                (w.cwiseAbs() * x.cwiseAbs()) * float(cfg.drift_tolerance * 1.01) +
+                Eigen::VectorXf::Constant(37, 1e-4f);
+            QVERIFY(((y - w * x).cwiseAbs().array() <= bound.array()).all());
+            const Eigen::VectorXf e = test_input(37, 9, 0);
+            tile.backward(e, d, 0, ops);
+            const Eigen::VectorXf bound_t =
+                (w.transpose().cwiseAbs() * e.cwiseAbs()) * float(cfg.drift_tolerance * 1.01) +
+                Eigen::VectorXf::Constant(101, 1e-4f);
+            QVERIFY(((d - w.transpose() * e).cwiseAbs().array() <= bound_t.array()).all());
+            QVERIFY(std::abs(tile.weight(5, 7) - w(5, 7)) < 1e-6f);
+        }
+    }
+
+    void forwardReadNoiseVarianceIsAnalytic() { check_noise(true); }
+    void backwardReadNoiseVarianceIsAnalytic() { check_noise(false); }
+
+    void driftLowersWeightsAsPowerLaw() {
+        TileConfig cfg;
+        cfg.device = DeviceParams{PcmParams{}};
+        std::get<PcmParams>(cfg.device.model).nu_std = 0;
+        CrossbarTile tile(8, 8, cfg, 1, 0);
+        const Eigen::MatrixXf g0 = tile.g_plus_uS();
+        tile.advance_time(38.6 * 1000);
+        const Eigen::MatrixXf g1 = tile.g_plus_uS();
+        // nu is stored as an 8-bit code of step (0.05 + 6 * 0) / 255.
+        const double expected = std::pow(1000.0, -0.05);
+        QVERIFY(((g1.array() / g0.array() - expected).abs() < 1e-5).all());
+        OpCounts ops;
+        tile.program(0, 0, 1, 0, ops); // drift re-initiates at the pulse
+        QVERIFY(std::abs(tile.g_plus_uS()(0, 0) - tile.state().g_plus_uS[0]) < 1e-6f);
+    }
+
+    void programmingIsCountedAndHitsTheRightDevice() {
+        TileConfig cfg;
+        cfg.read_noise = false;
+        CrossbarTile tile(4, 5, cfg, 2, 0);
+        OpCounts ops;
+        const TileState before = tile.state();
+        tile.program(1, 2, 3, 10, ops);
+        tile.program(2, 3, -2, 10, ops);
+        QCOMPARE(ops.set_pulses, std::uint64_t(5));
+        QCOMPARE(ops.reset_pulses, std::uint64_t(0));
+        const TileState after = tile.state();
+        const int s1 = 2 * 4 + 1, s2 = 3 * 4 + 2;
+        QVERIFY(after.g_plus_uS[s1] != before.g_plus_uS[s1]);
+        QCOMPARE(after.g_minus_uS[s1], before.g_minus_uS[s1]);
+        QVERIFY(after.g_minus_uS[s2] != before.g_minus_uS[s2]);
+        QCOMPARE(after.g_plus_uS[s2], before.g_plus_uS[s2]);
+        QCOMPARE(after.n_plus[s1], std::uint8_t(before.n_plus[s1] + 3));
+
+        cfg.mapping = WeightMapping::single;
+        CrossbarTile single(4, 5, cfg, 2, 0);
+        OpCounts ops1;
+        single.program(0, 0, -2, 1, ops1);
+        QCOMPARE(ops1.reset_pulses, std::uint64_t(2));
+        QVERIFY(std::abs(single.state().g_plus_uS[0] - 0.1f) < 0.06f); // RESET ~ N(0.1, 0.01)
+        QCOMPARE(single.state().n_plus[0], std::uint8_t(0));
+
+        OpCounts reads;
+        Eigen::VectorXf x = Eigen::VectorXf::Zero(5), y(4);
+        x[1] = 0.5f;
+        x[4] = 1.f;
+        tile.forward(x, y, 0, reads);
+        QCOMPARE(reads.mvms, std::uint64_t(1));
+        QCOMPARE(reads.dac_conversions, std::uint64_t(2));
+        QCOMPARE(reads.device_reads, std::uint64_t(2 * 4 * 2));
+        QCOMPARE(reads.adc_conversions, std::uint64_t(4));
+    }
+
+    void programmingIsDeterministicAndThreadIndependent() {
+        TileConfig cfg;
+        const auto run = [&](int threads) {
+            tbb::task_arena arena(threads);
+            TileState st;
+            arena.execute([&] {
+                CrossbarTile tile(50, 60, cfg, 99, 3);
+                OpCounts ops;
+                for (int k = 0; k < 200; ++k) {
+                    tile.advance_time(0.5);
+                    tile.program(k % 50, (7 * k) % 60, (k % 5) - 2, std::uint64_t(k), ops);
+                }
+                tile.refresh(1000, ops);
+                st = tile.state();
+            });
+            return st;
+        };
+        const TileState one = run(1), two = run(2);
+        QVERIFY(one == two);
+        CrossbarTile a(50, 60, cfg, 99, 3), b(50, 60, cfg, 99, 4);
+        QVERIFY(a.state().g_plus_uS != b.state().g_plus_uS); // layers draw independently
+        OpCounts ops;
+        CrossbarTile c = a;
+        a.program(0, 0, 1, 5, ops);
+        c.program(0, 0, 1, 6, ops);
+        QVERIFY(a.state().g_plus_uS[0] != c.state().g_plus_uS[0]); // steps draw independently
+    }
+
+    void refreshKeepsWeightsWithinOnePulse() {
+        TileConfig cfg;
+        cfg.read_noise = false;
+        cfg.drift = false;
+        CrossbarTile tile(20, 30, cfg, 4, 0);
+        OpCounts ops;
+        for (int r = 0; r < 20; ++r)
+            for (int c = 0; c < 30; c += 3) {
+                tile.program(r, c, 12 + (r % 7), std::uint64_t(r), ops);
+                tile.program(r, c, -(4 + (c % 11)), std::uint64_t(r), ops);
+            }
+        const Eigen::MatrixXf gp = tile.g_plus_uS(), gm = tile.g_minus_uS();
+        const Eigen::MatrixXf w_before = tile.weights();
+        const int expected = int(((gp.array() > 8.f) || (gm.array() > 8.f)).count());
+        QVERIFY(expected > 20);
+        OpCounts rops;
+        const int refreshed = tile.refresh(7, rops);
+        QCOMPARE(refreshed, expected);
+        QCOMPARE(rops.refreshed_pairs, std::uint64_t(expected));
+        QVERIFY(rops.reset_pulses >= std::uint64_t(2 * expected));
+        QVERIFY(rops.set_pulses > 0);
+        QVERIFY(rops.verify_reads > rops.set_pulses);
+        const Eigen::MatrixXf w_after = tile.weights();
+        const float one_pulse = float(cfg.beta_per_uS * cfg.refresh_tolerance_uS);
+        QVERIFY((((w_after - w_before).cwiseAbs().array()) <= one_pulse * 1.0001f).all());
+        // Refreshed pairs have one device back at the RESET level.
+        const Eigen::MatrixXf gp2 = tile.g_plus_uS(), gm2 = tile.g_minus_uS();
+        for (int c = 0; c < 30; ++c)
+            for (int r = 0; r < 20; ++r)
+                if (gp(r, c) > 8.f || gm(r, c) > 8.f)
+                    QVERIFY(std::min(gp2(r, c), gm2(r, c)) < 0.2f);
+        // Only pairs whose difference alone exceeds the threshold can need a refresh again.
+        const int big =
+            int(((gp - gm).cwiseAbs().array() > float(8 - cfg.refresh_tolerance_uS)).count());
+        QVERIFY(tile.refresh(8, rops) <= big);
+    }
+
+    void stateRoundTripIsExact() {
+        TileConfig cfg;
+        CrossbarTile tile(25, 31, cfg, 21, 2);
+        OpCounts ops;
+        for (int k = 0; k < 100; ++k) {
+            tile.advance_time(3.7);
+            tile.program(k % 25, k % 31, (k % 3) - 1, std::uint64_t(k), ops);
+        }
+        tile.calibrate_drift_compensation();
+        tile.advance_time(1e4);
+        const TileState st = tile.state();
+        // Same seed and layer (they key the read noise), different history.
+        CrossbarTile other(25, 31, cfg, 21, 2);
+        other.program(0, 0, 5, 0, ops);
+        other.restore(st);
+        QVERIFY(other.state() == st);
+        QVERIFY(other.weights() == tile.weights());
+        const Eigen::VectorXf x = test_input(31, 1, 0.2);
+        Eigen::VectorXf y1(25), y2(25);
+        tile.forward(x, y1, 77, ops);
+        other.forward(x, y2, 77, ops);
+        QVERIFY(y1 == y2);
+        TileState bad = st;
+        bad.g_minus_uS.pop_back();
+        QVERIFY_THROWS_EXCEPTION(InputError, other.restore(bad));
+        bad = st;
+        bad.rows = 24;
+        QVERIFY_THROWS_EXCEPTION(InputError, other.restore(bad));
+    }
+
+    void bytesPerSynapseFitsBudget() {
+        CrossbarTile tile(250, 785, TileConfig{}, 1, 0);
+        QVERIFY2(tile.bytes_per_synapse() <= 28,
+                 qPrintable(QString::number(tile.bytes_per_synapse())));
+    }
+
+    void agedCopyAndDriftCompensation() {
+        TileConfig cfg;
+        cfg.read_noise = false;
+        CrossbarTile tile(30, 40, cfg, 8, 0);
+        tile.advance_time(100);
+        tile.calibrate_drift_compensation();
+        const Eigen::VectorXf x = test_input(40, 2, 0);
+        Eigen::VectorXf y0(30), y1(30);
+        OpCounts ops;
+        tile.forward(x, y0, 0, ops);
+        CrossbarTile later = tile.at_time(100 * 1e5);
+        QCOMPARE(tile.time_s(), 100.0);
+        const double f = later.drift_compensation_factor();
+        QVERIFY(f > std::pow(1e5, 0.04) && f < std::pow(1e5, 0.06));
+        later.forward(x, y1, 0, ops);
+        const double compensated = (y1 - y0).norm();
+        later.clear_drift_compensation();
+        later.forward(x, y1, 0, ops);
+        const double raw = (y1 - y0).norm();
+        QVERIFY2(compensated < raw / 3, qPrintable(QString("%1 vs %2").arg(compensated).arg(raw)));
+        QVERIFY_THROWS_EXCEPTION(InputError, tile.at_time(10));
+    }
+
+    void convertersQuantiseAndClip() {
+        TileConfig cfg;
+        cfg.read_noise = false;
+        cfg.peripherals.adc_bits = 3;
+        cfg.peripherals.adc_range = 1.0;
+        cfg.peripherals.dac_bits = 4;
+        CrossbarTile tile(30, 40, cfg, 8, 0);
+        const Eigen::VectorXf x = test_input(40, 2, 0);
+        Eigen::VectorXf y(30);
+        OpCounts ops;
+        tile.forward(x, y, 0, ops);
+        const float lsb = 2.f / 7.f;
+        for (int j = 0; j < 30; ++j) {
+            QVERIFY(y[j] >= -1.f - 1e-6f && y[j] <= 1.f + 1e-6f);
+            const float k = (y[j] + 1.f) / lsb;
+            QVERIFY(std::abs(k - std::round(k)) < 1e-4f);
+        }
+        QCOMPARE(ops.adc_bit_conversions, std::uint64_t(30 * 3));
+    }
+
+    void hotSettersValidate() {
+        CrossbarTile tile(3, 3, TileConfig{}, 1, 0);
+        QVERIFY_THROWS_EXCEPTION(InputError, tile.set_read_noise(true, -1));
+        QVERIFY_THROWS_EXCEPTION(InputError, tile.set_refresh_threshold_uS(std::nan("")));
+        QVERIFY_THROWS_EXCEPTION(InputError, tile.advance_time(-1));
+        tile.set_drift(false);
+        QVERIFY(!tile.config().drift);
+    }
+};
+
+QTEST_GUILESS_MAIN(TstTile)
+#include "tst_tile.moc"
