@@ -4,6 +4,11 @@
 #include "app/cli/progress.hpp"
 #include "core/experiment/experiment.hpp"
 #include "core/crossbar/mvm_benchmark.hpp"
+#include "core/device/characterisation.hpp"
+#include "core/device/device_params.hpp"
+#include "core/energy/rram_cnn.hpp"
+#include "core/session/csv_export.hpp"
+#include "core/session/session_file.hpp"
 #include "core/experiment/summary.hpp"
 
 #include <oneapi/tbb/global_control.h>
@@ -108,18 +113,135 @@ void print_human(const nlohmann::json& s) {
                 s["wall_seconds"].get<double>());
 }
 
+/// A session plus the data it names (the dataset options may override where the data is).
+std::unique_ptr<Experiment> resume_session(const Args& a, const std::string& path) {
+    ExperimentState st = load_session(path);
+    if (a.has("--dataset")) st.config["dataset"]["source"] = a.value("--dataset");
+    if (a.has("--holdout")) st.config["dataset"]["holdout"] = a.integer("--holdout", 0, 1, 1 << 28);
+    const ExperimentConfig c = st.config.get<ExperimentConfig>();
+    auto data = std::make_shared<const DataSplit>(load_dataset(c.dataset));
+    return std::make_unique<Experiment>(st, data);
+}
+
 int cmd_train(const std::vector<std::string>& argv) {
     Args a(argv, with(config_options, {"--out", "--resume"}), {"--json"});
     const auto limit = thread_limit(a);
-    const ExperimentConfig c = config_from(a, "fp32");
-    auto data = std::make_shared<const DataSplit>(load_dataset(c.dataset));
     const auto t0 = std::chrono::steady_clock::now();
-    Experiment e(c, data);
-    run_training(e, c.name);
+    std::unique_ptr<Experiment> e;
+    if (a.has("--resume")) {
+        for (const char* o : {"--preset", "--config", "--set", "--seed", "--train-limit", "--test-limit"})
+            if (a.has(o))
+                throw InputError(std::string(o) + " cannot change a resumed session; "
+                                                  "only --epochs N (more epochs) applies");
+        e = resume_session(a, a.value("--resume"));
+        // --epochs N trains N more epochs (CLI.md).
+        e->set_parameter("training.epochs",
+                         e->epochs_done() + a.integer("--epochs", 1, 0, 100000));
+    } else {
+        const ExperimentConfig c = config_from(a, "fp32");
+        e = std::make_unique<Experiment>(c, std::make_shared<const DataSplit>(load_dataset(c.dataset)));
+    }
+    run_training(*e, e->config().name);
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    const nlohmann::json s = summary_json(e, wall);
+    if (a.has("--out")) save_session(a.value("--out"), e->state(), {CROSSBARLAB_VERSION, "", e->data().description});
+    const nlohmann::json s = summary_json(*e, wall);
     if (a.flag("--json")) std::cout << s.dump() << "\n";
     else print_human(s);
+    return 0;
+}
+
+int cmd_device(const std::vector<std::string>& argv) {
+    Args a(argv, {"--preset", "--set", "--devices", "--pulses", "--init-uS", "--seed", "--threads",
+                  "--histogram-after"},
+           {"--json", "--no-read-noise"});
+    const auto limit = thread_limit(a);
+    // --preset names a device family (pcm) or an experiment preset whose device is PCM.
+    const std::string name = a.value("--preset", "pcm");
+    nlohmann::json device;
+    const auto experiments = preset_names();
+    if (std::find(experiments.begin(), experiments.end(), name) != experiments.end())
+        device = load_preset(name).device;
+    else
+        device = DeviceParams::of_family(name);
+    for (const auto& s : a.all("--set")) apply_override(device, s);
+    const DeviceParams params = device.get<DeviceParams>();
+    params.validate();
+    if (!params.is_pcm())
+        throw InputError("--preset " + name + ": device characterisation models PCM (seed 002 "
+                         "Fig. 2); this device is " + params.family());
+    CharacterisationOptions o;
+    o.devices = static_cast<int>(a.integer("--devices", o.devices, 1, 1'000'000));
+    o.pulses = static_cast<int>(a.integer("--pulses", o.pulses, 1, 1000));
+    o.histogram_after = static_cast<int>(a.integer("--histogram-after", std::min(15, o.pulses), 1, o.pulses));
+    o.seed = static_cast<std::uint64_t>(a.integer("--seed", 1, 0, std::numeric_limits<long long>::max()));
+    o.read_noise = !a.flag("--no-read-noise");
+    if (a.has("--init-uS")) {
+        const auto v = a.numbers("--init-uS");
+        if (v.size() != 1) throw InputError("--init-uS takes one number [uS]");
+        o.init_uS = v[0];
+    }
+    o.validate();
+    const CharacterisationResult r = characterise_pcm(std::get<PcmParams>(params.model), o);
+    const nlohmann::json j = to_json(r);
+    if (a.flag("--json")) {
+        std::cout << j.dump() << "\n";
+    } else {
+        std::printf("%6s %12s %12s %14s %14s\n", "pulse", "mean [uS]", "std [uS]", "model mean",
+                    "model std");
+        for (std::size_t i = 0; i < r.pulses.size(); ++i)
+            std::printf("%6d %12.3f %12.3f %14.3f %14.3f\n", r.pulses[i], r.mean_uS[i], r.std_uS[i],
+                        r.model_mean_uS[i], r.model_std_uS[i]);
+    }
+    return 0;
+}
+
+int cmd_drift(const std::vector<std::string>& argv) {
+    Args a(argv, {"--session", "--times", "--dataset", "--holdout", "--threads"},
+           {"--json", "--compensate"});
+    const auto limit = thread_limit(a);
+    if (!a.has("--session")) throw InputError("drift needs --session FILE.h5");
+    const auto e = resume_session(a, a.value("--session"));
+    const std::vector<double> times =
+        a.has("--times") ? a.numbers("--times") : std::vector<double>{1, 3600, 86400, 2592000};
+    if (times.empty()) throw InputError("--times needs at least one time [s]");
+    const DriftCurve c = e->drift_curve(times);
+    nlohmann::json j = {{"times_s", c.times_s},
+                        {"test_accuracy", a.flag("--compensate") ? c.test_accuracy_compensated
+                                                                 : c.test_accuracy},
+                        {"test_accuracy_uncompensated", c.test_accuracy},
+                        {"test_accuracy_compensated", c.test_accuracy_compensated},
+                        {"compensated", a.flag("--compensate")},
+                        {"trained_epochs", e->epochs_done()}};
+    if (a.flag("--json")) {
+        std::cout << j.dump() << "\n";
+    } else {
+        std::printf("%14s %18s %18s\n", "time [s]", "test acc %", "compensated %");
+        for (std::size_t i = 0; i < times.size(); ++i)
+            std::printf("%14g %18.2f %18.2f\n", times[i], 100 * c.test_accuracy[i],
+                        100 * c.test_accuracy_compensated[i]);
+    }
+    return 0;
+}
+
+int cmd_export(const std::vector<std::string>& argv) {
+    Args a(argv, {"--session", "--csv"}, {"--json"});
+    if (!a.has("--session") || !a.has("--csv"))
+        throw InputError("export needs --session FILE.h5 and --csv DIR");
+    const auto files = export_csv(load_session(a.value("--session")), a.value("--csv"));
+    if (a.flag("--json")) std::cout << nlohmann::json{{"files", files}}.dump() << "\n";
+    else
+        for (const auto& f : files) std::cout << f << "\n";
+    return 0;
+}
+
+int cmd_seed001(const std::vector<std::string>& argv) {
+    Args a(argv, {"--network", "--dynamic-bits"}, {"--json"});
+    Seed001Config c;
+    if (a.has("--network")) c.layers = seed001_network(a.value("--network"));
+    c.dynamic_bits = static_cast<int>(a.integer("--dynamic-bits", c.dynamic_bits, 1, 16));
+    c.validate();
+    const nlohmann::json j = seed001_report(c);
+    std::cout << (a.flag("--json") ? j.dump() : j.dump(2)) << "\n";
     return 0;
 }
 
@@ -184,6 +306,10 @@ void usage() {
                  "  presets                 list the experiment presets\n"
                  "  train                   train an experiment (--preset/--config, --json, ...)\n"
                  "  bench                   throughput of every scheme on 785-250-10 (--json)\n"
+                 "  device                  PCM characterisation, seed 002 Fig. 2 (--json)\n"
+                 "  drift                   test accuracy at times after training (--session)\n"
+                 "  export                  session metrics and conductances to CSV\n"
+                 "  seed001                 RRAM CNN accelerator: encoding + dynamic quantization\n"
                  "see shared/design/CLI.md and README.md for the options\n";
 }
 
@@ -195,7 +321,9 @@ int run_cli(const std::vector<std::string>& args) {
         return args.empty() ? 2 : 0;
     }
     const std::map<std::string, std::function<int(const std::vector<std::string>&)>> commands = {
-        {"presets", cmd_presets}, {"train", cmd_train}, {"bench", cmd_bench}};
+        {"presets", cmd_presets}, {"train", cmd_train},   {"bench", cmd_bench},
+        {"device", cmd_device},   {"drift", cmd_drift},   {"export", cmd_export},
+        {"seed001", cmd_seed001}};
     const auto it = commands.find(args[0]);
     if (it == commands.end()) {
         usage();
