@@ -19,6 +19,7 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <thread>
 
 namespace cbl {
 namespace {
@@ -274,6 +275,33 @@ int cmd_bench(const std::vector<std::string>& argv) {
         const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         out["images_per_second"][name] = n / s;
         std::cerr << name << ": " << static_cast<long long>(n / s) << " images/s\n";
+    }
+    // Several runs at once (side-by-side comparisons) each get their own thread: two mca-pcm runs
+    // together against one alone, same images, same process.
+    if (out["images_per_second"].contains("mca-pcm")) {
+        ExperimentConfig c = load_preset("mca-pcm");
+        c.training.epochs = 1;
+        c.dataset = spec;
+        auto timed_run = [&](std::uint64_t seed) {
+            ExperimentConfig mine = c;
+            mine.training.seed = seed;
+            Experiment e(mine, data);
+            return e.train(e.epoch_size() - 1);
+        };
+        const auto t0 = std::chrono::steady_clock::now();
+        int both = 0;
+        std::thread other([&] { both += timed_run(2); });
+        const int first = timed_run(1);
+        other.join();
+        const double pair_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        const double one = out["images_per_second"]["mca-pcm"].get<double>();
+        const double two = (first + both) / pair_s;
+        out["side_by_side"] = {{"runs", 2},
+                               {"one_run_images_per_second", one},
+                               {"two_runs_images_per_second", two},
+                               {"ratio", two / one}};
+        std::cerr << "2 x mca-pcm side by side: " << static_cast<long long>(two) << " images/s ("
+                  << two / one << "x one run)\n";
     }
     const double fp32 = out["images_per_second"]["fp32"].get<double>();
     for (const auto& [name, ips] : out["images_per_second"].items())
