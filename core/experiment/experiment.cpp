@@ -201,7 +201,8 @@ bool Experiment::is_hot(const std::string& path) {
                                 "training.seconds_per_image",       "training.epochs",
                                 "scheme.eps",                       "scheme.eps_up",
                                 "scheme.eps_down",                  "scheme.refresh_interval",
-                                "scheme.quantize_bits",             "scheme.write_scheme",
+                                "scheme.quantize_bits",             "scheme.quantize_rounding",
+                                "scheme.write_scheme",
                                 "scheme.write_tolerance",           "scheme.write_max_iterations",
                                 "tile.read_noise",                  "tile.read_noise_scale",
                                 "tile.drift",                       "tile.refresh_threshold_uS"};

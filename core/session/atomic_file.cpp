@@ -62,7 +62,7 @@ std::string temp_name(const std::filesystem::path& target) {
 
 } // namespace
 
-void write_file_atomically(const std::string& path, std::string_view bytes) {
+void replace_file_atomically(const std::string& path, const TempWriter& write) {
     namespace fs = std::filesystem;
     const auto fail = [&](const std::string& why) {
         throw InputError("cannot write " + path + ": " + why);
@@ -81,7 +81,7 @@ void write_file_atomically(const std::string& path, std::string_view bytes) {
     std::string tmp;
     for (int attempt = 0; fd < 0 && attempt < 8; ++attempt) {
         tmp = temp_name(target);
-        fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+        fd = ::open(tmp.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, mode);
         if (fd < 0 && errno != EEXIST) fail(errno_text(errno));
     }
     if (fd < 0) fail("no unused temporary name in its folder");
@@ -89,19 +89,9 @@ void write_file_atomically(const std::string& path, std::string_view bytes) {
     // open() applied the umask; a replaced file keeps exactly the mode it had.
     if (replacing && ::fchmod(fd, mode) != 0) fail(errno_text(errno));
 
-    const char* p = bytes.data();
-    std::size_t left = bytes.size();
-    while (left > 0) {
-        const ssize_t n = ::write(fd, p, left);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            fail(errno_text(errno));
-        }
-        p += n;
-        left -= static_cast<std::size_t>(n);
-    }
+    write(fd, tmp);
     // The data must be on disk before the rename makes it the file, or a power cut could
-    // leave an empty file under the old name.
+    // leave an empty file under the old name. fsync covers writes made through any descriptor.
     if (::fsync(fd) != 0) fail(errno_text(errno));
     if (file.close() != 0) fail(errno_text(errno));
     if (::rename(tmp.c_str(), target.c_str()) != 0) fail(errno_text(errno));
@@ -112,6 +102,22 @@ void write_file_atomically(const std::string& path, std::string_view bytes) {
         ::fsync(dir);
         ::close(dir);
     }
+}
+
+void write_file_atomically(const std::string& path, std::string_view bytes) {
+    replace_file_atomically(path, [&](int fd, const std::string&) {
+        const char* p = bytes.data();
+        std::size_t left = bytes.size();
+        while (left > 0) {
+            const ssize_t n = ::write(fd, p, left);
+            if (n < 0) {
+                if (errno == EINTR) continue;
+                throw InputError("cannot write " + path + ": " + errno_text(errno));
+            }
+            p += n;
+            left -= static_cast<std::size_t>(n);
+        }
+    });
 }
 
 } // namespace cbl

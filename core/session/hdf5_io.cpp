@@ -30,7 +30,13 @@ std::string hdf5_message() {
         },
         &msg);
     H5Eclear2(H5E_DEFAULT);
-    return msg;
+    // I/O failures carry the system's reason amid offsets and sizes; keep only the reason.
+    const auto quoted = msg.find("error message = '");
+    if (quoted != std::string::npos) {
+        const auto begin = quoted + 17;
+        return msg.substr(begin, msg.find('\'', begin) - begin);
+    }
+    return msg.size() > 200 ? msg.substr(0, 200) + "..." : msg;
 }
 
 [[noreturn]] void fail(const std::string& what) {

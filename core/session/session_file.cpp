@@ -5,14 +5,12 @@
 #include "core/session/atomic_file.hpp"
 #include "core/session/hdf5_io.hpp"
 
-#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <climits>
 #include <cstring>
 #include <ctime>
 #include <sys/stat.h>
-#include <unistd.h>
 
 namespace cbl {
 namespace {
@@ -178,20 +176,13 @@ void write_events(hid_t file, const std::vector<Event>& events) {
     h5::write_strings(g.get(), "what", what);
 }
 
-/// The whole file built in memory (HDF5's core driver), so that writing it to disk is one
-/// sequence of plain writes whose every error we see.
-std::string encode(const ExperimentState& st, const SessionInfo& info) {
-    static std::atomic<unsigned> serial{0};
-    // In-memory files are still registered by name; a unique one keeps concurrent saves apart.
-    const std::string name = "crossbarlab-session-" + std::to_string(::getpid()) + "-" +
-                             std::to_string(serial.fetch_add(1)) + ".h5";
+void encode(const std::string& file_path, const ExperimentState& st, const SessionInfo& info) {
     h5::Id fapl = h5::checked(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, "cannot create properties");
-    h5::check(H5Pset_fapl_core(fapl.get(), 1 << 20, false), "cannot use an in-memory file");
     // The 1.10 format checksums all metadata (superblock, object headers, chunk indexes).
     h5::check(H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_V110, H5F_LIBVER_V110),
               "cannot select the HDF5 1.10 file format");
-    h5::Id file = h5::checked(H5Fcreate(name.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()),
-                              H5Fclose, "cannot create the file in memory");
+    h5::Id file = h5::checked(H5Fcreate(file_path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()),
+                              H5Fclose, "cannot create the file");
     h5::Id root =
         h5::checked(H5Gopen2(file.get(), "/", H5P_DEFAULT), H5Gclose, "cannot open the root group");
     h5::write_attribute(root.get(), "format", std::string(format_name));
@@ -204,13 +195,9 @@ std::string encode(const ExperimentState& st, const SessionInfo& info) {
     write_state(file.get(), st);
     write_events(file.get(), st.events);
     root.close();
-    h5::check(H5Fflush(file.get(), H5F_SCOPE_GLOBAL), "cannot flush the file");
-    const ssize_t size = H5Fget_file_image(file.get(), nullptr, 0);
-    if (size <= 0) h5::check(-1, "cannot take the file image");
-    std::string image(static_cast<std::size_t>(size), '\0');
-    if (H5Fget_file_image(file.get(), image.data(), image.size()) != size)
-        h5::check(-1, "cannot take the file image");
-    return image;
+    // Buffered metadata is written here; a full disk shows up as a failed flush or close.
+    h5::check(H5Fflush(file.get(), H5F_SCOPE_GLOBAL), "cannot write the file");
+    h5::check(file.close(), "cannot write the file");
 }
 
 // ---- loading ----------------------------------------------------------------------------------
@@ -455,15 +442,15 @@ ExperimentState decode(const std::string& path, SessionInfo* info) {
 
 void save_session(const std::string& path, const ExperimentState& state, const SessionInfo& info) {
     h5::silence_errors();
-    std::string image;
-    try {
-        image = encode(state, info);
-    } catch (const InputError& e) {
-        throw InputError("cannot save " + path + ": " + e.what());
-    } catch (const std::bad_alloc&) {
-        throw InputError("cannot save " + path + ": not enough memory");
-    }
-    write_file_atomically(path, image);
+    replace_file_atomically(path, [&](int, const std::string& temp_path) {
+        try {
+            encode(temp_path, state, info);
+        } catch (const InputError& e) {
+            throw InputError("cannot save " + path + ": " + e.what());
+        } catch (const std::bad_alloc&) {
+            throw InputError("cannot save " + path + ": not enough memory");
+        }
+    });
 }
 
 ExperimentState load_session(const std::string& path, SessionInfo* info) {

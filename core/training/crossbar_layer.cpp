@@ -48,6 +48,10 @@ void CrossbarLayer::quantize(const Vec& v, Vec& q, std::uint64_t step, std::uint
         return;
     }
     const float levels = float((1 << (scheme_.quantize_bits - 1)) - 1);
+    if (scheme_.quantize_rounding == "nearest") {
+        q = (v / scale * levels).array().round() * (scale / levels);
+        return;
+    }
     const CounterRng rng(seed_, RngStream::quantize, layer_);
     for (Eigen::Index i = 0; i < v.size(); i += 4) {
         const auto r = rng.block(step, std::uint32_t(i / 4), which);

@@ -13,6 +13,9 @@ void SchemeConfig::validate() const {
     require_range("scheme.eps_down", eps_down, 0, 100, "weight units");
     require_range("scheme.refresh_interval", refresh_interval, 0, 1e9, "images");
     if (quantize_bits != 0) require_range("scheme.quantize_bits", quantize_bits, 2, 16, "bits");
+    if (quantize_rounding != "stochastic" && quantize_rounding != "nearest")
+        throw InputError("scheme.quantize_rounding = \"" + quantize_rounding +
+                         "\"; allowed: stochastic, nearest");
     if (write_scheme != "verify" && write_scheme != "gradual" && write_scheme != "tolerant")
         throw InputError("scheme.write_scheme = \"" + write_scheme +
                          "\"; allowed: verify, gradual, tolerant");
@@ -27,6 +30,7 @@ void to_json(nlohmann::json& j, const SchemeConfig& c) {
          {"eps_down", c.eps_down},
          {"refresh_interval", c.refresh_interval},
          {"quantize_bits", c.quantize_bits},
+         {"quantize_rounding", c.quantize_rounding},
          {"write_scheme", c.write_scheme},
          {"write_tolerance", c.write_tolerance},
          {"write_max_iterations", c.write_max_iterations}};
@@ -40,6 +44,7 @@ void from_json(const nlohmann::json& j, SchemeConfig& c) {
     f.get("eps_down", c.eps_down);
     f.get("refresh_interval", c.refresh_interval);
     f.get("quantize_bits", c.quantize_bits);
+    f.get("quantize_rounding", c.quantize_rounding);
     f.get("write_scheme", c.write_scheme);
     f.get("write_tolerance", c.write_tolerance);
     f.get("write_max_iterations", c.write_max_iterations);

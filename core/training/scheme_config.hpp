@@ -20,6 +20,7 @@ struct SchemeConfig {
     double eps_down = 0;        ///< single mapping: depression (RESET) granularity (0 = eps)
     int refresh_interval = 100; ///< images between weight refreshes (seed 002: 100); 0 = never
     int quantize_bits = 0;      ///< update path: signed n-bit x and delta (seed 002 sec. 3: 3); 0 = full
+    std::string quantize_rounding = "stochastic"; ///< "stochastic" (unbiased) or "nearest"
     std::string write_scheme = "tolerant"; ///< time: "verify", "gradual", "tolerant"
     double write_tolerance = 0.5;  ///< time: verify target band, in units of eps
     int write_max_iterations = 8;  ///< time: program-and-verify rounds per weight
