@@ -202,6 +202,8 @@ bool Experiment::is_hot(const std::string& path) {
                                 "scheme.eps",                       "scheme.eps_up",
                                 "scheme.eps_down",                  "scheme.refresh_interval",
                                 "scheme.quantize_bits",             "scheme.quantize_rounding",
+                                "scheme.quantize_scale",            "scheme.quantize_x_range",
+                                "scheme.quantize_delta_range",
                                 "scheme.write_scheme",
                                 "scheme.write_tolerance",           "scheme.write_max_iterations",
                                 "tile.read_noise",                  "tile.read_noise_scale",

@@ -178,6 +178,10 @@ void write_events(hid_t file, const std::vector<Event>& events) {
 
 void encode(const std::string& file_path, const ExperimentState& st, const SessionInfo& info) {
     h5::Id fapl = h5::checked(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, "cannot create properties");
+    // The file is built in memory and written to its backing file: when the disk fails, HDF5
+    // 1.10's own file driver (sec2) leaves a broken file object that crashes the library at
+    // exit, the in-memory one (core) reports the error and cleans up.
+    h5::check(H5Pset_fapl_core(fapl.get(), 1 << 20, true), "cannot use an in-memory file");
     // The 1.10 format checksums all metadata (superblock, object headers, chunk indexes).
     h5::check(H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_V110, H5F_LIBVER_V110),
               "cannot select the HDF5 1.10 file format");

@@ -3,6 +3,7 @@
 #include "core/common/param_error.hpp"
 #include "core/common/rng.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 namespace cbl {
@@ -40,23 +41,27 @@ void CrossbarLayer::forward_batch(const Matrix& x, Matrix& z, std::uint64_t eval
 
 void CrossbarLayer::quantize(const Vec& v, Vec& q, std::uint64_t step, std::uint32_t which) const {
     // Seed 002 section 3: activations and errors as signed n-bit numbers sharing one scale
-    // factor (the vector's largest magnitude); stochastic rounding keeps dW unbiased.
-    const float scale = v.cwiseAbs().maxCoeff();
+    // factor; values beyond full scale clip. Stochastic rounding keeps dW unbiased.
+    const bool fixed = scheme_.quantize_scale == "fixed";
+    const float scale = fixed ? static_cast<float>(which == 0 ? scheme_.quantize_x_range
+                                                              : scheme_.quantize_delta_range)
+                              : v.cwiseAbs().maxCoeff();
     q.resize(v.size());
     if (scale == 0) {
         q.setZero();
         return;
     }
     const float levels = float((1 << (scheme_.quantize_bits - 1)) - 1);
+    auto clipped = [&](Eigen::Index k) { return std::clamp(v[k] / scale * levels, -levels, levels); };
     if (scheme_.quantize_rounding == "nearest") {
-        q = (v / scale * levels).array().round() * (scale / levels);
+        for (Eigen::Index k = 0; k < v.size(); ++k) q[k] = std::round(clipped(k)) * scale / levels;
         return;
     }
     const CounterRng rng(seed_, RngStream::quantize, layer_);
     for (Eigen::Index i = 0; i < v.size(); i += 4) {
         const auto r = rng.block(step, std::uint32_t(i / 4), which);
         for (Eigen::Index k = i; k < std::min<Eigen::Index>(i + 4, v.size()); ++k) {
-            const float u = v[k] / scale * levels;
+            const float u = clipped(k);
             const float lo = std::floor(u);
             const float up = r123::u01<float>(r[k - i]) < (u - lo) ? 1.0f : 0.0f;
             q[k] = (lo + up) * scale / levels;

@@ -16,6 +16,10 @@ void SchemeConfig::validate() const {
     if (quantize_rounding != "stochastic" && quantize_rounding != "nearest")
         throw InputError("scheme.quantize_rounding = \"" + quantize_rounding +
                          "\"; allowed: stochastic, nearest");
+    if (quantize_scale != "fixed" && quantize_scale != "vector")
+        throw InputError("scheme.quantize_scale = \"" + quantize_scale + "\"; allowed: fixed, vector");
+    require_above("scheme.quantize_x_range", quantize_x_range, 0, 1e6);
+    require_above("scheme.quantize_delta_range", quantize_delta_range, 0, 1e6);
     if (write_scheme != "verify" && write_scheme != "gradual" && write_scheme != "tolerant")
         throw InputError("scheme.write_scheme = \"" + write_scheme +
                          "\"; allowed: verify, gradual, tolerant");
@@ -31,6 +35,9 @@ void to_json(nlohmann::json& j, const SchemeConfig& c) {
          {"refresh_interval", c.refresh_interval},
          {"quantize_bits", c.quantize_bits},
          {"quantize_rounding", c.quantize_rounding},
+         {"quantize_scale", c.quantize_scale},
+         {"quantize_x_range", c.quantize_x_range},
+         {"quantize_delta_range", c.quantize_delta_range},
          {"write_scheme", c.write_scheme},
          {"write_tolerance", c.write_tolerance},
          {"write_max_iterations", c.write_max_iterations}};
@@ -45,6 +52,9 @@ void from_json(const nlohmann::json& j, SchemeConfig& c) {
     f.get("refresh_interval", c.refresh_interval);
     f.get("quantize_bits", c.quantize_bits);
     f.get("quantize_rounding", c.quantize_rounding);
+    f.get("quantize_scale", c.quantize_scale);
+    f.get("quantize_x_range", c.quantize_x_range);
+    f.get("quantize_delta_range", c.quantize_delta_range);
     f.get("write_scheme", c.write_scheme);
     f.get("write_tolerance", c.write_tolerance);
     f.get("write_max_iterations", c.write_max_iterations);
