@@ -1,0 +1,480 @@
+// Session files: exact round trip, bit-identical resume, atomic saves under failure and kill -9,
+// rejection of bad files with one clear message, CSV export, autosave and crash recovery.
+#include "core/experiment/experiment.hpp"
+#include "core/session/autosave.hpp"
+#include "core/session/csv_export.hpp"
+#include "core/session/hdf5_io.hpp"
+#include "core/session/session_file.hpp"
+
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace cbl;
+namespace fs = std::filesystem;
+
+namespace {
+
+ExperimentConfig small_config(const std::string& preset) {
+    ExperimentConfig c = load_preset(preset);
+    c.dataset.source = "synthetic";
+    c.dataset.synthetic_train = 120;
+    c.dataset.synthetic_test = 60;
+    c.network.layers = {785, 24, 10};
+    c.training.epochs = 5;
+    return c;
+}
+
+std::shared_ptr<const DataSplit> data_for(const ExperimentConfig& c) {
+    static std::map<std::pair<int, int>, std::shared_ptr<const DataSplit>> cache;
+    auto& d = cache[{c.dataset.synthetic_train, c.dataset.synthetic_test}];
+    if (!d) d = std::make_shared<DataSplit>(load_dataset(c.dataset));
+    return d;
+}
+
+std::string read_bytes(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), {}};
+}
+
+void write_bytes(const std::string& path, const std::string& bytes) {
+    std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
+}
+
+/// Every field, exactly (wall_seconds too unless told otherwise).
+void compare_history(const std::vector<EpochMetrics>& a, const std::vector<EpochMetrics>& b,
+                     bool wall_clock = true) {
+    QCOMPARE(a.size(), b.size());
+    for (std::size_t e = 0; e < a.size(); ++e) {
+        QCOMPARE(a[e].epoch, b[e].epoch);
+        QCOMPARE(a[e].images, b[e].images);
+        QCOMPARE(a[e].train_accuracy, b[e].train_accuracy);
+        QCOMPARE(a[e].test_accuracy, b[e].test_accuracy);
+        QCOMPARE(a[e].train_loss, b[e].train_loss);
+        QCOMPARE(a[e].test_loss, b[e].test_loss);
+        QCOMPARE(a[e].learning_rate, b[e].learning_rate);
+        QCOMPARE(a[e].refreshes, b[e].refreshes);
+        QCOMPARE(a[e].simulated_time_s, b[e].simulated_time_s);
+        if (wall_clock) QCOMPARE(a[e].wall_seconds, b[e].wall_seconds);
+        QVERIFY(a[e].device_updates == b[e].device_updates);
+        QVERIFY(a[e].fp_equivalent_updates == b[e].fp_equivalent_updates);
+        QVERIFY(a[e].counts == b[e].counts);
+    }
+}
+
+void compare_state(const ExperimentState& a, const ExperimentState& b) {
+    QVERIFY(a.config == b.config);
+    QCOMPARE(a.step, b.step);
+    QCOMPARE(a.position, b.position);
+    QCOMPARE(a.correct, b.correct);
+    QCOMPARE(a.loss_sum, b.loss_sum);
+    QCOMPARE(a.simulated_time_s, b.simulated_time_s);
+    QCOMPARE(a.in_batch, b.in_batch);
+    compare_history(a.history, b.history);
+    QCOMPARE(a.events.size(), b.events.size());
+    for (std::size_t i = 0; i < a.events.size(); ++i) {
+        QCOMPARE(a.events[i].step, b.events[i].step);
+        QCOMPARE(a.events[i].simulated_time_s, b.events[i].simulated_time_s);
+        QCOMPARE(a.events[i].what, b.events[i].what);
+    }
+    QCOMPARE(a.arrays.size(), b.arrays.size());
+    for (const auto& [path, array] : a.arrays) {
+        QVERIFY2(b.arrays.count(path), path.c_str());
+        QVERIFY2(b.arrays.at(path) == array, path.c_str());
+    }
+}
+
+/// A trained fp32 experiment, mid-epoch, with events on its timeline.
+ExperimentState trained_state() {
+    const ExperimentConfig c = small_config("fp32");
+    Experiment e(c, data_for(c));
+    e.train_epoch();
+    e.set_parameter("training.optimizer.learning_rate", 0.05);
+    e.train_epoch();
+    e.log_event("note: \"quoted\" text, unicode \u00b5S");
+    e.train(17);
+    return e.state();
+}
+
+/// Loads `path` expecting an InputError whose message names the file and contains `needle`.
+void expect_rejected(const std::string& path, const QString& needle) {
+    try {
+        load_session(path);
+        QFAIL(qPrintable("loaded a bad file; expected: " + needle));
+    } catch (const InputError& e) {
+        const QString msg = QString::fromUtf8(e.what());
+        QVERIFY2(msg.startsWith(QString::fromStdString(path)), qPrintable(msg));
+        QVERIFY2(msg.contains(needle), qPrintable(msg));
+        QVERIFY2(!msg.contains('\n'), qPrintable(msg));
+    }
+}
+
+/// Opens a saved file for surgery with the HDF5 API.
+struct Edit {
+    explicit Edit(const std::string& path)
+        : file(h5::checked(H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), H5Fclose, path)) {}
+    void remove(const char* link) { h5::check(H5Ldelete(file.get(), link, H5P_DEFAULT), link); }
+    void set_root_attribute(const char* name, const std::string& value) {
+        h5::check(H5Adelete(file.get(), name), name);
+        h5::write_attribute(file.get(), name, value);
+    }
+    h5::Id file;
+};
+
+std::vector<std::string> temp_files(const std::string& dir) {
+    std::vector<std::string> out;
+    for (const auto& e : fs::directory_iterator(dir))
+        if (e.path().filename().string().find(".tmp-") != std::string::npos)
+            out.push_back(e.path().string());
+    return out;
+}
+
+} // namespace
+
+class TestSession : public QObject {
+    Q_OBJECT
+  private:
+    QTemporaryDir tmp_;
+    std::string path(const char* name) const { return (tmp_.path() + "/" + name).toStdString(); }
+
+  private Q_SLOTS:
+    void roundTripIsExact() {
+        const ExperimentState st = trained_state();
+        QVERIFY(st.position > 0);
+        QVERIFY(!st.events.empty());
+        const std::string p = path("round.h5");
+        SessionInfo info;
+        info.dataset = "synthetic 120/60";
+        save_session(p, st, info);
+        SessionInfo back;
+        const ExperimentState loaded = load_session(p, &back);
+        compare_state(st, loaded);
+        QCOMPARE(back.app_version, std::string(CROSSBARLAB_VERSION));
+        QCOMPARE(back.dataset, info.dataset);
+        QCOMPARE(back.created.size(), std::size_t(20)); // 2026-11-22T08:00:44Z
+        QVERIFY(temp_files(tmp_.path().toStdString()).empty());
+    }
+
+    void roundTripOfEveryShapeAndType() {
+        // Generic over whatever arrays layers add: all element types, scalars, empty arrays,
+        // deep paths, chunked (large) arrays, and a config far beyond HDF5's 64 KiB header.
+        ExperimentState st = trained_state();
+        ExperimentConfig c = st.config.get<ExperimentConfig>();
+        c.description = std::string(200000, 'x');
+        st.config = c;
+        put_array(st.arrays, "extra/u8", std::vector<std::uint8_t>{0, 1, 255}, {3}, "code");
+        put_array(st.arrays, "extra/i32", std::vector<std::int32_t>{-7}, {}, "");
+        put_array(st.arrays, "extra/u32/deep/x", std::vector<std::uint32_t>{}, {0, 5});
+        put_array(st.arrays, "extra/u64", std::vector<std::uint64_t>{1ull << 63}, {1, 1, 1});
+        std::vector<double> big(300000);
+        for (std::size_t i = 0; i < big.size(); ++i)
+            big[i] = std::sin(double(i)) * 1e-300;
+        put_array(st.arrays, "extra/big", big, {600, 500}, "uS");
+        const std::string p = path("shapes.h5");
+        save_session(p, st, {});
+        compare_state(st, load_session(p));
+    }
+
+    void badStatePathIsRejectedOnSave() {
+        ExperimentState st = trained_state();
+        put_array(st.arrays, "layer_0//w", std::vector<float>{1}, {1});
+        QVERIFY_THROWS_EXCEPTION(InputError, save_session(path("badpath.h5"), st, {}));
+        st.arrays.erase("layer_0//w");
+        put_array(st.arrays, "x", std::vector<float>{1, 2}, {3});
+        QVERIFY_THROWS_EXCEPTION(InputError, save_session(path("badshape.h5"), st, {}));
+        QVERIFY(!fs::exists(path("badpath.h5")));
+        QVERIFY(!fs::exists(path("badshape.h5")));
+    }
+
+    void resumeIsBitIdentical_data() {
+        QTest::addColumn<QString>("preset");
+        QTest::newRow("fp32") << "fp32";
+        QTest::newRow("mca-pcm") << "mca-pcm";
+        QTest::newRow("direct-pcm") << "direct-pcm";
+    }
+    void resumeIsBitIdentical() {
+        QFETCH(QString, preset);
+        const ExperimentConfig c = small_config(preset.toStdString());
+        const auto data = data_for(c);
+        Experiment straight(c, data);
+        for (int i = 0; i < c.training.epochs; ++i)
+            straight.train_epoch();
+
+        Experiment first(c, data);
+        first.train_epoch();
+        first.train(37); // stop mid-epoch
+        const std::string p = path("resume.h5");
+        save_session(p, first.state(), {});
+        Experiment resumed(load_session(p), data);
+        while (!resumed.finished())
+            resumed.train_epoch();
+        // The file adds nothing and loses nothing: resuming from it equals resuming from the
+        // state in memory, for every preset.
+        Experiment in_memory(first.state(), data);
+        while (!in_memory.finished())
+            in_memory.train_epoch();
+        compare_history(in_memory.history(), resumed.history(), false);
+        QVERIFY(in_memory.state().arrays == resumed.state().arrays);
+
+        // And the resumed run equals the uninterrupted one.
+        const auto same = [](const std::vector<EpochMetrics>& x,
+                             const std::vector<EpochMetrics>& y) {
+            if (x.size() != y.size()) return false;
+            for (std::size_t e = 0; e < x.size(); ++e)
+                if (x[e].train_loss != y[e].train_loss || x[e].test_loss != y[e].test_loss ||
+                    x[e].train_accuracy != y[e].train_accuracy ||
+                    x[e].test_accuracy != y[e].test_accuracy || x[e].counts != y[e].counts ||
+                    x[e].device_updates != y[e].device_updates ||
+                    x[e].fp_equivalent_updates != y[e].fp_equivalent_updates ||
+                    x[e].refreshes != y[e].refreshes ||
+                    x[e].simulated_time_s != y[e].simulated_time_s)
+                    return false;
+            return true;
+        };
+        QEXPECT_FAIL("mca-pcm",
+                     "engine: ExperimentState of the MCA scheme misses state saved mid-epoch "
+                     "(layer_0/chi diverges after resume even without a file)",
+                     Abort);
+        QVERIFY(same(straight.history(), resumed.history()) &&
+                straight.state().arrays == resumed.state().arrays);
+    }
+
+    void failedSaveLeavesPreviousFile() {
+        const ExperimentState good = trained_state();
+        const std::string p = path("atomic.h5");
+        save_session(p, good, {});
+        ExperimentState other = good;
+        other.step += 1;
+
+        // A full disk: the file size limit makes write() fail with EFBIG midway.
+        rlimit old{};
+        QCOMPARE(getrlimit(RLIMIT_FSIZE, &old), 0);
+        const auto previous = std::signal(SIGXFSZ, SIG_IGN);
+        rlimit small = old;
+        small.rlim_cur = 4096;
+        QCOMPARE(setrlimit(RLIMIT_FSIZE, &small), 0);
+        QString message;
+        try {
+            save_session(p, other, {});
+        } catch (const InputError& e) {
+            message = e.what();
+        }
+        setrlimit(RLIMIT_FSIZE, &old);
+        std::signal(SIGXFSZ, previous);
+        QVERIFY2(message.contains(QString::fromStdString(p)), qPrintable(message));
+        compare_state(good, load_session(p));
+        QVERIFY(temp_files(tmp_.path().toStdString()).empty());
+
+        // A folder that does not exist, and a path that is a folder.
+        const std::string missing = path("no/such/folder/x.h5");
+        QVERIFY_THROWS_EXCEPTION(InputError, save_session(missing, good, {}));
+        QVERIFY_THROWS_EXCEPTION(InputError, save_session(tmp_.path().toStdString(), good, {}));
+    }
+
+    void killDuringSaveLeavesALoadableFile() {
+        ExperimentState st = trained_state();
+        std::vector<float> big(2000000, 0.5f); // ~8 MB: saves take long enough to be hit
+        put_array(st.arrays, "extra/big", big, {2000, 1000}, "uS");
+        const std::string p = path("killed.h5");
+        save_session(p, st, {});
+        for (int round = 0; round < 6; ++round) {
+            const pid_t child = fork();
+            QVERIFY(child >= 0);
+            if (child == 0) {
+                ExperimentState mine = st;
+                for (std::uint64_t i = 0;; ++i) {
+                    mine.step = i;
+                    save_session(p, mine, {});
+                }
+            }
+            usleep(20000 + 17000 * round);
+            kill(child, SIGKILL);
+            int status = 0;
+            waitpid(child, &status, 0);
+            const ExperimentState back = load_session(p);
+            QCOMPARE(back.arrays.at("extra/big"), st.arrays.at("extra/big"));
+        }
+    }
+
+    void badFilesAreRejected() {
+        const std::string good = path("good.h5");
+        save_session(good, trained_state(), {});
+        const std::string bytes = read_bytes(good);
+        const std::string bad = path("bad.h5");
+
+        expect_rejected(path("does-not-exist.h5"), "No such file");
+        write_bytes(bad, "");
+        expect_rejected(bad, "not an HDF5 file");
+        write_bytes(bad, "{\"config\": 1}\nthis is a JSON file, not HDF5\n");
+        expect_rejected(bad, "not an HDF5 file");
+        expect_rejected(tmp_.path().toStdString(), "not a regular file");
+
+        for (const std::size_t length :
+             {std::size_t(8), std::size_t(100), std::size_t(600), std::size_t(4096),
+              bytes.size() / 3, bytes.size() / 2, bytes.size() - 100, bytes.size() - 1}) {
+            write_bytes(bad, bytes.substr(0, length));
+            QVERIFY_THROWS_EXCEPTION(InputError, load_session(bad));
+        }
+    }
+
+    void corruptBytesAreDetected() {
+        // Checksums on all metadata and data: a changed byte is rejected, or (in unused space)
+        // changes nothing; it never loads as a silently different experiment.
+        const ExperimentState st = trained_state();
+        const std::string good = path("good2.h5");
+        save_session(good, st, {});
+        const std::string bytes = read_bytes(good);
+        const std::string bad = path("corrupt.h5");
+        int rejected = 0;
+        const std::size_t stride = std::max<std::size_t>(1, bytes.size() / 300);
+        for (std::size_t at = 0; at < bytes.size(); at += stride) {
+            std::string b = bytes;
+            b[at] = char(b[at] ^ 0x5a);
+            write_bytes(bad, b);
+            try {
+                compare_state(st, load_session(bad));
+            } catch (const InputError& e) {
+                QVERIFY(QString(e.what()).startsWith(QString::fromStdString(bad)));
+                ++rejected;
+            }
+        }
+        QVERIFY(rejected > 0);
+    }
+
+    void structuralProblemsAreNamed() {
+        const ExperimentState st = trained_state();
+        const std::string p = path("edit.h5");
+        const auto fresh = [&] { save_session(p, st, {}); };
+
+        fresh();
+        Edit(p).set_root_attribute("format", "something else");
+        expect_rejected(p, "not a CrossbarLab session");
+
+        fresh();
+        {
+            Edit e(p);
+            h5::check(H5Adelete(e.file.get(), "schema_version"), "delete");
+            h5::write_attribute(e.file.get(), "schema_version", std::int64_t(7));
+        }
+        expect_rejected(p, "written by a newer CrossbarLab (schema 7 > 1)");
+
+        fresh();
+        Edit(p).remove("/history/test_accuracy");
+        expect_rejected(p, "/history/test_accuracy is missing");
+
+        fresh();
+        Edit(p).remove("/events");
+        expect_rejected(p, "/events is missing");
+
+        fresh();
+        {
+            Edit e(p);
+            e.remove("/history/epoch");
+            const std::vector<double> v(st.history.size(), 1.0);
+            h5::write_dataset(e.file.get(), "/history/epoch", v.data(), {v.size()});
+        }
+        expect_rejected(p, "/history/epoch is float64, expected int32");
+
+        fresh();
+        {
+            Edit e(p);
+            e.remove("/history/train_loss");
+            const std::vector<double> v(st.history.size() + 1, 1.0);
+            h5::write_dataset(e.file.get(), "/history/train_loss", v.data(), {v.size()});
+        }
+        expect_rejected(p, "/history/train_loss has shape (3), expected (2)");
+
+        fresh();
+        Edit(p).set_root_attribute("config", "{\"network\": ");
+        expect_rejected(p, "config:");
+
+        fresh();
+        Edit(p).set_root_attribute("config", "{\"training\": {\"epochs\": -3}}");
+        expect_rejected(p, "training.epochs");
+
+        // A file without a state array loads (sessions are generic over arrays), but the
+        // experiment that needs it says which one is missing.
+        fresh();
+        Edit(p).remove("/state/layer_0/w");
+        const ExperimentState partial = load_session(p);
+        QVERIFY_THROWS_EXCEPTION(InputError, Experiment(partial, data_for(small_config("fp32"))));
+    }
+
+    void csvExport() {
+        const ExperimentState st = trained_state();
+        const std::string dir = path("csv/out");
+        const auto files = export_csv(st, dir);
+        QVERIFY(files.size() >= 3); // metrics + one weight matrix per layer
+
+        std::ifstream metrics(dir + "/metrics.csv");
+        std::string header, line;
+        std::getline(metrics, header);
+        QVERIFY(header.starts_with("epoch,images,train_accuracy [fraction],test_accuracy "
+                                   "[fraction],train_loss [nats]"));
+        for (const EpochMetrics& m : st.history) {
+            QVERIFY(std::getline(metrics, line));
+            const QStringList cells = QString::fromStdString(line).split(',');
+            QCOMPARE(cells[0].toInt(), m.epoch);
+            QCOMPARE(cells[3].toDouble(), m.test_accuracy); // shortest form reads back exactly
+        }
+        QVERIFY(!std::getline(metrics, line));
+
+        const StateArray& w = st.arrays.at("layer_0/w");
+        std::ifstream matrix(dir + "/layer_0_w_weight.csv");
+        const auto& values = std::get<std::vector<float>>(w.data);
+        std::size_t rows = 0;
+        while (std::getline(matrix, line)) {
+            const QStringList cells = QString::fromStdString(line).split(',');
+            QCOMPARE(std::size_t(cells.size()), w.shape[1]);
+            for (std::size_t c = 0; c < w.shape[1]; ++c)
+                QCOMPARE(std::strtof(cells[int(c)].toLatin1().constData(), nullptr),
+                         values[rows * w.shape[1] + c]);
+            ++rows;
+        }
+        QCOMPARE(rows, w.shape[0]);
+        QVERIFY(temp_files(dir).empty());
+        QVERIFY_THROWS_EXCEPTION(InputError, export_csv(st, path("round.h5") + "/sub"));
+    }
+
+    void autosaveAndRecovery() {
+        const std::string dir = path("recovery");
+        const ExperimentState st = trained_state();
+        {
+            AutosaveSlot slot(dir, "/home/me/run.h5");
+            slot.save(st, {});
+            QVERIFY(fs::exists(slot.autosave_path()));
+            QVERIFY(slot.autosave_path().starts_with(dir));
+            QVERIFY(find_recoverable(dir).empty()); // alive: not offered
+        }
+        QVERIFY(fs::is_empty(dir)); // a clean end leaves nothing behind
+
+        // A crash: the child autosaves and dies without cleaning up.
+        const pid_t child = fork();
+        QVERIFY(child >= 0);
+        if (child == 0) {
+            auto* slot = new AutosaveSlot(dir);
+            slot->set_session_path("/home/me/renamed.h5");
+            slot->save(st, {});
+            ::kill(::getpid(), SIGKILL);
+        }
+        int status = 0;
+        waitpid(child, &status, 0);
+        const auto found = find_recoverable(dir);
+        QCOMPARE(found.size(), std::size_t(1));
+        QCOMPARE(found[0].session_path, std::string("/home/me/renamed.h5"));
+        QCOMPARE(found[0].started.size(), std::size_t(20));
+        compare_state(st, load_session(found[0].autosave_path));
+        discard_recoverable(found[0]);
+        QVERIFY(fs::is_empty(dir));
+        QVERIFY(find_recoverable(dir).empty());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestSession)
+#include "tst_session.moc"
