@@ -1,15 +1,34 @@
 #include "ui/app/application.hpp"
 
+#include "core/experiment/config.hpp"
 #include "ui/app/engine_bridge.hpp"
 #include "ui/app/main_window.hpp"
+#include "ui/app/session_controller.hpp"
+#include "ui/views/device_explorer.hpp"
+#include "ui/views/drift_view.hpp"
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QDockWidget>
+#include <QImage>
 #include <QTimer>
 
+#include <algorithm>
 #include <iostream>
 
 namespace cbl::ui {
+
+const char* default_preset() {
+    const auto names = preset_names();
+    return std::find(names.begin(), names.end(), "mca-pcm") != names.end() ? "mca-pcm" : "fp32";
+}
+
+namespace {
+
+/// Saves `w` as a PNG at 1x (what a viewer of the window sees).
+bool save_grab(QWidget* w, const QString& file) { return w->grab().save(file); }
+
+} // namespace
 
 int run_application(int argc, char** argv) {
     QApplication app(argc, argv);
@@ -21,38 +40,109 @@ int run_application(int argc, char** argv) {
     parser.setApplicationDescription("Train neural networks on simulated memristive crossbars.");
     parser.addHelpOption();
     parser.addVersionOption();
-    QCommandLineOption preset("preset", "Experiment preset to open.", "NAME", "fp32");
+    parser.addPositionalArgument("session", "A session file (.h5) to open.", "[SESSION.h5]");
+    QCommandLineOption preset("preset", "Experiment preset to open (default: mca-pcm).", "NAME");
     QCommandLineOption screenshot("screenshot", "Train --steps images, save the window, exit.",
                                   "FILE.png");
     QCommandLineOption steps("steps", "Training images before the screenshot.", "N", "0");
-    parser.addOptions({preset, screenshot, steps});
+    QCommandLineOption view("view",
+                            "With --screenshot: render only this view (" +
+                                MainWindow::viewNames().join(", ") + ", presentation).",
+                            "NAME");
+    parser.addOptions({preset, screenshot, steps, view});
     parser.process(app);
 
-    MainWindow window;
-    window.loadPreset(parser.value(preset));
-    window.show();
-
-    if (parser.isSet(screenshot)) {
+    const bool shooting = parser.isSet(screenshot);
+    const QString viewName = parser.value(view);
+    if (!viewName.isEmpty() && viewName != "presentation" &&
+        !MainWindow::viewNames().contains(viewName)) {
+        std::cerr << "crossbarlab: --view " << viewName.toStdString() << " is unknown; allowed: "
+                  << MainWindow::viewNames().join(", ").toStdString() << ", presentation\n";
+        return 2;
+    }
+    int n = 0;
+    if (shooting) {
         bool ok = false;
-        const int n = parser.value(steps).toInt(&ok);
+        n = parser.value(steps).toInt(&ok);
         if (!ok || n < 0) {
             std::cerr << "crossbarlab: --steps " << parser.value(steps).toStdString()
                       << " must be a whole number >= 0\n";
             return 2;
         }
-        const QString file = parser.value(screenshot);
-        window.bridge().engine().step_images(n);
-        // Save once the engine has trained the requested images and paused.
-        QObject::connect(&window, &MainWindow::snapshotShown, &app, [&, file, n](SnapshotPtr s) {
+    }
+
+    // Screenshots are reproducible: they ignore the user's saved layout.
+    MainWindow window(nullptr, !shooting);
+    const QStringList sessions = parser.positionalArguments();
+    if (!sessions.isEmpty()) {
+        window.session()->openFile(sessions.first());
+    } else {
+        const QString name = parser.isSet(preset) ? parser.value(preset) : default_preset();
+        if (!window.loadPreset(name) && shooting) return 2;
+    }
+    window.show();
+    if (!shooting) {
+        window.session()->offerRecovery();
+        return app.exec();
+    }
+
+    const QString file = parser.value(screenshot);
+    if (viewName == "presentation") window.setPresentationMode(true);
+    else if (!viewName.isEmpty()) window.focusView(viewName);
+    // A run that cannot finish (bad data, hang) still ends with a message.
+    QTimer::singleShot(30 * 60 * 1000, &app, [&] {
+        std::cerr << "crossbarlab: screenshot timed out\n";
+        app.exit(3);
+    });
+    auto shoot = [&, file] {
+        QTimer::singleShot(400, &app, [&, file] {
+            QWidget* target = &window;
+            if (!viewName.isEmpty() && viewName != "presentation" && viewName != "heatmaps")
+                target = window.viewWidget(viewName);
+            const bool saved = save_grab(target, file);
+            if (!saved) std::cerr << "crossbarlab: cannot write " << file.toStdString() << "\n";
+            app.exit(saved ? 0 : 1);
+        });
+    };
+    bool started = false, trained = false, driftAsked = false, done = false;
+    const bool debug = qEnvironmentVariableIsSet("CROSSBARLAB_DEBUG_SCREENSHOT");
+    auto check = [&](const SnapshotPtr& s) {
+        if (debug)
+            std::cerr << "snapshot v" << s->version << " step " << s->step << " running "
+                      << s->running << " layers " << s->layers.size() << " error '" << s->error
+                      << "'\n";
+        if (done) return;
+        if (!started) {
+            // Train once the experiment (from the preset or the session) is in place.
+            if (s->layers.empty() && s->error.empty()) return;
+            started = true;
+            if (n > 0 && s->error.empty()) {
+                window.stepImages(n);
+                return;
+            }
+        }
+        if (!trained) {
             if (s->running || (s->step < std::uint64_t(n) && !s->finished && s->error.empty()))
                 return;
-            QTimer::singleShot(100, &app, [&, file] {
-                const bool saved = window.grab().save(file);
-                if (!saved) std::cerr << "crossbarlab: cannot write " << file.toStdString() << "\n";
-                app.exit(saved ? 0 : 1);
-            });
-        });
-    }
+            trained = true;
+        }
+        // The drift view shows an evaluation of the trained array: ask for one and wait.
+        if (viewName == "drift" && s->error.empty() && s->drift.times_s.empty()) {
+            if (!driftAsked) window.bridge().engine().evaluate_drift(DriftView::evaluation_times());
+            driftAsked = true;
+            return;
+        }
+        if (viewName == "device-explorer" && !window.deviceExplorer()->hasResult()) {
+            QObject::connect(window.deviceExplorer(), &DeviceExplorer::resultShown, &app,
+                             [&, shoot] {
+                                 if (!done) done = true, shoot();
+                             });
+            return;
+        }
+        done = true;
+        shoot();
+    };
+    QObject::connect(&window, &MainWindow::snapshotShown, &app, check);
     return app.exec();
 }
 

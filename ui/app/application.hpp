@@ -1,5 +1,8 @@
 #pragma once
 namespace cbl::ui {
-/// The GUI's entry point: `crossbarlab [--preset NAME] [--screenshot FILE.png --steps N]`.
+/// The GUI's entry point (CLI.md): `crossbarlab [SESSION.h5] [--preset NAME]
+/// [--screenshot FILE.png --steps N [--view NAME]]`.
 int run_application(int argc, char** argv);
+/// The experiment the GUI opens by default: mca-pcm when the presets have it, else fp32.
+const char* default_preset();
 } // namespace cbl::ui

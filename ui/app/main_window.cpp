@@ -1,110 +1,636 @@
 #include "ui/app/main_window.hpp"
 
 #include "core/experiment/config.hpp"
+#include "ui/app/comparison_runs.hpp"
 #include "ui/app/engine_bridge.hpp"
+#include "ui/app/exporter.hpp"
+#include "ui/app/session_controller.hpp"
 #include "ui/views/accuracy_chart.hpp"
+#include "ui/views/device_explorer.hpp"
+#include "ui/views/drift_view.hpp"
+#include "ui/views/energy_chart.hpp"
+#include "ui/views/experiment_panel.hpp"
+#include "ui/views/heatmap_panel.hpp"
+#include "ui/views/parameter_panel.hpp"
+#include "ui/views/sparsity_chart.hpp"
+#include "ui/views/traces_chart.hpp"
 
+#include <QLocale>
 #include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
 #include <QComboBox>
+#include <QDialog>
+#include <QDialogButtonBox>
+#include <QDir>
+#include <QDockWidget>
+#include <QFileDialog>
+#include <QInputDialog>
 #include <QLabel>
+#include <QListWidget>
+#include <QMenuBar>
 #include <QMessageBox>
+#include <QMimeData>
+#include <QScrollArea>
+#include <QSettings>
 #include <QStatusBar>
+#include <QStyle>
 #include <QToolBar>
+#include <QVBoxLayout>
 
 namespace cbl::ui {
 
 namespace {
-QString duration_text(double s) {
-    if (s < 60) return QString::number(s, 'f', 1) + " s";
-    if (s < 3600) return QString::number(s / 60, 'f', 1) + " min";
-    if (s < 86400) return QString::number(s / 3600, 'f', 2) + " h";
-    return QString::number(s / 86400, 'f', 2) + " days";
-}
+const char* kDefaultPresentationPanels = "heatmaps,accuracy,traces";
 } // namespace
 
-MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), bridge_(new EngineBridge(this)) {
+QStringList MainWindow::viewNames() {
+    return {"accuracy", "heatmaps",        "traces",     "drift",     "sparsity",
+            "energy",   "device-explorer", "experiment", "parameters"};
+}
+
+MainWindow::MainWindow(QWidget* parent, bool restoreLayout)
+    : QMainWindow(parent), bridge_(new EngineBridge(this)), comparisons_(new ComparisonRuns(this)) {
+    setObjectName("mainWindow");
     setWindowTitle("CrossbarLab");
-    resize(1280, 800);
+    setAcceptDrops(true);
+    setDockOptions(AnimatedDocks | AllowTabbedDocks | AllowNestedDocks);
+    resize(1600, 1000);
 
-    auto* run = addToolBar("Run");
-    run->setObjectName("runToolBar");
-    play_ = run->addAction("Play");
-    play_->setShortcut(Qt::Key_Space);
-    play_->setToolTip("Train continuously (Space)");
-    step_ = run->addAction("Step image");
-    step_->setShortcut(Qt::Key_Right);
-    step_->setToolTip("Train one image, then pause (Right arrow)");
-    stepEpoch_ = run->addAction("Step epoch");
-    stepEpoch_->setToolTip("Train to the end of the current epoch, then pause");
-    reset_ = run->addAction("Reset");
-    reset_->setToolTip("Start the experiment again from its initial state");
-    run->addSeparator();
-    run->addWidget(new QLabel(" Preset: "));
-    presets_ = new QComboBox;
-    for (const auto& name : preset_names()) {
-        const ExperimentConfig c = load_preset(name);
-        presets_->addItem(QString::fromStdString(name));
-        presets_->setItemData(presets_->count() - 1,
-                              QString::fromStdString(c.description + "\n" + c.reproduces),
-                              Qt::ToolTipRole);
-    }
-    presets_->setToolTip("Experiment preset: the paper setting it reproduces is in each tooltip");
-    run->addWidget(presets_);
-
+    heatmaps_ = new HeatmapPanel;
     accuracy_ = new AccuracyChart;
-    setCentralWidget(accuracy_);
+    traces_ = new TracesChart;
+    drift_ = new DriftView;
+    sparsity_ = new SparsityChart;
+    energy_ = new EnergyChart;
+    explorer_ = new DeviceExplorer;
+    experimentPanel_ = new ExperimentPanel;
+    parameters_ = new ParameterPanel;
+    parameters_->setEngine(&bridge_->engine());
 
-    progress_ = new QLabel;
-    rate_ = new QLabel;
-    simTime_ = new QLabel;
-    statusBar()->addWidget(progress_, 1);
-    statusBar()->addPermanentWidget(simTime_);
-    statusBar()->addPermanentWidget(rate_);
+    setCentralWidget(heatmaps_);
+    panels_.append({"heatmaps", "Conductance heatmaps", nullptr, heatmaps_, heatmaps_, 0});
+    auto* paramScroll = new QScrollArea;
+    paramScroll->setWidget(parameters_);
+    paramScroll->setWidgetResizable(true);
+    addPanel("experiment", "Experiment", experimentPanel_, experimentPanel_, Qt::LeftDockWidgetArea);
+    addPanel("parameters", "Device parameters", paramScroll, parameters_, Qt::LeftDockWidgetArea);
+    addPanel("accuracy", "Accuracy and loss", accuracy_, accuracy_, Qt::RightDockWidgetArea);
+    addPanel("traces", "Synapse traces", traces_, traces_, Qt::RightDockWidgetArea);
+    addPanel("sparsity", "Update sparsity", sparsity_, sparsity_, Qt::BottomDockWidgetArea);
+    addPanel("energy", "Energy", energy_, energy_, Qt::BottomDockWidgetArea);
+    addPanel("drift", "Drift", drift_, drift_, Qt::BottomDockWidgetArea);
+    addPanel("device-explorer", "Device explorer", explorer_, explorer_, Qt::BottomDockWidgetArea);
+    // Default arrangement: controls left, learning curves right, physics tabs below.
+    tabifyDockWidget(panel("experiment")->dock, panel("parameters")->dock);
+    panel("experiment")->dock->raise();
+    tabifyDockWidget(panel("traces")->dock, panel("accuracy")->dock);
+    panel("accuracy")->dock->raise();
+    tabifyDockWidget(panel("sparsity")->dock, panel("energy")->dock);
+    tabifyDockWidget(panel("sparsity")->dock, panel("drift")->dock);
+    tabifyDockWidget(panel("sparsity")->dock, panel("device-explorer")->dock);
+    panel("sparsity")->dock->raise();
+    resizeDocks({panel("experiment")->dock, panel("accuracy")->dock}, {380, 560}, Qt::Horizontal);
+    resizeDocks({panel("sparsity")->dock}, {330}, Qt::Vertical);
 
-    connect(play_, &QAction::triggered, this, &MainWindow::togglePlay);
-    connect(step_, &QAction::triggered, this, [this] { bridge_->engine().step_images(1); });
-    connect(stepEpoch_, &QAction::triggered, this, [this] { bridge_->engine().step_epoch(); });
-    connect(reset_, &QAction::triggered, this, [this] { bridge_->engine().reset(); });
-    connect(presets_, &QComboBox::textActivated, this, &MainWindow::loadPreset);
+    session_ = new SessionController(this, this);
+    buildActions();
+    buildMenus();
+
+    statusText_ = new QLabel;
+    statusBar()->addWidget(statusText_, 1);
+
     connect(bridge_, &EngineBridge::snapshotReady, this, &MainWindow::showSnapshot);
+    connect(heatmaps_, &HeatmapPanel::pinRequested, this,
+            [this](int l, int r, int c) { bridge_->engine().pin_synapse(l, r, c); });
+    connect(traces_, &TracesChart::pinRequested, this,
+            [this](int l, int r, int c) { bridge_->engine().pin_synapse(l, r, c); });
+    connect(traces_, &TracesChart::unpinAllRequested, this,
+            [this] { bridge_->engine().unpin_all(); });
+    connect(drift_, &DriftView::evaluateRequested, this,
+            [this](const std::vector<double>& t) { bridge_->engine().evaluate_drift(t); });
+    connect(energy_, &EnergyChart::technologyRequested, this, [this](const QString& name) {
+        if (Experiment::is_hot("technology")) {
+            bridge_->engine().set_parameter("technology", name.toStdString());
+            return;
+        }
+        if (!last_ || !confirmRestart("Switching the technology preset")) {
+            if (last_) energy_->showSnapshot(last_);
+            return;
+        }
+        ExperimentConfig c = last_->config;
+        c.technology = name.toStdString();
+        loadConfig(c);
+    });
+    connect(experimentPanel_, &ExperimentPanel::presetRequested, this, [this](const QString& n) {
+        if (confirmRestart("Loading preset " + n)) loadPreset(n);
+        else if (last_) experimentPanel_->showSnapshot(last_);
+    });
+    connect(experimentPanel_, &ExperimentPanel::loadRequested, this,
+            [this](const ExperimentConfig& c) {
+                if (confirmRestart("Applying these settings")) loadConfig(c);
+            });
+    connect(parameters_, &ParameterPanel::applyStructural, this,
+            [this](const ExperimentConfig& c) {
+                if (confirmRestart("These parameters change the network or the devices: "
+                                   "applying them"))
+                    loadConfig(c);
+            });
+    connect(parameters_, &ParameterPanel::deviceEdited, explorer_,
+            &DeviceExplorer::setDeviceJson);
+    connect(comparisons_, &ComparisonRuns::changed, this,
+            [this] { accuracy_->setComparisons(comparisons_->curves()); });
+    connect(session_, &SessionController::titleChanged, this, &MainWindow::updateTitle);
+    connect(session_, &SessionController::message, this,
+            [this](const QString& m) { statusBar()->showMessage(m, 8000); });
+
+    // Restore the user's layout (docks, sizes) from the last run.
+    if (restoreLayout) {
+        QSettings settings;
+        restoreGeometry(settings.value("window/geometry").toByteArray());
+        restoreState(settings.value("window/state").toByteArray());
+    }
+    updateTitle();
 }
 
 MainWindow::~MainWindow() = default;
 
-void MainWindow::loadPreset(const QString& name) {
+void MainWindow::addPanel(const QString& name, const QString& title, QWidget* w, SnapshotView* v,
+                          Qt::DockWidgetArea area) {
+    auto* dock = new QDockWidget(title, this);
+    dock->setObjectName("dock-" + name); // saveState() keys docks by object name
+    dock->setWidget(w);
+    addDockWidget(area, dock);
+    panels_.append({name, title, dock, w, v, 0});
+    // A view hidden behind a tab skips snapshots; it catches up when it is shown.
+    connect(dock, &QDockWidget::visibilityChanged, this, [this, name](bool visible) {
+        if (visible)
+            if (Panel* p = panel(name)) refreshPanel(*p);
+    });
+}
+
+MainWindow::Panel* MainWindow::panel(const QString& name) {
+    for (Panel& p : panels_)
+        if (p.name == name) return &p;
+    return nullptr;
+}
+
+const MainWindow::Panel* MainWindow::panel(const QString& name) const {
+    for (const Panel& p : panels_)
+        if (p.name == name) return &p;
+    return nullptr;
+}
+
+QWidget* MainWindow::viewWidget(const QString& name) const {
+    const Panel* p = panel(name);
+    if (!p) return nullptr;
+    return p->dock ? p->dock->widget() : p->widget;
+}
+
+void MainWindow::showView(const QString& name) {
+    Panel* p = panel(name);
+    if (!p) return;
+    if (p->dock) {
+        p->dock->show();
+        p->dock->raise();
+    }
+    refreshPanel(*p);
+}
+
+void MainWindow::focusView(const QString& name) {
+    Panel* p = panel(name);
+    if (!p) return;
+    if (!p->dock) {
+        for (Panel& q : panels_)
+            if (q.dock) q.dock->hide();
+    } else {
+        // Float the dock alone at a comfortable size.
+        p->dock->show();
+        p->dock->setFloating(true);
+        p->dock->resize(1400, 900);
+        p->dock->raise();
+    }
+    refreshPanel(*p);
+}
+
+void MainWindow::buildActions() {
+    QStyle* st = style();
+    play_ = new QAction(st->standardIcon(QStyle::SP_MediaPlay), "Play", this);
+    play_->setShortcut(Qt::Key_Space);
+    play_->setToolTip("Train continuously (Space toggles play/pause)");
+    stepImage_ = new QAction(st->standardIcon(QStyle::SP_MediaSeekForward), "Step image", this);
+    stepImage_->setShortcut(Qt::Key_Right);
+    stepImage_->setToolTip("Train one image, then pause (Right arrow)");
+    stepBatch_ = new QAction("Step batch", this);
+    stepBatch_->setShortcut(QKeySequence(Qt::SHIFT | Qt::Key_Right));
+    stepBatch_->setToolTip("Train one mini-batch (training.batch_size images; 100 when the batch "
+                           "is a single image), then pause (Shift+Right)");
+    stepEpoch_ = new QAction(st->standardIcon(QStyle::SP_MediaSkipForward), "Step epoch", this);
+    stepEpoch_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Right));
+    stepEpoch_->setToolTip("Train to the end of the current epoch, then pause (Ctrl+Right)");
+    reset_ = new QAction(st->standardIcon(QStyle::SP_BrowserReload), "Reset", this);
+    reset_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
+    reset_->setToolTip("Start the experiment again from its initial state (Ctrl+R)");
+    for (QAction* a : {play_, stepImage_, stepBatch_, stepEpoch_, reset_})
+        a->setShortcutContext(Qt::ApplicationShortcut);
+    connect(play_, &QAction::triggered, this, &MainWindow::togglePlay);
+    connect(stepImage_, &QAction::triggered, this, [this] { step(1); });
+    connect(stepBatch_, &QAction::triggered, this, [this] {
+        const int b = last_ ? last_->config.training.batch_size : 1;
+        step(b > 1 ? b : 100);
+    });
+    connect(stepEpoch_, &QAction::triggered, this, [this] {
+        stepTarget_ = 0;
+        bridge_->engine().step_epoch();
+        comparisons_->pause();
+    });
+    connect(reset_, &QAction::triggered, this, &MainWindow::reset);
+
+    runBar_ = addToolBar("Run");
+    runBar_->setObjectName("runToolBar");
+    runBar_->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    runBar_->addAction(play_);
+    runBar_->addAction(stepImage_);
+    runBar_->addAction(stepBatch_);
+    runBar_->addAction(stepEpoch_);
+    runBar_->addAction(reset_);
+    runBar_->addSeparator();
+    runBar_->addWidget(new QLabel(" Speed: "));
+    speed_ = new QComboBox;
+    speed_->addItem("as fast as possible", 0.0);
+    for (double r : {1.0, 10.0, 100.0, 1000.0, 10000.0})
+        speed_->addItem(QString("%1 images/s").arg(r), r);
+    speed_->setToolTip("Throttle training for demonstrations; the charts stay live either way");
+    runBar_->addWidget(speed_);
+    connect(speed_, &QComboBox::currentIndexChanged, this, [this] {
+        bridge_->engine().set_speed(speed_->currentData().toDouble());
+    });
+    runBar_->addSeparator();
+    counters_ = new QLabel;
+    counters_->setTextFormat(Qt::RichText);
+    counters_->setMinimumWidth(400);
+    runBar_->addWidget(counters_);
+}
+
+void MainWindow::buildMenus() {
+    QMenu* file = menuBar()->addMenu("&File");
+    session_->populateMenu(file);
+    file->addSeparator();
+    QMenu* exp = file->addMenu("&Export");
+    exp->addAction("Current view as PNG…", this, [this] { exportCurrentDialog("png"); });
+    exp->addAction("Current view as SVG…", this, [this] { exportCurrentDialog("svg"); });
+    exp->addAction("All views and metrics to folder…", this, [this] {
+        const QString dir = QFileDialog::getExistingDirectory(this, "Export all views to");
+        if (dir.isEmpty()) return;
+        const QString err = exportAll(dir);
+        if (!err.isEmpty()) QMessageBox::warning(this, "Export", err);
+        else statusBar()->showMessage("Exported every view to " + dir, 8000);
+    });
+    exp->addAction("Metrics as CSV…", this, [this] {
+        if (!last_) return;
+        const QString path =
+            QFileDialog::getSaveFileName(this, "Metrics CSV", "metrics.csv", "CSV (*.csv)");
+        if (path.isEmpty()) return;
+        const QString err = export_metrics_csv(*last_, path);
+        if (!err.isEmpty()) QMessageBox::warning(this, "Export", err);
+    });
+    exp->addAction("Events as CSV…", this, [this] {
+        if (!last_) return;
+        const QString path =
+            QFileDialog::getSaveFileName(this, "Events CSV", "events.csv", "CSV (*.csv)");
+        if (path.isEmpty()) return;
+        const QString err = export_events_csv(*last_, path);
+        if (!err.isEmpty()) QMessageBox::warning(this, "Export", err);
+    });
+    file->addSeparator();
+    QAction* quit = file->addAction("&Quit", this, &QWidget::close);
+    quit->setShortcut(QKeySequence::Quit);
+
+    QMenu* run = menuBar()->addMenu("&Run");
+    run->addActions({play_, stepImage_, stepBatch_, stepEpoch_, reset_});
+
+    viewMenu_ = menuBar()->addMenu("&View");
+    for (const Panel& p : panels_)
+        if (p.dock) viewMenu_->addAction(p.dock->toggleViewAction());
+    viewMenu_->addSeparator();
+    presentation_ = viewMenu_->addAction("&Presentation mode");
+    presentation_->setCheckable(true);
+    presentation_->setShortcut(Qt::Key_F11);
+    presentation_->setToolTip("Full screen, large fonts, only the chosen panels (F11)");
+    connect(presentation_, &QAction::toggled, this, &MainWindow::setPresentationMode);
+    viewMenu_->addAction("Choose presentation panels…", this,
+                         &MainWindow::choosePresentationPanels);
+    viewMenu_->addAction("Reset layout", this, [this] {
+        for (Panel& p : panels_)
+            if (p.dock) {
+                p.dock->setFloating(false);
+                p.dock->show();
+            }
+    });
+
+    QMenu* cmp = menuBar()->addMenu("&Compare");
+    cmp->addAction("Add a run from a preset…", this, &MainWindow::addComparisonPreset);
+    cmp->addAction("Add 2 more seeds of this experiment (mean ± std)", this, &MainWindow::addSeeds);
+    cmp->addAction("Remove comparison runs", this, [this] { comparisons_->clear(); });
+
+    QMenu* help = menuBar()->addMenu("&Help");
+    help->addAction("Keyboard shortcuts", this, [this] {
+        QMessageBox::information(
+            this, "Keyboard shortcuts",
+            "Space: play / pause\nRight: step one image\nShift+Right: step one batch\n"
+            "Ctrl+Right: step to the end of the epoch\nCtrl+R: reset\nF11: presentation mode\n"
+            "Ctrl+N / Ctrl+O / Ctrl+S / Ctrl+Shift+S: new / open / save / save as\n"
+            "Heatmap: hover for values, click to pin a synapse, wheel to zoom, drag to pan, "
+            "double-click for the whole layer");
+    });
+    help->addAction("About CrossbarLab", this, [this] {
+        QMessageBox::about(this, "CrossbarLab",
+                           QString("CrossbarLab %1\nTrain neural networks on simulated memristive "
+                                   "crossbars and watch the device physics live.")
+                               .arg(QApplication::applicationVersion()));
+    });
+}
+
+bool MainWindow::loadPreset(const QString& name) {
     try {
-        bridge_->engine().load(load_preset(name.toStdString()));
-        presets_->setCurrentText(name);
+        loadConfig(load_preset(name.toStdString()));
+        return true;
     } catch (const std::exception& e) {
         QMessageBox::warning(this, "Preset", QString::fromStdString(e.what()));
+        return false;
     }
 }
 
+void MainWindow::loadConfig(const ExperimentConfig& config) {
+    comparisons_->pause();
+    bridge_->engine().load(config);
+    session_->markNew();
+}
+
+bool MainWindow::confirmRestart(const QString& what) {
+    if (!last_ || last_->step == 0) return true;
+    const auto answer = QMessageBox::question(
+        this, "Restart the experiment?",
+        what + " restarts the experiment: the training so far (" +
+            QLocale().toString(qulonglong(last_->step)) +
+            " images) is discarded unless you save the session first. Continue?",
+        QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel);
+    return answer == QMessageBox::Yes;
+}
+
 void MainWindow::togglePlay() {
-    if (last_ && last_->running) bridge_->engine().pause();
-    else bridge_->engine().play();
+    if (last_ && last_->running) pause();
+    else play();
+}
+
+void MainWindow::play() {
+    stepTarget_ = 0;
+    bridge_->engine().play();
+    comparisons_->play();
+}
+
+void MainWindow::pause() {
+    bridge_->engine().pause();
+    comparisons_->pause();
+}
+
+void MainWindow::reset() {
+    if (!confirmRestart("Reset")) return;
+    bridge_->engine().reset();
+    comparisons_->reset();
+}
+
+void MainWindow::step(int images) { stepImages(images); }
+
+void MainWindow::stepImages(int images) {
+    stepTarget_ = (last_ ? last_->step : 0) + std::uint64_t(std::max(0, images));
+    bridge_->engine().step_images(images);
+    comparisons_->pause();
+}
+
+void MainWindow::refreshPanel(Panel& p) {
+    if (!last_ || !p.view || p.shown == last_->version) return;
+    p.shown = last_->version;
+    p.view->showSnapshot(last_);
 }
 
 void MainWindow::showSnapshot(const SnapshotPtr& s) {
     last_ = s;
-    accuracy_->showSnapshot(*s);
+    if (stepTarget_ && s->running && s->step >= stepTarget_) {
+        bridge_->engine().pause();
+        stepTarget_ = 0;
+    } else if (stepTarget_ && !s->running && s->step >= stepTarget_) {
+        stepTarget_ = 0;
+    }
+    for (Panel& p : panels_) {
+        // Views out of sight skip the work: with a full-speed run this keeps the GUI thread
+        // (and the core it shares with training) free.
+        const bool visible = p.widget->isVisible() && !p.widget->visibleRegion().isEmpty();
+        if (visible || p.name == "experiment" || p.name == "parameters") refreshPanel(p);
+    }
     play_->setText(s->running ? "Pause" : "Play");
+    play_->setIcon(style()->standardIcon(s->running ? QStyle::SP_MediaPause : QStyle::SP_MediaPlay));
     const int epoch = std::min(s->epochs_done + 1, std::max(1, s->epochs_total));
-    progress_->setText(s->error.empty()
-                           ? QString("%1 — epoch %2/%3, image %4/%5%6")
-                                 .arg(QString::fromStdString(s->dataset))
-                                 .arg(epoch)
-                                 .arg(s->epochs_total)
-                                 .arg(s->position)
-                                 .arg(s->epoch_size)
-                                 .arg(s->finished ? " — finished" : "")
-                           : "Error: " + QString::fromStdString(s->error));
-    rate_->setText(s->running ? QString("%1 images/s, ETA %2")
-                                    .arg(s->images_per_second, 0, 'f', 0)
-                                    .arg(duration_text(s->eta_s))
-                              : "paused");
-    simTime_->setText("device time " + duration_text(s->simulated_time_s) + "  ");
+    QString counters = QString("epoch <b>%1</b>/%2 · image <b>%3</b>/%4 · device time <b>%5</b>")
+                           .arg(s->finished ? s->epochs_total : epoch)
+                           .arg(s->epochs_total)
+                           .arg(QLocale().toString(s->position))
+                           .arg(QLocale().toString(s->epoch_size))
+                           .arg(duration_text(s->simulated_time_s));
+    if (s->running)
+        counters += QString(" · <b>%1</b> images/s · ETA %2")
+                        .arg(QLocale().toString(s->images_per_second, 'f', 0))
+                        .arg(duration_text(s->eta_s));
+    else if (s->finished)
+        counters += " · <b>finished</b>";
+    else
+        counters += " · paused";
+    counters_->setText(counters);
+    statusText_->setText(s->error.empty()
+                             ? QString::fromStdString(s->dataset)
+                             : "<span style='color:#b00020'>Error: " +
+                                   QString::fromStdString(s->error).toHtmlEscaped() + "</span>");
+    if (!s->error.empty() && QString::fromStdString(s->error) != lastError_)
+        statusBar()->showMessage(QString::fromStdString(s->error), 10000);
+    lastError_ = QString::fromStdString(s->error);
+    session_->onSnapshot(s);
     Q_EMIT snapshotShown(s);
+}
+
+void MainWindow::updateTitle() {
+    const QString name = session_->displayName();
+    setWindowTitle(QString("%1%2 — CrossbarLab").arg(name, session_->isDirty() ? " *" : ""));
+    setWindowModified(session_->isDirty());
+}
+
+QString MainWindow::activePanelName() const {
+    // The view under the keyboard focus, else the heatmaps.
+    QWidget* f = QApplication::focusWidget();
+    for (const Panel& p : panels_) {
+        QWidget* w = p.dock ? p.dock->widget() : p.widget;
+        if (f && (w == f || w->isAncestorOf(f))) return p.name;
+    }
+    return "heatmaps";
+}
+
+void MainWindow::exportCurrentDialog(const QString& suffix) {
+    QStringList names;
+    for (const Panel& p : panels_) names.append(p.name);
+    bool ok = false;
+    const QString name = QInputDialog::getItem(this, "Export view", "View:", names,
+                                               int(names.indexOf(activePanelName())), false, &ok);
+    if (!ok) return;
+    const QString path = QFileDialog::getSaveFileName(
+        this, "Export " + name, name + "." + suffix,
+        suffix == "png" ? "PNG image (*.png)" : "SVG drawing (*.svg)");
+    if (path.isEmpty()) return;
+    const QString err = exportView(name, path);
+    if (!err.isEmpty()) QMessageBox::warning(this, "Export", err);
+    else statusBar()->showMessage("Exported " + path, 8000);
+}
+
+QString MainWindow::exportView(const QString& name, const QString& path) {
+    Panel* p = panel(name);
+    if (!p) return "unknown view " + name;
+    refreshPanel(*p);
+    QWidget* w = p->dock ? p->dock->widget() : p->widget;
+    if (path.endsWith(".svg", Qt::CaseInsensitive)) return export_svg(w, path, p->title);
+    return export_png(w, path);
+}
+
+QString MainWindow::exportAll(const QString& dir) {
+    QDir().mkpath(dir);
+    for (const Panel& p : panels_) {
+        if (p.name == "parameters" || p.name == "experiment") continue;
+        for (const char* ext : {".png", ".svg"}) {
+            const QString err = exportView(p.name, dir + "/" + p.name + ext);
+            if (!err.isEmpty()) return err;
+        }
+    }
+    if (last_) {
+        QString err = export_metrics_csv(*last_, dir + "/metrics.csv");
+        if (err.isEmpty()) err = export_events_csv(*last_, dir + "/events.csv");
+        return err;
+    }
+    return {};
+}
+
+void MainWindow::setPresentationMode(bool on) {
+    if (on == presenting_) return;
+    QSettings settings;
+    if (on) {
+        normalState_ = saveState();
+        normalFont_ = font();
+        normalMaximized_ = isMaximized();
+        const QStringList chosen =
+            settings.value("presentation/panels", kDefaultPresentationPanels).toString().split(',');
+        for (Panel& p : panels_)
+            if (p.dock) p.dock->setVisible(chosen.contains(p.name));
+        QFont f = font();
+        f.setPointSizeF(f.pointSizeF() * settings.value("presentation/fontScale", 1.6).toDouble());
+        setFont(f);
+        menuBar()->hide();
+        statusBar()->hide();
+        presenting_ = true;
+        showFullScreen();
+    } else {
+        setFont(normalFont_);
+        menuBar()->show();
+        statusBar()->show();
+        presenting_ = false;
+        if (normalMaximized_) showMaximized();
+        else showNormal();
+        restoreState(normalState_);
+    }
+    if (presentation_->isChecked() != on) presentation_->setChecked(on);
+    for (Panel& p : panels_) p.shown = 0, refreshPanel(p);
+}
+
+void MainWindow::choosePresentationPanels() {
+    QSettings settings;
+    const QStringList chosen =
+        settings.value("presentation/panels", kDefaultPresentationPanels).toString().split(',');
+    QDialog dlg(this);
+    dlg.setWindowTitle("Presentation panels");
+    auto* list = new QListWidget;
+    for (const Panel& p : panels_) {
+        if (!p.dock) continue;
+        auto* item = new QListWidgetItem(p.title, list);
+        item->setData(Qt::UserRole, p.name);
+        item->setCheckState(chosen.contains(p.name) ? Qt::Checked : Qt::Unchecked);
+    }
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
+    connect(buttons, &QDialogButtonBox::accepted, &dlg, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, &dlg, &QDialog::reject);
+    auto* lay = new QVBoxLayout(&dlg);
+    lay->addWidget(new QLabel("Panels shown beside the heatmaps in presentation mode:"));
+    lay->addWidget(list);
+    lay->addWidget(buttons);
+    if (dlg.exec() != QDialog::Accepted) return;
+    QStringList names = {"heatmaps"};
+    for (int i = 0; i < list->count(); ++i)
+        if (list->item(i)->checkState() == Qt::Checked)
+            names.append(list->item(i)->data(Qt::UserRole).toString());
+    settings.setValue("presentation/panels", names.join(','));
+}
+
+void MainWindow::addComparisonPreset() {
+    QStringList names;
+    for (const auto& n : preset_names()) names.append(QString::fromStdString(n));
+    bool ok = false;
+    const QString name = QInputDialog::getItem(this, "Comparison run",
+                                               "Train this preset beside the main run:", names, 0,
+                                               false, &ok);
+    if (!ok) return;
+    try {
+        ExperimentConfig c = load_preset(name.toStdString());
+        // Same data as the main run so the curves compare.
+        if (last_) c.dataset = last_->config.dataset;
+        comparisons_->add(c, name);
+        showView("accuracy");
+    } catch (const std::exception& e) {
+        QMessageBox::warning(this, "Comparison run", QString::fromStdString(e.what()));
+    }
+}
+
+void MainWindow::addSeeds() {
+    if (!last_) return;
+    for (int k = 1; k <= 2; ++k) {
+        ExperimentConfig c = last_->config;
+        c.training.seed = last_->config.training.seed + k;
+        comparisons_->add(c, QString::fromStdString(last_->config.name) + " seeds", 0);
+    }
+    showView("accuracy");
+}
+
+void MainWindow::closeEvent(QCloseEvent* e) {
+    if (!session_->maybeSave()) {
+        e->ignore();
+        return;
+    }
+    if (presenting_) setPresentationMode(false);
+    QSettings settings;
+    settings.setValue("window/geometry", saveGeometry());
+    settings.setValue("window/state", saveState());
+    session_->shutdown();
+    e->accept();
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* e) {
+    for (const QUrl& u : e->mimeData()->urls())
+        if (u.isLocalFile() && u.toLocalFile().endsWith(".h5", Qt::CaseInsensitive)) {
+            e->acceptProposedAction();
+            return;
+        }
+}
+
+void MainWindow::dropEvent(QDropEvent* e) {
+    for (const QUrl& u : e->mimeData()->urls())
+        if (u.isLocalFile() && u.toLocalFile().endsWith(".h5", Qt::CaseInsensitive)) {
+            session_->openFile(u.toLocalFile());
+            e->acceptProposedAction();
+            return;
+        }
 }
 
 } // namespace cbl::ui

@@ -1,47 +1,148 @@
 #pragma once
-// The lab's main window: run controls, live charts drawn from engine snapshots.
+// The lab's main window: run controls, the conductance heatmaps in the middle and every other
+// view as a dock (layout remembered in QSettings), export, comparison runs, presentation mode.
 #include "core/experiment/snapshot.hpp"
 
 #include <QMainWindow>
+#include <QPointer>
 
 class QAction;
 class QLabel;
 class QComboBox;
+class QDockWidget;
+class QMenu;
 
 namespace cbl::ui {
 
 class EngineBridge;
 class AccuracyChart;
+class HeatmapPanel;
+class TracesChart;
+class DriftView;
+class SparsityChart;
+class EnergyChart;
+class DeviceExplorer;
+class ExperimentPanel;
+class ParameterPanel;
+class ComparisonRuns;
+class SnapshotView;
+class SessionController;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
   public:
-    explicit MainWindow(QWidget* parent = nullptr);
+    /// `restoreLayout` = false ignores the saved layout (screenshots, tests).
+    explicit MainWindow(QWidget* parent = nullptr, bool restoreLayout = true);
     ~MainWindow() override;
     EngineBridge& bridge() { return *bridge_; }
-    /// Loads a preset (structural: the experiment restarts).
-    void loadPreset(const QString& name);
+    /// Loads a preset (structural: the experiment restarts). False with a message on failure.
+    bool loadPreset(const QString& name);
+    /// Loads a config (structural: the experiment restarts).
+    void loadConfig(const ExperimentConfig& config);
     /// The newest snapshot drawn so far.
     SnapshotPtr lastSnapshot() const { return last_; }
+
+    /// View names for --view and presentation panels: accuracy, heatmaps, traces, drift,
+    /// sparsity, energy, device-explorer, experiment, parameters.
+    static QStringList viewNames();
+    /// The widget of a named view (nullptr if unknown).
+    QWidget* viewWidget(const QString& name) const;
+    /// Makes a view visible (raises its dock) so it draws.
+    void showView(const QString& name);
+    /// Shows one view alone, filling the window (screenshots of a single view).
+    void focusView(const QString& name);
+
+    /// Trains `images` more images, then pauses.
+    void stepImages(int images);
+
+    void setPresentationMode(bool on);
+    bool presentationMode() const { return presenting_; }
+
+    HeatmapPanel* heatmaps() const { return heatmaps_; }
+    AccuracyChart* accuracy() const { return accuracy_; }
+    TracesChart* traces() const { return traces_; }
+    DriftView* drift() const { return drift_; }
+    SparsityChart* sparsity() const { return sparsity_; }
+    EnergyChart* energy() const { return energy_; }
+    DeviceExplorer* deviceExplorer() const { return explorer_; }
+    ParameterPanel* parameters() const { return parameters_; }
+    ExperimentPanel* experiment() const { return experimentPanel_; }
+    ComparisonRuns* comparisons() const { return comparisons_; }
+    SessionController* session() const { return session_; }
+
+    /// Exports the named view (".png" or ".svg" by suffix). Empty string or the error.
+    QString exportView(const QString& name, const QString& path);
+    /// Exports every view to `dir` as PNG and SVG plus metrics.csv and events.csv.
+    QString exportAll(const QString& dir);
 
   Q_SIGNALS:
     void snapshotShown(cbl::SnapshotPtr snapshot);
 
+  protected:
+    void closeEvent(QCloseEvent* e) override;
+    void dragEnterEvent(QDragEnterEvent* e) override;
+    void dropEvent(QDropEvent* e) override;
+
   private:
+    struct Panel {
+        QString name;
+        QString title;
+        QDockWidget* dock = nullptr; ///< null for the central heatmaps
+        QWidget* widget = nullptr;
+        SnapshotView* view = nullptr;
+        std::uint64_t shown = 0; ///< snapshot version drawn
+    };
+    void buildActions();
+    void buildMenus();
+    void addPanel(const QString& name, const QString& title, QWidget* w, SnapshotView* v,
+                  Qt::DockWidgetArea area);
     void showSnapshot(const SnapshotPtr& s);
+    void refreshPanel(Panel& p);
     void togglePlay();
+    void play();
+    void pause();
+    void reset();
+    void step(int images);
+    bool confirmRestart(const QString& what);
+    void choosePresentationPanels();
+    void addComparisonPreset();
+    void addSeeds();
+    void exportCurrentDialog(const QString& suffix);
+    Panel* panel(const QString& name);
+    const Panel* panel(const QString& name) const;
+    QString activePanelName() const;
+    void updateTitle();
 
     EngineBridge* bridge_;
+    ComparisonRuns* comparisons_;
+    SessionController* session_ = nullptr;
+    HeatmapPanel* heatmaps_;
     AccuracyChart* accuracy_;
-    QAction* play_;
-    QAction* step_;
-    QAction* stepEpoch_;
-    QAction* reset_;
-    QComboBox* presets_;
-    QLabel* progress_;
-    QLabel* rate_;
-    QLabel* simTime_;
+    TracesChart* traces_;
+    DriftView* drift_;
+    SparsityChart* sparsity_;
+    EnergyChart* energy_;
+    DeviceExplorer* explorer_;
+    ExperimentPanel* experimentPanel_;
+    ParameterPanel* parameters_;
+    QList<Panel> panels_;
+
+    QAction *play_, *stepImage_, *stepBatch_, *stepEpoch_, *reset_;
+    QAction* presentation_;
+    QComboBox* speed_;
+    QLabel* counters_;
+    QLabel* statusText_;
+    QMenu* viewMenu_ = nullptr;
+    QToolBar* runBar_ = nullptr;
     SnapshotPtr last_;
+    /// Step count where a step command must stop: the engine can overshoot a step whose
+    /// count is not a multiple of its 16-image chunk, so the window pauses it itself.
+    std::uint64_t stepTarget_ = 0;
+    QString lastError_;
+    bool presenting_ = false;
+    QByteArray normalState_;
+    QFont normalFont_;
+    bool normalMaximized_ = false;
 };
 
 } // namespace cbl::ui

@@ -1,68 +1,245 @@
 #include "ui/views/accuracy_chart.hpp"
 
+#include "ui/widgets/chart_view.hpp"
+
+#include <QAreaSeries>
 #include <QChart>
+#include <QLegend>
+#include <QLegendMarker>
 #include <QLineSeries>
+#include <QSplitter>
+#include <QVBoxLayout>
 #include <QValueAxis>
 
 #include <algorithm>
+#include <cmath>
+#include <map>
 
 namespace cbl::ui {
 
-AccuracyChart::AccuracyChart(QWidget* parent) : QChartView(parent) {
-    auto* chart = new QChart; // owned by the view
-    chart->setTitle("Classification accuracy");
-    train_ = new QLineSeries;
-    train_->setName("train (per epoch)");
-    test_ = new QLineSeries;
-    test_->setName("test (per epoch)");
-    running_ = new QLineSeries;
-    running_->setName("train, epoch in progress");
-    QPen dashed(Qt::DashLine);
-    dashed.setWidthF(1.5);
-    running_->setPen(dashed);
-    for (auto* s : {train_, test_, running_}) {
-        s->setPointsVisible(true);
-        chart->addSeries(s);
-    }
-    x_ = new QValueAxis;
-    x_->setTitleText("epoch");
-    x_->setLabelFormat("%.0f");
-    y_ = new QValueAxis;
-    y_->setTitleText("accuracy [%]");
-    y_->setRange(0, 100);
-    chart->addAxis(x_, Qt::AlignBottom);
-    chart->addAxis(y_, Qt::AlignLeft);
-    for (auto* s : {train_, test_, running_}) {
-        s->attachAxis(x_);
-        s->attachAxis(y_);
-    }
-    chart->legend()->setAlignment(Qt::AlignBottom);
-    setChart(chart);
-    setRenderHint(QPainter::Antialiasing);
-    setToolTip("Fraction of images classified correctly. Train: running over the epoch's training "
-               "images as they were seen; test: the whole test set at the end of each epoch.");
+namespace {
+QLineSeries* add_line(QChart* chart, const QString& name, const QColor& c, double w,
+                      Qt::PenStyle style, bool points) {
+    auto* s = new QLineSeries;
+    s->setName(name);
+    style_series(s, c, w, style);
+    s->setPointsVisible(points);
+    chart->addSeries(s);
+    return s;
 }
 
-void AccuracyChart::showSnapshot(const Snapshot& s) {
-    QList<QPointF> train, test;
-    double lo = 100;
-    for (const EpochMetrics& m : s.history) {
-        train.append({double(m.epoch), 100 * m.train_accuracy});
-        test.append({double(m.epoch), 100 * m.test_accuracy});
-        lo = std::min({lo, 100 * m.train_accuracy, 100 * m.test_accuracy});
+void attach(QChart* chart, QValueAxis* x, QValueAxis* y) {
+    for (QAbstractSeries* s : chart->series()) {
+        if (!s->attachedAxes().isEmpty()) continue;
+        s->attachAxis(x);
+        s->attachAxis(y);
     }
-    train_->replace(train);
-    test_->replace(test);
-    QList<QPointF> running;
+}
+} // namespace
+
+AccuracyChart::AccuracyChart(QWidget* parent) : QWidget(parent) {
+    accView_ = new ChartView("Classification accuracy per epoch");
+    lossView_ = new ChartView("Cross-entropy loss per epoch");
+    QChart* a = accView_->chart();
+    QChart* l = lossView_->chart();
+    trainAcc_ = add_line(a, "train", series_color(0), 2, Qt::SolidLine, true);
+    testAcc_ = add_line(a, "test", series_color(1), 2.5, Qt::SolidLine, true);
+    runningAcc_ = add_line(a, "train, epoch in progress", series_color(0), 1.5, Qt::DotLine, true);
+    trainLoss_ = add_line(l, "train", series_color(0), 2, Qt::SolidLine, true);
+    testLoss_ = add_line(l, "test", series_color(1), 2.5, Qt::SolidLine, true);
+    runningLoss_ = add_line(l, "train, epoch in progress", series_color(0), 1.5, Qt::DotLine, true);
+    auto axes = [](QChart* c, QValueAxis*& x, QValueAxis*& y, const QString& ytitle) {
+        x = new QValueAxis;
+        x->setTitleText("epoch (training images / epoch size)");
+        x->setLabelFormat("%.0f");
+        y = new QValueAxis;
+        y->setTitleText(ytitle);
+        c->addAxis(x, Qt::AlignBottom);
+        c->addAxis(y, Qt::AlignLeft);
+    };
+    axes(a, accX_, accY_, "accuracy [%]");
+    axes(l, lossX_, lossY_, "loss [nats]");
+    accY_->setRange(0, 100);
+    lossY_->setRange(0, 2.5);
+    attach(a, accX_, accY_);
+    attach(l, lossX_, lossY_);
+    accView_->setToolTip(
+        "Fraction of images classified correctly. Train: running over the epoch's training images "
+        "as they were seen; test: the whole test set at the end of each epoch. Dashed red lines: "
+        "parameter changes while training.");
+    lossView_->setToolTip("Mean cross-entropy of the network's softmax output (0 = certain and "
+                          "right; ln 10 = 2.30 = guessing among 10 classes).");
+    auto* split = new QSplitter(Qt::Vertical);
+    split->addWidget(accView_);
+    split->addWidget(lossView_);
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 2);
+    auto* lay = new QVBoxLayout(this);
+    lay->setContentsMargins(0, 0, 0, 0);
+    lay->addWidget(split);
+    accView_->setPlaceholder("Press Play (Space) to train: accuracy appears after each epoch");
+}
+
+int AccuracyChart::testPoints() const { return int(testAcc_->count()); }
+
+void AccuracyChart::showSnapshot(const SnapshotPtr& sp) {
+    last_ = sp;
+    const Snapshot& s = *sp;
+    QList<QPointF> tra, tea, trl, tel;
+    for (const EpochMetrics& m : s.history) {
+        tra.append({double(m.epoch), 100 * m.train_accuracy});
+        tea.append({double(m.epoch), 100 * m.test_accuracy});
+        trl.append({double(m.epoch), m.train_loss});
+        tel.append({double(m.epoch), m.test_loss});
+    }
+    trainAcc_->replace(tra);
+    testAcc_->replace(tea);
+    trainLoss_->replace(trl);
+    testLoss_->replace(tel);
+    QList<QPointF> ra, rl;
     if (s.position > 0 && s.epoch_size > 0) {
         const double x = s.epochs_done + double(s.position) / s.epoch_size;
-        running = {{x, 100 * s.running_accuracy}};
-        lo = std::min(lo, 100 * s.running_accuracy);
+        const double x0 = s.epochs_done;
+        // From the last finished epoch to the running estimate.
+        if (!s.history.empty()) {
+            ra.append({x0, 100 * s.history.back().train_accuracy});
+            rl.append({x0, s.history.back().train_loss});
+        }
+        ra.append({x, 100 * s.running_accuracy});
+        rl.append({x, s.running_loss});
     }
-    running_->replace(running);
-    x_->setRange(0, std::max(1, std::max(s.epochs_total, s.epochs_done + 1)));
+    runningAcc_->replace(ra);
+    runningLoss_->replace(rl);
+    accView_->setPlaceholder(s.history.empty() && s.position == 0
+                                 ? QString("Press Play (Space) to train: accuracy appears as the "
+                                           "network sees images")
+                                 : QString());
+    const auto markers = event_markers(s, false);
+    accView_->setMarkers(accX_, markers);
+    lossView_->setMarkers(lossX_, markers);
+    updateRanges();
+}
+
+void AccuracyChart::setComparisons(std::vector<RunCurve> runs) {
+    const bool reshape = runs.size() != runs_.size() ||
+                         !std::equal(runs.begin(), runs.end(), runs_.begin(),
+                                     [](const RunCurve& a, const RunCurve& b) {
+                                         return a.label == b.label && a.group == b.group;
+                                     });
+    runs_ = std::move(runs);
+    if (reshape) rebuildComparisons();
+    // Singles: one dashed test line per run. Seed groups: mean line and a +-std band, the main
+    // run included as a member of every group.
+    int line = 0;
+    std::map<int, std::vector<const std::vector<EpochMetrics>*>> groups;
+    for (const RunCurve& r : runs_) {
+        if (r.group >= 0) {
+            groups[r.group].push_back(&r.history);
+            continue;
+        }
+        QList<QPointF> acc, loss;
+        for (const EpochMetrics& m : r.history) {
+            acc.append({double(m.epoch), 100 * m.test_accuracy});
+            loss.append({double(m.epoch), m.test_loss});
+        }
+        extraAcc_[line]->replace(acc);
+        extraLoss_[line]->replace(loss);
+        ++line;
+    }
+    int band = 0;
+    for (auto& [g, members] : groups) {
+        if (last_) members.push_back(&last_->history);
+        std::size_t n = SIZE_MAX;
+        for (auto* h : members) n = std::min(n, h->size());
+        QList<QPointF> mean, up, down;
+        for (std::size_t e = 0; e < n && n != SIZE_MAX; ++e) {
+            double s1 = 0, s2 = 0;
+            for (auto* h : members) {
+                const double v = 100 * (*h)[e].test_accuracy;
+                s1 += v;
+                s2 += v * v;
+            }
+            const double k = double(members.size());
+            const double mu = s1 / k;
+            const double sd = k > 1 ? std::sqrt(std::max(0.0, (s2 - k * mu * mu) / (k - 1))) : 0;
+            mean.append({double(e + 1), mu});
+            up.append({double(e + 1), mu + sd});
+            down.append({double(e + 1), mu - sd});
+        }
+        extraAcc_[line]->replace(mean);
+        bands_[band]->upperSeries()->replace(up);
+        bands_[band]->lowerSeries()->replace(down);
+        ++line;
+        ++band;
+    }
+    updateRanges();
+}
+
+void AccuracyChart::rebuildComparisons() {
+    for (auto* s : extraAcc_) accView_->chart()->removeSeries(s), delete s;
+    for (auto* s : extraLoss_) lossView_->chart()->removeSeries(s), delete s;
+    for (auto* b : bands_) accView_->chart()->removeSeries(b), delete b;
+    extraAcc_.clear();
+    extraLoss_.clear();
+    bands_.clear();
+    int color = 2;
+    std::map<int, QString> groupLabel;
+    for (const RunCurve& r : runs_) {
+        if (r.group >= 0) {
+            groupLabel.emplace(r.group, r.label);
+            continue;
+        }
+        const QColor c = series_color(color++);
+        extraAcc_.append(add_line(accView_->chart(), r.label + " (test)", c, 2, Qt::DashLine, true));
+        extraLoss_.append(
+            add_line(lossView_->chart(), r.label + " (test)", c, 2, Qt::DashLine, true));
+    }
+    for (auto& [g, label] : groupLabel) {
+        const QColor c = series_color(color++);
+        auto* upper = new QLineSeries(this);
+        auto* lower = new QLineSeries(this);
+        auto* band = new QAreaSeries(upper, lower);
+        band->setName(label + " ± std");
+        QColor fill = c;
+        fill.setAlpha(60);
+        band->setBrush(fill);
+        band->setPen(Qt::NoPen);
+        accView_->chart()->addSeries(band);
+        bands_.append(band);
+        extraAcc_.append(
+            add_line(accView_->chart(), label + " (test, mean)", c, 2, Qt::DashLine, true));
+    }
+    attach(accView_->chart(), accX_, accY_);
+    attach(lossView_->chart(), lossX_, lossY_);
+    accView_->applyFonts();
+    lossView_->applyFonts();
+}
+
+void AccuracyChart::updateRanges() {
+    if (!last_) return;
+    const Snapshot& s = *last_;
+    double lo = 100, hi_loss = 0.5;
+    auto scan = [&](const std::vector<EpochMetrics>& h) {
+        for (const EpochMetrics& m : h) {
+            lo = std::min({lo, 100 * m.train_accuracy, 100 * m.test_accuracy});
+            hi_loss = std::max({hi_loss, m.train_loss, m.test_loss});
+        }
+    };
+    scan(s.history);
+    for (const RunCurve& r : runs_) scan(r.history);
+    if (s.position > 0) {
+        lo = std::min(lo, 100 * s.running_accuracy);
+        hi_loss = std::max(hi_loss, s.running_loss);
+    }
+    int epochs = std::max(1, std::max(s.epochs_total, s.epochs_done + 1));
+    for (const RunCurve& r : runs_) epochs = std::max<int>(epochs, int(r.history.size()));
+    accX_->setRange(0, epochs);
+    lossX_->setRange(0, epochs);
+    accX_->setTickCount(std::min(epochs, 10) + 1);
+    lossX_->setTickCount(std::min(epochs, 10) + 1);
     // Zoom onto the interesting band once the network has learnt something.
-    y_->setRange(s.history.empty() ? 0 : std::max(0.0, std::floor(lo / 5) * 5 - 5), 100);
+    accY_->setRange(lo >= 100 ? 0 : std::max(0.0, std::floor(lo / 5) * 5 - 5), 100);
+    lossY_->setRange(0, std::ceil(hi_loss * 2) / 2);
 }
 
 } // namespace cbl::ui

@@ -1,26 +1,50 @@
 #pragma once
-// Accuracy per epoch (train and test) plus the running accuracy of the epoch in progress.
+// Accuracy and loss per epoch (train and test), the epoch in progress, parameter-change markers,
+// and other runs overlaid for comparison (FP vs direct vs MCA, or seeds as a mean +- std band).
 #include "core/experiment/snapshot.hpp"
+#include "ui/views/snapshot_view.hpp"
 
-#include <QChartView>
+#include <QWidget>
 
 class QLineSeries;
+class QAreaSeries;
 class QValueAxis;
 
 namespace cbl::ui {
 
-class AccuracyChart : public QChartView {
+class ChartView;
+
+/// Another run's history drawn beside the main one.
+struct RunCurve {
+    QString label;
+    std::vector<EpochMetrics> history;
+    int group = -1; ///< runs with the same group >= 0 are seeds: drawn as mean +- std
+};
+
+class AccuracyChart : public QWidget, public SnapshotView {
     Q_OBJECT
   public:
     explicit AccuracyChart(QWidget* parent = nullptr);
-    void showSnapshot(const Snapshot& s);
+    void showSnapshot(const SnapshotPtr& s) override;
+    void setComparisons(std::vector<RunCurve> runs);
+    ChartView* accuracyView() const { return accView_; }
+    ChartView* lossView() const { return lossView_; }
+    /// Points of the main run's test accuracy series (tests).
+    int testPoints() const;
 
   private:
-    QLineSeries* train_;
-    QLineSeries* test_;
-    QLineSeries* running_;
-    QValueAxis* x_;
-    QValueAxis* y_;
+    void rebuildComparisons();
+    void updateRanges();
+
+    ChartView* accView_;
+    ChartView* lossView_;
+    QLineSeries *trainAcc_, *testAcc_, *runningAcc_;
+    QLineSeries *trainLoss_, *testLoss_, *runningLoss_;
+    QValueAxis *accX_, *accY_, *lossX_, *lossY_;
+    std::vector<RunCurve> runs_;
+    QList<QLineSeries*> extraAcc_, extraLoss_;
+    QList<QAreaSeries*> bands_;
+    SnapshotPtr last_;
 };
 
 } // namespace cbl::ui

@@ -1,0 +1,64 @@
+#include "ui/app/comparison_runs.hpp"
+
+#include "ui/app/engine_bridge.hpp"
+
+namespace cbl::ui {
+
+ComparisonRuns::ComparisonRuns(QObject* parent) : QObject(parent) {}
+
+ComparisonRuns::~ComparisonRuns() {
+    for (auto& t : loaders_)
+        if (t.joinable()) t.join();
+}
+
+void ComparisonRuns::add(const ExperimentConfig& config, const QString& label, int group) {
+    auto* bridge = new EngineBridge(this);
+    runs_.push_back({label, group, bridge, nullptr});
+    const std::size_t index = runs_.size() - 1;
+    connect(bridge, &EngineBridge::snapshotReady, this, [this, bridge](SnapshotPtr s) {
+        for (Run& r : runs_)
+            if (r.bridge == bridge) r.last = std::move(s);
+        Q_EMIT changed();
+    });
+    (void)index;
+    // The engine loads the data on its own thread; a comparison is one more experiment beside
+    // the main one and shares its throttle.
+    bridge->engine().load(config);
+    if (playing_) bridge->engine().play();
+    Q_EMIT changed();
+}
+
+void ComparisonRuns::clear() {
+    for (Run& r : runs_) delete r.bridge;
+    runs_.clear();
+    Q_EMIT changed();
+}
+
+void ComparisonRuns::play() {
+    playing_ = true;
+    for (Run& r : runs_) r.bridge->engine().play();
+}
+
+void ComparisonRuns::pause() {
+    playing_ = false;
+    for (Run& r : runs_) r.bridge->engine().pause();
+}
+
+void ComparisonRuns::reset() {
+    playing_ = false;
+    for (Run& r : runs_) r.bridge->engine().reset();
+}
+
+std::vector<RunCurve> ComparisonRuns::curves() const {
+    std::vector<RunCurve> out;
+    for (const Run& r : runs_) {
+        RunCurve c;
+        c.label = r.label;
+        c.group = r.group;
+        if (r.last) c.history = r.last->history;
+        out.push_back(std::move(c));
+    }
+    return out;
+}
+
+} // namespace cbl::ui

@@ -1,0 +1,305 @@
+#include "ui/views/device_explorer.hpp"
+
+#include "ui/app/characterisation_worker.hpp"
+#include "ui/widgets/chart_view.hpp"
+
+#include <QLocale>
+#include <QAreaSeries>
+#include <QChart>
+#include <QCheckBox>
+#include <QGridLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLegend>
+#include <QLineSeries>
+#include <QLogValueAxis>
+#include <QSpinBox>
+#include <QTimer>
+#include <QVBoxLayout>
+#include <QValueAxis>
+
+#include <algorithm>
+#include <cmath>
+
+namespace cbl::ui {
+
+namespace {
+QValueAxis* value_axis(const QString& title) {
+    auto* a = new QValueAxis;
+    a->setTitleText(title);
+    return a;
+}
+
+void add(ChartView* v, QAbstractSeries* s, QAbstractAxis* x, QAbstractAxis* y) {
+    v->chart()->addSeries(s);
+    s->attachAxis(x);
+    s->attachAxis(y);
+}
+} // namespace
+
+DeviceExplorer::DeviceExplorer(QWidget* parent) : QWidget(parent) {
+    worker_ = new CharacterisationWorker(this);
+    debounce_ = new QTimer(this);
+    debounce_->setSingleShot(true);
+    debounce_->setInterval(150);
+
+    devices_ = new QSpinBox;
+    devices_->setRange(10, 100000);
+    devices_->setValue(2000);
+    devices_->setSingleStep(1000);
+    devices_->setToolTip("Devices characterised (seed 002: 10,000)");
+    pulseCount_ = new QSpinBox;
+    pulseCount_->setRange(1, 200);
+    pulseCount_->setValue(20);
+    pulseCount_->setToolTip("SET pulses per device (seed 002: 20 pulses of 90 µA, 50 ns)");
+    histAfter_ = new QSpinBox;
+    histAfter_->setRange(1, 200);
+    histAfter_->setValue(15);
+    histAfter_->setToolTip("The distribution (B) is taken after this many pulses");
+    readNoise_ = new QCheckBox("read noise");
+    readNoise_->setChecked(true);
+    readNoise_->setToolTip("Reads carry the model's read noise, as the measurement did");
+    status_ = new QLabel;
+    status_->setWordWrap(true);
+
+    // A: pulse response.
+    pulses_ = new ChartView("A  Conductance after each SET pulse (mean ± std)");
+    pX_ = value_axis("SET pulse number");
+    pX_->setLabelFormat("%.0f");
+    pY_ = value_axis("conductance G [µS] (read at T0)");
+    pulses_->chart()->addAxis(pX_, Qt::AlignBottom);
+    pulses_->chart()->addAxis(pY_, Qt::AlignLeft);
+    upper_ = new QLineSeries(this);
+    lower_ = new QLineSeries(this);
+    band_ = new QAreaSeries(upper_, lower_);
+    band_->setName("± 1 std over devices");
+    band_->setBrush(QColor(0, 114, 178, 60));
+    band_->setPen(Qt::NoPen);
+    add(pulses_, band_, pX_, pY_);
+    mean_ = new QLineSeries;
+    mean_->setName("mean (simulated devices)");
+    style_series(mean_, series_color(0), 2.5);
+    mean_->setPointsVisible(true);
+    add(pulses_, mean_, pX_, pY_);
+    modelMean_ = new QLineSeries;
+    modelMean_->setName("model expectation");
+    style_series(modelMean_, series_color(1), 2, Qt::DashLine);
+    add(pulses_, modelMean_, pX_, pY_);
+
+    // B: distribution.
+    histogram_ = new ChartView("B  Distribution of G after k pulses");
+    hX_ = value_axis("conductance G [µS]");
+    hY_ = value_axis("devices per bin");
+    histogram_->chart()->addAxis(hX_, Qt::AlignBottom);
+    histogram_->chart()->addAxis(hY_, Qt::AlignLeft);
+    hist_ = new QLineSeries;
+    hist_->setName("simulated devices");
+    style_series(hist_, series_color(0), 2);
+    add(histogram_, hist_, hX_, hY_);
+    histModel_ = new QLineSeries;
+    histModel_->setName("model expectation");
+    style_series(histModel_, series_color(1), 2, Qt::DashLine);
+    add(histogram_, histModel_, hX_, hY_);
+
+    // C: drift.
+    drift_ = new ChartView("C  Drift of programmed states: G(t) = G(T0)·(t/T0)^−ν");
+    dX_ = new QLogValueAxis;
+    dX_->setTitleText("time after the last pulse [s] (log scale)");
+    dX_->setLabelFormat("%g");
+    dX_->setBase(10);
+    dY_ = value_axis("mean conductance [µS]");
+    drift_->chart()->addAxis(dX_, Qt::AlignBottom);
+    drift_->chart()->addAxis(dY_, Qt::AlignLeft);
+
+    // D: single traces.
+    traces_ = new ChartView("D  Single devices: repeated reads between pulses");
+    tX_ = value_axis("SET pulse number (reads between pulses)");
+    tY_ = value_axis("conductance G [µS]");
+    traces_->chart()->addAxis(tX_, Qt::AlignBottom);
+    traces_->chart()->addAxis(tY_, Qt::AlignLeft);
+
+    for (ChartView* v : {pulses_, histogram_, drift_, traces_}) v->setPlaceholder("computing…");
+    pulses_->setToolTip("Each SET pulse raises G by a random amount that shrinks as G grows "
+                        "(saturation near 10 µS); the spread is device-to-device and "
+                        "pulse-to-pulse variability. Seed 002 Fig. 2A.");
+    histogram_->setToolTip("How the devices are spread after k pulses: programming is stochastic, "
+                           "which is why blind single-shot pulses need the χ accumulator. "
+                           "Seed 002 Fig. 2B.");
+    drift_->setToolTip("After programming, PCM conductance decays as a power law in time "
+                       "(structural relaxation of the amorphous phase). Seed 002 Fig. 2C.");
+    traces_->setToolTip("Individual devices read many times after each pulse: steps are pulses, "
+                        "jitter is read noise. Seed 002 Fig. 2D.");
+
+    auto* controls = new QHBoxLayout;
+    controls->addWidget(new QLabel("Devices:"));
+    controls->addWidget(devices_);
+    controls->addWidget(new QLabel("Pulses:"));
+    controls->addWidget(pulseCount_);
+    controls->addWidget(new QLabel("Histogram after k ="));
+    controls->addWidget(histAfter_);
+    controls->addWidget(readNoise_);
+    controls->addStretch(1);
+    auto* grid = new QGridLayout;
+    grid->addWidget(pulses_, 0, 0);
+    grid->addWidget(histogram_, 0, 1);
+    grid->addWidget(drift_, 1, 0);
+    grid->addWidget(traces_, 1, 1);
+    auto* lay = new QVBoxLayout(this);
+    lay->setContentsMargins(0, 0, 0, 0);
+    lay->addLayout(controls);
+    lay->addWidget(status_);
+    lay->addLayout(grid, 1);
+
+    connect(debounce_, &QTimer::timeout, this, &DeviceExplorer::run);
+    for (QSpinBox* s : {devices_, pulseCount_, histAfter_})
+        connect(s, &QSpinBox::valueChanged, this, &DeviceExplorer::schedule);
+    connect(readNoise_, &QCheckBox::toggled, this, &DeviceExplorer::schedule);
+    connect(worker_, &CharacterisationWorker::finished, this,
+            [this](std::shared_ptr<const CharacterisationResult> r) {
+                result_ = std::move(r);
+                draw();
+                Q_EMIT resultShown();
+            });
+    connect(worker_, &CharacterisationWorker::failed, this, [this](const QString& m) {
+        status_->setText("<span style='color:#b00'>Cannot characterise: " + m.toHtmlEscaped() +
+                         "</span>");
+    });
+    device_ = {{"family", "pcm"}};
+    schedule();
+}
+
+void DeviceExplorer::showSnapshot(const SnapshotPtr& s) {
+    nlohmann::json d = s->config.device;
+    if (d.is_null() || d.empty()) d = {{"family", "pcm"}};
+    if (d != device_) setDeviceJson(d);
+}
+
+void DeviceExplorer::setDeviceJson(const nlohmann::json& device) {
+    device_ = device;
+    schedule();
+}
+
+void DeviceExplorer::schedule() { debounce_->start(); }
+
+void DeviceExplorer::run() {
+    const auto p = pcm_params_of(device_);
+    if (!p) {
+        status_->setText(
+            QString("The explorer characterises PCM devices; this experiment's device family is "
+                    "“%1”. Showing the default PCM model.")
+                .arg(QString::fromStdString(device_.value("family", std::string("?")))));
+    }
+    CharacterisationOptions o;
+    o.devices = devices_->value();
+    o.pulses = pulseCount_->value();
+    o.histogram_after = std::min(histAfter_->value(), o.pulses);
+    o.read_noise = readNoise_->isChecked();
+    o.traces = 3;
+    o.reads_per_pulse = 20;
+    o.drift_times_s.clear();
+    // 38.6 s (the reference read) to about a month, log spaced.
+    for (double t = 38.6; t < 3e6; t *= 2.5) o.drift_times_s.push_back(t);
+    worker_->request(p.value_or(PcmParams{}), o);
+    if (p) status_->setText("computing…");
+}
+
+void DeviceExplorer::draw() {
+    const CharacterisationResult& r = *result_;
+    const auto& o = r.options;
+    status_->setText(
+        QString("%1 devices, %2 SET pulses from %3 µS; sample vs model: mean within %4 %, std "
+                "within %5 %.")
+            .arg(QLocale().toString(o.devices))
+            .arg(o.pulses)
+            .arg(o.init_uS)
+            .arg(100 * r.max_mean_rel_error, 0, 'f', 1)
+            .arg(100 * r.max_std_rel_error, 0, 'f', 1));
+    QList<QPointF> m, mm, up, lo;
+    double gmax = 1;
+    for (std::size_t i = 0; i < r.pulses.size() && i < r.mean_uS.size(); ++i) {
+        const double x = r.pulses[i];
+        m.append({x, r.mean_uS[i]});
+        if (i < r.std_uS.size()) {
+            up.append({x, r.mean_uS[i] + r.std_uS[i]});
+            lo.append({x, r.mean_uS[i] - r.std_uS[i]});
+            gmax = std::max(gmax, r.mean_uS[i] + r.std_uS[i]);
+        }
+        if (i < r.model_mean_uS.size()) mm.append({x, r.model_mean_uS[i]});
+    }
+    mean_->replace(m);
+    modelMean_->replace(mm);
+    upper_->replace(up);
+    lower_->replace(lo);
+    pX_->setRange(0, std::max<double>(1, r.pulses.size()));
+    pY_->setRange(0, std::ceil(gmax * 1.1));
+
+    QList<QPointF> h, hm;
+    double hmax = 1;
+    const auto& e = r.histogram_edges_uS;
+    for (std::size_t i = 0; i + 1 < e.size() && i < r.histogram_counts.size(); ++i) {
+        // Step outline of the bars.
+        h.append({e[i], double(r.histogram_counts[i])});
+        h.append({e[i + 1], double(r.histogram_counts[i])});
+        hmax = std::max(hmax, double(r.histogram_counts[i]));
+        if (i < r.histogram_model_counts.size()) {
+            const double c = 0.5 * (e[i] + e[i + 1]);
+            hm.append({c, r.histogram_model_counts[i]});
+            hmax = std::max(hmax, r.histogram_model_counts[i]);
+        }
+    }
+    hist_->replace(h);
+    histModel_->replace(hm);
+    if (e.size() > 1) hX_->setRange(e.front(), e.back());
+    hY_->setRange(0, hmax * 1.1);
+    histogram_->chart()->setTitle(
+        QString("B  Distribution of G after %1 pulses").arg(o.histogram_after));
+
+    // Drift: one curve per programmed state (after pulses 1, 2, 5, 10, 20 ...).
+    for (auto* s : driftSeries_) drift_->chart()->removeSeries(s), delete s;
+    driftSeries_.clear();
+    double dmax = 1;
+    int color = 0;
+    const int n = int(r.drift_mean_uS.size());
+    for (int k : {1, 2, 5, 10, 20, 50, 100, 200}) {
+        if (k > n) break;
+        auto* s = new QLineSeries;
+        s->setName(QString("after %1 pulse%2").arg(k).arg(k > 1 ? "s" : ""));
+        style_series(s, series_color(color++), 2);
+        QList<QPointF> pts;
+        for (std::size_t t = 0; t < r.drift_times_s.size() && t < r.drift_mean_uS[k - 1].size(); ++t) {
+            pts.append({r.drift_times_s[t], r.drift_mean_uS[k - 1][t]});
+            dmax = std::max(dmax, r.drift_mean_uS[k - 1][t]);
+        }
+        s->replace(pts);
+        add(drift_, s, dX_, dY_);
+        driftSeries_.append(s);
+    }
+    if (!r.drift_times_s.empty()) dX_->setRange(r.drift_times_s.front(), r.drift_times_s.back());
+    dY_->setRange(0, std::ceil(dmax * 1.1));
+
+    for (auto* s : traceSeries_) traces_->chart()->removeSeries(s), delete s;
+    traceSeries_.clear();
+    double tmax = 1;
+    const int reads = std::max(1, o.reads_per_pulse);
+    for (std::size_t d = 0; d < r.traces_uS.size(); ++d) {
+        auto* s = new QLineSeries;
+        s->setName(QString("device %1").arg(d + 1));
+        style_series(s, series_color(int(d)), 1.5);
+        QList<QPointF> pts;
+        for (std::size_t i = 0; i < r.traces_uS[d].size(); ++i) {
+            pts.append({double(i) / reads + 1, r.traces_uS[d][i]});
+            tmax = std::max(tmax, r.traces_uS[d][i]);
+        }
+        s->replace(decimate(pts, 2000));
+        add(traces_, s, tX_, tY_);
+        traceSeries_.append(s);
+    }
+    tX_->setRange(1, std::max(2, o.pulses + 1));
+    tY_->setRange(0, std::ceil(tmax * 1.1));
+    for (ChartView* v : {pulses_, histogram_, drift_, traces_}) {
+        v->setPlaceholder({});
+        v->applyFonts();
+    }
+}
+
+} // namespace cbl::ui

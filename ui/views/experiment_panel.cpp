@@ -1,0 +1,207 @@
+#include "ui/views/experiment_panel.hpp"
+
+#include "core/experiment/config.hpp"
+
+#include <QComboBox>
+#include <QFileDialog>
+#include <QFormLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QRegularExpression>
+#include <QSpinBox>
+#include <QVBoxLayout>
+
+namespace cbl::ui {
+
+ExperimentPanel::ExperimentPanel(QWidget* parent) : QWidget(parent) {
+    preset_ = new QComboBox;
+    for (const auto& name : preset_names()) {
+        const QString n = QString::fromStdString(name);
+        preset_->addItem(n);
+        try {
+            const ExperimentConfig c = load_preset(name);
+            preset_->setItemData(preset_->count() - 1,
+                                 QString::fromStdString(c.description + "\nReproduces: " +
+                                                        c.reproduces),
+                                 Qt::ToolTipRole);
+        } catch (const std::exception&) {
+        }
+    }
+    preset_->setToolTip("Experiment presets, each named after the setting it reproduces");
+    description_ = new QLabel;
+    description_->setWordWrap(true);
+    description_->setTextFormat(Qt::RichText);
+
+    dataset_ = new QComboBox;
+    dataset_->setEditable(true);
+    dataset_->addItems({"fashion-mnist", "synthetic"});
+    dataset_->addItem("folder…");
+    dataset_->setToolTip("fashion-mnist (Debian's dataset-fashion-mnist), synthetic (generated "
+                         "stroke patterns, no files), or a folder holding IDX files");
+    trainLimit_ = new QSpinBox;
+    trainLimit_->setRange(0, 10000000);
+    trainLimit_->setSpecialValueText("all");
+    trainLimit_->setToolTip("Use only the first N training images (all = the whole set)");
+    testLimit_ = new QSpinBox;
+    testLimit_->setRange(0, 10000000);
+    testLimit_->setSpecialValueText("all");
+    testLimit_->setToolTip("Use only the first N test images");
+    layers_ = new QLineEdit;
+    layers_->setToolTip("Neuron counts from input to output; the input count includes the bias "
+                        "(seed 002: 785-250-10 = 784 pixels + bias, 250 hidden, 10 classes)");
+    activation_ = new QComboBox;
+    activation_->addItems({"sigmoid", "relu"});
+    scheme_ = new QComboBox;
+    scheme_->addItem("fp", "full precision in software (baseline)");
+    scheme_->addItem("direct", "each update straight to device pulses, residue lost (~83 %)");
+    scheme_->addItem("mca", "mixed precision: χ accumulator + blind pulses (seed 002)");
+    scheme_->addItem("time", "training in memory on RRAM with write circuits (seed 000)");
+    for (int i = 0; i < scheme_->count(); ++i)
+        scheme_->setItemData(i, scheme_->itemData(i), Qt::ToolTipRole);
+    epochs_ = new QSpinBox;
+    epochs_->setRange(1, 1000);
+    seed_ = new QSpinBox;
+    seed_->setRange(0, 1000000000);
+    seed_->setToolTip("Random seed of initialisation, data order and device noise: same seed = "
+                      "same run");
+    error_ = new QLabel;
+    error_->setWordWrap(true);
+    error_->setStyleSheet("color: #b00020;");
+    apply_ = new QPushButton("Apply && reset");
+    apply_->setToolTip("Restart the experiment with these settings");
+    apply_->setEnabled(false);
+
+    auto* form = new QFormLayout;
+    form->addRow("Preset:", preset_);
+    form->addRow(description_);
+    form->addRow("Dataset:", dataset_);
+    form->addRow("Train images:", trainLimit_);
+    form->addRow("Test images:", testLimit_);
+    form->addRow("Network:", layers_);
+    form->addRow("Hidden activation:", activation_);
+    form->addRow("Scheme:", scheme_);
+    form->addRow("Epochs:", epochs_);
+    form->addRow("Seed:", seed_);
+    auto* lay = new QVBoxLayout(this);
+    lay->setContentsMargins(4, 4, 4, 4);
+    lay->addLayout(form);
+    lay->addWidget(error_);
+    lay->addWidget(apply_);
+    lay->addStretch(1);
+
+    connect(preset_, &QComboBox::textActivated, this, [this](const QString& name) {
+        describePreset(name);
+        Q_EMIT presetRequested(name);
+    });
+    connect(dataset_, &QComboBox::textActivated, this, [this](const QString& t) {
+        if (t == "folder…") {
+            const QString dir = QFileDialog::getExistingDirectory(this, "Folder with IDX files");
+            dataset_->setCurrentText(dir.isEmpty() ? QString::fromStdString(config_.dataset.source)
+                                                   : dir);
+        }
+        markDirty();
+    });
+    connect(dataset_, &QComboBox::editTextChanged, this, &ExperimentPanel::markDirty);
+    for (QSpinBox* s : {trainLimit_, testLimit_, epochs_, seed_})
+        connect(s, &QSpinBox::valueChanged, this, &ExperimentPanel::markDirty);
+    connect(layers_, &QLineEdit::textEdited, this, &ExperimentPanel::markDirty);
+    connect(activation_, &QComboBox::activated, this, &ExperimentPanel::markDirty);
+    connect(scheme_, &QComboBox::activated, this, &ExperimentPanel::markDirty);
+    connect(apply_, &QPushButton::clicked, this, [this] {
+        try {
+            const ExperimentConfig c = editedConfig();
+            error_->clear();
+            Q_EMIT loadRequested(c);
+        } catch (const std::exception& e) {
+            error_->setText(QString::fromUtf8(e.what()));
+        }
+    });
+}
+
+void ExperimentPanel::markDirty() {
+    if (!have_) return;
+    dirty_ = true;
+    apply_->setEnabled(true);
+    try {
+        editedConfig();
+        error_->clear();
+    } catch (const std::exception& e) {
+        error_->setText(QString::fromUtf8(e.what()));
+    }
+}
+
+void ExperimentPanel::describePreset(const QString& name) {
+    try {
+        const ExperimentConfig c = load_preset(name.toStdString());
+        description_->setText(QString("%1<br><i>Reproduces: %2</i>")
+                                  .arg(QString::fromStdString(c.description).toHtmlEscaped(),
+                                       QString::fromStdString(c.reproduces).toHtmlEscaped()));
+    } catch (const std::exception& e) {
+        description_->setText(QString::fromUtf8(e.what()).toHtmlEscaped());
+    }
+}
+
+void ExperimentPanel::showSnapshot(const SnapshotPtr& s) {
+    if (have_ && nlohmann::json(s->config) == nlohmann::json(config_)) return;
+    config_ = s->config;
+    have_ = true;
+    if (!dirty_) showConfig(config_);
+}
+
+void ExperimentPanel::showConfig(const ExperimentConfig& c) {
+    const QSignalBlocker b1(preset_), b2(dataset_), b3(trainLimit_), b4(testLimit_), b5(epochs_),
+        b6(seed_);
+    const QString name = QString::fromStdString(c.name);
+    if (preset_->findText(name) >= 0) preset_->setCurrentText(name);
+    description_->setText(QString("%1<br><i>Reproduces: %2</i>")
+                              .arg(QString::fromStdString(c.description).toHtmlEscaped(),
+                                   QString::fromStdString(c.reproduces).toHtmlEscaped()));
+    dataset_->setCurrentText(QString::fromStdString(c.dataset.source));
+    trainLimit_->setValue(c.dataset.train_limit);
+    testLimit_->setValue(c.dataset.test_limit);
+    QStringList l;
+    for (int n : c.network.layers) l.append(QString::number(n));
+    layers_->setText(l.join('-'));
+    activation_->setCurrentText(QString::fromStdString(c.network.hidden_activation));
+    scheme_->setCurrentIndex(
+        std::max(0, scheme_->findText(QString::fromStdString(c.scheme.value("type", std::string("fp"))))));
+    epochs_->setValue(c.training.epochs);
+    seed_->setValue(int(c.training.seed));
+    dirty_ = false;
+    apply_->setEnabled(false);
+    error_->clear();
+}
+
+ExperimentConfig ExperimentPanel::editedConfig() const {
+    nlohmann::json j = config_;
+    j["dataset"]["source"] = dataset_->currentText().toStdString();
+    j["dataset"]["train_limit"] = trainLimit_->value();
+    j["dataset"]["test_limit"] = testLimit_->value();
+    std::vector<int> layers;
+    for (const QString& part : layers_->text().split(QRegularExpression("[-x×, ]+"), Qt::SkipEmptyParts)) {
+        bool ok = false;
+        const int n = part.toInt(&ok);
+        if (!ok || n < 1)
+            throw std::runtime_error("network: “" + part.toStdString() +
+                                     "” is not a neuron count; write e.g. 785-250-10");
+        layers.push_back(n);
+    }
+    j["network"]["layers"] = layers;
+    j["network"]["hidden_activation"] = activation_->currentText().toStdString();
+    const std::string scheme = scheme_->currentText().toStdString();
+    if (j["scheme"].value("type", std::string("fp")) != scheme) {
+        // Keep the scheme's other settings only when the type stays.
+        j["scheme"] = {{"type", scheme}};
+        if (scheme != "fp" && (!j.contains("device") || j["device"].empty()))
+            j["device"] = {{"family", scheme == "time" ? "rram" : "pcm"}};
+    }
+    j["training"]["epochs"] = epochs_->value();
+    j["training"]["seed"] = seed_->value();
+    if (dirty_) j["name"] = config_.name + " (edited)";
+    ExperimentConfig c = j.get<ExperimentConfig>();
+    c.validate();
+    return c;
+}
+
+} // namespace cbl::ui

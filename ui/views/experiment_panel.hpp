@@ -1,0 +1,52 @@
+#pragma once
+// What is being trained: preset (with its one-line description and the paper it reproduces),
+// dataset, network shape and training scheme. All of these are structural: applying them
+// restarts the experiment, so the main window asks first.
+#include "ui/views/snapshot_view.hpp"
+
+#include <QWidget>
+
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QSpinBox;
+class QPushButton;
+
+namespace cbl::ui {
+
+class ExperimentPanel : public QWidget, public SnapshotView {
+    Q_OBJECT
+  public:
+    explicit ExperimentPanel(QWidget* parent = nullptr);
+    void showSnapshot(const SnapshotPtr& s) override;
+    /// The config the fields describe (the current one plus edits); throws InputError.
+    ExperimentConfig editedConfig() const;
+    QComboBox* presetBox() const { return preset_; }
+
+  Q_SIGNALS:
+    void presetRequested(const QString& name);
+    void loadRequested(const cbl::ExperimentConfig& config);
+
+  private:
+    void showConfig(const ExperimentConfig& c);
+    void describePreset(const QString& name);
+    void markDirty();
+
+    QComboBox* preset_;
+    QLabel* description_;
+    QComboBox* dataset_;
+    QSpinBox* trainLimit_;
+    QSpinBox* testLimit_;
+    QLineEdit* layers_;
+    QComboBox* activation_;
+    QComboBox* scheme_;
+    QSpinBox* epochs_;
+    QSpinBox* seed_;
+    QLabel* error_;
+    QPushButton* apply_;
+    ExperimentConfig config_;
+    bool have_ = false;
+    bool dirty_ = false;
+};
+
+} // namespace cbl::ui

@@ -1,0 +1,204 @@
+#include "ui/views/heatmap_panel.hpp"
+
+#include "ui/widgets/heatmap_view.hpp"
+
+#include <QLocale>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QTabBar>
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <cmath>
+
+namespace cbl::ui {
+
+namespace {
+double nice_ceiling(double v) {
+    if (!(v > 0)) return 1;
+    const double mag = std::pow(10.0, std::floor(std::log10(v)));
+    for (double f : {1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0})
+        if (f * mag >= v) return f * mag;
+    return 10 * mag;
+}
+} // namespace
+
+HeatmapPanel::HeatmapPanel(QWidget* parent) : QWidget(parent) {
+    layerBox_ = new QComboBox;
+    layerBox_->setToolTip("Weight layer of the network (each is one crossbar array)");
+    tabs_ = new QTabBar;
+    tabs_->addTab("G+ [µS]");
+    tabs_->addTab("G− [µS]");
+    tabs_->addTab("W = β(G+ − G−)");
+    tabs_->addTab("pulses this epoch");
+    tabs_->setTabToolTip(GPlus, "Conductance of the device that pushes the weight up [µS]");
+    tabs_->setTabToolTip(GMinus, "Conductance of the device that pushes the weight down [µS]");
+    tabs_->setTabToolTip(Weight, "The weight the network uses: β times the conductance difference");
+    tabs_->setTabToolTip(Pulses,
+                         "Programming pulses each synapse received in the current epoch: "
+                         "the mixed-precision scheme programs only a small fraction of devices");
+    fixedScale_ = new QCheckBox("hold colour scale");
+    fixedScale_->setChecked(true);
+    fixedScale_->setToolTip("Keep the colour range (it only grows) so colours stay comparable "
+                            "over time; off: rescale to each picture's range");
+    info_ = new QLabel;
+    info_->setWordWrap(true);
+    view_ = new HeatmapView;
+    view_->setAxisTitles("input j (crossbar row; 0 = first pixel, last = bias)",
+                         "output neuron i");
+    view_->setHoverText([this](int r, int c) { return hoverText(r, c); });
+
+    auto* top = new QHBoxLayout;
+    top->addWidget(new QLabel("Layer:"));
+    top->addWidget(layerBox_);
+    top->addWidget(tabs_, 1);
+    top->addWidget(fixedScale_);
+    auto* lay = new QVBoxLayout(this);
+    lay->setContentsMargins(4, 4, 4, 4);
+    lay->addLayout(top);
+    lay->addWidget(info_);
+    lay->addWidget(view_, 1);
+
+    connect(layerBox_, &QComboBox::currentIndexChanged, this, [this](int k) {
+        if (k >= 0 && k != layer_) {
+            layer_ = k;
+            gMax_ = wMax_ = 0;
+            view_->resetZoom();
+            redraw();
+        }
+    });
+    connect(tabs_, &QTabBar::currentChanged, this, [this](int q) {
+        quantity_ = Quantity(q);
+        redraw();
+    });
+    connect(fixedScale_, &QCheckBox::toggled, this, [this] {
+        gMax_ = wMax_ = 0;
+        redraw();
+    });
+    connect(view_, &HeatmapView::cellClicked, this,
+            [this](int r, int c) { Q_EMIT pinRequested(layer_, r, c); });
+}
+
+void HeatmapPanel::setLayer(int k) { layerBox_->setCurrentIndex(k); }
+void HeatmapPanel::setQuantity(Quantity q) { tabs_->setCurrentIndex(q); }
+
+void HeatmapPanel::showSnapshot(const SnapshotPtr& s) {
+    const bool newShape = !last_ || last_->layers.size() != s->layers.size() ||
+                          (layer_ < int(s->layers.size()) &&
+                           last_->layers[layer_].weights.size() != s->layers[layer_].weights.size());
+    // A new experiment restarts the sticky colour ranges.
+    if (!last_ || s->step < last_->step || newShape) gMax_ = wMax_ = 0;
+    last_ = s;
+    if (layerBox_->count() != int(s->layers.size()) || newShape) {
+        QSignalBlocker block(layerBox_);
+        layerBox_->clear();
+        for (std::size_t k = 0; k < s->layers.size(); ++k) {
+            const auto& w = s->layers[k].weights;
+            layerBox_->addItem(QString("%1: %2 → %3%4")
+                                   .arg(k + 1)
+                                   .arg(w.cols())
+                                   .arg(w.rows())
+                                   .arg(s->layers[k].g_plus_uS.size() ? "" : " (FP)"));
+        }
+        layer_ = std::clamp(layer_, 0, std::max(0, int(s->layers.size()) - 1));
+        layerBox_->setCurrentIndex(layer_);
+    }
+    redraw();
+}
+
+void HeatmapPanel::redraw() {
+    if (!last_ || layer_ >= int(last_->layers.size())) {
+        view_->setTitle("no experiment loaded");
+        return;
+    }
+    const LayerPicture& p = last_->layers[layer_];
+    const bool crossbar = p.g_plus_uS.size() > 0;
+    const bool pair = p.g_minus_uS.size() > 0;
+    tabs_->setTabEnabled(GPlus, crossbar);
+    tabs_->setTabEnabled(GMinus, pair);
+    tabs_->setTabEnabled(Pulses, p.pulses_epoch.size() > 0);
+    tabs_->setTabText(GPlus, pair ? "G+ [µS]" : "G [µS]");
+    Quantity q = quantity_;
+    if (!crossbar || (q == GMinus && !pair) || (q == Pulses && p.pulses_epoch.size() == 0))
+        q = Weight;
+    if (tabs_->currentIndex() != q) {
+        QSignalBlocker block(tabs_);
+        tabs_->setCurrentIndex(q);
+    }
+    const bool hold = fixedScale_->isChecked();
+    const QString shape = QString("%1 outputs × %2 inputs").arg(p.weights.rows()).arg(p.weights.cols());
+    QString info;
+    if (crossbar) {
+        const long long synapses = p.weights.size();
+        long long programmed = 0;
+        if (p.pulses_epoch.size()) programmed = (p.pulses_epoch.array() != 0.f).count();
+        info = QString("Layer %1: %2 = %3 synapses, %4 devices (%5). β = %6 per µS. "
+                       "Programmed this epoch: <b>%7 %</b> of synapses.")
+                   .arg(layer_ + 1)
+                   .arg(shape)
+                   .arg(QLocale().toString(synapses))
+                   .arg(QLocale().toString(synapses * (pair ? 2 : 1)))
+                   .arg(pair ? "differential pairs" : "single device + reference")
+                   .arg(p.beta_per_uS, 0, 'g', 3)
+                   .arg(100.0 * programmed / std::max<long long>(1, synapses), 0, 'f', 2);
+    } else {
+        info = QString("Layer %1: %2, full-precision weights (no devices in this experiment).")
+                   .arg(layer_ + 1)
+                   .arg(shape);
+    }
+    info_->setText(info);
+
+    switch (q) {
+    case GPlus:
+    case GMinus: {
+        const Eigen::MatrixXf& m = q == GPlus ? p.g_plus_uS : p.g_minus_uS;
+        double hi = p.g_plus_uS.maxCoeff();
+        if (pair) hi = std::max<double>(hi, p.g_minus_uS.maxCoeff());
+        // One scale for G+ and G- so the two tabs compare directly.
+        hi = nice_ceiling(hi);
+        gMax_ = hold ? std::max(gMax_, hi) : hi;
+        view_->setTitle(QString("Layer %1 conductance %2 [µS]")
+                            .arg(layer_ + 1)
+                            .arg(q == GPlus ? (pair ? "G+" : "G") : "G−"));
+        view_->setMatrix(m, 0, gMax_, Colormap::viridis, "conductance [µS]");
+        break;
+    }
+    case Weight: {
+        double hi = nice_ceiling(p.weights.cwiseAbs().maxCoeff());
+        wMax_ = hold ? std::max(wMax_, hi) : hi;
+        view_->setTitle(QString("Layer %1 weights W%2 (red > 0, blue < 0)")
+                            .arg(layer_ + 1)
+                            .arg(crossbar ? " = β(G+ − G−)" : ""));
+        view_->setMatrix(p.weights, -wMax_, wMax_, Colormap::diverging, "weight W [1]");
+        break;
+    }
+    case Pulses: {
+        const double hi = nice_ceiling(std::max(1.f, p.pulses_epoch.maxCoeff()));
+        view_->setTitle(QString("Layer %1 programming pulses per synapse this epoch").arg(layer_ + 1));
+        view_->setMatrix(p.pulses_epoch, 0, hi, Colormap::magma, "pulses this epoch");
+        break;
+    }
+    }
+    std::vector<std::pair<int, int>> pins;
+    for (const SynapseTrace& t : last_->traces)
+        if (t.layer == layer_) pins.emplace_back(t.row, t.col);
+    view_->setMarkers(std::move(pins));
+}
+
+QString HeatmapPanel::hoverText(int r, int c) const {
+    if (!last_ || layer_ >= int(last_->layers.size())) return {};
+    const LayerPicture& p = last_->layers[layer_];
+    if (r >= p.weights.rows() || c >= p.weights.cols()) return {};
+    QString s = QString("output %1, input %2:").arg(r).arg(c);
+    if (p.g_plus_uS.size()) {
+        s += QString("  G%1 = %2 µS").arg(p.g_minus_uS.size() ? "+" : "").arg(p.g_plus_uS(r, c), 0, 'f', 3);
+        if (p.g_minus_uS.size()) s += QString("  G− = %1 µS").arg(p.g_minus_uS(r, c), 0, 'f', 3);
+    }
+    s += QString("  W = %1").arg(p.weights(r, c), 0, 'f', 4);
+    if (p.pulses_epoch.size()) s += QString("  pulses this epoch = %1").arg(p.pulses_epoch(r, c));
+    return s;
+}
+
+} // namespace cbl::ui

@@ -1,0 +1,47 @@
+#pragma once
+// Conductance heatmaps of one layer: G+, G- (viridis, uS), W = beta (G+ - G-) (diverging) and the
+// programming pulses of this epoch, with the fraction of synapses programmed. Clicking a cell asks
+// to pin that synapse (its trace appears in the synapse-trace view).
+#include "ui/views/snapshot_view.hpp"
+
+#include <QWidget>
+
+class QComboBox;
+class QLabel;
+class QTabBar;
+class QCheckBox;
+
+namespace cbl::ui {
+
+class HeatmapView;
+
+class HeatmapPanel : public QWidget, public SnapshotView {
+    Q_OBJECT
+  public:
+    enum Quantity { GPlus = 0, GMinus = 1, Weight = 2, Pulses = 3 };
+    explicit HeatmapPanel(QWidget* parent = nullptr);
+    void showSnapshot(const SnapshotPtr& s) override;
+    HeatmapView* heatmap() const { return view_; }
+    void setLayer(int k);
+    void setQuantity(Quantity q);
+    int layer() const { return layer_; }
+
+  Q_SIGNALS:
+    void pinRequested(int layer, int row, int col);
+
+  private:
+    void redraw();
+    QString hoverText(int row, int col) const;
+
+    QComboBox* layerBox_;
+    QTabBar* tabs_;
+    QCheckBox* fixedScale_;
+    QLabel* info_;
+    HeatmapView* view_;
+    SnapshotPtr last_;
+    int layer_ = 0;
+    Quantity quantity_ = GPlus;
+    double gMax_ = 0, wMax_ = 0; ///< sticky colour ranges: no flicker as values move
+};
+
+} // namespace cbl::ui

@@ -1,0 +1,33 @@
+#pragma once
+// Update sparsity (seed 002 Fig. 3C): per epoch and layer, programming pulses actually applied to
+// the devices versus the number of weights a full-precision update would have changed, on a log
+// axis. The mixed-precision scheme sits about three orders of magnitude below.
+#include "ui/views/snapshot_view.hpp"
+
+#include <QWidget>
+
+class QLineSeries;
+class QValueAxis;
+class QLogValueAxis;
+class QLabel;
+
+namespace cbl::ui {
+
+class ChartView;
+
+class SparsityChart : public QWidget, public SnapshotView {
+    Q_OBJECT
+  public:
+    explicit SparsityChart(QWidget* parent = nullptr);
+    void showSnapshot(const SnapshotPtr& s) override;
+    ChartView* chartView() const { return view_; }
+
+  private:
+    ChartView* view_;
+    QLabel* summary_;
+    QValueAxis* x_;
+    QLogValueAxis* y_;
+    QList<QLineSeries*> series_;
+};
+
+} // namespace cbl::ui

@@ -1,0 +1,110 @@
+#include "ui/views/traces_chart.hpp"
+
+#include "ui/widgets/chart_view.hpp"
+
+#include <QChart>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLegend>
+#include <QLineSeries>
+#include <QPushButton>
+#include <QRandomGenerator>
+#include <QVBoxLayout>
+#include <QValueAxis>
+
+#include <algorithm>
+#include <cmath>
+
+namespace cbl::ui {
+
+TracesChart::TracesChart(QWidget* parent) : QWidget(parent) {
+    view_ = new ChartView("Pinned synapses: conductance over device time");
+    x_ = new QValueAxis;
+    x_->setTitleText("device time [s]");
+    y_ = new QValueAxis;
+    y_->setTitleText("conductance [µS]");
+    y_->setRange(0, 10);
+    view_->chart()->addAxis(x_, Qt::AlignBottom);
+    view_->chart()->addAxis(y_, Qt::AlignLeft);
+    view_->setPlaceholder("Click a cell of a conductance heatmap (or “Pin 3 random”) to follow "
+                          "that synapse's G+ and G− here");
+    view_->setToolTip("Solid: G+, dashed: G− of each pinned synapse. Upward steps are SET pulses; "
+                      "the slow decay between them is drift; a drop of both is a refresh.");
+    unpin_ = new QPushButton("Unpin all");
+    pinRandom_ = new QPushButton("Pin 3 random");
+    pinRandom_->setToolTip("Pin three synapses of layer 1 at random");
+    hint_ = new QLabel;
+    auto* top = new QHBoxLayout;
+    top->addWidget(hint_, 1);
+    top->addWidget(pinRandom_);
+    top->addWidget(unpin_);
+    auto* lay = new QVBoxLayout(this);
+    lay->setContentsMargins(0, 0, 0, 0);
+    lay->addLayout(top);
+    lay->addWidget(view_, 1);
+    connect(unpin_, &QPushButton::clicked, this, &TracesChart::unpinAllRequested);
+    connect(pinRandom_, &QPushButton::clicked, this, [this] {
+        if (!last_ || last_->layers.empty()) return;
+        const auto& w = last_->layers[0].weights;
+        for (int i = 0; i < 3; ++i)
+            Q_EMIT pinRequested(0, QRandomGenerator::global()->bounded(int(w.rows())),
+                                QRandomGenerator::global()->bounded(int(w.cols())));
+    });
+}
+
+void TracesChart::showSnapshot(const SnapshotPtr& sp) {
+    last_ = sp;
+    const Snapshot& s = *sp;
+    // Two series per pinned synapse: G+ solid, G- dashed in the same colour.
+    const int want = int(s.traces.size()) * 2;
+    if (series_.size() != want) {
+        for (auto* ser : series_) view_->chart()->removeSeries(ser), delete ser;
+        series_.clear();
+        for (std::size_t k = 0; k < s.traces.size(); ++k) {
+            const SynapseTrace& t = s.traces[k];
+            const QString name = QString("L%1 (%2, %3)").arg(t.layer + 1).arg(t.row).arg(t.col);
+            for (int d = 0; d < 2; ++d) {
+                auto* ser = new QLineSeries;
+                ser->setName(name + (d == 0 ? " G+" : " G−"));
+                style_series(ser, series_color(int(k)), 2, d == 0 ? Qt::SolidLine : Qt::DashLine);
+                view_->chart()->addSeries(ser);
+                ser->attachAxis(x_);
+                ser->attachAxis(y_);
+                series_.append(ser);
+            }
+        }
+        view_->applyFonts();
+    }
+    double tmax = 1, gmax = 1;
+    for (const SynapseTrace& t : s.traces)
+        if (!t.t_s.empty()) tmax = std::max(tmax, t.t_s.back());
+    QString unit;
+    const double scale = time_unit(tmax, &unit);
+    const int pixels = std::max(200, view_->width());
+    for (std::size_t k = 0; k < s.traces.size(); ++k) {
+        const SynapseTrace& t = s.traces[k];
+        QList<QPointF> gp, gm;
+        gp.reserve(int(t.t_s.size()));
+        for (std::size_t i = 0; i < t.t_s.size(); ++i) {
+            if (i < t.g_plus_uS.size()) gp.append({t.t_s[i] / scale, t.g_plus_uS[i]});
+            if (i < t.g_minus_uS.size()) gm.append({t.t_s[i] / scale, t.g_minus_uS[i]});
+        }
+        for (const auto& p : gp) gmax = std::max(gmax, p.y());
+        for (const auto& p : gm) gmax = std::max(gmax, p.y());
+        series_[2 * k]->replace(decimate(gp, 2 * pixels));
+        series_[2 * k + 1]->replace(decimate(gm, 2 * pixels));
+    }
+    x_->setTitleText(QString("device time [%1]").arg(unit));
+    x_->setRange(0, std::max(s.simulated_time_s, tmax) / scale);
+    y_->setRange(0, std::ceil(gmax * 1.1));
+    view_->setPlaceholder(s.traces.empty() ? "Click a cell of a conductance heatmap (or “Pin 3 "
+                                             "random”) to follow that synapse's G+ and G− here"
+                                           : QString());
+    view_->setMarkers(x_, event_markers(s, true, scale));
+    hint_->setText(s.traces.empty() ? QString()
+                                    : QString("%1 pinned synapse(s); device clock %2")
+                                          .arg(s.traces.size())
+                                          .arg(duration_text(s.simulated_time_s)));
+}
+
+} // namespace cbl::ui

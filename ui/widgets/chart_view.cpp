@@ -1,0 +1,148 @@
+#include "ui/widgets/chart_view.hpp"
+
+#include <QChart>
+#include <QLegend>
+#include <QLogValueAxis>
+#include <QPainter>
+#include <QValueAxis>
+#include <QXYSeries>
+
+#include <cmath>
+
+namespace cbl::ui {
+
+QColor series_color(int index) {
+    static const QColor colors[] = {QColor(0, 114, 178),  QColor(213, 94, 0),
+                                    QColor(0, 158, 115),  QColor(204, 121, 167),
+                                    QColor(230, 159, 0),  QColor(86, 180, 233),
+                                    QColor(120, 120, 120), QColor(0, 0, 0)};
+    return colors[index % 8];
+}
+
+void style_series(QXYSeries* s, const QColor& color, double width, Qt::PenStyle style) {
+    QPen pen(color);
+    pen.setWidthF(width);
+    pen.setStyle(style);
+    s->setPen(pen);
+    s->setColor(color);
+}
+
+QList<QPointF> decimate(const QList<QPointF>& points, int max_points) {
+    if (points.size() <= max_points || max_points < 4) return points;
+    QList<QPointF> out;
+    const int buckets = max_points / 2;
+    out.reserve(buckets * 2 + 2);
+    const double per = double(points.size()) / buckets;
+    for (int b = 0; b < buckets; ++b) {
+        const int i0 = int(b * per), i1 = std::min<int>(points.size(), int((b + 1) * per));
+        if (i0 >= i1) continue;
+        int lo = i0, hi = i0;
+        for (int i = i0; i < i1; ++i) {
+            if (points[i].y() < points[lo].y()) lo = i;
+            if (points[i].y() > points[hi].y()) hi = i;
+        }
+        out.append(points[std::min(lo, hi)]);
+        if (lo != hi) out.append(points[std::max(lo, hi)]);
+    }
+    if (out.last() != points.last()) out.append(points.last());
+    return out;
+}
+
+ChartView::ChartView(const QString& title, QWidget* parent) : QChartView(parent) {
+    auto* chart = new QChart; // the view owns it (ARCHITECTURE.md)
+    chart->setTitle(title);
+    chart->setAnimationOptions(QChart::NoAnimation);
+    chart->legend()->setAlignment(Qt::AlignBottom);
+    chart->setMargins(QMargins(4, 4, 4, 4));
+    setChart(chart);
+    setRenderHint(QPainter::Antialiasing);
+    setMinimumSize(260, 200);
+}
+
+void ChartView::applyFonts() {
+    QFont f = font();
+    QFont title = f;
+    title.setBold(true);
+    title.setPointSizeF(f.pointSizeF() * 1.15);
+    chart()->setTitleFont(title);
+    chart()->legend()->setFont(f);
+    QFont small = f;
+    small.setPointSizeF(f.pointSizeF() * 0.9);
+    for (QAbstractAxis* a : chart()->axes()) {
+        a->setLabelsFont(small);
+        a->setTitleFont(f);
+    }
+}
+
+void ChartView::changeEvent(QEvent* e) {
+    if (e->type() == QEvent::FontChange) applyFonts();
+    QChartView::changeEvent(e);
+}
+
+void ChartView::showEvent(QShowEvent* e) {
+    applyFonts();
+    QChartView::showEvent(e);
+}
+
+void ChartView::setMarkers(QAbstractAxis* axis, QList<TimeMarker> markers) {
+    markerAxis_ = axis;
+    markers_ = std::move(markers);
+    viewport()->update();
+}
+
+void ChartView::setPlaceholder(const QString& text) {
+    if (text == placeholder_) return;
+    placeholder_ = text;
+    viewport()->update();
+}
+
+void ChartView::drawForeground(QPainter* painter, const QRectF& rect) {
+    QChartView::drawForeground(painter, rect);
+    const QRectF plot = chart()->plotArea();
+    painter->save();
+    if (!placeholder_.isEmpty()) {
+        painter->setPen(palette().placeholderText().color());
+        painter->setFont(font());
+        painter->drawText(plot.adjusted(10, 10, -10, -10), Qt::AlignCenter | Qt::TextWordWrap,
+                          placeholder_);
+    }
+    if (markerAxis_ && !markers_.isEmpty()) {
+        // Map x to the plot by hand: the marker axis is linear or logarithmic.
+        double lo = 0, hi = 1;
+        bool log = false;
+        if (auto* v = qobject_cast<QValueAxis*>(markerAxis_)) {
+            lo = v->min();
+            hi = v->max();
+        } else if (auto* l = qobject_cast<QLogValueAxis*>(markerAxis_)) {
+            lo = std::log(l->min());
+            hi = std::log(l->max());
+            log = true;
+        }
+        QFont small = font();
+        small.setPointSizeF(font().pointSizeF() * 0.85);
+        painter->setFont(small);
+        const QFontMetricsF fm(small);
+        const QColor c(200, 60, 20);
+        double lastRight = -1e9;
+        int row = 0;
+        for (const TimeMarker& m : markers_) {
+            const double v = log ? (m.x > 0 ? std::log(m.x) : lo) : m.x;
+            if (hi <= lo || v < lo || v > hi) continue;
+            const double x = plot.left() + (v - lo) / (hi - lo) * plot.width();
+            painter->setPen(QPen(c, 1.5, Qt::DashLine));
+            painter->drawLine(QPointF(x, plot.top()), QPointF(x, plot.bottom()));
+            // Stagger labels that would overlap the previous one.
+            row = x < lastRight ? (row + 1) % 3 : 0;
+            const double w = fm.horizontalAdvance(m.label) + 6;
+            const QRectF box(std::min(x + 2, plot.right() - w), plot.top() + 2 + row * fm.height(),
+                             w, fm.height());
+            painter->fillRect(box, QColor(255, 255, 255, 210));
+            painter->setPen(c);
+            painter->drawText(box, Qt::AlignCenter, m.label);
+            lastRight = box.right();
+        }
+    }
+    painter->restore();
+}
+
+} // namespace cbl::ui

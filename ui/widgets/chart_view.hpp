@@ -1,0 +1,50 @@
+#pragma once
+// A QChartView with what every CrossbarLab chart needs: fonts that follow the widget (presentation
+// mode scales them), vertical markers for parameter changes on the time axis, and a placeholder
+// line saying what to do while there is no data yet.
+#include <QChartView>
+
+class QAbstractAxis;
+class QXYSeries;
+
+namespace cbl::ui {
+
+struct TimeMarker {
+    double x = 0;  ///< in units of the marked axis
+    QString label; ///< what changed, e.g. "eps = 0.05"
+};
+
+class ChartView : public QChartView {
+    Q_OBJECT
+  public:
+    explicit ChartView(const QString& title, QWidget* parent = nullptr);
+    /// Vertical dashed lines at x positions of `axis` (the horizontal axis).
+    void setMarkers(QAbstractAxis* axis, QList<TimeMarker> markers);
+    const QList<TimeMarker>& markers() const { return markers_; }
+    /// Shown in the middle of the plot while non-empty.
+    void setPlaceholder(const QString& text);
+    /// Applies the widget font to title, axes and legend (charts keep their own fonts).
+    void applyFonts();
+
+  protected:
+    void drawForeground(QPainter* painter, const QRectF& rect) override;
+    void changeEvent(QEvent* e) override;
+    void showEvent(QShowEvent* e) override;
+
+  private:
+    QAbstractAxis* markerAxis_ = nullptr;
+    QList<TimeMarker> markers_;
+    QString placeholder_;
+};
+
+/// Keeps at most about `max_points` points of a polyline, preserving each bucket's min and max so
+/// spikes (single pulses) stay visible (ARCHITECTURE.md: decimate to about the pixel width).
+QList<QPointF> decimate(const QList<QPointF>& points, int max_points);
+
+/// Sets a series' pen colour and width in one go.
+void style_series(QXYSeries* s, const QColor& color, double width, Qt::PenStyle style = Qt::SolidLine);
+
+/// A qualitative palette readable on white and on a projector (Okabe-Ito, colour-blind safe).
+QColor series_color(int index);
+
+} // namespace cbl::ui

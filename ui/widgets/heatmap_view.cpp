@@ -1,0 +1,336 @@
+#include "ui/widgets/heatmap_view.hpp"
+
+#include <QMouseEvent>
+#include <QPainter>
+#include <QToolTip>
+#include <QWheelEvent>
+
+#include <algorithm>
+#include <cmath>
+
+namespace cbl::ui {
+
+std::vector<double> nice_ticks(double lo, double hi, int target) {
+    std::vector<double> ticks;
+    if (!(hi > lo) || target < 1) return ticks;
+    const double raw = (hi - lo) / target;
+    const double mag = std::pow(10.0, std::floor(std::log10(raw)));
+    double step = mag;
+    for (double f : {1.0, 2.0, 2.5, 5.0, 10.0})
+        if (f * mag >= raw) {
+            step = f * mag;
+            break;
+        }
+    for (double t = std::ceil(lo / step - 1e-9) * step; t <= hi + step * 1e-9; t += step)
+        ticks.push_back(std::abs(t) < step * 1e-9 ? 0.0 : t);
+    return ticks;
+}
+
+namespace {
+QString tick_text(double v) {
+    if (v == 0) return "0";
+    const double a = std::abs(v);
+    if (a >= 1e4 || a < 1e-3) return QString::number(v, 'g', 2);
+    return QString::number(v, 'g', 4);
+}
+} // namespace
+
+HeatmapView::HeatmapView(QWidget* parent) : QWidget(parent) {
+    setMouseTracking(true);
+    setAttribute(Qt::WA_OpaquePaintEvent);
+    setFocusPolicy(Qt::ClickFocus);
+    setToolTip({});
+}
+
+void HeatmapView::setTitle(const QString& title) {
+    title_ = title;
+    update();
+}
+
+void HeatmapView::setAxisTitles(const QString& x, const QString& y) {
+    xTitle_ = x;
+    yTitle_ = y;
+    update();
+}
+
+void HeatmapView::setMarkers(std::vector<std::pair<int, int>> cells) {
+    markers_ = std::move(cells);
+    update();
+}
+
+void HeatmapView::setMatrix(const Eigen::MatrixXf& m, double lo, double hi, Colormap map,
+                            const QString& unit) {
+    const bool reshaped = m.rows() != data_.rows() || m.cols() != data_.cols();
+    data_ = m;
+    lo_ = lo;
+    hi_ = hi > lo ? hi : lo + 1;
+    unit_ = unit;
+    if (map != map_ || bar_.isNull()) {
+        map_ = map;
+        // The colour bar is the LUT itself, top = high values.
+        bar_ = QImage(1, 256, QImage::Format_RGB32);
+        const ColorLut& lut = colormap_lut(map_);
+        for (int i = 0; i < 256; ++i) bar_.setPixel(0, 255 - i, lut[i]);
+    }
+    if (reshaped || !zoomed_) {
+        wx_ = wy_ = 0;
+        ww_ = std::max<double>(1, data_.cols());
+        wh_ = std::max<double>(1, data_.rows());
+        zoomed_ = false;
+    }
+    recolor();
+    if (hover_.first >= 0 && hover_.first < rows() && hover_.second < cols() && hoverText_)
+        hoverLine_ = hoverText_(hover_.first, hover_.second);
+    update();
+}
+
+void HeatmapView::recolor() {
+    const int r = rows(), c = cols();
+    if (r == 0 || c == 0) {
+        image_ = {};
+        return;
+    }
+    if (image_.width() != c || image_.height() != r)
+        image_ = QImage(c, r, QImage::Format_RGB32);
+    const ColorLut& lut = colormap_lut(map_);
+    const float lo = float(lo_);
+    const float scale = float(255.0 / (hi_ - lo_));
+    // Eigen is column-major: walk each image row with a stride of `rows`.
+    const float* base = data_.data();
+    for (int y = 0; y < r; ++y) {
+        auto* line = reinterpret_cast<QRgb*>(image_.scanLine(y));
+        const float* p = base + y;
+        for (int x = 0; x < c; ++x, p += r) {
+            float f = (*p - lo) * scale;
+            f = f < 0.f ? 0.f : (f > 255.f ? 255.f : f);
+            line[x] = lut[int(f + 0.5f)];
+        }
+    }
+}
+
+QRectF HeatmapView::plotRect() const {
+    const QFontMetrics fm(font());
+    const int h = fm.height();
+    const double left = fm.horizontalAdvance("00000") + h + 8;
+    const double top = h * 1.6 + 4;
+    const double bottom = h * 3.4 + 6;
+    const double right = h * 1.2 + fm.horizontalAdvance("-0.000") + h + 16;
+    return QRectF(left, top, std::max(10.0, width() - left - right),
+                  std::max(10.0, height() - top - bottom));
+}
+
+QRectF HeatmapView::barRect() const {
+    const QRectF p = plotRect();
+    const QFontMetrics fm(font());
+    return QRectF(p.right() + 10, p.top(), fm.height() * 1.0, p.height());
+}
+
+std::pair<int, int> HeatmapView::cellAt(QPointF pos) const {
+    const QRectF p = plotRect();
+    if (!p.contains(pos) || data_.size() == 0) return {-1, -1};
+    const double cx = wx_ + (pos.x() - p.left()) / p.width() * ww_;
+    const double cy = wy_ + (pos.y() - p.top()) / p.height() * wh_;
+    const int col = std::clamp(int(std::floor(cx)), 0, cols() - 1);
+    const int row = std::clamp(int(std::floor(cy)), 0, rows() - 1);
+    return {row, col};
+}
+
+QPoint HeatmapView::cellCenter(int row, int col) const {
+    const QRectF p = plotRect();
+    return QPointF(p.left() + (col + 0.5 - wx_) / ww_ * p.width(),
+                   p.top() + (row + 0.5 - wy_) / wh_ * p.height())
+        .toPoint();
+}
+
+void HeatmapView::clampWindow() {
+    const double c = std::max(1, cols()), r = std::max(1, rows());
+    ww_ = std::clamp(ww_, std::min(c, 4.0), c);
+    wh_ = std::clamp(wh_, std::min(r, 2.0), r);
+    wx_ = std::clamp(wx_, 0.0, c - ww_);
+    wy_ = std::clamp(wy_, 0.0, r - wh_);
+    zoomed_ = ww_ < c || wh_ < r;
+}
+
+void HeatmapView::resetZoom() {
+    wx_ = wy_ = 0;
+    ww_ = std::max(1, cols());
+    wh_ = std::max(1, rows());
+    zoomed_ = false;
+    update();
+}
+
+void HeatmapView::zoomTo(double col0, double row0, double ncols, double nrows) {
+    wx_ = col0;
+    wy_ = row0;
+    ww_ = ncols;
+    wh_ = nrows;
+    clampWindow();
+    update();
+}
+
+void HeatmapView::paintEvent(QPaintEvent*) {
+    QPainter painter(this);
+    painter.fillRect(rect(), palette().window());
+    const QFontMetrics fm(font());
+    const int h = fm.height();
+    const QRectF p = plotRect();
+    const QColor ink = palette().windowText().color();
+
+    QFont bold = font();
+    bold.setBold(true);
+    painter.setFont(bold);
+    painter.setPen(ink);
+    painter.drawText(QRectF(0, 2, width(), h * 1.5), Qt::AlignCenter, title_);
+    painter.setFont(font());
+
+    if (image_.isNull()) {
+        painter.drawText(p, Qt::AlignCenter | Qt::TextWordWrap,
+                         "no crossbar data: this layer is full precision (FP) or nothing is "
+                         "loaded");
+        return;
+    }
+    // Nearest-neighbour: each device stays a crisp cell at any zoom.
+    painter.setRenderHint(QPainter::SmoothPixmapTransform, false);
+    painter.drawImage(p, image_, QRectF(wx_, wy_, ww_, wh_));
+    painter.setPen(QPen(ink, 1));
+    painter.drawRect(p);
+
+    auto toX = [&](double c) { return p.left() + (c - wx_) / ww_ * p.width(); };
+    auto toY = [&](double r) { return p.top() + (r - wy_) / wh_ * p.height(); };
+
+    // Axis ticks in cell indices (0-based, like the hover read-out and the pin list).
+    for (double t : nice_ticks(wx_, wx_ + ww_ - 1, std::max(2, int(p.width() / (h * 5))))) {
+        const double x = toX(t + 0.5);
+        painter.drawLine(QPointF(x, p.bottom()), QPointF(x, p.bottom() + 4));
+        painter.drawText(QRectF(x - 40, p.bottom() + 4, 80, h), Qt::AlignHCenter | Qt::AlignTop,
+                         tick_text(t));
+    }
+    for (double t : nice_ticks(wy_, wy_ + wh_ - 1, std::max(2, int(p.height() / (h * 2.5))))) {
+        const double y = toY(t + 0.5);
+        painter.drawLine(QPointF(p.left() - 4, y), QPointF(p.left(), y));
+        painter.drawText(QRectF(0, y - h / 2.0, p.left() - 6, h), Qt::AlignRight | Qt::AlignVCenter,
+                         tick_text(t));
+    }
+    painter.drawText(QRectF(p.left(), p.bottom() + h + 4, p.width(), h), Qt::AlignCenter,
+                     xTitle_);
+    painter.save();
+    painter.translate(4, p.center().y());
+    painter.rotate(-90);
+    painter.drawText(QRectF(-p.height() / 2, 0, p.height(), h), Qt::AlignCenter, yTitle_);
+    painter.restore();
+
+    // Pinned synapses and the hovered cell.
+    const double cw = p.width() / ww_, ch = p.height() / wh_;
+    painter.setClipRect(p);
+    for (auto [r, c] : markers_) {
+        const QRectF cell(toX(c), toY(r), std::max(cw, 6.0), std::max(ch, 6.0));
+        const QRectF box = cell.translated(std::min(0.0, (cw - 6) / 2), std::min(0.0, (ch - 6) / 2));
+        painter.setPen(QPen(Qt::black, 3));
+        painter.drawRect(box.adjusted(-2, -2, 2, 2));
+        painter.setPen(QPen(QColor(255, 140, 0), 2));
+        painter.drawRect(box.adjusted(-2, -2, 2, 2));
+    }
+    if (hover_.first >= 0) {
+        painter.setPen(QPen(Qt::white, 1, Qt::DashLine));
+        painter.drawRect(QRectF(toX(hover_.second), toY(hover_.first), std::max(cw, 3.0),
+                                std::max(ch, 3.0)));
+    }
+    painter.setClipping(false);
+
+    // Colour bar with ticks in physical units.
+    const QRectF b = barRect();
+    painter.drawImage(b, bar_);
+    painter.setPen(ink);
+    painter.drawRect(b);
+    for (double t : nice_ticks(lo_, hi_, std::max(2, int(b.height() / (h * 2))))) {
+        const double y = b.bottom() - (t - lo_) / (hi_ - lo_) * b.height();
+        painter.drawLine(QPointF(b.right(), y), QPointF(b.right() + 4, y));
+        painter.drawText(QRectF(b.right() + 6, y - h / 2.0, 200, h), Qt::AlignLeft | Qt::AlignVCenter,
+                         tick_text(t));
+    }
+    painter.save();
+    painter.translate(width() - 2, b.center().y());
+    painter.rotate(-90);
+    painter.drawText(QRectF(-b.height() / 2, -h, b.height(), h), Qt::AlignCenter, unit_);
+    painter.restore();
+
+    // Hover read-out (or the hint how to use the view).
+    const QString line = hover_.first >= 0
+                             ? hoverLine_
+                             : QString("hover: values · click: pin synapse · wheel: zoom · "
+                                       "drag: pan · double-click: whole layer");
+    painter.setPen(hover_.first >= 0 ? ink : palette().placeholderText().color());
+    painter.drawText(QRectF(4, height() - h - 4, width() - 8, h), Qt::AlignLeft | Qt::AlignVCenter,
+                     fm.elidedText(line, Qt::ElideRight, width() - 8));
+}
+
+void HeatmapView::mouseMoveEvent(QMouseEvent* e) {
+    if (pressed_ && (e->buttons() & Qt::LeftButton)) {
+        const QPointF d = e->position() - pressPos_;
+        if (d.manhattanLength() > 4) dragged_ = true;
+        if (dragged_ && zoomed_) {
+            const QRectF p = plotRect();
+            wx_ = pressWx_ - d.x() / p.width() * ww_;
+            wy_ = pressWy_ - d.y() / p.height() * wh_;
+            clampWindow();
+            update();
+        }
+    }
+    const auto cell = cellAt(e->position());
+    if (cell != hover_) {
+        hover_ = cell;
+        if (cell.first >= 0) {
+            hoverLine_ = hoverText_ ? hoverText_(cell.first, cell.second)
+                                    : QString("row %1, column %2: %3 %4")
+                                          .arg(cell.first)
+                                          .arg(cell.second)
+                                          .arg(data_(cell.first, cell.second))
+                                          .arg(unit_);
+            Q_EMIT cellHovered(cell.first, cell.second);
+        }
+        update();
+    }
+}
+
+void HeatmapView::leaveEvent(QEvent*) {
+    hover_ = {-1, -1};
+    update();
+}
+
+void HeatmapView::mousePressEvent(QMouseEvent* e) {
+    if (e->button() != Qt::LeftButton) return;
+    pressed_ = true;
+    dragged_ = false;
+    pressPos_ = e->position();
+    pressWx_ = wx_;
+    pressWy_ = wy_;
+}
+
+void HeatmapView::mouseReleaseEvent(QMouseEvent* e) {
+    if (e->button() != Qt::LeftButton || !pressed_) return;
+    pressed_ = false;
+    if (dragged_) return;
+    const auto [r, c] = cellAt(e->position());
+    if (r >= 0) Q_EMIT cellClicked(r, c);
+}
+
+void HeatmapView::mouseDoubleClickEvent(QMouseEvent*) { resetZoom(); }
+
+void HeatmapView::wheelEvent(QWheelEvent* e) {
+    const QRectF p = plotRect();
+    if (!p.contains(e->position()) || data_.size() == 0) return;
+    const double f = std::pow(0.85, e->angleDelta().y() / 120.0);
+    // Keep the cell under the cursor fixed while zooming.
+    const double fx = (e->position().x() - p.left()) / p.width();
+    const double fy = (e->position().y() - p.top()) / p.height();
+    const double cx = wx_ + fx * ww_, cy = wy_ + fy * wh_;
+    ww_ *= f;
+    wh_ *= f;
+    wx_ = cx - fx * ww_;
+    wy_ = cy - fy * wh_;
+    clampWindow();
+    update();
+    e->accept();
+}
+
+} // namespace cbl::ui

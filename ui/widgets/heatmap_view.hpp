@@ -1,0 +1,88 @@
+#pragma once
+// One matrix drawn as a heatmap with axes, a colour bar in physical units, hover read-out, wheel
+// zoom, drag pan and click-to-pick. Colouring goes through a 256-entry LUT into a QImage RGB32
+// (ARCHITECTURE.md: ~0.06 ms for 785x250) and is drawn with smoothing off, so a repaint of a
+// full layer stays well inside a frame.
+#include "ui/widgets/colormap.hpp"
+
+#include <Eigen/Core>
+#include <QImage>
+#include <QWidget>
+
+#include <functional>
+#include <utility>
+#include <vector>
+
+namespace cbl::ui {
+
+class HeatmapView : public QWidget {
+    Q_OBJECT
+  public:
+    explicit HeatmapView(QWidget* parent = nullptr);
+
+    /// Shows `m` (rows x cols) coloured over [lo, hi] with `map`; `unit` labels the colour bar.
+    void setMatrix(const Eigen::MatrixXf& m, double lo, double hi, Colormap map,
+                   const QString& unit);
+    void setTitle(const QString& title);
+    void setAxisTitles(const QString& x, const QString& y);
+    /// Text for the hover read-out of a cell (row, col); default: the value with its unit.
+    void setHoverText(std::function<QString(int, int)> f) { hoverText_ = std::move(f); }
+    /// Cells outlined as pinned.
+    void setMarkers(std::vector<std::pair<int, int>> cells);
+    void resetZoom();
+    /// Zooms onto a window of cells (tests, presentation).
+    void zoomTo(double col0, double row0, double cols, double rows);
+
+    int rows() const { return int(data_.rows()); }
+    int cols() const { return int(data_.cols()); }
+    /// Widget position of a cell's centre (tests click it).
+    QPoint cellCenter(int row, int col) const;
+    /// Cell under a widget position, or (-1, -1).
+    std::pair<int, int> cellAt(QPointF pos) const;
+    const QImage& image() const { return image_; }
+    QString hoverLine() const { return hoverLine_; }
+
+    QSize sizeHint() const override { return {720, 420}; }
+    QSize minimumSizeHint() const override { return {240, 160}; }
+
+  Q_SIGNALS:
+    void cellClicked(int row, int col);
+    void cellHovered(int row, int col);
+
+  protected:
+    void paintEvent(QPaintEvent*) override;
+    void mouseMoveEvent(QMouseEvent*) override;
+    void mousePressEvent(QMouseEvent*) override;
+    void mouseReleaseEvent(QMouseEvent*) override;
+    void mouseDoubleClickEvent(QMouseEvent*) override;
+    void wheelEvent(QWheelEvent*) override;
+    void leaveEvent(QEvent*) override;
+
+  private:
+    void recolor();
+    QRectF plotRect() const;
+    QRectF barRect() const;
+    void clampWindow();
+
+    Eigen::MatrixXf data_;
+    double lo_ = 0, hi_ = 1;
+    Colormap map_ = Colormap::viridis;
+    QString unit_, title_, xTitle_, yTitle_;
+    QImage image_;
+    QImage bar_;
+    // Visible window in cell units: x = column, y = row.
+    double wx_ = 0, wy_ = 0, ww_ = 1, wh_ = 1;
+    bool zoomed_ = false;
+    std::pair<int, int> hover_{-1, -1};
+    QString hoverLine_;
+    std::vector<std::pair<int, int>> markers_;
+    std::function<QString(int, int)> hoverText_;
+    QPointF pressPos_;
+    double pressWx_ = 0, pressWy_ = 0;
+    bool pressed_ = false, dragged_ = false;
+};
+
+/// Round numbers between lo and hi for axis ticks (about `target` of them).
+std::vector<double> nice_ticks(double lo, double hi, int target);
+
+} // namespace cbl::ui
