@@ -43,8 +43,9 @@ void CrossbarLayer::quantize(const Vec& v, Vec& q, std::uint64_t step, std::uint
     // Seed 002 section 3: activations and errors as signed n-bit numbers sharing one scale
     // factor; values beyond full scale clip. Stochastic rounding keeps dW unbiased.
     const bool fixed = scheme_.quantize_scale == "fixed";
-    const float scale = fixed ? static_cast<float>(which == 0 ? scheme_.quantize_x_range
-                                                              : scheme_.quantize_delta_range)
+    const auto& ranges = scheme_.quantize_delta_range;
+    const double delta_range = ranges[std::min<std::size_t>(layer_, ranges.size() - 1)];
+    const float scale = fixed ? static_cast<float>(which == 0 ? scheme_.quantize_x_range : delta_range)
                               : v.cwiseAbs().maxCoeff();
     q.resize(v.size());
     if (scale == 0) {

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include <string>
+#include <vector>
 
 namespace cbl {
 
@@ -26,7 +27,9 @@ struct SchemeConfig {
     /// (each vector's largest magnitude).
     std::string quantize_scale = "fixed";
     double quantize_x_range = 1.0;     ///< fixed: full scale of activations (sigmoid: 1)
-    double quantize_delta_range = 1.0; ///< fixed: full scale of errors (softmax error: 1)
+    /// fixed: full scale of each weight layer's errors (one value = all layers). The softmax
+    /// error lies in [-1, 1]; a sigmoid layer's error is scaled by f' <= 1/4.
+    std::vector<double> quantize_delta_range{0.25, 1.0};
     std::string write_scheme = "tolerant"; ///< time: "verify", "gradual", "tolerant"
     double write_tolerance = 0.5;  ///< time: verify target band, in units of eps
     int write_max_iterations = 8;  ///< time: program-and-verify rounds per weight
