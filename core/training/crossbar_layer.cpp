@@ -203,20 +203,33 @@ std::unique_ptr<WeightLayer<float>> CrossbarLayer::clone() const {
     return std::make_unique<CrossbarLayer>(*this);
 }
 
+namespace {
+// The tile's state arrays by session name (synapse order s = c * rows + r) and their units.
+template <typename State, typename F>
+void for_each_tile_array(State& s, F&& f) {
+    f("g_plus", s.g_plus_uS, "uS");
+    f("g_minus", s.g_minus_uS, "uS");
+    f("t_p_plus", s.t_p_plus_s, "s");
+    f("t_p_minus", s.t_p_minus_s, "s");
+    f("n_plus", s.n_plus, "pulses");
+    f("n_minus", s.n_minus, "pulses");
+    f("nu_plus_code", s.nu_plus, "code");
+    f("nu_minus_code", s.nu_minus, "code");
+    f("cache_w", s.cache_w, "weight");
+    f("cache_sigma_code", s.cache_sigma_code, "code");
+    f("cache_row_sum", s.cache_row_sum, "weight");
+}
+} // namespace
+
 void CrossbarLayer::save_state(const std::string& p, StateArrays& out) const {
     const TileState s = tile_.state();
-    const std::vector<std::size_t> shape{std::size_t(s.cols), std::size_t(s.rows)};
-    // Tile arrays are in synapse order s = c * rows + r: stored as [cols][rows].
-    put_array(out, p + "g_plus", s.g_plus_uS, shape, "uS");
-    put_array(out, p + "g_minus", s.g_minus_uS, s.g_minus_uS.empty() ? std::vector<std::size_t>{0} : shape, "uS");
-    put_array(out, p + "t_p_plus", s.t_p_plus_s, s.t_p_plus_s.empty() ? std::vector<std::size_t>{0} : shape, "s");
-    put_array(out, p + "t_p_minus", s.t_p_minus_s, s.t_p_minus_s.empty() ? std::vector<std::size_t>{0} : shape, "s");
-    put_array(out, p + "n_plus", s.n_plus, s.n_plus.empty() ? std::vector<std::size_t>{0} : shape, "pulses");
-    put_array(out, p + "n_minus", s.n_minus, s.n_minus.empty() ? std::vector<std::size_t>{0} : shape, "pulses");
-    put_array(out, p + "nu_plus_code", s.nu_plus, s.nu_plus.empty() ? std::vector<std::size_t>{0} : shape, "code");
-    put_array(out, p + "nu_minus_code", s.nu_minus, s.nu_minus.empty() ? std::vector<std::size_t>{0} : shape, "code");
-    put_array(out, p + "tile_time", std::vector<double>{s.time_s}, {1}, "s");
-    put_array(out, p + "drift_compensation_ref", std::vector<double>{s.drift_compensation_ref}, {1});
+    for_each_tile_array(s, [&](const char* name, const auto& v, const char* unit) {
+        put_array(out, p + name, v, {v.size()}, unit);
+    });
+    put_array(out, p + "tile_times",
+              std::vector<double>{s.time_s, s.drift_compensation_ref, s.cache_time_s,
+                                  s.cache_min_age_s, s.cache_first_program_s},
+              {5}, "s");
     if (chi_.size()) put_matrix(out, p + "chi", chi_, "weight");
     put_matrix(out, p + "pulses_epoch", pulses_epoch_.cast<std::uint32_t>(), "pulses");
 }
@@ -225,25 +238,20 @@ void CrossbarLayer::load_state(const std::string& p, const StateArrays& in) {
     TileState s;
     s.rows = tile_.rows();
     s.cols = tile_.cols();
-    auto take = [&](const std::string& name, auto& dst) {
+    for_each_tile_array(s, [&](const char* name, auto& dst, const char*) {
         const auto it = in.find(p + name);
         if (it == in.end()) throw InputError("session state: " + p + name + " is missing");
-        using V = std::decay_t<decltype(dst)>;
-        const auto* v = std::get_if<V>(&it->second.data);
+        const auto* v = std::get_if<std::decay_t<decltype(dst)>>(&it->second.data);
         if (!v) throw InputError("session state: " + p + name + " has the wrong element type");
         dst = *v;
-    };
-    take("g_plus", s.g_plus_uS);
-    take("g_minus", s.g_minus_uS);
-    take("t_p_plus", s.t_p_plus_s);
-    take("t_p_minus", s.t_p_minus_s);
-    take("n_plus", s.n_plus);
-    take("n_minus", s.n_minus);
-    take("nu_plus_code", s.nu_plus);
-    take("nu_minus_code", s.nu_minus);
-    s.time_s = get_array<double>(in, p + "tile_time", 1)[0];
-    s.drift_compensation_ref = get_array<double>(in, p + "drift_compensation_ref", 1)[0];
-    tile_.restore(s);
+    });
+    const auto& times = get_array<double>(in, p + "tile_times", 5);
+    s.time_s = times[0];
+    s.drift_compensation_ref = times[1];
+    s.cache_time_s = times[2];
+    s.cache_min_age_s = times[3];
+    s.cache_first_program_s = times[4];
+    tile_.restore(s); // validates every array's size against the tile
     if (chi_.size()) get_matrix(in, p + "chi", chi_);
     Eigen::Matrix<std::uint32_t, Eigen::Dynamic, Eigen::Dynamic> pulses(outputs(), inputs());
     get_matrix(in, p + "pulses_epoch", pulses);
