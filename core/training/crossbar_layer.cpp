@@ -223,8 +223,13 @@ void for_each_tile_array(State& s, F&& f) {
 
 void CrossbarLayer::save_state(const std::string& p, StateArrays& out) const {
     const TileState s = tile_.state();
+    // Per-device planes are stored as [inputs][outputs] (synapse order), other arrays flat.
+    const std::size_t n = std::size_t(s.rows) * std::size_t(s.cols);
     for_each_tile_array(s, [&](const char* name, const auto& v, const char* unit) {
-        put_array(out, p + name, v, {v.size()}, unit);
+        put_array(out, p + name, v,
+                  v.size() == n ? std::vector<std::size_t>{std::size_t(s.cols), std::size_t(s.rows)}
+                                : std::vector<std::size_t>{v.size()},
+                  unit);
     });
     put_array(out, p + "tile_times",
               std::vector<double>{s.time_s, s.drift_compensation_ref, s.cache_time_s,
