@@ -128,8 +128,10 @@ void CrossbarTile::compute_plane_column(int c, int k, double t, float* g_out) co
         nu_code_[k].data() + o, rows_);
     // Ages in float: the rounding of t (~6e-8 t) moves a factor by < nu 6e-8 t / T0, below
     // drift_tolerance for simulated times up to months.
-    out =
-        g * (-(code.cast<float>() * float(nu_step_)) * ((float(t) - t_p).max(t0) / t0).log()).exp();
+    // The uint8 -> float cast has no SIMD path in Eigen and would drag log/exp down to scalar
+    // code, so the exponents are converted first and the transcendental part stays vectorised.
+    out = code.cast<float>() * -float(nu_step_);
+    out = g * (out * ((float(t) - t_p).max(t0) / t0).log()).exp();
 }
 
 void CrossbarTile::rebuild_cache() {
@@ -149,8 +151,8 @@ void CrossbarTile::rebuild_cache() {
             } else {
                 w_eff_.col(c).head(rows_) = (beta * (gp - g_ref)).matrix();
             }
-            sigma_code_.col(c).head(rows_) =
-                (sig2.sqrt() * inv_step).round().min(float(code_max)).cast<std::uint8_t>().matrix();
+            sig2 = (sig2.sqrt() * inv_step).round().min(float(code_max));
+            sigma_code_.col(c).head(rows_) = sig2.cast<std::uint8_t>().matrix();
         }
     });
     row_sum_ = w_eff_.topRows(rows_).cast<double>().rowwise().sum();
