@@ -194,13 +194,15 @@ void Engine::loop() {
         // pause and cancel answer within one slice.
         const auto t0 = clock_type::now();
         int chunk = 16;
-        if (stop_after_ >= 0) chunk = static_cast<int>(std::min<long long>(chunk, stop_after_));
         if (speed_ > 0) chunk = std::max(1, std::min(chunk, static_cast<int>(speed_ * 0.05)));
         long long trained = 0;
         const int epoch_before = experiment_->epochs_done();
         try {
             while (clock_type::now() - t0 < std::chrono::milliseconds(20)) {
-                const int n = experiment_->train(chunk);
+                // A step command stops exactly at its count.
+                const int n = experiment_->train(
+                    stop_after_ >= 0 ? static_cast<int>(std::min<long long>(chunk, stop_after_))
+                                     : chunk);
                 trained += n;
                 if (stop_after_ >= 0 && (stop_after_ -= n) <= 0) break;
                 if (experiment_->epochs_done() != epoch_before || n == 0 || speed_ > 0) break;

@@ -52,7 +52,7 @@ QStringList MainWindow::viewNames() {
 MainWindow::MainWindow(QWidget* parent, bool restoreLayout)
     : QMainWindow(parent), bridge_(new EngineBridge(this)), comparisons_(new ComparisonRuns(this)) {
     setObjectName("mainWindow");
-    setWindowTitle("CrossbarLab");
+    setWindowTitle("CrossbarLab[*]");
     setAcceptDrops(true);
     setDockOptions(AnimatedDocks | AllowTabbedDocks | AllowNestedDocks);
     resize(1600, 1000);
@@ -240,7 +240,6 @@ void MainWindow::buildActions() {
         step(b > 1 ? b : 100);
     });
     connect(stepEpoch_, &QAction::triggered, this, [this] {
-        stepTarget_ = 0;
         bridge_->engine().step_epoch();
         comparisons_->pause();
     });
@@ -384,7 +383,6 @@ void MainWindow::togglePlay() {
 }
 
 void MainWindow::play() {
-    stepTarget_ = 0;
     bridge_->engine().play();
     comparisons_->play();
 }
@@ -403,7 +401,6 @@ void MainWindow::reset() {
 void MainWindow::step(int images) { stepImages(images); }
 
 void MainWindow::stepImages(int images) {
-    stepTarget_ = (last_ ? last_->step : 0) + std::uint64_t(std::max(0, images));
     bridge_->engine().step_images(images);
     comparisons_->pause();
 }
@@ -416,12 +413,6 @@ void MainWindow::refreshPanel(Panel& p) {
 
 void MainWindow::showSnapshot(const SnapshotPtr& s) {
     last_ = s;
-    if (stepTarget_ && s->running && s->step >= stepTarget_) {
-        bridge_->engine().pause();
-        stepTarget_ = 0;
-    } else if (stepTarget_ && !s->running && s->step >= stepTarget_) {
-        stepTarget_ = 0;
-    }
     for (Panel& p : panels_) {
         // Views out of sight skip the work: with a full-speed run this keeps the GUI thread
         // (and the core it shares with training) free.
@@ -459,7 +450,7 @@ void MainWindow::showSnapshot(const SnapshotPtr& s) {
 
 void MainWindow::updateTitle() {
     const QString name = session_->displayName();
-    setWindowTitle(QString("%1%2 — CrossbarLab").arg(name, session_->isDirty() ? " *" : ""));
+    setWindowTitle(QString("%1[*] — CrossbarLab").arg(name));
     setWindowModified(session_->isDirty());
 }
 

@@ -135,9 +135,6 @@ class MainWindow : public QMainWindow {
     QMenu* viewMenu_ = nullptr;
     QToolBar* runBar_ = nullptr;
     SnapshotPtr last_;
-    /// Step count where a step command must stop: the engine can overshoot a step whose
-    /// count is not a multiple of its 16-image chunk, so the window pauses it itself.
-    std::uint64_t stepTarget_ = 0;
     QString lastError_;
     bool presenting_ = false;
     QByteArray normalState_;

@@ -1,0 +1,34 @@
+#pragma once
+// A small mixed-precision PCM experiment for GUI tests: seed 002's scheme on synthetic data so a
+// test trains an epoch in about a second without dataset files.
+#include "core/experiment/config.hpp"
+
+#include <QCoreApplication>
+#include <QStandardPaths>
+
+inline cbl::ExperimentConfig gui_test_config(int train = 600, int epochs = 3) {
+    nlohmann::json j = {
+        {"name", "gui-test"},
+        {"description", "small MCA run for tests"},
+        {"network", {{"layers", {785, 64, 10}}, {"hidden_activation", "sigmoid"}}},
+        {"training",
+         {{"epochs", epochs},
+          {"batch_size", 1},
+          {"seed", 1},
+          {"seconds_per_image", 0.05},
+          {"optimizer", {{"type", "sgd"}, {"learning_rate", 0.08}}}}},
+        {"dataset", {{"source", "synthetic"}, {"train_limit", train}, {"test_limit", 200}}},
+        {"scheme", {{"type", "mca"}, {"eps", 0.096}, {"refresh_interval", 100}}},
+        {"device", {{"family", "pcm"}}},
+        {"tile", {{"mapping", "differential"}, {"init_mean_uS", 1.6}, {"init_std_uS", 0.83}}}};
+    cbl::ExperimentConfig c = j.get<cbl::ExperimentConfig>();
+    c.validate();
+    return c;
+}
+
+/// Keeps tests away from the user's settings, autosave and recent files.
+inline void isolate_gui_test() {
+    QStandardPaths::setTestModeEnabled(true);
+    QCoreApplication::setOrganizationName("CrossbarLabTest");
+    QCoreApplication::setApplicationName("crossbarlab-gui-test");
+}

@@ -1,0 +1,85 @@
+// The heatmap widget on its own: colour mapping through the LUT, cell geometry for hover and
+// click, zoom, and the repaint budget of a 785x250 layer (issue 6: <= 4 ms).
+#include "ui/widgets/colormap.hpp"
+#include "ui/widgets/heatmap_view.hpp"
+
+#include <QElapsedTimer>
+#include <QSignalSpy>
+#include <QTest>
+
+#include <random>
+
+using namespace cbl::ui;
+
+class TestHeatmapView : public QObject {
+    Q_OBJECT
+  private Q_SLOTS:
+    void lutEnds() {
+        const ColorLut& v = colormap_lut(Colormap::viridis);
+        QCOMPARE(qRed(v[0]), 68);
+        QCOMPARE(qBlue(v[255]), 37);
+        const ColorLut& d = colormap_lut(Colormap::diverging);
+        // White in the middle of the diverging map: zero weight looks neutral.
+        QVERIFY(qRed(d[128]) > 235 && qGreen(d[128]) > 235 && qBlue(d[128]) > 235);
+    }
+
+    void colorsAndCells() {
+        HeatmapView h;
+        h.resize(800, 500);
+        h.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&h));
+        Eigen::MatrixXf m(3, 4);
+        m << 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11;
+        h.setMatrix(m, 0, 11, Colormap::viridis, "µS");
+        QCOMPARE(h.image().width(), 4);
+        QCOMPARE(h.image().height(), 3);
+        const ColorLut& lut = colormap_lut(Colormap::viridis);
+        QCOMPARE(h.image().pixel(0, 0), lut[0]);
+        QCOMPARE(h.image().pixel(3, 2), lut[255]);
+        for (int r = 0; r < 3; ++r)
+            for (int c = 0; c < 4; ++c) QCOMPARE(h.cellAt(h.cellCenter(r, c)), std::make_pair(r, c));
+        QSignalSpy clicked(&h, &HeatmapView::cellClicked);
+        QTest::mouseClick(&h, Qt::LeftButton, {}, h.cellCenter(2, 1));
+        QCOMPARE(clicked.count(), 1);
+        QCOMPARE(clicked[0][0].toInt(), 2);
+        QCOMPARE(clicked[0][1].toInt(), 1);
+        QTest::mouseMove(&h, h.cellCenter(1, 3));
+        QTRY_VERIFY(h.hoverLine().contains("row 1, column 3"));
+    }
+
+    void zoomKeepsCellsAddressable() {
+        HeatmapView h;
+        h.resize(800, 500);
+        h.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&h));
+        Eigen::MatrixXf m = Eigen::MatrixXf::Random(250, 785);
+        h.setMatrix(m, -1, 1, Colormap::diverging, "W");
+        h.zoomTo(100, 50, 20, 10);
+        QCOMPARE(h.cellAt(h.cellCenter(55, 110)), std::make_pair(55, 110));
+    }
+
+    void repaintBudget() {
+        HeatmapView h;
+        h.resize(1000, 450);
+        h.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&h));
+        std::mt19937 rng(1);
+        std::normal_distribution<float> g(1.6f, 0.83f);
+        Eigen::MatrixXf m(250, 785);
+        for (Eigen::Index i = 0; i < m.size(); ++i) m.data()[i] = g(rng);
+        constexpr int reps = 60;
+        QElapsedTimer t;
+        t.start();
+        for (int i = 0; i < reps; ++i) {
+            m(i, i) += 0.1f; // new data every frame, as during training
+            h.setMatrix(m, 0, 10, Colormap::viridis, "conductance [µS]");
+            h.repaint(); // synchronous paint
+        }
+        const double ms = t.nsecsElapsed() / 1e6 / reps;
+        qInfo("785x250 heatmap: colour + repaint %.3f ms per frame", ms);
+        QVERIFY2(ms <= 4.0, qPrintable(QString::number(ms) + " ms"));
+    }
+};
+
+QTEST_MAIN(TestHeatmapView)
+#include "tst_heatmap_view.moc"

@@ -1,0 +1,220 @@
+// Widget tests of the live lab (issue 6): play -> metrics arrive, pause stops them, a hot
+// parameter change reaches the engine and appears as an event, clicking a heatmap cell pins the
+// synapse, export writes valid files, sessions save and load, every view renders.
+#include "gui_test_config.hpp"
+#include "ui/app/engine_bridge.hpp"
+#include "ui/app/exporter.hpp"
+#include "ui/app/main_window.hpp"
+#include "ui/app/session_controller.hpp"
+#include "ui/views/accuracy_chart.hpp"
+#include "ui/views/heatmap_panel.hpp"
+#include "ui/views/parameter_panel.hpp"
+#include "ui/views/traces_chart.hpp"
+#include "ui/widgets/chart_view.hpp"
+#include "ui/widgets/heatmap_view.hpp"
+
+#include <QAction>
+#include <QFile>
+#include <QImage>
+#include <QSignalSpy>
+#include <QSvgRenderer>
+#include <QTemporaryDir>
+#include <QProcess>
+#include <QTest>
+
+using namespace cbl;
+using namespace cbl::ui;
+
+class TestMainWindow : public QObject {
+    Q_OBJECT
+  private:
+    std::unique_ptr<MainWindow> w;
+
+    SnapshotPtr last() const { return w->lastSnapshot(); }
+    QAction* action(const QString& text) const {
+        for (QAction* a : w->findChildren<QAction*>())
+            if (a->text() == text) return a;
+        return nullptr;
+    }
+    void loaded() {
+        QTRY_VERIFY_WITH_TIMEOUT(last() && !last()->layers.empty() && last()->step == 0, 20000);
+    }
+
+  private Q_SLOTS:
+    void initTestCase() { isolate_gui_test(); }
+
+    void init() {
+        w = std::make_unique<MainWindow>(nullptr, false);
+        w->show();
+        QVERIFY(QTest::qWaitForWindowExposed(w.get()));
+        w->loadConfig(gui_test_config());
+        loaded();
+    }
+
+    void cleanup() { w.reset(); }
+
+    void playDeliversMetrics() {
+        QSignalSpy spy(w.get(), &MainWindow::snapshotShown);
+        action("Play")->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(last()->step > 0, 10000);
+        // The first epoch ends: per-epoch metrics reach the accuracy chart.
+        QTRY_VERIFY_WITH_TIMEOUT(!last()->history.empty(), 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(w->accuracy()->testPoints() > 0, 5000);
+        QVERIFY(spy.count() > 1);
+        const EpochMetrics& m = last()->history.front();
+        QVERIFY(m.test_accuracy > 0 && m.test_accuracy <= 1);
+        QVERIFY(!m.device_updates.empty());
+    }
+
+    void pauseStopsMetrics() {
+        // Throttled like a demo, so the small run cannot finish before the pause.
+        w->bridge().engine().set_speed(300);
+        action("Play")->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(last()->running && last()->step > 0, 10000);
+        QTRY_COMPARE(action("Pause") != nullptr, true);
+        action("Pause")->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(!last()->running, 5000);
+        const std::uint64_t step = w->bridge().snapshot()->step;
+        QTest::qWait(400);
+        QCOMPARE(w->bridge().snapshot()->step, step);
+    }
+
+    void stepImagesStopsExactly() {
+        w->stepImages(37); // not a multiple of the engine's chunk
+        QTRY_VERIFY_WITH_TIMEOUT(last()->step >= 37, 10000);
+        QTest::qWait(300);
+        QCOMPARE(w->bridge().snapshot()->step, std::uint64_t(37));
+        QVERIFY(!w->bridge().snapshot()->running);
+    }
+
+    void hotParameterBecomesEvent() {
+        w->showView("parameters");
+        QTRY_VERIFY(w->parameters()->paths().contains("scheme.eps"));
+        w->parameters()->applyValue("scheme.eps", 0.05);
+        QTRY_VERIFY_WITH_TIMEOUT(!w->bridge().snapshot()->events.empty(), 5000);
+        const Event& e = w->bridge().snapshot()->events.back();
+        QVERIFY2(QString::fromStdString(e.what).contains("scheme.eps"), e.what.c_str());
+        QTRY_COMPARE(w->bridge().snapshot()->config.scheme.value("eps", 0.0), 0.05);
+        QVERIFY(w->parameters()->errorText("scheme.eps").isEmpty());
+        // The event is a marker on the accuracy chart's time axis.
+        w->showView("accuracy");
+        QTRY_VERIFY(!w->accuracy()->accuracyView()->markers().isEmpty());
+        // A value the core refuses shows its message next to the field.
+        w->parameters()->applyValue("scheme.eps", -1.0);
+        QTRY_VERIFY_WITH_TIMEOUT(!w->parameters()->errorText("scheme.eps").isEmpty(), 5000);
+        // Structural edits wait for a reset instead of reaching the running engine.
+        w->parameters()->applyValue("device.nu_mean", 0.08);
+        QVERIFY(w->parameters()->hasPending());
+        QVERIFY(w->parameters()->errorText("device.nu_mean").isEmpty());
+    }
+
+    void heatmapClickPinsSynapse() {
+        HeatmapView* hm = w->heatmaps()->heatmap();
+        QTRY_VERIFY(hm->rows() > 0);
+        hm->zoomTo(0, 0, 40, 20); // cells of a whole 785-wide layer are below a pixel
+        QTest::mouseClick(hm, Qt::LeftButton, {}, hm->cellCenter(5, 7));
+        QTRY_VERIFY_WITH_TIMEOUT(!w->bridge().snapshot()->traces.empty(), 5000);
+        const SynapseTrace& t = w->bridge().snapshot()->traces.front();
+        QCOMPARE(t.layer, 0);
+        QCOMPARE(t.row, 5);
+        QCOMPARE(t.col, 7);
+        w->stepImages(200);
+        QTRY_VERIFY_WITH_TIMEOUT(!last()->running && last()->step >= 200, 10000);
+        w->showView("traces");
+        QTRY_COMPARE(w->traces()->seriesCount(), 2);
+        QVERIFY(w->bridge().snapshot()->traces.front().t_s.size() > 1);
+    }
+
+    void exportWritesValidFiles() {
+        w->stepImages(600);
+        QTRY_VERIFY_WITH_TIMEOUT(!last()->running && !last()->history.empty(), 20000);
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        for (const QString& name : {QString("accuracy"), QString("heatmaps"), QString("sparsity")}) {
+            w->showView(name);
+            const QString png = dir.filePath(name + ".png"), svg = dir.filePath(name + ".svg");
+            QCOMPARE(w->exportView(name, png), QString());
+            QCOMPARE(w->exportView(name, svg), QString());
+            const QImage img(png);
+            QVERIFY2(!img.isNull() && img.width() > 100, qPrintable(png));
+            QSvgRenderer svgr(svg);
+            QVERIFY2(svgr.isValid(), qPrintable(svg));
+        }
+        const QString csv = dir.filePath("metrics.csv");
+        QCOMPARE(export_metrics_csv(*last(), csv), QString());
+        QFile f(csv);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QStringList lines = QString::fromUtf8(f.readAll()).split('\n', Qt::SkipEmptyParts);
+        QCOMPARE(lines.size(), int(last()->history.size()) + 1);
+        QVERIFY(lines[0].startsWith("epoch,train_accuracy,test_accuracy"));
+        const int columns = int(lines[0].split(',').size());
+        for (const QString& l : lines) QCOMPARE(int(l.split(',').size()), columns);
+        QCOMPARE(w->exportAll(dir.filePath("all")), QString());
+        QVERIFY(QFile::exists(dir.filePath("all/energy.svg")));
+        QVERIFY(QFile::exists(dir.filePath("all/events.csv")));
+    }
+
+    void sessionSaveAndOpen() {
+        w->stepImages(120);
+        QTRY_VERIFY_WITH_TIMEOUT(!last()->running && last()->step >= 120, 10000);
+        const std::uint64_t step = w->bridge().snapshot()->step;
+        QVERIFY(w->session()->isDirty());
+        QVERIFY(w->windowTitle().contains("*"));
+        QTemporaryDir dir;
+        const QString path = dir.filePath("run.h5");
+        QSignalSpy saved(w->session(), &SessionController::saved);
+        w->session()->saveTo(path);
+        QVERIFY(saved.wait(20000));
+        QVERIFY(QFile::exists(path));
+        QTRY_VERIFY(!w->session()->isDirty());
+        QTRY_VERIFY(w->windowTitle().startsWith("run.h5"));
+        // Train on, then reopen: the saved step comes back.
+        w->stepImages(50);
+        QTRY_VERIFY_WITH_TIMEOUT(!last()->running && last()->step > step, 10000);
+        QSignalSpy opened(w->session(), &SessionController::loaded);
+        w->session()->openFile(path);
+        QVERIFY(opened.wait(20000));
+        QTRY_COMPARE_WITH_TIMEOUT(w->bridge().snapshot()->step, step, 10000);
+        QTRY_VERIFY(!w->session()->isDirty());
+    }
+
+    void everyViewRenders() {
+        w->stepImages(650);
+        QTRY_VERIFY_WITH_TIMEOUT(!last()->running && !last()->history.empty(), 20000);
+        for (const QString& name : MainWindow::viewNames()) {
+            w->showView(name);
+            QWidget* v = w->viewWidget(name);
+            QVERIFY2(v, qPrintable(name));
+            QTest::qWait(20);
+            const QImage img = v->grab().toImage();
+            QVERIFY2(!img.isNull() && img.width() > 50, qPrintable(name));
+        }
+        w->setPresentationMode(true);
+        QVERIFY(w->presentationMode());
+        QTest::qWait(50);
+        QVERIFY(!w->grab().isNull());
+        w->setPresentationMode(false);
+        QVERIFY(!w->presentationMode());
+    }
+
+    void screenshotCommandLine() {
+        QTemporaryDir dir;
+        for (const QString& view : {QString(), QString("heatmaps"), QString("energy")}) {
+            const QString png = dir.filePath("shot" + view + ".png");
+            QStringList args = {"--preset", "fp32", "--screenshot", png, "--steps", "40"};
+            if (!view.isEmpty()) args << "--view" << view;
+            QProcess p;
+            p.start(CROSSBARLAB_GUI, args);
+            QVERIFY(p.waitForFinished(120000));
+            QVERIFY2(p.exitCode() == 0, p.readAllStandardError().constData());
+            QVERIFY2(!QImage(png).isNull(), qPrintable(png));
+        }
+        QProcess bad;
+        bad.start(CROSSBARLAB_GUI, {"--screenshot", dir.filePath("x.png"), "--view", "nope"});
+        QVERIFY(bad.waitForFinished(60000));
+        QVERIFY(bad.exitCode() != 0);
+    }
+};
+
+QTEST_MAIN(TestMainWindow)
+#include "tst_main_window.moc"
