@@ -24,5 +24,9 @@ inline nlohmann::json run_cli_json(const QStringList& args, int timeout_ms = 1'5
     return nlohmann::json::parse(p.readAllStandardOutput().toStdString(), nullptr, false);
 }
 
-inline QString mnist_dir() { return QString(CROSSBARLAB_SHARED_DIR) + "/datasets/mnist-t10k"; }
-inline bool have_mnist() { return QDir(mnist_dir()).exists(); }
+inline QString mnist_dir() {
+    return QString(CROSSBARLAB_SHARED_DIR) + "/datasets/mnist-t10k";
+}
+inline bool have_mnist() {
+    return QDir(mnist_dir()).exists();
+}

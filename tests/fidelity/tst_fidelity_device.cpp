@@ -7,15 +7,19 @@ class TestFidelityDevice : public QObject {
     Q_OBJECT
   private Q_SLOTS:
     void pulseResponseMatchesTheModel() {
-        const auto d = run_cli_json({"device", "--preset", "pcm", "--devices", "10000", "--pulses", "20"});
+        const auto d =
+            run_cli_json({"device", "--preset", "pcm", "--devices", "10000", "--pulses", "20"});
         QVERIFY(!d.is_null());
         const auto& mean = d["mean_uS"];
         const auto& std_ = d["std_uS"];
         QCOMPARE(int(mean.size()), 20);
         for (int i = 0; i < 20; ++i) {
-            const double m = mean[i], mm = d["model_mean_uS"][i], s = std_[i], ms = d["model_std_uS"][i];
-            QVERIFY2(std::abs(m / mm - 1) <= 0.10, qPrintable(QString("pulse %1 mean %2 vs %3").arg(i + 1).arg(m).arg(mm)));
-            QVERIFY2(std::abs(s / ms - 1) <= 0.20, qPrintable(QString("pulse %1 std %2 vs %3").arg(i + 1).arg(s).arg(ms)));
+            const double m = mean[i], mm = d["model_mean_uS"][i], s = std_[i],
+                         ms = d["model_std_uS"][i];
+            QVERIFY2(std::abs(m / mm - 1) <= 0.10,
+                     qPrintable(QString("pulse %1 mean %2 vs %3").arg(i + 1).arg(m).arg(mm)));
+            QVERIFY2(std::abs(s / ms - 1) <= 0.20,
+                     qPrintable(QString("pulse %1 std %2 vs %3").arg(i + 1).arg(s).arg(ms)));
         }
         const double first_step = mean[1].get<double>() - mean[0].get<double>();
         const double last_step = mean[19].get<double>() - mean[18].get<double>();

@@ -10,15 +10,18 @@ class TestFidelityFashion : public QObject {
             QSKIP("dataset-fashion-mnist is not installed");
     }
     void fp32ReachesTheFoundationTarget() {
-        const auto fp32 = run_cli_json({"train", "--preset", "fp32", "--dataset", "fashion-mnist", "--epochs", "10"});
+        const auto fp32 = run_cli_json(
+            {"train", "--preset", "fp32", "--dataset", "fashion-mnist", "--epochs", "10"});
         QVERIFY(!fp32.is_null());
-        QVERIFY2(fp32["test_accuracy"].back().get<double>() >= 0.88, fp32["test_accuracy"].dump().c_str());
+        QVERIFY2(fp32["test_accuracy"].back().get<double>() >= 0.88,
+                 fp32["test_accuracy"].dump().c_str());
     }
     void mcaIsWithinOneAndAHalfPointsOfFp64() {
         const auto fp64 = run_cli_json({"train", "--preset", "fp64", "--epochs", "10"});
         const auto mca = run_cli_json({"train", "--preset", "mca-pcm", "--epochs", "10"});
         QVERIFY(!fp64.is_null() && !mca.is_null());
-        const double a = fp64["test_accuracy"].back().get<double>(), b = mca["test_accuracy"].back().get<double>();
+        const double a = fp64["test_accuracy"].back().get<double>(),
+                     b = mca["test_accuracy"].back().get<double>();
         qInfo("fp64 %.4f, mca-pcm %.4f", a, b);
         QVERIFY(a - b <= 0.015);
     }

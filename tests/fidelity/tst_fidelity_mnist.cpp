@@ -8,11 +8,14 @@
 
 namespace {
 
-double last(const nlohmann::json& j, const char* key) { return j[key].back().get<double>(); }
+double last(const nlohmann::json& j, const char* key) {
+    return j[key].back().get<double>();
+}
 
 QStringList mnist(const QString& preset, int epochs) {
-    return {"train", "--preset", preset, "--dataset", mnist_dir(), "--holdout", "2000",
-            "--epochs", QString::number(epochs)};
+    return {"train",     "--preset",  preset,
+            "--dataset", mnist_dir(), "--holdout",
+            "2000",      "--epochs",  QString::number(epochs)};
 }
 
 } // namespace
@@ -45,9 +48,12 @@ class TestFidelityMnist : public QObject {
     void mcaProgramsThousandTimesFewerDevices() {
         for (std::size_t e = 0; e < mca["device_updates"].size(); ++e) {
             double device = 0, fp = 0;
-            for (const auto& v : mca["device_updates"][e]) device += v.get<double>();
-            for (const auto& v : mca["fp_equivalent_updates"][e]) fp += v.get<double>();
-            QVERIFY2(device * 1000 <= fp, qPrintable(QString("epoch %1: %2 vs %3").arg(e + 1).arg(device).arg(fp)));
+            for (const auto& v : mca["device_updates"][e])
+                device += v.get<double>();
+            for (const auto& v : mca["fp_equivalent_updates"][e])
+                fp += v.get<double>();
+            QVERIFY2(device * 1000 <= fp,
+                     qPrintable(QString("epoch %1: %2 vs %3").arg(e + 1).arg(device).arg(fp)));
         }
     }
 
@@ -59,14 +65,15 @@ class TestFidelityMnist : public QObject {
     }
 
     void driftCostsAtMostOnePointAfterAMonth() {
-        const auto drift = run_cli_json({"drift", "--session", dir.filePath("mca.h5"), "--times",
-                                         "1,3600,86400,2592000"});
+        const auto drift = run_cli_json(
+            {"drift", "--session", dir.filePath("mca.h5"), "--times", "1,3600,86400,2592000"});
         QVERIFY(!drift.is_null());
         const auto acc = drift["test_accuracy"];
         qInfo("drift: %s", acc.dump().c_str());
         QVERIFY(acc.front().get<double>() - acc.back().get<double>() <= 0.01);
         // Fig. 3E: compensation does not make it worse.
-        QVERIFY(drift["test_accuracy_compensated"].back().get<double>() >= acc.back().get<double>() - 0.005);
+        QVERIFY(drift["test_accuracy_compensated"].back().get<double>() >=
+                acc.back().get<double>() - 0.005);
     }
 
     void energyMatchesTable1() {
@@ -87,7 +94,8 @@ class TestFidelityMnist : public QObject {
         const QStringList small = {"--train-limit", "2000", "--test-limit", "500"};
         const auto straight = run_cli_json(mnist("mca-pcm", 3) + small);
         run_cli_json(mnist("mca-pcm", 1) + small + QStringList{"--out", dir.filePath("part.h5")});
-        const auto resumed = run_cli_json({"train", "--resume", dir.filePath("part.h5"), "--epochs", "2"});
+        const auto resumed =
+            run_cli_json({"train", "--resume", dir.filePath("part.h5"), "--epochs", "2"});
         QVERIFY(!straight.is_null() && !resumed.is_null());
         for (const auto& [key, value] : straight.items()) {
             if (key == "wall_seconds" || key == "images_per_second") continue;
