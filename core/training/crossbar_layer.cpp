@@ -60,8 +60,19 @@ void CrossbarLayer::quantize(const Vec& v, Vec& q, std::uint64_t step, std::uint
     }
     const CounterRng rng(seed_, RngStream::quantize, layer_);
     for (Eigen::Index i = 0; i < v.size(); i += 4) {
+        const Eigen::Index end = std::min<Eigen::Index>(i + 4, v.size());
+        // A zero rounds to zero whatever the draw (u - floor(u) = 0): skip the generator for
+        // all-zero groups (image background).
+        bool zero = true;
+        for (Eigen::Index k = i; k < end; ++k)
+            zero = zero && v[k] == 0;
+        if (zero) {
+            for (Eigen::Index k = i; k < end; ++k)
+                q[k] = (std::floor(clipped(k)) + 0.0f) * scale / levels;
+            continue;
+        }
         const auto r = rng.block(step, std::uint32_t(i / 4), which);
-        for (Eigen::Index k = i; k < std::min<Eigen::Index>(i + 4, v.size()); ++k) {
+        for (Eigen::Index k = i; k < end; ++k) {
             const float u = clipped(k);
             const float lo = std::floor(u);
             const float up = r123::u01<float>(r[k - i]) < (u - lo) ? 1.0f : 0.0f;
@@ -138,6 +149,13 @@ void CrossbarLayer::write_time(int r, int c, float dw, StepContext& ctx) {
     ++up.verify_reads;
 }
 
+void CrossbarLayer::count_over(float threshold) {
+    over_.assign(std::size_t(inputs()), 0);
+    for (int c = 0; c < inputs(); ++c)
+        over_[c] = std::int32_t((chi_.col(c).array().abs() >= threshold).count());
+    over_threshold_ = threshold;
+}
+
 void CrossbarLayer::commit_rank1(const Vec& x, const Vec& delta, float scale, StepContext& ctx) {
     OpCounts& up = (*ctx.counts)[Stage::update];
     const Vec* xs = &x;
@@ -153,13 +171,23 @@ void CrossbarLayer::commit_rank1(const Vec& x, const Vec& delta, float scale, St
     const float eps_min = static_cast<float>(
         std::min(single && scheme_.eps_up > 0 ? scheme_.eps_up : scheme_.eps,
                  single && scheme_.eps_down > 0 ? scheme_.eps_down : scheme_.eps));
+    const int rows = outputs();
+    const float* d = ds->data();
+    nz_.clear();
+    for (int r = 0; r < rows; ++r)
+        if (d[r] != 0) nz_.push_back(r);
     const bool sparse_delta = scheme_.quantize_bits > 0;
-    const std::uint64_t delta_nnz = sparse_delta ? std::uint64_t((ds->array() != 0).count())
-                                                 : std::uint64_t(ds->size());
+    const std::uint64_t delta_nnz = sparse_delta ? std::uint64_t(nz_.size()) : std::uint64_t(rows);
+    const bool mca = scheme_.type == "mca";
     // mca transfers once |chi| reaches eps; direct and time act on dW of half a granule or more
     // (smaller changes round to zero pulses).
-    const float threshold = scheme_.type == "mca" ? eps_min : 0.5f * eps_min;
-    Vec dw(outputs());
+    const float threshold = mca ? eps_min : 0.5f * eps_min;
+    if (mca && over_threshold_ != threshold) count_over(threshold);
+    dw_.resize(rows);
+    // A zero error row leaves chi exactly as it is (chi + s * 0 = chi) and gives dW = 0, so when
+    // the errors are sparse (the quantized path late in training) only their rows are touched.
+    // chi += s d is one fused multiply-add per entry, as the vectorised Eigen expression was.
+    const bool sparse = 4 * nz_.size() <= std::size_t(rows);
     for (int c = 0; c < inputs(); ++c) {
         const float xc = (*xs)[c];
         if (xc == 0) continue;
@@ -167,20 +195,42 @@ void CrossbarLayer::commit_rank1(const Vec& x, const Vec& delta, float scale, St
         up.digital_macs += delta_nnz;
         up.chi_reads += delta_nnz;
         up.chi_writes += delta_nnz;
-        const bool mca = scheme_.type == "mca";
-        if (mca) chi_.col(c).noalias() += (scale * xc) * *ds;
-        else dw.noalias() = (scale * xc) * *ds;
-        const Eigen::Map<const Eigen::VectorXf> candidates(mca ? chi_.col(c).data() : dw.data(),
-                                                           outputs());
-        // Most columns cross no threshold: one vectorised test before the scalar loop.
-        if (candidates.cwiseAbs().maxCoeff() < threshold) continue;
-        for (int r = 0; r < outputs(); ++r)
-            if (std::abs(candidates[r]) >= threshold) transfer(r, c, mca ? 0.0f : dw[r], ctx);
+        const float s = scale * xc;
+        float* cand = mca ? chi_.col(c).data() : dw_.data();
+        int left = 0; // mca: entries of this column still >= threshold after their transfer
+        auto examine = [&](int r) {
+            if (std::abs(cand[r]) < threshold) return;
+            transfer(r, c, mca ? 0.0f : cand[r], ctx);
+            left += std::abs(cand[r]) >= threshold;
+        };
+        if (sparse && (!mca || over_[c] == 0)) {
+            if (mca)
+                for (const int r : nz_)
+                    cand[r] = std::fma(s, d[r], cand[r]);
+            else
+                for (const int r : nz_)
+                    cand[r] = s * d[r];
+            for (const int r : nz_)
+                examine(r);
+        } else {
+            if (mca)
+                for (int r = 0; r < rows; ++r)
+                    cand[r] = std::fma(s, d[r], cand[r]);
+            else
+                for (int r = 0; r < rows; ++r)
+                    cand[r] = s * d[r];
+            // Most columns cross no threshold: one vectorised test before the scalar loop.
+            if (Eigen::Map<const Eigen::VectorXf>(cand, rows).cwiseAbs().maxCoeff() >= threshold)
+                for (int r = 0; r < rows; ++r)
+                    examine(r);
+        }
+        if (mca) over_[c] = left;
     }
 }
 
 void CrossbarLayer::commit(const Matrix& dW, StepContext& ctx) {
     OpCounts& up = (*ctx.counts)[Stage::update];
+    over_threshold_ = -1;
     for (int c = 0; c < inputs(); ++c)
         for (int r = 0; r < outputs(); ++r) {
             const float d = dW(r, c);
@@ -258,6 +308,7 @@ void CrossbarLayer::load_state(const std::string& p, const StateArrays& in) {
     s.cache_first_program_s = times[4];
     tile_.restore(s); // validates every array's size against the tile
     if (chi_.size()) get_matrix(in, p + "chi", chi_);
+    over_threshold_ = -1;
     Eigen::Matrix<std::uint32_t, Eigen::Dynamic, Eigen::Dynamic> pulses(outputs(), inputs());
     get_matrix(in, p + "pulses_epoch", pulses);
     pulses_epoch_ = pulses.cast<std::uint16_t>();

@@ -6,6 +6,9 @@
 #include "core/training/device_layer.hpp"
 #include "core/training/scheme_config.hpp"
 
+#include <cstdint>
+#include <vector>
+
 namespace cbl {
 
 /// The tile configuration of an experiment: its "tile" object with the "device" model inside.
@@ -45,6 +48,8 @@ class CrossbarLayer final : public DeviceLayer {
     /// Seed 002 section 3: signed n-bit values with one shared scale and stochastic rounding.
     void quantize(const Vec& v, Vec& q, std::uint64_t step, std::uint32_t which) const;
     void write_time(int r, int c, float dw, StepContext& ctx);
+    /// mca: recounts over_ for `threshold` (after chi changed outside commit_rank1).
+    void count_over(float threshold);
 
     CrossbarTile tile_;
     SchemeConfig scheme_;
@@ -54,6 +59,13 @@ class CrossbarLayer final : public DeviceLayer {
     Eigen::MatrixXf chi_;  ///< mca: accumulated, not yet transferred weight update [weight units]
     Eigen::Matrix<std::uint16_t, Eigen::Dynamic, Eigen::Dynamic> pulses_epoch_;
     Vec xq_, dq_;          ///< quantized update-path vectors (scratch)
+    Vec dw_;               ///< direct: this image's dW of one column (scratch)
+    std::vector<int> nz_;  ///< rows with a non-zero (quantized) error this image (scratch)
+    // mca: per input column, the entries with |chi| >= over_threshold_ (transfers that left a
+    // remainder, e.g. a single device's one-RESET rule). With none, a column whose error rows are
+    // sparse only touches those rows. over_threshold_ < 0: stale, recount before use.
+    std::vector<std::int32_t> over_;
+    float over_threshold_ = -1;
 };
 
 } // namespace cbl
