@@ -104,6 +104,18 @@ void CrossbarTile::draw_initial_state() {
         for (const auto c : nu_code_[k])
             top = std::max(top, c);
     nu_max_ = nu(top);
+    col_g_max_.resize(std::size_t(cols_));
+    for (int c = 0; c < cols_; ++c)
+        col_g_max_[c] = column_g_max(c);
+}
+
+float CrossbarTile::column_g_max(int c) const {
+    float m = -std::numeric_limits<float>::infinity();
+    for (int k = 0; k < dps(); ++k) {
+        const float* g = g_uS_[k].data() + std::size_t(c) * rows_;
+        m = std::max(m, *std::max_element(g, g + rows_));
+    }
+    return m;
 }
 
 double CrossbarTile::drift_factor(int s, int k, double t) const {
@@ -332,6 +344,7 @@ void CrossbarTile::apply_pulses(int s, int k, int count, bool up, std::uint64_t 
         },
         cfg_.device.model);
     g_uS_[k][s] = float(g);
+    note_conductance(s, float(g));
     (up ? ops.set_pulses : ops.reset_pulses) += std::uint64_t(count);
 }
 
@@ -366,6 +379,7 @@ void CrossbarTile::reset_device(int s, int k, std::uint64_t step, std::uint32_t 
     }
     // Non-PCM devices: one strong depression pulse takes the device to its floor.
     g_uS_[k][s] = float(cfg_.device.g_min_uS());
+    note_conductance(s, g_uS_[k][s]);
     ops.reset_pulses += 1;
 }
 
@@ -379,6 +393,10 @@ int CrossbarTile::refresh(std::uint64_t step, OpCounts& ops) {
         Eigen::ArrayXf gp(rows_), gm(rows_);
         const float thr = float(cfg_.refresh_threshold_uS);
         for (int c = 0; c < cols_; ++c) {
+            // Drift factors are <= 1 (to float rounding, far inside the 1e-4 margin): a column
+            // whose undrifted conductances are all below the threshold has nothing to refresh.
+            if (col_g_max_[c] * 1.0001f <= thr) continue;
+            col_g_max_[c] = column_g_max(c);
             compute_plane_column(c, 0, time_s_, gp.data());
             compute_plane_column(c, 1, time_s_, gm.data());
             for (int r = 0; r < rows_; ++r)
@@ -531,10 +549,24 @@ void CrossbarTile::restore(const TileState& st) {
     check("nu_minus", st.nu_minus.size(), pcm ? minus : 0);
     require_range("tile state time_s", st.time_s, 0, 1e12, "s");
     require_range("tile state drift_compensation_ref", st.drift_compensation_ref, 0, 1e30);
-    const double lo = cfg_.device.g_min_uS(), hi = cfg_.device.g_max_uS();
-    for (const auto* g : {&st.g_plus_uS, &st.g_minus_uS})
-        for (const float v : *g)
-            require_range("tile state conductance", v, lo, hi, "uS");
+    // Every conductance lies in the window it can reach, compared as the float it is stored as
+    // (a device at g_min may round just below the double bound). Initial states are clipped to
+    // the nominal window, but RRAM pulses move a device up to its own G_max, which has a
+    // device-to-device spread (rram_device_curve): the bound is the larger of the two.
+    const double lo = float(cfg_.device.g_min_uS()), hi = float(cfg_.device.g_max_uS());
+    const RramParams* rram = std::get_if<RramParams>(&cfg_.device.model);
+    const CounterRng variability(seed_, RngStream::variability, layer_);
+    for (int k = 0; k < 2; ++k) {
+        const std::vector<float>& g = k == 0 ? st.g_plus_uS : st.g_minus_uS;
+        for (std::size_t s = 0; s < g.size(); ++s) {
+            double top = hi;
+            if (rram) {
+                const auto z = variability.normal2(0, device_id(int(s), k));
+                top = std::max(top, double(float(rram_device_curve(*rram, z.x, z.y).g_max_uS)));
+            }
+            require_range("tile state conductance", g[s], lo, top, "uS");
+        }
+    }
     const bool has_cache = !st.cache_w.empty();
     if (has_cache) {
         check("cache_w", st.cache_w.size(), std::size_t(w_eff_.size()));
@@ -552,6 +584,8 @@ void CrossbarTile::restore(const TileState& st) {
     nu_code_[0] = st.nu_plus;
     nu_code_[1] = st.nu_minus;
     drift_comp_ref_ = st.drift_compensation_ref;
+    for (int c = 0; c < cols_; ++c)
+        col_g_max_[c] = column_g_max(c);
     std::uint8_t top = 0;
     for (int k = 0; k < dps(); ++k)
         for (const auto c : nu_code_[k])
@@ -574,7 +608,8 @@ std::size_t CrossbarTile::bytes_per_synapse() const {
     for (int k = 0; k < 2; ++k)
         bytes += g_uS_[k].size() * sizeof(float) + t_p_s_[k].size() * sizeof(float) + n_[k].size() +
                  nu_code_[k].size();
-    bytes += std::size_t(w_eff_.size()) * sizeof(float) + std::size_t(sigma_code_.size());
+    bytes += std::size_t(w_eff_.size()) * sizeof(float) + std::size_t(sigma_code_.size()) +
+             col_g_max_.size() * sizeof(float);
     bytes += std::size_t(row_sum_.size()) * sizeof(double) +
              std::size_t(x_q_.size() + y_pad_.size() + d2_.size() + var_.size() + z_.size() +
                          u1_.size() + u2_.size()) *

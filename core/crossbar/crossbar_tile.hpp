@@ -18,6 +18,7 @@
 
 #include <Eigen/Core>
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -121,6 +122,12 @@ class CrossbarTile {
     void convert_output(Eigen::Ref<Eigen::VectorXf> y, OpCounts& ops) const;
     const Eigen::VectorXf& convert_input(const Eigen::Ref<const Eigen::VectorXf>& x, OpCounts& ops);
     void compute_plane_column(int c, int k, double t, float* g_out) const;
+    /// Exact largest undrifted conductance of column c over the devices of the synapse.
+    float column_g_max(int c) const;
+    void note_conductance(int s, float g_uS) {
+        float& m = col_g_max_[std::size_t(s / rows_)];
+        m = std::max(m, g_uS);
+    }
 
     bool noise_on() const {
         return cfg_.read_noise && cfg_.read_noise_scale > 0 && sigma_step_uS_ > 0;
@@ -140,6 +147,10 @@ class CrossbarTile {
     std::vector<std::uint8_t> nu_code_[2];
     double nu_step_ = 0; ///< drift exponent per code step: codes span [0, nu_mean + 6 nu_std]
     float nu_max_ = 0;   ///< largest drift exponent in the tile
+    /// Per column an upper bound of the undrifted conductances of its devices (raised by every
+    /// write, made exact again when refresh() reads the column): drift only lowers G, so a
+    /// column whose bound is below the refresh threshold cannot hold a saturated pair.
+    std::vector<float> col_g_max_;
 
     // Caches (see the file comment).
     Eigen::MatrixXf w_eff_;
