@@ -4,7 +4,12 @@
 #include "core/common/rng.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
+
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#endif
 
 namespace cbl {
 
@@ -13,7 +18,7 @@ CrossbarLayer::CrossbarLayer(int rows, int cols, const TileConfig& tile, const S
     : tile_(rows, cols, tile, seed, layer), scheme_(scheme), seconds_per_image_(seconds_per_image),
       seed_(seed), layer_(layer), pulses_epoch_(rows, cols) {
     scheme_.validate();
-    if (scheme_.type == "mca") chi_.setZero(rows, cols);
+    if (scheme_.type == "mca") chi_.setZero(rows, (cols + 15) / 16 * 16);
     pulses_epoch_.setZero();
 }
 
@@ -150,11 +155,47 @@ void CrossbarLayer::write_time(int r, int c, float dw, StepContext& ctx) {
 }
 
 void CrossbarLayer::count_over(float threshold) {
-    over_.assign(std::size_t(inputs()), 0);
-    for (int c = 0; c < inputs(); ++c)
-        over_[c] = std::int32_t((chi_.col(c).array().abs() >= threshold).count());
+    over_.assign(std::size_t(outputs()), 0);
+    for (int r = 0; r < outputs(); ++r)
+        over_[r] = std::int32_t((chi_.row(r).head(inputs()).array().abs() >= threshold).count());
     over_threshold_ = threshold;
 }
+
+namespace {
+
+/// One row of chi (padded to a multiple of 16 columns, s zero in the padding):
+/// row[c] = fma(s[c], d, row[c]) for every column, then the driven columns (bit c % 16 of
+/// active[c / 16]) with |row[c]| >= threshold are listed in `hits` in ascending order.
+/// Returns how many of the first `cols` entries are at or above the threshold.
+int accumulate_row(float* row, const float* s, float d, const std::uint16_t* active, int ld,
+                   int cols, float threshold, int* hits, int& n_hits) {
+    int above = 0;
+    n_hits = 0;
+#if defined(__AVX512F__)
+    const __m512 dv = _mm512_set1_ps(d), tv = _mm512_set1_ps(threshold);
+    for (int c = 0; c < ld; c += 16) {
+        const __m512 v = _mm512_fmadd_ps(_mm512_loadu_ps(s + c), dv, _mm512_loadu_ps(row + c));
+        _mm512_storeu_ps(row + c, v);
+        const __mmask16 ge = _mm512_cmp_ps_mask(_mm512_abs_ps(v), tv, _CMP_GE_OQ);
+        if (!ge) continue; // the common case: nothing reaches the threshold
+        const unsigned valid = cols - c >= 16 ? 0xffffu : (1u << std::max(0, cols - c)) - 1u;
+        above += std::popcount(unsigned(ge) & valid);
+        for (unsigned h = unsigned(ge) & active[c / 16]; h; h &= h - 1)
+            hits[n_hits++] = c + std::countr_zero(h);
+    }
+#else
+    for (int c = 0; c < ld; ++c) {
+        row[c] = std::fma(s[c], d, row[c]);
+        if (c < cols && std::abs(row[c]) >= threshold) {
+            ++above;
+            if ((active[c / 16] >> (c % 16)) & 1u) hits[n_hits++] = c;
+        }
+    }
+#endif
+    return above;
+}
+
+} // namespace
 
 void CrossbarLayer::commit_rank1(const Vec& x, const Vec& delta, float scale, StepContext& ctx) {
     OpCounts& up = (*ctx.counts)[Stage::update];
@@ -171,60 +212,76 @@ void CrossbarLayer::commit_rank1(const Vec& x, const Vec& delta, float scale, St
     const float eps_min = static_cast<float>(
         std::min(single && scheme_.eps_up > 0 ? scheme_.eps_up : scheme_.eps,
                  single && scheme_.eps_down > 0 ? scheme_.eps_down : scheme_.eps));
-    const int rows = outputs();
+    const int rows = outputs(), cols = inputs();
     const float* d = ds->data();
     nz_.clear();
     for (int r = 0; r < rows; ++r)
         if (d[r] != 0) nz_.push_back(r);
     const bool sparse_delta = scheme_.quantize_bits > 0;
     const std::uint64_t delta_nnz = sparse_delta ? std::uint64_t(nz_.size()) : std::uint64_t(rows);
+    // Only the non-zero products are computed and touch the chi memory (seed 002 sec. 3).
+    std::uint64_t driven = 0;
+    for (int c = 0; c < cols; ++c)
+        driven += (*xs)[c] != 0;
+    up.digital_macs += driven * delta_nnz;
+    up.chi_reads += driven * delta_nnz;
+    up.chi_writes += driven * delta_nnz;
     const bool mca = scheme_.type == "mca";
     // mca transfers once |chi| reaches eps; direct and time act on dW of half a granule or more
     // (smaller changes round to zero pulses).
     const float threshold = mca ? eps_min : 0.5f * eps_min;
-    if (mca && over_threshold_ != threshold) count_over(threshold);
+    if (mca) {
+        // chi is row-major: an error row updates one contiguous row of chi. A zero error leaves
+        // chi exactly as it is (chi + s * 0 = chi; chi is never -0) and an undriven column
+        // (s = +-0) too, so only the non-zero error rows are visited, plus rows that still hold
+        // entries at or above the threshold (they are examined again when their column is
+        // driven). chi += s d is one fused multiply-add per entry, as the column-wise Eigen
+        // expression compiled to; transfers within a row run in ascending column order, so
+        // every per-row sum (the tile's row readout) adds in the same order as before.
+        if (over_threshold_ != threshold) count_over(threshold);
+        const int ld = int(chi_.cols());
+        s_.setZero(ld);
+        active_.assign(std::size_t(ld / 16), 0);
+        for (int c = 0; c < cols; ++c) {
+            const float xc = (*xs)[c];
+            s_[c] = scale * xc;
+            if (xc != 0) active_[c / 16] |= std::uint16_t(1u << (c % 16));
+        }
+        hits_.resize(std::size_t(ld));
+        for (int r = 0; r < rows; ++r) {
+            if (d[r] == 0 && over_[r] == 0) continue;
+            float* row = chi_.row(r).data();
+            int n_hits = 0;
+            int left = accumulate_row(row, s_.data(), d[r], active_.data(), ld, cols, threshold,
+                                      hits_.data(), n_hits);
+            for (int h = 0; h < n_hits; ++h) {
+                const int c = hits_[h];
+                transfer(r, c, 0.0f, ctx);
+                left -= std::abs(row[c]) < threshold;
+            }
+            over_[r] = left;
+        }
+        return;
+    }
     dw_.resize(rows);
-    // A zero error row leaves chi exactly as it is (chi + s * 0 = chi) and gives dW = 0, so when
-    // the errors are sparse (the quantized path late in training) only their rows are touched.
-    // chi += s d is one fused multiply-add per entry, as the vectorised Eigen expression was.
+    // A zero error gives dW = 0: when the errors are sparse only their rows are computed.
     const bool sparse = 4 * nz_.size() <= std::size_t(rows);
-    for (int c = 0; c < inputs(); ++c) {
+    for (int c = 0; c < cols; ++c) {
         const float xc = (*xs)[c];
         if (xc == 0) continue;
-        // Only the non-zero products are computed and touch the chi memory (seed 002 sec. 3).
-        up.digital_macs += delta_nnz;
-        up.chi_reads += delta_nnz;
-        up.chi_writes += delta_nnz;
         const float s = scale * xc;
-        float* cand = mca ? chi_.col(c).data() : dw_.data();
-        int left = 0; // mca: entries of this column still >= threshold after their transfer
-        auto examine = [&](int r) {
-            if (std::abs(cand[r]) < threshold) return;
-            transfer(r, c, mca ? 0.0f : cand[r], ctx);
-            left += std::abs(cand[r]) >= threshold;
-        };
-        if (sparse && (!mca || over_[c] == 0)) {
-            if (mca)
-                for (const int r : nz_)
-                    cand[r] = std::fma(s, d[r], cand[r]);
-            else
-                for (const int r : nz_)
-                    cand[r] = s * d[r];
+        if (sparse) {
             for (const int r : nz_)
-                examine(r);
-        } else {
-            if (mca)
-                for (int r = 0; r < rows; ++r)
-                    cand[r] = std::fma(s, d[r], cand[r]);
-            else
-                for (int r = 0; r < rows; ++r)
-                    cand[r] = s * d[r];
-            // Most columns cross no threshold: one vectorised test before the scalar loop.
-            if (Eigen::Map<const Eigen::VectorXf>(cand, rows).cwiseAbs().maxCoeff() >= threshold)
-                for (int r = 0; r < rows; ++r)
-                    examine(r);
+                dw_[r] = s * d[r];
+            for (const int r : nz_)
+                if (std::abs(dw_[r]) >= threshold) transfer(r, c, dw_[r], ctx);
+            continue;
         }
-        if (mca) over_[c] = left;
+        dw_.noalias() = s * *ds;
+        // Most columns cross no threshold: one vectorised test before the scalar loop.
+        if (dw_.cwiseAbs().maxCoeff() < threshold) continue;
+        for (int r = 0; r < rows; ++r)
+            if (std::abs(dw_[r]) >= threshold) transfer(r, c, dw_[r], ctx);
     }
 }
 
@@ -285,7 +342,7 @@ void CrossbarLayer::save_state(const std::string& p, StateArrays& out) const {
               std::vector<double>{s.time_s, s.drift_compensation_ref, s.cache_time_s,
                                   s.cache_min_age_s, s.cache_first_program_s},
               {5}, "s");
-    if (chi_.size()) put_matrix(out, p + "chi", chi_, "weight");
+    if (chi_.size()) put_matrix(out, p + "chi", chi(), "weight");
     put_matrix(out, p + "pulses_epoch", pulses_epoch_.cast<std::uint32_t>(), "pulses");
 }
 
@@ -307,7 +364,11 @@ void CrossbarLayer::load_state(const std::string& p, const StateArrays& in) {
     s.cache_min_age_s = times[3];
     s.cache_first_program_s = times[4];
     tile_.restore(s); // validates every array's size against the tile
-    if (chi_.size()) get_matrix(in, p + "chi", chi_);
+    if (chi_.size()) {
+        Eigen::MatrixXf chi(outputs(), inputs());
+        get_matrix(in, p + "chi", chi);
+        chi_.leftCols(inputs()) = chi;
+    }
     over_threshold_ = -1;
     Eigen::Matrix<std::uint32_t, Eigen::Dynamic, Eigen::Dynamic> pulses(outputs(), inputs());
     get_matrix(in, p + "pulses_epoch", pulses);

@@ -39,7 +39,8 @@ class CrossbarLayer final : public DeviceLayer {
     void clear_epoch_pulses() override { pulses_epoch_.setZero(); }
 
     const CrossbarTile& tile() const { return tile_; }
-    const Eigen::MatrixXf& chi() const { return chi_; }
+    /// mca: the accumulator, outputs x inputs.
+    Eigen::MatrixXf chi() const { return chi_.leftCols(inputs()); }
 
   private:
     /// Hands the desired change dW(r, c) of one synapse to the scheme.
@@ -56,14 +57,19 @@ class CrossbarLayer final : public DeviceLayer {
     double seconds_per_image_;
     std::uint64_t seed_;
     std::uint32_t layer_;
-    Eigen::MatrixXf chi_;  ///< mca: accumulated, not yet transferred weight update [weight units]
+    /// mca: accumulated, not yet transferred weight update [weight units]; row-major with the
+    /// columns padded to a multiple of 16 (zeros), so an error row updates contiguous memory.
+    Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> chi_;
     Eigen::Matrix<std::uint16_t, Eigen::Dynamic, Eigen::Dynamic> pulses_epoch_;
     Vec xq_, dq_;          ///< quantized update-path vectors (scratch)
     Vec dw_;               ///< direct: this image's dW of one column (scratch)
     std::vector<int> nz_;  ///< rows with a non-zero (quantized) error this image (scratch)
-    // mca: per input column, the entries with |chi| >= over_threshold_ (transfers that left a
-    // remainder, e.g. a single device's one-RESET rule). With none, a column whose error rows are
-    // sparse only touches those rows. over_threshold_ < 0: stale, recount before use.
+    Eigen::VectorXf s_;    ///< mca: scale * x per (padded) column (scratch)
+    std::vector<std::uint16_t> active_; ///< mca: driven columns, one bit each (scratch)
+    std::vector<int> hits_;             ///< mca: columns of one row to transfer (scratch)
+    // mca: per output row, the entries with |chi| >= over_threshold_ (transfers that left a
+    // remainder, e.g. a single device's one-RESET rule): such a row is visited even when its
+    // error is zero. over_threshold_ < 0: stale, recount before use.
     std::vector<std::int32_t> over_;
     float over_threshold_ = -1;
 };
