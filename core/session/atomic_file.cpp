@@ -68,13 +68,25 @@ void replace_file_atomically(const std::string& path, const TempWriter& write) {
         throw InputError("cannot write " + path + ": " + why);
     };
     if (path.empty()) throw InputError("cannot write a file with an empty name");
-    const fs::path target = fs::absolute(fs::path(path));
+    fs::path target = fs::absolute(fs::path(path));
     if (target.filename().empty()) fail("the name is a folder, not a file");
+    // A symbolic link stays a link: the file it names is the one replaced (renaming over the
+    // link would turn it into a plain file and leave the real one stale).
+    struct stat link {};
+    if (::lstat(target.c_str(), &link) == 0 && S_ISLNK(link.st_mode)) {
+        std::error_code ec;
+        fs::path real = fs::canonical(target, ec);
+        if (ec) fail("it is a symbolic link to a missing file or folder");
+        target = std::move(real);
+    }
 
     // A replaced file keeps its permissions; a new one gets 0666 less the umask, like any file.
     struct stat old {};
     const bool replacing = ::stat(target.c_str(), &old) == 0;
     if (replacing && S_ISDIR(old.st_mode)) fail("it is a folder");
+    // Renaming over a device or a pipe would replace it (as root, even /dev/null) with a file.
+    if (replacing && !S_ISREG(old.st_mode))
+        fail("it is not a regular file (a device, pipe or socket)");
     const mode_t mode = replacing ? (old.st_mode & 07777) : 0666;
 
     int fd = -1;

@@ -13,9 +13,10 @@ namespace cbl {
 using TempWriter = std::function<void(int fd, const std::string& temp_path)>;
 
 /// Creates a temporary file beside `path`, lets `write` fill it, flushes it to disk and renames
-/// it over `path`. Keeps the permissions of a file it replaces. On any failure (including one
-/// thrown by `write`) removes the temporary, leaves `path` untouched and rethrows; its own
-/// failures are InputErrors naming the path.
+/// it over `path`. Keeps the permissions of a file it replaces; when `path` is a symbolic link,
+/// replaces the file it points to; refuses to replace anything but a regular file. On any failure
+/// (including one thrown by `write`) removes the temporary, leaves `path` untouched and rethrows;
+/// its own failures are InputErrors naming the path.
 void replace_file_atomically(const std::string& path, const TempWriter& write);
 
 /// Writes `bytes` to `path` atomically. Keeps the permissions of a file it replaces. On failure
