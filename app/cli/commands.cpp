@@ -116,8 +116,14 @@ void print_human(const nlohmann::json& s) {
 }
 
 /// A session plus the data it names (the dataset options may override where the data is).
-std::unique_ptr<Experiment> resume_session(const Args& a, const std::string& path) {
+/// With `more_epochs` >= 0 the run is extended to that many epochs beyond those done: the
+/// config's target changes before the experiment exists, so the extension is no event on the
+/// timeline and a resumed run ends exactly as an uninterrupted one (issue 7).
+std::unique_ptr<Experiment> resume_session(const Args& a, const std::string& path,
+                                           long long more_epochs = -1) {
     ExperimentState st = load_session(path);
+    if (more_epochs >= 0)
+        st.config["training"]["epochs"] = static_cast<long long>(st.history.size()) + more_epochs;
     if (a.has("--dataset")) st.config["dataset"]["source"] = a.value("--dataset");
     if (a.has("--holdout")) st.config["dataset"]["holdout"] = a.integer("--holdout", 0, 1, 1 << 28);
     const ExperimentConfig c = st.config.get<ExperimentConfig>();
@@ -135,10 +141,8 @@ int cmd_train(const std::vector<std::string>& argv) {
             if (a.has(o))
                 throw InputError(std::string(o) + " cannot change a resumed session; "
                                                   "only --epochs N (more epochs) applies");
-        e = resume_session(a, a.value("--resume"));
         // --epochs N trains N more epochs (CLI.md).
-        e->set_parameter("training.epochs",
-                         e->epochs_done() + a.integer("--epochs", 1, 0, 100000));
+        e = resume_session(a, a.value("--resume"), a.integer("--epochs", 1, 0, 100000));
     } else {
         const ExperimentConfig c = config_from(a, "fp32");
         e = std::make_unique<Experiment>(c, std::make_shared<const DataSplit>(load_dataset(c.dataset)));
