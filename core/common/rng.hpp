@@ -8,6 +8,10 @@
 
 #include <cstdint>
 
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#endif
+
 namespace cbl {
 
 /// Named streams keep unrelated random decisions independent even with equal counters.
@@ -39,6 +43,56 @@ class CounterRng {
         Philox::ctr_type ctr = {{static_cast<std::uint32_t>(step),
                                  static_cast<std::uint32_t>(step >> 32), index, sub}};
         return Philox()(ctr, key_);
+    }
+
+    /// block(step, index0 + i, sub) for i < count, the four words of block i at out[4 i ..].
+    /// Eight blocks at a time with AVX-512 (the same integer arithmetic as Random123's Philox).
+    void blocks(std::uint64_t step, std::uint32_t index0, int count, std::uint32_t sub,
+                std::uint32_t* out) const {
+        int i = 0;
+#if defined(__AVX512F__)
+        // One block per 64-bit lane, each 32-bit word in the low half of its own vector.
+        const __m512i low = _mm512_set1_epi64(0xffffffffll);
+        const __m512i m0 = _mm512_set1_epi64(0xD2511F53ll), m1 = _mm512_set1_epi64(0xCD9E8D57ll);
+        const __m512i lane = _mm512_setr_epi64(0, 1, 2, 3, 4, 5, 6, 7);
+        for (; i + 8 <= count; i += 8) {
+            __m512i c0 = _mm512_set1_epi64(std::int64_t(std::uint32_t(step)));
+            __m512i c1 = _mm512_set1_epi64(std::int64_t(std::uint32_t(step >> 32)));
+            __m512i c2 = _mm512_and_si512(
+                _mm512_add_epi64(_mm512_set1_epi64(std::int64_t(index0) + i), lane), low);
+            __m512i c3 = _mm512_set1_epi64(std::int64_t(sub));
+            std::uint32_t k0 = key_[0], k1 = key_[1];
+            for (int round = 0; round < 10; ++round) {
+                if (round > 0) {
+                    k0 += 0x9E3779B9u;
+                    k1 += 0xBB67AE85u;
+                }
+                const __m512i p0 = _mm512_mul_epu32(c0, m0), p1 = _mm512_mul_epu32(c2, m1);
+                const __m512i n0 = _mm512_xor_si512(_mm512_xor_si512(_mm512_srli_epi64(p1, 32), c1),
+                                                    _mm512_set1_epi64(k0));
+                const __m512i n2 = _mm512_xor_si512(_mm512_xor_si512(_mm512_srli_epi64(p0, 32), c3),
+                                                    _mm512_set1_epi64(k1));
+                c1 = _mm512_and_si512(p1, low);
+                c3 = _mm512_and_si512(p0, low);
+                c0 = n0;
+                c2 = n2;
+            }
+            // Interleave to out[4 j + w] = word w of block i + j.
+            alignas(64) std::uint64_t w[4][8];
+            _mm512_store_si512(w[0], c0);
+            _mm512_store_si512(w[1], c1);
+            _mm512_store_si512(w[2], c2);
+            _mm512_store_si512(w[3], c3);
+            for (int j = 0; j < 8; ++j)
+                for (int k = 0; k < 4; ++k)
+                    out[4 * (i + j) + k] = std::uint32_t(w[k][j]);
+        }
+#endif
+        for (; i < count; ++i) {
+            const auto r = block(step, index0 + std::uint32_t(i), sub);
+            for (int k = 0; k < 4; ++k)
+                out[4 * i + k] = r[k];
+        }
     }
 
     /// Uniform in (0, 1].

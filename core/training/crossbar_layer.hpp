@@ -47,7 +47,7 @@ class CrossbarLayer final : public DeviceLayer {
     void transfer(int r, int c, float dw, StepContext& ctx);
     void count_pulses(int r, int c, int pulses);
     /// Seed 002 section 3: signed n-bit values with one shared scale and stochastic rounding.
-    void quantize(const Vec& v, Vec& q, std::uint64_t step, std::uint32_t which) const;
+    void quantize(const Vec& v, Vec& q, std::uint64_t step, std::uint32_t which);
     void write_time(int r, int c, float dw, StepContext& ctx);
     /// mca: recounts over_ for `threshold` (after chi changed outside commit_rank1).
     void count_over(float threshold);
@@ -64,6 +64,7 @@ class CrossbarLayer final : public DeviceLayer {
     Vec xq_, dq_;          ///< quantized update-path vectors (scratch)
     Vec dw_;               ///< direct: this image's dW of one column (scratch)
     std::vector<int> nz_;  ///< rows with a non-zero (quantized) error this image (scratch)
+    std::vector<std::uint32_t> words_; ///< random words of the stochastic rounding (scratch)
     Eigen::VectorXf s_;    ///< mca: scale * x per (padded) column (scratch)
     std::vector<std::uint16_t> active_; ///< mca: driven columns, one bit each (scratch)
     std::vector<int> hits_;             ///< mca: columns of one row to transfer (scratch)
