@@ -356,6 +356,92 @@ Id write_strings(hid_t parent, const std::string& path, const std::vector<std::s
     return create_dataset(parent, path, type.get(), type.get(), {values.size()}, width, buf.data());
 }
 
+namespace {
+
+/// Bob Jenkins' lookup3 hash ("hashlittle", bytes read as little-endian words), which HDF5 uses
+/// for its metadata checksums with an initial value of 0.
+std::uint32_t lookup3(const std::uint8_t* k, std::size_t length, std::uint32_t initval) {
+    const auto rot = [](std::uint32_t x, int r) { return (x << r) | (x >> (32 - r)); };
+    std::uint32_t a, b, c;
+    a = b = c = 0xdeadbeefu + std::uint32_t(length) + initval;
+    const auto word = [&](std::size_t at, std::size_t n) {
+        std::uint32_t w = 0;
+        for (std::size_t i = 0; i < n; ++i)
+            w |= std::uint32_t(k[at + i]) << (8 * i);
+        return w;
+    };
+    while (length > 12) {
+        a += word(0, 4);
+        b += word(4, 4);
+        c += word(8, 4);
+        a -= c, a ^= rot(c, 4), c += b;
+        b -= a, b ^= rot(a, 6), a += c;
+        c -= b, c ^= rot(b, 8), b += a;
+        a -= c, a ^= rot(c, 16), c += b;
+        b -= a, b ^= rot(a, 19), a += c;
+        c -= b, c ^= rot(b, 4), b += a;
+        length -= 12;
+        k += 12;
+    }
+    if (length == 0) return c;
+    // The last 1..12 bytes, zero-extended.
+    a += word(0, std::min<std::size_t>(length, 4));
+    if (length > 4) b += word(4, std::min<std::size_t>(length - 4, 4));
+    if (length > 8) c += word(8, length - 8);
+    c ^= b, c -= rot(b, 14);
+    a ^= c, a -= rot(c, 11);
+    b ^= a, b -= rot(a, 25);
+    c ^= b, c -= rot(b, 16);
+    a ^= c, a -= rot(c, 4);
+    b ^= a, b -= rot(a, 14);
+    c ^= b, c -= rot(b, 24);
+    return c;
+}
+
+} // namespace
+
+std::string file_image(hid_t file) {
+    const ssize_t size = H5Fget_file_image(file, nullptr, 0);
+    if (size <= 0) fail("cannot take the file image");
+    std::string image(static_cast<std::size_t>(size), '\0');
+    if (H5Fget_file_image(file, image.data(), image.size()) != size)
+        fail("cannot take the file image");
+
+    // Superblock version 2/3 at address 0: signature (8 bytes), version, size of offsets O,
+    // size of lengths, consistency flags (1 byte), four addresses of O bytes, then the
+    // little-endian lookup3 checksum of everything before it.
+    auto* p = reinterpret_cast<std::uint8_t*>(image.data());
+    static constexpr std::uint8_t signature[8] = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
+    if (image.size() < 12 || !std::equal(signature, signature + 8, p))
+        throw InputError("the file image does not start with an HDF5 superblock");
+    if (p[8] < 2) return image; // versions 0 and 1 have no checksum
+    const std::size_t covered = 12 + 4 * std::size_t(p[9]);
+    if (p[8] > 3 || (p[9] != 4 && p[9] != 8) || image.size() < covered + 4)
+        throw InputError("the file image has a superblock this build does not know");
+    const auto stored = [&] {
+        std::uint32_t v = 0;
+        for (int i = 0; i < 4; ++i)
+            v |= std::uint32_t(p[covered + i]) << (8 * i);
+        return v;
+    }();
+    if (lookup3(p, covered, 0) == stored) return image; // an HDF5 that updates it itself
+    // The stored checksum must be that of the flags HDF5 cleared: find them, which also proves
+    // that this checksum is HDF5's, then store the checksum of the cleared superblock.
+    const std::uint8_t cleared = p[11];
+    bool found = false;
+    for (int flags = 0; flags < 256 && !found; ++flags) {
+        p[11] = std::uint8_t(flags);
+        found = lookup3(p, covered, 0) == stored;
+    }
+    p[11] = cleared;
+    if (!found)
+        throw InputError("the file image has a superblock checksum that cannot be repaired");
+    const std::uint32_t sum = lookup3(p, covered, 0);
+    for (int i = 0; i < 4; ++i)
+        p[covered + i] = std::uint8_t(sum >> (8 * i));
+    return image;
+}
+
 // ---- reading ----------------------------------------------------------------------------------
 
 void Budget::take(std::uint64_t bytes, const std::string& what) {

@@ -75,6 +75,13 @@ Id write_dataset(hid_t parent, const std::string& path, const T* data,
 /// A 1-D dataset of fixed-length UTF-8 strings (width = the longest, at least 1 byte).
 Id write_strings(hid_t parent, const std::string& path, const std::vector<std::string>& values);
 
+/// The bytes of an open (flushed) file as a closed file would hold them. H5Fget_file_image of
+/// HDF5 before 1.14.7 clears the file-consistency flags of a version 2/3 superblock in the image
+/// but leaves the superblock checksum as it was (HDFGroup/hdf5 issue 1915), so HDF5 refuses to
+/// open such an image; the checksum is recomputed here. Throws InputError if the image is not
+/// what that repair expects.
+std::string file_image(hid_t file);
+
 // ---- reading ----------------------------------------------------------------------------------
 
 /// Bytes a file may still decode into memory. Sessions store data uncompressed, so a file of

@@ -5,12 +5,14 @@
 #include "core/session/atomic_file.hpp"
 #include "core/session/hdf5_io.hpp"
 
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <climits>
 #include <cstring>
 #include <ctime>
 #include <sys/stat.h>
+#include <unistd.h>
 
 namespace cbl {
 namespace {
@@ -176,17 +178,19 @@ void write_events(hid_t file, const std::vector<Event>& events) {
     h5::write_strings(g.get(), "what", what);
 }
 
-void encode(const std::string& file_path, const ExperimentState& st, const SessionInfo& info) {
+/// The session as the bytes of an HDF5 file. The file is built in memory (core driver, no
+/// backing store) and copied out, so HDF5 never touches the disk: a full disk or a write error
+/// is met by our own write() in write_file_atomically. (When HDF5 itself met ENOSPC while
+/// writing a file, HDF5 1.10 kept a broken file object that crashed the process at exit.)
+/// `label` names the in-memory file; it must be unique among files open in this process.
+std::string encode(const std::string& label, const ExperimentState& st, const SessionInfo& info) {
     h5::Id fapl = h5::checked(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, "cannot create properties");
-    // The file is built in memory and written to its backing file: when the disk fails, HDF5
-    // 1.10's own file driver (sec2) leaves a broken file object that crashes the library at
-    // exit, the in-memory one (core) reports the error and cleans up.
-    h5::check(H5Pset_fapl_core(fapl.get(), 1 << 20, true), "cannot use an in-memory file");
+    h5::check(H5Pset_fapl_core(fapl.get(), 1 << 20, false), "cannot use an in-memory file");
     // The 1.10 format checksums all metadata (superblock, object headers, chunk indexes).
     h5::check(H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_V110, H5F_LIBVER_V110),
               "cannot select the HDF5 1.10 file format");
-    h5::Id file = h5::checked(H5Fcreate(file_path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()),
-                              H5Fclose, "cannot create the file");
+    h5::Id file = h5::checked(H5Fcreate(label.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()),
+                              H5Fclose, "cannot create the file in memory");
     h5::Id root =
         h5::checked(H5Gopen2(file.get(), "/", H5P_DEFAULT), H5Gclose, "cannot open the root group");
     h5::write_attribute(root.get(), "format", std::string(format_name));
@@ -199,9 +203,10 @@ void encode(const std::string& file_path, const ExperimentState& st, const Sessi
     write_state(file.get(), st);
     write_events(file.get(), st.events);
     root.close();
-    // Buffered metadata is written here; a full disk shows up as a failed flush or close.
-    h5::check(H5Fflush(file.get(), H5F_SCOPE_GLOBAL), "cannot write the file");
-    h5::check(file.close(), "cannot write the file");
+    h5::check(H5Fflush(file.get(), H5F_SCOPE_GLOBAL), "cannot complete the file");
+    std::string bytes = h5::file_image(file.get());
+    h5::check(file.close(), "cannot complete the file");
+    return bytes;
 }
 
 // ---- loading ----------------------------------------------------------------------------------
@@ -446,15 +451,19 @@ ExperimentState decode(const std::string& path, SessionInfo* info) {
 
 void save_session(const std::string& path, const ExperimentState& state, const SessionInfo& info) {
     h5::silence_errors();
-    replace_file_atomically(path, [&](int, const std::string& temp_path) {
-        try {
-            encode(temp_path, state, info);
-        } catch (const InputError& e) {
-            throw InputError("cannot save " + path + ": " + e.what());
-        } catch (const std::bad_alloc&) {
-            throw InputError("cannot save " + path + ": not enough memory");
-        }
-    });
+    // A name no other in-memory file of this process has (HDF5 refuses to create an open file).
+    static std::atomic<unsigned long long> saves{0};
+    const std::string label = "crossbarlab-session-in-memory-" + std::to_string(::getpid()) + "-" +
+                              std::to_string(saves.fetch_add(1));
+    std::string bytes;
+    try {
+        bytes = encode(label, state, info);
+    } catch (const InputError& e) {
+        throw InputError("cannot save " + path + ": " + e.what());
+    } catch (const std::bad_alloc&) {
+        throw InputError("cannot save " + path + ": not enough memory");
+    }
+    write_file_atomically(path, bytes);
 }
 
 ExperimentState load_session(const std::string& path, SessionInfo* info) {
