@@ -1,0 +1,143 @@
+// Fuzzes session loading with libFuzzer (tests/fuzz/fuzz_load_session.cpp, built with clang and
+// AddressSanitizer by tests/fuzz/CMakeLists.txt) for CROSSBARLAB_FUZZ_SECONDS (default 600 s),
+// starting from a valid small session and truncations of it. Any crash, sanitizer report,
+// exception other than InputError, hang (> 10 s per input) or runaway allocation fails the test;
+// the input that caused it is kept and its path printed.
+#include "core/experiment/config.hpp"
+#include "core/session/session_file.hpp"
+
+#include <fstream>
+
+#include <QDir>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace cbl;
+
+namespace {
+
+/// How long libFuzzer runs: CROSSBARLAB_FUZZ_SECONDS, 600 by default.
+int fuzz_seconds() {
+    return qEnvironmentVariableIsSet("CROSSBARLAB_FUZZ_SECONDS")
+               ? qEnvironmentVariableIntValue("CROSSBARLAB_FUZZ_SECONDS")
+               : 600;
+}
+
+} // namespace
+
+#ifdef CROSSBARLAB_SESSION_FUZZER
+namespace {
+
+/// A small but complete session: every element type, scalar and empty arrays, nested paths,
+/// a chunked array, two epochs of history with op counts, and an event.
+ExperimentState seed_state() {
+    ExperimentState st;
+    st.config = load_preset("fp32");
+    st.step = 130;
+    st.position = 10;
+    st.correct = 7;
+    st.loss_sum = 12.5;
+    st.simulated_time_s = 1.3;
+    for (int e = 1; e <= 2; ++e) {
+        EpochMetrics m;
+        m.epoch = e;
+        m.images = 60;
+        m.train_accuracy = 0.5;
+        m.test_accuracy = 0.25 * e;
+        m.device_updates = {1, 2};
+        m.fp_equivalent_updates = {3, 4};
+        m.counts.resize(2);
+        m.counts[0][Stage::update].set_pulses = 5;
+        st.history.push_back(m);
+    }
+    st.events.push_back({5, 0.05, "training.optimizer.learning_rate = 0.05"});
+    put_array(st.arrays, "layer_0/w", std::vector<float>(12, 0.25f), {3, 4}, "weight");
+    put_array(st.arrays, "layer_0/g_plus", std::vector<double>(6, 1.5), {2, 3}, "uS");
+    put_array(st.arrays, "layer_0/code", std::vector<std::uint8_t>(4, 7), {4}, "code");
+    put_array(st.arrays, "layer_0/empty", std::vector<float>{}, {0}, "uS");
+    put_array(st.arrays, "network/in_batch", std::vector<std::int32_t>{0}, {1});
+    put_array(st.arrays, "layer_1/t", std::vector<std::uint64_t>{9}, {});
+    put_array(st.arrays, "layer_1/n", std::vector<std::uint32_t>(3000, 2), {3000}, "pulses");
+    return st;
+}
+
+void write_bytes(const QString& path, const std::string& bytes) {
+    std::ofstream(path.toStdString(), std::ios::binary | std::ios::trunc) << bytes;
+}
+
+} // namespace
+#endif // the helpers serve only the fuzzer run (unused, and warned about, without it)
+
+class TestSessionFuzz : public QObject {
+    Q_OBJECT
+  private Q_SLOTS:
+    void loadSessionSurvivesAnyBytes() {
+#ifndef CROSSBARLAB_SESSION_FUZZER
+        QSKIP("the session fuzzer is not built (tests/fuzz needs clang++ with libFuzzer)");
+#else
+        const int seconds = fuzz_seconds();
+        QVERIFY(seconds > 0);
+        QTemporaryDir tmp;
+        tmp.setAutoRemove(false); // keeps a failing input for the report below
+        const QString corpus = tmp.path() + "/corpus", artifacts = tmp.path() + "/artifacts";
+        QVERIFY(QDir().mkpath(corpus) && QDir().mkpath(artifacts));
+
+        const QString seed = tmp.path() + "/seed.h5";
+        save_session(seed.toStdString(), seed_state(), {});
+        QVERIFY(load_session(seed.toStdString()).history.size() == 2);
+        std::ifstream in(seed.toStdString(), std::ios::binary);
+        const std::string bytes{std::istreambuf_iterator<char>(in), {}};
+        write_bytes(corpus + "/valid", bytes);
+        for (const std::size_t n :
+             {std::size_t(0), std::size_t(8), std::size_t(48), std::size_t(512), std::size_t(2048),
+              bytes.size() / 4, bytes.size() / 2, bytes.size() - 1})
+            write_bytes(corpus + QString("/truncated_%1").arg(n), bytes.substr(0, n));
+
+        QProcess fuzzer;
+        fuzzer.setProcessChannelMode(QProcess::MergedChannels);
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert("TMPDIR", tmp.path());
+        // LeakSanitizer would report HDF5's internal leak (see -detect_leaks) at exit.
+        env.insert("ASAN_OPTIONS", "detect_leaks=0");
+        fuzzer.setProcessEnvironment(env);
+        fuzzer.start(CROSSBARLAB_SESSION_FUZZER,
+                     {QString("-max_total_time=%1").arg(seconds), "-timeout=10",
+                      "-rss_limit_mb=2048", QString("-max_len=%1").arg(bytes.size() * 3 / 2),
+                      // HDF5 1.10.8 leaks a few hundred bytes inside the library when a
+                      // metadata checksum fails; that is not ours to fix and not a crash.
+                      "-detect_leaks=0", "-print_final_stats=1",
+                      "-artifact_prefix=" + artifacts + "/", corpus});
+        QVERIFY2(fuzzer.waitForStarted(), qPrintable(fuzzer.errorString()));
+        QVERIFY(fuzzer.waitForFinished((seconds + 300) * 1000));
+        const QString log = QString::fromUtf8(fuzzer.readAll());
+        const QStringList findings = QDir(artifacts).entryList(QDir::Files);
+        for (const QString& line : log.split('\n'))
+            if (line.startsWith("stat::") || line.startsWith("Done ")) qInfo().noquote() << line;
+        // The loader switches HDF5's own error printing off: a bad file is one InputError line.
+        QVERIFY2(!log.contains("HDF5-DIAG"), qPrintable(log.left(6000)));
+        if (fuzzer.exitCode() != 0 || !findings.isEmpty()) {
+            qInfo().noquote() << log.right(6000);
+            QFAIL(qPrintable(QString("the fuzzer found %1 (exit %2); inputs kept in %3")
+                                 .arg(findings.join(", "))
+                                 .arg(fuzzer.exitCode())
+                                 .arg(artifacts)));
+        }
+        tmp.setAutoRemove(true);
+#endif
+    }
+};
+
+int main(int argc, char** argv) {
+    // QtTest's watchdog aborts a test function after QTEST_FUNCTION_TIMEOUT ms (default 5 min)
+    // and reads it once, before the first function: the fuzzing run is longer by design. (CTest's
+    // own TIMEOUT for bench tests is 1800 s; longer runs need `ctest --timeout`.)
+    if (!qEnvironmentVariableIsSet("QTEST_FUNCTION_TIMEOUT"))
+        qputenv("QTEST_FUNCTION_TIMEOUT", QByteArray::number((fuzz_seconds() + 600) * 1000));
+    QCoreApplication app(argc, argv);
+    TestSessionFuzz test;
+    QTEST_SET_MAIN_SOURCE_PATH
+    return QTest::qExec(&test, argc, argv);
+}
+
+#include "tst_session_fuzz.moc"
