@@ -73,7 +73,26 @@ void CrossbarLayer::quantize(const Vec& v, Vec& q, std::uint64_t step, std::uint
     const float* in = v.data();
     float* out = q.data();
     const std::uint32_t* w = words_.data();
-    for (int k = 0; k < n; ++k) {
+    int k = 0;
+#if defined(__AVX512F__)
+    // Sixteen at a time: the compiler keeps the scalar loop below scalar, with a branch on the
+    // random comparison that mispredicts half the time. Same IEEE operations per element:
+    // max/min as std::clamp, floor, u01 = float(word) 2^-32 + 2^-33 (exact), strict compare.
+    const __m512 sv = _mm512_set1_ps(scale), lv = _mm512_set1_ps(levels);
+    const __m512 neg_lv = _mm512_set1_ps(-levels), one = _mm512_set1_ps(1.0f);
+    const __m512 factor = _mm512_set1_ps(0x1p-32f), half = _mm512_set1_ps(0x1p-33f);
+    for (; k + 16 <= n; k += 16) {
+        __m512 u = _mm512_mul_ps(_mm512_div_ps(_mm512_loadu_ps(in + k), sv), lv);
+        u = _mm512_min_ps(lv, _mm512_max_ps(neg_lv, u));
+        const __m512 lo = _mm512_roundscale_ps(u, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
+        const __m512 r = _mm512_add_ps(
+            _mm512_mul_ps(_mm512_cvtepu32_ps(_mm512_loadu_si512(w + k)), factor), half);
+        const __mmask16 up = _mm512_cmp_ps_mask(r, _mm512_sub_ps(u, lo), _CMP_LT_OQ);
+        const __m512 q16 = _mm512_add_ps(lo, _mm512_maskz_mov_ps(up, one));
+        _mm512_storeu_ps(out + k, _mm512_div_ps(_mm512_mul_ps(q16, sv), lv));
+    }
+#endif
+    for (; k < n; ++k) {
         const float u = std::clamp(in[k] / scale * levels, -levels, levels);
         const float lo = std::floor(u);
         const float up = r123::u01<float>(w[k]) < (u - lo) ? 1.0f : 0.0f;
