@@ -71,6 +71,7 @@ CrossbarTile::CrossbarTile(int rows_out, int cols_in, const TileConfig& config, 
     u1_.resize(longest / 2 + 2);
     u2_.resize(longest / 2 + 2);
     active_.resize(longest);
+    noise_words_.resize(std::size_t(longest + 8));
     draw_initial_state();
     rebuild_cache();
 }
@@ -241,10 +242,13 @@ void CrossbarTile::add_read_noise(Eigen::Ref<Eigen::VectorXf> y, const Eigen::Ve
                                   std::uint64_t step, std::uint32_t direction) {
     const int n = int(y.size());
     const int pairs = (n + 1) / 2;
-    const CounterRng rng(seed_, RngStream::read_noise, layer_);
-    // One Philox block gives two Box-Muller pairs; the transcendental part runs vectorised.
-    for (int b = 0; 2 * b < pairs; ++b) {
-        const auto r = rng.block(step, std::uint32_t(b), direction);
+    // One Philox block gives two Box-Muller pairs; the blocks are drawn eight at a time and the
+    // transcendental part runs vectorised.
+    const int blocks = (pairs + 1) / 2; // 4 blocks <= longest + 8 (the words' size)
+    CounterRng(seed_, RngStream::read_noise, layer_)
+        .blocks(step, 0, blocks, direction, noise_words_.data());
+    for (int b = 0; b < blocks; ++b) {
+        const std::uint32_t* r = noise_words_.data() + 4 * b;
         u1_[2 * b] = r123::u01<float>(r[0]);
         u2_[2 * b] = r123::u01<float>(r[1]);
         u1_[2 * b + 1] = r123::u01<float>(r[2]);
@@ -614,7 +618,7 @@ std::size_t CrossbarTile::bytes_per_synapse() const {
              std::size_t(x_q_.size() + y_pad_.size() + d2_.size() + var_.size() + z_.size() +
                          u1_.size() + u2_.size()) *
                  sizeof(float) +
-             active_.size() * sizeof(int);
+             active_.size() * sizeof(int) + noise_words_.size() * sizeof(std::uint32_t);
     return (bytes + std::size_t(n_syn_) - 1) / std::size_t(n_syn_);
 }
 

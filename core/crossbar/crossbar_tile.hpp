@@ -166,6 +166,7 @@ class CrossbarTile {
     Eigen::VectorXf x_q_, y_pad_, d2_, var_, z_;
     Eigen::ArrayXf u1_, u2_;
     std::vector<int> active_; ///< driven lines (non-zero inputs) of the current MVM
+    std::vector<std::uint32_t> noise_words_; ///< Philox words of one read's noise
     int active_count_ = 0;
 };
 
