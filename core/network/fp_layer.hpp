@@ -16,7 +16,8 @@ class FpLayer final : public WeightLayer<Scalar> {
     using typename WeightLayer<Scalar>::Matrix;
 
     /// Glorot-uniform initialisation keyed by (seed, layer): same weights whatever the threads.
-    FpLayer(int outputs, int inputs, std::uint64_t seed, std::uint32_t layer) : w_(outputs, inputs) {
+    FpLayer(int outputs, int inputs, std::uint64_t seed, std::uint32_t layer)
+        : w_(outputs, inputs) {
         const CounterRng rng(seed, RngStream::init, layer);
         const double limit = std::sqrt(6.0 / (outputs + inputs));
         for (int c = 0; c < inputs; ++c)
@@ -27,9 +28,16 @@ class FpLayer final : public WeightLayer<Scalar> {
 
     int outputs() const override { return static_cast<int>(w_.rows()); }
     int inputs() const override { return static_cast<int>(w_.cols()); }
-    void forward(const Vec& x, Vec& z, StepContext&) override { z.noalias() = w_ * x; }
-    void backward(const Vec& d, Vec& out, StepContext&) override {
+    // A digital design computes every product and reads every weight from its SRAM, zeros
+    // included (seed 002 Table 1, 32-bit column); the weight memory is counted as chi traffic,
+    // the high-precision memory of the digital unit.
+    void forward(const Vec& x, Vec& z, StepContext& ctx) override {
+        z.noalias() = w_ * x;
+        count_dense(ctx, Stage::forward, false);
+    }
+    void backward(const Vec& d, Vec& out, StepContext& ctx) override {
         out.noalias() = w_.transpose() * d;
+        count_dense(ctx, Stage::backward, false);
     }
     void forward_batch(const Matrix& x, Matrix& z, std::uint64_t) const override {
         z.resize(w_.rows(), x.cols());
@@ -40,13 +48,17 @@ class FpLayer final : public WeightLayer<Scalar> {
             z.middleCols(c0, n).noalias() = w_ * x.middleCols(c0, n);
         });
     }
-    void commit_rank1(const Vec& x, const Vec& delta, Scalar scale, StepContext&) override {
+    void commit_rank1(const Vec& x, const Vec& delta, Scalar scale, StepContext& ctx) override {
+        count_dense(ctx, Stage::update, true);
         // Column by column, skipping zero inputs (MNIST is mostly background): identical result
         // to W += scale * delta * x^T at a fraction of the memory traffic.
         for (int c = 0; c < x.size(); ++c)
             if (x[c] != 0) w_.col(c).noalias() += (scale * x[c]) * delta;
     }
-    void commit(const Matrix& dW, StepContext&) override { w_ += dW; }
+    void commit(const Matrix& dW, StepContext& ctx) override {
+        w_ += dW;
+        count_dense(ctx, Stage::update, true);
+    }
     std::unique_ptr<WeightLayer<Scalar>> clone() const override {
         return std::make_unique<FpLayer>(*this);
     }
@@ -60,6 +72,16 @@ class FpLayer final : public WeightLayer<Scalar> {
     Matrix& mutable_weights() { return w_; }
 
   private:
+    /// One multiply-accumulate and one weight read per weight; an update also writes it back.
+    void count_dense(StepContext& ctx, Stage stage, bool writes) const {
+        if (!ctx.counts) return;
+        OpCounts& ops = (*ctx.counts)[stage];
+        const auto n = std::uint64_t(w_.size());
+        ops.digital_macs += n;
+        ops.chi_reads += n;
+        if (writes) ops.chi_writes += n;
+    }
+
     Matrix w_;
 };
 

@@ -17,17 +17,20 @@ std::vector<std::pair<int, int>> weight_shapes(const NetworkConfig& n) {
 
 template <typename Scalar>
 typename Mlp<Scalar>::Layers make_layers(const ExperimentConfig& c) {
-    const std::string type = c.scheme.value("type", "fp");
+    // Every field is validated, also those a software run ignores: a NaN or out-of-range value
+    // is an error whatever the scheme.
+    const SchemeConfig scheme = c.scheme.get<SchemeConfig>();
+    scheme.validate();
+    const std::string type = scheme.type;
     typename Mlp<Scalar>::Layers layers;
     const auto shapes = weight_shapes(c.network);
     if (type == "fp") {
+        if (!c.device.empty() || !c.tile.empty()) (void)tile_config_of(c);
         for (std::size_t k = 0; k < shapes.size(); ++k)
             layers.push_back(std::make_unique<FpLayer<Scalar>>(
                 shapes[k].first, shapes[k].second, c.training.seed, static_cast<std::uint32_t>(k)));
         return layers;
     }
-    const SchemeConfig scheme = c.scheme.get<SchemeConfig>();
-    scheme.validate();
     if constexpr (std::is_same_v<Scalar, float>) {
         const TileConfig tile = tile_config_of(c);
         for (std::size_t k = 0; k < shapes.size(); ++k)

@@ -3,6 +3,7 @@
 #include "core/common/param_error.hpp"
 #include "core/energy/ledger.hpp"
 #include "core/energy/technology.hpp"
+#include "core/experiment/experiment.hpp"
 
 #include <QtTest>
 
@@ -241,6 +242,23 @@ class TestEnergy : public QObject {
             full.summary().energy_nJ_per_image[upd] / sparse.summary().energy_nJ_per_image[upd];
         QVERIFY2(ratio > 100, qPrintable(QString::number(ratio)));
         QVERIFY(full.summary().time_us_per_image[upd] > 100 * 1.19);
+    }
+
+    void softwareRunPricesAtTheDigitalReference() {
+        // fp32 counts what a 32-bit digital design does (every MAC, every weight read and
+        // written), priced by digital-32bit-14nm: about 1x the Table 1 design, not a crossbar's.
+        ExperimentConfig c = load_preset("fp32");
+        c.dataset.source = "synthetic";
+        c.dataset.synthetic_train = 64;
+        c.dataset.synthetic_test = 16;
+        auto data = std::make_shared<const DataSplit>(load_dataset(c.dataset));
+        Experiment e(c, data);
+        e.train(64);
+        const nlohmann::json r = e.energy_report();
+        const double ratio = r["energy_ratio_vs"]["32-bit digital"].get<double>();
+        QVERIFY2(near(ratio, 1.0, 0.02), qPrintable(QString::number(ratio)));
+        QVERIFY(near(r["energy_nJ_per_image"]["forward"].get<double>(), 5620, 0.01));
+        QVERIFY(near(r["energy_nJ_per_image"]["update"].get<double>(), 8640, 0.01));
     }
 
     void everyPresetLoads() {
