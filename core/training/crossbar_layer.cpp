@@ -178,35 +178,41 @@ void CrossbarLayer::count_over(float threshold) {
 namespace {
 
 /// One row of chi (padded to a multiple of 16 columns, s zero in the padding):
-/// row[c] = fma(s[c], d, row[c]) for every column, then the driven columns (bit c % 16 of
-/// active[c / 16]) with |row[c]| >= threshold are listed in `hits` in ascending order.
-/// Returns how many of the first `cols` entries are at or above the threshold.
+/// row[c] = fma(s[c], d, row[c]) on every 16-column chunk holding a driven column (bit c % 16 of
+/// active[c / 16]); other chunks have s = +-0 and would not change, so they are not touched.
+/// The driven columns with |row[c]| >= threshold are listed in `hits` in ascending order.
+/// Returns the change of the number of the row's first `cols` entries at or above the threshold.
 int accumulate_row(float* row, const float* s, float d, const std::uint16_t* active, int ld,
                    int cols, float threshold, int* hits, int& n_hits) {
-    int above = 0;
+    int change = 0;
     n_hits = 0;
 #if defined(__AVX512F__)
     const __m512 dv = _mm512_set1_ps(d), tv = _mm512_set1_ps(threshold);
     for (int c = 0; c < ld; c += 16) {
-        const __m512 v = _mm512_fmadd_ps(_mm512_loadu_ps(s + c), dv, _mm512_loadu_ps(row + c));
+        const unsigned driven = active[c / 16];
+        if (!driven) continue;
+        const __m512 old = _mm512_loadu_ps(row + c);
+        const __m512 v = _mm512_fmadd_ps(_mm512_loadu_ps(s + c), dv, old);
         _mm512_storeu_ps(row + c, v);
+        const __mmask16 was = _mm512_cmp_ps_mask(_mm512_abs_ps(old), tv, _CMP_GE_OQ);
         const __mmask16 ge = _mm512_cmp_ps_mask(_mm512_abs_ps(v), tv, _CMP_GE_OQ);
-        if (!ge) continue; // the common case: nothing reaches the threshold
+        if (!(ge | was)) continue; // the common case: nothing at the threshold
         const unsigned valid = cols - c >= 16 ? 0xffffu : (1u << std::max(0, cols - c)) - 1u;
-        above += std::popcount(unsigned(ge) & valid);
-        for (unsigned h = unsigned(ge) & active[c / 16]; h; h &= h - 1)
+        change += std::popcount(unsigned(ge) & valid) - std::popcount(unsigned(was) & valid);
+        for (unsigned h = unsigned(ge) & driven; h; h &= h - 1)
             hits[n_hits++] = c + std::countr_zero(h);
     }
 #else
     for (int c = 0; c < ld; ++c) {
+        if (!active[c / 16]) continue;
+        const bool was = std::abs(row[c]) >= threshold;
         row[c] = std::fma(s[c], d, row[c]);
-        if (c < cols && std::abs(row[c]) >= threshold) {
-            ++above;
-            if ((active[c / 16] >> (c % 16)) & 1u) hits[n_hits++] = c;
-        }
+        const bool ge = std::abs(row[c]) >= threshold;
+        if (c < cols) change += int(ge) - int(was);
+        if (ge && ((active[c / 16] >> (c % 16)) & 1u)) hits[n_hits++] = c;
     }
 #endif
-    return above;
+    return change;
 }
 
 } // namespace
@@ -233,10 +239,24 @@ void CrossbarLayer::commit_rank1(const Vec& x, const Vec& delta, float scale, St
         if (d[r] != 0) nz_.push_back(r);
     const bool sparse_delta = scheme_.quantize_bits > 0;
     const std::uint64_t delta_nnz = sparse_delta ? std::uint64_t(nz_.size()) : std::uint64_t(rows);
-    // Only the non-zero products are computed and touch the chi memory (seed 002 sec. 3).
+    // Driven columns as one bit each (16 per word) and s = scale * x per column, zero in the
+    // padding of chi's rows.
+    const int ld = (cols + 15) / 16 * 16;
+    s_.resize(ld);
+    active_.resize(std::size_t(ld / 16));
     std::uint64_t driven = 0;
-    for (int c = 0; c < cols; ++c)
-        driven += (*xs)[c] != 0;
+    for (int c0 = 0; c0 < ld; c0 += 16) {
+        unsigned bits = 0;
+        for (int j = 0; j < 16; ++j) {
+            const int c = c0 + j;
+            const float xc = c < cols ? (*xs)[c] : 0.0f;
+            s_[c] = scale * xc;
+            bits |= unsigned(xc != 0) << j;
+        }
+        active_[std::size_t(c0 / 16)] = std::uint16_t(bits);
+        driven += unsigned(std::popcount(bits));
+    }
+    // Only the non-zero products are computed and touch the chi memory (seed 002 sec. 3).
     up.digital_macs += driven * delta_nnz;
     up.chi_reads += driven * delta_nnz;
     up.chi_writes += driven * delta_nnz;
@@ -253,21 +273,13 @@ void CrossbarLayer::commit_rank1(const Vec& x, const Vec& delta, float scale, St
         // expression compiled to; transfers within a row run in ascending column order, so
         // every per-row sum (the tile's row readout) adds in the same order as before.
         if (over_threshold_ != threshold) count_over(threshold);
-        const int ld = int(chi_.cols());
-        s_.setZero(ld);
-        active_.assign(std::size_t(ld / 16), 0);
-        for (int c = 0; c < cols; ++c) {
-            const float xc = (*xs)[c];
-            s_[c] = scale * xc;
-            if (xc != 0) active_[c / 16] |= std::uint16_t(1u << (c % 16));
-        }
         hits_.resize(std::size_t(ld));
         for (int r = 0; r < rows; ++r) {
             if (d[r] == 0 && over_[r] == 0) continue;
             float* row = chi_.row(r).data();
             int n_hits = 0;
-            int left = accumulate_row(row, s_.data(), d[r], active_.data(), ld, cols, threshold,
-                                      hits_.data(), n_hits);
+            int left = over_[r] + accumulate_row(row, s_.data(), d[r], active_.data(), ld, cols,
+                                                 threshold, hits_.data(), n_hits);
             for (int h = 0; h < n_hits; ++h) {
                 const int c = hits_[h];
                 transfer(r, c, 0.0f, ctx);
