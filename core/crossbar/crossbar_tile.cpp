@@ -8,7 +8,12 @@
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#endif
+
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <limits>
 #include <stdexcept>
@@ -228,9 +233,24 @@ const Eigen::VectorXf& CrossbarTile::convert_input(const Eigen::Ref<const Eigen:
             x_q_.head(n) = (x.array() * (levels / scale)).round() * (scale / levels);
         }
     }
+    // Branch-free: whether a pixel is zero is unpredictable.
     int n_act = 0;
-    for (int i = 0; i < n; ++i)
-        if (x_q_[i] != 0.f) active_[n_act++] = i;
+    const float* xq = x_q_.data();
+    int i = 0;
+#if defined(__AVX512F__)
+    const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    for (; i + 16 <= n; i += 16) {
+        const __mmask16 nz =
+            _mm512_cmp_ps_mask(_mm512_loadu_ps(xq + i), _mm512_setzero_ps(), _CMP_NEQ_UQ);
+        _mm512_mask_compressstoreu_epi32(active_.data() + n_act, nz,
+                                         _mm512_add_epi32(lane, _mm512_set1_epi32(i)));
+        n_act += std::popcount(unsigned(nz));
+    }
+#endif
+    for (; i < n; ++i) {
+        active_[n_act] = i;
+        n_act += xq[i] != 0.f;
+    }
     active_count_ = n_act;
     // The simulation skips lines with zero input (no current flows), but the hardware converts
     // every input every cycle (seed 002 Table 1 counts all 785 + 250 lines): count them all.
