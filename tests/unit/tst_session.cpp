@@ -6,13 +6,17 @@
 #include "core/session/hdf5_io.hpp"
 #include "core/session/session_file.hpp"
 
+#include <chrono>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <QProcess>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -135,6 +139,27 @@ std::vector<std::string> temp_files(const std::string& dir) {
     return out;
 }
 
+/// The first ```python block of a Markdown file, or "" when there is none.
+std::string python_block(const std::string& markdown) {
+    const std::string open = "```python\n";
+    const auto begin = markdown.find(open);
+    if (begin == std::string::npos) return {};
+    const auto end = markdown.find("\n```", begin + open.size());
+    if (end == std::string::npos) return {};
+    return markdown.substr(begin + open.size(), end + 1 - begin - open.size());
+}
+
+/// A python3 that can import h5py (the one on PATH first, then Debian's), or "" if none can.
+QString python_with_h5py() {
+    for (const QString& python : {QStringLiteral("python3"), QStringLiteral("/usr/bin/python3")}) {
+        QProcess p;
+        p.start(python, {"-c", "import h5py"});
+        if (p.waitForFinished(60000) && p.exitStatus() == QProcess::NormalExit && p.exitCode() == 0)
+            return python;
+    }
+    return {};
+}
+
 } // namespace
 
 class TestSession : public QObject {
@@ -197,6 +222,10 @@ class TestSession : public QObject {
         QTest::newRow("fp32") << "fp32";
         QTest::newRow("mca-pcm") << "mca-pcm";
         QTest::newRow("direct-pcm") << "direct-pcm";
+        QTest::newRow("mca-pcm-single") << "mca-pcm-single";
+        // Mini-batches of 50: the save falls inside a batch (pending gradient); RRAM devices
+        // have their own G_max, which restoring must accept.
+        QTest::newRow("time-rram") << "time-rram";
     }
     void resumeIsBitIdentical() {
         QFETCH(QString, preset);
@@ -267,6 +296,27 @@ class TestSession : public QObject {
         compare_state(good, load_session(p));
         QVERIFY(temp_files(tmp_.path().toStdString()).empty());
 
+        // The process still ends cleanly after a failed save: when HDF5 wrote the file itself,
+        // a write error left a broken file object behind that crashed HDF5's clean-up at exit.
+        const pid_t child = fork();
+        QVERIFY(child >= 0);
+        if (child == 0) {
+            std::signal(SIGXFSZ, SIG_IGN);
+            setrlimit(RLIMIT_FSIZE, &small);
+            bool refused = false;
+            try {
+                save_session(p, other, {});
+            } catch (const InputError&) {
+                refused = true;
+            }
+            std::exit(refused ? 0 : 3); // runs the libraries' exit handlers
+        }
+        int status = 0;
+        QCOMPARE(waitpid(child, &status, 0), child);
+        QVERIFY2(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+                 qPrintable(QString("child status %1").arg(status)));
+        compare_state(good, load_session(p));
+
         // A folder that does not exist, and a path that is a folder.
         const std::string missing = path("no/such/folder/x.h5");
         QVERIFY_THROWS_EXCEPTION(InputError, save_session(missing, good, {}));
@@ -274,28 +324,227 @@ class TestSession : public QObject {
     }
 
     void killDuringSaveLeavesALoadableFile() {
+        // A child saves the same big session over and over; the parent watches the folder and
+        // sends SIGKILL while a save is under way: as soon as its temporary file appears (the
+        // session is built in memory first, so bytes are about to be written), or once the
+        // temporary holds at least half of the file (written or being flushed to disk). The
+        // previous file must load unchanged, and the kill must really have hit a save (the
+        // temporary it saw is left behind, not renamed).
         ExperimentState st = trained_state();
-        std::vector<float> big(2000000, 0.5f); // ~8 MB: saves take long enough to be hit
+        std::vector<float> big(2000000, 0.5f); // ~8 MB: each save takes tens of milliseconds
         put_array(st.arrays, "extra/big", big, {2000, 1000}, "uS");
-        const std::string p = path("killed.h5");
+        const std::string dir = path("kill");
+        fs::create_directories(dir);
+        const std::string p = dir + "/killed.h5";
         save_session(p, st, {});
-        for (int round = 0; round < 6; ++round) {
+        const auto full_size = fs::file_size(p);
+        int hit_at_start = 0, hit_half_written = 0;
+        for (int round = 0; round < 8; ++round) {
+            for (const auto& t : temp_files(dir))
+                fs::remove(t); // what earlier kills left behind
+            const bool wait_for_half = round % 2 == 1;
             const pid_t child = fork();
             QVERIFY(child >= 0);
             if (child == 0) {
-                ExperimentState mine = st;
-                for (std::uint64_t i = 0;; ++i) {
-                    mine.step = i;
-                    save_session(p, mine, {});
+                try {
+                    ExperimentState mine = st;
+                    for (std::uint64_t i = 1;; ++i) {
+                        mine.step = st.step + i;
+                        save_session(p, mine, {});
+                    }
+                } catch (...) {
+                }
+                _exit(1);
+            }
+            std::string caught;
+            std::uintmax_t caught_size = 0;
+            const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+            while (caught.empty() && std::chrono::steady_clock::now() < deadline) {
+                for (const auto& t : temp_files(dir)) {
+                    std::error_code ec;
+                    const auto size = fs::file_size(t, ec);
+                    if (!ec && (!wait_for_half || 2 * size >= full_size)) {
+                        caught = t;
+                        caught_size = size;
+                        break;
+                    }
                 }
             }
-            usleep(20000 + 17000 * round);
             kill(child, SIGKILL);
             int status = 0;
-            waitpid(child, &status, 0);
+            QCOMPARE(waitpid(child, &status, 0), child);
+            QVERIFY2(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
+                     "the saving child ended before it was killed");
+            QVERIFY2(!caught.empty(), "no save was seen under way within 60 s");
+            if (fs::exists(caught)) // else the save completed in between: no hit this round
+                ++(wait_for_half ? hit_half_written : hit_at_start);
+            qInfo().noquote() << QString(
+                                     "round %1: killed with the temporary at %2 of %3 bytes (%4)")
+                                     .arg(round)
+                                     .arg(qulonglong(caught_size))
+                                     .arg(qulonglong(full_size))
+                                     .arg(fs::exists(caught) ? "save interrupted"
+                                                             : "that save had completed");
+
             const ExperimentState back = load_session(p);
             QCOMPARE(back.arrays.at("extra/big"), st.arrays.at("extra/big"));
+            QVERIFY(back.step >= st.step);
         }
+        QVERIFY2(hit_at_start > 0 && hit_half_written > 0,
+                 qPrintable(QString("interrupted saves: %1 at the start, %2 half written")
+                                .arg(hit_at_start)
+                                .arg(hit_half_written)));
+        for (const auto& t : temp_files(dir))
+            fs::remove(t);
+    }
+
+    void unwritableTargetLeavesPreviousFile() {
+        const ExperimentState good = trained_state();
+        const std::string dir = path("readonly");
+        fs::create_directories(dir);
+        const std::string p = dir + "/kept.h5";
+        save_session(p, good, {});
+        const std::string before = read_bytes(p);
+        ExperimentState other = good;
+        other.step += 1;
+
+        // The folder is read-only. Root ignores permissions, so then the save runs in a child
+        // that has dropped to an unprivileged user; the message comes back through a pipe.
+        fs::permissions(tmp_.path().toStdString(), fs::perms(0755));
+        fs::permissions(dir, fs::perms(0555));
+        QString message;
+        if (geteuid() != 0) {
+            try {
+                save_session(p, other, {});
+            } catch (const InputError& e) {
+                message = e.what();
+            }
+        } else {
+            int fds[2];
+            QCOMPARE(pipe(fds), 0);
+            const pid_t child = fork();
+            QVERIFY(child >= 0);
+            if (child == 0) {
+                close(fds[0]);
+                std::string text = "the save succeeded";
+                if (setgid(65534) != 0 || setuid(65534) != 0) {
+                    text = "cannot drop privileges";
+                } else {
+                    try {
+                        save_session(p, other, {});
+                    } catch (const InputError& e) {
+                        text = e.what();
+                    }
+                }
+                if (write(fds[1], text.data(), text.size()) < 0) _exit(2);
+                _exit(0);
+            }
+            close(fds[1]);
+            char buf[4096];
+            ssize_t n = 0;
+            std::string text;
+            while ((n = read(fds[0], buf, sizeof buf)) > 0)
+                text.append(buf, std::size_t(n));
+            close(fds[0]);
+            int status = 0;
+            waitpid(child, &status, 0);
+            message = QString::fromStdString(text);
+        }
+        fs::permissions(dir, fs::perms(0755));
+        QVERIFY2(message.contains(QString::fromStdString(p)) &&
+                     message.contains("Permission denied"),
+                 qPrintable(message));
+        QVERIFY(read_bytes(p) == before);
+        QVERIFY(temp_files(dir).empty());
+        compare_state(good, load_session(p));
+    }
+
+    void specialTargets() {
+        const ExperimentState st = trained_state();
+        // A pipe (or a device, e.g. /dev/null for root) is never replaced by a file.
+        const std::string fifo = path("pipe.h5");
+        QCOMPARE(mkfifo(fifo.c_str(), 0600), 0);
+        try {
+            save_session(fifo, st, {});
+            QFAIL("saved over a pipe");
+        } catch (const InputError& e) {
+            QVERIFY2(QString(e.what()).contains("not a regular file"), e.what());
+        }
+        QVERIFY(fs::is_fifo(fifo));
+        // A symbolic link stays a link; the file it names gets the session.
+        const std::string real = path("real.h5"), link = path("link.h5");
+        save_session(real, trained_state(), {});
+        fs::create_symlink(real, link);
+        ExperimentState other = st;
+        other.step += 5;
+        save_session(link, other, {});
+        QVERIFY(fs::is_symlink(link));
+        QCOMPARE(load_session(real).step, other.step);
+        // A link to nowhere is refused rather than replaced by a file.
+        const std::string dangling = path("dangling.h5");
+        fs::create_symlink(path("nowhere/x.h5"), dangling);
+        QVERIFY_THROWS_EXCEPTION(InputError, save_session(dangling, st, {}));
+        QVERIFY(fs::is_symlink(dangling));
+    }
+
+    void pythonSnippetReadsTheHistory() {
+        // The h5py example of docs/session-format.md, run as printed there on a session that
+        // the CLI saved: every value it prints equals the session's history and the CLI's own
+        // summary, bit for bit.
+        const QString python = python_with_h5py();
+        if (python.isEmpty()) QSKIP("python3-h5py is not installed (scripts/setup.sh installs it)");
+        const std::string snippet = python_block(read_bytes(CROSSBARLAB_SESSION_DOC));
+        QVERIFY2(!snippet.empty(), "no ```python block in " CROSSBARLAB_SESSION_DOC);
+        const QString dir = tmp_.path() + "/python";
+        QVERIFY(QDir().mkpath(dir));
+        write_bytes((dir + "/session_accuracy.py").toStdString(), snippet);
+
+        QProcess cli;
+        cli.setWorkingDirectory(dir);
+        cli.start(CROSSBARLAB_CLI,
+                  {"train", "--preset", "mca-pcm", "--dataset", "synthetic", "--train-limit", "400",
+                   "--test-limit", "300", "--epochs", "3", "--json", "--out", dir + "/session.h5"});
+        QVERIFY(cli.waitForFinished(300000));
+        QVERIFY2(cli.exitCode() == 0, cli.readAllStandardError().constData());
+        const auto summary = nlohmann::json::parse(cli.readAllStandardOutput().toStdString());
+        const ExperimentState st = load_session((dir + "/session.h5").toStdString());
+        QCOMPARE(st.history.size(), std::size_t(3));
+
+        QProcess py;
+        py.setWorkingDirectory(dir);
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert("MPLBACKEND", "Agg");
+        py.setProcessEnvironment(env);
+        py.start(python, {"session_accuracy.py", "session.h5"});
+        QVERIFY(py.waitForFinished(120000));
+        const QString out = QString::fromUtf8(py.readAllStandardOutput());
+        const QString err = QString::fromUtf8(py.readAllStandardError());
+        QVERIFY2(py.exitStatus() == QProcess::NormalExit && py.exitCode() == 0, qPrintable(err));
+        qInfo().noquote() << out.trimmed();
+
+        QStringList rows = out.split('\n', Qt::SkipEmptyParts);
+        QVERIFY(rows.size() >= 2);
+        QCOMPARE(rows.takeFirst(), QString("# mca-pcm: 3 epochs"));
+        QCOMPARE(rows.takeFirst(), QString("epoch train_accuracy test_accuracy"));
+        QCOMPARE(rows.size(), int(st.history.size()));
+        for (int i = 0; i < rows.size(); ++i) {
+            const QStringList cells = rows[i].split(' ');
+            QCOMPARE(cells.size(), 3);
+            const EpochMetrics& m = st.history[std::size_t(i)];
+            // strtod reads Python's repr back to the same double.
+            const auto number = [](const QString& text) {
+                return std::strtod(text.toLatin1().constData(), nullptr);
+            };
+            QCOMPARE(cells[0].toInt(), m.epoch);
+            QCOMPARE(number(cells[1]), m.train_accuracy);
+            QCOMPARE(number(cells[2]), m.test_accuracy);
+            QCOMPARE(number(cells[1]), summary["train_accuracy"][i].get<double>());
+            QCOMPARE(number(cells[2]), summary["test_accuracy"][i].get<double>());
+        }
+        // With matplotlib the snippet also draws the plot; without it, it says so.
+        QVERIFY2(QFileInfo::exists(dir + "/accuracy.png") ||
+                     err.contains("matplotlib is not installed"),
+                 qPrintable(err));
     }
 
     void badFilesAreRejected() {
