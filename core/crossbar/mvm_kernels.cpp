@@ -19,6 +19,11 @@ namespace cbl::mvm {
 
 namespace {
 
+// Driven lines are scattered, so the hardware prefetcher does not see the next one coming: the
+// weights and noise codes of the line two ahead are requested while this one is summed
+// (measured: 2 beats 1 and 4 during training).
+constexpr int prefetch_ahead = 2;
+
 // One block of B x 16 rows kept in registers over all driven lines: the outputs never go back
 // to memory between columns, so the loop streams only the weights and the noise codes.
 template <int B, bool Noise>
@@ -30,6 +35,14 @@ void forward_block(const float* w, const std::uint8_t* q, int ld, const int* act
     for (int a = 0; a < n_act; ++a) {
         const std::size_t off = std::size_t(act[a]) * std::size_t(ld);
         const float xi = x[act[a]];
+        if (a + prefetch_ahead < n_act) {
+            const std::size_t next = std::size_t(act[a + prefetch_ahead]) * std::size_t(ld);
+            for (int b = 0; b < B; ++b)
+                _mm_prefetch(reinterpret_cast<const char*>(w + next + 16 * b), _MM_HINT_T0);
+            if constexpr (Noise)
+                for (int b = 0; b < B; b += 4)
+                    _mm_prefetch(reinterpret_cast<const char*>(q + next + 16 * b), _MM_HINT_T0);
+        }
         const __m512 xv = _mm512_set1_ps(xi);
         for (int b = 0; b < B; ++b)
             acc[b] = _mm512_fmadd_ps(xv, _mm512_loadu_ps(w + off + 16 * b), acc[b]);
@@ -117,6 +130,14 @@ void forward_columns(const float* w, const std::uint8_t* q, int ld, const int* a
     for (int a = 0; a < n_act; ++a) {
         const std::size_t off = std::size_t(act[a]) * std::size_t(ld);
         const float xi = x[act[a]];
+        if (a + prefetch_ahead < n_act) {
+            const std::size_t next = std::size_t(act[a + prefetch_ahead]) * std::size_t(ld);
+            for (int b = 0; b < B; ++b)
+                _mm_prefetch(reinterpret_cast<const char*>(w + next + 16 * b), _MM_HINT_T0);
+            if constexpr (Noise)
+                for (int b = 0; b < B; b += 4)
+                    _mm_prefetch(reinterpret_cast<const char*>(q + next + 16 * b), _MM_HINT_T0);
+        }
         for (int j = 0; j < ld; ++j)
             y[j] += xi * w[off + j];
         if (var) {
