@@ -77,6 +77,7 @@ CrossbarTile::CrossbarTile(int rows_out, int cols_in, const TileConfig& config, 
     u2_.resize(longest / 2 + 2);
     active_.resize(longest);
     noise_words_.resize(std::size_t(longest + 8));
+    draws_.resize(std::min<std::size_t>(std::bit_ceil(std::size_t(n_syn_) * dps()), 4096));
     draw_initial_state();
     rebuild_cache();
 }
@@ -329,11 +330,19 @@ void CrossbarTile::backward(const Eigen::Ref<const Eigen::VectorXf>& d,
     convert_output(out, ops);
 }
 
+r123::double2 CrossbarTile::device_draw(std::uint32_t dev) {
+    DeviceDraw& e = draws_[dev & std::uint32_t(draws_.size() - 1)];
+    if (e.dev != dev) {
+        const r123::double2 z = CounterRng(seed_, RngStream::variability, layer_).normal2(0, dev);
+        e = {dev, z.x, z.y};
+    }
+    return {e.x, e.y};
+}
+
 void CrossbarTile::apply_pulses(int s, int k, int count, bool up, std::uint64_t step,
                                 std::uint32_t sub0, OpCounts& ops) {
     const std::uint32_t dev = device_id(s, k);
     const CounterRng rng(seed_, RngStream::program, layer_);
-    const CounterRng variability(seed_, RngStream::variability, layer_);
     double g = g_uS_[k][s];
     std::visit(
         [&](const auto& p) {
@@ -341,7 +350,7 @@ void CrossbarTile::apply_pulses(int s, int k, int count, bool up, std::uint64_t 
             if constexpr (std::is_same_v<P, PcmParams>) {
                 int n = n_[k][s];
                 if (up) {
-                    const double mu_scale = pcm_mu_scale(p, variability.normal(0, dev));
+                    const double mu_scale = pcm_mu_scale(p, device_draw(dev).x);
                     for (int i = 0; i < count; ++i) {
                         g = pcm_set_uS(p, g, n, rng.normal(step, dev, sub0 + i), mu_scale);
                         n = std::min(code_max, n + 1);
@@ -354,7 +363,7 @@ void CrossbarTile::apply_pulses(int s, int k, int count, bool up, std::uint64_t 
                 n_[k][s] = std::uint8_t(n);
                 t_p_s_[k][s] = float(time_s_);
             } else if constexpr (std::is_same_v<P, RramParams>) {
-                const auto z = variability.normal2(0, dev);
+                const r123::double2 z = device_draw(dev);
                 const RramCurve curve = rram_device_curve(p, z.x, z.y);
                 for (int i = 0; i < count; ++i)
                     g = rram_pulse_uS(p, curve, g, up, rng.normal(step, dev, sub0 + i));
@@ -638,7 +647,8 @@ std::size_t CrossbarTile::bytes_per_synapse() const {
              std::size_t(x_q_.size() + y_pad_.size() + d2_.size() + var_.size() + z_.size() +
                          u1_.size() + u2_.size()) *
                  sizeof(float) +
-             active_.size() * sizeof(int) + noise_words_.size() * sizeof(std::uint32_t);
+             active_.size() * sizeof(int) + noise_words_.size() * sizeof(std::uint32_t) +
+             draws_.size() * sizeof(DeviceDraw);
     return (bytes + std::size_t(n_syn_) - 1) / std::size_t(n_syn_);
 }
 

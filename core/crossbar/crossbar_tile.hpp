@@ -16,6 +16,8 @@
 #include "core/crossbar/tile_config.hpp"
 #include "core/energy/op_counts.hpp"
 
+#include <Random123/boxmuller.hpp>
+
 #include <Eigen/Core>
 
 #include <algorithm>
@@ -113,6 +115,7 @@ class CrossbarTile {
     void rebuild_cache();
     void ensure_cache_fresh();
     void update_cache_entry(int s);
+    r123::double2 device_draw(std::uint32_t dev);
     void apply_pulses(int s, int k, int pulses, bool up, std::uint64_t step, std::uint32_t sub0,
                       OpCounts& ops);
     double read_device_uS(int s, int k, std::uint64_t step, std::uint32_t sub) const;
@@ -167,6 +170,13 @@ class CrossbarTile {
     Eigen::ArrayXf u1_, u2_;
     std::vector<int> active_; ///< driven lines (non-zero inputs) of the current MVM
     std::vector<std::uint32_t> noise_words_; ///< Philox words of one read's noise
+    /// Memo of the fixed device-to-device draws (variability stream), direct-mapped by device id:
+    /// a pure function of (seed, layer, device), so a hit returns exactly what a draw would.
+    struct DeviceDraw {
+        std::uint32_t dev = ~0u;
+        double x = 0, y = 0;
+    };
+    std::vector<DeviceDraw> draws_;
     int active_count_ = 0;
 };
 
