@@ -44,15 +44,17 @@ AccuracyChart::AccuracyChart(QWidget* parent) : QWidget(parent) {
     QChart* l = lossView_->chart();
     trainAcc_ = add_line(a, "train", series_color(0), 2, Qt::SolidLine, true);
     testAcc_ = add_line(a, "test", series_color(1), 2.5, Qt::SolidLine, true);
-    runningAcc_ = add_line(a, "train, epoch in progress", series_color(0), 1.5, Qt::DotLine, true);
+    runningAcc_ = add_line(a, "train, epoch in progress", series_color(5), 2, Qt::SolidLine, false);
     trainLoss_ = add_line(l, "train", series_color(0), 2, Qt::SolidLine, true);
     testLoss_ = add_line(l, "test", series_color(1), 2.5, Qt::SolidLine, true);
-    runningLoss_ = add_line(l, "train, epoch in progress", series_color(0), 1.5, Qt::DotLine, true);
+    runningLoss_ =
+        add_line(l, "train, epoch in progress", series_color(5), 2, Qt::SolidLine, false);
     auto axes = [](QChart* c, QValueAxis*& x, QValueAxis*& y, const QString& ytitle) {
         x = new QValueAxis;
         x->setTitleText("epoch (training images / epoch size)");
         x->setLabelFormat("%.0f");
         y = new QValueAxis;
+        y->setLabelFormat("%.0f");
         y->setTitleText(ytitle);
         c->addAxis(x, Qt::AlignBottom);
         c->addAxis(y, Qt::AlignLeft);
@@ -64,23 +66,25 @@ AccuracyChart::AccuracyChart(QWidget* parent) : QWidget(parent) {
     attach(a, accX_, accY_);
     attach(l, lossX_, lossY_);
     accView_->setToolTip(
-        "Fraction of images classified correctly. Train: running over the epoch's training images "
-        "as they were seen; test: the whole test set at the end of each epoch. Dashed red lines: "
-        "parameter changes while training.");
+        "Fraction of images classified correctly. Train: over the epoch's training images as they "
+        "were seen (light blue: the epoch in progress, so far); test: the whole test set at the "
+        "end of each epoch. Dashed red lines: parameter changes while training.");
     lossView_->setToolTip("Mean cross-entropy of the network's softmax output (0 = certain and "
                           "right; ln 10 = 2.30 = guessing among 10 classes).");
     auto* split = new QSplitter(Qt::Vertical);
     split->addWidget(accView_);
     split->addWidget(lossView_);
-    split->setStretchFactor(0, 3);
-    split->setStretchFactor(1, 2);
+    split->setStretchFactor(0, 1);
+    split->setStretchFactor(1, 1);
     auto* lay = new QVBoxLayout(this);
     lay->setContentsMargins(0, 0, 0, 0);
     lay->addWidget(split);
     accView_->setPlaceholder("Press Play (Space) to train: accuracy appears after each epoch");
 }
 
-int AccuracyChart::testPoints() const { return int(testAcc_->count()); }
+int AccuracyChart::testPoints() const {
+    return int(testAcc_->count());
+}
 
 void AccuracyChart::showSnapshot(const SnapshotPtr& sp) {
     last_ = sp;
@@ -96,20 +100,38 @@ void AccuracyChart::showSnapshot(const SnapshotPtr& sp) {
     testAcc_->replace(tea);
     trainLoss_->replace(trl);
     testLoss_->replace(tel);
-    QList<QPointF> ra, rl;
+    // The running estimate of the epoch in progress, as a curve of the snapshots drawn so far;
+    // it starts again with each epoch (and with a reset or a new experiment).
+    if (s.epochs_done != runEpoch_ || s.step < runStep_ || s.position == 0) {
+        runAcc_.clear();
+        runLoss_.clear();
+        runEpoch_ = s.epochs_done;
+    }
+    runStep_ = s.step;
     if (s.position > 0 && s.epoch_size > 0) {
         const double x = s.epochs_done + double(s.position) / s.epoch_size;
-        const double x0 = s.epochs_done;
-        // From the last finished epoch to the running estimate.
-        if (!s.history.empty()) {
-            ra.append({x0, 100 * s.history.back().train_accuracy});
-            rl.append({x0, s.history.back().train_loss});
+        if (runAcc_.isEmpty() && !s.history.empty()) {
+            // From the last finished epoch's training point.
+            runAcc_.append({double(s.epochs_done), 100 * s.history.back().train_accuracy});
+            runLoss_.append({double(s.epochs_done), s.history.back().train_loss});
         }
-        ra.append({x, 100 * s.running_accuracy});
-        rl.append({x, s.running_loss});
+        if (runAcc_.isEmpty() || x > runAcc_.last().x()) {
+            runAcc_.append({x, 100 * s.running_accuracy});
+            runLoss_.append({x, s.running_loss});
+        }
+        if (runAcc_.size() > 600) {
+            // A slow run: keep every other point (the curve is smooth at this density anyway).
+            QList<QPointF> a, l;
+            for (qsizetype i = 0; i < runAcc_.size(); i += 2)
+                a.append(runAcc_[i]), l.append(runLoss_[i]);
+            a.append(runAcc_.last());
+            l.append(runLoss_.last());
+            runAcc_ = a;
+            runLoss_ = l;
+        }
     }
-    runningAcc_->replace(ra);
-    runningLoss_->replace(rl);
+    runningAcc_->replace(runAcc_);
+    runningLoss_->replace(runLoss_);
     accView_->setPlaceholder(s.history.empty() && s.position == 0
                                  ? QString("Press Play (Space) to train: accuracy appears as the "
                                            "network sees images")
@@ -150,7 +172,8 @@ void AccuracyChart::setComparisons(std::vector<RunCurve> runs) {
     for (auto& [g, members] : groups) {
         if (last_) members.push_back(&last_->history);
         std::size_t n = SIZE_MAX;
-        for (auto* h : members) n = std::min(n, h->size());
+        for (auto* h : members)
+            n = std::min(n, h->size());
         QList<QPointF> mean, up, down;
         for (std::size_t e = 0; e < n && n != SIZE_MAX; ++e) {
             double s1 = 0, s2 = 0;
@@ -176,9 +199,12 @@ void AccuracyChart::setComparisons(std::vector<RunCurve> runs) {
 }
 
 void AccuracyChart::rebuildComparisons() {
-    for (auto* s : extraAcc_) accView_->chart()->removeSeries(s), delete s;
-    for (auto* s : extraLoss_) lossView_->chart()->removeSeries(s), delete s;
-    for (auto* b : bands_) accView_->chart()->removeSeries(b), delete b;
+    for (auto* s : extraAcc_)
+        accView_->chart()->removeSeries(s), delete s;
+    for (auto* s : extraLoss_)
+        lossView_->chart()->removeSeries(s), delete s;
+    for (auto* b : bands_)
+        accView_->chart()->removeSeries(b), delete b;
     extraAcc_.clear();
     extraLoss_.clear();
     bands_.clear();
@@ -190,7 +216,8 @@ void AccuracyChart::rebuildComparisons() {
             continue;
         }
         const QColor c = series_color(color++);
-        extraAcc_.append(add_line(accView_->chart(), r.label + " (test)", c, 2, Qt::DashLine, true));
+        extraAcc_.append(
+            add_line(accView_->chart(), r.label + " (test)", c, 2, Qt::DashLine, true));
         extraLoss_.append(
             add_line(lossView_->chart(), r.label + " (test)", c, 2, Qt::DashLine, true));
     }
@@ -226,20 +253,21 @@ void AccuracyChart::updateRanges() {
         }
     };
     scan(s.history);
-    for (const RunCurve& r : runs_) scan(r.history);
-    if (s.position > 0) {
-        lo = std::min(lo, 100 * s.running_accuracy);
-        hi_loss = std::max(hi_loss, s.running_loss);
-    }
+    for (const RunCurve& r : runs_)
+        scan(r.history);
+    for (const QPointF& p : runAcc_)
+        lo = std::min(lo, p.y());
+    for (const QPointF& p : runLoss_)
+        hi_loss = std::max(hi_loss, p.y());
     int epochs = std::max(1, std::max(s.epochs_total, s.epochs_done + 1));
-    for (const RunCurve& r : runs_) epochs = std::max<int>(epochs, int(r.history.size()));
-    accX_->setRange(0, epochs);
-    lossX_->setRange(0, epochs);
-    accX_->setTickCount(std::min(epochs, 10) + 1);
-    lossX_->setTickCount(std::min(epochs, 10) + 1);
+    for (const RunCurve& r : runs_)
+        epochs = std::max<int>(epochs, int(r.history.size()));
+    set_nice_range(accX_, 0, epochs, 10, true, false, 1);
+    set_nice_range(lossX_, 0, epochs, 10, true, false, 1);
     // Zoom onto the interesting band once the network has learnt something.
-    accY_->setRange(lo >= 100 ? 0 : std::max(0.0, std::floor(lo / 5) * 5 - 5), 100);
-    lossY_->setRange(0, std::ceil(hi_loss * 2) / 2);
+    set_nice_range(accY_, lo >= 100 ? 0 : std::max(0.0, std::floor(lo / 5) * 5 - 5), 100, 5, false,
+                   true);
+    set_nice_range(lossY_, 0, hi_loss, 5, true, false);
 }
 
 } // namespace cbl::ui

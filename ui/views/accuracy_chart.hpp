@@ -45,6 +45,11 @@ class AccuracyChart : public QWidget, public SnapshotView {
     QList<QLineSeries*> extraAcc_, extraLoss_;
     QList<QAreaSeries*> bands_;
     SnapshotPtr last_;
+    /// The epoch in progress as the chart saw it: (fractional epoch, running accuracy [%] /
+    /// loss) at each drawn snapshot, so the running estimate is a curve, not a lone dot.
+    QList<QPointF> runAcc_, runLoss_;
+    int runEpoch_ = -1;
+    std::uint64_t runStep_ = 0;
 };
 
 } // namespace cbl::ui

@@ -3,7 +3,6 @@
 #include "ui/app/characterisation_worker.hpp"
 #include "ui/widgets/chart_view.hpp"
 
-#include <QLocale>
 #include <QAreaSeries>
 #include <QChart>
 #include <QCheckBox>
@@ -12,6 +11,7 @@
 #include <QLabel>
 #include <QLegend>
 #include <QLineSeries>
+#include <QLocale>
 #include <QLogValueAxis>
 #include <QSpinBox>
 #include <QTimer>
@@ -118,7 +118,8 @@ DeviceExplorer::DeviceExplorer(QWidget* parent) : QWidget(parent) {
     traces_->chart()->addAxis(tX_, Qt::AlignBottom);
     traces_->chart()->addAxis(tY_, Qt::AlignLeft);
 
-    for (ChartView* v : {pulses_, histogram_, drift_, traces_}) v->setPlaceholder("computing…");
+    for (ChartView* v : {pulses_, histogram_, drift_, traces_})
+        v->setPlaceholder("computing…");
     pulses_->setToolTip("Each SET pulse raises G by a random amount that shrinks as G grows "
                         "(saturation near 10 µS); the spread is device-to-device and "
                         "pulse-to-pulse variability. Seed 002 Fig. 2A.");
@@ -131,6 +132,7 @@ DeviceExplorer::DeviceExplorer(QWidget* parent) : QWidget(parent) {
                         "jitter is read noise. Seed 002 Fig. 2D.");
 
     auto* controls = new QHBoxLayout;
+    controls->setContentsMargins(6, 4, 4, 0);
     controls->addWidget(new QLabel("Devices:"));
     controls->addWidget(devices_);
     controls->addWidget(new QLabel("Pulses:"));
@@ -179,7 +181,9 @@ void DeviceExplorer::setDeviceJson(const nlohmann::json& device) {
     schedule();
 }
 
-void DeviceExplorer::schedule() { debounce_->start(); }
+void DeviceExplorer::schedule() {
+    debounce_->start();
+}
 
 void DeviceExplorer::run() {
     const auto p = pcm_params_of(device_);
@@ -198,7 +202,8 @@ void DeviceExplorer::run() {
     o.reads_per_pulse = 20;
     o.drift_times_s.clear();
     // 38.6 s (the reference read) to about a month, log spaced.
-    for (double t = 38.6; t < 3e6; t *= 2.5) o.drift_times_s.push_back(t);
+    for (double t = 38.6; t < 3e6; t *= 2.5)
+        o.drift_times_s.push_back(t);
     worker_->request(p.value_or(PcmParams{}), o);
     if (p) status_->setText("computing…");
 }
@@ -230,8 +235,8 @@ void DeviceExplorer::draw() {
     modelMean_->replace(mm);
     upper_->replace(up);
     lower_->replace(lo);
-    pX_->setRange(0, std::max<double>(1, r.pulses.size()));
-    pY_->setRange(0, std::ceil(gmax * 1.1));
+    set_nice_range(pX_, 0, std::max<double>(1, r.pulses.size()), 10, true, false, 1);
+    set_nice_range(pY_, 0, gmax * 1.05, 5, true, false);
 
     QList<QPointF> h, hm;
     double hmax = 1;
@@ -249,13 +254,14 @@ void DeviceExplorer::draw() {
     }
     hist_->replace(h);
     histModel_->replace(hm);
-    if (e.size() > 1) hX_->setRange(e.front(), e.back());
-    hY_->setRange(0, hmax * 1.1);
+    if (e.size() > 1) set_nice_range(hX_, e.front(), e.back(), 6);
+    set_nice_range(hY_, 0, hmax * 1.05, 5, true, false);
     histogram_->chart()->setTitle(
         QString("B  Distribution of G after %1 pulses").arg(o.histogram_after));
 
     // Drift: one curve per programmed state (after pulses 1, 2, 5, 10, 20 ...).
-    for (auto* s : driftSeries_) drift_->chart()->removeSeries(s), delete s;
+    for (auto* s : driftSeries_)
+        drift_->chart()->removeSeries(s), delete s;
     driftSeries_.clear();
     double dmax = 1;
     int color = 0;
@@ -266,7 +272,8 @@ void DeviceExplorer::draw() {
         s->setName(QString("after %1 pulse%2").arg(k).arg(k > 1 ? "s" : ""));
         style_series(s, series_color(color++), 2);
         QList<QPointF> pts;
-        for (std::size_t t = 0; t < r.drift_times_s.size() && t < r.drift_mean_uS[k - 1].size(); ++t) {
+        for (std::size_t t = 0; t < r.drift_times_s.size() && t < r.drift_mean_uS[k - 1].size();
+             ++t) {
             pts.append({r.drift_times_s[t], r.drift_mean_uS[k - 1][t]});
             dmax = std::max(dmax, r.drift_mean_uS[k - 1][t]);
         }
@@ -275,9 +282,10 @@ void DeviceExplorer::draw() {
         driftSeries_.append(s);
     }
     if (!r.drift_times_s.empty()) dX_->setRange(r.drift_times_s.front(), r.drift_times_s.back());
-    dY_->setRange(0, std::ceil(dmax * 1.1));
+    set_nice_range(dY_, 0, dmax * 1.05, 5, true, false);
 
-    for (auto* s : traceSeries_) traces_->chart()->removeSeries(s), delete s;
+    for (auto* s : traceSeries_)
+        traces_->chart()->removeSeries(s), delete s;
     traceSeries_.clear();
     double tmax = 1;
     const int reads = std::max(1, o.reads_per_pulse);
@@ -294,8 +302,8 @@ void DeviceExplorer::draw() {
         add(traces_, s, tX_, tY_);
         traceSeries_.append(s);
     }
-    tX_->setRange(1, std::max(2, o.pulses + 1));
-    tY_->setRange(0, std::ceil(tmax * 1.1));
+    set_nice_range(tX_, 0, std::max(2, o.pulses + 1), 10, true, false, 1);
+    set_nice_range(tY_, 0, tmax * 1.05, 5, true, false);
     for (ChartView* v : {pulses_, histogram_, drift_, traces_}) {
         v->setPlaceholder({});
         v->applyFonts();

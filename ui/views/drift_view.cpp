@@ -72,6 +72,7 @@ DriftView::DriftView(QWidget* parent) : QWidget(parent) {
     summary_ = new QLabel;
     summary_->setWordWrap(true);
     auto* top = new QHBoxLayout;
+    top->setContentsMargins(6, 4, 4, 0);
     top->addWidget(summary_, 1);
     top->addWidget(evaluate_);
     auto* split = new QSplitter(Qt::Horizontal);
@@ -105,12 +106,14 @@ void DriftView::showSnapshot(const SnapshotPtr& sp) {
         o.read_noise = false;
         o.histogram_after = 1;
         o.drift_times_s.clear();
-        for (double t = 38.6; t < 3e6; t *= 2) o.drift_times_s.push_back(t);
+        for (double t = 38.6; t < 3e6; t *= 2)
+            o.drift_times_s.push_back(t);
         worker_->request(pcm_params_of(d).value_or(PcmParams{}), o);
         if (!pcm_params_of(d))
             gView_->chart()->setTitle("PCM conductance drift (default PCM: this experiment's "
                                       "devices do not drift)");
-        else gView_->chart()->setTitle("PCM conductance drift after programming");
+        else
+            gView_->chart()->setTitle("PCM conductance drift after programming");
     }
     // Evaluate once by itself when training finishes.
     if (s.finished && !autoAsked_ && !s.layers.empty()) {
@@ -136,7 +139,7 @@ void DriftView::showSnapshot(const SnapshotPtr& sp) {
     plain_->replace(a);
     compensated_->replace(b);
     if (!a.isEmpty()) {
-        aY_->setRange(std::max(0.0, std::floor(lo / 5) * 5 - 5), 100);
+        set_nice_range(aY_, std::max(0.0, std::floor(lo / 5) * 5 - 5), 100, 5, false, true);
         accView_->setPlaceholder({});
         waiting_ = false;
         const double first = a.first().y(), last = a.last().y();
@@ -145,8 +148,7 @@ void DriftView::showSnapshot(const SnapshotPtr& sp) {
                            .arg(last, 0, 'f', 2)
                            .arg(last <= first ? "−" : "+")
                            .arg(std::abs(first - last), 0, 'f', 2);
-        if (!b.isEmpty())
-            text += QString("; with compensation %1 %").arg(b.last().y(), 0, 'f', 2);
+        if (!b.isEmpty()) text += QString("; with compensation %1 %").arg(b.last().y(), 0, 'f', 2);
         summary_->setText(text);
     } else {
         accView_->setPlaceholder(waiting_ ? "evaluating…"
@@ -158,7 +160,8 @@ void DriftView::showSnapshot(const SnapshotPtr& sp) {
 }
 
 void DriftView::drawConductance(const CharacterisationResult& r) {
-    for (auto* s : gSeries_) gView_->chart()->removeSeries(s), delete s;
+    for (auto* s : gSeries_)
+        gView_->chart()->removeSeries(s), delete s;
     gSeries_.clear();
     double gmax = 1;
     int color = 0;
@@ -168,7 +171,8 @@ void DriftView::drawConductance(const CharacterisationResult& r) {
         s->setName(QString("%1 pulse%2").arg(k).arg(k > 1 ? "s" : ""));
         style_series(s, series_color(color++), 2);
         QList<QPointF> pts;
-        for (std::size_t t = 0; t < r.drift_times_s.size() && t < r.drift_mean_uS[k - 1].size(); ++t) {
+        for (std::size_t t = 0; t < r.drift_times_s.size() && t < r.drift_mean_uS[k - 1].size();
+             ++t) {
             pts.append({r.drift_times_s[t], r.drift_mean_uS[k - 1][t]});
             gmax = std::max(gmax, r.drift_mean_uS[k - 1][t]);
         }
@@ -179,7 +183,7 @@ void DriftView::drawConductance(const CharacterisationResult& r) {
         gSeries_.append(s);
     }
     if (!r.drift_times_s.empty()) gX_->setRange(r.drift_times_s.front(), r.drift_times_s.back());
-    gY_->setRange(0, std::ceil(gmax * 1.1));
+    set_nice_range(gY_, 0, gmax * 1.05, 5, true, false);
     gView_->setPlaceholder({});
     gView_->applyFonts();
 }

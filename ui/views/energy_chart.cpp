@@ -3,7 +3,6 @@
 #include "core/experiment/config.hpp"
 #include "ui/widgets/chart_view.hpp"
 
-#include <QLocale>
 #include <QBarCategoryAxis>
 #include <QBarSet>
 #include <QButtonGroup>
@@ -13,6 +12,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLegend>
+#include <QLocale>
 #include <QRadioButton>
 #include <QStackedBarSeries>
 #include <QVBoxLayout>
@@ -26,20 +26,29 @@ namespace cbl::ui {
 namespace {
 // Readable names for the ledger's component and stage keys; unknown keys show as they are.
 QString pretty(const QString& key) {
-    static const std::map<QString, QString> names = {
-        {"forward", "forward pass"},     {"backward", "backward pass"},
-        {"update", "weight update"},     {"refresh", "refresh"},
-        {"crossbar_mvm", "crossbar MVM"}, {"device_read", "device reads"},
-        {"dac", "DAC (row drivers)"},    {"adc", "ADC (column read-out)"},
-        {"pcm_set", "PCM SET pulses"},   {"pcm_reset", "PCM RESET pulses"},
-        {"verify_read", "verify reads"}, {"io_buffer", "I/O buffers"},
-        {"digital_mac", "digital MACs"}, {"activation", "activation functions"},
-        {"chi_access", "χ accumulator (SRAM)"}, {"chi_memory", "χ accumulator (SRAM)"}};
+    static const std::map<QString, QString> names = {{"forward", "forward pass"},
+                                                     {"backward", "backward pass"},
+                                                     {"update", "weight update"},
+                                                     {"refresh", "refresh"},
+                                                     {"crossbar_mvm", "crossbar MVM"},
+                                                     {"device_read", "device reads"},
+                                                     {"dac", "DAC (row drivers)"},
+                                                     {"adc", "ADC (column read-out)"},
+                                                     {"pcm_set", "PCM SET pulses"},
+                                                     {"pcm_reset", "PCM RESET pulses"},
+                                                     {"verify_read", "verify reads"},
+                                                     {"io_buffer", "I/O buffers"},
+                                                     {"digital_mac", "digital MACs"},
+                                                     {"activation", "activation functions"},
+                                                     {"chi_access", "χ accumulator (SRAM)"},
+                                                     {"chi_memory", "χ accumulator (SRAM)"}};
     const auto it = names.find(key);
     return it != names.end() ? it->second : QString(key).replace('_', ' ');
 }
 
-double number(const nlohmann::json& j) { return j.is_number() ? j.get<double>() : 0.0; }
+double number(const nlohmann::json& j) {
+    return j.is_number() ? j.get<double>() : 0.0;
+}
 } // namespace
 
 EnergyChart::EnergyChart(QWidget* parent) : QWidget(parent) {
@@ -85,7 +94,7 @@ EnergyChart::EnergyChart(QWidget* parent) : QWidget(parent) {
     top->addWidget(cumulative_);
     top->addStretch(1);
     auto* lay = new QVBoxLayout(this);
-    lay->setContentsMargins(0, 0, 0, 0);
+    lay->setContentsMargins(6, 4, 4, 0);
     lay->addLayout(top);
     lay->addWidget(ratio_);
     lay->addWidget(totals_);
@@ -95,7 +104,9 @@ EnergyChart::EnergyChart(QWidget* parent) : QWidget(parent) {
     connect(perImage_, &QRadioButton::toggled, this, [this] { redraw(); });
 }
 
-QString EnergyChart::ratioText() const { return ratio_->text(); }
+QString EnergyChart::ratioText() const {
+    return ratio_->text();
+}
 
 void EnergyChart::showSnapshot(const SnapshotPtr& s) {
     last_ = s;
@@ -127,7 +138,8 @@ void EnergyChart::redraw() {
     // Expected: components = {stage: {component: nJ per image}}; also accept the transpose.
     std::map<QString, std::map<QString, double>> table; // component -> stage -> nJ
     QStringList stages, comps;
-    const nlohmann::json* c = e.is_object() && e.contains("components") ? &e["components"] : nullptr;
+    const nlohmann::json* c =
+        e.is_object() && e.contains("components") ? &e["components"] : nullptr;
     if (c && c->is_array()) {
         // The ledger's form: [{"name", "energy_nJ_per_image": {forward, backward, update, ...}}];
         // "update" already includes "refresh", so refresh is not stacked again.
@@ -186,46 +198,65 @@ void EnergyChart::redraw() {
     double top = 0;
     for (const QString& st : stages) {
         double sum = 0;
-        for (const QString& cp : comps) sum += table[cp][st];
+        for (const QString& cp : comps)
+            sum += table[cp][st];
         top = std::max(top, sum * images);
     }
     double div = 1;
     QString unit = "nJ";
-    if (top >= 1e6) div = 1e6, unit = "mJ";
-    else if (top >= 1e3) div = 1e3, unit = "µJ";
-    else if (top < 1 && top > 0) div = 1e-3, unit = "pJ";
+    if (top >= 1e6)
+        div = 1e6, unit = "mJ";
+    else if (top >= 1e3)
+        div = 1e3, unit = "µJ";
+    else if (top < 1 && top > 0)
+        div = 1e-3, unit = "pJ";
 
+    // Each stage's label carries its total: the small forward and backward bars stay readable
+    // next to an update bar a hundred times taller.
+    QStringList labels;
+    for (const QString& st : stages) {
+        double sum = 0;
+        for (const QString& cp : comps)
+            sum += table[cp][st];
+        labels.append(QString("%1: %2").arg(pretty(st), energy_text(sum * images)));
+    }
     if (stages != stages_ || comps != components_) {
         bars_->clear();
-        QStringList labels;
-        for (const QString& st : stages) labels.append(pretty(st));
-        x_->clear();
-        x_->append(labels);
         for (int i = 0; i < comps.size(); ++i) {
             auto* set = new QBarSet(pretty(comps[i]));
-            set->setColor(series_color(i));
+            // 16 distinct colours: no two components of a bar look alike.
+            set->setColor(part_color(i));
             set->setBorderColor(Qt::white);
-            for (int k = 0; k < stages.size(); ++k) set->append(0);
+            for (int k = 0; k < stages.size(); ++k)
+                set->append(0);
             bars_->append(set);
         }
         stages_ = stages;
         components_ = comps;
         view_->applyFonts();
     }
+    if (x_->categories() != labels) {
+        x_->clear();
+        x_->append(labels);
+    }
     const auto sets = bars_->barSets();
     for (int i = 0; i < comps.size() && i < sets.size(); ++i)
         for (int k = 0; k < stages.size(); ++k)
             sets[i]->replace(k, table[comps[i]][stages[k]] * images / div);
-    y_->setRange(0, top > 0 ? top / div * 1.1 : 1);
-    y_->setTitleText(QString("energy%1 [%2]").arg(cumulative ? " so far" : " per image").arg(unit));
-    view_->chart()->setTitle(cumulative
-                                 ? QString("Energy of %1 training images by stage and component")
-                                       .arg(QLocale().toString(qulonglong(last_->step)))
-                                 : QString("Energy per training image by stage and component"));
+    set_nice_range(y_, 0, top > 0 ? top / div * 1.05 : 1, 5, true, false);
+    const QString yTitle =
+        QString("energy%1 [%2]").arg(cumulative ? " so far" : " per image").arg(unit);
+    if (y_->titleText() != yTitle) y_->setTitleText(yTitle);
+    const QString title = cumulative
+                              ? QString("Energy of %1 training images by stage and component")
+                                    .arg(QLocale().toString(qulonglong(last_->step)))
+                              : QString("Energy per training image by stage and component");
+    if (view_->chart()->title() != title) view_->chart()->setTitle(title);
 
     // Totals and the ratio against 32-bit digital (Table 1).
     QString totals;
-    if (e.is_object() && e.contains("energy_nJ_per_image") && e["energy_nJ_per_image"].is_object()) {
+    if (e.is_object() && e.contains("energy_nJ_per_image") &&
+        e["energy_nJ_per_image"].is_object()) {
         const auto& en = e["energy_nJ_per_image"];
         totals = QString("Per image: total %1 (forward %2, backward %3, update %4)")
                      .arg(energy_text(number(en.value("total", nlohmann::json()))))
@@ -242,8 +273,8 @@ void EnergyChart::redraw() {
     }
     totals_->setText(totals);
     QString ratio;
-    const char* ratio_key = e.is_object() && e.contains("energy_ratio_vs") ? "energy_ratio_vs"
-                                                                           : "ratio_vs";
+    const char* ratio_key =
+        e.is_object() && e.contains("energy_ratio_vs") ? "energy_ratio_vs" : "ratio_vs";
     if (e.is_object() && e.contains(ratio_key) && e[ratio_key].is_object()) {
         for (auto it = e[ratio_key].begin(); it != e[ratio_key].end(); ++it) {
             const double r = number(it.value());
@@ -251,10 +282,11 @@ void EnergyChart::redraw() {
             if (!ratio.isEmpty()) ratio += " · ";
             const QString name =
                 QString::fromStdString(it.key()).replace("digital-32bit", "32-bit digital");
-            ratio += r >= 1 ? QString("×%1 less energy than %2")
-                                  .arg(QString::number(r, 'f', r < 10 ? 1 : 0), name)
-                            : QString("×%1 more energy than %2")
-                                  .arg(QString::number(1 / r, 'f', 1), name);
+            ratio +=
+                r >= 1
+                    ? QString("×%1 less energy than %2")
+                          .arg(QString::number(r, 'f', r < 10 ? 1 : 0), name)
+                    : QString("×%1 more energy than %2").arg(QString::number(1 / r, 'f', 1), name);
         }
     }
     ratio_->setText(ratio.isEmpty() ? (empty ? "no energy data" : QString()) : ratio);

@@ -2,11 +2,11 @@
 
 #include "ui/widgets/heatmap_view.hpp"
 
-#include <QLocale>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QLocale>
 #include <QTabBar>
 #include <QVBoxLayout>
 
@@ -16,6 +16,25 @@
 namespace cbl::ui {
 
 namespace {
+/// The value below which a fraction `q` of |entries| lie, read from a 1024-bin histogram over
+/// [0, max |entry|] (one pass, no sort: this runs for every snapshot on the GUI thread).
+double abs_quantile(const Eigen::MatrixXf& m, double q) {
+    if (m.size() == 0) return 0;
+    const float top = m.cwiseAbs().maxCoeff();
+    if (!(top > 0)) return 0;
+    constexpr int bins = 1024;
+    std::vector<int> count(bins, 0);
+    const float scale = (bins - 1) / top;
+    const float* d = m.data();
+    for (Eigen::Index i = 0; i < m.size(); ++i)
+        ++count[int(std::abs(d[i]) * scale)];
+    const double want = q * double(m.size());
+    double seen = 0;
+    for (int b = 0; b < bins; ++b)
+        if ((seen += count[b]) >= want) return (b + 1) / double(scale);
+    return top;
+}
+
 double nice_ceiling(double v) {
     if (!(v > 0)) return 1;
     const double mag = std::pow(10.0, std::floor(std::log10(v)));
@@ -29,6 +48,7 @@ HeatmapPanel::HeatmapPanel(QWidget* parent) : QWidget(parent) {
     layerBox_ = new QComboBox;
     layerBox_->setToolTip("Weight layer of the network (each is one crossbar array)");
     tabs_ = new QTabBar;
+    tabs_->setExpanding(false);
     tabs_->addTab("G+ [µS]");
     tabs_->addTab("G− [µS]");
     tabs_->addTab("W = β(G+ − G−)");
@@ -46,19 +66,20 @@ HeatmapPanel::HeatmapPanel(QWidget* parent) : QWidget(parent) {
     info_ = new QLabel;
     info_->setWordWrap(true);
     view_ = new HeatmapView;
-    view_->setAxisTitles("input j (crossbar row; 0 = first pixel, last = bias)",
-                         "output neuron i");
+    view_->setAxisTitles("input j (crossbar row; 0 = first pixel, last = bias)", "output neuron i");
     view_->setHoverText([this](int r, int c) { return hoverText(r, c); });
 
     auto* top = new QHBoxLayout;
     top->addWidget(new QLabel("Layer:"));
     top->addWidget(layerBox_);
     top->addWidget(tabs_, 1);
-    top->addWidget(fixedScale_);
+    auto* infoRow = new QHBoxLayout;
+    infoRow->addWidget(info_, 1);
+    infoRow->addWidget(fixedScale_, 0, Qt::AlignTop);
     auto* lay = new QVBoxLayout(this);
     lay->setContentsMargins(4, 4, 4, 4);
     lay->addLayout(top);
-    lay->addWidget(info_);
+    lay->addLayout(infoRow);
     lay->addWidget(view_, 1);
 
     connect(layerBox_, &QComboBox::currentIndexChanged, this, [this](int k) {
@@ -81,13 +102,17 @@ HeatmapPanel::HeatmapPanel(QWidget* parent) : QWidget(parent) {
             [this](int r, int c) { Q_EMIT pinRequested(layer_, r, c); });
 }
 
-void HeatmapPanel::setLayer(int k) { layerBox_->setCurrentIndex(k); }
-void HeatmapPanel::setQuantity(Quantity q) { tabs_->setCurrentIndex(q); }
+void HeatmapPanel::setLayer(int k) {
+    layerBox_->setCurrentIndex(k);
+}
+void HeatmapPanel::setQuantity(Quantity q) {
+    tabs_->setCurrentIndex(q);
+}
 
 void HeatmapPanel::showSnapshot(const SnapshotPtr& s) {
     const bool newShape = !last_ || last_->layers.size() != s->layers.size() ||
-                          (layer_ < int(s->layers.size()) &&
-                           last_->layers[layer_].weights.size() != s->layers[layer_].weights.size());
+                          (layer_ < int(s->layers.size()) && last_->layers[layer_].weights.size() !=
+                                                                 s->layers[layer_].weights.size());
     // A new experiment restarts the sticky colour ranges.
     if (!last_ || s->step < last_->step || newShape) gMax_ = wMax_ = 0;
     last_ = s;
@@ -116,10 +141,15 @@ void HeatmapPanel::redraw() {
     const LayerPicture& p = last_->layers[layer_];
     const bool crossbar = p.g_plus_uS.size() > 0;
     const bool pair = p.g_minus_uS.size() > 0;
-    tabs_->setTabEnabled(GPlus, crossbar);
-    tabs_->setTabEnabled(GMinus, pair);
-    tabs_->setTabEnabled(Pulses, p.pulses_epoch.size() > 0);
-    tabs_->setTabText(GPlus, pair ? "G+ [µS]" : "G [µS]");
+    // Tab changes relayout the bar: only when they differ.
+    auto enable = [this](int tab, bool on) {
+        if (tabs_->isTabEnabled(tab) != on) tabs_->setTabEnabled(tab, on);
+    };
+    enable(GPlus, crossbar);
+    enable(GMinus, pair);
+    enable(Pulses, p.pulses_epoch.size() > 0);
+    const QString gTab = pair ? "G+ [µS]" : "G [µS]";
+    if (tabs_->tabText(GPlus) != gTab) tabs_->setTabText(GPlus, gTab);
     Quantity q = quantity_;
     if (!crossbar || (q == GMinus && !pair) || (q == Pulses && p.pulses_epoch.size() == 0))
         q = Weight;
@@ -128,7 +158,8 @@ void HeatmapPanel::redraw() {
         tabs_->setCurrentIndex(q);
     }
     const bool hold = fixedScale_->isChecked();
-    const QString shape = QString("%1 outputs × %2 inputs").arg(p.weights.rows()).arg(p.weights.cols());
+    const QString shape =
+        QString("%1 outputs × %2 inputs").arg(p.weights.rows()).arg(p.weights.cols());
     QString info;
     if (crossbar) {
         const long long synapses = p.weights.size();
@@ -148,15 +179,16 @@ void HeatmapPanel::redraw() {
                    .arg(layer_ + 1)
                    .arg(shape);
     }
-    info_->setText(info);
 
     switch (q) {
     case GPlus:
     case GMinus: {
         const Eigen::MatrixXf& m = q == GPlus ? p.g_plus_uS : p.g_minus_uS;
-        double hi = p.g_plus_uS.maxCoeff();
-        if (pair) hi = std::max<double>(hi, p.g_minus_uS.maxCoeff());
-        // One scale for G+ and G- so the two tabs compare directly.
+        // One scale for G+ and G- so the two tabs compare directly. It ends at the 99.9th
+        // percentile, not the maximum: a handful of saturated devices would otherwise squeeze
+        // the other 99.9 % into the bottom colours. Cells above are flagged on the colour bar.
+        double hi = abs_quantile(p.g_plus_uS, 0.999);
+        if (pair) hi = std::max(hi, abs_quantile(p.g_minus_uS, 0.999));
         hi = nice_ceiling(hi);
         gMax_ = hold ? std::max(gMax_, hi) : hi;
         view_->setTitle(QString("Layer %1 conductance %2 [µS]")
@@ -166,7 +198,7 @@ void HeatmapPanel::redraw() {
         break;
     }
     case Weight: {
-        double hi = nice_ceiling(p.weights.cwiseAbs().maxCoeff());
+        double hi = nice_ceiling(abs_quantile(p.weights, 0.999));
         wMax_ = hold ? std::max(wMax_, hi) : hi;
         view_->setTitle(QString("Layer %1 weights W%2 (red > 0, blue < 0)")
                             .arg(layer_ + 1)
@@ -176,11 +208,17 @@ void HeatmapPanel::redraw() {
     }
     case Pulses: {
         const double hi = nice_ceiling(std::max(1.f, p.pulses_epoch.maxCoeff()));
-        view_->setTitle(QString("Layer %1 programming pulses per synapse this epoch").arg(layer_ + 1));
+        view_->setTitle(
+            QString("Layer %1 programming pulses per synapse this epoch").arg(layer_ + 1));
         view_->setMatrix(p.pulses_epoch, 0, hi, Colormap::magma, "pulses this epoch");
         break;
     }
     }
+    if (view_->clippedHigh() > 0 && (q == GPlus || q == GMinus))
+        info += QString(" %1 devices above the colour scale (up to %2 µS).")
+                    .arg(QLocale().toString(view_->clippedHigh()))
+                    .arg(view_->clippedMax(), 0, 'f', 1);
+    info_->setText(info);
     std::vector<std::pair<int, int>> pins;
     for (const SynapseTrace& t : last_->traces)
         if (t.layer == layer_) pins.emplace_back(t.row, t.col);
@@ -193,7 +231,9 @@ QString HeatmapPanel::hoverText(int r, int c) const {
     if (r >= p.weights.rows() || c >= p.weights.cols()) return {};
     QString s = QString("output %1, input %2:").arg(r).arg(c);
     if (p.g_plus_uS.size()) {
-        s += QString("  G%1 = %2 µS").arg(p.g_minus_uS.size() ? "+" : "").arg(p.g_plus_uS(r, c), 0, 'f', 3);
+        s += QString("  G%1 = %2 µS")
+                 .arg(p.g_minus_uS.size() ? "+" : "")
+                 .arg(p.g_plus_uS(r, c), 0, 'f', 3);
         if (p.g_minus_uS.size()) s += QString("  G− = %1 µS").arg(p.g_minus_uS(r, c), 0, 'f', 3);
     }
     s += QString("  W = %1").arg(p.weights(r, c), 0, 'f', 4);

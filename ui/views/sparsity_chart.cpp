@@ -2,10 +2,10 @@
 
 #include "ui/widgets/chart_view.hpp"
 
-#include <QLocale>
 #include <QChart>
 #include <QLabel>
 #include <QLineSeries>
+#include <QLocale>
 #include <QLogValueAxis>
 #include <QVBoxLayout>
 #include <QValueAxis>
@@ -37,22 +37,34 @@ SparsityChart::SparsityChart(QWidget* parent) : QWidget(parent) {
     summary_ = new QLabel;
     summary_->setWordWrap(true);
     auto* lay = new QVBoxLayout(this);
-    lay->setContentsMargins(0, 0, 0, 0);
+    lay->setContentsMargins(6, 4, 4, 0);
     lay->addWidget(summary_);
     lay->addWidget(view_, 1);
 }
 
 void SparsityChart::showSnapshot(const SnapshotPtr& sp) {
     const Snapshot& s = *sp;
+    // Per-epoch counts: nothing to redraw until an epoch ends or a parameter changes.
+    const double lastAcc = s.history.empty() ? -1 : s.history.back().test_accuracy;
+    if (s.history.size() == drawnEpochs_ && s.events.size() == drawnEvents_ &&
+        s.epochs_total == drawnTotal_ && lastAcc == drawnLast_)
+        return;
+    drawnLast_ = lastAcc;
+    drawnEpochs_ = s.history.size();
+    drawnEvents_ = s.events.size();
+    drawnTotal_ = s.epochs_total;
     const int layers = s.history.empty() ? 0 : int(s.history.front().device_updates.size());
     if (series_.size() != 2 * layers) {
-        for (auto* ser : series_) view_->chart()->removeSeries(ser), delete ser;
+        for (auto* ser : series_)
+            view_->chart()->removeSeries(ser), delete ser;
         series_.clear();
         for (int k = 0; k < layers; ++k)
             for (int d = 0; d < 2; ++d) {
                 auto* ser = new QLineSeries;
-                ser->setName(QString("layer %1: %2").arg(k + 1).arg(d == 0 ? "device updates"
-                                                                           : "FP-equivalent"));
+                ser->setName(
+                    QString("layer %1: %2")
+                        .arg(k + 1)
+                        .arg(d == 0 ? "device updates (solid)" : "FP-equivalent (dashed)"));
                 style_series(ser, series_color(k), d == 0 ? 2.5 : 2,
                              d == 0 ? Qt::SolidLine : Qt::DashLine);
                 ser->setPointsVisible(true);
@@ -84,8 +96,7 @@ void SparsityChart::showSnapshot(const SnapshotPtr& sp) {
     y_->setRange(std::pow(10.0, std::floor(std::log10(lo))),
                  std::pow(10.0, std::ceil(std::log10(hi) + 0.01)));
     const int epochs = std::max(1, std::max(s.epochs_total, s.epochs_done));
-    x_->setRange(0, epochs + 0.5);
-    x_->setTickCount(std::min(epochs, 10) + 1);
+    set_nice_range(x_, 0, epochs, 10, true, false, 1);
     view_->setPlaceholder(s.history.empty() ? "Appears after the first epoch (counts are per "
                                               "finished epoch)"
                                             : QString());
@@ -93,8 +104,10 @@ void SparsityChart::showSnapshot(const SnapshotPtr& sp) {
     if (!s.history.empty()) {
         const EpochMetrics& m = s.history.back();
         double dev = 0, fp = 0;
-        for (auto v : m.device_updates) dev += double(v);
-        for (auto v : m.fp_equivalent_updates) fp += double(v);
+        for (auto v : m.device_updates)
+            dev += double(v);
+        for (auto v : m.fp_equivalent_updates)
+            fp += double(v);
         summary_->setText(
             dev > 0 ? QString("Epoch %1: %2 device updates vs %3 full-precision weight changes "
                               "— <b>%4× fewer</b>; %5 pairs refreshed.")

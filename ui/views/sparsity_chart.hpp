@@ -28,6 +28,11 @@ class SparsityChart : public QWidget, public SnapshotView {
     QValueAxis* x_;
     QLogValueAxis* y_;
     QList<QLineSeries*> series_;
+    // What the chart shows now: it only changes at the end of an epoch (or with an event).
+    std::size_t drawnEpochs_ = SIZE_MAX;
+    std::size_t drawnEvents_ = SIZE_MAX;
+    int drawnTotal_ = -1;
+    double drawnLast_ = -1; ///< last epoch's test accuracy (another run with as many epochs)
 };
 
 } // namespace cbl::ui

@@ -35,6 +35,7 @@ TracesChart::TracesChart(QWidget* parent) : QWidget(parent) {
     pinRandom_->setToolTip("Pin three synapses of layer 1 at random");
     hint_ = new QLabel;
     auto* top = new QHBoxLayout;
+    top->setContentsMargins(6, 4, 4, 0);
     top->addWidget(hint_, 1);
     top->addWidget(pinRandom_);
     top->addWidget(unpin_);
@@ -58,7 +59,8 @@ void TracesChart::showSnapshot(const SnapshotPtr& sp) {
     // Two series per pinned synapse: G+ solid, G- dashed in the same colour.
     const int want = int(s.traces.size()) * 2;
     if (series_.size() != want) {
-        for (auto* ser : series_) view_->chart()->removeSeries(ser), delete ser;
+        for (auto* ser : series_)
+            view_->chart()->removeSeries(ser), delete ser;
         series_.clear();
         for (std::size_t k = 0; k < s.traces.size(); ++k) {
             const SynapseTrace& t = s.traces[k];
@@ -89,14 +91,17 @@ void TracesChart::showSnapshot(const SnapshotPtr& sp) {
             if (i < t.g_plus_uS.size()) gp.append({t.t_s[i] / scale, t.g_plus_uS[i]});
             if (i < t.g_minus_uS.size()) gm.append({t.t_s[i] / scale, t.g_minus_uS[i]});
         }
-        for (const auto& p : gp) gmax = std::max(gmax, p.y());
-        for (const auto& p : gm) gmax = std::max(gmax, p.y());
+        for (const auto& p : gp)
+            gmax = std::max(gmax, p.y());
+        for (const auto& p : gm)
+            gmax = std::max(gmax, p.y());
         series_[2 * k]->replace(decimate(gp, 2 * pixels));
         series_[2 * k + 1]->replace(decimate(gm, 2 * pixels));
     }
-    x_->setTitleText(QString("device time [%1]").arg(unit));
-    x_->setRange(0, std::max(s.simulated_time_s, tmax) / scale);
-    y_->setRange(0, std::ceil(gmax * 1.1));
+    const QString xTitle = QString("device time [%1]").arg(unit);
+    if (x_->titleText() != xTitle) x_->setTitleText(xTitle);
+    set_nice_range(x_, 0, std::max(s.simulated_time_s, tmax) / scale, 6, true, false);
+    set_nice_range(y_, 0, gmax * 1.05, 5, true, false);
     view_->setPlaceholder(s.traces.empty() ? "Click a cell of a conductance heatmap (or “Pin 3 "
                                              "random”) to follow that synapse's G+ and G− here"
                                            : QString());

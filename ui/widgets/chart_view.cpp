@@ -7,16 +7,53 @@
 #include <QValueAxis>
 #include <QXYSeries>
 
+#include <algorithm>
 #include <cmath>
 
 namespace cbl::ui {
 
 QColor series_color(int index) {
-    static const QColor colors[] = {QColor(0, 114, 178),  QColor(213, 94, 0),
-                                    QColor(0, 158, 115),  QColor(204, 121, 167),
-                                    QColor(230, 159, 0),  QColor(86, 180, 233),
-                                    QColor(120, 120, 120), QColor(0, 0, 0)};
+    static const QColor colors[] = {
+        QColor(0, 114, 178), QColor(213, 94, 0),   QColor(0, 158, 115),   QColor(204, 121, 167),
+        QColor(230, 159, 0), QColor(86, 180, 233), QColor(120, 120, 120), QColor(0, 0, 0)};
     return colors[index % 8];
+}
+
+QColor part_color(int index) {
+    static const QColor colors[] = {
+        QColor(0, 114, 178),   QColor(213, 94, 0),    QColor(0, 158, 115),   QColor(204, 121, 167),
+        QColor(230, 159, 0),   QColor(86, 180, 233),  QColor(120, 120, 120), QColor(0, 0, 0),
+        QColor(155, 205, 240), QColor(245, 175, 130), QColor(140, 215, 185), QColor(120, 40, 100),
+        QColor(250, 215, 100), QColor(20, 60, 120),   QColor(200, 200, 200), QColor(140, 90, 40)};
+    return colors[index % 16];
+}
+
+void set_nice_range(QValueAxis* axis, double lo, double hi, int target, bool keep_lo, bool keep_hi,
+                    double min_step) {
+    if (!axis) return;
+    if (!(hi > lo)) hi = lo + 1;
+    const double raw = (hi - lo) / std::max(1, target);
+    const double mag = std::pow(10.0, std::floor(std::log10(raw)));
+    double step = 10 * mag;
+    for (double f : {1.0, 2.0, 2.5, 5.0, 10.0})
+        if (f * mag >= raw * 0.999) {
+            step = f * mag;
+            break;
+        }
+    if (min_step > 0 && step < min_step) step = min_step;
+    if (min_step >= 1) step = std::round(step == 2.5 ? 2 : step); // whole epochs: 1, 2, 5, 10
+    const double a = keep_lo ? lo : std::floor(lo / step + 1e-9) * step;
+    const double b = keep_hi ? hi : std::ceil(hi / step - 1e-9) * step;
+    if (axis->tickType() != QValueAxis::TicksDynamic) axis->setTickType(QValueAxis::TicksDynamic);
+    if (axis->tickAnchor() != 0) axis->setTickAnchor(0);
+    if (axis->tickInterval() != step) axis->setTickInterval(step);
+    // As many decimals as the step needs: 5 -> 0, 0.5 -> 1, 0.25 -> 2.
+    const double exponent = std::floor(std::log10(step) + 1e-9);
+    const bool quarter = std::abs(step / std::pow(10.0, exponent) - 2.5) < 1e-6;
+    const int decimals = std::clamp(int(-exponent) + (quarter ? 1 : 0), 0, 6);
+    const QString format = QString("%.%1f").arg(decimals);
+    if (axis->labelFormat() != format) axis->setLabelFormat(format);
+    if (axis->min() != a || axis->max() != b) axis->setRange(a, b);
 }
 
 void style_series(QXYSeries* s, const QColor& color, double width, Qt::PenStyle style) {
@@ -56,7 +93,7 @@ ChartView::ChartView(const QString& title, QWidget* parent) : QChartView(parent)
     chart->setMargins(QMargins(4, 4, 4, 4));
     setChart(chart);
     setRenderHint(QPainter::Antialiasing);
-    setMinimumSize(260, 200);
+    setMinimumSize(240, 150);
 }
 
 void ChartView::applyFonts() {
@@ -85,6 +122,19 @@ void ChartView::showEvent(QShowEvent* e) {
 }
 
 void ChartView::setMarkers(QAbstractAxis* axis, QList<TimeMarker> markers) {
+    // A repaint of the whole chart costs milliseconds: only when something changed.
+    if (axis == markerAxis_ && markers == markers_) return;
+    if (axis != markerAxis_) {
+        if (markerAxis_) disconnect(markerAxis_, nullptr, this, nullptr);
+        // The markers move with the axis range.
+        auto redraw = [this] {
+            if (!markers_.isEmpty()) viewport()->update();
+        };
+        if (auto* v = qobject_cast<QValueAxis*>(axis))
+            connect(v, &QValueAxis::rangeChanged, this, redraw);
+        else if (auto* l = qobject_cast<QLogValueAxis*>(axis))
+            connect(l, &QLogValueAxis::rangeChanged, this, redraw);
+    }
     markerAxis_ = axis;
     markers_ = std::move(markers);
     viewport()->update();

@@ -5,6 +5,7 @@
 #include <QChartView>
 
 class QAbstractAxis;
+class QValueAxis;
 class QXYSeries;
 
 namespace cbl::ui {
@@ -12,6 +13,7 @@ namespace cbl::ui {
 struct TimeMarker {
     double x = 0;  ///< in units of the marked axis
     QString label; ///< what changed, e.g. "eps = 0.05"
+    bool operator==(const TimeMarker& o) const { return x == o.x && label == o.label; }
 };
 
 class ChartView : public QChartView {
@@ -41,10 +43,23 @@ class ChartView : public QChartView {
 /// spikes (single pulses) stay visible (ARCHITECTURE.md: decimate to about the pixel width).
 QList<QPointF> decimate(const QList<QPointF>& points, int max_points);
 
-/// Sets a series' pen colour and width in one go.
-void style_series(QXYSeries* s, const QColor& color, double width, Qt::PenStyle style = Qt::SolidLine);
+/// Sets a linear axis to round bounds enclosing [lo, hi] with ticks at round steps (about
+/// `target` intervals, anchored at 0), so labels read 0, 20, 40 rather than 0, 18.3, 36.7.
+/// `keep_lo`/`keep_hi` pin that end exactly (e.g. accuracy ends at 100). Does nothing (no
+/// repaint) when the axis already shows that.
+/// `min_step` > 0 keeps ticks at least that far apart (1 for epoch axes: no "epoch 2.5").
+void set_nice_range(QValueAxis* axis, double lo, double hi, int target = 5, bool keep_lo = false,
+                    bool keep_hi = false, double min_step = 0);
 
-/// A qualitative palette readable on white and on a projector (Okabe-Ito, colour-blind safe).
+/// Sets a series' pen colour and width in one go.
+void style_series(QXYSeries* s, const QColor& color, double width,
+                  Qt::PenStyle style = Qt::SolidLine);
+
+/// A qualitative palette readable on white and on a projector (Okabe-Ito, colour-blind safe);
+/// repeats after 8 colours.
 QColor series_color(int index);
+/// 16 distinct colours for stacks with many parts (the Okabe-Ito 8, then 8 lighter/darker
+/// companions), so no two parts of one bar share a colour.
+QColor part_color(int index);
 
 } // namespace cbl::ui

@@ -70,7 +70,8 @@ void HeatmapView::setMatrix(const Eigen::MatrixXf& m, double lo, double hi, Colo
         // The colour bar is the LUT itself, top = high values.
         bar_ = QImage(1, 256, QImage::Format_RGB32);
         const ColorLut& lut = colormap_lut(map_);
-        for (int i = 0; i < 256; ++i) bar_.setPixel(0, 255 - i, lut[i]);
+        for (int i = 0; i < 256; ++i)
+            bar_.setPixel(0, 255 - i, lut[i]);
     }
     if (reshaped || !zoomed_) {
         wx_ = wy_ = 0;
@@ -86,26 +87,32 @@ void HeatmapView::setMatrix(const Eigen::MatrixXf& m, double lo, double hi, Colo
 
 void HeatmapView::recolor() {
     const int r = rows(), c = cols();
+    clippedHigh_ = 0;
+    dataMax_ = 0;
     if (r == 0 || c == 0) {
         image_ = {};
         return;
     }
-    if (image_.width() != c || image_.height() != r)
-        image_ = QImage(c, r, QImage::Format_RGB32);
+    if (image_.width() != c || image_.height() != r) image_ = QImage(c, r, QImage::Format_RGB32);
     const ColorLut& lut = colormap_lut(map_);
     const float lo = float(lo_);
     const float scale = float(255.0 / (hi_ - lo_));
     // Eigen is column-major: walk each image row with a stride of `rows`.
     const float* base = data_.data();
+    const float top = float(hi_);
+    long long above = 0;
     for (int y = 0; y < r; ++y) {
         auto* line = reinterpret_cast<QRgb*>(image_.scanLine(y));
         const float* p = base + y;
         for (int x = 0; x < c; ++x, p += r) {
+            above += *p > top;
             float f = (*p - lo) * scale;
             f = f < 0.f ? 0.f : (f > 255.f ? 255.f : f);
             line[x] = lut[int(f + 0.5f)];
         }
     }
+    clippedHigh_ = above;
+    if (above > 0) dataMax_ = data_.maxCoeff();
 }
 
 QRectF HeatmapView::plotRect() const {
@@ -122,7 +129,10 @@ QRectF HeatmapView::plotRect() const {
 QRectF HeatmapView::barRect() const {
     const QRectF p = plotRect();
     const QFontMetrics fm(font());
-    return QRectF(p.right() + 10, p.top(), fm.height() * 1.0, p.height());
+    // Room above the bar for the "values beyond the scale" arrow.
+    const double arrow = fm.height() * 0.9;
+    return QRectF(p.right() + 10, p.top() + arrow, fm.height() * 1.0,
+                  std::max(10.0, p.height() - arrow));
 }
 
 std::pair<int, int> HeatmapView::cellAt(QPointF pos) const {
@@ -211,12 +221,14 @@ void HeatmapView::paintEvent(QPaintEvent*) {
         painter.drawText(QRectF(0, y - h / 2.0, p.left() - 6, h), Qt::AlignRight | Qt::AlignVCenter,
                          tick_text(t));
     }
+    // Titles shortened with "…" rather than cut at both ends when the view is narrow.
     painter.drawText(QRectF(p.left(), p.bottom() + h + 4, p.width(), h), Qt::AlignCenter,
-                     xTitle_);
+                     fm.elidedText(xTitle_, Qt::ElideRight, int(p.width())));
     painter.save();
     painter.translate(4, p.center().y());
     painter.rotate(-90);
-    painter.drawText(QRectF(-p.height() / 2, 0, p.height(), h), Qt::AlignCenter, yTitle_);
+    painter.drawText(QRectF(-p.height() / 2, 0, p.height(), h), Qt::AlignCenter,
+                     fm.elidedText(yTitle_, Qt::ElideRight, int(p.height())));
     painter.restore();
 
     // Pinned synapses and the hovered cell.
@@ -224,7 +236,8 @@ void HeatmapView::paintEvent(QPaintEvent*) {
     painter.setClipRect(p);
     for (auto [r, c] : markers_) {
         const QRectF cell(toX(c), toY(r), std::max(cw, 6.0), std::max(ch, 6.0));
-        const QRectF box = cell.translated(std::min(0.0, (cw - 6) / 2), std::min(0.0, (ch - 6) / 2));
+        const QRectF box =
+            cell.translated(std::min(0.0, (cw - 6) / 2), std::min(0.0, (ch - 6) / 2));
         painter.setPen(QPen(Qt::black, 3));
         painter.drawRect(box.adjusted(-2, -2, 2, 2));
         painter.setPen(QPen(QColor(255, 140, 0), 2));
@@ -232,8 +245,8 @@ void HeatmapView::paintEvent(QPaintEvent*) {
     }
     if (hover_.first >= 0) {
         painter.setPen(QPen(Qt::white, 1, Qt::DashLine));
-        painter.drawRect(QRectF(toX(hover_.second), toY(hover_.first), std::max(cw, 3.0),
-                                std::max(ch, 3.0)));
+        painter.drawRect(
+            QRectF(toX(hover_.second), toY(hover_.first), std::max(cw, 3.0), std::max(ch, 3.0)));
     }
     painter.setClipping(false);
 
@@ -242,16 +255,28 @@ void HeatmapView::paintEvent(QPaintEvent*) {
     painter.drawImage(b, bar_);
     painter.setPen(ink);
     painter.drawRect(b);
-    for (double t : nice_ticks(lo_, hi_, std::max(2, int(b.height() / (h * 2))))) {
+    for (double t : nice_ticks(lo_, hi_, std::max(2, int(b.height() / (h * 3.5))))) {
         const double y = b.bottom() - (t - lo_) / (hi_ - lo_) * b.height();
         painter.drawLine(QPointF(b.right(), y), QPointF(b.right() + 4, y));
-        painter.drawText(QRectF(b.right() + 6, y - h / 2.0, 200, h), Qt::AlignLeft | Qt::AlignVCenter,
-                         tick_text(t));
+        painter.drawText(QRectF(b.right() + 6, y - h / 2.0, 200, h),
+                         Qt::AlignLeft | Qt::AlignVCenter, tick_text(t));
+    }
+    if (clippedHigh_ > 0) {
+        // Like matplotlib's extend="max": an arrow in the top colour says some cells lie above
+        // the scale (they are drawn in that colour).
+        const double ah = b.top() - p.top() - 2;
+        QPolygonF arrow;
+        arrow << QPointF(b.left(), b.top()) << QPointF(b.right(), b.top())
+              << QPointF(b.center().x(), b.top() - ah);
+        painter.setBrush(QColor::fromRgb(colormap_lut(map_)[255]));
+        painter.drawPolygon(arrow);
+        painter.setBrush(Qt::NoBrush);
     }
     painter.save();
     painter.translate(width() - 2, b.center().y());
     painter.rotate(-90);
-    painter.drawText(QRectF(-b.height() / 2, -h, b.height(), h), Qt::AlignCenter, unit_);
+    painter.drawText(QRectF(-b.height() / 2, -h, b.height(), h), Qt::AlignCenter,
+                     fm.elidedText(unit_, Qt::ElideRight, int(b.height())));
     painter.restore();
 
     // Hover read-out (or the hint how to use the view).
@@ -314,7 +339,9 @@ void HeatmapView::mouseReleaseEvent(QMouseEvent* e) {
     if (r >= 0) Q_EMIT cellClicked(r, c);
 }
 
-void HeatmapView::mouseDoubleClickEvent(QMouseEvent*) { resetZoom(); }
+void HeatmapView::mouseDoubleClickEvent(QMouseEvent*) {
+    resetZoom();
+}
 
 void HeatmapView::wheelEvent(QWheelEvent* e) {
     const QRectF p = plotRect();

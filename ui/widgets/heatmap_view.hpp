@@ -40,6 +40,10 @@ class HeatmapView : public QWidget {
     /// Cell under a widget position, or (-1, -1).
     std::pair<int, int> cellAt(QPointF pos) const;
     const QImage& image() const { return image_; }
+    /// Cells above the top of the colour scale (drawn in its top colour, flagged on the bar).
+    long long clippedHigh() const { return clippedHigh_; }
+    /// The largest value when some cells are above the scale (else 0).
+    float clippedMax() const { return dataMax_; }
     QString hoverLine() const { return hoverLine_; }
 
     QSize sizeHint() const override { return {720, 420}; }
@@ -70,6 +74,8 @@ class HeatmapView : public QWidget {
     QString unit_, title_, xTitle_, yTitle_;
     QImage image_;
     QImage bar_;
+    long long clippedHigh_ = 0;
+    float dataMax_ = 0;
     // Visible window in cell units: x = column, y = row.
     double wx_ = 0, wy_ = 0, ww_ = 1, wh_ = 1;
     bool zoomed_ = false;
