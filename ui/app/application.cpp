@@ -13,8 +13,12 @@
 #include <QImage>
 #include <QTimer>
 
+#include <QHash>
+
 #include <algorithm>
+#include <climits>
 #include <iostream>
+#include <vector>
 
 namespace cbl::ui {
 
@@ -25,8 +29,51 @@ const char* default_preset() {
 
 namespace {
 
-/// Saves `w` as a PNG at 1x (what a viewer of the window sees).
-bool save_grab(QWidget* w, const QString& file) { return w->grab().save(file); }
+/// Saves `w` as a PNG at 1x (what a viewer of the window sees) with a 256-colour palette: the
+/// colours used most (backgrounds, text, the heatmap's 256-entry LUT), every other pixel mapped
+/// to its nearest palette colour. A full-colour window with a noisy 785x250 heatmap is ~600 KB;
+/// this keeps README screenshots near a third of that at no visible cost.
+bool save_grab(QWidget* w, const QString& file) {
+    const QImage rgb = w->grab().toImage().convertToFormat(QImage::Format_RGB32);
+    QHash<QRgb, qsizetype> uses;
+    for (int y = 0; y < rgb.height(); ++y) {
+        const auto* line = reinterpret_cast<const QRgb*>(rgb.constScanLine(y));
+        for (int x = 0; x < rgb.width(); ++x)
+            ++uses[line[x]];
+    }
+    QList<std::pair<qsizetype, QRgb>> ranked;
+    ranked.reserve(uses.size());
+    for (auto it = uses.cbegin(); it != uses.cend(); ++it)
+        ranked.append({it.value(), it.key()});
+    std::sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {
+        return a.first != b.first ? a.first > b.first : a.second < b.second; // deterministic
+    });
+    // 160 colours by use, then 96 picked farthest from everything chosen so far, so rare but
+    // distinct colours (the top of a colour bar, a thin line) keep their own entry.
+    QList<QRgb> palette;
+    for (qsizetype i = 0; i < ranked.size() && i < 160; ++i)
+        palette.append(ranked[i].second);
+    auto dist = [](QRgb a, QRgb b) {
+        const int r = qRed(a) - qRed(b), g = qGreen(a) - qGreen(b), bl = qBlue(a) - qBlue(b);
+        return r * r + g * g + bl * bl;
+    };
+    std::vector<int> nearest(ranked.size(), INT_MAX);
+    for (qsizetype i = 0; i < ranked.size(); ++i)
+        for (QRgb p : palette)
+            nearest[i] = std::min(nearest[i], dist(ranked[i].second, p));
+    while (palette.size() < 256 && palette.size() < ranked.size()) {
+        const auto far = std::max_element(nearest.begin(), nearest.end()) - nearest.begin();
+        if (nearest[far] == 0) break;
+        const QRgb pick = ranked[far].second;
+        palette.append(pick);
+        for (qsizetype i = 0; i < ranked.size(); ++i)
+            nearest[i] = std::min(nearest[i], dist(ranked[i].second, pick));
+    }
+    const QImage indexed = rgb.convertToFormat(QImage::Format_Indexed8, palette,
+                                               Qt::ThresholdDither | Qt::AvoidDither);
+    // Quality 0 = zlib level 9.
+    return indexed.save(file, "PNG", 0);
+}
 
 } // namespace
 
@@ -56,8 +103,9 @@ int run_application(int argc, char** argv) {
     const QString viewName = parser.value(view);
     if (!viewName.isEmpty() && viewName != "presentation" &&
         !MainWindow::viewNames().contains(viewName)) {
-        std::cerr << "crossbarlab: --view " << viewName.toStdString() << " is unknown; allowed: "
-                  << MainWindow::viewNames().join(", ").toStdString() << ", presentation\n";
+        std::cerr << "crossbarlab: --view " << viewName.toStdString()
+                  << " is unknown; allowed: " << MainWindow::viewNames().join(", ").toStdString()
+                  << ", presentation\n";
         return 2;
     }
     int n = 0;
@@ -87,8 +135,14 @@ int run_application(int argc, char** argv) {
     }
 
     const QString file = parser.value(screenshot);
-    if (viewName == "presentation") window.setPresentationMode(true);
-    else if (!viewName.isEmpty()) window.focusView(viewName);
+    // The docks' preferred widths can push the first layout past the requested size: screenshots
+    // are 1600x1000 whatever the docks asked for.
+    window.resize(1600, 1000);
+    // Presentation at the window size: the offscreen platform's "full screen" is 800x800.
+    if (viewName == "presentation")
+        window.setPresentationMode(true, false);
+    else if (!viewName.isEmpty())
+        window.focusView(viewName);
     // A run that cannot finish (bad data, hang) still ends with a message.
     QTimer::singleShot(30 * 60 * 1000, &app, [&] {
         std::cerr << "crossbarlab: screenshot timed out\n";

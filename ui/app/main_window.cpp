@@ -15,7 +15,6 @@
 #include "ui/views/sparsity_chart.hpp"
 #include "ui/views/traces_chart.hpp"
 
-#include <QLocale>
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
@@ -28,6 +27,7 @@
 #include <QInputDialog>
 #include <QLabel>
 #include <QListWidget>
+#include <QLocale>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
@@ -41,7 +41,8 @@
 namespace cbl::ui {
 
 namespace {
-const char* kDefaultPresentationPanels = "heatmaps,accuracy,traces";
+// Panels that are live without any clicking (traces need a pinned synapse first).
+const char* kDefaultPresentationPanels = "heatmaps,accuracy,sparsity";
 } // namespace
 
 QStringList MainWindow::viewNames() {
@@ -69,29 +70,32 @@ MainWindow::MainWindow(QWidget* parent, bool restoreLayout)
     parameters_->setEngine(&bridge_->engine());
 
     setCentralWidget(heatmaps_);
-    panels_.append({"heatmaps", "Conductance heatmaps", nullptr, heatmaps_, heatmaps_, 0});
+    panels_.append({"heatmaps", "Conductance heatmaps", nullptr, heatmaps_, heatmaps_, 0, 0, {}});
     auto* paramScroll = new QScrollArea;
     paramScroll->setWidget(parameters_);
     paramScroll->setWidgetResizable(true);
-    addPanel("experiment", "Experiment", experimentPanel_, experimentPanel_, Qt::LeftDockWidgetArea);
-    addPanel("parameters", "Device parameters", paramScroll, parameters_, Qt::LeftDockWidgetArea);
-    addPanel("accuracy", "Accuracy and loss", accuracy_, accuracy_, Qt::RightDockWidgetArea);
-    addPanel("traces", "Synapse traces", traces_, traces_, Qt::RightDockWidgetArea);
-    addPanel("sparsity", "Update sparsity", sparsity_, sparsity_, Qt::BottomDockWidgetArea);
-    addPanel("energy", "Energy", energy_, energy_, Qt::BottomDockWidgetArea);
-    addPanel("drift", "Drift", drift_, drift_, Qt::BottomDockWidgetArea);
-    addPanel("device-explorer", "Device explorer", explorer_, explorer_, Qt::BottomDockWidgetArea);
-    // Default arrangement: controls left, learning curves right, physics tabs below.
+    addPanel("experiment", "Experiment", experimentPanel_, experimentPanel_, Qt::LeftDockWidgetArea,
+             0);
+    addPanel("parameters", "Device parameters", paramScroll, parameters_, Qt::LeftDockWidgetArea,
+             0);
+    addPanel("accuracy", "Accuracy and loss", accuracy_, accuracy_, Qt::RightDockWidgetArea, 200);
+    addPanel("traces", "Synapse traces", traces_, traces_, Qt::BottomDockWidgetArea, 100);
+    addPanel("sparsity", "Update sparsity", sparsity_, sparsity_, Qt::BottomDockWidgetArea, 250);
+    addPanel("energy", "Energy", energy_, energy_, Qt::BottomDockWidgetArea, 250);
+    addPanel("drift", "Drift", drift_, drift_, Qt::BottomDockWidgetArea, 250);
+    addPanel("device-explorer", "Device explorer", explorer_, explorer_, Qt::BottomDockWidgetArea,
+             250);
+    // Default arrangement: controls left, learning curves right, the device physics as tabs
+    // below (update sparsity in front: it fills after the first epoch, a few seconds).
     tabifyDockWidget(panel("experiment")->dock, panel("parameters")->dock);
     panel("experiment")->dock->raise();
-    tabifyDockWidget(panel("traces")->dock, panel("accuracy")->dock);
-    panel("accuracy")->dock->raise();
+    tabifyDockWidget(panel("sparsity")->dock, panel("traces")->dock);
     tabifyDockWidget(panel("sparsity")->dock, panel("energy")->dock);
     tabifyDockWidget(panel("sparsity")->dock, panel("drift")->dock);
     tabifyDockWidget(panel("sparsity")->dock, panel("device-explorer")->dock);
     panel("sparsity")->dock->raise();
-    resizeDocks({panel("experiment")->dock, panel("accuracy")->dock}, {380, 560}, Qt::Horizontal);
-    resizeDocks({panel("sparsity")->dock}, {330}, Qt::Vertical);
+    resizeDocks({panel("experiment")->dock, panel("accuracy")->dock}, {360, 560}, Qt::Horizontal);
+    resizeDocks({panel("sparsity")->dock}, {300}, Qt::Vertical);
 
     session_ = new SessionController(this, this);
     buildActions();
@@ -123,28 +127,43 @@ MainWindow::MainWindow(QWidget* parent, bool restoreLayout)
         loadConfig(c);
     });
     connect(experimentPanel_, &ExperimentPanel::presetRequested, this, [this](const QString& n) {
-        if (confirmRestart("Loading preset " + n)) loadPreset(n);
-        else if (last_) experimentPanel_->showSnapshot(last_);
+        if (confirmRestart("Loading preset " + n))
+            loadPreset(n);
+        else if (last_)
+            experimentPanel_->showSnapshot(last_);
     });
     connect(experimentPanel_, &ExperimentPanel::loadRequested, this,
             [this](const ExperimentConfig& c) {
                 if (confirmRestart("Applying these settings")) loadConfig(c);
             });
-    connect(parameters_, &ParameterPanel::applyStructural, this,
-            [this](const ExperimentConfig& c) {
-                if (confirmRestart("These parameters change the network or the devices: "
-                                   "applying them"))
-                    loadConfig(c);
-            });
-    connect(parameters_, &ParameterPanel::deviceEdited, explorer_,
-            &DeviceExplorer::setDeviceJson);
+    connect(parameters_, &ParameterPanel::applyStructural, this, [this](const ExperimentConfig& c) {
+        if (confirmRestart("These parameters change the network or the devices: "
+                           "applying them"))
+            loadConfig(c);
+    });
+    connect(parameters_, &ParameterPanel::deviceEdited, explorer_, &DeviceExplorer::setDeviceJson);
     connect(comparisons_, &ComparisonRuns::changed, this,
             [this] { accuracy_->setComparisons(comparisons_->curves()); });
     connect(session_, &SessionController::titleChanged, this, &MainWindow::updateTitle);
     connect(session_, &SessionController::message, this,
             [this](const QString& m) { statusBar()->showMessage(m, 8000); });
 
+    // Shortcuts keep working while the menu bar is hidden (presentation mode): the window itself
+    // carries every menu action that has one.
+    for (QAction* m : menuBar()->actions())
+        if (m->menu())
+            for (QAction* a : m->menu()->actions())
+                if (!a->shortcut().isEmpty()) addAction(a);
+    auto* leave = new QAction("Leave presentation mode", this);
+    leave->setShortcut(Qt::Key_Escape);
+    connect(leave, &QAction::triggered, this, [this] {
+        if (presenting_) setPresentationMode(false);
+    });
+    addAction(leave);
+
     // Restore the user's layout (docks, sizes) from the last run.
+    defaultState_ = saveState();
+    useSettings_ = restoreLayout;
     if (restoreLayout) {
         QSettings settings;
         restoreGeometry(settings.value("window/geometry").toByteArray());
@@ -156,12 +175,12 @@ MainWindow::MainWindow(QWidget* parent, bool restoreLayout)
 MainWindow::~MainWindow() = default;
 
 void MainWindow::addPanel(const QString& name, const QString& title, QWidget* w, SnapshotView* v,
-                          Qt::DockWidgetArea area) {
+                          Qt::DockWidgetArea area, int minIntervalMs) {
     auto* dock = new QDockWidget(title, this);
     dock->setObjectName("dock-" + name); // saveState() keys docks by object name
     dock->setWidget(w);
     addDockWidget(area, dock);
-    panels_.append({name, title, dock, w, v, 0});
+    panels_.append({name, title, dock, w, v, 0, minIntervalMs, {}});
     // A view hidden behind a tab skips snapshots; it catches up when it is shown.
     connect(dock, &QDockWidget::visibilityChanged, this, [this, name](bool visible) {
         if (visible)
@@ -261,9 +280,8 @@ void MainWindow::buildActions() {
         speed_->addItem(QString("%1 images/s").arg(r), r);
     speed_->setToolTip("Throttle training for demonstrations; the charts stay live either way");
     runBar_->addWidget(speed_);
-    connect(speed_, &QComboBox::currentIndexChanged, this, [this] {
-        bridge_->engine().set_speed(speed_->currentData().toDouble());
-    });
+    connect(speed_, &QComboBox::currentIndexChanged, this,
+            [this] { bridge_->engine().set_speed(speed_->currentData().toDouble()); });
     runBar_->addSeparator();
     counters_ = new QLabel;
     counters_->setTextFormat(Qt::RichText);
@@ -282,8 +300,10 @@ void MainWindow::buildMenus() {
         const QString dir = QFileDialog::getExistingDirectory(this, "Export all views to");
         if (dir.isEmpty()) return;
         const QString err = exportAll(dir);
-        if (!err.isEmpty()) QMessageBox::warning(this, "Export", err);
-        else statusBar()->showMessage("Exported every view to " + dir, 8000);
+        if (!err.isEmpty())
+            QMessageBox::warning(this, "Export", err);
+        else
+            statusBar()->showMessage("Exported every view to " + dir, 8000);
     });
     exp->addAction("Metrics as CSV…", this, [this] {
         if (!last_) return;
@@ -316,15 +336,14 @@ void MainWindow::buildMenus() {
     presentation_->setCheckable(true);
     presentation_->setShortcut(Qt::Key_F11);
     presentation_->setToolTip("Full screen, large fonts, only the chosen panels (F11)");
-    connect(presentation_, &QAction::toggled, this, &MainWindow::setPresentationMode);
+    connect(presentation_, &QAction::toggled, this, [this](bool on) { setPresentationMode(on); });
     viewMenu_->addAction("Choose presentation panels…", this,
                          &MainWindow::choosePresentationPanels);
     viewMenu_->addAction("Reset layout", this, [this] {
+        if (presenting_) setPresentationMode(false);
         for (Panel& p : panels_)
-            if (p.dock) {
-                p.dock->setFloating(false);
-                p.dock->show();
-            }
+            if (p.dock) p.dock->setFloating(false);
+        restoreState(defaultState_);
     });
 
     QMenu* cmp = menuBar()->addMenu("&Compare");
@@ -378,8 +397,10 @@ bool MainWindow::confirmRestart(const QString& what) {
 }
 
 void MainWindow::togglePlay() {
-    if (last_ && last_->running) pause();
-    else play();
+    if (last_ && last_->running)
+        pause();
+    else
+        play();
 }
 
 void MainWindow::play() {
@@ -398,7 +419,9 @@ void MainWindow::reset() {
     comparisons_->reset();
 }
 
-void MainWindow::step(int images) { stepImages(images); }
+void MainWindow::step(int images) {
+    stepImages(images);
+}
 
 void MainWindow::stepImages(int images) {
     bridge_->engine().step_images(images);
@@ -408,6 +431,7 @@ void MainWindow::stepImages(int images) {
 void MainWindow::refreshPanel(Panel& p) {
     if (!last_ || !p.view || p.shown == last_->version) return;
     p.shown = last_->version;
+    p.drawn.start();
     p.view->showSnapshot(last_);
 }
 
@@ -417,10 +441,18 @@ void MainWindow::showSnapshot(const SnapshotPtr& s) {
         // Views out of sight skip the work: with a full-speed run this keeps the GUI thread
         // (and the core it shares with training) free.
         const bool visible = p.widget->isVisible() && !p.widget->visibleRegion().isEmpty();
-        if (visible || p.name == "experiment" || p.name == "parameters") refreshPanel(p);
+        if (!visible && p.name != "experiment" && p.name != "parameters") continue;
+        if (s->running && p.minIntervalMs > 0 && p.drawn.isValid() &&
+            p.drawn.elapsed() < p.minIntervalMs)
+            continue;
+        refreshPanel(p);
     }
-    play_->setText(s->running ? "Pause" : "Play");
-    play_->setIcon(style()->standardIcon(s->running ? QStyle::SP_MediaPause : QStyle::SP_MediaPlay));
+    if (play_->text() != (s->running ? "Pause" : "Play")) {
+        // Only on a change: a new icon relayouts the tool bar.
+        play_->setText(s->running ? "Pause" : "Play");
+        play_->setIcon(
+            style()->standardIcon(s->running ? QStyle::SP_MediaPause : QStyle::SP_MediaPlay));
+    }
     const int epoch = std::min(s->epochs_done + 1, std::max(1, s->epochs_total));
     QString counters = QString("epoch <b>%1</b>/%2 · image <b>%3</b>/%4 · device time <b>%5</b>")
                            .arg(s->finished ? s->epochs_total : epoch)
@@ -466,18 +498,21 @@ QString MainWindow::activePanelName() const {
 
 void MainWindow::exportCurrentDialog(const QString& suffix) {
     QStringList names;
-    for (const Panel& p : panels_) names.append(p.name);
+    for (const Panel& p : panels_)
+        names.append(p.name);
     bool ok = false;
     const QString name = QInputDialog::getItem(this, "Export view", "View:", names,
                                                int(names.indexOf(activePanelName())), false, &ok);
     if (!ok) return;
-    const QString path = QFileDialog::getSaveFileName(
-        this, "Export " + name, name + "." + suffix,
-        suffix == "png" ? "PNG image (*.png)" : "SVG drawing (*.svg)");
+    const QString path =
+        QFileDialog::getSaveFileName(this, "Export " + name, name + "." + suffix,
+                                     suffix == "png" ? "PNG image (*.png)" : "SVG drawing (*.svg)");
     if (path.isEmpty()) return;
     const QString err = exportView(name, path);
-    if (!err.isEmpty()) QMessageBox::warning(this, "Export", err);
-    else statusBar()->showMessage("Exported " + path, 8000);
+    if (!err.isEmpty())
+        QMessageBox::warning(this, "Export", err);
+    else
+        statusBar()->showMessage("Exported " + path, 8000);
 }
 
 QString MainWindow::exportView(const QString& name, const QString& path) {
@@ -506,35 +541,64 @@ QString MainWindow::exportAll(const QString& dir) {
     return {};
 }
 
-void MainWindow::setPresentationMode(bool on) {
+void MainWindow::setPresentationMode(bool on, bool fullScreen) {
     if (on == presenting_) return;
     QSettings settings;
     if (on) {
         normalState_ = saveState();
         normalFont_ = font();
         normalMaximized_ = isMaximized();
+        // Screenshots (no saved layout) use the defaults, so they come out the same anywhere.
         const QStringList chosen =
-            settings.value("presentation/panels", kDefaultPresentationPanels).toString().split(',');
-        for (Panel& p : panels_)
-            if (p.dock) p.dock->setVisible(chosen.contains(p.name));
+            (useSettings_ ? settings.value("presentation/panels", kDefaultPresentationPanels)
+                          : QVariant(kDefaultPresentationPanels))
+                .toString()
+                .split(',');
+        // The chosen panels one above the other beside the heatmaps (never hidden behind tabs).
+        QList<QDockWidget*> shown;
+        for (Panel& p : panels_) {
+            if (!p.dock) continue;
+            const bool want = chosen.contains(p.name);
+            if (want) {
+                p.dock->setFloating(false);
+                addDockWidget(Qt::RightDockWidgetArea, p.dock, Qt::Vertical);
+                shown.append(p.dock);
+            }
+            p.dock->setVisible(want);
+        }
         QFont f = font();
-        f.setPointSizeF(f.pointSizeF() * settings.value("presentation/fontScale", 1.6).toDouble());
+        f.setPointSizeF(
+            f.pointSizeF() *
+            (useSettings_ ? settings.value("presentation/fontScale", 1.6).toDouble() : 1.6));
         setFont(f);
         menuBar()->hide();
         statusBar()->hide();
         presenting_ = true;
-        showFullScreen();
+        if (fullScreen) showFullScreen();
+        if (!shown.isEmpty()) {
+            // The first panel gets 60 % of the height when there are two (accuracy and loss are
+            // two charts in one panel), else all share equally.
+            QList<int> heights(shown.size(), height() / int(shown.size()));
+            if (shown.size() == 2) heights = {height() * 3 / 5, height() * 2 / 5};
+            resizeDocks(shown, heights, Qt::Vertical);
+            resizeDocks({shown.first()}, {int(width() * 0.5)}, Qt::Horizontal);
+        }
     } else {
         setFont(normalFont_);
         menuBar()->show();
         statusBar()->show();
         presenting_ = false;
-        if (normalMaximized_) showMaximized();
-        else showNormal();
+        if (isFullScreen()) {
+            if (normalMaximized_)
+                showMaximized();
+            else
+                showNormal();
+        }
         restoreState(normalState_);
     }
     if (presentation_->isChecked() != on) presentation_->setChecked(on);
-    for (Panel& p : panels_) p.shown = 0, refreshPanel(p);
+    for (Panel& p : panels_)
+        p.shown = 0, refreshPanel(p);
 }
 
 void MainWindow::choosePresentationPanels() {
@@ -567,11 +631,11 @@ void MainWindow::choosePresentationPanels() {
 
 void MainWindow::addComparisonPreset() {
     QStringList names;
-    for (const auto& n : preset_names()) names.append(QString::fromStdString(n));
+    for (const auto& n : preset_names())
+        names.append(QString::fromStdString(n));
     bool ok = false;
-    const QString name = QInputDialog::getItem(this, "Comparison run",
-                                               "Train this preset beside the main run:", names, 0,
-                                               false, &ok);
+    const QString name = QInputDialog::getItem(
+        this, "Comparison run", "Train this preset beside the main run:", names, 0, false, &ok);
     if (!ok) return;
     try {
         ExperimentConfig c = load_preset(name.toStdString());

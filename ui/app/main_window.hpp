@@ -3,6 +3,7 @@
 // view as a dock (layout remembered in QSettings), export, comparison runs, presentation mode.
 #include "core/experiment/snapshot.hpp"
 
+#include <QElapsedTimer>
 #include <QMainWindow>
 #include <QPointer>
 
@@ -55,7 +56,9 @@ class MainWindow : public QMainWindow {
     /// Trains `images` more images, then pauses.
     void stepImages(int images);
 
-    void setPresentationMode(bool on);
+    /// Presentation mode: large fonts, only the chosen panels beside the heatmaps (stacked, not
+    /// tabbed), full screen unless `fullScreen` is false (screenshots keep the window size).
+    void setPresentationMode(bool on, bool fullScreen = true);
     bool presentationMode() const { return presenting_; }
 
     HeatmapPanel* heatmaps() const { return heatmaps_; }
@@ -91,11 +94,16 @@ class MainWindow : public QMainWindow {
         QWidget* widget = nullptr;
         SnapshotView* view = nullptr;
         std::uint64_t shown = 0; ///< snapshot version drawn
+        /// While training runs the view redraws at most this often [ms] (0 = every snapshot):
+        /// per-epoch charts gain nothing from 20 Hz and a chart repaint costs milliseconds of
+        /// the GUI thread. The snapshot that ends a run is always drawn.
+        int minIntervalMs = 0;
+        QElapsedTimer drawn;
     };
     void buildActions();
     void buildMenus();
     void addPanel(const QString& name, const QString& title, QWidget* w, SnapshotView* v,
-                  Qt::DockWidgetArea area);
+                  Qt::DockWidgetArea area, int minIntervalMs);
     void showSnapshot(const SnapshotPtr& s);
     void refreshPanel(Panel& p);
     void togglePlay();
@@ -138,6 +146,8 @@ class MainWindow : public QMainWindow {
     QString lastError_;
     bool presenting_ = false;
     QByteArray normalState_;
+    QByteArray defaultState_; ///< the arrangement built in the constructor ("Reset layout")
+    bool useSettings_ = true; ///< false: saved layout and presentation choices are ignored
     QFont normalFont_;
     bool normalMaximized_ = false;
 };
