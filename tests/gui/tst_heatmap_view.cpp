@@ -37,7 +37,8 @@ class TestHeatmapView : public QObject {
         QCOMPARE(h.image().pixel(0, 0), lut[0]);
         QCOMPARE(h.image().pixel(3, 2), lut[255]);
         for (int r = 0; r < 3; ++r)
-            for (int c = 0; c < 4; ++c) QCOMPARE(h.cellAt(h.cellCenter(r, c)), std::make_pair(r, c));
+            for (int c = 0; c < 4; ++c)
+                QCOMPARE(h.cellAt(h.cellCenter(r, c)), std::make_pair(r, c));
         QSignalSpy clicked(&h, &HeatmapView::cellClicked);
         QTest::mouseClick(&h, Qt::LeftButton, {}, h.cellCenter(2, 1));
         QCOMPARE(clicked.count(), 1);
@@ -45,6 +46,20 @@ class TestHeatmapView : public QObject {
         QCOMPARE(clicked[0][1].toInt(), 1);
         QTest::mouseMove(&h, h.cellCenter(1, 3));
         QTRY_VERIFY(h.hoverLine().contains("row 1, column 3"));
+    }
+
+    void overflowIsFlagged() {
+        HeatmapView h;
+        h.resize(400, 300);
+        Eigen::MatrixXf m(3, 4);
+        m << 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11;
+        h.setMatrix(m, 0, 8, Colormap::viridis, "µS");
+        // 9, 10 and 11 lie above the scale: drawn in its top colour and counted.
+        QCOMPARE(h.clippedHigh(), 3LL);
+        QCOMPARE(h.clippedMax(), 11.f);
+        QCOMPARE(h.image().pixel(3, 2), colormap_lut(Colormap::viridis)[255]);
+        h.setMatrix(m, 0, 11, Colormap::viridis, "µS");
+        QCOMPARE(h.clippedHigh(), 0LL);
     }
 
     void zoomKeepsCellsAddressable() {
@@ -66,7 +81,8 @@ class TestHeatmapView : public QObject {
         std::mt19937 rng(1);
         std::normal_distribution<float> g(1.6f, 0.83f);
         Eigen::MatrixXf m(250, 785);
-        for (Eigen::Index i = 0; i < m.size(); ++i) m.data()[i] = g(rng);
+        for (Eigen::Index i = 0; i < m.size(); ++i)
+            m.data()[i] = g(rng);
         constexpr int reps = 60;
         QElapsedTimer t;
         t.start();

@@ -16,10 +16,10 @@
 #include <QAction>
 #include <QFile>
 #include <QImage>
+#include <QProcess>
 #include <QSignalSpy>
 #include <QSvgRenderer>
 #include <QTemporaryDir>
-#include <QProcess>
 #include <QTest>
 
 using namespace cbl;
@@ -130,7 +130,8 @@ class TestMainWindow : public QObject {
         QTRY_VERIFY_WITH_TIMEOUT(!last()->running && !last()->history.empty(), 20000);
         QTemporaryDir dir;
         QVERIFY(dir.isValid());
-        for (const QString& name : {QString("accuracy"), QString("heatmaps"), QString("sparsity")}) {
+        for (const QString& name :
+             {QString("accuracy"), QString("heatmaps"), QString("sparsity")}) {
             w->showView(name);
             const QString png = dir.filePath(name + ".png"), svg = dir.filePath(name + ".svg");
             QCOMPARE(w->exportView(name, png), QString());
@@ -148,7 +149,8 @@ class TestMainWindow : public QObject {
         QCOMPARE(lines.size(), int(last()->history.size()) + 1);
         QVERIFY(lines[0].startsWith("epoch,train_accuracy,test_accuracy"));
         const int columns = int(lines[0].split(',').size());
-        for (const QString& l : lines) QCOMPARE(int(l.split(',').size()), columns);
+        for (const QString& l : lines)
+            QCOMPARE(int(l.split(',').size()), columns);
         QCOMPARE(w->exportAll(dir.filePath("all")), QString());
         QVERIFY(QFile::exists(dir.filePath("all/energy.svg")));
         QVERIFY(QFile::exists(dir.filePath("all/events.csv")));
@@ -193,6 +195,10 @@ class TestMainWindow : public QObject {
         QVERIFY(w->presentationMode());
         QTest::qWait(50);
         QVERIFY(!w->grab().isNull());
+        // The chosen panels are side by side with the heatmaps, none hidden behind a tab.
+        for (const QString& name : {QString("heatmaps"), QString("accuracy"), QString("sparsity")})
+            QTRY_VERIFY2(!w->viewWidget(name)->visibleRegion().isEmpty(), qPrintable(name));
+        QVERIFY(!w->viewWidget("energy")->isVisible());
         w->setPresentationMode(false);
         QVERIFY(!w->presentationMode());
     }
