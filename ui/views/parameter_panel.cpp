@@ -215,7 +215,7 @@ void ParameterPanel::rebuild(const nlohmann::json& flat) {
             std::function<void()> connectEditor;
             if (v.is_boolean()) {
                 auto* cb = new QCheckBox;
-                connectEditor = [=] {
+                connectEditor = [=, this] {
                     connect(cb, &QCheckBox::toggled, this, [commit](bool b) { commit(b); });
                 };
                 row.editor = cb;
@@ -223,7 +223,7 @@ void ParameterPanel::rebuild(const nlohmann::json& flat) {
                 auto* sb = new QSpinBox;
                 sb->setRange(int(std::max(-2e9, info.min)), int(std::min(2e9, info.max)));
                 sb->setKeyboardTracking(false);
-                connectEditor = [=] {
+                connectEditor = [=, this] {
                     connect(sb, &QSpinBox::valueChanged, this, [commit](int x) { commit(x); });
                 };
                 row.editor = sb;
@@ -237,7 +237,7 @@ void ParameterPanel::rebuild(const nlohmann::json& flat) {
                 const double step = x != 0 ? std::pow(10.0, std::floor(std::log10(std::abs(x))) - 1) : 0.01;
                 sb->setSingleStep(step);
                 sb->setKeyboardTracking(false);
-                connectEditor = [=] {
+                connectEditor = [=, this] {
                     connect(sb, &QDoubleSpinBox::valueChanged, this,
                             [commit](double d) { commit(d); });
                 };
@@ -245,14 +245,14 @@ void ParameterPanel::rebuild(const nlohmann::json& flat) {
             } else if (v.is_string() && choices().contains(path)) {
                 auto* cb = new QComboBox;
                 cb->addItems(choices()[path]);
-                connectEditor = [=] {
+                connectEditor = [=, this] {
                     connect(cb, &QComboBox::textActivated, this,
                             [commit](const QString& s) { commit(s.toStdString()); });
                 };
                 row.editor = cb;
             } else {
                 auto* le = new QLineEdit;
-                connectEditor = [=] {
+                connectEditor = [=, this] {
                     connect(le, &QLineEdit::editingFinished, this, [le, commit] {
                         const std::string text = le->text().toStdString();
                         commit(nlohmann::json::accept(text) ? nlohmann::json::parse(text)
