@@ -498,9 +498,7 @@ Eigen::MatrixXf CrossbarTile::weights() const {
 
 float CrossbarTile::weight(int r, int c) const {
     const int s = c * rows_ + r;
-    const double gp = g_uS_[0][s] * drift_factor(s, 0, time_s_);
-    const double gm = dps() == 2 ? g_uS_[1][s] * drift_factor(s, 1, time_s_) : cfg_.g_ref_uS;
-    return float(cfg_.beta_per_uS * (gp - gm));
+    return float(cfg_.beta_per_uS * (g_now(s, 0) - g_now(s, 1)));
 }
 
 void CrossbarTile::calibrate_drift_compensation() {

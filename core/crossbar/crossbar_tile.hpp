@@ -87,6 +87,8 @@ class CrossbarTile {
     /// Single mapping: the reference conductance everywhere.
     Eigen::MatrixXf g_minus_uS() const;
     float weight(int r, int c) const;
+    /// Noise-free drifted conductance of one device (k = 0: G+, k = 1: G- or the reference).
+    float conductance_uS(int r, int c, int k) const { return float(g_now(c * rows_ + r, k)); }
 
     // Global drift compensation (reference README 2, last bullet): outputs are scaled by
     // (reference readout at calibration) / (readout now), the readout being sum_j |(W 1)_j|.
@@ -110,6 +112,11 @@ class CrossbarTile {
     int dps() const { return cfg_.devices_per_synapse(); }
     std::uint32_t device_id(int s, int k) const { return std::uint32_t(s * dps() + k); }
     double drift_factor(int s, int k, double t) const;
+    /// Drifted conductance of device k of synapse s at the tile's time (the reference for k = 1
+    /// of a single mapping).
+    double g_now(int s, int k) const {
+        return k == 1 && dps() == 1 ? cfg_.g_ref_uS : g_uS_[k][s] * drift_factor(s, k, time_s_);
+    }
     float nu(std::uint8_t code) const { return float(code * nu_step_); }
     void draw_initial_state();
     void rebuild_cache();
@@ -168,7 +175,7 @@ class CrossbarTile {
     // Scratch for one MVM (kept to avoid allocations per read).
     Eigen::VectorXf x_q_, y_pad_, d2_, var_, z_;
     Eigen::ArrayXf u1_, u2_;
-    std::vector<int> active_; ///< driven lines (non-zero inputs) of the current MVM
+    std::vector<int> active_;                ///< driven lines (non-zero inputs) of the current MVM
     std::vector<std::uint32_t> noise_words_; ///< Philox words of one read's noise
     /// Memo of the fixed device-to-device draws (variability stream), direct-mapped by device id:
     /// a pure function of (seed, layer, device), so a hit returns exactly what a draw would.

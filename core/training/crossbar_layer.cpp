@@ -50,17 +50,21 @@ void CrossbarLayer::quantize(const Vec& v, Vec& q, std::uint64_t step, std::uint
     const bool fixed = scheme_.quantize_scale == "fixed";
     const auto& ranges = scheme_.quantize_delta_range;
     const double delta_range = ranges[std::min<std::size_t>(layer_, ranges.size() - 1)];
-    const float scale = fixed ? static_cast<float>(which == 0 ? scheme_.quantize_x_range : delta_range)
-                              : v.cwiseAbs().maxCoeff();
+    const float scale =
+        fixed ? static_cast<float>(which == 0 ? scheme_.quantize_x_range : delta_range)
+              : v.cwiseAbs().maxCoeff();
     q.resize(v.size());
     if (scale == 0) {
         q.setZero();
         return;
     }
     const float levels = float((1 << (scheme_.quantize_bits - 1)) - 1);
-    auto clipped = [&](Eigen::Index k) { return std::clamp(v[k] / scale * levels, -levels, levels); };
+    auto clipped = [&](Eigen::Index k) {
+        return std::clamp(v[k] / scale * levels, -levels, levels);
+    };
     if (scheme_.quantize_rounding == "nearest") {
-        for (Eigen::Index k = 0; k < v.size(); ++k) q[k] = std::round(clipped(k)) * scale / levels;
+        for (Eigen::Index k = 0; k < v.size(); ++k)
+            q[k] = std::round(clipped(k)) * scale / levels;
         return;
     }
     // Element k uses word k % 4 of Philox block (step, k / 4, which). All blocks are drawn at
@@ -328,7 +332,8 @@ void CrossbarLayer::commit(const Matrix& dW, StepContext& ctx) {
 void CrossbarLayer::end_of_image(StepContext& ctx) {
     tile_.advance_time(seconds_per_image_);
     // Seed 002 section 2.3: a weight refresh every 100 training images.
-    if (scheme_.refresh_interval > 0 && (ctx.step + 1) % std::uint64_t(scheme_.refresh_interval) == 0)
+    if (scheme_.refresh_interval > 0 &&
+        (ctx.step + 1) % std::uint64_t(scheme_.refresh_interval) == 0)
         tile_.refresh(ctx.step, (*ctx.counts)[Stage::refresh]);
 }
 
@@ -409,10 +414,10 @@ void CrossbarLayer::fill_picture(LayerPicture& p) const {
 }
 
 SynapseReading CrossbarLayer::read_synapse(int row, int col) const {
-    // Whole-matrix reads keep one code path for drift; traces pin few synapses.
+    // One device each: traces are recorded after every image, so this must not read the array.
     SynapseReading s;
-    s.g_plus_uS = tile_.g_plus_uS()(row, col);
-    s.g_minus_uS = tile_.g_minus_uS()(row, col);
+    s.g_plus_uS = tile_.conductance_uS(row, col, 0);
+    s.g_minus_uS = tile_.conductance_uS(row, col, 1);
     s.weight = tile_.weight(row, col);
     return s;
 }
@@ -433,8 +438,10 @@ void CrossbarLayer::apply_hot(const ExperimentConfig& c) {
 void CrossbarLayer::age(double seconds, bool drift_compensation) {
     // Seed 002 Fig. 3E: inference at a time after training; the compensation reference is the
     // array's readout at the end of training.
-    if (drift_compensation) tile_.calibrate_drift_compensation();
-    else tile_.clear_drift_compensation();
+    if (drift_compensation)
+        tile_.calibrate_drift_compensation();
+    else
+        tile_.clear_drift_compensation();
     tile_ = tile_.at_time(tile_.time_s() + seconds);
 }
 
