@@ -1,6 +1,6 @@
 // crossbarlab-cli: the headless front end (contract in shared/design/CLI.md).
-#include "core/common/param_error.hpp"
 #include "app/cli/commands.hpp"
+#include "core/common/param_error.hpp"
 
 #include <iostream>
 

@@ -1,4 +1,6 @@
 // crossbarlab: the live lab GUI.
 #include "ui/app/application.hpp"
 
-int main(int argc, char** argv) { return cbl::ui::run_application(argc, argv); }
+int main(int argc, char** argv) {
+    return cbl::ui::run_application(argc, argv);
+}

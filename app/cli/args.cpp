@@ -16,8 +16,10 @@ Args::Args(const std::vector<std::string>& argv, const std::set<std::string>& va
             values_[a].push_back(argv[++i]);
         } else {
             std::string known;
-            for (const auto& k : valued) known += " " + k;
-            for (const auto& k : flags) known += " " + k;
+            for (const auto& k : valued)
+                known += " " + k;
+            for (const auto& k : flags)
+                known += " " + k;
             throw InputError("unknown option " + a + "; this command accepts:" + known);
         }
     }

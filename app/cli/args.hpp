@@ -19,7 +19,8 @@ class Args {
     std::string value(const std::string& name, const std::string& fallback = "") const;
     const std::vector<std::string>& all(const std::string& name) const;
     /// Integer option in [lo, hi]; the message names the option and the range.
-    long long integer(const std::string& name, long long fallback, long long lo, long long hi) const;
+    long long integer(const std::string& name, long long fallback, long long lo,
+                      long long hi) const;
     std::vector<double> numbers(const std::string& name) const; ///< comma-separated list
 
   private:

@@ -2,14 +2,14 @@
 
 #include "app/cli/args.hpp"
 #include "app/cli/progress.hpp"
-#include "core/experiment/experiment.hpp"
 #include "core/crossbar/mvm_benchmark.hpp"
 #include "core/device/characterisation.hpp"
 #include "core/device/device_params.hpp"
 #include "core/energy/rram_cnn.hpp"
+#include "core/experiment/experiment.hpp"
+#include "core/experiment/summary.hpp"
 #include "core/session/csv_export.hpp"
 #include "core/session/session_file.hpp"
-#include "core/experiment/summary.hpp"
 
 #include <oneapi/tbb/global_control.h>
 #include <oneapi/tbb/task_arena.h>
@@ -27,10 +27,9 @@ namespace {
 
 using cli::Args;
 
-const std::set<std::string> config_options = {"--preset",      "--config",     "--set",
-                                              "--dataset",     "--holdout",    "--train-limit",
-                                              "--test-limit",  "--epochs",     "--seed",
-                                              "--threads"};
+const std::set<std::string> config_options = {
+    "--preset",      "--config",     "--set",    "--dataset", "--holdout",
+    "--train-limit", "--test-limit", "--epochs", "--seed",    "--threads"};
 
 std::set<std::string> with(std::set<std::string> base, std::initializer_list<std::string> more) {
     base.insert(more);
@@ -44,12 +43,14 @@ ExperimentConfig config_from(const Args& a, const std::string& default_preset) {
     ExperimentConfig c = a.has("--config") ? load_config_file(a.value("--config"))
                                            : load_preset(a.value("--preset", default_preset));
     nlohmann::json j = c;
-    for (const auto& s : a.all("--set")) apply_override(j, s);
+    for (const auto& s : a.all("--set"))
+        apply_override(j, s);
     if (a.has("--dataset")) j["dataset"]["source"] = a.value("--dataset");
     if (a.has("--holdout")) j["dataset"]["holdout"] = a.integer("--holdout", 0, 1, 1 << 28);
     if (a.has("--train-limit"))
         j["dataset"]["train_limit"] = a.integer("--train-limit", 0, 1, 1 << 28);
-    if (a.has("--test-limit")) j["dataset"]["test_limit"] = a.integer("--test-limit", 0, 1, 1 << 28);
+    if (a.has("--test-limit"))
+        j["dataset"]["test_limit"] = a.integer("--test-limit", 0, 1, 1 << 28);
     if (a.has("--epochs")) j["training"]["epochs"] = a.integer("--epochs", 0, 0, 100000);
     if (a.has("--seed"))
         j["training"]["seed"] = a.integer("--seed", 0, 0, std::numeric_limits<long long>::max());
@@ -71,7 +72,8 @@ int cmd_presets(const std::vector<std::string>& argv) {
     for (const auto& name : preset_names()) {
         const ExperimentConfig c = load_preset(name);
         if (a.flag("--json"))
-            list.push_back({{"name", name}, {"description", c.description}, {"reproduces", c.reproduces}});
+            list.push_back(
+                {{"name", name}, {"description", c.description}, {"reproduces", c.reproduces}});
         else
             std::printf("%-16s %s\n%-16s   (%s)\n", name.c_str(), c.description.c_str(), "",
                         c.reproduces.c_str());
@@ -87,7 +89,8 @@ void run_training(Experiment& e, const std::string& label) {
     cli::Progress progress(label, total, "img");
     while (!e.finished()) {
         e.train(std::min(500, e.epoch_size() - e.position()));
-        const long long done = static_cast<long long>(e.epochs_done()) * e.epoch_size() + e.position();
+        const long long done =
+            static_cast<long long>(e.epochs_done()) * e.epoch_size() + e.position();
         char detail[96];
         const double acc = e.history().empty() ? 0 : e.history().back().test_accuracy;
         std::snprintf(detail, sizeof detail, "epoch %d/%d test %.2f%%",
@@ -100,13 +103,16 @@ void run_training(Experiment& e, const std::string& label) {
 void print_human(const nlohmann::json& s) {
     std::printf("preset %s on %s, layers", s["preset"].get<std::string>().c_str(),
                 s["dataset"].get<std::string>().c_str());
-    for (int n : s["layers"]) std::printf(" %d", n);
+    for (int n : s["layers"])
+        std::printf(" %d", n);
     std::printf("\n%5s %12s %12s %18s %18s\n", "epoch", "train acc %", "test acc %",
                 "device updates", "FP-equiv updates");
     for (std::size_t i = 0; i < s["test_accuracy"].size(); ++i) {
         long long dev = 0, fp = 0;
-        for (auto v : s["device_updates"][i]) dev += v.get<long long>();
-        for (auto v : s["fp_equivalent_updates"][i]) fp += v.get<long long>();
+        for (auto v : s["device_updates"][i])
+            dev += v.get<long long>();
+        for (auto v : s["fp_equivalent_updates"][i])
+            fp += v.get<long long>();
         std::printf("%5zu %12.2f %12.2f %18lld %18lld\n", i + 1,
                     100 * s["train_accuracy"][i].get<double>(),
                     100 * s["test_accuracy"][i].get<double>(), dev, fp);
@@ -137,7 +143,8 @@ int cmd_train(const std::vector<std::string>& argv) {
     const auto t0 = std::chrono::steady_clock::now();
     std::unique_ptr<Experiment> e;
     if (a.has("--resume")) {
-        for (const char* o : {"--preset", "--config", "--set", "--seed", "--train-limit", "--test-limit"})
+        for (const char* o :
+             {"--preset", "--config", "--set", "--seed", "--train-limit", "--test-limit"})
             if (a.has(o))
                 throw InputError(std::string(o) + " cannot change a resumed session; "
                                                   "only --epochs N (more epochs) applies");
@@ -145,20 +152,27 @@ int cmd_train(const std::vector<std::string>& argv) {
         e = resume_session(a, a.value("--resume"), a.integer("--epochs", 1, 0, 100000));
     } else {
         const ExperimentConfig c = config_from(a, "fp32");
-        e = std::make_unique<Experiment>(c, std::make_shared<const DataSplit>(load_dataset(c.dataset)));
+        e = std::make_unique<Experiment>(
+            c, std::make_shared<const DataSplit>(load_dataset(c.dataset)));
     }
     run_training(*e, e->config().name);
-    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    if (a.has("--out")) save_session(a.value("--out"), e->state(), {CROSSBARLAB_VERSION, "", e->data().description});
+    const double wall =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (a.has("--out"))
+        save_session(a.value("--out"), e->state(),
+                     {CROSSBARLAB_VERSION, "", e->data().description});
     const nlohmann::json s = summary_json(*e, wall);
-    if (a.flag("--json")) std::cout << s.dump() << "\n";
-    else print_human(s);
+    if (a.flag("--json"))
+        std::cout << s.dump() << "\n";
+    else
+        print_human(s);
     return 0;
 }
 
 int cmd_device(const std::vector<std::string>& argv) {
-    Args a(argv, {"--preset", "--set", "--devices", "--pulses", "--init-uS", "--seed", "--threads",
-                  "--histogram-after"},
+    Args a(argv,
+           {"--preset", "--set", "--devices", "--pulses", "--init-uS", "--seed", "--threads",
+            "--histogram-after"},
            {"--json", "--no-read-noise"});
     const auto limit = thread_limit(a);
     // --preset names a device family (pcm) or an experiment preset whose device is PCM.
@@ -169,17 +183,22 @@ int cmd_device(const std::vector<std::string>& argv) {
         device = load_preset(name).device;
     else
         device = DeviceParams::of_family(name);
-    for (const auto& s : a.all("--set")) apply_override(device, s);
+    for (const auto& s : a.all("--set"))
+        apply_override(device, s);
     const DeviceParams params = device.get<DeviceParams>();
     params.validate();
     if (!params.is_pcm())
-        throw InputError("--preset " + name + ": device characterisation models PCM (seed 002 "
-                         "Fig. 2); this device is " + params.family());
+        throw InputError("--preset " + name +
+                         ": device characterisation models PCM (seed 002 "
+                         "Fig. 2); this device is " +
+                         params.family());
     CharacterisationOptions o;
     o.devices = static_cast<int>(a.integer("--devices", o.devices, 1, 1'000'000));
     o.pulses = static_cast<int>(a.integer("--pulses", o.pulses, 1, 1000));
-    o.histogram_after = static_cast<int>(a.integer("--histogram-after", std::min(15, o.pulses), 1, o.pulses));
-    o.seed = static_cast<std::uint64_t>(a.integer("--seed", 1, 0, std::numeric_limits<long long>::max()));
+    o.histogram_after =
+        static_cast<int>(a.integer("--histogram-after", std::min(15, o.pulses), 1, o.pulses));
+    o.seed = static_cast<std::uint64_t>(
+        a.integer("--seed", 1, 0, std::numeric_limits<long long>::max()));
     o.read_noise = !a.flag("--no-read-noise");
     if (a.has("--init-uS")) {
         const auto v = a.numbers("--init-uS");
@@ -211,13 +230,13 @@ int cmd_drift(const std::vector<std::string>& argv) {
         a.has("--times") ? a.numbers("--times") : std::vector<double>{1, 3600, 86400, 2592000};
     if (times.empty()) throw InputError("--times needs at least one time [s]");
     const DriftCurve c = e->drift_curve(times);
-    nlohmann::json j = {{"times_s", c.times_s},
-                        {"test_accuracy", a.flag("--compensate") ? c.test_accuracy_compensated
-                                                                 : c.test_accuracy},
-                        {"test_accuracy_uncompensated", c.test_accuracy},
-                        {"test_accuracy_compensated", c.test_accuracy_compensated},
-                        {"compensated", a.flag("--compensate")},
-                        {"trained_epochs", e->epochs_done()}};
+    nlohmann::json j = {
+        {"times_s", c.times_s},
+        {"test_accuracy", a.flag("--compensate") ? c.test_accuracy_compensated : c.test_accuracy},
+        {"test_accuracy_uncompensated", c.test_accuracy},
+        {"test_accuracy_compensated", c.test_accuracy_compensated},
+        {"compensated", a.flag("--compensate")},
+        {"trained_epochs", e->epochs_done()}};
     if (a.flag("--json")) {
         std::cout << j.dump() << "\n";
     } else {
@@ -234,9 +253,11 @@ int cmd_export(const std::vector<std::string>& argv) {
     if (!a.has("--session") || !a.has("--csv"))
         throw InputError("export needs --session FILE.h5 and --csv DIR");
     const auto files = export_csv(load_session(a.value("--session")), a.value("--csv"));
-    if (a.flag("--json")) std::cout << nlohmann::json{{"files", files}}.dump() << "\n";
+    if (a.flag("--json"))
+        std::cout << nlohmann::json{{"files", files}}.dump() << "\n";
     else
-        for (const auto& f : files) std::cout << f << "\n";
+        for (const auto& f : files)
+            std::cout << f << "\n";
     return 0;
 }
 
@@ -263,8 +284,8 @@ int cmd_bench(const std::vector<std::string>& argv) {
     nlohmann::json out;
     // Every scheme trains the same 785-250-10 network on the same images in this one process,
     // so the ratios compare like with like on a shared, noisy machine.
-    const std::vector<std::string> schemes = {"fp32",          "fp64",          "mca-pcm",
-                                              "mca-pcm-single", "direct-pcm",   "time-rram"};
+    const std::vector<std::string> schemes = {"fp32",           "fp64",       "mca-pcm",
+                                              "mca-pcm-single", "direct-pcm", "time-rram"};
     const auto available = preset_names();
     for (const std::string& name : schemes) {
         if (std::find(available.begin(), available.end(), name) == available.end()) continue;
@@ -277,7 +298,8 @@ int cmd_bench(const std::vector<std::string>& argv) {
         e.train(warm);
         const auto t0 = std::chrono::steady_clock::now();
         const int n = e.train(e.epoch_size() - warm - 1);
-        const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        const double s =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         out["images_per_second"][name] = n / s;
         std::cerr << name << ": " << static_cast<long long>(n / s) << " images/s\n";
     }
@@ -380,8 +402,8 @@ int run_cli(const std::vector<std::string>& args) {
         return args.empty() ? 2 : 0;
     }
     const std::map<std::string, std::function<int(const std::vector<std::string>&)>> commands = {
-        {"presets", cmd_presets}, {"train", cmd_train},   {"bench", cmd_bench},
-        {"device", cmd_device},   {"drift", cmd_drift},   {"export", cmd_export},
+        {"presets", cmd_presets}, {"train", cmd_train}, {"bench", cmd_bench},
+        {"device", cmd_device},   {"drift", cmd_drift}, {"export", cmd_export},
         {"seed001", cmd_seed001}};
     const auto it = commands.find(args[0]);
     if (it == commands.end()) {

@@ -31,8 +31,8 @@ void Progress::update(long long done, const std::string& detail) {
     constexpr int width = 28;
     std::string bar(static_cast<std::size_t>(frac * width), '#');
     bar.resize(width, '.');
-    std::fprintf(stderr, "%s%s [%s] %3.0f%% %s %.0f %s/s ETA %s%s", tty_ ? "\r" : "", label_.c_str(),
-                 bar.c_str(), 100 * frac, detail.c_str(), rate, unit_.c_str(),
+    std::fprintf(stderr, "%s%s [%s] %3.0f%% %s %.0f %s/s ETA %s%s", tty_ ? "\r" : "",
+                 label_.c_str(), bar.c_str(), 100 * frac, detail.c_str(), rate, unit_.c_str(),
                  clock_text(eta).c_str(), tty_ ? "\033[K" : "\n");
     std::fflush(stderr);
     drawn_ = true;

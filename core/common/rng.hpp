@@ -16,16 +16,16 @@ namespace cbl {
 
 /// Named streams keep unrelated random decisions independent even with equal counters.
 enum class RngStream : std::uint32_t {
-    init = 1,          ///< initial weights / conductances
-    shuffle = 2,       ///< dataset order per epoch
-    program = 3,       ///< stochastic conductance change of a programming pulse
-    read_noise = 4,    ///< read noise of an MVM
-    variability = 5,   ///< device-to-device parameter draws (fixed per device)
-    quantize = 6,      ///< stochastic rounding of the quantized update path
-    dataset = 7,       ///< synthetic dataset generation
-    drift = 8,         ///< per-device drift exponents
-    characterise = 9,  ///< device characterisation runs
-    evaluate = 10,     ///< read noise during evaluation after training
+    init = 1,         ///< initial weights / conductances
+    shuffle = 2,      ///< dataset order per epoch
+    program = 3,      ///< stochastic conductance change of a programming pulse
+    read_noise = 4,   ///< read noise of an MVM
+    variability = 5,  ///< device-to-device parameter draws (fixed per device)
+    quantize = 6,     ///< stochastic rounding of the quantized update path
+    dataset = 7,      ///< synthetic dataset generation
+    drift = 8,        ///< per-device drift exponents
+    characterise = 9, ///< device characterisation runs
+    evaluate = 10,    ///< read noise during evaluation after training
 };
 
 /// One counter-based generator position: key = (seed, stream|layer), counter = (step, index).
@@ -35,13 +35,13 @@ class CounterRng {
 
     CounterRng(std::uint64_t seed, RngStream stream, std::uint32_t layer = 0)
         : key_{{static_cast<std::uint32_t>(seed),
-                 static_cast<std::uint32_t>(seed >> 32) ^
-                     ((static_cast<std::uint32_t>(stream) << 16) | (layer & 0xffffu))}} {}
+                static_cast<std::uint32_t>(seed >> 32) ^
+                    ((static_cast<std::uint32_t>(stream) << 16) | (layer & 0xffffu))}} {}
 
     /// Four independent 32-bit words for (step, index, sub).
     Philox::ctr_type block(std::uint64_t step, std::uint32_t index, std::uint32_t sub = 0) const {
-        Philox::ctr_type ctr = {{static_cast<std::uint32_t>(step),
-                                 static_cast<std::uint32_t>(step >> 32), index, sub}};
+        Philox::ctr_type ctr = {
+            {static_cast<std::uint32_t>(step), static_cast<std::uint32_t>(step >> 32), index, sub}};
         return Philox()(ctr, key_);
     }
 

@@ -50,7 +50,8 @@ Dataset slice(const Dataset& d, int first, int count) {
 }
 
 bool ends_with(const std::string& s, const std::string& suffix) {
-    return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+    return s.size() >= suffix.size() &&
+           s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 /// Pairs "<prefix>-images-idx3-ubyte[.gz]" with "<prefix>-labels-idx1-ubyte[.gz]" in a folder.
@@ -61,15 +62,18 @@ std::map<std::string, std::pair<std::string, std::string>> find_pairs(const std:
         std::string name = e.path().filename().string();
         std::string base = ends_with(name, ".gz") ? name.substr(0, name.size() - 3) : name;
         for (const auto& [tag, is_image] :
-             {std::pair<std::string, bool>{"-images-idx3-ubyte", true}, {"-labels-idx1-ubyte", false}}) {
+             {std::pair<std::string, bool>{"-images-idx3-ubyte", true},
+              {"-labels-idx1-ubyte", false}}) {
             if (!ends_with(base, tag)) continue;
             auto& slot = pairs[base.substr(0, base.size() - tag.size())];
             (is_image ? slot.first : slot.second) = e.path().string();
         }
     }
     for (auto it = pairs.begin(); it != pairs.end();) {
-        if (it->second.first.empty() || it->second.second.empty()) it = pairs.erase(it);
-        else ++it;
+        if (it->second.first.empty() || it->second.second.empty())
+            it = pairs.erase(it);
+        else
+            ++it;
     }
     return pairs;
 }
@@ -119,16 +123,16 @@ struct Segment {
 };
 const std::vector<std::vector<Segment>>& class_strokes() {
     static const std::vector<std::vector<Segment>> strokes = {
-        {{8, 6, 20, 6}, {20, 6, 20, 22}, {20, 22, 8, 22}, {8, 22, 8, 6}}, // 0: box
-        {{14, 4, 14, 24}},                                               // 1: bar
-        {{7, 7, 21, 7}, {21, 7, 7, 21}, {7, 21, 21, 21}},                // 2: Z
+        {{8, 6, 20, 6}, {20, 6, 20, 22}, {20, 22, 8, 22}, {8, 22, 8, 6}},   // 0: box
+        {{14, 4, 14, 24}},                                                  // 1: bar
+        {{7, 7, 21, 7}, {21, 7, 7, 21}, {7, 21, 21, 21}},                   // 2: Z
         {{7, 6, 21, 6}, {21, 6, 21, 22}, {7, 14, 21, 14}, {7, 22, 21, 22}}, // 3
-        {{8, 4, 8, 14}, {8, 14, 21, 14}, {18, 4, 18, 24}},               // 4
-        {{21, 6, 8, 6}, {8, 6, 8, 14}, {8, 14, 20, 14}, {20, 14, 20, 22}, {20, 22, 7, 22}}, // 5
+        {{8, 4, 8, 14}, {8, 14, 21, 14}, {18, 4, 18, 24}},                  // 4
+        {{21, 6, 8, 6}, {8, 6, 8, 14}, {8, 14, 20, 14}, {20, 14, 20, 22}, {20, 22, 7, 22}},   // 5
         {{19, 5, 9, 12}, {9, 12, 9, 22}, {9, 22, 20, 22}, {20, 22, 20, 14}, {20, 14, 9, 14}}, // 6
-        {{7, 6, 21, 6}, {21, 6, 11, 24}},                                // 7
-        {{6, 6, 22, 22}, {22, 6, 6, 22}},                                // 8: X
-        {{6, 14, 22, 14}, {14, 4, 14, 24}},                              // 9: +
+        {{7, 6, 21, 6}, {21, 6, 11, 24}},                                                     // 7
+        {{6, 6, 22, 22}, {22, 6, 6, 22}},   // 8: X
+        {{6, 14, 22, 14}, {14, 4, 14, 24}}, // 9: +
     };
     return strokes;
 }
@@ -158,7 +162,10 @@ Dataset make_synthetic(int samples, std::uint64_t seed, std::uint64_t index_offs
                 for (const Segment& g : strokes[label]) {
                     const float vx = g.x1 - g.x0, vy = g.y1 - g.y0;
                     const float len2 = vx * vx + vy * vy;
-                    const float t = len2 > 0 ? std::clamp(((px - g.x0) * vx + (py - g.y0) * vy) / len2, 0.0f, 1.0f) : 0.0f;
+                    const float t =
+                        len2 > 0
+                            ? std::clamp(((px - g.x0) * vx + (py - g.y0) * vy) / len2, 0.0f, 1.0f)
+                            : 0.0f;
                     const float ex = px - g.x0 - t * vx, ey = py - g.y0 - t * vy;
                     dist = std::min(dist, std::sqrt(ex * ex + ey * ey));
                 }

@@ -32,9 +32,9 @@ struct DataSplit {
 /// How to obtain data (CLI.md: --dataset, --holdout, --train-limit, --test-limit).
 struct DatasetSpec {
     std::string source = "fashion-mnist"; ///< "fashion-mnist", "synthetic", or a folder path
-    int holdout = 2000;    ///< test samples split off when a folder holds one images/labels pair
-    int train_limit = 0;   ///< 0 = all
-    int test_limit = 0;    ///< 0 = all
+    int holdout = 2000;  ///< test samples split off when a folder holds one images/labels pair
+    int train_limit = 0; ///< 0 = all
+    int test_limit = 0;  ///< 0 = all
     int synthetic_train = 6000;
     int synthetic_test = 1000;
     std::uint64_t seed = 1; ///< synthetic generator seed

@@ -12,8 +12,7 @@ namespace {
 
 // gzread reads plain files transparently, so one path serves .gz and raw IDX files.
 std::vector<std::uint8_t> read_all(const std::string& path) {
-    if (!std::filesystem::is_regular_file(path))
-        throw InputError(path + ": no such file");
+    if (!std::filesystem::is_regular_file(path)) throw InputError(path + ": no such file");
     std::unique_ptr<gzFile_s, int (*)(gzFile)> f(gzopen(path.c_str(), "rb"), gzclose);
     if (!f) throw InputError(path + ": cannot open for reading");
     std::vector<std::uint8_t> data;

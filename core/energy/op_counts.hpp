@@ -14,20 +14,20 @@ inline constexpr std::array<const char*, stage_count> stage_names{"forward", "ba
 
 /// Counts of one stage. All are plain event counts (dimensionless).
 struct OpCounts {
-    std::uint64_t mvms = 0;               ///< crossbar matrix-vector products issued
-    std::uint64_t device_reads = 0;       ///< device (cell) reads: driven rows x read columns
-    std::uint64_t dac_conversions = 0;    ///< input conversions (one per driven line per cycle)
-    std::uint64_t adc_conversions = 0;    ///< output conversions
+    std::uint64_t mvms = 0;                ///< crossbar matrix-vector products issued
+    std::uint64_t device_reads = 0;        ///< device (cell) reads: driven rows x read columns
+    std::uint64_t dac_conversions = 0;     ///< input conversions (one per driven line per cycle)
+    std::uint64_t adc_conversions = 0;     ///< output conversions
     std::uint64_t adc_bit_conversions = 0; ///< sum over conversions of the ADC resolution [bits]
-    std::uint64_t digital_macs = 0;       ///< multiply-accumulates in the digital unit
-    std::uint64_t activations = 0;        ///< nonlinearity / derivative evaluations
-    std::uint64_t chi_reads = 0;          ///< chi-memory reads (seed 002: 32-bit accumulator)
-    std::uint64_t chi_writes = 0;         ///< chi-memory writes
-    std::uint64_t set_pulses = 0;         ///< SET / potentiation programming pulses
-    std::uint64_t reset_pulses = 0;       ///< RESET / depression programming pulses
-    std::uint64_t verify_reads = 0;       ///< program-and-verify reads
-    std::uint64_t refreshed_pairs = 0;    ///< synapses re-programmed by a refresh
-    std::uint64_t shift_adds = 0;         ///< shift-and-add of bit-serial/bit-sliced partial sums
+    std::uint64_t digital_macs = 0;        ///< multiply-accumulates in the digital unit
+    std::uint64_t activations = 0;         ///< nonlinearity / derivative evaluations
+    std::uint64_t chi_reads = 0;           ///< chi-memory reads (seed 002: 32-bit accumulator)
+    std::uint64_t chi_writes = 0;          ///< chi-memory writes
+    std::uint64_t set_pulses = 0;          ///< SET / potentiation programming pulses
+    std::uint64_t reset_pulses = 0;        ///< RESET / depression programming pulses
+    std::uint64_t verify_reads = 0;        ///< program-and-verify reads
+    std::uint64_t refreshed_pairs = 0;     ///< synapses re-programmed by a refresh
+    std::uint64_t shift_adds = 0;          ///< shift-and-add of bit-serial/bit-sliced partial sums
 
     OpCounts& operator+=(const OpCounts& o) {
         mvms += o.mvms;
@@ -54,10 +54,10 @@ static_assert(sizeof(OpCounts) == 14 * sizeof(std::uint64_t),
 
 /// The fields of OpCounts in declaration order (sessions store them as one array).
 inline std::array<std::uint64_t, 14> op_count_values(const OpCounts& c) {
-    return {c.mvms,         c.device_reads, c.dac_conversions, c.adc_conversions,
-            c.adc_bit_conversions, c.digital_macs, c.activations, c.chi_reads,
-            c.chi_writes,   c.set_pulses,   c.reset_pulses,    c.verify_reads,
-            c.refreshed_pairs, c.shift_adds};
+    return {
+        c.mvms,         c.device_reads, c.dac_conversions, c.adc_conversions, c.adc_bit_conversions,
+        c.digital_macs, c.activations,  c.chi_reads,       c.chi_writes,      c.set_pulses,
+        c.reset_pulses, c.verify_reads, c.refreshed_pairs, c.shift_adds};
 }
 inline OpCounts op_counts_from_values(const std::uint64_t* v) {
     OpCounts c;
@@ -84,7 +84,8 @@ struct StageCounts {
     OpCounts& operator[](Stage s) { return stage[static_cast<int>(s)]; }
     const OpCounts& operator[](Stage s) const { return stage[static_cast<int>(s)]; }
     StageCounts& operator+=(const StageCounts& o) {
-        for (int i = 0; i < stage_count; ++i) stage[i] += o.stage[i];
+        for (int i = 0; i < stage_count; ++i)
+            stage[i] += o.stage[i];
         return *this;
     }
     bool operator==(const StageCounts&) const = default;

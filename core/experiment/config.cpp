@@ -22,7 +22,8 @@ void ExperimentConfig::validate() const {
     require_range("training.epochs", training.epochs, 0, 100000);
     require_range("training.batch_size", training.batch_size, 1, 65536, "images");
     if (training.precision != "fp32" && training.precision != "fp64")
-        throw InputError("training.precision = \"" + training.precision + "\"; allowed: fp32, fp64");
+        throw InputError("training.precision = \"" + training.precision +
+                         "\"; allowed: fp32, fp64");
     require_range("training.seconds_per_image", training.seconds_per_image, 0, 1e6, "s");
     training.optimizer.validate();
     require_range("dataset.holdout", dataset.holdout, 1, 1 << 28, "samples");
@@ -36,7 +37,8 @@ void to_json(nlohmann::json& j, const ExperimentConfig& c) {
     j = {{"name", c.name},
          {"description", c.description},
          {"reproduces", c.reproduces},
-         {"network", {{"layers", c.network.layers}, {"hidden_activation", c.network.hidden_activation}}},
+         {"network",
+          {{"layers", c.network.layers}, {"hidden_activation", c.network.hidden_activation}}},
          {"training",
           {{"epochs", c.training.epochs},
            {"batch_size", c.training.batch_size},
@@ -64,7 +66,8 @@ void from_json(const nlohmann::json& j, ExperimentConfig& c) {
     f.get("scheme", c.scheme);
     f.get("device", c.device);
     f.get("tile", c.tile);
-    for (const char* nested : {"network", "training", "dataset"}) f.allow(nested);
+    for (const char* nested : {"network", "training", "dataset"})
+        f.allow(nested);
     f.finish();
     if (j.contains("network")) {
         JsonFields n(j["network"], "network");
@@ -137,7 +140,8 @@ ExperimentConfig load_preset(const std::string& name) {
     const auto names = preset_names();
     if (std::find(names.begin(), names.end(), name) == names.end()) {
         std::string list;
-        for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+        for (const auto& n : names)
+            list += (list.empty() ? "" : ", ") + n;
         throw InputError("--preset " + name + " is unknown; available: " + list);
     }
     return load_config_file((fs::path(resource_dir()) / "presets" / (name + ".json")).string());

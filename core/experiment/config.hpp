@@ -18,17 +18,17 @@ struct NetworkConfig {
 
 struct TrainingConfig {
     int epochs = 10;
-    int batch_size = 1;                ///< seed 002 trains one image at a time
-    std::string precision = "fp32";    ///< "fp32" or "fp64" arithmetic of the digital unit
+    int batch_size = 1;             ///< seed 002 trains one image at a time
+    std::string precision = "fp32"; ///< "fp32" or "fp64" arithmetic of the digital unit
     std::uint64_t seed = 1;
-    double seconds_per_image = 0.01;   ///< simulated device time per training image [s]
+    double seconds_per_image = 0.01; ///< simulated device time per training image [s]
     OptimizerConfig optimizer;
 };
 
 struct ExperimentConfig {
     std::string name = "custom";
-    std::string description;     ///< one line for `presets` and the GUI's preset picker
-    std::string reproduces;      ///< which paper/figure the preset follows
+    std::string description; ///< one line for `presets` and the GUI's preset picker
+    std::string reproduces;  ///< which paper/figure the preset follows
     NetworkConfig network;
     TrainingConfig training;
     DatasetSpec dataset;

@@ -38,9 +38,10 @@ void Engine::load(const ExperimentConfig& config, std::shared_ptr<const DataSpli
         try {
             auto d = data;
             // Reuse the loaded data when only the experiment changes.
-            if (!d) d = data_ && config.dataset == config_.dataset
-                            ? data_
-                            : std::make_shared<const DataSplit>(load_dataset(config.dataset));
+            if (!d)
+                d = data_ && config.dataset == config_.dataset
+                        ? data_
+                        : std::make_shared<const DataSplit>(load_dataset(config.dataset));
             experiment_ = std::make_unique<Experiment>(config, d);
             drift_ = {};
             config_ = config;
@@ -60,7 +61,9 @@ void Engine::play() {
     });
 }
 
-void Engine::pause() { command([this] { running_ = false; }); }
+void Engine::pause() {
+    command([this] { running_ = false; });
+}
 
 void Engine::step_images(int n) {
     command([this, n] {
@@ -163,7 +166,8 @@ void Engine::publish(bool force) {
         s->images_per_second = rate_;
         const double left = double(s->epochs_total - s->epochs_done) * s->epoch_size - s->position;
         s->eta_s = rate_ > 0 ? left / rate_ : 0;
-        for (int k = 0; k < e.layer_count(); ++k) s->layers.push_back(e.picture(k));
+        for (int k = 0; k < e.layer_count(); ++k)
+            s->layers.push_back(e.picture(k));
         s->traces = e.traces();
         s->drift = drift_;
         s->energy = e.energy_report();
@@ -186,7 +190,8 @@ void Engine::loop() {
             if (quit_) return;
             todo.swap(commands_);
         }
-        for (auto& f : todo) f();
+        for (auto& f : todo)
+            f();
         if (!todo.empty()) publish(true);
         if (!running_ || !experiment_) continue;
 

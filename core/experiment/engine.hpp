@@ -29,9 +29,9 @@ class Engine {
     void load(const ExperimentConfig& config, std::shared_ptr<const DataSplit> data = nullptr);
     void play();
     void pause();
-    void step_images(int n);   ///< trains n images then pauses
-    void step_epoch();         ///< trains to the end of the current epoch then pauses
-    void reset();              ///< same config, fresh start
+    void step_images(int n); ///< trains n images then pauses
+    void step_epoch();       ///< trains to the end of the current epoch then pauses
+    void reset();            ///< same config, fresh start
     /// Throttle for demos: 0 = as fast as possible, else images per second.
     void set_speed(double images_per_second);
     /// Changes one config field by dotted path (e.g. "training.optimizer.learning_rate").

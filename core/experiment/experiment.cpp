@@ -18,10 +18,9 @@ Experiment::Experiment(const ExperimentConfig& config, std::shared_ptr<const Dat
                          " but the dataset's images have " + std::to_string(pixels) +
                          " pixels (+1 bias = " + std::to_string(pixels + 1) + ")");
     if (config_.network.layers.back() < data_->train.classes)
-        throw InputError("network.layers: the last layer has " +
-                         std::to_string(config_.network.layers.back()) +
-                         " outputs but the dataset has " + std::to_string(data_->train.classes) +
-                         " classes");
+        throw InputError(
+            "network.layers: the last layer has " + std::to_string(config_.network.layers.back()) +
+            " outputs but the dataset has " + std::to_string(data_->train.classes) + " classes");
     if (data_->train.size() == 0 || data_->test.size() == 0)
         throw InputError("dataset: training and test sets must not be empty");
     technology_ = std::make_shared<const TechnologyPreset>(load_technology(config_.technology));
@@ -99,8 +98,8 @@ int Experiment::train(int n) {
         for (int i = 0; i < todo; ++i) {
             const int sample = order_[position_];
             StepContext ctx{step_, nullptr};
-            const SampleResult r =
-                net.train_sample(data_->train.images.col(sample), data_->train.labels[sample], lr, ctx);
+            const SampleResult r = net.train_sample(data_->train.images.col(sample),
+                                                    data_->train.labels[sample], lr, ctx);
             correct_ += r.predicted == data_->train.labels[sample];
             loss_sum_ += r.loss;
             ++position_;
@@ -177,11 +176,15 @@ namespace cbl {
 
 nlohmann::json Experiment::energy_report() const {
     double synapses = 0;
-    for (const auto& [rows, cols] : weight_shapes(config_.network)) synapses += double(rows) * cols;
+    for (const auto& [rows, cols] : weight_shapes(config_.network))
+        synapses += double(rows) * cols;
     EnergyLedger ledger(technology_, synapses);
-    for (const EpochMetrics& m : history_) ledger.add(m.counts, static_cast<std::uint64_t>(m.images));
+    for (const EpochMetrics& m : history_)
+        ledger.add(m.counts, static_cast<std::uint64_t>(m.images));
     if (position_ > 0)
-        with_net([&](const auto& net) { ledger.add(net.counts(), static_cast<std::uint64_t>(position_)); });
+        with_net([&](const auto& net) {
+            ledger.add(net.counts(), static_cast<std::uint64_t>(position_));
+        });
     return ledger.report();
 }
 
@@ -196,18 +199,28 @@ LayerPicture Experiment::picture(int k) const {
 bool Experiment::is_hot(const std::string& path) {
     // Hot parameters (ARCHITECTURE.md, after TensorFlow Playground): they change what happens
     // from the next image on without invalidating the state trained so far.
-    static const char* hot[] = {"training.optimizer.learning_rate", "training.optimizer.schedule",
-                                "training.optimizer.decay",         "training.optimizer.decay_epochs",
-                                "training.seconds_per_image",       "training.epochs",
-                                "scheme.eps",                       "scheme.eps_up",
-                                "scheme.eps_down",                  "scheme.refresh_interval",
-                                "scheme.quantize_bits",             "scheme.quantize_rounding",
-                                "scheme.quantize_scale",            "scheme.quantize_x_range",
+    static const char* hot[] = {"training.optimizer.learning_rate",
+                                "training.optimizer.schedule",
+                                "training.optimizer.decay",
+                                "training.optimizer.decay_epochs",
+                                "training.seconds_per_image",
+                                "training.epochs",
+                                "scheme.eps",
+                                "scheme.eps_up",
+                                "scheme.eps_down",
+                                "scheme.refresh_interval",
+                                "scheme.quantize_bits",
+                                "scheme.quantize_rounding",
+                                "scheme.quantize_scale",
+                                "scheme.quantize_x_range",
                                 "scheme.quantize_delta_range",
                                 "scheme.write_scheme",
-                                "scheme.write_tolerance",           "scheme.write_max_iterations",
-                                "tile.read_noise",                  "tile.read_noise_scale",
-                                "tile.drift",                       "tile.refresh_threshold_uS"};
+                                "scheme.write_tolerance",
+                                "scheme.write_max_iterations",
+                                "tile.read_noise",
+                                "tile.read_noise_scale",
+                                "tile.drift",
+                                "tile.refresh_threshold_uS"};
     for (const char* h : hot) {
         const std::string p = h;
         if (path == p || path.rfind(p + ".", 0) == 0) return true;
@@ -241,7 +254,9 @@ void Experiment::pin(int layer, int row, int col) {
     record_traces();
 }
 
-void Experiment::unpin_all() { traces_.clear(); }
+void Experiment::unpin_all() {
+    traces_.clear();
+}
 
 void Experiment::record_traces() {
     constexpr std::size_t max_points = 20000;
@@ -251,10 +266,12 @@ void Experiment::record_traces() {
         if (t.t_s.size() >= max_points) {
             // Keep the whole history at half the resolution rather than only its tail.
             auto halve = [](std::vector<double>& v) {
-                for (std::size_t i = 0; 2 * i < v.size(); ++i) v[i] = v[2 * i];
+                for (std::size_t i = 0; 2 * i < v.size(); ++i)
+                    v[i] = v[2 * i];
                 v.resize((v.size() + 1) / 2);
             };
-            for (auto* v : {&t.t_s, &t.g_plus_uS, &t.g_minus_uS, &t.weight}) halve(*v);
+            for (auto* v : {&t.t_s, &t.g_plus_uS, &t.g_minus_uS, &t.weight})
+                halve(*v);
         }
         t.t_s.push_back(simulated_time_s_);
         if (d) {
@@ -270,7 +287,8 @@ void Experiment::record_traces() {
 
 DriftCurve Experiment::drift_curve(const std::vector<double>& times_s) const {
     DriftCurve curve;
-    for (double t : times_s) require_range("drift time", t, 0, 1e10, "s");
+    for (double t : times_s)
+        require_range("drift time", t, 0, 1e10, "s");
     curve.times_s = times_s;
     for (bool compensate : {false, true}) {
         for (std::size_t i = 0; i < times_s.size(); ++i) {

@@ -2,11 +2,11 @@
 // One training run: data, network, device clock, metrics and the event timeline. Not
 // thread-safe: the engine thread owns it (ARCHITECTURE.md, "one engine thread owns state").
 #include "core/dataset/dataset.hpp"
+#include "core/energy/ledger.hpp"
 #include "core/experiment/config.hpp"
 #include "core/experiment/metrics.hpp"
 #include "core/experiment/snapshot.hpp"
 #include "core/experiment/state.hpp"
-#include "core/energy/ledger.hpp"
 #include "core/network/mlp.hpp"
 
 #include <chrono>

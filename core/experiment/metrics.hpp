@@ -9,18 +9,18 @@
 namespace cbl {
 
 struct EpochMetrics {
-    int epoch = 0;                ///< 1-based
-    double train_accuracy = 0;    ///< fraction 0..1, running over the epoch's training images
-    double train_loss = 0;        ///< mean cross-entropy [nats]
-    double test_accuracy = 0;     ///< fraction 0..1
-    double test_loss = 0;         ///< [nats]
+    int epoch = 0;             ///< 1-based
+    double train_accuracy = 0; ///< fraction 0..1, running over the epoch's training images
+    double train_loss = 0;     ///< mean cross-entropy [nats]
+    double test_accuracy = 0;  ///< fraction 0..1
+    double test_loss = 0;      ///< [nats]
     double learning_rate = 0;
     std::vector<std::uint64_t> device_updates;        ///< per layer: programming pulses applied
     std::vector<std::uint64_t> fp_equivalent_updates; ///< per layer: weights an FP update changes
-    std::uint64_t refreshes = 0;  ///< synapses (device pairs) refreshed
-    double simulated_time_s = 0;  ///< device clock at the end of the epoch [s]
-    double wall_seconds = 0;      ///< simulator wall-clock time of the epoch [s]
-    int images = 0;               ///< training images in the epoch
+    std::uint64_t refreshes = 0;                      ///< synapses (device pairs) refreshed
+    double simulated_time_s = 0;                      ///< device clock at the end of the epoch [s]
+    double wall_seconds = 0;         ///< simulator wall-clock time of the epoch [s]
+    int images = 0;                  ///< training images in the epoch
     std::vector<StageCounts> counts; ///< per layer: hardware operations in the epoch
 };
 

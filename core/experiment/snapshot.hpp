@@ -23,42 +23,42 @@ struct LayerPicture {
 /// A pinned synapse's conductances over simulated time (seed 002 Fig. 3B).
 struct SynapseTrace {
     int layer = 0, row = 0, col = 0;
-    std::vector<double> t_s;          ///< device clock [s]
-    std::vector<double> g_plus_uS;    ///< [uS]
-    std::vector<double> g_minus_uS;   ///< [uS] (empty for single-device mapping)
-    std::vector<double> weight;       ///< W [weight units]
+    std::vector<double> t_s;        ///< device clock [s]
+    std::vector<double> g_plus_uS;  ///< [uS]
+    std::vector<double> g_minus_uS; ///< [uS] (empty for single-device mapping)
+    std::vector<double> weight;     ///< W [weight units]
 };
 
 /// Test accuracy of the trained array at times after training (seed 002 Fig. 3E).
 struct DriftCurve {
-    std::vector<double> times_s;               ///< time after training [s]
-    std::vector<double> test_accuracy;         ///< fraction, no compensation
+    std::vector<double> times_s;                   ///< time after training [s]
+    std::vector<double> test_accuracy;             ///< fraction, no compensation
     std::vector<double> test_accuracy_compensated; ///< fraction, global drift compensation
 };
 
 struct Snapshot {
-    std::uint64_t version = 0;      ///< increases with every publication
+    std::uint64_t version = 0; ///< increases with every publication
     ExperimentConfig config;
-    std::string dataset;            ///< data description
+    std::string dataset; ///< data description
     std::vector<EpochMetrics> history;
     std::vector<Event> events;
     int epochs_done = 0;
     int epochs_total = 0;
-    int position = 0;               ///< images done in the current epoch
+    int position = 0; ///< images done in the current epoch
     int epoch_size = 0;
-    std::uint64_t step = 0;         ///< training images done in all
-    double simulated_time_s = 0;    ///< device clock [s]
-    double images_per_second = 0;   ///< recent simulator throughput
-    double eta_s = 0;               ///< wall-clock estimate to the last epoch [s]
-    double running_accuracy = 0;    ///< this epoch so far, fraction
-    double running_loss = 0;        ///< [nats]
+    std::uint64_t step = 0;       ///< training images done in all
+    double simulated_time_s = 0;  ///< device clock [s]
+    double images_per_second = 0; ///< recent simulator throughput
+    double eta_s = 0;             ///< wall-clock estimate to the last epoch [s]
+    double running_accuracy = 0;  ///< this epoch so far, fraction
+    double running_loss = 0;      ///< [nats]
     bool running = false;
     bool finished = false;
-    std::string error;              ///< last command's failure, shown to the user
+    std::string error; ///< last command's failure, shown to the user
     std::vector<LayerPicture> layers;
     std::vector<SynapseTrace> traces;
-    DriftCurve drift;               ///< last requested evaluation (empty until asked)
-    nlohmann::json energy;          ///< energy/latency report of the ledger (core/energy)
+    DriftCurve drift;      ///< last requested evaluation (empty until asked)
+    nlohmann::json energy; ///< energy/latency report of the ledger (core/energy)
 };
 
 using SnapshotPtr = std::shared_ptr<const Snapshot>;

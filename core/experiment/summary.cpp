@@ -11,7 +11,8 @@ nlohmann::json summary_json(const Experiment& e, double wall_seconds) {
     j["epochs"] = h.size();
     auto column = [&](auto member) {
         nlohmann::json a = nlohmann::json::array();
-        for (const EpochMetrics& m : h) a.push_back(m.*member);
+        for (const EpochMetrics& m : h)
+            a.push_back(m.*member);
         return a;
     };
     j["train_accuracy"] = column(&EpochMetrics::train_accuracy);
@@ -31,7 +32,8 @@ nlohmann::json summary_json(const Experiment& e, double wall_seconds) {
     }
     j["energy"] = energy;
     long long images = 0;
-    for (const EpochMetrics& m : h) images += m.images;
+    for (const EpochMetrics& m : h)
+        images += m.images;
     j["images_trained"] = images;
     j["images_per_second"] = wall_seconds > 0 ? images / wall_seconds : 0.0;
     j["wall_seconds"] = wall_seconds;

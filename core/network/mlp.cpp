@@ -10,8 +10,8 @@ namespace cbl {
 
 template <typename Scalar>
 Mlp<Scalar>::Mlp(Activation hidden, Layers layers, const OptimizerConfig& opt, int batch_size)
-    : hidden_(hidden), layers_(std::move(layers)), batch_size_(batch_size),
-      counts_(layers_.size()), fp_equivalent_(layers_.size()) {
+    : hidden_(hidden), layers_(std::move(layers)), batch_size_(batch_size), counts_(layers_.size()),
+      fp_equivalent_(layers_.size()) {
     require_range("training.batch_size", batch_size, 1, 65536, "images");
     if (layers_.empty()) throw InputError("network.layers needs at least two entries");
     for (std::size_t k = 0; k < layers_.size(); ++k) {
@@ -34,12 +34,12 @@ SampleResult Mlp<Scalar>::train_sample(const Eigen::Ref<const Eigen::VectorXf>& 
     const int n_layers = layer_count();
     // Each layer counts its own hardware operations (per-layer sparsity and energy views).
     std::vector<StepContext> ctx_of(n_layers);
-    for (int k = 0; k < n_layers; ++k) ctx_of[k] = {outer.step, &counts_[k]};
+    for (int k = 0; k < n_layers; ++k)
+        ctx_of[k] = {outer.step, &counts_[k]};
     if (pixels.size() + 1 != layers_[0]->inputs())
         throw InputError("dataset images have " + std::to_string(pixels.size()) +
-                         " pixels but network.layers[0] = " +
-                         std::to_string(layers_[0]->inputs()) + " expects " +
-                         std::to_string(layers_[0]->inputs() - 1) + " + bias");
+                         " pixels but network.layers[0] = " + std::to_string(layers_[0]->inputs()) +
+                         " expects " + std::to_string(layers_[0]->inputs() - 1) + " + bias");
 
     // Forward propagation: x -> W x -> f (seed 002 Fig. 1A); bias input fixed at 1.
     a_[0].head(pixels.size()) = pixels.template cast<Scalar>();
@@ -87,7 +87,8 @@ SampleResult Mlp<Scalar>::train_sample(const Eigen::Ref<const Eigen::VectorXf>& 
                 if (a_[k][c] != 0) grad_[k].col(c).noalias() += a_[k][c] * delta_[k];
         if (++in_batch_ == batch_size_) flush_batch(learning_rate, outer);
     }
-    for (int k = 0; k < n_layers; ++k) layers_[k]->end_of_image(ctx_of[k]);
+    for (int k = 0; k < n_layers; ++k)
+        layers_[k]->end_of_image(ctx_of[k]);
     return r;
 }
 
@@ -165,15 +166,18 @@ void Mlp<Scalar>::save_state(StateArrays& out) const {
         if (o.m_.size()) {
             put_matrix(out, p + "optimizer_adam_m", o.m_, "weight");
             put_matrix(out, p + "optimizer_adam_v", o.v_, "weight^2");
-            put_array(out, p + "optimizer_adam_t", std::vector<std::uint64_t>{std::uint64_t(o.t_)}, {1});
+            put_array(out, p + "optimizer_adam_t", std::vector<std::uint64_t>{std::uint64_t(o.t_)},
+                      {1});
         }
         if (in_batch_ > 0) put_matrix(out, p + "pending_gradient", grad_[k], "weight");
         std::vector<std::uint64_t> counts;
         for (const OpCounts& c : counts_[k].stage)
-            for (std::uint64_t v : op_count_values(c)) counts.push_back(v);
+            for (std::uint64_t v : op_count_values(c))
+                counts.push_back(v);
         put_array(out, p + "op_counts_epoch", counts,
                   {std::size_t(stage_count), counts.size() / stage_count});
-        put_array(out, p + "fp_equivalent_updates_epoch", std::vector<std::uint64_t>{fp_equivalent_[k]}, {1});
+        put_array(out, p + "fp_equivalent_updates_epoch",
+                  std::vector<std::uint64_t>{fp_equivalent_[k]}, {1});
     }
     put_array(out, "network/in_batch", std::vector<std::int32_t>{in_batch_}, {1});
 }
@@ -189,11 +193,13 @@ void Mlp<Scalar>::load_state(const StateArrays& in) {
         if (o.m_.size()) {
             get_matrix(in, p + "optimizer_adam_m", o.m_);
             get_matrix(in, p + "optimizer_adam_v", o.v_);
-            o.t_ = static_cast<long long>(get_array<std::uint64_t>(in, p + "optimizer_adam_t", 1)[0]);
+            o.t_ =
+                static_cast<long long>(get_array<std::uint64_t>(in, p + "optimizer_adam_t", 1)[0]);
         }
         if (in_batch_ > 0) get_matrix(in, p + "pending_gradient", grad_[k]);
         const std::size_t per_stage = op_count_values(OpCounts{}).size();
-        const auto& counts = get_array<std::uint64_t>(in, p + "op_counts_epoch", stage_count * per_stage);
+        const auto& counts =
+            get_array<std::uint64_t>(in, p + "op_counts_epoch", stage_count * per_stage);
         for (int s = 0; s < stage_count; ++s)
             counts_[k].stage[s] = op_counts_from_values(&counts[s * per_stage]);
         fp_equivalent_[k] = get_array<std::uint64_t>(in, p + "fp_equivalent_updates_epoch", 1)[0];

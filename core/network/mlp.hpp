@@ -53,8 +53,11 @@ class Mlp {
     /// Hardware operations per layer counted since the last take_counts().
     const std::vector<StageCounts>& counts() const { return counts_; }
     /// Hardware operations per layer since construction (or the last take_counts()).
-    std::vector<StageCounts> take_counts() { return std::exchange(counts_, std::vector<StageCounts>(layers_.size())); }
-    /// Per layer: weights a full-precision update would have changed, nnz(delta) x nnz(x) per image.
+    std::vector<StageCounts> take_counts() {
+        return std::exchange(counts_, std::vector<StageCounts>(layers_.size()));
+    }
+    /// Per layer: weights a full-precision update would have changed, nnz(delta) x nnz(x) per
+    /// image.
     std::vector<std::uint64_t> take_fp_equivalent_updates() {
         return std::exchange(fp_equivalent_, std::vector<std::uint64_t>(layers_.size()));
     }

@@ -9,7 +9,8 @@ namespace cbl {
 
 void OptimizerConfig::validate() const {
     if (type != "sgd" && type != "momentum" && type != "adam")
-        throw InputError("training.optimizer.type = \"" + type + "\"; allowed: sgd, momentum, adam");
+        throw InputError("training.optimizer.type = \"" + type +
+                         "\"; allowed: sgd, momentum, adam");
     require_above("training.optimizer.learning_rate", learning_rate, 0, 100);
     require_range("training.optimizer.momentum", momentum, 0, 0.999);
     require_range("training.optimizer.beta1", beta1, 0, 0.9999);
@@ -29,9 +30,15 @@ double OptimizerConfig::rate_at_epoch(int epoch) const {
 }
 
 void to_json(nlohmann::json& j, const OptimizerConfig& c) {
-    j = {{"type", c.type},         {"learning_rate", c.learning_rate}, {"momentum", c.momentum},
-         {"beta1", c.beta1},       {"beta2", c.beta2},                 {"adam_epsilon", c.adam_epsilon},
-         {"schedule", c.schedule}, {"decay", c.decay},                 {"decay_epochs", c.decay_epochs}};
+    j = {{"type", c.type},
+         {"learning_rate", c.learning_rate},
+         {"momentum", c.momentum},
+         {"beta1", c.beta1},
+         {"beta2", c.beta2},
+         {"adam_epsilon", c.adam_epsilon},
+         {"schedule", c.schedule},
+         {"decay", c.decay},
+         {"decay_epochs", c.decay_epochs}};
 }
 
 void from_json(const nlohmann::json& j, OptimizerConfig& c) {

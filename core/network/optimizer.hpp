@@ -12,10 +12,10 @@ namespace cbl {
 struct OptimizerConfig {
     std::string type = "sgd"; ///< "sgd", "momentum", "adam"
     double learning_rate = 0.1;
-    double momentum = 0.9;    ///< momentum coefficient (type "momentum")
+    double momentum = 0.9; ///< momentum coefficient (type "momentum")
     double beta1 = 0.9, beta2 = 0.999, adam_epsilon = 1e-8; ///< Adam (Kingma & Ba 2015)
-    std::string schedule = "constant"; ///< "constant", "step", "exponential"
-    double decay = 0.5;       ///< step: factor every decay_epochs; exponential: factor per epoch
+    std::string schedule = "constant";                      ///< "constant", "step", "exponential"
+    double decay = 0.5; ///< step: factor every decay_epochs; exponential: factor per epoch
     int decay_epochs = 10;
 
     void validate() const;

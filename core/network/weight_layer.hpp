@@ -14,7 +14,7 @@ namespace cbl {
 
 /// Per-step context passed down to the layers.
 struct StepContext {
-    std::uint64_t step = 0;        ///< global training-image counter: the RNG counter for reads/pulses
+    std::uint64_t step = 0; ///< global training-image counter: the RNG counter for reads/pulses
     StageCounts* counts = nullptr; ///< where hardware operations are counted (may be null)
 };
 

@@ -61,11 +61,11 @@ class CrossbarLayer final : public DeviceLayer {
     /// columns padded to a multiple of 16 (zeros), so an error row updates contiguous memory.
     Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> chi_;
     Eigen::Matrix<std::uint16_t, Eigen::Dynamic, Eigen::Dynamic> pulses_epoch_;
-    Vec xq_, dq_;          ///< quantized update-path vectors (scratch)
-    Vec dw_;               ///< direct: this image's dW of one column (scratch)
-    std::vector<int> nz_;  ///< rows with a non-zero (quantized) error this image (scratch)
-    std::vector<std::uint32_t> words_; ///< random words of the stochastic rounding (scratch)
-    Eigen::VectorXf s_;    ///< mca: scale * x per (padded) column (scratch)
+    Vec xq_, dq_;         ///< quantized update-path vectors (scratch)
+    Vec dw_;              ///< direct: this image's dW of one column (scratch)
+    std::vector<int> nz_; ///< rows with a non-zero (quantized) error this image (scratch)
+    std::vector<std::uint32_t> words_;  ///< random words of the stochastic rounding (scratch)
+    Eigen::VectorXf s_;                 ///< mca: scale * x per (padded) column (scratch)
     std::vector<std::uint16_t> active_; ///< mca: driven columns, one bit each (scratch)
     std::vector<int> hits_;             ///< mca: columns of one row to transfer (scratch)
     // mca: per output row, the entries with |chi| >= over_threshold_ (transfers that left a

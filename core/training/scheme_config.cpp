@@ -17,11 +17,13 @@ void SchemeConfig::validate() const {
         throw InputError("scheme.quantize_rounding = \"" + quantize_rounding +
                          "\"; allowed: stochastic, nearest");
     if (quantize_scale != "fixed" && quantize_scale != "vector")
-        throw InputError("scheme.quantize_scale = \"" + quantize_scale + "\"; allowed: fixed, vector");
+        throw InputError("scheme.quantize_scale = \"" + quantize_scale +
+                         "\"; allowed: fixed, vector");
     require_above("scheme.quantize_x_range", quantize_x_range, 0, 1e6);
     if (quantize_delta_range.empty())
         throw InputError("scheme.quantize_delta_range needs one value per weight layer (or one)");
-    for (double r : quantize_delta_range) require_above("scheme.quantize_delta_range", r, 0, 1e6);
+    for (double r : quantize_delta_range)
+        require_above("scheme.quantize_delta_range", r, 0, 1e6);
     if (write_scheme != "verify" && write_scheme != "gradual" && write_scheme != "tolerant")
         throw InputError("scheme.write_scheme = \"" + write_scheme +
                          "\"; allowed: verify, gradual, tolerant");

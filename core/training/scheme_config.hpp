@@ -20,19 +20,19 @@ struct SchemeConfig {
     double eps_up = 0;          ///< single mapping: potentiation granularity (0 = eps)
     double eps_down = 0;        ///< single mapping: depression (RESET) granularity (0 = eps)
     int refresh_interval = 100; ///< images between weight refreshes (seed 002: 100); 0 = never
-    int quantize_bits = 0;      ///< update path: signed n-bit x and delta (seed 002 sec. 3: 3); 0 = full
+    int quantize_bits = 0; ///< update path: signed n-bit x and delta (seed 002 sec. 3: 3); 0 = full
     std::string quantize_rounding = "stochastic"; ///< "stochastic" (unbiased) or "nearest"
     /// Shared scale of the n-bit numbers: "fixed" full-scale ranges (a fixed-point format, so
     /// small errors late in training round to zero and the update matrix gets sparse) or "vector"
     /// (each vector's largest magnitude).
     std::string quantize_scale = "fixed";
-    double quantize_x_range = 1.0;     ///< fixed: full scale of activations (sigmoid: 1)
+    double quantize_x_range = 1.0; ///< fixed: full scale of activations (sigmoid: 1)
     /// fixed: full scale of each weight layer's errors (one value = all layers). The softmax
     /// error lies in [-1, 1]; a sigmoid layer's error is scaled by f' <= 1/4.
     std::vector<double> quantize_delta_range{0.25, 1.0};
     std::string write_scheme = "tolerant"; ///< time: "verify", "gradual", "tolerant"
-    double write_tolerance = 0.5;  ///< time: verify target band, in units of eps
-    int write_max_iterations = 8;  ///< time: program-and-verify rounds per weight
+    double write_tolerance = 0.5;          ///< time: verify target band, in units of eps
+    int write_max_iterations = 8;          ///< time: program-and-verify rounds per weight
 
     void validate() const;
 };

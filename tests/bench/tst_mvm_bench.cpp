@@ -25,8 +25,8 @@ class TstMvmBench : public QObject {
         o.min_seconds = 1.0;
         const MvmBenchmarkResult r = run_mvm_benchmark(images, o);
         qInfo().noquote() << QString::fromStdString(to_json(r).dump());
-        qInfo("mvm_ratio_pcm_to_fp32: images %.3f, dense %.3f; bytes/synapse %zu",
-              r.ratio_inputs, r.ratio_dense, r.bytes_per_synapse);
+        qInfo("mvm_ratio_pcm_to_fp32: images %.3f, dense %.3f; bytes/synapse %zu", r.ratio_inputs,
+              r.ratio_dense, r.bytes_per_synapse);
         QVERIFY2(r.ratio_inputs <= 2.0, qPrintable(QString::number(r.ratio_inputs)));
         QVERIFY2(r.ratio_dense <= 2.0, qPrintable(QString::number(r.ratio_dense)));
         QVERIFY(r.bytes_per_synapse <= 28);

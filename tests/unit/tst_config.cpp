@@ -16,7 +16,9 @@ QString error_of(nlohmann::json j) {
     }
     return {};
 }
-nlohmann::json preset_json() { return load_preset("fp32"); }
+nlohmann::json preset_json() {
+    return load_preset("fp32");
+}
 } // namespace
 
 class TestConfig : public QObject {
@@ -35,17 +37,28 @@ class TestConfig : public QObject {
     void badFieldsAreNamed_data() {
         QTest::addColumn<QString>("assignment");
         QTest::addColumn<QString>("expected");
-        QTest::newRow("negative lr") << "training.optimizer.learning_rate=-1" << "training.optimizer.learning_rate";
-        QTest::newRow("nan lr") << "training.optimizer.learning_rate=NaN" << "expected a number";
-        QTest::newRow("zero batch") << "training.batch_size=0" << "training.batch_size";
-        QTest::newRow("string epochs") << "training.epochs=\"ten\"" << "training.epochs";
-        QTest::newRow("fractional epochs") << "training.epochs=2.5" << "whole number";
-        QTest::newRow("bad precision") << "training.precision=\"fp16\"" << "fp32, fp64";
-        QTest::newRow("bad activation") << "network.hidden_activation=\"tanh\"" << "sigmoid, relu";
-        QTest::newRow("tiny layer") << "network.layers=[785,1,10]" << "network.layers[1]";
-        QTest::newRow("unknown key") << "training.epoch=3" << "training.epoch is not a known field";
-        QTest::newRow("bad optimizer") << "training.optimizer.type=\"rmsprop\"" << "sgd, momentum, adam";
-        QTest::newRow("negative time") << "training.seconds_per_image=-0.1" << "training.seconds_per_image";
+        QTest::newRow("negative lr") << "training.optimizer.learning_rate=-1"
+                                     << "training.optimizer.learning_rate";
+        QTest::newRow("nan lr") << "training.optimizer.learning_rate=NaN"
+                                << "expected a number";
+        QTest::newRow("zero batch") << "training.batch_size=0"
+                                    << "training.batch_size";
+        QTest::newRow("string epochs") << "training.epochs=\"ten\""
+                                       << "training.epochs";
+        QTest::newRow("fractional epochs") << "training.epochs=2.5"
+                                           << "whole number";
+        QTest::newRow("bad precision") << "training.precision=\"fp16\""
+                                       << "fp32, fp64";
+        QTest::newRow("bad activation") << "network.hidden_activation=\"tanh\""
+                                        << "sigmoid, relu";
+        QTest::newRow("tiny layer") << "network.layers=[785,1,10]"
+                                    << "network.layers[1]";
+        QTest::newRow("unknown key") << "training.epoch=3"
+                                     << "training.epoch is not a known field";
+        QTest::newRow("bad optimizer") << "training.optimizer.type=\"rmsprop\""
+                                       << "sgd, momentum, adam";
+        QTest::newRow("negative time") << "training.seconds_per_image=-0.1"
+                                       << "training.seconds_per_image";
     }
     void badFieldsAreNamed() {
         QFETCH(QString, assignment);

@@ -25,7 +25,8 @@ std::vector<std::uint8_t> image_file(std::uint32_t magic, std::uint32_t count, i
         const auto b = be32(v);
         d.insert(d.end(), b.begin(), b.end());
     }
-    for (std::size_t i = 0; i < pixel_bytes; ++i) d.push_back(std::uint8_t(i * 7));
+    for (std::size_t i = 0; i < pixel_bytes; ++i)
+        d.push_back(std::uint8_t(i * 7));
     return d;
 }
 
@@ -35,7 +36,8 @@ std::vector<std::uint8_t> label_file(std::uint32_t count, std::size_t label_byte
         const auto b = be32(v);
         d.insert(d.end(), b.begin(), b.end());
     }
-    for (std::size_t i = 0; i < label_bytes; ++i) d.push_back(std::uint8_t(value));
+    for (std::size_t i = 0; i < label_bytes; ++i)
+        d.push_back(std::uint8_t(value));
     return d;
 }
 
@@ -81,25 +83,35 @@ class TestIdxReader : public QObject {
     }
     void rejectsTruncatedImages() {
         write(path("t-images-idx3-ubyte"), image_file(0x803, 3, 2, 2, 11));
-        const QString m = message_of([&] { read_idx_images(path("t-images-idx3-ubyte").toStdString()); });
+        const QString m =
+            message_of([&] { read_idx_images(path("t-images-idx3-ubyte").toStdString()); });
         QVERIFY2(m.contains("truncated") && m.contains("t-images-idx3-ubyte"), qPrintable(m));
         write(path("h-images-idx3-ubyte"), {0, 0, 8});
-        QVERIFY(message_of([&] { read_idx_images(path("h-images-idx3-ubyte").toStdString()); }).contains("too short"));
+        QVERIFY(message_of([&] {
+                    read_idx_images(path("h-images-idx3-ubyte").toStdString());
+                }).contains("too short"));
     }
     void rejectsWrongMagic() {
         write(path("m-images-idx3-ubyte"), image_file(0x801, 3, 2, 2, 12));
-        const QString m = message_of([&] { read_idx_images(path("m-images-idx3-ubyte").toStdString()); });
+        const QString m =
+            message_of([&] { read_idx_images(path("m-images-idx3-ubyte").toStdString()); });
         QVERIFY2(m.contains("wrong magic") && m.contains("0x00000801"), qPrintable(m));
     }
     void rejectsWrongCount() {
         write(path("c-labels-idx1-ubyte"), label_file(5, 4));
-        QVERIFY(message_of([&] { read_idx_labels(path("c-labels-idx1-ubyte").toStdString()); }).contains("announces 5"));
+        QVERIFY(message_of([&] {
+                    read_idx_labels(path("c-labels-idx1-ubyte").toStdString());
+                }).contains("announces 5"));
         write(path("x-labels-idx1-ubyte"), label_file(4, 5));
-        QVERIFY(message_of([&] { read_idx_labels(path("x-labels-idx1-ubyte").toStdString()); }).contains("trailing"));
+        QVERIFY(message_of([&] {
+                    read_idx_labels(path("x-labels-idx1-ubyte").toStdString());
+                }).contains("trailing"));
     }
     void rejectsLabelOutOfRange() {
         write(path("r-labels-idx1-ubyte"), label_file(4, 4, 12));
-        QVERIFY(message_of([&] { read_idx_labels(path("r-labels-idx1-ubyte").toStdString()); }).contains("outside 0..9"));
+        QVERIFY(message_of([&] {
+                    read_idx_labels(path("r-labels-idx1-ubyte").toStdString());
+                }).contains("outside 0..9"));
     }
     void rejectsCorruptGzip() {
         auto bytes = image_file(0x803, 3, 2, 2, 12);
@@ -108,10 +120,13 @@ class TestIdxReader : public QObject {
         std::vector<char> gz((std::istreambuf_iterator<char>(in)), {});
         gz.resize(gz.size() - 10);
         write(path("z-images-idx3-ubyte.gz"), std::vector<std::uint8_t>(gz.begin(), gz.end()));
-        QVERIFY(!message_of([&] { read_idx_images(path("z-images-idx3-ubyte.gz").toStdString()); }).isEmpty());
+        QVERIFY(!message_of([&] {
+                     read_idx_images(path("z-images-idx3-ubyte.gz").toStdString());
+                 }).isEmpty());
     }
     void missingFileIsNamed() {
-        QVERIFY(message_of([] { read_idx_images("/nonexistent/file"); }).contains("/nonexistent/file"));
+        QVERIFY(
+            message_of([] { read_idx_images("/nonexistent/file"); }).contains("/nonexistent/file"));
     }
     void folderWithOnePairIsSplitByHoldout() {
         QTemporaryDir d;
@@ -142,7 +157,8 @@ class TestIdxReader : public QObject {
         QVERIFY(message_of([&] { load_dataset(spec); }).contains("/no/such/folder"));
     }
     void syntheticIsDeterministic() {
-        const Dataset a = make_synthetic(50, 7), b = make_synthetic(50, 7), c = make_synthetic(50, 8);
+        const Dataset a = make_synthetic(50, 7), b = make_synthetic(50, 7),
+                      c = make_synthetic(50, 8);
         QVERIFY(a.images == b.images);
         QVERIFY(a.labels == b.labels);
         QVERIFY(a.images != c.images);

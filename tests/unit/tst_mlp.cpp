@@ -52,7 +52,8 @@ class TestMlp : public QObject {
         const int label = 2;
         // Analytic gradient: one SGD step with rate eta changes W by -eta dL/dW.
         std::vector<Eigen::MatrixXd> before;
-        for (int k = 0; k < 2; ++k) before.push_back(net.layer(k).weights());
+        for (int k = 0; k < 2; ++k)
+            before.push_back(net.layer(k).weights());
         const double eta = 1e-3;
         StepContext ctx;
         net.train_sample(x, label, eta, ctx);
@@ -73,9 +74,14 @@ class TestMlp : public QObject {
                     const double down = loss_of(net, x, label);
                     w(r, c) = keep;
                     const double numeric = (up - down) / (2 * h);
-                    QVERIFY2(std::abs(numeric - analytic[k](r, c)) < 1e-6 + 1e-4 * std::abs(numeric),
+                    QVERIFY2(std::abs(numeric - analytic[k](r, c)) <
+                                 1e-6 + 1e-4 * std::abs(numeric),
                              qPrintable(QString("layer %1 (%2,%3): numeric %4 analytic %5")
-                                            .arg(k).arg(r).arg(c).arg(numeric).arg(analytic[k](r, c))));
+                                            .arg(k)
+                                            .arg(r)
+                                            .arg(c)
+                                            .arg(numeric)
+                                            .arg(analytic[k](r, c))));
                 }
         }
     }
@@ -87,7 +93,8 @@ class TestMlp : public QObject {
         for (int threads : {1, 2}) {
             tbb::global_control limit(tbb::global_control::max_allowed_parallelism, threads);
             Experiment e(c, data);
-            while (!e.finished()) e.train_epoch();
+            while (!e.finished())
+                e.train_epoch();
             runs.push_back(e.history());
             QVERIFY(e.history().back().test_accuracy > 0.5); // it learns
         }
@@ -115,7 +122,8 @@ class TestMlp : public QObject {
         c.training.optimizer.learning_rate = rate;
         c.training.batch_size = batch;
         Experiment e(c, std::make_shared<const DataSplit>(load_dataset(c.dataset)));
-        while (!e.finished()) e.train_epoch();
+        while (!e.finished())
+            e.train_epoch();
         QVERIFY2(e.history().back().test_accuracy > 0.6,
                  qPrintable(QString::number(e.history().back().test_accuracy)));
     }
@@ -128,13 +136,15 @@ class TestMlp : public QObject {
         c.training.batch_size = 4;
         auto data = std::make_shared<const DataSplit>(load_dataset(c.dataset));
         Experiment straight(c, data);
-        while (!straight.finished()) straight.train_epoch();
+        while (!straight.finished())
+            straight.train_epoch();
 
         Experiment first(c, data);
         first.train_epoch();
         first.train(123); // stop mid-epoch with a pending mini-batch
         Experiment resumed(first.state(), data);
-        while (!resumed.finished()) resumed.train(1000);
+        while (!resumed.finished())
+            resumed.train(1000);
         QCOMPARE(resumed.history().size(), straight.history().size());
         for (std::size_t i = 0; i < straight.history().size(); ++i) {
             QCOMPARE(resumed.history()[i].test_accuracy, straight.history()[i].test_accuracy);

@@ -57,8 +57,10 @@ void CharacterisationWorker::start(const PcmParams& p, const CharacterisationOpt
             self.data(),
             [self, result, error] {
                 if (!self) return;
-                if (result) Q_EMIT self->finished(result);
-                else Q_EMIT self->failed(error);
+                if (result)
+                    Q_EMIT self->finished(result);
+                else
+                    Q_EMIT self->failed(error);
                 self->done();
             },
             Qt::QueuedConnection);

@@ -29,24 +29,28 @@ void ComparisonRuns::add(const ExperimentConfig& config, const QString& label, i
 }
 
 void ComparisonRuns::clear() {
-    for (Run& r : runs_) delete r.bridge;
+    for (Run& r : runs_)
+        delete r.bridge;
     runs_.clear();
     Q_EMIT changed();
 }
 
 void ComparisonRuns::play() {
     playing_ = true;
-    for (Run& r : runs_) r.bridge->engine().play();
+    for (Run& r : runs_)
+        r.bridge->engine().play();
 }
 
 void ComparisonRuns::pause() {
     playing_ = false;
-    for (Run& r : runs_) r.bridge->engine().pause();
+    for (Run& r : runs_)
+        r.bridge->engine().pause();
 }
 
 void ComparisonRuns::reset() {
     playing_ = false;
-    for (Run& r : runs_) r.bridge->engine().reset();
+    for (Run& r : runs_)
+        r.bridge->engine().reset();
 }
 
 std::vector<RunCurve> ComparisonRuns::curves() const {

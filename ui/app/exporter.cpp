@@ -68,10 +68,13 @@ QString export_svg(QWidget* w, const QString& path, const QString& title) {
 QString export_metrics_csv(const Snapshot& s, const QString& path) {
     int layers = 0;
     for (const EpochMetrics& m : s.history)
-        layers = std::max<int>(layers, int(std::max(m.device_updates.size(), m.fp_equivalent_updates.size())));
+        layers = std::max<int>(
+            layers, int(std::max(m.device_updates.size(), m.fp_equivalent_updates.size())));
     QString out = "epoch,train_accuracy,test_accuracy,train_loss_nats,test_loss_nats,learning_rate";
-    for (int k = 0; k < layers; ++k) out += QString(",device_updates_layer%1").arg(k + 1);
-    for (int k = 0; k < layers; ++k) out += QString(",fp_equivalent_updates_layer%1").arg(k + 1);
+    for (int k = 0; k < layers; ++k)
+        out += QString(",device_updates_layer%1").arg(k + 1);
+    for (int k = 0; k < layers; ++k)
+        out += QString(",fp_equivalent_updates_layer%1").arg(k + 1);
     out += ",refreshes,device_time_s,wall_seconds,images\n";
     for (const EpochMetrics& m : s.history) {
         out += QString("%1,%2,%3,%4,%5,%6")
@@ -83,7 +86,7 @@ QString export_metrics_csv(const Snapshot& s, const QString& path) {
                    .arg(m.learning_rate, 0, 'g', 8);
         for (int k = 0; k < layers; ++k)
             out += "," + (k < int(m.device_updates.size()) ? QString::number(m.device_updates[k])
-                                                            : QString());
+                                                           : QString());
         for (int k = 0; k < layers; ++k)
             out += "," + (k < int(m.fp_equivalent_updates.size())
                               ? QString::number(m.fp_equivalent_updates[k])

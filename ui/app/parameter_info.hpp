@@ -7,9 +7,9 @@
 namespace cbl::ui {
 
 struct ParameterInfo {
-    QString label;    ///< short human name
-    QString meaning;  ///< what it physically means (tooltip)
-    QString unit;     ///< display unit, e.g. "µS"
+    QString label;   ///< short human name
+    QString meaning; ///< what it physically means (tooltip)
+    QString unit;    ///< display unit, e.g. "µS"
     double min = -1e9, max = 1e9;
     int decimals = 4;
 };

@@ -99,8 +99,10 @@ QString SessionController::displayName() const {
 }
 
 void SessionController::save() {
-    if (path_.isEmpty()) saveAs();
-    else saveTo(path_);
+    if (path_.isEmpty())
+        saveAs();
+    else
+        saveTo(path_);
 }
 
 void SessionController::saveAs() {
@@ -282,7 +284,8 @@ void SessionController::addRecent(const QString& path) {
     QStringList files = settings.value("session/recent").toStringList();
     files.removeAll(path);
     files.prepend(path);
-    while (files.size() > 8) files.removeLast();
+    while (files.size() > 8)
+        files.removeLast();
     settings.setValue("session/recent", files);
     rebuildRecent();
 }
@@ -292,9 +295,12 @@ void SessionController::rebuildRecent() {
     recent_->clear();
     const QStringList files = QSettings().value("session/recent").toStringList();
     for (const QString& f : files)
-        recent_->addAction(QFileInfo(f).fileName(), this, [this, f] {
-            if (maybeSave()) openFile(f);
-        })->setToolTip(f);
+        recent_
+            ->addAction(QFileInfo(f).fileName(), this,
+                        [this, f] {
+                            if (maybeSave()) openFile(f);
+                        })
+            ->setToolTip(f);
     recent_->setEnabled(!files.isEmpty());
 }
 

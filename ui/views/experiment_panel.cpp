@@ -21,10 +21,10 @@ ExperimentPanel::ExperimentPanel(QWidget* parent) : QWidget(parent) {
         preset_->addItem(n);
         try {
             const ExperimentConfig c = load_preset(name);
-            preset_->setItemData(preset_->count() - 1,
-                                 QString::fromStdString(c.description + "\nReproduces: " +
-                                                        c.reproduces),
-                                 Qt::ToolTipRole);
+            preset_->setItemData(
+                preset_->count() - 1,
+                QString::fromStdString(c.description + "\nReproduces: " + c.reproduces),
+                Qt::ToolTipRole);
         } catch (const std::exception&) {
         }
     }
@@ -161,11 +161,12 @@ void ExperimentPanel::showConfig(const ExperimentConfig& c) {
     trainLimit_->setValue(c.dataset.train_limit);
     testLimit_->setValue(c.dataset.test_limit);
     QStringList l;
-    for (int n : c.network.layers) l.append(QString::number(n));
+    for (int n : c.network.layers)
+        l.append(QString::number(n));
     layers_->setText(l.join('-'));
     activation_->setCurrentText(QString::fromStdString(c.network.hidden_activation));
-    scheme_->setCurrentIndex(
-        std::max(0, scheme_->findText(QString::fromStdString(c.scheme.value("type", std::string("fp"))))));
+    scheme_->setCurrentIndex(std::max(
+        0, scheme_->findText(QString::fromStdString(c.scheme.value("type", std::string("fp"))))));
     epochs_->setValue(c.training.epochs);
     seed_->setValue(int(c.training.seed));
     dirty_ = false;
@@ -179,7 +180,8 @@ ExperimentConfig ExperimentPanel::editedConfig() const {
     j["dataset"]["train_limit"] = trainLimit_->value();
     j["dataset"]["test_limit"] = testLimit_->value();
     std::vector<int> layers;
-    for (const QString& part : layers_->text().split(QRegularExpression("[-x×, ]+"), Qt::SkipEmptyParts)) {
+    for (const QString& part :
+         layers_->text().split(QRegularExpression("[-x×, ]+"), Qt::SkipEmptyParts)) {
         bool ok = false;
         const int n = part.toInt(&ok);
         if (!ok || n < 1)

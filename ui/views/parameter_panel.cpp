@@ -27,8 +27,10 @@ namespace cbl::ui {
 void flatten_json(const nlohmann::json& j, const std::string& prefix, nlohmann::json& out) {
     for (auto it = j.begin(); it != j.end(); ++it) {
         const std::string path = prefix.empty() ? it.key() : prefix + "." + it.key();
-        if (it.value().is_object()) flatten_json(it.value(), path, out);
-        else out[path] = it.value();
+        if (it.value().is_object())
+            flatten_json(it.value(), path, out);
+        else
+            out[path] = it.value();
     }
 }
 
@@ -106,7 +108,8 @@ nlohmann::json ParameterPanel::effective(const ExperimentConfig& c) const {
     training.erase("precision");
     training.erase("seed");
     if (training.contains("optimizer") && training["optimizer"].value("type", "") != "adam") {
-        for (const char* k : {"beta1", "beta2", "adam_epsilon"}) training["optimizer"].erase(k);
+        for (const char* k : {"beta1", "beta2", "adam_epsilon"})
+            training["optimizer"].erase(k);
     }
     if (training.contains("optimizer") && training["optimizer"].value("type", "") != "momentum")
         training["optimizer"].erase("momentum");
@@ -139,10 +142,12 @@ nlohmann::json ParameterPanel::effective(const ExperimentConfig& c) const {
 void ParameterPanel::showSnapshot(const SnapshotPtr& s) {
     const nlohmann::json cj = s->config;
     if (haveConfig_ && cj == nlohmann::json(config_)) return;
-    const bool reloaded = !haveConfig_ || cj.value("device", nlohmann::json()) !=
-                                              nlohmann::json(config_).value("device", nlohmann::json()) ||
-                          cj.value("scheme", nlohmann::json()).value("type", "") !=
-                              nlohmann::json(config_).value("scheme", nlohmann::json()).value("type", "");
+    const bool reloaded =
+        !haveConfig_ ||
+        cj.value("device", nlohmann::json()) !=
+            nlohmann::json(config_).value("device", nlohmann::json()) ||
+        cj.value("scheme", nlohmann::json()).value("type", "") !=
+            nlohmann::json(config_).value("scheme", nlohmann::json()).value("type", "");
     config_ = s->config;
     haveConfig_ = true;
     if (reloaded || pendingPaths_.isEmpty()) {
@@ -151,8 +156,10 @@ void ParameterPanel::showSnapshot(const SnapshotPtr& s) {
     }
     const nlohmann::json flat = effective(config_);
     QStringList paths;
-    for (auto it = flat.begin(); it != flat.end(); ++it) paths.append(QString::fromStdString(it.key()));
-    if (paths != layoutPaths_) rebuild(flat);
+    for (auto it = flat.begin(); it != flat.end(); ++it)
+        paths.append(QString::fromStdString(it.key()));
+    if (paths != layoutPaths_)
+        rebuild(flat);
     else
         for (auto it = flat.begin(); it != flat.end(); ++it) {
             const QString p = QString::fromStdString(it.key());
@@ -179,7 +186,8 @@ void ParameterPanel::rebuild(const nlohmann::json& flat) {
     hostLay->setContentsMargins(0, 0, 0, 0);
     groupsLayout_->addWidget(groupsHost_);
     layoutPaths_.clear();
-    const QString family = QString::fromStdString(config_.device.value("family", std::string("pcm")));
+    const QString family =
+        QString::fromStdString(config_.device.value("family", std::string("pcm")));
     const std::pair<QString, QString> order[] = {
         {"training", "Training (digital optimizer)"},
         {"scheme", "Training scheme: how updates reach the devices"},
@@ -231,10 +239,12 @@ void ParameterPanel::rebuild(const nlohmann::json& flat) {
                 auto* sb = new QDoubleSpinBox;
                 const double x = v.get<double>();
                 int dec = info.decimals;
-                if (x != 0 && std::abs(x) < 1e-2) dec = std::max(dec, int(-std::floor(std::log10(std::abs(x)))) + 3);
+                if (x != 0 && std::abs(x) < 1e-2)
+                    dec = std::max(dec, int(-std::floor(std::log10(std::abs(x)))) + 3);
                 sb->setDecimals(std::min(dec, 10));
                 sb->setRange(info.min, info.max);
-                const double step = x != 0 ? std::pow(10.0, std::floor(std::log10(std::abs(x))) - 1) : 0.01;
+                const double step =
+                    x != 0 ? std::pow(10.0, std::floor(std::log10(std::abs(x))) - 1) : 0.01;
                 sb->setSingleStep(step);
                 sb->setKeyboardTracking(false);
                 connectEditor = [=, this] {
@@ -293,8 +303,10 @@ void ParameterPanel::rebuild(const nlohmann::json& flat) {
 void ParameterPanel::setEditorValue(Row& row, const nlohmann::json& v) {
     row.value = v;
     QSignalBlocker block(row.editor);
-    if (auto* cb = qobject_cast<QCheckBox*>(row.editor)) cb->setChecked(v.is_boolean() && v.get<bool>());
-    else if (auto* sb = qobject_cast<QSpinBox*>(row.editor)) sb->setValue(v.is_number() ? v.get<int>() : 0);
+    if (auto* cb = qobject_cast<QCheckBox*>(row.editor))
+        cb->setChecked(v.is_boolean() && v.get<bool>());
+    else if (auto* sb = qobject_cast<QSpinBox*>(row.editor))
+        sb->setValue(v.is_number() ? v.get<int>() : 0);
     else if (auto* db = qobject_cast<QDoubleSpinBox*>(row.editor))
         db->setValue(v.is_number() ? v.get<double>() : 0);
     else if (auto* co = qobject_cast<QComboBox*>(row.editor))
@@ -357,7 +369,8 @@ void ParameterPanel::applyValue(const QString& path, const nlohmann::json& value
         showError(path, {});
         if (rows_.contains(path)) rows_[path].value = value;
         updatePendingBar();
-        if (path.startsWith("device.")) Q_EMIT deviceEdited(pending_.value("device", nlohmann::json()));
+        if (path.startsWith("device."))
+            Q_EMIT deviceEdited(pending_.value("device", nlohmann::json()));
     } catch (const std::exception& e) {
         showError(path, QString::fromUtf8(e.what()));
     }

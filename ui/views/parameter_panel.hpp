@@ -59,8 +59,8 @@ class ParameterPanel : public QWidget, public SnapshotView {
     QLabel* header_;
     QHash<QString, Row> rows_;
     QStringList layoutPaths_;
-    ExperimentConfig config_;   ///< as the engine runs it
-    nlohmann::json pending_;    ///< config JSON with structural edits not yet applied
+    ExperimentConfig config_; ///< as the engine runs it
+    nlohmann::json pending_;  ///< config JSON with structural edits not yet applied
     QStringList pendingPaths_;
     bool haveConfig_ = false;
 };

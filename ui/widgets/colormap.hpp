@@ -11,9 +11,9 @@ namespace cbl::ui {
 using ColorLut = std::array<QRgb, 256>;
 
 enum class Colormap {
-    viridis, ///< sequential, for conductances [uS]
+    viridis,   ///< sequential, for conductances [uS]
     diverging, ///< blue-white-red, zero in the middle, for weights W
-    magma,   ///< sequential, for pulse counts
+    magma,     ///< sequential, for pulse counts
 };
 
 /// The table of a map; built once, shared.
