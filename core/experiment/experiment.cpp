@@ -212,6 +212,7 @@ bool Experiment::is_hot(const std::string& path) {
                                 "scheme.quantize_bits",
                                 "scheme.quantize_rounding",
                                 "scheme.quantize_scale",
+                                "scheme.direct_rounding",
                                 "scheme.quantize_x_range",
                                 "scheme.quantize_delta_range",
                                 "scheme.write_scheme",

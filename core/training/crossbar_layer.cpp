@@ -13,6 +13,10 @@
 
 namespace cbl {
 
+// Sub-counter of the quantize stream for direct's stochastic rounding (0 and 1 are the
+// quantized activations and errors).
+constexpr std::uint32_t direct_sub = 2;
+
 CrossbarLayer::CrossbarLayer(int rows, int cols, const TileConfig& tile, const SchemeConfig& scheme,
                              double seconds_per_image, std::uint64_t seed, std::uint32_t layer)
     : tile_(rows, cols, tile, seed, layer), scheme_(scheme), seconds_per_image_(seconds_per_image),
@@ -109,11 +113,13 @@ void CrossbarLayer::count_pulses(int r, int c, int pulses) {
     pulses_epoch_(r, c) = static_cast<std::uint16_t>(std::min(n, 65535));
 }
 
+double CrossbarLayer::eps_for(bool up) const {
+    // Single mapping: separate granules for SET and RESET (seed 002 A.2.4).
+    const double e = up ? scheme_.eps_up : scheme_.eps_down;
+    return tile_.config().mapping == WeightMapping::single && e > 0 ? e : scheme_.eps;
+}
+
 void CrossbarLayer::transfer(int r, int c, float dw, StepContext& ctx) {
-    OpCounts& up = (*ctx.counts)[Stage::update];
-    const bool single = tile_.config().mapping == WeightMapping::single;
-    const double eps_up = single && scheme_.eps_up > 0 ? scheme_.eps_up : scheme_.eps;
-    const double eps_down = single && scheme_.eps_down > 0 ? scheme_.eps_down : scheme_.eps;
     if (scheme_.type == "time") {
         write_time(r, c, dw, ctx);
         return;
@@ -121,15 +127,41 @@ void CrossbarLayer::transfer(int r, int c, float dw, StepContext& ctx) {
     // "direct" programs this image's dW alone; "mca" first adds it to chi (seed 002 Fig. 1B).
     double pending = dw;
     if (scheme_.type == "mca") pending = chi_(r, c) += dw;
-    // p = trunc(chi / eps) (seed 002 Fig. 1B); "direct" applies the same rule to this image's
-    // dW alone, so whatever is below one granule is lost instead of carried in chi.
-    int p = static_cast<int>(std::trunc(pending / (pending > 0 ? eps_up : eps_down)));
+    // p = trunc(chi / eps) (seed 002 Fig. 1B). "direct" rounds this image's dW alone: whatever
+    // the rounding drops is lost instead of carried in chi.
+    const double granules = pending / eps_for(pending > 0);
+    apply_pulses(r, c,
+                 scheme_.type == "direct" && scheme_.direct_rounding == "nearest"
+                     ? static_cast<int>(std::lround(granules))
+                     : static_cast<int>(std::trunc(granules)),
+                 ctx);
+}
+
+void CrossbarLayer::apply_pulses(int r, int c, int p, StepContext& ctx) {
     if (p == 0) return;
+    const bool up = p > 0;
+    const double eps = eps_for(up);
     // A single PCM device is depressed by one RESET, whatever the count (seed 002 A.2.4).
-    if (single && p < 0 && tile_.config().device.is_pcm()) p = -1;
-    tile_.program(r, c, p, ctx.step, up);
+    if (tile_.config().mapping == WeightMapping::single && !up && tile_.config().device.is_pcm())
+        p = -1;
+    tile_.program(r, c, p, ctx.step, (*ctx.counts)[Stage::update]);
     count_pulses(r, c, p);
-    if (scheme_.type == "mca") chi_(r, c) -= static_cast<float>(p > 0 ? p * eps_up : p * eps_down);
+    if (scheme_.type == "mca") chi_(r, c) -= static_cast<float>(p * eps);
+}
+
+void CrossbarLayer::round_column_stochastic(int c, StepContext& ctx) {
+    // Without chi a change below one granule can only be made on average: p = floor(dW/eps + u)
+    // is right in expectation (seed 002 section 2.3's comparison without the accumulator).
+    const int rows = outputs(), groups = (rows + 3) / 4;
+    words_.resize(std::size_t(4 * groups));
+    CounterRng(seed_, RngStream::quantize, layer_)
+        .blocks(ctx.step, std::uint32_t(c * groups), groups, direct_sub, words_.data());
+    for (int r = 0; r < rows; ++r) {
+        if (dw_[r] == 0) continue;
+        const double granules = dw_[r] / eps_for(dw_[r] > 0);
+        apply_pulses(r, c, static_cast<int>(std::floor(granules + r123::u01<float>(words_[r]))),
+                     ctx);
+    }
 }
 
 void CrossbarLayer::write_time(int r, int c, float dw, StepContext& ctx) {
@@ -232,10 +264,7 @@ void CrossbarLayer::commit_rank1(const Vec& x, const Vec& delta, float scale, St
         ds = &dq_;
         up.activations += std::uint64_t(x.size() + delta.size()); // scaling + rounding
     }
-    const bool single = tile_.config().mapping == WeightMapping::single;
-    const float eps_min = static_cast<float>(
-        std::min(single && scheme_.eps_up > 0 ? scheme_.eps_up : scheme_.eps,
-                 single && scheme_.eps_down > 0 ? scheme_.eps_down : scheme_.eps));
+    const float eps_min = static_cast<float>(std::min(eps_for(true), eps_for(false)));
     const int rows = outputs(), cols = inputs();
     const float* d = ds->data();
     nz_.clear();
@@ -265,9 +294,11 @@ void CrossbarLayer::commit_rank1(const Vec& x, const Vec& delta, float scale, St
     up.chi_reads += driven * delta_nnz;
     up.chi_writes += driven * delta_nnz;
     const bool mca = scheme_.type == "mca";
-    // mca transfers once |chi| reaches eps; direct and time act on dW of half a granule or more
-    // (smaller changes round to zero pulses).
-    const float threshold = mca ? eps_min : 0.5f * eps_min;
+    // mca transfers once |chi| reaches eps; time and nearest-rounding direct act on dW of half a
+    // granule or more; truncating direct on a whole one; stochastic direct on any non-zero dW.
+    float threshold = mca ? eps_min : 0.5f * eps_min;
+    if (scheme_.type == "direct" && scheme_.direct_rounding == "truncate") threshold = eps_min;
+    const bool stochastic = scheme_.type == "direct" && scheme_.direct_rounding == "stochastic";
     if (mca) {
         // chi is row-major: an error row updates one contiguous row of chi. A zero error leaves
         // chi exactly as it is (chi + s * 0 = chi; chi is never -0) and an undriven column
@@ -300,6 +331,11 @@ void CrossbarLayer::commit_rank1(const Vec& x, const Vec& delta, float scale, St
         const float xc = (*xs)[c];
         if (xc == 0) continue;
         const float s = scale * xc;
+        if (stochastic) {
+            dw_.noalias() = s * *ds;
+            round_column_stochastic(c, ctx);
+            continue;
+        }
         if (sparse) {
             for (const int r : nz_)
                 dw_[r] = s * d[r];
@@ -318,15 +354,21 @@ void CrossbarLayer::commit_rank1(const Vec& x, const Vec& delta, float scale, St
 void CrossbarLayer::commit(const Matrix& dW, StepContext& ctx) {
     OpCounts& up = (*ctx.counts)[Stage::update];
     over_threshold_ = -1;
-    for (int c = 0; c < inputs(); ++c)
+    const bool stochastic = scheme_.type == "direct" && scheme_.direct_rounding == "stochastic";
+    for (int c = 0; c < inputs(); ++c) {
         for (int r = 0; r < outputs(); ++r) {
             const float d = dW(r, c);
             if (d == 0) continue;
             ++up.digital_macs;
             ++up.chi_reads;
             ++up.chi_writes;
-            transfer(r, c, d, ctx);
+            if (!stochastic) transfer(r, c, d, ctx);
         }
+        if (stochastic) {
+            dw_ = dW.col(c);
+            round_column_stochastic(c, ctx);
+        }
+    }
 }
 
 void CrossbarLayer::end_of_image(StepContext& ctx) {

@@ -45,6 +45,11 @@ class CrossbarLayer final : public DeviceLayer {
   private:
     /// Hands the desired change dW(r, c) of one synapse to the scheme.
     void transfer(int r, int c, float dw, StepContext& ctx);
+    /// Sends p pulses to synapse (r, c) (p > 0: potentiate) and takes them off chi (mca).
+    void apply_pulses(int r, int c, int p, StepContext& ctx);
+    /// direct with stochastic rounding: the pulses of column c from dw_ (vectorised draws).
+    void round_column_stochastic(int c, StepContext& ctx);
+    double eps_for(bool up) const;
     void count_pulses(int r, int c, int pulses);
     /// Seed 002 section 3: signed n-bit values with one shared scale and stochastic rounding.
     void quantize(const Vec& v, Vec& q, std::uint64_t step, std::uint32_t which);

@@ -16,6 +16,10 @@ void SchemeConfig::validate() const {
     if (quantize_rounding != "stochastic" && quantize_rounding != "nearest")
         throw InputError("scheme.quantize_rounding = \"" + quantize_rounding +
                          "\"; allowed: stochastic, nearest");
+    if (direct_rounding != "stochastic" && direct_rounding != "nearest" &&
+        direct_rounding != "truncate")
+        throw InputError("scheme.direct_rounding = \"" + direct_rounding +
+                         "\"; allowed: stochastic, nearest, truncate");
     if (quantize_scale != "fixed" && quantize_scale != "vector")
         throw InputError("scheme.quantize_scale = \"" + quantize_scale +
                          "\"; allowed: fixed, vector");
@@ -40,6 +44,7 @@ void to_json(nlohmann::json& j, const SchemeConfig& c) {
          {"quantize_bits", c.quantize_bits},
          {"quantize_rounding", c.quantize_rounding},
          {"quantize_scale", c.quantize_scale},
+         {"direct_rounding", c.direct_rounding},
          {"quantize_x_range", c.quantize_x_range},
          {"quantize_delta_range", c.quantize_delta_range},
          {"write_scheme", c.write_scheme},
@@ -57,6 +62,7 @@ void from_json(const nlohmann::json& j, SchemeConfig& c) {
     f.get("quantize_bits", c.quantize_bits);
     f.get("quantize_rounding", c.quantize_rounding);
     f.get("quantize_scale", c.quantize_scale);
+    f.get("direct_rounding", c.direct_rounding);
     f.get("quantize_x_range", c.quantize_x_range);
     f.get("quantize_delta_range", c.quantize_delta_range);
     f.get("write_scheme", c.write_scheme);

@@ -22,6 +22,9 @@ struct SchemeConfig {
     int refresh_interval = 100; ///< images between weight refreshes (seed 002: 100); 0 = never
     int quantize_bits = 0; ///< update path: signed n-bit x and delta (seed 002 sec. 3: 3); 0 = full
     std::string quantize_rounding = "stochastic"; ///< "stochastic" (unbiased) or "nearest"
+    /// direct: pulses from this image's dW/eps by "stochastic" rounding (unbiased), "nearest"
+    /// or "truncate" (toward zero, the MCA rule without chi)
+    std::string direct_rounding = "stochastic";
     /// Shared scale of the n-bit numbers: "fixed" full-scale ranges (a fixed-point format, so
     /// small errors late in training round to zero and the update matrix gets sparse) or "vector"
     /// (each vector's largest magnitude).
