@@ -130,14 +130,6 @@ void forward_columns(const float* w, const std::uint8_t* q, int ld, const int* a
     for (int a = 0; a < n_act; ++a) {
         const std::size_t off = std::size_t(act[a]) * std::size_t(ld);
         const float xi = x[act[a]];
-        if (a + prefetch_ahead < n_act) {
-            const std::size_t next = std::size_t(act[a + prefetch_ahead]) * std::size_t(ld);
-            for (int b = 0; b < B; ++b)
-                _mm_prefetch(reinterpret_cast<const char*>(w + next + 16 * b), _MM_HINT_T0);
-            if constexpr (Noise)
-                for (int b = 0; b < B; b += 4)
-                    _mm_prefetch(reinterpret_cast<const char*>(q + next + 16 * b), _MM_HINT_T0);
-        }
         for (int j = 0; j < ld; ++j)
             y[j] += xi * w[off + j];
         if (var) {

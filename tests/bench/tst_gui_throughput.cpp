@@ -10,6 +10,7 @@
 // foreign load then hurts both sides alike instead of whichever happened to be measuring, and a
 // scheduler delay caused by someone else's compiler is not blamed on the GUI. Every round is
 // printed, so a reader sees the spread.
+#include "../gui/gui_test_config.hpp"
 #include "core/dataset/dataset.hpp"
 #include "core/experiment/config.hpp"
 #include "core/experiment/engine.hpp"
@@ -146,11 +147,7 @@ class TestGuiThroughput : public QObject {
         h.resize(1000, 450);
         h.show();
         QVERIFY(QTest::qWaitForWindowExposed(&h));
-        std::mt19937 rng(1);
-        std::normal_distribution<float> g(1.6f, 0.83f);
-        Eigen::MatrixXf m(250, 785);
-        for (Eigen::Index i = 0; i < m.size(); ++i)
-            m.data()[i] = g(rng);
+        Eigen::MatrixXf m = random_layer_uS();
         h.setMatrix(m, 0, 10, Colormap::viridis, "conductance [µS]");
         h.repaint(); // first paint: fonts and backing store, not part of a frame's cost
         int frames = 0;

@@ -3,8 +3,12 @@
 // test trains an epoch in about a second without dataset files.
 #include "core/experiment/config.hpp"
 
+#include <Eigen/Core>
+
 #include <QCoreApplication>
 #include <QStandardPaths>
+
+#include <random>
 
 inline cbl::ExperimentConfig gui_test_config(int train = 600, int epochs = 3) {
     nlohmann::json j = {
@@ -31,4 +35,14 @@ inline void isolate_gui_test() {
     QStandardPaths::setTestModeEnabled(true);
     QCoreApplication::setOrganizationName("CrossbarLabTest");
     QCoreApplication::setApplicationName("crossbarlab-gui-test");
+}
+
+/// A 250 x 785 layer of conductances ~ N(1.6, 0.83) uS (seed 002's initial state), fixed seed.
+inline Eigen::MatrixXf random_layer_uS() {
+    std::mt19937 rng(1);
+    std::normal_distribution<float> g(1.6f, 0.83f);
+    Eigen::MatrixXf m(250, 785);
+    for (Eigen::Index i = 0; i < m.size(); ++i)
+        m.data()[i] = g(rng);
+    return m;
 }

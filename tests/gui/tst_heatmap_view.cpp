@@ -1,5 +1,6 @@
 // The heatmap widget on its own: colour mapping through the LUT, cell geometry for hover and
 // click, zoom, and the repaint budget of a 785x250 layer (issue 6: <= 4 ms).
+#include "gui_test_config.hpp"
 #include "ui/widgets/colormap.hpp"
 #include "ui/widgets/heatmap_view.hpp"
 
@@ -78,11 +79,7 @@ class TestHeatmapView : public QObject {
         h.resize(1000, 450);
         h.show();
         QVERIFY(QTest::qWaitForWindowExposed(&h));
-        std::mt19937 rng(1);
-        std::normal_distribution<float> g(1.6f, 0.83f);
-        Eigen::MatrixXf m(250, 785);
-        for (Eigen::Index i = 0; i < m.size(); ++i)
-            m.data()[i] = g(rng);
+        Eigen::MatrixXf m = random_layer_uS();
         constexpr int reps = 60;
         QElapsedTimer t;
         t.start();
