@@ -59,6 +59,21 @@ ParameterInfo parameter_info(const QString& path) {
           "Activations and errors quantised to signed n-bit numbers before the outer product "
           "(seed 002 section 3: 3 bits; 0 = full precision)",
           "bits", 0, 16, 0}},
+        {"scheme.quantize_rounding",
+         {"update-path rounding",
+          "How activations and errors become n-bit numbers: stochastic (unbiased, seed 002 "
+          "section 3) or nearest",
+          "", 0, 0, 0}},
+        {"scheme.quantize_scale",
+         {"update-path scale",
+          "fixed: one full scale per vector kind (sparse updates late in training); vector: "
+          "each vector's own maximum",
+          "", 0, 0, 0}},
+        {"scheme.direct_rounding",
+         {"direct rounding",
+          "direct scheme: dW/ε to pulses by stochastic rounding (right on average), nearest, or "
+          "truncate (sub-granule updates never reach the device)",
+          "", 0, 0, 0}},
         {"scheme.write_tolerance",
          {"write tolerance", "Program-and-verify target band in units of ε", "ε", 0, 100, 3}},
         {"scheme.write_max_iterations",

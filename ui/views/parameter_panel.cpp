@@ -40,7 +40,10 @@ const QHash<QString, QStringList>& choices() {
         {"training.optimizer.schedule", {"constant", "step", "exponential"}},
         {"training.optimizer.type", {"sgd", "momentum", "adam"}},
         {"tile.mapping", {"differential", "single"}},
-        {"scheme.write_scheme", {"verify", "gradual", "tolerant"}}};
+        {"scheme.write_scheme", {"verify", "gradual", "tolerant"}},
+        {"scheme.quantize_rounding", {"stochastic", "nearest"}},
+        {"scheme.quantize_scale", {"fixed", "vector"}},
+        {"scheme.direct_rounding", {"stochastic", "nearest", "truncate"}}};
     return c;
 }
 
