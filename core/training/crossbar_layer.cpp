@@ -298,7 +298,7 @@ void CrossbarLayer::commit_rank1(const Vec& x, const Vec& delta, float scale, St
     // granule or more; truncating direct on a whole one; stochastic direct on any non-zero dW.
     float threshold = mca ? eps_min : 0.5f * eps_min;
     if (scheme_.type == "direct" && scheme_.direct_rounding == "truncate") threshold = eps_min;
-    const bool stochastic = scheme_.type == "direct" && scheme_.direct_rounding == "stochastic";
+    const bool stochastic = direct_stochastic();
     if (mca) {
         // chi is row-major: an error row updates one contiguous row of chi. A zero error leaves
         // chi exactly as it is (chi + s * 0 = chi; chi is never -0) and an undriven column
@@ -354,7 +354,7 @@ void CrossbarLayer::commit_rank1(const Vec& x, const Vec& delta, float scale, St
 void CrossbarLayer::commit(const Matrix& dW, StepContext& ctx) {
     OpCounts& up = (*ctx.counts)[Stage::update];
     over_threshold_ = -1;
-    const bool stochastic = scheme_.type == "direct" && scheme_.direct_rounding == "stochastic";
+    const bool stochastic = direct_stochastic();
     for (int c = 0; c < inputs(); ++c) {
         for (int r = 0; r < outputs(); ++r) {
             const float d = dW(r, c);

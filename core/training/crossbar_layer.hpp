@@ -50,6 +50,9 @@ class CrossbarLayer final : public DeviceLayer {
     /// direct with stochastic rounding: the pulses of column c from dw_ (vectorised draws).
     void round_column_stochastic(int c, StepContext& ctx);
     double eps_for(bool up) const;
+    bool direct_stochastic() const {
+        return scheme_.type == "direct" && scheme_.direct_rounding == "stochastic";
+    }
     void count_pulses(int r, int c, int pulses);
     /// Seed 002 section 3: signed n-bit values with one shared scale and stochastic rounding.
     void quantize(const Vec& v, Vec& q, std::uint64_t step, std::uint32_t which);
