@@ -23,12 +23,10 @@ class TestFidelityFashion : public QObject {
         const double a = fp64["test_accuracy"].back().get<double>(),
                      b = mca["test_accuracy"].back().get<double>();
         qInfo("fp64 %.4f, mca-pcm %.4f", a, b);
-        // Known shortfall (issue 4 note): on Fashion-MNIST the PCM programming noise and the eps
-        // granularity cost about 2 points (an ideal device with the same eps about 1); the
-        // regression guard below keeps it from getting worse.
-        QEXPECT_FAIL("", "mca-pcm trails fp64 by about 2 points on Fashion-MNIST", Continue);
+        // The presets' seed (1): about 1.2 points. Other seeds spread the gap over 1.2-2.0 points
+        // (README, "What it reproduces"): the eps granularity alone costs about 1 point here (an
+        // ideal linear device with the same eps), PCM programming and read noise the rest.
         QVERIFY2(a - b <= 0.015, qPrintable(QString("gap %1").arg(a - b)));
-        QVERIFY2(a - b <= 0.035, qPrintable(QString("gap %1").arg(a - b)));
     }
 };
 
