@@ -4,10 +4,12 @@
 
 #include <atomic>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
 #include <filesystem>
 #include <random>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -58,6 +60,25 @@ std::string temp_name(const std::filesystem::path& target) {
     name += '-';
     name += std::to_string(bits() & 0xffffff);
     return (target.parent_path() / name).string();
+}
+
+/// Removes temporaries of `target` left by writers that died mid-save (kill -9, power cut): a
+/// name from temp_name() whose process no longer exists. A live pid, even an unrelated process
+/// that reuses it, keeps its file: this only ever errs on the side of leaving one behind.
+void remove_stale_temps(const std::filesystem::path& target) {
+    namespace fs = std::filesystem;
+    std::string prefix(1, '.'); // piece by piece, as in temp_name()
+    prefix += target.filename().string();
+    prefix += ".tmp-";
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(target.parent_path(), ec)) {
+        const std::string name = entry.path().filename().string();
+        if (name.compare(0, prefix.size(), prefix) != 0) continue;
+        char* end = nullptr;
+        const long pid = std::strtol(name.c_str() + prefix.size(), &end, 10);
+        if (pid <= 0 || *end != '-') continue;
+        if (::kill(pid_t(pid), 0) != 0 && errno == ESRCH) ::unlink(entry.path().c_str());
+    }
 }
 
 } // namespace
@@ -114,6 +135,7 @@ void replace_file_atomically(const std::string& path, const TempWriter& write) {
         ::fsync(dir);
         ::close(dir);
     }
+    remove_stale_temps(target);
 }
 
 void write_file_atomically(const std::string& path, std::string_view bytes) {
