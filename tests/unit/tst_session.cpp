@@ -395,9 +395,29 @@ class TestSession : public QObject {
                                 .arg(hit_at_start)
                                 .arg(hit_half_written)));
         // The next save clears what the killed writers left behind.
-        QVERIFY(!temp_files(dir).empty());
         save_session(p, st, {});
         QVERIFY(temp_files(dir).empty());
+    }
+
+    void saveRemovesTemporariesOfDeadWritersOnly() {
+        // A writer killed mid-save leaves .NAME.tmp-PID-...; the next save of NAME removes it
+        // once PID is gone, but never the temporary of a live writer (it may be mid-save).
+        const std::string dir = path("stale");
+        fs::create_directories(dir);
+        const std::string p = dir + "/run.h5";
+        const pid_t dead = fork();
+        QVERIFY(dead >= 0);
+        if (dead == 0) _exit(0);
+        QCOMPARE(waitpid(dead, nullptr, 0), dead);
+        const std::string stale = dir + "/.run.h5.tmp-" + std::to_string(dead) + "-0-1";
+        const std::string live = dir + "/.run.h5.tmp-" + std::to_string(getpid()) + "-0-2";
+        const std::string other = dir + "/.other.h5.tmp-" + std::to_string(dead) + "-0-3";
+        for (const auto& f : {stale, live, other})
+            std::ofstream(f) << "partial";
+        save_session(p, trained_state(), {});
+        QVERIFY(!fs::exists(stale));
+        QVERIFY(fs::exists(live));
+        QVERIFY(fs::exists(other));
     }
 
     void unwritableTargetLeavesPreviousFile() {
