@@ -586,13 +586,12 @@ void CrossbarTile::restore(const TileState& st) {
     // device-to-device spread (rram_device_curve): the bound is the larger of the two.
     const double lo = float(cfg_.device.g_min_uS()), hi = float(cfg_.device.g_max_uS());
     const RramParams* rram = std::get_if<RramParams>(&cfg_.device.model);
-    const CounterRng variability(seed_, RngStream::variability, layer_);
     for (int k = 0; k < 2; ++k) {
         const std::vector<float>& g = k == 0 ? st.g_plus_uS : st.g_minus_uS;
         for (std::size_t s = 0; s < g.size(); ++s) {
             double top = hi;
             if (rram) {
-                const auto z = variability.normal2(0, device_id(int(s), k));
+                const r123::double2 z = device_draw(device_id(int(s), k));
                 top = std::max(top, double(float(rram_device_curve(*rram, z.x, z.y).g_max_uS)));
             }
             require_range("tile state conductance", g[s], lo, top, "uS");
