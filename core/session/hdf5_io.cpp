@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdlib>
+#include <cstring>
 
 namespace cbl::h5 {
 namespace {
@@ -356,90 +358,63 @@ Id write_strings(hid_t parent, const std::string& path, const std::vector<std::s
     return create_dataset(parent, path, type.get(), type.get(), {values.size()}, width, buf.data());
 }
 
-namespace {
-
-/// Bob Jenkins' lookup3 hash ("hashlittle", bytes read as little-endian words), which HDF5 uses
-/// for its metadata checksums with an initial value of 0.
-std::uint32_t lookup3(const std::uint8_t* k, std::size_t length, std::uint32_t initval) {
-    const auto rot = [](std::uint32_t x, int r) { return (x << r) | (x >> (32 - r)); };
-    std::uint32_t a, b, c;
-    a = b = c = 0xdeadbeefu + std::uint32_t(length) + initval;
-    const auto word = [&](std::size_t at, std::size_t n) {
-        std::uint32_t w = 0;
-        for (std::size_t i = 0; i < n; ++i)
-            w |= std::uint32_t(k[at + i]) << (8 * i);
-        return w;
+MemoryFile::MemoryFile(const std::string& label) : label_(label) {
+    // The driver's buffer is ours: HDF5 allocates, grows and finally releases it through these,
+    // and the release at close copies the finished file out.
+    H5FD_file_image_callbacks_t callbacks{};
+    callbacks.image_malloc = [](std::size_t size, H5FD_file_image_op_t, void* udata) {
+        static_cast<Capture*>(udata)->allocated = size;
+        return std::malloc(size);
     };
-    while (length > 12) {
-        a += word(0, 4);
-        b += word(4, 4);
-        c += word(8, 4);
-        a -= c, a ^= rot(c, 4), c += b;
-        b -= a, b ^= rot(a, 6), a += c;
-        c -= b, c ^= rot(b, 8), b += a;
-        a -= c, a ^= rot(c, 16), c += b;
-        b -= a, b ^= rot(a, 19), a += c;
-        c -= b, c ^= rot(b, 4), b += a;
-        length -= 12;
-        k += 12;
-    }
-    if (length == 0) return c;
-    // The last 1..12 bytes, zero-extended.
-    a += word(0, std::min<std::size_t>(length, 4));
-    if (length > 4) b += word(4, std::min<std::size_t>(length - 4, 4));
-    if (length > 8) c += word(8, length - 8);
-    c ^= b, c -= rot(b, 14);
-    a ^= c, a -= rot(c, 11);
-    b ^= a, b -= rot(a, 25);
-    c ^= b, c -= rot(b, 16);
-    a ^= c, a -= rot(c, 4);
-    b ^= a, b -= rot(a, 14);
-    c ^= b, c -= rot(b, 24);
-    return c;
+    callbacks.image_memcpy = [](void* dest, const void* src, std::size_t size, H5FD_file_image_op_t,
+                                void*) { return std::memcpy(dest, src, size); };
+    callbacks.image_realloc = [](void* ptr, std::size_t size, H5FD_file_image_op_t, void* udata) {
+        static_cast<Capture*>(udata)->allocated = size;
+        return std::realloc(ptr, size);
+    };
+    callbacks.image_free = [](void* ptr, H5FD_file_image_op_t op, void* udata) -> herr_t {
+        auto* capture = static_cast<Capture*>(udata);
+        herr_t rc = 0;
+        try { // no exception may cross HDF5's C frames; an empty capture reports the failure
+            if (op == H5FD_FILE_IMAGE_OP_FILE_CLOSE && ptr)
+                capture->bytes.assign(static_cast<const char*>(ptr), capture->allocated);
+        } catch (...) {
+            rc = -1;
+        }
+        std::free(ptr);
+        return rc;
+    };
+    // Property-list copies share the one Capture, which outlives the file.
+    callbacks.udata_copy = [](void* udata) { return udata; };
+    callbacks.udata_free = [](void*) -> herr_t { return 0; };
+    callbacks.udata = capture_.get();
+
+    Id fapl = checked(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, "cannot create properties");
+    check(H5Pset_fapl_core(fapl.get(), 1 << 20, false), "cannot use an in-memory file");
+    check(H5Pset_file_image_callbacks(fapl.get(), &callbacks), "cannot use an in-memory file");
+    // The 1.10 format checksums all metadata (superblock, object headers, chunk indexes).
+    check(H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_V110, H5F_LIBVER_V110),
+          "cannot select the HDF5 1.10 file format");
+    file_ = checked(H5Fcreate(label.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()), H5Fclose,
+                    "cannot create the file in memory");
 }
 
-} // namespace
-
-std::string file_image(hid_t file) {
-    const ssize_t size = H5Fget_file_image(file, nullptr, 0);
-    if (size <= 0) fail("cannot take the file image");
-    std::string image(static_cast<std::size_t>(size), '\0');
-    if (H5Fget_file_image(file, image.data(), image.size()) != size)
-        fail("cannot take the file image");
-
-    // Superblock version 2/3 at address 0: signature (8 bytes), version, size of offsets O,
-    // size of lengths, consistency flags (1 byte), four addresses of O bytes, then the
-    // little-endian lookup3 checksum of everything before it.
-    auto* p = reinterpret_cast<std::uint8_t*>(image.data());
-    static constexpr std::uint8_t signature[8] = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
-    if (image.size() < 12 || !std::equal(signature, signature + 8, p))
-        throw InputError("the file image does not start with an HDF5 superblock");
-    if (p[8] < 2) return image; // versions 0 and 1 have no checksum
-    const std::size_t covered = 12 + 4 * std::size_t(p[9]);
-    if (p[8] > 3 || (p[9] != 4 && p[9] != 8) || image.size() < covered + 4)
-        throw InputError("the file image has a superblock this build does not know");
-    const auto stored = [&] {
-        std::uint32_t v = 0;
-        for (int i = 0; i < 4; ++i)
-            v |= std::uint32_t(p[covered + i]) << (8 * i);
-        return v;
-    }();
-    if (lookup3(p, covered, 0) == stored) return image; // an HDF5 that updates it itself
-    // The stored checksum must be that of the flags HDF5 cleared: find them, which also proves
-    // that this checksum is HDF5's, then store the checksum of the cleared superblock.
-    const std::uint8_t cleared = p[11];
-    bool found = false;
-    for (int flags = 0; flags < 256 && !found; ++flags) {
-        p[11] = std::uint8_t(flags);
-        found = lookup3(p, covered, 0) == stored;
-    }
-    p[11] = cleared;
-    if (!found)
-        throw InputError("the file image has a superblock checksum that cannot be repaired");
-    const std::uint32_t sum = lookup3(p, covered, 0);
-    for (int i = 0; i < 4; ++i)
-        p[covered + i] = std::uint8_t(sum >> (8 * i));
-    return image;
+std::string MemoryFile::close() {
+    check(H5Fflush(file_.get(), H5F_SCOPE_GLOBAL), "cannot complete the file");
+    check(file_.close(), "cannot complete the file");
+    std::string& bytes = capture_->bytes;
+    if (bytes.empty()) fail("the closed file was not handed back");
+    // The buffer grows in 1 MiB steps and closing can give back space at the end, so the file's
+    // length is the end-of-allocation address of the closed file: opening it tells.
+    Id fapl = checked(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, "cannot create properties");
+    check(H5Pset_fapl_core(fapl.get(), 1 << 20, false), "cannot use an in-memory file");
+    check(H5Pset_file_image(fapl.get(), bytes.data(), bytes.size()), "cannot read the file back");
+    Id reopened = checked(H5Fopen(label_.c_str(), H5F_ACC_RDONLY, fapl.get()), H5Fclose,
+                          "cannot read the file back");
+    const ssize_t size = H5Fget_file_image(reopened.get(), nullptr, 0);
+    if (size <= 0 || std::size_t(size) > bytes.size()) fail("cannot measure the file");
+    bytes.resize(std::size_t(size));
+    return std::move(bytes);
 }
 
 // ---- reading ----------------------------------------------------------------------------------

@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <variant>
 #include <vector>
@@ -75,12 +76,27 @@ Id write_dataset(hid_t parent, const std::string& path, const T* data,
 /// A 1-D dataset of fixed-length UTF-8 strings (width = the longest, at least 1 byte).
 Id write_strings(hid_t parent, const std::string& path, const std::vector<std::string>& values);
 
-/// The bytes of an open (flushed) file as a closed file would hold them. H5Fget_file_image of
-/// HDF5 before 1.14.7 clears the file-consistency flags of a version 2/3 superblock in the image
-/// but leaves the superblock checksum as it was (HDFGroup/hdf5 issue 1915), so HDF5 refuses to
-/// open such an image; the checksum is recomputed here. Throws InputError if the image is not
-/// what that repair expects.
-std::string file_image(hid_t file);
+/// An HDF5 file built in memory (core driver, no backing store) whose bytes are handed back
+/// when it closes. HDF5 itself writes the closed file into our buffer (file-image callbacks),
+/// so the superblock's consistency flags and checksum are final; H5Fget_file_image on an open
+/// file leaves that checksum stale before HDF5 1.14.7 (HDFGroup/hdf5 issue 1915).
+class MemoryFile {
+  public:
+    /// `label` names the file; it must be unique among files open in this process.
+    explicit MemoryFile(const std::string& label);
+    hid_t get() const { return file_.get(); }
+    /// Flushes, closes and returns the file's bytes. Throws InputError if HDF5 fails.
+    std::string close();
+
+  private:
+    struct Capture {
+        std::size_t allocated = 0; ///< size of the driver's buffer (last malloc/realloc)
+        std::string bytes;         ///< the buffer as the driver released it at close
+    };
+    std::string label_;
+    std::unique_ptr<Capture> capture_ = std::make_unique<Capture>(); // callbacks' udata
+    Id file_; // declared after capture_: an abandoned file closes into a live Capture
+};
 
 // ---- reading ----------------------------------------------------------------------------------
 

@@ -184,13 +184,7 @@ void write_events(hid_t file, const std::vector<Event>& events) {
 /// writing a file, HDF5 1.10 kept a broken file object that crashed the process at exit.)
 /// `label` names the in-memory file; it must be unique among files open in this process.
 std::string encode(const std::string& label, const ExperimentState& st, const SessionInfo& info) {
-    h5::Id fapl = h5::checked(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, "cannot create properties");
-    h5::check(H5Pset_fapl_core(fapl.get(), 1 << 20, false), "cannot use an in-memory file");
-    // The 1.10 format checksums all metadata (superblock, object headers, chunk indexes).
-    h5::check(H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_V110, H5F_LIBVER_V110),
-              "cannot select the HDF5 1.10 file format");
-    h5::Id file = h5::checked(H5Fcreate(label.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()),
-                              H5Fclose, "cannot create the file in memory");
+    h5::MemoryFile file(label);
     h5::Id root =
         h5::checked(H5Gopen2(file.get(), "/", H5P_DEFAULT), H5Gclose, "cannot open the root group");
     h5::write_attribute(root.get(), "format", std::string(format_name));
@@ -203,10 +197,7 @@ std::string encode(const std::string& label, const ExperimentState& st, const Se
     write_state(file.get(), st);
     write_events(file.get(), st.events);
     root.close();
-    h5::check(H5Fflush(file.get(), H5F_SCOPE_GLOBAL), "cannot complete the file");
-    std::string bytes = h5::file_image(file.get());
-    h5::check(file.close(), "cannot complete the file");
-    return bytes;
+    return file.close();
 }
 
 // ---- loading ----------------------------------------------------------------------------------
