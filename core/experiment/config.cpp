@@ -159,13 +159,17 @@ void apply_override(nlohmann::json& config, const std::string& assignment) {
     for (;;) {
         const auto dot = key.find('.', start);
         const std::string part = key.substr(start, dot == std::string::npos ? dot : dot - start);
-        if (!node->is_object() || part.empty())
-            throw InputError("--set " + key + ": " + part + " is not a config object");
+        if (part.empty()) throw InputError("--set " + key + ": the key has an empty part");
+        if (!node->is_object())
+            throw InputError("--set " + key + ": " + key.substr(0, start - 1) +
+                             " is a value, not a group of fields");
         if (dot == std::string::npos) {
             (*node)[part] = value;
             return;
         }
+        // A missing group is created: loading the config then names the unknown field.
         node = &(*node)[part];
+        if (node->is_null()) *node = nlohmann::json::object();
         start = dot + 1;
     }
 }

@@ -73,6 +73,22 @@ class TestConfig : public QObject {
         apply_override(j, "training.optimizer.momentum=2");
         QVERIFY(error_of(j).contains("allowed 0 .. 0.999"));
     }
+    void badOverrideKeysAreNamed() {
+        const auto message = [](const std::string& assignment) {
+            nlohmann::json j = preset_json();
+            try {
+                apply_override(j, assignment);
+            } catch (const InputError& e) {
+                return QString(e.what());
+            }
+            return error_of(j);
+        };
+        // A group that does not exist reaches the loader, which names the unknown field.
+        QVERIFY(
+            message("training.schedule.x=1").contains("training.schedule is not a known field"));
+        QVERIFY(message("training.epochs.x=1").contains("training.epochs is a value"));
+        QVERIFY(message("training..x=1").contains("empty part"));
+    }
     void unknownPresetListsTheKnownOnes() {
         try {
             load_preset("nope");
