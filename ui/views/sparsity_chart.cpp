@@ -2,11 +2,11 @@
 
 #include "ui/widgets/chart_view.hpp"
 
+#include <QCategoryAxis>
 #include <QChart>
 #include <QLabel>
 #include <QLineSeries>
 #include <QLocale>
-#include <QLogValueAxis>
 #include <QVBoxLayout>
 #include <QValueAxis>
 
@@ -20,12 +20,9 @@ SparsityChart::SparsityChart(QWidget* parent) : QWidget(parent) {
     x_ = new QValueAxis;
     x_->setTitleText("epoch");
     x_->setLabelFormat("%.0f");
-    y_ = new QLogValueAxis;
+    y_ = new QCategoryAxis;
     y_->setTitleText("updates per epoch (log scale)");
-    y_->setBase(10);
-    y_->setLabelFormat("%.0e");
-    y_->setMinorTickCount(-1);
-    y_->setRange(1, 1e9);
+    set_decade_axis(y_, 0, 9);
     view_->chart()->addAxis(x_, Qt::AlignBottom);
     view_->chart()->addAxis(y_, Qt::AlignLeft);
     view_->setToolTip(
@@ -75,15 +72,16 @@ void SparsityChart::showSnapshot(const SnapshotPtr& sp) {
             }
         view_->applyFonts();
     }
-    double lo = 1e300, hi = 10;
+    double lo = 1e300, hi = 1;
     for (int k = 0; k < layers; ++k) {
         QList<QPointF> dev, fp;
         for (const EpochMetrics& m : s.history) {
-            // A log axis has no zero: epochs without pulses are left out.
+            // Plotted as log10 of the count; a log scale has no zero, so epochs without
+            // pulses are left out.
             if (k < int(m.device_updates.size()) && m.device_updates[k] > 0)
-                dev.append({double(m.epoch), double(m.device_updates[k])});
+                dev.append({double(m.epoch), std::log10(double(m.device_updates[k]))});
             if (k < int(m.fp_equivalent_updates.size()) && m.fp_equivalent_updates[k] > 0)
-                fp.append({double(m.epoch), double(m.fp_equivalent_updates[k])});
+                fp.append({double(m.epoch), std::log10(double(m.fp_equivalent_updates[k]))});
         }
         for (const auto& p : dev + fp) {
             lo = std::min(lo, p.y());
@@ -92,9 +90,8 @@ void SparsityChart::showSnapshot(const SnapshotPtr& sp) {
         series_[2 * k]->replace(dev);
         series_[2 * k + 1]->replace(fp);
     }
-    if (lo > hi) lo = 1;
-    y_->setRange(std::pow(10.0, std::floor(std::log10(lo))),
-                 std::pow(10.0, std::ceil(std::log10(hi) + 0.01)));
+    if (lo > hi) lo = 0;
+    set_decade_axis(y_, int(std::floor(lo)), int(std::ceil(hi + 0.01)));
     const int epochs = std::max(1, std::max(s.epochs_total, s.epochs_done));
     set_nice_range(x_, 0, epochs, 10, true, false, 1);
     view_->setPlaceholder(s.history.empty() ? "Appears after the first epoch (counts are per "

@@ -8,7 +8,7 @@
 
 class QLineSeries;
 class QValueAxis;
-class QLogValueAxis;
+class QCategoryAxis;
 class QLabel;
 
 namespace cbl::ui {
@@ -26,7 +26,7 @@ class SparsityChart : public QWidget, public SnapshotView {
     ChartView* view_;
     QLabel* summary_;
     QValueAxis* x_;
-    QLogValueAxis* y_;
+    QCategoryAxis* y_; ///< log10 of the counts, labelled by decade
     QList<QLineSeries*> series_;
     // What the chart shows now: it only changes at the end of an epoch (or with an event).
     std::size_t drawnEpochs_ = SIZE_MAX;

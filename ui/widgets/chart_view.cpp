@@ -1,5 +1,6 @@
 #include "ui/widgets/chart_view.hpp"
 
+#include <QCategoryAxis>
 #include <QChart>
 #include <QLegend>
 #include <QLogValueAxis>
@@ -54,6 +55,27 @@ void set_nice_range(QValueAxis* axis, double lo, double hi, int target, bool kee
     const QString format = QString("%.%1f").arg(decimals);
     if (axis->labelFormat() != format) axis->setLabelFormat(format);
     if (axis->min() != a || axis->max() != b) axis->setRange(a, b);
+}
+
+void set_decade_axis(QCategoryAxis* axis, int lo_exp, int hi_exp) {
+    if (hi_exp <= lo_exp) hi_exp = lo_exp + 1;
+    if (axis->min() == lo_exp && axis->max() == hi_exp && axis->count() == hi_exp - lo_exp + 1)
+        return;
+    static const QString superscripts = QStringLiteral("⁰¹²³⁴⁵⁶⁷⁸⁹");
+    for (const QString& label : axis->categoriesLabels())
+        axis->remove(label);
+    axis->setLabelsPosition(QCategoryAxis::AxisLabelsPositionOnValue);
+    axis->setStartValue(lo_exp);
+    for (int e = lo_exp; e <= hi_exp; ++e) {
+        QString label = e == 0 ? "1" : "10";
+        if (e < 0 || e > 1) {
+            if (e < 0) label += QChar(0x207B); // superscript minus
+            for (const QChar d : QString::number(std::abs(e)))
+                label += superscripts[d.digitValue()];
+        }
+        axis->append(label, e);
+    }
+    axis->setRange(lo_exp, hi_exp);
 }
 
 void style_series(QXYSeries* s, const QColor& color, double width, Qt::PenStyle style) {

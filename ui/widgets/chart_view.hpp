@@ -5,6 +5,7 @@
 #include <QChartView>
 
 class QAbstractAxis;
+class QCategoryAxis;
 class QValueAxis;
 class QXYSeries;
 
@@ -50,6 +51,11 @@ QList<QPointF> decimate(const QList<QPointF>& points, int max_points);
 /// `min_step` > 0 keeps ticks at least that far apart (1 for epoch axes: no "epoch 2.5").
 void set_nice_range(QValueAxis* axis, double lo, double hi, int target = 5, bool keep_lo = false,
                     bool keep_hi = false, double min_step = 0);
+
+/// Turns `axis` into a log scale for values plotted as log10(count): labels 1, 10, 10², 10³ …
+/// at each decade from 10^lo_exp to 10^hi_exp (Qt's log axis only takes a printf format, which
+/// reads "1e+05"). Does nothing when the axis already shows that range.
+void set_decade_axis(QCategoryAxis* axis, int lo_exp, int hi_exp);
 
 /// Sets a series' pen colour and width in one go.
 void style_series(QXYSeries* s, const QColor& color, double width,
