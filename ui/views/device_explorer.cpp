@@ -4,6 +4,7 @@
 #include "ui/widgets/chart_view.hpp"
 
 #include <QAreaSeries>
+#include <QCategoryAxis>
 #include <QChart>
 #include <QCheckBox>
 #include <QGridLayout>
@@ -12,7 +13,6 @@
 #include <QLegend>
 #include <QLineSeries>
 #include <QLocale>
-#include <QLogValueAxis>
 #include <QSpinBox>
 #include <QTimer>
 #include <QVBoxLayout>
@@ -103,10 +103,8 @@ DeviceExplorer::DeviceExplorer(QWidget* parent) : QWidget(parent) {
 
     // C: drift.
     drift_ = new ChartView("C  Drift of programmed states: G(t) = G(T0)·(t/T0)^−ν");
-    dX_ = new QLogValueAxis;
-    dX_->setTitleText("time after the last pulse [s] (log scale)");
-    dX_->setLabelFormat("%g");
-    dX_->setBase(10);
+    dX_ = new QCategoryAxis;
+    dX_->setTitleText("time after the last pulse (log scale)");
     dY_ = value_axis("mean conductance [µS]");
     drift_->chart()->addAxis(dX_, Qt::AlignBottom);
     drift_->chart()->addAxis(dY_, Qt::AlignLeft);
@@ -274,14 +272,15 @@ void DeviceExplorer::draw() {
         QList<QPointF> pts;
         for (std::size_t t = 0; t < r.drift_times_s.size() && t < r.drift_mean_uS[k - 1].size();
              ++t) {
-            pts.append({r.drift_times_s[t], r.drift_mean_uS[k - 1][t]});
+            pts.append({std::log10(r.drift_times_s[t]), r.drift_mean_uS[k - 1][t]});
             dmax = std::max(dmax, r.drift_mean_uS[k - 1][t]);
         }
         s->replace(pts);
         add(drift_, s, dX_, dY_);
         driftSeries_.append(s);
     }
-    if (!r.drift_times_s.empty()) dX_->setRange(r.drift_times_s.front(), r.drift_times_s.back());
+    if (!r.drift_times_s.empty())
+        set_time_axis(dX_, r.drift_times_s.front(), r.drift_times_s.back());
     set_nice_range(dY_, 0, dmax * 1.05, 5, true, false);
 
     for (auto* s : traceSeries_)

@@ -17,7 +17,7 @@ class QCheckBox;
 class QLineSeries;
 class QAreaSeries;
 class QValueAxis;
-class QLogValueAxis;
+class QCategoryAxis;
 class QTimer;
 
 namespace cbl::ui {
@@ -56,7 +56,7 @@ class DeviceExplorer : public QWidget, public SnapshotView {
     QAreaSeries* band_;
     QLineSeries *hist_, *histModel_;
     QValueAxis *pX_, *pY_, *hX_, *hY_, *dY_, *tX_, *tY_;
-    QLogValueAxis* dX_;
+    QCategoryAxis* dX_; ///< log10 of the time in seconds
     QList<QLineSeries*> driftSeries_, traceSeries_;
     nlohmann::json device_;
     std::shared_ptr<const CharacterisationResult> result_;

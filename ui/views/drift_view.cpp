@@ -3,11 +3,11 @@
 #include "ui/app/characterisation_worker.hpp"
 #include "ui/widgets/chart_view.hpp"
 
+#include <QCategoryAxis>
 #include <QChart>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineSeries>
-#include <QLogValueAxis>
 #include <QPushButton>
 #include <QSplitter>
 #include <QVBoxLayout>
@@ -26,10 +26,9 @@ std::vector<double> DriftView::evaluation_times() {
 DriftView::DriftView(QWidget* parent) : QWidget(parent) {
     worker_ = new CharacterisationWorker(this);
     accView_ = new ChartView("Test accuracy vs time after training");
-    aX_ = new QLogValueAxis;
-    aX_->setTitleText("time after training [s] (log; 1 h = 3600, 1 day = 86400, 1 month ≈ 2.6e6)");
-    aX_->setLabelFormat("%g");
-    aX_->setRange(1, 2.6e6);
+    aX_ = new QCategoryAxis;
+    aX_->setTitleText("time after training (log scale)");
+    set_time_axis(aX_, 1, 2592000);
     aY_ = new QValueAxis;
     aY_->setTitleText("test accuracy [%]");
     aY_->setRange(0, 100);
@@ -55,9 +54,8 @@ DriftView::DriftView(QWidget* parent) : QWidget(parent) {
                              "array from 1 s to 1 month");
 
     gView_ = new ChartView("PCM conductance drift after programming");
-    gX_ = new QLogValueAxis;
-    gX_->setTitleText("time after the last pulse [s] (log scale)");
-    gX_->setLabelFormat("%g");
+    gX_ = new QCategoryAxis;
+    gX_->setTitleText("time after the last pulse (log scale)");
     gY_ = new QValueAxis;
     gY_->setTitleText("mean conductance [µS]");
     gView_->chart()->addAxis(gX_, Qt::AlignBottom);
@@ -128,11 +126,11 @@ void DriftView::showSnapshot(const SnapshotPtr& sp) {
     double lo = 100;
     for (std::size_t i = 0; i < c.times_s.size(); ++i) {
         if (i < c.test_accuracy.size()) {
-            a.append({c.times_s[i], 100 * c.test_accuracy[i]});
+            a.append({std::log10(c.times_s[i]), 100 * c.test_accuracy[i]});
             lo = std::min(lo, 100 * c.test_accuracy[i]);
         }
         if (i < c.test_accuracy_compensated.size()) {
-            b.append({c.times_s[i], 100 * c.test_accuracy_compensated[i]});
+            b.append({std::log10(c.times_s[i]), 100 * c.test_accuracy_compensated[i]});
             lo = std::min(lo, 100 * c.test_accuracy_compensated[i]);
         }
     }
@@ -173,7 +171,7 @@ void DriftView::drawConductance(const CharacterisationResult& r) {
         QList<QPointF> pts;
         for (std::size_t t = 0; t < r.drift_times_s.size() && t < r.drift_mean_uS[k - 1].size();
              ++t) {
-            pts.append({r.drift_times_s[t], r.drift_mean_uS[k - 1][t]});
+            pts.append({std::log10(r.drift_times_s[t]), r.drift_mean_uS[k - 1][t]});
             gmax = std::max(gmax, r.drift_mean_uS[k - 1][t]);
         }
         s->replace(pts);
@@ -182,7 +180,8 @@ void DriftView::drawConductance(const CharacterisationResult& r) {
         s->attachAxis(gY_);
         gSeries_.append(s);
     }
-    if (!r.drift_times_s.empty()) gX_->setRange(r.drift_times_s.front(), r.drift_times_s.back());
+    if (!r.drift_times_s.empty())
+        set_time_axis(gX_, r.drift_times_s.front(), r.drift_times_s.back());
     set_nice_range(gY_, 0, gmax * 1.05, 5, true, false);
     gView_->setPlaceholder({});
     gView_->applyFonts();

@@ -10,7 +10,7 @@
 #include <memory>
 
 class QLineSeries;
-class QLogValueAxis;
+class QCategoryAxis;
 class QValueAxis;
 class QPushButton;
 class QLabel;
@@ -39,7 +39,7 @@ class DriftView : public QWidget, public SnapshotView {
     ChartView* accView_;
     ChartView* gView_;
     QLineSeries *plain_, *compensated_;
-    QLogValueAxis *aX_, *gX_;
+    QCategoryAxis *aX_, *gX_; ///< log10 of the time in seconds
     QValueAxis *aY_, *gY_;
     QPushButton* evaluate_;
     QLabel* summary_;

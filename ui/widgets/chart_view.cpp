@@ -3,7 +3,6 @@
 #include <QCategoryAxis>
 #include <QChart>
 #include <QLegend>
-#include <QLogValueAxis>
 #include <QPainter>
 #include <QValueAxis>
 #include <QXYSeries>
@@ -57,25 +56,52 @@ void set_nice_range(QValueAxis* axis, double lo, double hi, int target, bool kee
     if (axis->min() != a || axis->max() != b) axis->setRange(a, b);
 }
 
-void set_decade_axis(QCategoryAxis* axis, int lo_exp, int hi_exp) {
-    if (hi_exp <= lo_exp) hi_exp = lo_exp + 1;
-    if (axis->min() == lo_exp && axis->max() == hi_exp && axis->count() == hi_exp - lo_exp + 1)
-        return;
-    static const QString superscripts = QStringLiteral("⁰¹²³⁴⁵⁶⁷⁸⁹");
+namespace {
+
+/// Shows [lo, hi] (in log10 units) on `axis` with a label at each (position, text) inside it.
+void set_log_ticks(QCategoryAxis* axis, double lo, double hi,
+                   const QList<QPair<double, QString>>& ticks) {
+    QStringList labels;
+    for (const auto& [at, text] : ticks)
+        if (at >= lo - 1e-9 && at <= hi + 1e-9) labels.append(text);
+    if (axis->categoriesLabels() == labels && axis->min() == lo && axis->max() == hi) return;
     for (const QString& label : axis->categoriesLabels())
         axis->remove(label);
     axis->setLabelsPosition(QCategoryAxis::AxisLabelsPositionOnValue);
-    axis->setStartValue(lo_exp);
-    for (int e = lo_exp; e <= hi_exp; ++e) {
+    axis->setStartValue(lo);
+    for (const auto& [at, text] : ticks)
+        if (labels.contains(text)) axis->append(text, at);
+    axis->setRange(lo, hi);
+}
+
+} // namespace
+
+void set_decade_axis(QCategoryAxis* axis, int lo_exp, int hi_exp) {
+    static const QString superscripts = QStringLiteral("⁰¹²³⁴⁵⁶⁷⁸⁹");
+    QList<QPair<double, QString>> ticks;
+    for (int e = lo_exp; e <= std::max(hi_exp, lo_exp + 1); ++e) {
         QString label = e == 0 ? "1" : "10";
         if (e < 0 || e > 1) {
             if (e < 0) label += QChar(0x207B); // superscript minus
             for (const QChar d : QString::number(std::abs(e)))
                 label += superscripts[d.digitValue()];
         }
-        axis->append(label, e);
+        ticks.append({double(e), label});
     }
-    axis->setRange(lo_exp, hi_exp);
+    set_log_ticks(axis, lo_exp, std::max(hi_exp, lo_exp + 1), ticks);
+}
+
+void set_time_axis(QCategoryAxis* axis, double lo_s, double hi_s) {
+    static const QList<std::pair<double, QString>> marks = {
+        {1, "1 s"},         {10, "10 s"},         {60, "1 min"},
+        {600, "10 min"},    {3600, "1 h"},        {86400, "1 day"},
+        {604800, "1 week"}, {2592000, "1 month"}, {31536000, "1 year"}};
+    QList<QPair<double, QString>> ticks;
+    for (const auto& [s, text] : marks)
+        ticks.append({std::log10(s), text});
+    // A little room at both ends, so the end points and their labels ("1 month") stay inside.
+    set_log_ticks(axis, std::log10(lo_s) - 0.1, std::log10(std::max(hi_s, lo_s * 10)) + 0.15,
+                  ticks);
 }
 
 void style_series(QXYSeries* s, const QColor& color, double width, Qt::PenStyle style) {
@@ -143,7 +169,7 @@ void ChartView::showEvent(QShowEvent* e) {
     QChartView::showEvent(e);
 }
 
-void ChartView::setMarkers(QAbstractAxis* axis, QList<TimeMarker> markers) {
+void ChartView::setMarkers(QValueAxis* axis, QList<TimeMarker> markers) {
     // A repaint of the whole chart costs milliseconds: only when something changed.
     if (axis == markerAxis_ && markers == markers_) return;
     if (axis != markerAxis_) {
@@ -152,10 +178,7 @@ void ChartView::setMarkers(QAbstractAxis* axis, QList<TimeMarker> markers) {
         auto redraw = [this] {
             if (!markers_.isEmpty()) viewport()->update();
         };
-        if (auto* v = qobject_cast<QValueAxis*>(axis))
-            connect(v, &QValueAxis::rangeChanged, this, redraw);
-        else if (auto* l = qobject_cast<QLogValueAxis*>(axis))
-            connect(l, &QLogValueAxis::rangeChanged, this, redraw);
+        if (axis) connect(axis, &QValueAxis::rangeChanged, this, redraw);
     }
     markerAxis_ = axis;
     markers_ = std::move(markers);
@@ -179,17 +202,8 @@ void ChartView::drawForeground(QPainter* painter, const QRectF& rect) {
                           placeholder_);
     }
     if (markerAxis_ && !markers_.isEmpty()) {
-        // Map x to the plot by hand: the marker axis is linear or logarithmic.
-        double lo = 0, hi = 1;
-        bool log = false;
-        if (auto* v = qobject_cast<QValueAxis*>(markerAxis_)) {
-            lo = v->min();
-            hi = v->max();
-        } else if (auto* l = qobject_cast<QLogValueAxis*>(markerAxis_)) {
-            lo = std::log(l->min());
-            hi = std::log(l->max());
-            log = true;
-        }
+        // Map x to the plot by hand (the foreground has no series to map through).
+        const double lo = markerAxis_->min(), hi = markerAxis_->max();
         QFont small = font();
         small.setPointSizeF(font().pointSizeF() * 0.85);
         painter->setFont(small);
@@ -198,9 +212,8 @@ void ChartView::drawForeground(QPainter* painter, const QRectF& rect) {
         double lastRight = -1e9;
         int row = 0;
         for (const TimeMarker& m : markers_) {
-            const double v = log ? (m.x > 0 ? std::log(m.x) : lo) : m.x;
-            if (hi <= lo || v < lo || v > hi) continue;
-            const double x = plot.left() + (v - lo) / (hi - lo) * plot.width();
+            if (hi <= lo || m.x < lo || m.x > hi) continue;
+            const double x = plot.left() + (m.x - lo) / (hi - lo) * plot.width();
             painter->setPen(QPen(c, 1.5, Qt::DashLine));
             painter->drawLine(QPointF(x, plot.top()), QPointF(x, plot.bottom()));
             // Stagger labels that would overlap the previous one.

@@ -4,7 +4,6 @@
 // line saying what to do while there is no data yet.
 #include <QChartView>
 
-class QAbstractAxis;
 class QCategoryAxis;
 class QValueAxis;
 class QXYSeries;
@@ -22,7 +21,7 @@ class ChartView : public QChartView {
   public:
     explicit ChartView(const QString& title, QWidget* parent = nullptr);
     /// Vertical dashed lines at x positions of `axis` (the horizontal axis).
-    void setMarkers(QAbstractAxis* axis, QList<TimeMarker> markers);
+    void setMarkers(QValueAxis* axis, QList<TimeMarker> markers);
     const QList<TimeMarker>& markers() const { return markers_; }
     /// Shown in the middle of the plot while non-empty.
     void setPlaceholder(const QString& text);
@@ -35,7 +34,7 @@ class ChartView : public QChartView {
     void showEvent(QShowEvent* e) override;
 
   private:
-    QAbstractAxis* markerAxis_ = nullptr;
+    QValueAxis* markerAxis_ = nullptr;
     QList<TimeMarker> markers_;
     QString placeholder_;
 };
@@ -56,6 +55,9 @@ void set_nice_range(QValueAxis* axis, double lo, double hi, int target = 5, bool
 /// at each decade from 10^lo_exp to 10^hi_exp (Qt's log axis only takes a printf format, which
 /// reads "1e+05"). Does nothing when the axis already shows that range.
 void set_decade_axis(QCategoryAxis* axis, int lo_exp, int hi_exp);
+/// The same for times plotted as log10(seconds), labelled 1 s, 1 min, 1 h, 1 day, 1 week,
+/// 1 month … where they fall inside [lo_s, hi_s] (padded by a fraction of a decade).
+void set_time_axis(QCategoryAxis* axis, double lo_s, double hi_s);
 
 /// Sets a series' pen colour and width in one go.
 void style_series(QXYSeries* s, const QColor& color, double width,
