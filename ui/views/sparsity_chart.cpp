@@ -5,6 +5,7 @@
 #include <QCategoryAxis>
 #include <QChart>
 #include <QLabel>
+#include <QLegend>
 #include <QLineSeries>
 #include <QLocale>
 #include <QVBoxLayout>
@@ -16,7 +17,7 @@
 namespace cbl::ui {
 
 SparsityChart::SparsityChart(QWidget* parent) : QWidget(parent) {
-    view_ = new ChartView("Weight updates per epoch: devices programmed vs full precision");
+    view_ = new ChartView("Updates per epoch: devices programmed vs full precision");
     x_ = new QValueAxis;
     x_->setTitleText("epoch");
     x_->setLabelFormat("%.0f");
@@ -31,6 +32,8 @@ SparsityChart::SparsityChart(QWidget* parent) : QWidget(parent) {
         "weight with a non-zero gradient after every image. Seed 002 Fig. 3C: the mixed-precision "
         "scheme needs over 1000x fewer device updates.");
     view_->setPlaceholder("Appears after the first epoch (counts are per finished epoch)");
+    // Legend entries drawn as line samples: solid = devices, dashed = full-precision update.
+    view_->chart()->legend()->setMarkerShape(QLegend::MarkerShapeFromSeries);
     summary_ = new QLabel;
     summary_->setWordWrap(true);
     auto* lay = new QVBoxLayout(this);
@@ -59,9 +62,7 @@ void SparsityChart::showSnapshot(const SnapshotPtr& sp) {
             for (int d = 0; d < 2; ++d) {
                 auto* ser = new QLineSeries;
                 ser->setName(
-                    QString("layer %1: %2")
-                        .arg(k + 1)
-                        .arg(d == 0 ? "device updates (solid)" : "FP-equivalent (dashed)"));
+                    QString("layer %1: %2").arg(k + 1).arg(d == 0 ? "devices" : "FP update"));
                 style_series(ser, series_color(k), d == 0 ? 2.5 : 2,
                              d == 0 ? Qt::SolidLine : Qt::DashLine);
                 ser->setPointsVisible(true);
@@ -111,7 +112,7 @@ void SparsityChart::showSnapshot(const SnapshotPtr& sp) {
                           .arg(m.epoch)
                           .arg(QLocale().toString(dev, 'f', 0))
                           .arg(QLocale().toString(fp, 'f', 0))
-                          .arg(fp / dev, 0, 'f', 0)
+                          .arg(QLocale().toString(fp / dev, 'f', 0))
                           .arg(QLocale().toString(qulonglong(m.refreshes)))
                     : QString("Epoch %1: %2 full-precision weight changes (no device updates in "
                               "this experiment)")

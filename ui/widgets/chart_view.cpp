@@ -78,8 +78,15 @@ void set_log_ticks(QCategoryAxis* axis, double lo, double hi,
 
 void set_decade_axis(QCategoryAxis* axis, int lo_exp, int hi_exp) {
     static const QString superscripts = QStringLiteral("⁰¹²³⁴⁵⁶⁷⁸⁹");
+    // Beyond four decades, every second one (even exponents): labels stay apart in short charts.
+    hi_exp = std::max(hi_exp, lo_exp + 1);
+    const int step = hi_exp - lo_exp > 4 ? 2 : 1;
+    if (step == 2) {
+        lo_exp -= lo_exp & 1; // round down to even (two's complement: -3 -> -4)
+        hi_exp += hi_exp & 1;
+    }
     QList<QPair<double, QString>> ticks;
-    for (int e = lo_exp; e <= std::max(hi_exp, lo_exp + 1); ++e) {
+    for (int e = lo_exp; e <= hi_exp; e += step) {
         QString label = e == 0 ? "1" : "10";
         if (e < 0 || e > 1) {
             if (e < 0) label += QChar(0x207B); // superscript minus
@@ -88,7 +95,7 @@ void set_decade_axis(QCategoryAxis* axis, int lo_exp, int hi_exp) {
         }
         ticks.append({double(e), label});
     }
-    set_log_ticks(axis, lo_exp, std::max(hi_exp, lo_exp + 1), ticks);
+    set_log_ticks(axis, lo_exp, hi_exp, ticks);
 }
 
 void set_time_axis(QCategoryAxis* axis, double lo_s, double hi_s) {

@@ -52,8 +52,9 @@ void set_nice_range(QValueAxis* axis, double lo, double hi, int target = 5, bool
                     bool keep_hi = false, double min_step = 0);
 
 /// Turns `axis` into a log scale for values plotted as log10(count): labels 1, 10, 10², 10³ …
-/// at each decade from 10^lo_exp to 10^hi_exp (Qt's log axis only takes a printf format, which
-/// reads "1e+05"). Does nothing when the axis already shows that range.
+/// at each decade (every second one beyond four) from 10^lo_exp to 10^hi_exp (Qt's log axis only
+/// takes a printf format, which reads "1e+05"). Does nothing when the axis already shows that
+/// range.
 void set_decade_axis(QCategoryAxis* axis, int lo_exp, int hi_exp);
 /// The same for times plotted as log10(seconds), labelled 1 s, 1 min, 1 h, 1 day, 1 week,
 /// 1 month … where they fall inside [lo_s, hi_s] (padded by a fraction of a decade).
