@@ -200,6 +200,27 @@ std::string encode(const std::string& label, const ExperimentState& st, const Se
     return file.close();
 }
 
+// ---- migration (docs/session-format.md, "Versions and migration") ----------------------------
+
+/// Schema 1 kept a tile's drift-compensation reference (weight units) as entry 1 of its
+/// 5-entry `tile_times` (seconds); schema 2 stores it as `drift_reference`.
+void upgrade_1_to_2(ExperimentState& st) {
+    StateArrays moved;
+    for (auto& [path, a] : st.arrays) {
+        const std::string suffix = "tile_times";
+        auto* t = std::get_if<std::vector<double>>(&a.data);
+        if (path.size() < suffix.size() ||
+            path.compare(path.size() - suffix.size(), suffix.size(), suffix) != 0 || !t ||
+            t->size() != 5)
+            continue;
+        const std::string prefix = path.substr(0, path.size() - suffix.size());
+        put_array(moved, prefix + "drift_reference", std::vector<double>{(*t)[1]}, {1}, "weight");
+        t->erase(t->begin() + 1);
+        a.shape = {4};
+    }
+    st.arrays.merge(moved);
+}
+
 // ---- loading ----------------------------------------------------------------------------------
 
 template <typename T>
@@ -422,8 +443,6 @@ ExperimentState decode(const std::string& path, SessionInfo* info) {
                          "); update CrossbarLab to open it");
     if (version < 1)
         throw InputError("schema_version " + std::to_string(version) + " is not a valid schema");
-    // Schema 1 is the first; older files would be upgraded here one version at a time
-    // (docs/session-format.md, "Migration").
 
     SessionInfo read_info;
     read_info.app_version = h5::read_string_attribute(root.get(), "app_version", budget);
@@ -434,6 +453,8 @@ ExperimentState decode(const std::string& path, SessionInfo* info) {
     st.history = read_history(file.get(), budget);
     read_state(file.get(), budget, st);
     st.events = read_events(file.get(), budget);
+    // Older schemas are upgraded in memory, one version at a time (docs/session-format.md).
+    if (version < 2) upgrade_1_to_2(st);
     if (info) *info = std::move(read_info);
     return st;
 }

@@ -411,10 +411,12 @@ void CrossbarLayer::save_state(const std::string& p, StateArrays& out) const {
                                 : std::vector<std::size_t>{v.size()},
                   unit);
     });
-    put_array(out, p + "tile_times",
-              std::vector<double>{s.time_s, s.drift_compensation_ref, s.cache_time_s,
-                                  s.cache_min_age_s, s.cache_first_program_s},
-              {5}, "s");
+    put_array(
+        out, p + "tile_times",
+        std::vector<double>{s.time_s, s.cache_time_s, s.cache_min_age_s, s.cache_first_program_s},
+        {4}, "s");
+    put_array(out, p + "drift_reference", std::vector<double>{s.drift_compensation_ref}, {1},
+              "weight");
     if (chi_.size()) put_matrix(out, p + "chi", chi(), "weight");
     put_matrix(out, p + "pulses_epoch", pulses_epoch_.cast<std::uint32_t>(), "pulses");
 }
@@ -430,12 +432,12 @@ void CrossbarLayer::load_state(const std::string& p, const StateArrays& in) {
         if (!v) throw InputError("session state: " + p + name + " has the wrong element type");
         dst = *v;
     });
-    const auto& times = get_array<double>(in, p + "tile_times", 5);
+    const auto& times = get_array<double>(in, p + "tile_times", 4);
     s.time_s = times[0];
-    s.drift_compensation_ref = times[1];
-    s.cache_time_s = times[2];
-    s.cache_min_age_s = times[3];
-    s.cache_first_program_s = times[4];
+    s.cache_time_s = times[1];
+    s.cache_min_age_s = times[2];
+    s.cache_first_program_s = times[3];
+    s.drift_compensation_ref = get_array<double>(in, p + "drift_reference", 1)[0];
     tile_.restore(s); // validates every array's size against the tile
     if (chi_.size()) {
         Eigen::MatrixXf chi(outputs(), inputs());

@@ -270,6 +270,42 @@ class TestSession : public QObject {
                 straight.state().arrays == resumed.state().arrays);
     }
 
+    void schema1FileIsUpgradedOnLoad() {
+        // A schema 1 file kept each tile's drift-compensation reference (weight units) as entry
+        // 1 of a 5-entry tile_times; built here from a current file by the inverse surgery, with
+        // a reference that no run leaves in a session, so the upgrade must carry it over.
+        const ExperimentConfig c = small_config("mca-pcm");
+        Experiment e(c, data_for(c));
+        e.train_epoch();
+        ExperimentState expected = e.state();
+        const std::string p = path("schema1.h5");
+        save_session(p, expected, {});
+        const double ref = 123.25;
+        int tiles = 0;
+        {
+            Edit edit(p);
+            for (auto& [name, a] : expected.arrays) {
+                if (!name.ends_with("tile_times")) continue;
+                const std::string prefix = name.substr(0, name.size() - 10);
+                const auto& t = std::get<std::vector<double>>(a.data);
+                const std::vector<double> v1{t[0], ref, t[1], t[2], t[3]};
+                edit.remove(("/state/" + prefix + "tile_times").c_str());
+                edit.remove(("/state/" + prefix + "drift_reference").c_str());
+                h5::Id d = h5::write_dataset(edit.file.get(), "/state/" + prefix + "tile_times",
+                                             v1.data(), {v1.size()});
+                h5::write_attribute(d.get(), "unit", std::string("s"));
+                expected.arrays.at(prefix + "drift_reference").data = std::vector<double>{ref};
+                ++tiles;
+            }
+            h5::check(H5Adelete(edit.file.get(), "schema_version"), "delete");
+            h5::write_attribute(edit.file.get(), "schema_version", std::int64_t(1));
+        }
+        QCOMPARE(tiles, 2);
+        const ExperimentState loaded = load_session(p);
+        compare_state(expected, loaded);
+        QVERIFY(expected.arrays == loaded.arrays);
+    }
+
     void failedSaveLeavesPreviousFile() {
         const ExperimentState good = trained_state();
         const std::string p = path("atomic.h5");
@@ -629,7 +665,8 @@ class TestSession : public QObject {
             h5::check(H5Adelete(e.file.get(), "schema_version"), "delete");
             h5::write_attribute(e.file.get(), "schema_version", std::int64_t(7));
         }
-        expect_rejected(p, "written by a newer CrossbarLab (schema 7 > 1)");
+        expect_rejected(p, "written by a newer CrossbarLab (schema 7 > " +
+                               QString::number(session_schema_version) + ")");
 
         fresh();
         Edit(p).remove("/history/test_accuracy");
