@@ -40,6 +40,8 @@ void attach(QChart* chart, QValueAxis* x, QValueAxis* y) {
 AccuracyChart::AccuracyChart(QWidget* parent) : QWidget(parent) {
     accView_ = new ChartView("Classification accuracy per epoch");
     lossView_ = new ChartView("Cross-entropy loss per epoch");
+    for (ChartView* v : {accView_, lossView_})
+        v->drawLegendAsLines();
     QChart* a = accView_->chart();
     QChart* l = lossView_->chart();
     trainAcc_ = add_line(a, "train", series_color(0), 2, Qt::SolidLine, true);

@@ -88,6 +88,7 @@ DeviceExplorer::DeviceExplorer(QWidget* parent) : QWidget(parent) {
 
     // B: distribution.
     histogram_ = new ChartView("B  Distribution of G after k pulses");
+    histogram_->drawLegendAsLines();
     hX_ = value_axis("conductance G [µS]");
     hY_ = value_axis("devices per bin");
     histogram_->chart()->addAxis(hX_, Qt::AlignBottom);
@@ -103,6 +104,7 @@ DeviceExplorer::DeviceExplorer(QWidget* parent) : QWidget(parent) {
 
     // C: drift.
     drift_ = new ChartView("C  Drift of programmed states: G(t) = G(T0)·(t/T0)^−ν");
+    drift_->drawLegendAsLines();
     dX_ = new QCategoryAxis;
     dX_->setTitleText("time after the last pulse (log scale)");
     dY_ = value_axis("mean conductance [µS]");
@@ -111,6 +113,7 @@ DeviceExplorer::DeviceExplorer(QWidget* parent) : QWidget(parent) {
 
     // D: single traces.
     traces_ = new ChartView("D  Single devices: repeated reads between pulses");
+    traces_->drawLegendAsLines();
     tX_ = value_axis("SET pulse number (reads between pulses)");
     tY_ = value_axis("conductance G [µS]");
     traces_->chart()->addAxis(tX_, Qt::AlignBottom);

@@ -26,6 +26,7 @@ std::vector<double> DriftView::evaluation_times() {
 DriftView::DriftView(QWidget* parent) : QWidget(parent) {
     worker_ = new CharacterisationWorker(this);
     accView_ = new ChartView("Test accuracy vs time after training");
+    accView_->drawLegendAsLines();
     aX_ = new QCategoryAxis;
     aX_->setTitleText("time after training (log scale)");
     set_time_axis(aX_, 1, 2592000);
@@ -54,6 +55,7 @@ DriftView::DriftView(QWidget* parent) : QWidget(parent) {
                              "array from 1 s to 1 month");
 
     gView_ = new ChartView("PCM conductance drift after programming");
+    gView_->drawLegendAsLines();
     gX_ = new QCategoryAxis;
     gX_->setTitleText("time after the last pulse (log scale)");
     gY_ = new QValueAxis;

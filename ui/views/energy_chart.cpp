@@ -284,9 +284,9 @@ void EnergyChart::redraw() {
                 QString::fromStdString(it.key()).replace("digital-32bit", "32-bit digital");
             ratio +=
                 r >= 1
-                    ? QString("×%1 less energy than %2")
+                    ? QString("%1× less energy than %2")
                           .arg(QString::number(r, 'f', r < 10 ? 1 : 0), name)
-                    : QString("×%1 more energy than %2").arg(QString::number(1 / r, 'f', 1), name);
+                    : QString("%1× more energy than %2").arg(QString::number(1 / r, 'f', 1), name);
         }
     }
     ratio_->setText(ratio.isEmpty() ? (empty ? "no energy data" : QString()) : ratio);

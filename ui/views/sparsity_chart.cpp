@@ -5,7 +5,6 @@
 #include <QCategoryAxis>
 #include <QChart>
 #include <QLabel>
-#include <QLegend>
 #include <QLineSeries>
 #include <QLocale>
 #include <QVBoxLayout>
@@ -18,6 +17,7 @@ namespace cbl::ui {
 
 SparsityChart::SparsityChart(QWidget* parent) : QWidget(parent) {
     view_ = new ChartView("Updates per epoch: devices programmed vs full precision");
+    view_->drawLegendAsLines(); // solid: devices, dashed: full-precision update
     x_ = new QValueAxis;
     x_->setTitleText("epoch");
     x_->setLabelFormat("%.0f");
@@ -32,8 +32,6 @@ SparsityChart::SparsityChart(QWidget* parent) : QWidget(parent) {
         "weight with a non-zero gradient after every image. Seed 002 Fig. 3C: the mixed-precision "
         "scheme needs over 1000x fewer device updates.");
     view_->setPlaceholder("Appears after the first epoch (counts are per finished epoch)");
-    // Legend entries drawn as line samples: solid = devices, dashed = full-precision update.
-    view_->chart()->legend()->setMarkerShape(QLegend::MarkerShapeFromSeries);
     summary_ = new QLabel;
     summary_->setWordWrap(true);
     auto* lay = new QVBoxLayout(this);

@@ -19,6 +19,7 @@ namespace cbl::ui {
 
 TracesChart::TracesChart(QWidget* parent) : QWidget(parent) {
     view_ = new ChartView("Pinned synapses: conductance over device time");
+    view_->drawLegendAsLines();
     x_ = new QValueAxis;
     x_->setTitleText("device time [s]");
     y_ = new QValueAxis;

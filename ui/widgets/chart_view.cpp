@@ -151,6 +151,10 @@ ChartView::ChartView(const QString& title, QWidget* parent) : QChartView(parent)
     setMinimumSize(240, 150);
 }
 
+void ChartView::drawLegendAsLines() {
+    chart()->legend()->setMarkerShape(QLegend::MarkerShapeFromSeries);
+}
+
 void ChartView::applyFonts() {
     QFont f = font();
     QFont title = f;

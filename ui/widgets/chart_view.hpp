@@ -25,6 +25,9 @@ class ChartView : public QChartView {
     const QList<TimeMarker>& markers() const { return markers_; }
     /// Shown in the middle of the plot while non-empty.
     void setPlaceholder(const QString& text);
+    /// Legend entries drawn like their line series (a dashed curve gets a dashed sample); only
+    /// for charts of lines: bars and areas would get hollow boxes.
+    void drawLegendAsLines();
     /// Applies the widget font to title, axes and legend (charts keep their own fonts).
     void applyFonts();
 
