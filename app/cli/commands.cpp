@@ -14,6 +14,7 @@
 #include <oneapi/tbb/global_control.h>
 #include <oneapi/tbb/task_arena.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <functional>
@@ -272,42 +273,61 @@ int cmd_seed001(const std::vector<std::string>& argv) {
     return 0;
 }
 
+/// The middle value (the mean of the middle two for an even count).
+double median(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    const std::size_t m = v.size() / 2;
+    return v.size() % 2 ? v[m] : 0.5 * (v[m - 1] + v[m]);
+}
+
 int cmd_bench(const std::vector<std::string>& argv) {
-    Args a(argv, {"--images", "--dataset", "--threads"}, {"--json"});
+    Args a(argv, {"--images", "--dataset", "--threads", "--rounds"}, {"--json"});
     const auto limit = thread_limit(a);
     const long long images = a.integer("--images", 4000, 200, 10'000'000);
+    const int rounds = int(a.integer("--rounds", 3, 1, 50));
     DatasetSpec spec;
     spec.source = a.value("--dataset", "fashion-mnist");
     spec.train_limit = static_cast<int>(images);
     spec.test_limit = 100;
     auto data = std::make_shared<const DataSplit>(load_dataset(spec));
     nlohmann::json out;
+    using clock = std::chrono::steady_clock;
+    const auto seconds_since = [](clock::time_point t0) {
+        return std::chrono::duration<double>(clock::now() - t0).count();
+    };
     // Every scheme trains the same 785-250-10 network on the same images in this one process,
-    // so the ratios compare like with like on a shared, noisy machine.
+    // so the ratios compare like with like on a shared, noisy machine. The schemes take turns,
+    // round after round, and each reports its median: a moment of contention on the machine
+    // then costs one sample, not the ratio.
     const std::vector<std::string> schemes = {"fp32",           "fp64",       "mca-pcm",
                                               "mca-pcm-single", "direct-pcm", "time-rram"};
     const auto available = preset_names();
-    for (const std::string& name : schemes) {
-        if (std::find(available.begin(), available.end(), name) == available.end()) continue;
-        ExperimentConfig c = load_preset(name);
-        c.training.epochs = 1;
-        c.dataset = spec;
-        Experiment e(c, data);
-        // Warm caches and allocations first, then time the rest of the epoch (no evaluation).
-        const int warm = std::min(100, e.epoch_size() / 10);
-        e.train(warm);
-        const auto t0 = std::chrono::steady_clock::now();
-        const int n = e.train(e.epoch_size() - warm - 1);
-        const double s =
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        out["images_per_second"][name] = n / s;
-        std::cerr << name << ": " << static_cast<long long>(n / s) << " images/s\n";
+    std::map<std::string, std::vector<double>> samples;
+    for (int round = 0; round < rounds; ++round)
+        for (const std::string& name : schemes) {
+            if (std::find(available.begin(), available.end(), name) == available.end()) continue;
+            ExperimentConfig c = load_preset(name);
+            c.training.epochs = 1;
+            c.dataset = spec;
+            Experiment e(c, data);
+            // Warm caches and allocations first, then time the rest of the epoch (no
+            // evaluation).
+            const int warm = std::min(100, e.epoch_size() / 10);
+            e.train(warm);
+            const auto t0 = clock::now();
+            const int n = e.train(e.epoch_size() - warm - 1);
+            samples[name].push_back(n / seconds_since(t0));
+        }
+    for (const auto& [name, v] : samples) {
+        out["images_per_second"][name] = median(v);
+        std::cerr << name << ": " << static_cast<long long>(median(v)) << " images/s\n";
     }
     // Several runs at once (side-by-side comparisons) each get their own thread: two mca-pcm runs
     // together against one alone, timed alike (built and warmed before the clock starts, then
-    // the same images, no evaluation), the lone run just before the pair. Each of the pair works
-    // in a one-thread task arena, so the two never share or oversubscribe TBB's workers (results
-    // do not depend on the thread count).
+    // the same images, no evaluation), the lone run just before the pair, in as many rounds;
+    // the ratio is the median of the rounds' ratios. Each of the pair works in a one-thread
+    // task arena, so the two never share or oversubscribe TBB's workers (results do not depend
+    // on the thread count).
     if (out["images_per_second"].contains("mca-pcm")) {
         ExperimentConfig c = load_preset("mca-pcm");
         c.training.epochs = 1;
@@ -335,26 +355,33 @@ int cmd_bench(const std::vector<std::string>& argv) {
             });
             return r;
         };
-        using clock = std::chrono::steady_clock;
-        Run alone = prepare(1, 0);
-        auto t0 = clock::now();
-        const int n_alone = alone.train();
-        const double one = n_alone / std::chrono::duration<double>(clock::now() - t0).count();
-        alone.e.reset();
-        Run first = prepare(1, 1), second = prepare(2, 1);
-        t0 = clock::now();
-        int n_second = 0;
-        std::thread other([&] { n_second = second.train(); });
-        const int n_first = first.train();
-        other.join();
-        const double pair_s = std::chrono::duration<double>(clock::now() - t0).count();
-        const double two = (n_first + n_second) / pair_s;
+        std::vector<double> ones, twos, ratios;
+        for (int round = 0; round < rounds; ++round) {
+            Run alone = prepare(1, 0);
+            auto t0 = clock::now();
+            const int n_alone = alone.train();
+            const double one = n_alone / seconds_since(t0);
+            alone.e.reset();
+            Run first = prepare(1, 1), second = prepare(2, 1);
+            t0 = clock::now();
+            int n_second = 0;
+            std::thread other([&] { n_second = second.train(); });
+            const int n_first = first.train();
+            other.join();
+            const double two = (n_first + n_second) / seconds_since(t0);
+            ones.push_back(one);
+            twos.push_back(two);
+            ratios.push_back(two / one);
+        }
         out["side_by_side"] = {{"runs", 2},
-                               {"one_run_images_per_second", one},
-                               {"two_runs_images_per_second", two},
-                               {"ratio", two / one}};
-        std::cerr << "2 x mca-pcm side by side: " << static_cast<long long>(two) << " images/s ("
-                  << two / one << "x one run, " << static_cast<long long>(one) << " images/s)\n";
+                               {"rounds", rounds},
+                               {"one_run_images_per_second", median(ones)},
+                               {"two_runs_images_per_second", median(twos)},
+                               {"ratio", median(ratios)},
+                               {"ratio_per_round", ratios}};
+        std::cerr << "2 x mca-pcm side by side: " << static_cast<long long>(median(twos))
+                  << " images/s (" << median(ratios) << "x one run, median of " << rounds
+                  << " rounds)\n";
     }
     const double fp32 = out["images_per_second"]["fp32"].get<double>();
     for (const auto& [name, ips] : out["images_per_second"].items())
@@ -375,6 +402,7 @@ int cmd_bench(const std::vector<std::string>& argv) {
     out["bytes_per_synapse"]["pcm"] = mvm.bytes_per_synapse;
     out["bytes_per_synapse"]["fp32"] = sizeof(float);
     out["images"] = images;
+    out["rounds"] = rounds;
     out["dataset"] = data->name;
     out["layers"] = {785, 250, 10};
     std::cout << (a.flag("--json") ? out.dump() : out.dump(2)) << "\n";
