@@ -17,12 +17,19 @@ namespace cbl {
 // quantized activations and errors).
 constexpr std::uint32_t direct_sub = 2;
 
+CrossbarLayer::Kind CrossbarLayer::kind_of(const std::string& type) {
+    if (type == "mca") return Kind::mca;
+    if (type == "direct") return Kind::direct;
+    if (type == "time") return Kind::time;
+    throw InputError("scheme.type " + type + " does not train on a crossbar (mca, direct, time)");
+}
+
 CrossbarLayer::CrossbarLayer(int rows, int cols, const TileConfig& tile, const SchemeConfig& scheme,
                              double seconds_per_image, std::uint64_t seed, std::uint32_t layer)
-    : tile_(rows, cols, tile, seed, layer), scheme_(scheme), seconds_per_image_(seconds_per_image),
-      seed_(seed), layer_(layer), pulses_epoch_(rows, cols) {
+    : tile_(rows, cols, tile, seed, layer), scheme_(scheme), kind_(kind_of(scheme.type)),
+      seconds_per_image_(seconds_per_image), seed_(seed), layer_(layer), pulses_epoch_(rows, cols) {
     scheme_.validate();
-    if (scheme_.type == "mca") chi_.setZero(rows, (cols + 15) / 16 * 16);
+    if (kind_ == Kind::mca) chi_.setZero(rows, (cols + 15) / 16 * 16);
     pulses_epoch_.setZero();
 }
 
@@ -120,18 +127,18 @@ double CrossbarLayer::eps_for(bool up) const {
 }
 
 void CrossbarLayer::transfer(int r, int c, float dw, StepContext& ctx) {
-    if (scheme_.type == "time") {
+    if (kind_ == Kind::time) {
         write_time(r, c, dw, ctx);
         return;
     }
     // "direct" programs this image's dW alone; "mca" first adds it to chi (seed 002 Fig. 1B).
     double pending = dw;
-    if (scheme_.type == "mca") pending = chi_(r, c) += dw;
+    if (kind_ == Kind::mca) pending = chi_(r, c) += dw;
     // p = trunc(chi / eps) (seed 002 Fig. 1B). "direct" rounds this image's dW alone: whatever
     // the rounding drops is lost instead of carried in chi.
     const double granules = pending / eps_for(pending > 0);
     apply_pulses(r, c,
-                 scheme_.type == "direct" && scheme_.direct_rounding == "nearest"
+                 kind_ == Kind::direct && scheme_.direct_rounding == "nearest"
                      ? static_cast<int>(std::lround(granules))
                      : static_cast<int>(std::trunc(granules)),
                  ctx);
@@ -146,7 +153,7 @@ void CrossbarLayer::apply_pulses(int r, int c, int p, StepContext& ctx) {
         p = -1;
     tile_.program(r, c, p, ctx.step, (*ctx.counts)[Stage::update]);
     count_pulses(r, c, p);
-    if (scheme_.type == "mca") chi_(r, c) -= static_cast<float>(p * eps);
+    if (kind_ == Kind::mca) chi_(r, c) -= static_cast<float>(p * eps);
 }
 
 void CrossbarLayer::round_column_stochastic(int c, StepContext& ctx) {
@@ -204,11 +211,13 @@ void CrossbarLayer::write_time(int r, int c, float dw, StepContext& ctx) {
     ++up.verify_reads;
 }
 
-void CrossbarLayer::count_over(float threshold) {
+void CrossbarLayer::count_over(Band band) {
     over_.assign(std::size_t(outputs()), 0);
-    for (int r = 0; r < outputs(); ++r)
-        over_[r] = std::int32_t((chi_.row(r).head(inputs()).array().abs() >= threshold).count());
-    over_threshold_ = threshold;
+    for (int r = 0; r < outputs(); ++r) {
+        const auto row = chi_.row(r).head(inputs()).array();
+        over_[r] = std::int32_t((row >= band.up || row <= -band.down).count());
+    }
+    over_band_ = band;
 }
 
 namespace {
@@ -216,23 +225,29 @@ namespace {
 /// One row of chi (padded to a multiple of 16 columns, s zero in the padding):
 /// row[c] = fma(s[c], d, row[c]) on every 16-column chunk holding a driven column (bit c % 16 of
 /// active[c / 16]); other chunks have s = +-0 and would not change, so they are not touched.
-/// The driven columns with |row[c]| >= threshold are listed in `hits` in ascending order.
-/// Returns the change of the number of the row's first `cols` entries at or above the threshold.
+/// The driven columns with row[c] in `band` are listed in `hits` in ascending order.
+/// Returns the change of the number of the row's first `cols` entries in the band.
+template <typename Band>
 int accumulate_row(float* row, const float* s, float d, const std::uint16_t* active, int ld,
-                   int cols, float threshold, int* hits, int& n_hits) {
+                   int cols, Band band, int* hits, int& n_hits) {
     int change = 0;
     n_hits = 0;
 #if defined(__AVX512F__)
-    const __m512 dv = _mm512_set1_ps(d), tv = _mm512_set1_ps(threshold);
+    const __m512 dv = _mm512_set1_ps(d), up = _mm512_set1_ps(band.up),
+                 down = _mm512_set1_ps(-band.down);
+    const auto in_band = [&](__m512 v) {
+        return __mmask16(_mm512_cmp_ps_mask(v, up, _CMP_GE_OQ) |
+                         _mm512_cmp_ps_mask(v, down, _CMP_LE_OQ));
+    };
     for (int c = 0; c < ld; c += 16) {
         const unsigned driven = active[c / 16];
         if (!driven) continue;
         const __m512 old = _mm512_loadu_ps(row + c);
         const __m512 v = _mm512_fmadd_ps(_mm512_loadu_ps(s + c), dv, old);
         _mm512_storeu_ps(row + c, v);
-        const __mmask16 was = _mm512_cmp_ps_mask(_mm512_abs_ps(old), tv, _CMP_GE_OQ);
-        const __mmask16 ge = _mm512_cmp_ps_mask(_mm512_abs_ps(v), tv, _CMP_GE_OQ);
-        if (!(ge | was)) continue; // the common case: nothing at the threshold
+        const __mmask16 was = in_band(old);
+        const __mmask16 ge = in_band(v);
+        if (!(ge | was)) continue; // the common case: nothing in the band
         const unsigned valid = cols - c >= 16 ? 0xffffu : (1u << std::max(0, cols - c)) - 1u;
         change += std::popcount(unsigned(ge) & valid) - std::popcount(unsigned(was) & valid);
         for (unsigned h = unsigned(ge) & driven; h; h &= h - 1)
@@ -241,9 +256,9 @@ int accumulate_row(float* row, const float* s, float d, const std::uint16_t* act
 #else
     for (int c = 0; c < ld; ++c) {
         if (!active[c / 16]) continue;
-        const bool was = std::abs(row[c]) >= threshold;
+        const bool was = band.holds(row[c]);
         row[c] = std::fma(s[c], d, row[c]);
-        const bool ge = std::abs(row[c]) >= threshold;
+        const bool ge = band.holds(row[c]);
         if (c < cols) change += int(ge) - int(was);
         if (ge && ((active[c / 16] >> (c % 16)) & 1u)) hits[n_hits++] = c;
     }
@@ -293,13 +308,13 @@ void CrossbarLayer::commit_rank1(const Vec& x, const Vec& delta, float scale, St
     up.digital_macs += driven * delta_nnz;
     up.chi_reads += driven * delta_nnz;
     up.chi_writes += driven * delta_nnz;
-    const bool mca = scheme_.type == "mca";
-    // mca transfers once |chi| reaches eps; time and nearest-rounding direct act on dW of half a
-    // granule or more; truncating direct on a whole one; stochastic direct on any non-zero dW.
-    float threshold = mca ? eps_min : 0.5f * eps_min;
-    if (scheme_.type == "direct" && scheme_.direct_rounding == "truncate") threshold = eps_min;
+    // mca transfers once chi reaches a granule (eps up or down); time and nearest-rounding
+    // direct act on dW of half a granule or more; truncating direct on a whole one; stochastic
+    // direct on any non-zero dW.
+    const bool truncate = kind_ == Kind::direct && scheme_.direct_rounding == "truncate";
+    const float threshold = truncate ? eps_min : 0.5f * eps_min;
     const bool stochastic = direct_stochastic();
-    if (mca) {
+    if (kind_ == Kind::mca) {
         // chi is row-major: an error row updates one contiguous row of chi. A zero error leaves
         // chi exactly as it is (chi + s * 0 = chi; chi is never -0) and an undriven column
         // (s = +-0) too, so only the non-zero error rows are visited, plus rows that still hold
@@ -307,18 +322,19 @@ void CrossbarLayer::commit_rank1(const Vec& x, const Vec& delta, float scale, St
         // driven). chi += s d is one fused multiply-add per entry, as the column-wise Eigen
         // expression compiled to; transfers within a row run in ascending column order, so
         // every per-row sum (the tile's row readout) adds in the same order as before.
-        if (over_threshold_ != threshold) count_over(threshold);
+        const Band band{float(eps_for(true)), float(eps_for(false))};
+        if (over_band_ != band) count_over(band);
         hits_.resize(std::size_t(ld));
         for (int r = 0; r < rows; ++r) {
             if (d[r] == 0 && over_[r] == 0) continue;
             float* row = chi_.row(r).data();
             int n_hits = 0;
             int left = over_[r] + accumulate_row(row, s_.data(), d[r], active_.data(), ld, cols,
-                                                 threshold, hits_.data(), n_hits);
+                                                 band, hits_.data(), n_hits);
             for (int h = 0; h < n_hits; ++h) {
                 const int c = hits_[h];
                 transfer(r, c, 0.0f, ctx);
-                left -= std::abs(row[c]) < threshold;
+                left -= !band.holds(row[c]);
             }
             over_[r] = left;
         }
@@ -353,7 +369,7 @@ void CrossbarLayer::commit_rank1(const Vec& x, const Vec& delta, float scale, St
 
 void CrossbarLayer::commit(const Matrix& dW, StepContext& ctx) {
     OpCounts& up = (*ctx.counts)[Stage::update];
-    over_threshold_ = -1;
+    over_band_ = {};
     const bool stochastic = direct_stochastic();
     for (int c = 0; c < inputs(); ++c) {
         for (int r = 0; r < outputs(); ++r) {
@@ -444,7 +460,7 @@ void CrossbarLayer::load_state(const std::string& p, const StateArrays& in) {
         get_matrix(in, p + "chi", chi);
         chi_.leftCols(inputs()) = chi;
     }
-    over_threshold_ = -1;
+    over_band_ = {};
     Eigen::Matrix<std::uint32_t, Eigen::Dynamic, Eigen::Dynamic> pulses(outputs(), inputs());
     get_matrix(in, p + "pulses_epoch", pulses);
     pulses_epoch_ = pulses.cast<std::uint16_t>();

@@ -51,17 +51,28 @@ class CrossbarLayer final : public DeviceLayer {
     void round_column_stochastic(int c, StepContext& ctx);
     double eps_for(bool up) const;
     bool direct_stochastic() const {
-        return scheme_.type == "direct" && scheme_.direct_rounding == "stochastic";
+        return kind_ == Kind::direct && scheme_.direct_rounding == "stochastic";
     }
     void count_pulses(int r, int c, int pulses);
     /// Seed 002 section 3: signed n-bit values with one shared scale and stochastic rounding.
     void quantize(const Vec& v, Vec& q, std::uint64_t step, std::uint32_t which);
     void write_time(int r, int c, float dw, StepContext& ctx);
-    /// mca: recounts over_ for `threshold` (after chi changed outside commit_rank1).
-    void count_over(float threshold);
+    /// mca: the chi entries a transfer acts on, chi >= up (potentiate) or chi <= -down
+    /// (depress); a single device has its own granules for the two directions.
+    struct Band {
+        float up = -1, down = -1; ///< -1: not counted yet
+        bool holds(float chi) const { return chi >= up || chi <= -down; }
+        bool operator==(const Band&) const = default;
+    };
+    /// mca: recounts over_ for `band` (after chi changed outside commit_rank1).
+    void count_over(Band band);
 
     CrossbarTile tile_;
     SchemeConfig scheme_;
+    /// scheme_.type, which a layer keeps for life, as a value: it is asked per transfer.
+    enum class Kind { mca, direct, time };
+    static Kind kind_of(const std::string& type);
+    Kind kind_;
     double seconds_per_image_;
     std::uint64_t seed_;
     std::uint32_t layer_;
@@ -76,11 +87,11 @@ class CrossbarLayer final : public DeviceLayer {
     Eigen::VectorXf s_;                 ///< mca: scale * x per (padded) column (scratch)
     std::vector<std::uint16_t> active_; ///< mca: driven columns, one bit each (scratch)
     std::vector<int> hits_;             ///< mca: columns of one row to transfer (scratch)
-    // mca: per output row, the entries with |chi| >= over_threshold_ (transfers that left a
-    // remainder, e.g. a single device's one-RESET rule): such a row is visited even when its
-    // error is zero. over_threshold_ < 0: stale, recount before use.
+    // mca: per output row, the entries in over_band_ (transfers that left a remainder, e.g. a
+    // single device's one-RESET rule): such a row is visited even when its error is zero.
+    // over_band_.up < 0: stale, recount before use.
     std::vector<std::int32_t> over_;
-    float over_threshold_ = -1;
+    Band over_band_;
 };
 
 } // namespace cbl
