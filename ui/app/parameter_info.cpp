@@ -69,6 +69,17 @@ ParameterInfo parameter_info(const QString& path) {
           "fixed: one full scale per vector kind (sparse updates late in training); vector: "
           "each vector's own maximum",
           "", 0, 0, 0}},
+        {"scheme.quantize_x_range",
+         {"activation full scale",
+          "Fixed update-path scale: activations are quantised on [-range, range] (sigmoid "
+          "outputs: 1)",
+          "", 0, 1e6, 4}},
+        {"scheme.quantize_delta_range",
+         {"error full scale",
+          "Fixed update-path scale: each weight layer's errors are quantised on [-range, range]; "
+          "one value per layer, input side first, or one value for all (a softmax error lies in "
+          "[-1, 1], a sigmoid layer's is scaled by f' <= 1/4)",
+          "", 0, 0, 0}},
         {"scheme.direct_rounding",
          {"direct rounding",
           "direct scheme: dW/ε to pulses by stochastic rounding (right on average), nearest, or "

@@ -116,6 +116,14 @@ nlohmann::json ParameterPanel::effective(const ExperimentConfig& c) const {
     }
     if (training.contains("optimizer") && training["optimizer"].value("type", "") != "momentum")
         training["optimizer"].erase("momentum");
+    // Only what the experiment uses is shown: the decay of a schedule that has one, the
+    // interval of a step schedule.
+    if (training.contains("optimizer")) {
+        nlohmann::json& o = training["optimizer"];
+        const std::string schedule = o.value("schedule", "constant");
+        if (schedule != "step") o.erase("decay_epochs");
+        if (schedule == "constant") o.erase("decay");
+    }
     groups["training"] = training;
     try {
         SchemeConfig s = c.scheme.get<SchemeConfig>();
@@ -124,10 +132,31 @@ nlohmann::json ParameterPanel::effective(const ExperimentConfig& c) const {
         if (s.type != "time")
             for (const char* k : {"write_scheme", "write_tolerance", "write_max_iterations"})
                 sj.erase(k);
-        if (s.type != "fp") groups["scheme"] = sj;
+        if (s.type != "direct") sj.erase("direct_rounding");
+        // The update path's rounding and ranges matter only with its bits on; the ranges only
+        // for fixed scales.
+        if (s.quantize_bits == 0)
+            for (const char* k : {"quantize_rounding", "quantize_scale"})
+                sj.erase(k);
+        if (s.quantize_bits == 0 || s.quantize_scale != "fixed")
+            for (const char* k : {"quantize_x_range", "quantize_delta_range"})
+                sj.erase(k);
         if (s.type != "fp") {
             TileConfig t = tile_config_of(c);
             nlohmann::json tj = t;
+            // Separate up and down granules and a reference conductance exist only for a single
+            // device per weight, the weight refresh only for pairs.
+            if (t.mapping == WeightMapping::single) {
+                sj.erase("refresh_interval");
+                for (const char* k :
+                     {"refresh_threshold_uS", "refresh_tolerance_uS", "refresh_max_pulses"})
+                    tj.erase(k);
+            } else {
+                for (const char* k : {"eps_up", "eps_down"})
+                    sj.erase(k);
+                tj.erase("g_ref_uS");
+            }
+            groups["scheme"] = sj;
             nlohmann::json dj = tj["device"];
             tj.erase("device");
             dj.erase("family");
