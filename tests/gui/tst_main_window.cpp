@@ -54,6 +54,9 @@ class TestMainWindow : public QObject {
     void cleanup() { w.reset(); }
 
     void playDeliversMetrics() {
+        // Throttled so the small run streams over about a second: unthrottled it can end
+        // between two frames, and the window then shows a single snapshot.
+        w->bridge().engine().set_speed(2000);
         QSignalSpy spy(w.get(), &MainWindow::snapshotShown);
         action("Play")->trigger();
         QTRY_VERIFY_WITH_TIMEOUT(last()->step > 0, 10000);
