@@ -45,6 +45,15 @@ class TestFidelityMnist : public QObject {
         QVERIFY2(gap <= 0.01, qPrintable(QString::number(gap)));
     }
 
+    void singleDeviceMcaIsWithinOnePointOfFp64() {
+        // Seed 002's single-device variant: 97.47 %, 0.8 points below its FP64 reference.
+        const auto single = run_cli_json(mnist("mca-pcm-single", 20));
+        QVERIFY(!single.is_null());
+        qInfo("mca-pcm-single %.4f", last(single, "test_accuracy"));
+        QVERIFY2(last(fp64, "test_accuracy") - last(single, "test_accuracy") <= 0.01,
+                 single["test_accuracy"].dump().c_str());
+    }
+
     void mcaProgramsThousandTimesFewerDevices() {
         for (std::size_t e = 0; e < mca["device_updates"].size(); ++e) {
             double device = 0, fp = 0;
