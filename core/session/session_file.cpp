@@ -206,13 +206,10 @@ std::string encode(const std::string& label, const ExperimentState& st, const Se
 /// 5-entry `tile_times` (seconds); schema 2 stores it as `drift_reference`.
 void upgrade_1_to_2(ExperimentState& st) {
     StateArrays moved;
+    const std::string suffix = "tile_times";
     for (auto& [path, a] : st.arrays) {
-        const std::string suffix = "tile_times";
         auto* t = std::get_if<std::vector<double>>(&a.data);
-        if (path.size() < suffix.size() ||
-            path.compare(path.size() - suffix.size(), suffix.size(), suffix) != 0 || !t ||
-            t->size() != 5)
-            continue;
+        if (!path.ends_with(suffix) || !t || t->size() != 5) continue;
         const std::string prefix = path.substr(0, path.size() - suffix.size());
         put_array(moved, prefix + "drift_reference", std::vector<double>{(*t)[1]}, {1}, "weight");
         t->erase(t->begin() + 1);

@@ -211,7 +211,7 @@ void CrossbarLayer::write_time(int r, int c, float dw, StepContext& ctx) {
     ++up.verify_reads;
 }
 
-void CrossbarLayer::count_over(Band band) {
+void CrossbarLayer::count_over(TransferBand band) {
     over_.assign(std::size_t(outputs()), 0);
     for (int r = 0; r < outputs(); ++r) {
         const auto row = chi_.row(r).head(inputs()).array();
@@ -227,9 +227,8 @@ namespace {
 /// active[c / 16]); other chunks have s = +-0 and would not change, so they are not touched.
 /// The driven columns with row[c] in `band` are listed in `hits` in ascending order.
 /// Returns the change of the number of the row's first `cols` entries in the band.
-template <typename Band>
 int accumulate_row(float* row, const float* s, float d, const std::uint16_t* active, int ld,
-                   int cols, Band band, int* hits, int& n_hits) {
+                   int cols, TransferBand band, int* hits, int& n_hits) {
     int change = 0;
     n_hits = 0;
 #if defined(__AVX512F__)
@@ -322,7 +321,7 @@ void CrossbarLayer::commit_rank1(const Vec& x, const Vec& delta, float scale, St
         // driven). chi += s d is one fused multiply-add per entry, as the column-wise Eigen
         // expression compiled to; transfers within a row run in ascending column order, so
         // every per-row sum (the tile's row readout) adds in the same order as before.
-        const Band band{float(eps_for(true)), float(eps_for(false))};
+        const TransferBand band{float(eps_for(true)), float(eps_for(false))};
         if (over_band_ != band) count_over(band);
         hits_.resize(std::size_t(ld));
         for (int r = 0; r < rows; ++r) {

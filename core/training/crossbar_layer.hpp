@@ -14,6 +14,14 @@ namespace cbl {
 /// The tile configuration of an experiment: its "tile" object with the "device" model inside.
 TileConfig tile_config_of(const ExperimentConfig& c);
 
+/// mca: the chi entries a transfer acts on, chi >= up (potentiate) or chi <= -down (depress);
+/// a single device has its own granules for the two directions.
+struct TransferBand {
+    float up = -1, down = -1; ///< -1: not set
+    bool holds(float chi) const { return chi >= up || chi <= -down; }
+    bool operator==(const TransferBand&) const = default;
+};
+
 class CrossbarLayer final : public DeviceLayer {
   public:
     CrossbarLayer(int rows, int cols, const TileConfig& tile, const SchemeConfig& scheme,
@@ -57,15 +65,8 @@ class CrossbarLayer final : public DeviceLayer {
     /// Seed 002 section 3: signed n-bit values with one shared scale and stochastic rounding.
     void quantize(const Vec& v, Vec& q, std::uint64_t step, std::uint32_t which);
     void write_time(int r, int c, float dw, StepContext& ctx);
-    /// mca: the chi entries a transfer acts on, chi >= up (potentiate) or chi <= -down
-    /// (depress); a single device has its own granules for the two directions.
-    struct Band {
-        float up = -1, down = -1; ///< -1: not counted yet
-        bool holds(float chi) const { return chi >= up || chi <= -down; }
-        bool operator==(const Band&) const = default;
-    };
     /// mca: recounts over_ for `band` (after chi changed outside commit_rank1).
-    void count_over(Band band);
+    void count_over(TransferBand band);
 
     CrossbarTile tile_;
     SchemeConfig scheme_;
@@ -91,7 +92,7 @@ class CrossbarLayer final : public DeviceLayer {
     // single device's one-RESET rule): such a row is visited even when its error is zero.
     // over_band_.up < 0: stale, recount before use.
     std::vector<std::int32_t> over_;
-    Band over_band_;
+    TransferBand over_band_;
 };
 
 } // namespace cbl
