@@ -33,6 +33,9 @@ void TileConfig::validate() const {
     require_range("tile.refresh_threshold_uS", refresh_threshold_uS, 0, 1000, "uS");
     require_above("tile.refresh_tolerance_uS", refresh_tolerance_uS, 0, 1000, "uS");
     require_range("tile.refresh_max_pulses", refresh_max_pulses, 1, 100000, "pulses");
+    require_range("tile.pairs_per_weight", pairs_per_weight, 1, 8, "pairs");
+    if (pairs_per_weight > 1 && mapping != WeightMapping::differential)
+        throw InputError("tile.pairs_per_weight > 1 needs the differential mapping (pairs)");
     peripherals.validate();
 }
 
@@ -62,6 +65,7 @@ void to_json(nlohmann::json& j, const TileConfig& c) {
          {"refresh_threshold_uS", c.refresh_threshold_uS},
          {"refresh_tolerance_uS", c.refresh_tolerance_uS},
          {"refresh_max_pulses", c.refresh_max_pulses},
+         {"pairs_per_weight", c.pairs_per_weight},
          {"peripherals", c.peripherals}};
 }
 
@@ -85,6 +89,7 @@ void from_json(const nlohmann::json& j, TileConfig& c) {
     f.get("refresh_threshold_uS", c.refresh_threshold_uS);
     f.get("refresh_tolerance_uS", c.refresh_tolerance_uS);
     f.get("refresh_max_pulses", c.refresh_max_pulses);
+    f.get("pairs_per_weight", c.pairs_per_weight);
     nested = nullptr;
     f.get("peripherals", nested);
     if (!nested.is_null()) from_json(nested, c.peripherals);

@@ -48,6 +48,10 @@ struct TileConfig {
     /// seed 002's 0.77 uS mean SET step). 0 < .. 1000 uS
     double refresh_tolerance_uS = 0.77;
     int refresh_max_pulses = 100; ///< per pair, 1 .. 100000
+    /// Multi-memristive synapse (Boybat et al. 2018, cited by seed 002): N differential pairs
+    /// per weight, W = (beta / N) sum_i (G+_i - G-_i), the pulses dealt out to the pairs by a
+    /// round-robin arbiter. 1 .. 8; more than 1 needs the differential mapping.
+    int pairs_per_weight = 1;
     PeripheralConfig peripherals;
 
     int devices_per_synapse() const { return mapping == WeightMapping::differential ? 2 : 1; }

@@ -26,33 +26,85 @@ CrossbarLayer::Kind CrossbarLayer::kind_of(const std::string& type) {
 
 CrossbarLayer::CrossbarLayer(int rows, int cols, const TileConfig& tile, const SchemeConfig& scheme,
                              double seconds_per_image, std::uint64_t seed, std::uint32_t layer)
-    : tile_(rows, cols, tile, seed, layer), scheme_(scheme), kind_(kind_of(scheme.type)),
-      seconds_per_image_(seconds_per_image), seed_(seed), layer_(layer), pulses_epoch_(rows, cols) {
+    : scheme_(scheme), kind_(kind_of(scheme.type)), seconds_per_image_(seconds_per_image),
+      seed_(seed), layer_(layer), pulses_epoch_(rows, cols) {
     scheme_.validate();
+    tile.validate();
+    // Boybat's multi-memristive synapse: N pairs share the weight, each with beta / N.
+    TileConfig per_pair = tile;
+    per_pair.beta_per_uS = tile.beta_per_uS / tile.pairs_per_weight;
+    for (int i = 0; i < tile.pairs_per_weight; ++i)
+        tiles_.emplace_back(rows, cols, per_pair, seed, layer + (std::uint32_t(i) << 12));
     if (kind_ == Kind::mca) chi_.setZero(rows, (cols + 15) / 16 * 16);
     pulses_epoch_.setZero();
 }
 
+template <typename Read>
+void CrossbarLayer::read_sum(Eigen::Ref<Vec> y, Read&& read) const {
+    read(std::size_t(0), y);
+    if (tiles_.size() == 1) return;
+    Vec part(y.size());
+    for (std::size_t i = 1; i < tiles_.size(); ++i) {
+        read(i, part);
+        y += part;
+    }
+}
+
 void CrossbarLayer::forward(const Vec& x, Vec& z, StepContext& ctx) {
     z.resize(outputs());
-    tile_.forward(x, z, ctx.step, (*ctx.counts)[Stage::forward]);
+    read_sum(z, [&](std::size_t i, Eigen::Ref<Vec> y) {
+        tiles_[i].forward(x, y, ctx.step, (*ctx.counts)[Stage::forward]);
+    });
 }
 
 void CrossbarLayer::backward(const Vec& d, Vec& out, StepContext& ctx) {
     out.resize(inputs());
-    tile_.backward(d, out, ctx.step, (*ctx.counts)[Stage::backward]);
+    read_sum(out, [&](std::size_t i, Eigen::Ref<Vec> y) {
+        tiles_[i].backward(d, y, ctx.step, (*ctx.counts)[Stage::backward]);
+    });
 }
 
 void CrossbarLayer::forward_batch(const Matrix& x, Matrix& z, std::uint64_t eval_step) const {
     // Inference reads the array as training would (drift, read noise, converters) on a copy, so
     // evaluation never disturbs the training state; read noise is keyed apart from training.
-    CrossbarTile reader = tile_;
+    std::vector<CrossbarTile> readers = tiles_;
     OpCounts ignored;
     z.resize(outputs(), x.cols());
     for (Eigen::Index j = 0; j < x.cols(); ++j) {
         const std::uint64_t step = (1ull << 63) | (eval_step << 16) | std::uint64_t(j);
-        reader.forward(x.col(j), z.col(j), step, ignored);
+        read_sum(z.col(j), [&](std::size_t i, Eigen::Ref<Vec> y) {
+            readers[i].forward(x.col(j), y, step, ignored);
+        });
     }
+}
+
+CrossbarLayer::Matrix CrossbarLayer::weights() const {
+    Matrix w = tiles_.front().weights();
+    for (std::size_t i = 1; i < tiles_.size(); ++i)
+        w += tiles_[i].weights();
+    return w;
+}
+
+void CrossbarLayer::program_pairs(int r, int c, int p, std::uint64_t step, OpCounts& ops) {
+    const int n = int(tiles_.size());
+    if (n == 1) {
+        tiles_.front().program(r, c, p, step, ops);
+        return;
+    }
+    // One train per pair (pulse k of a train has its own draw; two trains of one pair in one
+    // step would repeat them).
+    const int total = std::abs(p), sign = p > 0 ? 1 : -1;
+    for (int j = 0; j < std::min(n, total); ++j) {
+        const int share = total / n + (j < total % n ? 1 : 0);
+        tiles_[arbiter_++ % std::uint32_t(n)].program(r, c, sign * share, step, ops);
+    }
+}
+
+float CrossbarLayer::weight(int r, int c) const {
+    float w = 0;
+    for (const CrossbarTile& t : tiles_)
+        w += t.weight(r, c);
+    return w;
 }
 
 void CrossbarLayer::quantize(const Vec& v, Vec& q, std::uint64_t step, std::uint32_t which) {
@@ -123,7 +175,7 @@ void CrossbarLayer::count_pulses(int r, int c, int pulses) {
 double CrossbarLayer::eps_for(bool up) const {
     // Single mapping: separate granules for SET and RESET (seed 002 A.2.4).
     const double e = up ? scheme_.eps_up : scheme_.eps_down;
-    return tile_.config().mapping == WeightMapping::single && e > 0 ? e : scheme_.eps;
+    return tiles_.front().config().mapping == WeightMapping::single && e > 0 ? e : scheme_.eps;
 }
 
 void CrossbarLayer::transfer(int r, int c, float dw, StepContext& ctx) {
@@ -149,9 +201,9 @@ void CrossbarLayer::apply_pulses(int r, int c, int p, StepContext& ctx) {
     const bool up = p > 0;
     const double eps = eps_for(up);
     // A single PCM device is depressed by one RESET, whatever the count (seed 002 A.2.4).
-    if (tile_.config().mapping == WeightMapping::single && !up && tile_.config().device.is_pcm())
-        p = -1;
-    tile_.program(r, c, p, ctx.step, (*ctx.counts)[Stage::update]);
+    const TileConfig& cfg = tiles_.front().config();
+    if (cfg.mapping == WeightMapping::single && !up && cfg.device.is_pcm()) p = -1;
+    program_pairs(r, c, p, ctx.step, (*ctx.counts)[Stage::update]);
     count_pulses(r, c, p);
     if (kind_ == Kind::mca) chi_(r, c) -= static_cast<float>(p * eps);
 }
@@ -177,10 +229,10 @@ void CrossbarLayer::write_time(int r, int c, float dw, StepContext& ctx) {
     OpCounts& up = (*ctx.counts)[Stage::update];
     const double eps = scheme_.eps;
     if (std::abs(dw) < 0.5 * eps) return;
-    const double target = tile_.weight(r, c) + dw;
+    const double target = weight(r, c) + dw;
     const double band = scheme_.write_tolerance * eps;
     auto apply = [&](int p) {
-        tile_.program(r, c, p, ctx.step, up);
+        program_pairs(r, c, p, ctx.step, up);
         count_pulses(r, c, p);
     };
     if (scheme_.write_scheme == "gradual") {
@@ -190,7 +242,7 @@ void CrossbarLayer::write_time(int r, int c, float dw, StepContext& ctx) {
     }
     double step_estimate = eps; // weight change per pulse, learnt per weight by "tolerant"
     for (int it = 0; it < scheme_.write_max_iterations; ++it) {
-        const double before = tile_.weight(r, c);
+        const double before = weight(r, c);
         ++up.verify_reads;
         const double error = target - before;
         if (std::abs(error) <= band) return;
@@ -204,7 +256,7 @@ void CrossbarLayer::write_time(int r, int c, float dw, StepContext& ctx) {
             if (p == 0) p = error > 0 ? 1 : -1;
         }
         apply(p);
-        const double moved = tile_.weight(r, c) - before;
+        const double moved = weight(r, c) - before;
         if (scheme_.write_scheme == "tolerant" && moved * p > 0)
             step_estimate = std::clamp(moved / p, 0.1 * eps, 10 * eps);
     }
@@ -387,11 +439,13 @@ void CrossbarLayer::commit(const Matrix& dW, StepContext& ctx) {
 }
 
 void CrossbarLayer::end_of_image(StepContext& ctx) {
-    tile_.advance_time(seconds_per_image_);
     // Seed 002 section 2.3: a weight refresh every 100 training images.
-    if (scheme_.refresh_interval > 0 &&
-        (ctx.step + 1) % std::uint64_t(scheme_.refresh_interval) == 0)
-        tile_.refresh(ctx.step, (*ctx.counts)[Stage::refresh]);
+    const bool refresh = scheme_.refresh_interval > 0 &&
+                         (ctx.step + 1) % std::uint64_t(scheme_.refresh_interval) == 0;
+    for (CrossbarTile& t : tiles_) {
+        t.advance_time(seconds_per_image_);
+        if (refresh) t.refresh(ctx.step, (*ctx.counts)[Stage::refresh]);
+    }
 }
 
 std::unique_ptr<WeightLayer<float>> CrossbarLayer::clone() const {
@@ -416,68 +470,95 @@ void for_each_tile_array(State& s, F&& f) {
 }
 } // namespace
 
-void CrossbarLayer::save_state(const std::string& p, StateArrays& out) const {
-    const TileState s = tile_.state();
-    // Per-device planes are stored as [inputs][outputs] (synapse order), other arrays flat.
-    const std::size_t n = std::size_t(s.rows) * std::size_t(s.cols);
-    for_each_tile_array(s, [&](const char* name, const auto& v, const char* unit) {
-        put_array(out, p + name, v,
-                  v.size() == n ? std::vector<std::size_t>{std::size_t(s.cols), std::size_t(s.rows)}
-                                : std::vector<std::size_t>{v.size()},
-                  unit);
-    });
-    put_array(
-        out, p + "tile_times",
-        std::vector<double>{s.time_s, s.cache_time_s, s.cache_min_age_s, s.cache_first_program_s},
-        {4}, "s");
-    put_array(out, p + "drift_reference", std::vector<double>{s.drift_compensation_ref}, {1},
-              "weight");
-    if (chi_.size()) put_matrix(out, p + "chi", chi(), "weight");
-    put_matrix(out, p + "pulses_epoch", pulses_epoch_.cast<std::uint32_t>(), "pulses");
+namespace {
+/// Where pair i of a multi-memristive synapse keeps its tile arrays: the layer's own prefix
+/// for the first (so one-pair sessions look as they always did), "pair_i/" below it for others.
+std::string pair_prefix(const std::string& layer_prefix, std::size_t i) {
+    return i == 0 ? layer_prefix : layer_prefix + "pair_" + std::to_string(i) + "/";
+}
+} // namespace
+
+void CrossbarLayer::save_state(const std::string& layer_prefix, StateArrays& out) const {
+    for (std::size_t i = 0; i < tiles_.size(); ++i) {
+        const std::string p = pair_prefix(layer_prefix, i);
+        const TileState s = tiles_[i].state();
+        // Per-device planes are stored as [inputs][outputs] (synapse order), other arrays flat.
+        const std::size_t n = std::size_t(s.rows) * std::size_t(s.cols);
+        for_each_tile_array(s, [&](const char* name, const auto& v, const char* unit) {
+            put_array(out, p + name, v,
+                      v.size() == n
+                          ? std::vector<std::size_t>{std::size_t(s.cols), std::size_t(s.rows)}
+                          : std::vector<std::size_t>{v.size()},
+                      unit);
+        });
+        put_array(out, p + "tile_times",
+                  std::vector<double>{s.time_s, s.cache_time_s, s.cache_min_age_s,
+                                      s.cache_first_program_s},
+                  {4}, "s");
+        put_array(out, p + "drift_reference", std::vector<double>{s.drift_compensation_ref}, {1},
+                  "weight");
+    }
+    if (tiles_.size() > 1)
+        put_array(out, layer_prefix + "arbiter", std::vector<std::uint32_t>{arbiter_}, {1},
+                  "pulses");
+    if (chi_.size()) put_matrix(out, layer_prefix + "chi", chi(), "weight");
+    put_matrix(out, layer_prefix + "pulses_epoch", pulses_epoch_.cast<std::uint32_t>(), "pulses");
 }
 
-void CrossbarLayer::load_state(const std::string& p, const StateArrays& in) {
-    TileState s;
-    s.rows = tile_.rows();
-    s.cols = tile_.cols();
-    for_each_tile_array(s, [&](const char* name, auto& dst, const char*) {
-        const auto it = in.find(p + name);
-        if (it == in.end()) throw InputError("session state: " + p + name + " is missing");
-        const auto* v = std::get_if<std::decay_t<decltype(dst)>>(&it->second.data);
-        if (!v) throw InputError("session state: " + p + name + " has the wrong element type");
-        dst = *v;
-    });
-    const auto& times = get_array<double>(in, p + "tile_times", 4);
-    s.time_s = times[0];
-    s.cache_time_s = times[1];
-    s.cache_min_age_s = times[2];
-    s.cache_first_program_s = times[3];
-    s.drift_compensation_ref = get_array<double>(in, p + "drift_reference", 1)[0];
-    tile_.restore(s); // validates every array's size against the tile
+void CrossbarLayer::load_state(const std::string& layer_prefix, const StateArrays& in) {
+    for (std::size_t i = 0; i < tiles_.size(); ++i) {
+        const std::string p = pair_prefix(layer_prefix, i);
+        TileState s;
+        s.rows = outputs();
+        s.cols = inputs();
+        for_each_tile_array(s, [&](const char* name, auto& dst, const char*) {
+            const auto it = in.find(p + name);
+            if (it == in.end()) throw InputError("session state: " + p + name + " is missing");
+            const auto* v = std::get_if<std::decay_t<decltype(dst)>>(&it->second.data);
+            if (!v) throw InputError("session state: " + p + name + " has the wrong element type");
+            dst = *v;
+        });
+        const auto& times = get_array<double>(in, p + "tile_times", 4);
+        s.time_s = times[0];
+        s.cache_time_s = times[1];
+        s.cache_min_age_s = times[2];
+        s.cache_first_program_s = times[3];
+        s.drift_compensation_ref = get_array<double>(in, p + "drift_reference", 1)[0];
+        tiles_[i].restore(s); // validates every array's size against the tile
+    }
+    arbiter_ = tiles_.size() > 1 ? get_array<std::uint32_t>(in, layer_prefix + "arbiter", 1)[0] : 0;
     if (chi_.size()) {
         Eigen::MatrixXf chi(outputs(), inputs());
-        get_matrix(in, p + "chi", chi);
+        get_matrix(in, layer_prefix + "chi", chi);
         chi_.leftCols(inputs()) = chi;
     }
     over_band_ = {};
     Eigen::Matrix<std::uint32_t, Eigen::Dynamic, Eigen::Dynamic> pulses(outputs(), inputs());
-    get_matrix(in, p + "pulses_epoch", pulses);
+    get_matrix(in, layer_prefix + "pulses_epoch", pulses);
     pulses_epoch_ = pulses.cast<std::uint16_t>();
 }
 
 void CrossbarLayer::fill_picture(LayerPicture& p) const {
-    p.g_plus_uS = tile_.g_plus_uS();
-    p.g_minus_uS = tile_.g_minus_uS();
+    // A multi-memristive synapse shows its total conductances, which W = beta / N sum reads.
+    p.g_plus_uS = tiles_.front().g_plus_uS();
+    p.g_minus_uS = tiles_.front().g_minus_uS();
+    for (std::size_t i = 1; i < tiles_.size(); ++i) {
+        p.g_plus_uS += tiles_[i].g_plus_uS();
+        p.g_minus_uS += tiles_[i].g_minus_uS();
+    }
     p.pulses_epoch = pulses_epoch_.cast<float>();
-    p.beta_per_uS = tile_.config().beta_per_uS;
+    p.beta_per_uS = tiles_.front().config().beta_per_uS;
 }
 
 SynapseReading CrossbarLayer::read_synapse(int row, int col) const {
     // One device each: traces are recorded after every image, so this must not read the array.
     SynapseReading s;
-    s.g_plus_uS = tile_.conductance_uS(row, col, 0);
-    s.g_minus_uS = tile_.conductance_uS(row, col, 1);
-    s.weight = tile_.weight(row, col);
+    s.g_plus_uS = s.g_minus_uS = 0;
+    for (const CrossbarTile& t : tiles_) {
+        s.g_plus_uS += t.conductance_uS(row, col, 0);
+        s.g_minus_uS += t.conductance_uS(row, col, 1);
+    }
+    s.weight = weight(row, col);
     return s;
 }
 
@@ -489,19 +570,23 @@ void CrossbarLayer::apply_hot(const ExperimentConfig& c) {
     scheme_ = next;
     seconds_per_image_ = c.training.seconds_per_image;
     const TileConfig t = tile_config_of(c);
-    tile_.set_read_noise(t.read_noise, t.read_noise_scale);
-    tile_.set_drift(t.drift);
-    tile_.set_refresh_threshold_uS(t.refresh_threshold_uS);
+    for (CrossbarTile& tile : tiles_) {
+        tile.set_read_noise(t.read_noise, t.read_noise_scale);
+        tile.set_drift(t.drift);
+        tile.set_refresh_threshold_uS(t.refresh_threshold_uS);
+    }
 }
 
 void CrossbarLayer::age(double seconds, bool drift_compensation) {
     // Seed 002 Fig. 3E: inference at a time after training; the compensation reference is the
     // array's readout at the end of training.
-    if (drift_compensation)
-        tile_.calibrate_drift_compensation();
-    else
-        tile_.clear_drift_compensation();
-    tile_ = tile_.at_time(tile_.time_s() + seconds);
+    for (CrossbarTile& t : tiles_) {
+        if (drift_compensation)
+            t.calibrate_drift_compensation();
+        else
+            t.clear_drift_compensation();
+        t = t.at_time(t.time_s() + seconds);
+    }
 }
 
 TileConfig tile_config_of(const ExperimentConfig& c) {

@@ -27,8 +27,8 @@ class CrossbarLayer final : public DeviceLayer {
     CrossbarLayer(int rows, int cols, const TileConfig& tile, const SchemeConfig& scheme,
                   double seconds_per_image, std::uint64_t seed, std::uint32_t layer);
 
-    int outputs() const override { return tile_.rows(); }
-    int inputs() const override { return tile_.cols(); }
+    int outputs() const override { return tiles_.front().rows(); }
+    int inputs() const override { return tiles_.front().cols(); }
     void forward(const Vec& x, Vec& z, StepContext& ctx) override;
     void backward(const Vec& d, Vec& out, StepContext& ctx) override;
     void forward_batch(const Matrix& x, Matrix& z, std::uint64_t eval_step) const override;
@@ -38,7 +38,7 @@ class CrossbarLayer final : public DeviceLayer {
     std::unique_ptr<WeightLayer<float>> clone() const override;
     void save_state(const std::string& prefix, StateArrays& out) const override;
     void load_state(const std::string& prefix, const StateArrays& in) override;
-    Matrix weights() const override { return tile_.weights(); }
+    Matrix weights() const override;
 
     void fill_picture(LayerPicture& p) const override;
     SynapseReading read_synapse(int row, int col) const override;
@@ -46,7 +46,6 @@ class CrossbarLayer final : public DeviceLayer {
     void age(double seconds, bool drift_compensation) override;
     void clear_epoch_pulses() override { pulses_epoch_.setZero(); }
 
-    const CrossbarTile& tile() const { return tile_; }
     /// mca: the accumulator, outputs x inputs.
     Eigen::MatrixXf chi() const { return chi_.leftCols(inputs()); }
 
@@ -67,8 +66,20 @@ class CrossbarLayer final : public DeviceLayer {
     void write_time(int r, int c, float dw, StepContext& ctx);
     /// mca: recounts over_ for `band` (after chi changed outside commit_rank1).
     void count_over(TransferBand band);
+    /// Programs p pulses into synapse (r, c): with several pairs, Boybat's arbiter deals them
+    /// out round-robin, each pair's share in one train.
+    void program_pairs(int r, int c, int p, std::uint64_t step, OpCounts& ops);
+    /// W(r, c): the sum over the pairs.
+    float weight(int r, int c) const;
+    /// y = sum over the pairs of read(tile, y_part): the pairs' output currents add.
+    template <typename Read>
+    void read_sum(Eigen::Ref<Vec> y, Read&& read) const;
 
-    CrossbarTile tile_;
+    /// One tile per pair of a multi-memristive synapse (tile.pairs_per_weight; usually one),
+    /// each with beta / N; pair i keys its random streams by layer + i * 4096 (the generator
+    /// keeps 16 bits of a layer number).
+    std::vector<CrossbarTile> tiles_;
+    std::uint32_t arbiter_ = 0; ///< pulses sent so far, selects the next pair
     SchemeConfig scheme_;
     /// scheme_.type, which a layer keeps for life, as a value: it is asked per transfer.
     enum class Kind { mca, direct, time };

@@ -219,17 +219,22 @@ class TestSession : public QObject {
 
     void resumeIsBitIdentical_data() {
         QTest::addColumn<QString>("preset");
-        QTest::newRow("fp32") << "fp32";
-        QTest::newRow("mca-pcm") << "mca-pcm";
-        QTest::newRow("direct-pcm") << "direct-pcm";
-        QTest::newRow("mca-pcm-single") << "mca-pcm-single";
+        QTest::addColumn<int>("pairs");
+        QTest::newRow("fp32") << "fp32" << 1;
+        QTest::newRow("mca-pcm") << "mca-pcm" << 1;
+        // A multi-memristive synapse: three tiles per layer and the arbiter's position.
+        QTest::newRow("mca-pcm, 3 pairs per weight") << "mca-pcm" << 3;
+        QTest::newRow("direct-pcm") << "direct-pcm" << 1;
+        QTest::newRow("mca-pcm-single") << "mca-pcm-single" << 1;
         // Mini-batches of 50: the save falls inside a batch (pending gradient); RRAM devices
         // have their own G_max, which restoring must accept.
-        QTest::newRow("time-rram") << "time-rram";
+        QTest::newRow("time-rram") << "time-rram" << 1;
     }
     void resumeIsBitIdentical() {
         QFETCH(QString, preset);
-        const ExperimentConfig c = small_config(preset.toStdString());
+        QFETCH(int, pairs);
+        ExperimentConfig c = small_config(preset.toStdString());
+        if (pairs > 1) c.tile["pairs_per_weight"] = pairs;
         const auto data = data_for(c);
         Experiment straight(c, data);
         for (int i = 0; i < c.training.epochs; ++i)
@@ -241,6 +246,11 @@ class TestSession : public QObject {
         const std::string p = path("resume.h5");
         save_session(p, first.state(), {});
         Experiment resumed(load_session(p), data);
+        if (pairs > 1) {
+            const StateArrays& a = first.state().arrays;
+            QVERIFY(a.count("layer_0/pair_" + std::to_string(pairs - 1) + "/g_plus"));
+            QVERIFY(a.count("layer_1/arbiter"));
+        }
         while (!resumed.finished())
             resumed.train_epoch();
         // The file adds nothing and loses nothing: resuming from it equals resuming from the

@@ -3,6 +3,7 @@
 #include "core/common/param_error.hpp"
 #include "core/common/rng.hpp"
 #include "core/crossbar/crossbar_tile.hpp"
+#include "core/training/crossbar_layer.hpp"
 
 // oneTBB before Qt: Qt's `emit` macro would break TBB's headers (ARCHITECTURE.md).
 #include <tbb/task_arena.h>
@@ -331,6 +332,54 @@ class TstTile : public QObject {
                             }
                         }
             }
+    }
+
+    void multiPairSynapseSumsItsPairs() {
+        // Boybat's multi-memristive synapse: W = (beta / N) sum of N pairs.
+        TileConfig cfg;
+        cfg.read_noise = false;
+        cfg.drift = false;
+        SchemeConfig scheme;
+        scheme.type = "mca";
+        scheme.eps = 0.024;
+        scheme.refresh_interval = 0;
+        const auto layer = [&](int pairs) {
+            TileConfig c = cfg;
+            c.pairs_per_weight = pairs;
+            return CrossbarLayer(40, 60, c, scheme, 0.05, 5, 0);
+        };
+        CrossbarLayer one = layer(1), four = layer(4);
+        // Independent pairs: the initial weights' spread shrinks by sqrt(N) = 2.
+        const auto spread = [](const Eigen::MatrixXf& w) {
+            const double m = w.mean();
+            return std::sqrt((w.array() - m).square().mean());
+        };
+        const double ratio = spread(four.weights()) / spread(one.weights());
+        QVERIFY2(std::abs(ratio - 0.5) < 0.05, qPrintable(QString::number(ratio)));
+        // Reads add the pairs' currents; a synapse reads as the sum of its pairs.
+        const Eigen::VectorXf x = test_input(60, 9, 0.2);
+        Eigen::VectorXf z;
+        StageCounts counts;
+        StepContext ctx{0, &counts};
+        four.forward(x, z, ctx);
+        QVERIFY((z - four.weights() * x).cwiseAbs().maxCoeff() < 1e-4f);
+        const SynapseReading s = four.read_synapse(3, 7);
+        QCOMPARE(float(s.weight), four.weights()(3, 7));
+        QVERIFY(s.g_plus_uS > 4 * 0.5 && s.g_minus_uS > 4 * 0.5); // four devices each
+        // Three pulses on one synapse: the arbiter deals one each to pairs 0, 1 and 2.
+        StateArrays before, after;
+        four.save_state("", before);
+        Eigen::MatrixXf dw = Eigen::MatrixXf::Zero(40, 60);
+        dw(3, 7) = 3.5f * 0.024f;
+        four.commit(dw, ctx);
+        four.save_state("", after);
+        const auto g_plus = [](const StateArrays& a, const std::string& pair) {
+            return std::get<std::vector<float>>(a.at(pair + "g_plus").data)[7 * 40 + 3];
+        };
+        for (const std::string pair : {"", "pair_1/", "pair_2/"})
+            QVERIFY2(g_plus(after, pair) > g_plus(before, pair), pair.c_str());
+        QCOMPARE(g_plus(after, "pair_3/"), g_plus(before, "pair_3/"));
+        QCOMPARE(std::get<std::vector<std::uint32_t>>(after.at("arbiter").data)[0], 3u);
     }
 
     void hotSettersValidate() {

@@ -126,6 +126,12 @@ ParameterInfo parameter_info(const QString& path) {
         {"tile.refresh_max_pulses",
          {"refresh max pulses", "Programming pulses allowed per refreshed pair", "pulses", 1, 1e5,
           0}},
+        {"tile.pairs_per_weight",
+         {"pairs per weight",
+          "Multi-memristive synapse (Boybat et al. 2018, cited by seed 002): N device pairs share "
+          "a weight, W = (β/N) Σ(G+ − G−), and an arbiter deals the pulses out round-robin. Each "
+          "pulse then moves W by about ε/N: set ε to match. Costs N crossbar reads per MVM",
+          "pairs", 1, 8, 0}},
         {"tile.peripherals.dac_bits",
          {"DAC bits", "Input (row driver) resolution; 0 = ideal", "bits", 0, 16, 0}},
         {"tile.peripherals.adc_bits",

@@ -145,11 +145,11 @@ nlohmann::json ParameterPanel::effective(const ExperimentConfig& c) const {
             TileConfig t = tile_config_of(c);
             nlohmann::json tj = t;
             // Separate up and down granules and a reference conductance exist only for a single
-            // device per weight, the weight refresh only for pairs.
+            // device per weight, the weight refresh and multi-pair synapses only for pairs.
             if (t.mapping == WeightMapping::single) {
                 sj.erase("refresh_interval");
-                for (const char* k :
-                     {"refresh_threshold_uS", "refresh_tolerance_uS", "refresh_max_pulses"})
+                for (const char* k : {"refresh_threshold_uS", "refresh_tolerance_uS",
+                                      "refresh_max_pulses", "pairs_per_weight"})
                     tj.erase(k);
             } else {
                 for (const char* k : {"eps_up", "eps_down"})
