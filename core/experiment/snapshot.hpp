@@ -18,6 +18,8 @@ struct LayerPicture {
     Eigen::MatrixXf g_minus_uS;   ///< differential pairs: G- [uS]; else empty
     Eigen::MatrixXf pulses_epoch; ///< crossbar layers: programming pulses per synapse this epoch
     double beta_per_uS = 0;       ///< weight units per uS (W = beta (G+ - G-)); 0 for FP layers
+    /// Device pairs per weight (a multi-memristive synapse): G+ and G- are then their sums
+    int pairs_per_weight = 1;
 };
 
 /// A pinned synapse's conductances over simulated time (seed 002 Fig. 3B).

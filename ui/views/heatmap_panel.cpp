@@ -170,8 +170,12 @@ void HeatmapPanel::redraw() {
                    .arg(layer_ + 1)
                    .arg(shape)
                    .arg(QLocale().toString(synapses))
-                   .arg(QLocale().toString(synapses * (pair ? 2 : 1)))
-                   .arg(pair ? "differential pairs" : "single device + reference")
+                   .arg(QLocale().toString(synapses * (pair ? 2 * p.pairs_per_weight : 1)))
+                   .arg(!pair                    ? QString("single device + reference")
+                        : p.pairs_per_weight > 1 ? QString("%1 differential pairs per weight; "
+                                                           "G+ and G− are their sums")
+                                                       .arg(p.pairs_per_weight)
+                                                 : QString("differential pairs"))
                    .arg(p.beta_per_uS, 0, 'g', 3)
                    .arg(100.0 * programmed / std::max<long long>(1, synapses), 0, 'f', 2);
     } else {
@@ -215,8 +219,9 @@ void HeatmapPanel::redraw() {
     }
     }
     if (view_->clippedHigh() > 0 && (q == GPlus || q == GMinus))
-        info += QString(" %1 devices above the colour scale (up to %2 µS).")
+        info += QString(" %1 %2 above the colour scale (up to %3 µS).")
                     .arg(QLocale().toString(view_->clippedHigh()))
+                    .arg(view_->clippedHigh() == 1 ? "device" : "devices")
                     .arg(view_->clippedMax(), 0, 'f', 1);
     info_->setText(info);
     std::vector<std::pair<int, int>> pins;
