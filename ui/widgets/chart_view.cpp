@@ -20,12 +20,12 @@ QColor series_color(int index) {
 }
 
 QColor part_color(int index) {
-    static const QColor colors[] = {
-        QColor(0, 114, 178),   QColor(213, 94, 0),    QColor(0, 158, 115),   QColor(204, 121, 167),
-        QColor(230, 159, 0),   QColor(86, 180, 233),  QColor(120, 120, 120), QColor(0, 0, 0),
+    // The series palette first, then its lighter/darker companions.
+    static const QColor companions[] = {
         QColor(155, 205, 240), QColor(245, 175, 130), QColor(140, 215, 185), QColor(120, 40, 100),
         QColor(250, 215, 100), QColor(20, 60, 120),   QColor(200, 200, 200), QColor(140, 90, 40)};
-    return colors[index % 16];
+    const int k = ((index % 16) + 16) % 16;
+    return k < 8 ? series_color(k) : companions[k - 8];
 }
 
 void set_nice_range(QValueAxis* axis, double lo, double hi, int target, bool keep_lo, bool keep_hi,
