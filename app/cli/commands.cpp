@@ -17,11 +17,14 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <functional>
 #include <iostream>
 #include <map>
 #include <memory>
 #include <thread>
+
+#include <unistd.h>
 
 namespace cbl {
 namespace {
@@ -138,8 +141,22 @@ std::unique_ptr<Experiment> resume_session(const Args& a, const std::string& pat
     return std::make_unique<Experiment>(st, data);
 }
 
+/// A run whose result cannot be saved must say so before it trains, not after: the target's
+/// folder must exist and take new files (the atomic save writes a temporary beside it).
+void require_writable_target(const std::string& path) {
+    namespace fs = std::filesystem;
+    const fs::path target(path);
+    const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
+    if (fs::is_directory(target)) throw InputError("--out " + path + " is a folder, not a file");
+    if (!fs::is_directory(dir))
+        throw InputError("--out " + path + ": the folder " + dir.string() + " does not exist");
+    if (::access(dir.c_str(), W_OK) != 0)
+        throw InputError("--out " + path + ": the folder " + dir.string() + " is not writable");
+}
+
 int cmd_train(const std::vector<std::string>& argv) {
     Args a(argv, with(config_options, {"--out", "--resume"}), {"--json"});
+    if (a.has("--out")) require_writable_target(a.value("--out"));
     const auto limit = thread_limit(a);
     const auto t0 = std::chrono::steady_clock::now();
     std::unique_ptr<Experiment> e;
