@@ -2,6 +2,7 @@
 
 #include "core/common/param_error.hpp"
 #include "core/common/rng.hpp"
+#include "core/dataset/cifar10.hpp"
 #include "core/dataset/idx_reader.hpp"
 
 #include <algorithm>
@@ -19,6 +20,9 @@ Dataset Dataset::head(int n) const {
     d.images = images.leftCols(n);
     d.labels.assign(labels.begin(), labels.begin() + n);
     d.classes = classes;
+    d.channels = channels;
+    d.height = height;
+    d.width = width;
     return d;
 }
 
@@ -32,6 +36,8 @@ Dataset from_idx(const std::string& images_path, const std::string& labels_path)
                          " labels but " + images_path + " holds " + std::to_string(img.count) +
                          " images");
     Dataset d;
+    d.height = img.rows;
+    d.width = img.cols;
     const int features = img.rows * img.cols;
     d.images.resize(features, img.count);
     // Seed 002 feeds pixel intensities scaled to [0, 1] as read voltages.
@@ -47,6 +53,9 @@ Dataset slice(const Dataset& d, int first, int count) {
     out.images = d.images.middleCols(first, count);
     out.labels.assign(d.labels.begin() + first, d.labels.begin() + first + count);
     out.classes = d.classes;
+    out.channels = d.channels;
+    out.height = d.height;
+    out.width = d.width;
     return out;
 }
 
@@ -83,6 +92,7 @@ DataSplit load_folder(const std::string& dir, const DatasetSpec& spec) {
     if (!fs::is_directory(dir))
         throw InputError("--dataset " + dir +
                          ": not a folder, and not one of fashion-mnist, mnist, synthetic");
+    if (is_cifar10_folder(dir)) return load_cifar10(dir);
     auto pairs = find_pairs(dir);
     DataSplit split;
     split.name = dir;
@@ -94,8 +104,9 @@ DataSplit load_folder(const std::string& dir, const DatasetSpec& spec) {
     const auto* train = pick("train");
     const auto* test = pick("t10k");
     if (pairs.empty())
-        throw InputError(dir + ": no IDX pair found (need *-images-idx3-ubyte[.gz] and "
-                               "*-labels-idx1-ubyte[.gz])");
+        throw InputError(dir + ": no IDX pair and no CIFAR-10 batches found (need "
+                               "*-images-idx3-ubyte[.gz] with *-labels-idx1-ubyte[.gz], or "
+                               "data_batch_1..5.bin with test_batch.bin)");
     if (train && test) {
         split.train = from_idx(train->first, train->second);
         split.test = from_idx(test->first, test->second);

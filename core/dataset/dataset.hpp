@@ -11,9 +11,11 @@
 namespace cbl {
 
 struct Dataset {
-    Eigen::MatrixXf images;           ///< features x samples, values in [0, 1]
+    /// features x samples, values in [0, 1]; features in channel-major order (C x H x W)
+    Eigen::MatrixXf images;
     std::vector<std::uint8_t> labels; ///< one class index per sample
     int classes = 10;
+    int channels = 1, height = 28, width = 28; ///< image shape (features = C H W)
 
     int size() const { return static_cast<int>(labels.size()); }
     int features() const { return static_cast<int>(images.rows()); }
