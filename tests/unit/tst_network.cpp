@@ -1,8 +1,10 @@
-// The full-precision training core: analytic gradient vs finite differences, determinism across
-// thread counts, optimizers, exact resume from ExperimentState.
+// The network graph and the full-precision training core: analytic gradient vs finite
+// differences through dense + each activation + softmax cross-entropy, the chain built from the
+// config against a hand-written forward pass, determinism across thread counts, optimizers,
+// exact resume from ExperimentState.
 #include "core/experiment/experiment.hpp"
 #include "core/network/fp_layer.hpp"
-#include "core/network/mlp.hpp"
+#include "core/network/network_builder.hpp"
 
 #include <oneapi/tbb/global_control.h>
 
@@ -12,15 +14,22 @@ using namespace cbl;
 
 namespace {
 
-Mlp<double> tiny_net(Activation act) {
-    Mlp<double>::Layers layers;
-    layers.push_back(std::make_unique<FpLayer<double>>(5, 7, 3, 0)); // 6 pixels + bias -> 5
-    layers.push_back(std::make_unique<FpLayer<double>>(4, 6, 3, 1)); // 5 + bias -> 4 classes
-    OptimizerConfig opt;
-    return Mlp<double>(act, std::move(layers), opt, 1);
+// 6 pixels + bias -> 5 -> 3 -> 4 classes: two hidden activations, so the error passes through
+// the activation's derivative twice.
+Network<double> tiny_net(Activation act) {
+    WeightLayers<double> layers;
+    layers.push_back(std::make_unique<FpLayer<double>>(5, 7, 3, 0));
+    layers.push_back(std::make_unique<FpLayer<double>>(3, 6, 3, 1));
+    layers.push_back(std::make_unique<FpLayer<double>>(4, 4, 3, 2));
+    return build_chain<double>({7, 5, 3, 4}, to_string(act), std::move(layers), OptimizerConfig{},
+                               1);
 }
 
-double loss_of(const Mlp<double>& net, const Eigen::VectorXf& x, int label) {
+FpLayer<double>& fp_layer(Network<double>& net, int k) {
+    return static_cast<FpLayer<double>&>(net.weight_layer(k));
+}
+
+double loss_of(const Network<double>& net, const Eigen::VectorXf& x, int label) {
     Eigen::MatrixXf images = x;
     return net.evaluate(images, {std::uint8_t(label)}, 0).loss;
 }
@@ -36,35 +45,36 @@ ExperimentConfig small_config() {
 
 } // namespace
 
-class TestMlp : public QObject {
+class TestNetwork : public QObject {
     Q_OBJECT
   private Q_SLOTS:
     void gradientMatchesFiniteDifferences_data() {
         QTest::addColumn<int>("activation");
         QTest::newRow("sigmoid") << int(Activation::sigmoid);
         QTest::newRow("relu") << int(Activation::relu);
+        QTest::newRow("tanh") << int(Activation::tanh);
     }
     void gradientMatchesFiniteDifferences() {
         QFETCH(int, activation);
-        Mlp<double> net = tiny_net(Activation(activation));
+        Network<double> net = tiny_net(Activation(activation));
         Eigen::VectorXf x(6);
         x << 0.2f, 0.9f, 0.0f, 0.5f, 0.7f, 0.1f;
         const int label = 2;
         // Analytic gradient: one SGD step with rate eta changes W by -eta dL/dW.
         std::vector<Eigen::MatrixXd> before;
-        for (int k = 0; k < 2; ++k)
-            before.push_back(net.layer(k).weights());
+        for (int k = 0; k < net.weight_count(); ++k)
+            before.push_back(net.weight_layer(k).weights());
         const double eta = 1e-3;
         StepContext ctx;
         net.train_sample(x, label, eta, ctx);
         std::vector<Eigen::MatrixXd> analytic;
         // Finite differences around the weights the gradient was taken at: restore every layer.
-        for (int k = 0; k < 2; ++k) {
-            analytic.push_back((before[k] - net.layer(k).weights()) / eta);
-            static_cast<FpLayer<double>&>(net.layer(k)).mutable_weights() = before[k];
+        for (int k = 0; k < net.weight_count(); ++k) {
+            analytic.push_back((before[k] - net.weight_layer(k).weights()) / eta);
+            fp_layer(net, k).mutable_weights() = before[k];
         }
-        for (int k = 0; k < 2; ++k) {
-            auto& w = static_cast<FpLayer<double>&>(net.layer(k)).mutable_weights();
+        for (int k = 0; k < net.weight_count(); ++k) {
+            auto& w = fp_layer(net, k).mutable_weights();
             for (int r = 0; r < w.rows(); ++r)
                 for (int c = 0; c < w.cols(); ++c) {
                     const double h = 1e-6, keep = w(r, c);
@@ -84,6 +94,41 @@ class TestMlp : public QObject {
                                             .arg(analytic[k](r, c))));
                 }
         }
+    }
+
+    void chainMatchesHandWrittenForward() {
+        // network.layers [785, 250, 10] with sigmoid hidden neurons (seed 002 section 2.3).
+        WeightLayers<double> layers;
+        layers.push_back(std::make_unique<FpLayer<double>>(250, 785, 11, 0));
+        layers.push_back(std::make_unique<FpLayer<double>>(10, 251, 11, 1));
+        Network<double> net =
+            build_chain<double>({785, 250, 10}, "sigmoid", std::move(layers), OptimizerConfig{}, 1);
+        QCOMPARE(net.weight_count(), 2);
+        const Eigen::MatrixXd w0 = net.weight_layer(0).weights(),
+                              w1 = net.weight_layer(1).weights();
+        QCOMPARE(w0.rows(), 250);
+        QCOMPARE(w0.cols(), 785);
+        QCOMPARE(w1.rows(), 10);
+        QCOMPARE(w1.cols(), 251);
+        Eigen::MatrixXf x = (Eigen::MatrixXf::Random(784, 1).array() + 1) / 2;
+        Eigen::VectorXd a(785), h(251);
+        a << x.col(0).cast<double>(), 1;
+        h << (1 + (-(w0 * a).array()).exp()).inverse().matrix(), 1;
+        Eigen::VectorXd z = w1 * h;
+        const Eigen::VectorXd p =
+            (z.array() - z.maxCoeff()).exp() / (z.array() - z.maxCoeff()).exp().sum();
+        int best = 0;
+        p.maxCoeff(&best);
+        for (int label = 0; label < 10; ++label) {
+            const EvalResult e = net.evaluate(x, {std::uint8_t(label)}, 0);
+            QVERIFY(std::abs(e.loss + std::log(p[label])) < 1e-12);
+            QCOMPARE(e.accuracy, label == best ? 1.0 : 0.0);
+            StepContext ctx;
+            const SampleResult r = net.train_sample(x.col(0), label, 0.0, ctx); // rate 0: no change
+            QCOMPARE(r.predicted, best);
+            QVERIFY(std::abs(r.loss + std::log(p[label])) < 1e-12);
+        }
+        QVERIFY(net.weight_layer(0).weights() == w0);
     }
 
     void sameResultWhateverTheThreadCount() {
@@ -154,5 +199,5 @@ class TestMlp : public QObject {
     }
 };
 
-QTEST_GUILESS_MAIN(TestMlp)
-#include "tst_mlp.moc"
+QTEST_GUILESS_MAIN(TestNetwork)
+#include "tst_network.moc"
