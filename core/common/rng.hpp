@@ -26,6 +26,7 @@ enum class RngStream : std::uint32_t {
     drift = 8,        ///< per-device drift exponents
     characterise = 9, ///< device characterisation runs
     evaluate = 10,    ///< read noise during evaluation after training
+    dropout = 11,     ///< dropout masks of training samples
 };
 
 /// One counter-based generator position: key = (seed, stream|layer), counter = (step, index).

@@ -1,8 +1,12 @@
 // The network graph and the full-precision training core: analytic gradient vs finite
-// differences through dense + each activation + softmax cross-entropy, the chain built from the
-// config against a hand-written forward pass, determinism across thread counts, optimizers,
-// exact resume from ExperimentState.
+// differences through dense + each activation (+ dropout and flatten) + softmax cross-entropy,
+// the chain built from the config against a hand-written forward pass, dropout masks,
+// determinism across thread counts, optimizers, exact resume from ExperimentState.
 #include "core/experiment/experiment.hpp"
+#include "core/network/activation_layer.hpp"
+#include "core/network/dense_layer.hpp"
+#include "core/network/dropout_layer.hpp"
+#include "core/network/flatten_layer.hpp"
 #include "core/network/fp_layer.hpp"
 #include "core/network/network_builder.hpp"
 
@@ -29,9 +33,73 @@ FpLayer<double>& fp_layer(Network<double>& net, int k) {
     return static_cast<FpLayer<double>&>(net.weight_layer(k));
 }
 
-double loss_of(const Network<double>& net, const Eigen::VectorXf& x, int label) {
-    Eigen::MatrixXf images = x;
-    return net.evaluate(images, {std::uint8_t(label)}, 0).loss;
+// input -> dense 5x7 -> sigmoid -> dropout -> flatten 5x1x1 -> dense 4x6 -> softmax CE.
+Network<double> dropout_net(double rate) {
+    const OptimizerConfig opt;
+    Network<double>::Nodes nodes;
+    nodes.push_back(
+        {"dense_0",
+         {"input"},
+         std::make_unique<DenseLayer<double>>(std::make_unique<FpLayer<double>>(5, 7, 3, 0), opt)});
+    nodes.push_back(
+        {"sigmoid_0", {"dense_0"}, std::make_unique<ActivationLayer<double>>(Activation::sigmoid)});
+    nodes.push_back(
+        {"dropout_0", {"sigmoid_0"}, std::make_unique<DropoutLayer<double>>(rate, 3, 2)});
+    nodes.push_back({"flatten", {"dropout_0"}, std::make_unique<FlattenLayer<double>>(5, 1, 1)});
+    nodes.push_back(
+        {"dense_1",
+         {"flatten"},
+         std::make_unique<DenseLayer<double>>(std::make_unique<FpLayer<double>>(4, 6, 3, 1), opt)});
+    return Network<double>(6, std::move(nodes), "dense_1",
+                           std::make_unique<SoftmaxCrossEntropy<double>>(), 1);
+}
+
+/// Loss of one sample: the evaluation path, or the training path at a fixed step (the one the
+/// dropout masks are keyed by) with learning rate 0.
+double loss_of(Network<double>& net, const Eigen::VectorXf& x, int label, bool training) {
+    if (!training) return net.evaluate(x, {std::uint8_t(label)}, 0).loss;
+    StepContext ctx{7, nullptr};
+    return net.train_sample(x, label, 0.0, ctx).loss;
+}
+
+/// dL/dW of every weight node from one SGD step against central finite differences.
+void check_gradient(Network<double>& net, bool training_loss) {
+    Eigen::VectorXf x(6);
+    x << 0.2f, 0.9f, 0.0f, 0.5f, 0.7f, 0.1f;
+    const int label = 2;
+    // Analytic gradient: one SGD step with rate eta changes W by -eta dL/dW.
+    std::vector<Eigen::MatrixXd> before;
+    for (int k = 0; k < net.weight_count(); ++k)
+        before.push_back(net.weight_layer(k).weights());
+    const double eta = 1e-3;
+    StepContext ctx{7, nullptr};
+    net.train_sample(x, label, eta, ctx);
+    std::vector<Eigen::MatrixXd> analytic;
+    // Finite differences around the weights the gradient was taken at: restore every layer.
+    for (int k = 0; k < net.weight_count(); ++k) {
+        analytic.push_back((before[k] - net.weight_layer(k).weights()) / eta);
+        fp_layer(net, k).mutable_weights() = before[k];
+    }
+    for (int k = 0; k < net.weight_count(); ++k) {
+        auto& w = fp_layer(net, k).mutable_weights();
+        for (int r = 0; r < w.rows(); ++r)
+            for (int c = 0; c < w.cols(); ++c) {
+                const double h = 1e-6, keep = w(r, c);
+                w(r, c) = keep + h;
+                const double up = loss_of(net, x, label, training_loss);
+                w(r, c) = keep - h;
+                const double down = loss_of(net, x, label, training_loss);
+                w(r, c) = keep;
+                const double numeric = (up - down) / (2 * h);
+                QVERIFY2(std::abs(numeric - analytic[k](r, c)) < 1e-6 + 1e-4 * std::abs(numeric),
+                         qPrintable(QString("layer %1 (%2,%3): numeric %4 analytic %5")
+                                        .arg(k)
+                                        .arg(r)
+                                        .arg(c)
+                                        .arg(numeric)
+                                        .arg(analytic[k](r, c))));
+            }
+    }
 }
 
 ExperimentConfig small_config() {
@@ -57,43 +125,34 @@ class TestNetwork : public QObject {
     void gradientMatchesFiniteDifferences() {
         QFETCH(int, activation);
         Network<double> net = tiny_net(Activation(activation));
-        Eigen::VectorXf x(6);
-        x << 0.2f, 0.9f, 0.0f, 0.5f, 0.7f, 0.1f;
-        const int label = 2;
-        // Analytic gradient: one SGD step with rate eta changes W by -eta dL/dW.
-        std::vector<Eigen::MatrixXd> before;
-        for (int k = 0; k < net.weight_count(); ++k)
-            before.push_back(net.weight_layer(k).weights());
-        const double eta = 1e-3;
-        StepContext ctx;
-        net.train_sample(x, label, eta, ctx);
-        std::vector<Eigen::MatrixXd> analytic;
-        // Finite differences around the weights the gradient was taken at: restore every layer.
-        for (int k = 0; k < net.weight_count(); ++k) {
-            analytic.push_back((before[k] - net.weight_layer(k).weights()) / eta);
-            fp_layer(net, k).mutable_weights() = before[k];
-        }
-        for (int k = 0; k < net.weight_count(); ++k) {
-            auto& w = fp_layer(net, k).mutable_weights();
-            for (int r = 0; r < w.rows(); ++r)
-                for (int c = 0; c < w.cols(); ++c) {
-                    const double h = 1e-6, keep = w(r, c);
-                    w(r, c) = keep + h;
-                    const double up = loss_of(net, x, label);
-                    w(r, c) = keep - h;
-                    const double down = loss_of(net, x, label);
-                    w(r, c) = keep;
-                    const double numeric = (up - down) / (2 * h);
-                    QVERIFY2(std::abs(numeric - analytic[k](r, c)) <
-                                 1e-6 + 1e-4 * std::abs(numeric),
-                             qPrintable(QString("layer %1 (%2,%3): numeric %4 analytic %5")
-                                            .arg(k)
-                                            .arg(r)
-                                            .arg(c)
-                                            .arg(numeric)
-                                            .arg(analytic[k](r, c))));
-                }
-        }
+        check_gradient(net, false);
+    }
+
+    void gradientThroughDropoutAndFlatten() {
+        Network<double> net = dropout_net(0.4);
+        check_gradient(net, true);
+    }
+
+    void dropoutMasksAreKeyedAndOffAtEvaluation() {
+        DropoutLayer<double> drop(0.25, 5, 1);
+        const Eigen::VectorXd x = Eigen::VectorXd::Constant(4000, 0.5);
+        Eigen::VectorXd y, again, other;
+        StepContext ctx{11, nullptr};
+        drop.forward(x, y, ctx);
+        const auto kept = (y.array() != 0).count();
+        QVERIFY2(std::abs(kept / 4000.0 - 0.75) < 0.03, qPrintable(QString::number(kept)));
+        QVERIFY((y.array() == 0 || y.array() == 0.5 / 0.75).all()); // inverted: kept units scaled
+        drop.forward(x, again, ctx);
+        QVERIFY(again == y); // a pure function of (seed, step, layer, unit)
+        ctx.step = 12;
+        drop.forward(x, other, ctx);
+        QVERIFY(other != y);
+        DropoutLayer<double>(0.25, 5, 2).forward(x, other, ctx = {11, nullptr});
+        QVERIFY(other != y); // another layer draws its own mask
+        Eigen::MatrixXd batch = x, out;
+        drop.forward_batch(batch, out, 0);
+        QVERIFY(out == batch);
+        QVERIFY_THROWS_EXCEPTION(InputError, FlattenLayer<double>(2, 3, 3).output_size(17, "f"));
     }
 
     void chainMatchesHandWrittenForward() {
