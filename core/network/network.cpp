@@ -30,46 +30,69 @@ Network<Scalar>::Network(const Network& o)
 template <typename Scalar>
 void Network<Scalar>::wire() {
     const int n = static_cast<int>(nodes_.size());
-    source_.assign(n, from_input);
+    sources_.assign(n, {});
+    size_.assign(n, 0);
     slot_.assign(n, -1);
+    learns_.assign(n, false);
     wants_dx_.assign(n, false);
     weight_nodes_.clear();
+    joined_.assign(n, Vec());
     out_.assign(n, Vec());
     dout_.assign(n, Vec());
-    std::vector<bool> learns(n, false); // a weight node at or before this node
-    std::vector<int> size(n);
+    std::vector<int> readers(n, 0);
     auto find = [&](const std::string& name, int before, const std::string& user) {
         if (name == "input") return int(from_input);
         for (int j = 0; j < before; ++j)
-            if (nodes_[j].name == name) return j;
+            if (nodes_[j].name == name) {
+                ++readers[j];
+                return j;
+            }
         throw InputError("network: '" + user + "' reads '" + name +
                          "', which is not an earlier layer (nor \"input\")");
     };
     for (int i = 0; i < n; ++i) {
         const NetworkNode<Scalar>& node = nodes_[i];
-        if (node.inputs.size() != 1)
-            throw InputError("network: layer '" + node.name + "' must read exactly one input");
-        const int s = source_[i] = find(node.inputs[0], i, node.name);
-        const int in_size = s == from_input ? input_size_ : size[s];
-        size[i] = node.layer->output_size(in_size, node.name);
+        if (node.inputs.empty())
+            throw InputError("network: layer '" + node.name + "' reads nothing");
+        int in_size = 0;
+        for (const std::string& name : node.inputs) {
+            const int s = find(name, i, node.name);
+            sources_[i].push_back(s);
+            in_size += width_of(s);
+            if (s == from_input) continue;
+            wants_dx_[i] = wants_dx_[i] || learns_[s];
+            if (slot_[i] < 0) slot_[i] = slot_[s];
+        }
+        size_[i] = node.layer->output_size(in_size, node.name);
+        learns_[i] = wants_dx_[i];
         if (dynamic_cast<const WeightNode<Scalar>*>(node.layer.get())) {
             slot_[i] = static_cast<int>(weight_nodes_.size());
             weight_nodes_.push_back(i);
-            learns[i] = true;
-        } else if (s != from_input) {
-            slot_[i] = slot_[s];
-            learns[i] = learns[s];
+            learns_[i] = true;
         }
-        wants_dx_[i] = s != from_input && learns[s];
-        out_[i].setZero(size[i]);
-        dout_[i].setZero(size[i]);
+        if (sources_[i].size() > 1) joined_[i].setZero(in_size);
+        out_[i].setZero(size_[i]);
+        dout_[i].setZero(size_[i]);
     }
     if (weight_nodes_.empty()) throw InputError("network.layers needs at least two entries");
     head_source_ = find(head_input_, n, "loss");
+    for (int i = 0; i < n; ++i)
+        if (readers[i] == 0)
+            throw InputError("network: the output of layer '" + nodes_[i].name +
+                             "' goes nowhere; every layer must lead to the loss");
     in_.setZero(input_size_);
     rank1_path_ = batch_size_ == 1;
     for (int k = 0; k < weight_count(); ++k)
         rank1_path_ = rank1_path_ && weight_node(k).stateless_optimizer() && weight_node(k).rank1();
+}
+
+template <typename Scalar>
+void Network<Scalar>::join(int i) {
+    int at = 0;
+    for (int s : sources_[i]) {
+        joined_[i].segment(at, width_of(s)) = value_of(s);
+        at += width_of(s);
+    }
 }
 
 template <typename Scalar>
@@ -84,36 +107,49 @@ SampleResult Network<Scalar>::train_sample(const Eigen::Ref<const Eigen::VectorX
         ctx_of[k] = {outer.step, &counts_[k]};
     ctx_of.back() = {outer.step, nullptr};
     auto ctx = [&](int node) -> StepContext& {
-        return slot_[node] < 0 ? ctx_of.back() : ctx_of[slot_[node]];
+        return node == from_input || slot_[node] < 0 ? ctx_of.back() : ctx_of[slot_[node]];
     };
     const int n = static_cast<int>(nodes_.size());
 
     // Forward propagation (seed 002 Fig. 1A).
     in_ = sample.template cast<Scalar>();
-    for (int i = 0; i < n; ++i)
-        nodes_[i].layer->forward(value_of(source_[i]), out_[i], ctx(i));
+    for (int i = 0; i < n; ++i) {
+        if (sources_[i].size() > 1) join(i);
+        nodes_[i].layer->forward(input_of(i), out_[i], ctx(i));
+    }
     const SampleResult r =
-        head_->forward_backward(out_[head_source_], label, dhead_,
-                                head_source_ == from_input ? ctx_of.back() : ctx(head_source_));
+        head_->forward_backward(value_of(head_source_), label, dhead_, ctx(head_source_));
 
     // Backward propagation in reverse node order; a node read by several others sums their
-    // errors.
+    // errors, a node reading several sources splits its error between them.
     std::vector<bool> has_error(n, false);
-    Vec extra;
-    auto deliver = [&](int target) -> Vec* {
-        if (!has_error[target]) {
-            has_error[target] = true;
-            return &dout_[target];
-        }
-        return &extra;
+    auto add_error = [&](int target, const auto& error) {
+        if (target == from_input || !learns_[target]) return;
+        if (has_error[target])
+            dout_[target] += error;
+        else
+            dout_[target] = error;
+        has_error[target] = true;
     };
-    if (head_source_ != from_input) *deliver(head_source_) = dhead_;
+    add_error(head_source_, dhead_);
     for (int i = n - 1; i >= 0; --i) {
-        if (!has_error[i]) continue;
-        const int s = source_[i];
-        Vec* dx = wants_dx_[i] ? deliver(s) : nullptr;
-        nodes_[i].layer->backward(value_of(s), out_[i], dout_[i], dx, ctx(i));
-        if (dx == &extra) dout_[s] += extra;
+        if (!has_error[i]) continue; // nothing upstream of it learns
+        const std::vector<int>& src = sources_[i];
+        const int s = src[0];
+        if (src.size() == 1 && wants_dx_[i] && !has_error[s]) {
+            // The usual chain: the error goes straight into the source's buffer.
+            nodes_[i].layer->backward(input_of(i), out_[i], dout_[i], &dout_[s], ctx(i));
+            has_error[s] = true;
+            continue;
+        }
+        nodes_[i].layer->backward(input_of(i), out_[i], dout_[i], wants_dx_[i] ? &extra_ : nullptr,
+                                  ctx(i));
+        if (!wants_dx_[i]) continue;
+        int at = 0;
+        for (int t : src) {
+            add_error(t, extra_.segment(at, width_of(t)));
+            at += width_of(t);
+        }
     }
 
     // Weight update: dW = -eta delta x^T, or accumulated for the mini-batch step.
@@ -160,10 +196,23 @@ EvalResult Network<Scalar>::evaluate(const Eigen::MatrixXf& samples,
         const Matrix x = samples.middleCols(c0, m).template cast<Scalar>();
         const std::uint64_t key = eval_step * 1000003ull + std::uint64_t(b);
         std::vector<Matrix> out(nodes_.size());
-        for (std::size_t i = 0; i < nodes_.size(); ++i)
-            nodes_[i].layer->forward_batch(source_[i] == from_input ? x : out[source_[i]], out[i],
-                                           key);
-        const Matrix& z = head_source_ == from_input ? x : out[head_source_];
+        auto batch_of = [&](int s) -> const Matrix& { return s == from_input ? x : out[s]; };
+        Matrix joined;
+        for (std::size_t i = 0; i < nodes_.size(); ++i) {
+            const std::vector<int>& src = sources_[i];
+            if (src.size() == 1) {
+                nodes_[i].layer->forward_batch(batch_of(src[0]), out[i], key);
+                continue;
+            }
+            joined.resize(joined_[i].size(), m);
+            int at = 0;
+            for (int s : src) {
+                joined.middleRows(at, width_of(s)) = batch_of(s);
+                at += width_of(s);
+            }
+            nodes_[i].layer->forward_batch(joined, out[i], key);
+        }
+        const Matrix& z = batch_of(head_source_);
         Sum s;
         for (int j = 0; j < m; ++j) {
             const int label = labels[c0 + j];

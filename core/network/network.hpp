@@ -10,9 +10,10 @@
 //   reads it for every patch [x_p, 1], backward scatters W^T delta_p back onto the patches, and
 //   accumulate_gradient() sums delta_p x_p^T over positions; rank1() is false, so its updates go
 //   through commit() (the scheme decides how a rank-P dW reaches the devices).
-// - LSTM: the four gates are one WeightNode [x, h, 1] -> 4H; nodes then take several inputs,
-//   concatenated in the order named (the gradient is split back the same way), and the time
-//   steps of one sequence reuse the node, its gradient accumulating over steps before a commit.
+// - LSTM: the four gates are one WeightNode [x, h, 1] -> 4H: a node with several inputs reads
+//   them concatenated in the order named (its error is split back the same way; a node read by
+//   several others sums their errors); the time steps of one sequence reuse the matrix, its
+//   gradient accumulating over steps before a commit.
 // - GAN: two Network objects, the generator's output being the discriminator's input; the
 //   discriminator hands dL/d(input) back (the first node's dx, today skipped because nothing
 //   upstream learns) to seed the generator's backward through a loss head that takes an
@@ -92,7 +93,13 @@ class Network {
     }
     /// Resolves names to indices, checks sizes, finds weight nodes and sizes the buffers.
     void wire();
+    int width_of(int source) const { return source == from_input ? input_size_ : size_[source]; }
     const Vec& value_of(int source) const { return source == from_input ? in_ : out_[source]; }
+    /// Node i's input: its one source's output, or its sources' outputs joined by join().
+    const Vec& input_of(int i) const {
+        return sources_[i].size() == 1 ? value_of(sources_[i][0]) : joined_[i];
+    }
+    void join(int i);
 
     int input_size_;
     Nodes nodes_;
@@ -104,18 +111,21 @@ class Network {
     std::vector<std::uint64_t> fp_equivalent_;
 
     // Derived by wire().
-    std::vector<int> source_;       ///< per node: index of its input node, or from_input
+    std::vector<std::vector<int>> sources_; ///< per node: input nodes (or from_input), in order
+    std::vector<int> size_;                 ///< per node: output size
     std::vector<int> slot_;         ///< per node: weight node its operations count into, or -1
-    std::vector<bool> wants_dx_;    ///< per node: something upstream learns
+    std::vector<bool> learns_;      ///< per node: its output depends on a weight node
+    std::vector<bool> wants_dx_;    ///< per node: one of its sources learns
     std::vector<int> weight_nodes_; ///< node index of weight node k
     int head_source_ = 0;
     bool rank1_path_ = false; ///< batch-1 SGD through commit_rank1
 
     // Per-sample work buffers, reused to keep the batch-1 loop free of allocations.
     Vec in_;
-    std::vector<Vec> out_;  ///< node outputs
-    std::vector<Vec> dout_; ///< dL/d(node output)
-    Vec dhead_;
+    std::vector<Vec> joined_; ///< inputs of nodes with several sources, concatenated
+    std::vector<Vec> out_;    ///< node outputs
+    std::vector<Vec> dout_;   ///< dL/d(node output)
+    Vec dhead_, extra_;
 };
 
 extern template class Network<float>;

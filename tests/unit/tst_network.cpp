@@ -54,6 +54,27 @@ Network<double> dropout_net(double rate) {
                            std::make_unique<SoftmaxCrossEntropy<double>>(), 1);
 }
 
+Network<double>::Nodes dense_node(Network<double>::Nodes nodes, std::string name,
+                                  std::vector<std::string> inputs, int rows, int cols) {
+    const auto k = static_cast<std::uint32_t>(nodes.size());
+    nodes.push_back({std::move(name), std::move(inputs),
+                     std::make_unique<DenseLayer<double>>(
+                         std::make_unique<FpLayer<double>>(rows, cols, 5, k), OptimizerConfig{})});
+    return nodes;
+}
+
+// A skip connection: sigmoid_0 feeds dense_1 and dense_2 (its errors are summed), dense_2 reads
+// [relu_1, sigmoid_0, 1] (its error is split between them).
+Network<double>::Nodes skip_nodes() {
+    Network<double>::Nodes nodes = dense_node({}, "dense_0", {"input"}, 5, 7);
+    nodes.push_back(
+        {"sigmoid_0", {"dense_0"}, std::make_unique<ActivationLayer<double>>(Activation::sigmoid)});
+    nodes = dense_node(std::move(nodes), "dense_1", {"sigmoid_0"}, 3, 6);
+    nodes.push_back(
+        {"relu_1", {"dense_1"}, std::make_unique<ActivationLayer<double>>(Activation::relu)});
+    return dense_node(std::move(nodes), "dense_2", {"relu_1", "sigmoid_0"}, 4, 9);
+}
+
 /// Loss of one sample: the evaluation path, or the training path at a fixed step (the one the
 /// dropout masks are keyed by) with learning rate 0.
 double loss_of(Network<double>& net, const Eigen::VectorXf& x, int label, bool training) {
@@ -131,6 +152,18 @@ class TestNetwork : public QObject {
     void gradientThroughDropoutAndFlatten() {
         Network<double> net = dropout_net(0.4);
         check_gradient(net, true);
+    }
+
+    void gradientThroughJoinedInputs() {
+        Network<double> net(6, skip_nodes(), "dense_2",
+                            std::make_unique<SoftmaxCrossEntropy<double>>(), 1);
+        QCOMPARE(net.weight_count(), 3);
+        check_gradient(net, false);
+        // A layer that leads nowhere is an error, not silently untrained weights.
+        Network<double>::Nodes dangling = dense_node(skip_nodes(), "dense_3", {"sigmoid_0"}, 2, 6);
+        QVERIFY_THROWS_EXCEPTION(
+            InputError, Network<double>(6, std::move(dangling), "dense_2",
+                                        std::make_unique<SoftmaxCrossEntropy<double>>(), 1));
     }
 
     void dropoutMasksAreKeyedAndOffAtEvaluation() {
