@@ -151,6 +151,9 @@ class TestNetwork : public QObject {
 
     void gradientThroughDropoutAndFlatten() {
         Network<double> net = dropout_net(0.4);
+        Eigen::VectorXf x(6);
+        x << 0.2f, 0.9f, 0.0f, 0.5f, 0.7f, 0.1f;
+        QVERIFY(loss_of(net, x, 2, true) != loss_of(net, x, 2, false)); // the mask drops units
         check_gradient(net, true);
     }
 
