@@ -26,7 +26,8 @@ enum class RngStream : std::uint32_t {
     drift = 8,        ///< per-device drift exponents
     characterise = 9, ///< device characterisation runs
     evaluate = 10,    ///< read noise during evaluation after training
-    environment = 11, ///< start states of reinforcement-learning episodes
+    dropout = 11,     ///< dropout masks of training samples
+    environment = 12, ///< start states of reinforcement-learning episodes
 };
 
 /// One counter-based generator position: key = (seed, stream|layer), counter = (step, index).

@@ -2,6 +2,7 @@
 
 #include "core/common/param_error.hpp"
 #include "core/common/rng.hpp"
+#include "core/network/network_builder.hpp"
 #include "core/training/device_layer.hpp"
 #include "core/training/scheme_factory.hpp"
 
@@ -62,14 +63,15 @@ ExperimentState Experiment::state() const {
 }
 
 void Experiment::rebuild_network() {
-    const Activation act = activation_from_string(config_.network.hidden_activation);
     const auto& t = config_.training;
+    const auto& n = config_.network;
     if (t.precision == "fp64")
-        net64_ = std::make_unique<Mlp<double>>(act, make_layers<double>(config_), t.optimizer,
-                                               t.batch_size);
+        net64_ = std::make_unique<Network<double>>(
+            build_chain<double>(n.layers, n.hidden_activation, make_layers<double>(config_),
+                                t.optimizer, t.batch_size));
     else
-        net32_ = std::make_unique<Mlp<float>>(act, make_layers<float>(config_), t.optimizer,
-                                              t.batch_size);
+        net32_ = std::make_unique<Network<float>>(build_chain<float>(
+            n.layers, n.hidden_activation, make_layers<float>(config_), t.optimizer, t.batch_size));
 }
 
 void Experiment::start_epoch() {
@@ -134,8 +136,9 @@ void Experiment::end_epoch() {
         m.fp_equivalent_updates = net.take_fp_equivalent_updates();
     });
     if (net32_)
-        for (int k = 0; k < net32_->layer_count(); ++k)
-            if (auto* d = dynamic_cast<DeviceLayer*>(&net32_->layer(k))) d->clear_epoch_pulses();
+        for (int k = 0; k < net32_->weight_count(); ++k)
+            if (auto* d = dynamic_cast<DeviceLayer*>(&net32_->weight_layer(k)))
+                d->clear_epoch_pulses();
     for (const StageCounts& c : m.counts) {
         m.device_updates.push_back(c[Stage::update].set_pulses + c[Stage::update].reset_pulses);
         m.refreshes += c[Stage::refresh].refreshed_pairs;
@@ -157,12 +160,12 @@ EvalResult Experiment::evaluate_test(std::uint64_t eval_step) const {
 }
 
 int Experiment::layer_count() const {
-    return with_net([](const auto& net) { return net.layer_count(); });
+    return with_net([](const auto& net) { return net.weight_count(); });
 }
 
 Eigen::MatrixXf Experiment::weights(int k) const {
     return with_net([&](const auto& net) -> Eigen::MatrixXf {
-        return net.layer(k).weights().template cast<float>();
+        return net.weight_layer(k).weights().template cast<float>();
     });
 }
 
@@ -192,7 +195,8 @@ LayerPicture Experiment::picture(int k) const {
     LayerPicture p;
     p.weights = weights(k);
     if (net32_)
-        if (const auto* d = dynamic_cast<const DeviceLayer*>(&net32_->layer(k))) d->fill_picture(p);
+        if (const auto* d = dynamic_cast<const DeviceLayer*>(&net32_->weight_layer(k)))
+            d->fill_picture(p);
     return p;
 }
 
@@ -238,8 +242,8 @@ void Experiment::set_parameter(const std::string& path, const nlohmann::json& va
     ExperimentConfig next = j.get<ExperimentConfig>();
     next.validate();
     if (net32_)
-        for (int k = 0; k < net32_->layer_count(); ++k)
-            if (auto* d = dynamic_cast<DeviceLayer*>(&net32_->layer(k))) d->apply_hot(next);
+        for (int k = 0; k < net32_->weight_count(); ++k)
+            if (auto* d = dynamic_cast<DeviceLayer*>(&net32_->weight_layer(k))) d->apply_hot(next);
     config_ = std::move(next);
     log_event(path + " = " + value.dump());
 }
@@ -263,7 +267,7 @@ void Experiment::record_traces() {
     constexpr std::size_t max_points = 20000;
     for (SynapseTrace& t : traces_) {
         const DeviceLayer* d =
-            net32_ ? dynamic_cast<const DeviceLayer*>(&net32_->layer(t.layer)) : nullptr;
+            net32_ ? dynamic_cast<const DeviceLayer*>(&net32_->weight_layer(t.layer)) : nullptr;
         if (t.t_s.size() >= max_points) {
             // Keep the whole history at half the resolution rather than only its tail.
             auto halve = [](std::vector<double>& v) {
@@ -295,16 +299,11 @@ DriftCurve Experiment::drift_curve(const std::vector<double>& times_s) const {
         for (std::size_t i = 0; i < times_s.size(); ++i) {
             double acc = 0;
             with_net([&](const auto& net) {
-                using Net = std::decay_t<decltype(net)>;
-                typename Net::Layers copies;
-                for (int k = 0; k < net.layer_count(); ++k) {
-                    copies.push_back(net.layer(k).clone());
-                    if constexpr (std::is_same_v<Net, Mlp<float>>)
-                        if (auto* d = dynamic_cast<DeviceLayer*>(copies.back().get()))
+                auto aged = net; // a copy: the training network keeps its device time
+                if constexpr (std::is_same_v<decltype(aged), Network<float>>)
+                    for (int k = 0; k < aged.weight_count(); ++k)
+                        if (auto* d = dynamic_cast<DeviceLayer*>(&aged.weight_layer(k)))
                             d->age(times_s[i], compensate);
-                }
-                const Net aged(net.hidden_activation(), std::move(copies),
-                               config_.training.optimizer, config_.training.batch_size);
                 acc = aged.evaluate(data_->test.images, data_->test.labels, 1'000'000 + i).accuracy;
             });
             (compensate ? curve.test_accuracy_compensated : curve.test_accuracy).push_back(acc);

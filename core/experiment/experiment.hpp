@@ -7,7 +7,7 @@
 #include "core/experiment/metrics.hpp"
 #include "core/experiment/snapshot.hpp"
 #include "core/experiment/state.hpp"
-#include "core/network/mlp.hpp"
+#include "core/network/network.hpp"
 
 #include <chrono>
 #include <memory>
@@ -52,6 +52,7 @@ class Experiment {
 
     /// Test-set evaluation of the current weights.
     EvalResult evaluate_test(std::uint64_t eval_step) const;
+    /// Weight layers (the network's weight nodes in order; "layer k" everywhere in the lab).
     int layer_count() const;
     /// W of layer k as the network sees it (noise-free).
     Eigen::MatrixXf weights(int k) const;
@@ -87,8 +88,8 @@ class Experiment {
 
     ExperimentConfig config_;
     std::shared_ptr<const DataSplit> data_;
-    std::unique_ptr<Mlp<float>> net32_;
-    std::unique_ptr<Mlp<double>> net64_;
+    std::unique_ptr<Network<float>> net32_;
+    std::unique_ptr<Network<double>> net64_;
     std::vector<int> order_; ///< this epoch's image order
     int position_ = 0;
     std::uint64_t step_ = 0;

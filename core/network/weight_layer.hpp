@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <vector>
 
 namespace cbl {
 
@@ -54,5 +55,9 @@ class WeightLayer {
     /// W as the network currently sees it (noise-free read; for heatmaps, tests and sessions).
     virtual Matrix weights() const = 0;
 };
+
+/// The weight matrices of a network in order (what a training scheme's factory builds).
+template <typename Scalar>
+using WeightLayers = std::vector<std::unique_ptr<WeightLayer<Scalar>>>;
 
 } // namespace cbl

@@ -16,13 +16,13 @@ std::vector<std::pair<int, int>> weight_shapes(const NetworkConfig& n) {
 }
 
 template <typename Scalar>
-typename Mlp<Scalar>::Layers make_layers(const ExperimentConfig& c) {
+WeightLayers<Scalar> make_layers(const ExperimentConfig& c) {
     // Every field is validated, also those a software run ignores: a NaN or out-of-range value
     // is an error whatever the scheme.
     const SchemeConfig scheme = c.scheme.get<SchemeConfig>();
     scheme.validate();
     const std::string type = scheme.type;
-    typename Mlp<Scalar>::Layers layers;
+    WeightLayers<Scalar> layers;
     const auto shapes = weight_shapes(c.network);
     if (type == "fp") {
         if (!c.device.empty() || !c.tile.empty()) (void)tile_config_of(c);
@@ -44,7 +44,7 @@ typename Mlp<Scalar>::Layers make_layers(const ExperimentConfig& c) {
     }
 }
 
-template Mlp<float>::Layers make_layers<float>(const ExperimentConfig&);
-template Mlp<double>::Layers make_layers<double>(const ExperimentConfig&);
+template WeightLayers<float> make_layers<float>(const ExperimentConfig&);
+template WeightLayers<double> make_layers<double>(const ExperimentConfig&);
 
 } // namespace cbl

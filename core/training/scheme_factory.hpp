@@ -2,7 +2,7 @@
 // Builds the network's weight layers for the configured training scheme:
 // "fp" full precision (FP32/FP64 baseline), and the crossbar schemes of seeds 000 and 002.
 #include "core/experiment/config.hpp"
-#include "core/network/mlp.hpp"
+#include "core/network/weight_layer.hpp"
 
 namespace cbl {
 
@@ -10,6 +10,6 @@ namespace cbl {
 std::vector<std::pair<int, int>> weight_shapes(const NetworkConfig& n);
 
 template <typename Scalar>
-typename Mlp<Scalar>::Layers make_layers(const ExperimentConfig& c);
+WeightLayers<Scalar> make_layers(const ExperimentConfig& c);
 
 } // namespace cbl
