@@ -1,6 +1,7 @@
 #include "ui/app/main_window.hpp"
 
 #include "core/experiment/config.hpp"
+#include "ui/app/application.hpp"
 #include "ui/app/comparison_runs.hpp"
 #include "ui/app/engine_bridge.hpp"
 #include "ui/app/exporter.hpp"
@@ -24,6 +25,7 @@
 #include <QDir>
 #include <QDockWidget>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QInputDialog>
 #include <QLabel>
 #include <QListWidget>
@@ -97,7 +99,7 @@ MainWindow::MainWindow(QWidget* parent, bool restoreLayout)
     resizeDocks({panel("experiment")->dock, panel("accuracy")->dock}, {360, 560}, Qt::Horizontal);
     resizeDocks({panel("sparsity")->dock}, {300}, Qt::Vertical);
 
-    session_ = new SessionController(this, this);
+    session_ = new SessionController(bridge_->engine(), this, this);
     buildActions();
     buildMenus();
 
@@ -113,18 +115,15 @@ MainWindow::MainWindow(QWidget* parent, bool restoreLayout)
             [this] { bridge_->engine().unpin_all(); });
     connect(drift_, &DriftView::evaluateRequested, this,
             [this](const std::vector<double>& t) { bridge_->engine().evaluate_drift(t); });
+    // Technology is live: it changes only the energy report, training goes on.
     connect(energy_, &EnergyChart::technologyRequested, this, [this](const QString& name) {
-        if (Experiment::is_hot("technology")) {
-            bridge_->engine().set_parameter("technology", name.toStdString());
-            return;
-        }
-        if (!last_ || !confirmRestart("Switching the technology preset")) {
-            if (last_) energy_->showSnapshot(last_);
-            return;
-        }
-        ExperimentConfig c = last_->config;
-        c.technology = name.toStdString();
-        loadConfig(c);
+        bridge_->engine().set_parameter(
+            "technology", name.toStdString(),
+            verdict_on_gui(this, [this](const ParameterVerdict& v) {
+                if (v.accepted) return;
+                statusBar()->showMessage(QString::fromStdString(v.message), 10000);
+                if (last_) energy_->showSnapshot(last_); // the picker shows the preset in force
+            }));
     });
     connect(experimentPanel_, &ExperimentPanel::presetRequested, this, [this](const QString& n) {
         if (confirmRestart("Loading preset " + n))
@@ -133,18 +132,26 @@ MainWindow::MainWindow(QWidget* parent, bool restoreLayout)
             experimentPanel_->showSnapshot(last_);
     });
     connect(experimentPanel_, &ExperimentPanel::loadRequested, this,
-            [this](const ExperimentConfig& c) {
-                if (confirmRestart("Applying these settings")) loadConfig(c);
-            });
+            [this](const ExperimentConfig& c) { applyConfig(c, "Applying these settings"); });
     connect(parameters_, &ParameterPanel::applyStructural, this, [this](const ExperimentConfig& c) {
-        if (confirmRestart("These parameters change the network or the devices: "
-                           "applying them"))
-            loadConfig(c);
+        applyConfig(c, "These parameters change the network or the devices: applying them");
     });
     connect(parameters_, &ParameterPanel::deviceEdited, explorer_, &DeviceExplorer::setDeviceJson);
     connect(comparisons_, &ComparisonRuns::changed, this,
             [this] { accuracy_->setComparisons(comparisons_->curves()); });
     connect(session_, &SessionController::titleChanged, this, &MainWindow::updateTitle);
+    connect(session_, &SessionController::newRequested, this,
+            [this] { loadPreset(default_preset()); });
+    connect(session_, &SessionController::openFailed, this,
+            [this](const QString& path, const QString& error) {
+                // Not modal: the running experiment stays as it was, nothing waits for a click.
+                auto* box =
+                    new QMessageBox(QMessageBox::Warning, "Open session",
+                                    "Cannot open " + QFileInfo(path).fileName() + ":\n" + error,
+                                    QMessageBox::Ok, this);
+                box->setAttribute(Qt::WA_DeleteOnClose);
+                box->open();
+            });
     connect(session_, &SessionController::message, this,
             [this](const QString& m) { statusBar()->showMessage(m, 8000); });
 
@@ -381,8 +388,22 @@ bool MainWindow::loadPreset(const QString& name) {
 
 void MainWindow::loadConfig(const ExperimentConfig& config) {
     comparisons_->pause();
-    bridge_->engine().load(config);
-    session_->markNew();
+    // A config that does not build keeps the running experiment (and its file); the error
+    // shows in the status bar.
+    bridge_->engine().load(config, nullptr, verdict_on_gui(this, [this](const ParameterVerdict& v) {
+                               if (v.accepted) session_->markNew();
+                           }));
+}
+
+void MainWindow::applyConfig(const ExperimentConfig& config, const QString& what) {
+    // Ask to discard the training only for a config that builds.
+    bridge_->engine().check_config(
+        config, verdict_on_gui(this, [this, config, what](const ParameterVerdict& v) {
+            if (!v.accepted)
+                QMessageBox::warning(this, "Settings", QString::fromStdString(v.message));
+            else if (confirmRestart(what))
+                loadConfig(config);
+        }));
 }
 
 bool MainWindow::confirmRestart(const QString& what) {

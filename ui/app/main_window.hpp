@@ -38,7 +38,8 @@ class MainWindow : public QMainWindow {
     EngineBridge& bridge() { return *bridge_; }
     /// Loads a preset (structural: the experiment restarts). False with a message on failure.
     bool loadPreset(const QString& name);
-    /// Loads a config (structural: the experiment restarts).
+    /// Loads a config (structural: the experiment restarts; one that cannot build changes
+    /// nothing but the status bar's error).
     void loadConfig(const ExperimentConfig& config);
     /// The newest snapshot drawn so far.
     SnapshotPtr lastSnapshot() const { return last_; }
@@ -112,6 +113,8 @@ class MainWindow : public QMainWindow {
     void reset();
     void step(int images);
     bool confirmRestart(const QString& what);
+    /// Loads `config` if it builds and the user agrees to restart (`what` names the action).
+    void applyConfig(const ExperimentConfig& config, const QString& what);
     void choosePresentationPanels();
     void addComparisonPreset();
     void addSeeds();
