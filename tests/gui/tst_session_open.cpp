@@ -112,6 +112,21 @@ class TestSessionOpen : public QObject {
         QTRY_COMPARE(w.bridge().snapshot()->step, std::uint64_t(10));
         QVERIFY(w.bridge().snapshot()->error.empty());
     }
+
+    void autosaveGoesAwayOnCleanExit() {
+        MainWindow w(nullptr, false);
+        w.loadConfig(gui_test_config());
+        QTRY_VERIFY_WITH_TIMEOUT(w.lastSnapshot() && !w.lastSnapshot()->layers.empty(), 20000);
+        const QString autosave = w.session()->autosavePath();
+        QVERIFY(!autosave.isEmpty());
+        QSignalSpy message(w.session(), &SessionController::message);
+        w.session()->saveTo(autosave, true);
+        QTRY_VERIFY_WITH_TIMEOUT(!w.session()->busy(), 20000);
+        QVERIFY(QFile::exists(autosave));
+        QCOMPARE(message.back().at(0).toString(), QString("Autosaved"));
+        w.session()->shutdown();
+        QVERIFY(!QFile::exists(autosave));
+    }
 };
 
 QTEST_MAIN(TestSessionOpen)

@@ -5,7 +5,6 @@
 #include "ui/app/engine_bridge.hpp"
 
 #include <QAction>
-#include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QMenu>
@@ -18,23 +17,32 @@ namespace cbl::ui {
 
 namespace {
 constexpr int autosave_interval_ms = 120000;
+
+std::string recovery_dir() {
+    return (QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation) + "/recovery")
+        .toStdString();
+}
+
 } // namespace
 
 SessionController::SessionController(Engine& engine, QWidget* dialogParent, QObject* parent)
     : QObject(parent), engine_(engine), dialogParent_(dialogParent), autosave_(new QTimer(this)) {
+    try {
+        slot_ = std::make_unique<AutosaveSlot>(recovery_dir());
+    } catch (const std::exception& e) {
+        qWarning("no autosave: %s", e.what());
+    }
     autosave_->setInterval(autosave_interval_ms);
     connect(autosave_, &QTimer::timeout, this, [this] {
-        if (dirty_ && busy_ == 0) saveTo(autosavePath(), true);
+        if (slot_ && dirty_ && busy_ == 0) saveTo(autosavePath(), true);
     });
     autosave_->start();
 }
 
 SessionController::~SessionController() = default;
 
-QString SessionController::autosavePath() {
-    const QString dir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
-    QDir().mkpath(dir);
-    return dir + "/autosave.h5";
+QString SessionController::autosavePath() const {
+    return slot_ ? QString::fromStdString(slot_->autosave_path()) : QString();
 }
 
 void SessionController::populateMenu(QMenu* file) {
@@ -53,7 +61,7 @@ void SessionController::populateMenu(QMenu* file) {
 }
 
 void SessionController::markNew() {
-    path_.clear();
+    setPath(QString());
     savedStep_ = 0;
     savedEvents_ = 0;
     setDirty(false);
@@ -130,7 +138,7 @@ void SessionController::saveFinished(const QString& path, bool autosave, const Q
         Q_EMIT message("Autosaved");
         return;
     }
-    path_ = path;
+    setPath(path);
     savedStep_ = step;
     savedEvents_ = events;
     setDirty(lastStep_ != step || lastEvents_ != events);
@@ -149,7 +157,7 @@ bool SessionController::saveNow(const QString& path) {
         SessionInfo info;
         info.dataset = c.dataset;
         save_session(path.toStdString(), c.state, info);
-        path_ = path;
+        setPath(path);
         savedStep_ = c.state.step;
         savedEvents_ = c.state.events.size();
         setDirty(false);
@@ -203,8 +211,14 @@ void SessionController::restore(const QString& path, ExperimentState state) {
                             Q_EMIT openFailed(path, QString::fromStdString(v.message));
                             return;
                         }
-                        const bool recovered = path == autosavePath();
-                        path_ = recovered ? QString() : path;
+                        const bool recovered =
+                            recovering_ && path.toStdString() == recovering_->autosave_path;
+                        if (recovered) {
+                            // The state lives on in this window (and its own autosave).
+                            discard_recoverable(*recovering_);
+                            recovering_.reset();
+                        }
+                        setPath(recovered ? QString() : path);
                         savedStep_ = recovered ? ~0ull : step;
                         savedEvents_ = events;
                         dirty_ = recovered;
@@ -234,25 +248,42 @@ bool SessionController::maybeSave() {
 }
 
 void SessionController::offerRecovery() {
-    QSettings settings;
-    const bool unclean = settings.value("session/running", false).toBool();
-    settings.setValue("session/running", true);
-    const QString autosave = autosavePath();
-    if (!unclean || !QFileInfo::exists(autosave)) return;
-    const auto answer = QMessageBox::question(
-        dialogParent_, "Recover training?",
-        "CrossbarLab did not close normally last time. An autosave from " +
-            QFileInfo(autosave).lastModified().toString() + " exists. Recover it?",
-        QMessageBox::Yes | QMessageBox::No, QMessageBox::Yes);
-    if (answer == QMessageBox::Yes) openFile(autosave);
+    if (!slot_) return;
+    // Runs whose process ended without closing them, oldest first; a declined one is deleted,
+    // the others wait for the next start.
+    for (const RecoverableSession& r : find_recoverable(recovery_dir())) {
+        const QString autosave = QString::fromStdString(r.autosave_path);
+        const QString name = r.session_path.empty()
+                                 ? QString("an untitled session")
+                                 : QFileInfo(QString::fromStdString(r.session_path)).fileName();
+        const auto answer = QMessageBox::question(
+            dialogParent_, "Recover training?",
+            "CrossbarLab did not close normally. An autosave of " + name + " from " +
+                QFileInfo(autosave).lastModified().toString() + " exists. Recover it?",
+            QMessageBox::Yes | QMessageBox::No, QMessageBox::Yes);
+        if (answer == QMessageBox::Yes) {
+            recovering_ = r;
+            openFile(autosave);
+            return;
+        }
+        discard_recoverable(r);
+    }
 }
 
 void SessionController::shutdown() {
     autosave_->stop();
     worker_.wait_idle();
-    QSettings settings;
-    settings.setValue("session/running", false);
-    QFile::remove(autosavePath());
+    slot_.reset(); // a clean end: nothing to recover
+}
+
+void SessionController::setPath(const QString& path) {
+    path_ = path;
+    if (!slot_) return;
+    try {
+        slot_->set_session_path(path.toStdString());
+    } catch (const std::exception& e) {
+        qWarning("%s", e.what()); // recovery then names the session less well, nothing worse
+    }
 }
 
 void SessionController::addRecent(const QString& path) {

@@ -7,10 +7,14 @@
 // window owns it and follows its signals.
 #include "core/experiment/snapshot.hpp"
 #include "core/experiment/state.hpp"
+#include "core/session/autosave.hpp"
 #include "core/session/session_worker.hpp"
 
 #include <QObject>
 #include <QString>
+
+#include <memory>
+#include <optional>
 
 class QMenu;
 class QTimer;
@@ -45,11 +49,12 @@ class SessionController : public QObject {
     void openFile(const QString& path);
     /// Asks to save unsaved work; false = the user cancelled.
     bool maybeSave();
-    /// Offers the autosave of a run that did not exit cleanly.
+    /// Offers the autosaves of runs that did not exit cleanly (core/session/autosave.hpp).
     void offerRecovery();
     /// Clean exit: stop the timer, wait for the session worker, drop the autosave.
     void shutdown();
-    static QString autosavePath();
+    /// This window's autosave (in the per-user recovery folder); empty if it has none.
+    QString autosavePath() const;
     bool busy() const { return busy_ > 0; }
 
   Q_SIGNALS:
@@ -69,6 +74,8 @@ class SessionController : public QObject {
     void saveAs();
     void open();
     void setDirty(bool d);
+    /// The file the session is saved in (empty = untitled), also told to the recovery marker.
+    void setPath(const QString& path);
     void saveFinished(const QString& path, bool autosave, const QString& error, std::uint64_t step,
                       std::size_t events);
     void restore(const QString& path, ExperimentState state);
@@ -85,6 +92,9 @@ class SessionController : public QObject {
     std::uint64_t lastStep_ = 0;
     std::size_t lastEvents_ = 0;
     int busy_ = 0;
+    /// The recovery marker and autosave of this window (null if the folder is unusable).
+    std::unique_ptr<AutosaveSlot> slot_;
+    std::optional<RecoverableSession> recovering_; ///< the crashed run being opened
     SessionWorker worker_; ///< last: joined first, while the members its jobs use still exist
 };
 
