@@ -103,7 +103,11 @@ int run_application(int argc, char** argv) {
                             "With --screenshot: render only this view (" +
                                 MainWindow::viewNames().join(", ") + ", presentation).",
                             "NAME");
-    parser.addOptions({preset, screenshot, steps, view});
+    QCommandLineOption threads("threads",
+                               "Training threads (default: one per core but one, which stays "
+                               "with the window). Results do not depend on it.",
+                               "N", "0");
+    parser.addOptions({preset, screenshot, steps, view, threads});
     parser.process(app);
 
     const bool shooting = parser.isSet(screenshot);
@@ -126,6 +130,14 @@ int run_application(int argc, char** argv) {
         }
     }
 
+    bool threadsOk = false;
+    const int threadCount = parser.value(threads).toInt(&threadsOk);
+    if (!threadsOk || threadCount < 0 || threadCount > 256) {
+        std::cerr << "crossbarlab: --threads " << parser.value(threads).toStdString()
+                  << " must be a whole number from 1 to 256\n";
+        return 2;
+    }
+
     const QStringList sessions = parser.positionalArguments();
     const QString presetName = parser.isSet(preset) ? parser.value(preset) : default_preset();
     if (shooting && sessions.isEmpty()) {
@@ -139,7 +151,7 @@ int run_application(int argc, char** argv) {
     }
 
     // Screenshots are reproducible: they ignore the user's saved layout.
-    MainWindow window(nullptr, !shooting);
+    MainWindow window(nullptr, !shooting, threadCount);
     if (shooting)
         // A session that cannot be opened ends the run with one line (the window's dialog is
         // for people).

@@ -15,7 +15,8 @@ namespace cbl::ui {
 class EngineBridge : public QObject {
     Q_OBJECT
   public:
-    explicit EngineBridge(QObject* parent = nullptr);
+    /// `threads`: the engine's TBB threads (0 = all cores but the GUI's).
+    explicit EngineBridge(QObject* parent = nullptr, int threads = 0);
     Engine& engine() { return engine_; }
     SnapshotPtr snapshot() const { return engine_.snapshot(); }
 

@@ -52,8 +52,9 @@ QStringList MainWindow::viewNames() {
             "energy",   "device-explorer", "experiment", "parameters"};
 }
 
-MainWindow::MainWindow(QWidget* parent, bool restoreLayout)
-    : QMainWindow(parent), bridge_(new EngineBridge(this)), comparisons_(new ComparisonRuns(this)) {
+MainWindow::MainWindow(QWidget* parent, bool restoreLayout, int threads)
+    : QMainWindow(parent), bridge_(new EngineBridge(this, threads)),
+      comparisons_(new ComparisonRuns(this)) {
     setObjectName("mainWindow");
     setWindowTitle("CrossbarLab[*]");
     setAcceptDrops(true);

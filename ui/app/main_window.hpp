@@ -32,8 +32,9 @@ class SessionController;
 class MainWindow : public QMainWindow {
     Q_OBJECT
   public:
-    /// `restoreLayout` = false ignores the saved layout (screenshots, tests).
-    explicit MainWindow(QWidget* parent = nullptr, bool restoreLayout = true);
+    /// `restoreLayout` = false ignores the saved layout (screenshots, tests); `threads` = the
+    /// engine's TBB threads (0 = all cores but the GUI's).
+    explicit MainWindow(QWidget* parent = nullptr, bool restoreLayout = true, int threads = 0);
     ~MainWindow() override;
     EngineBridge& bridge() { return *bridge_; }
     /// Loads a preset (structural: the experiment restarts). False with a message on failure.
