@@ -63,10 +63,10 @@ void Engine::install(
     const ExperimentConfig& config, std::shared_ptr<const DataSplit> data,
     const std::function<std::unique_ptr<Experiment>(std::shared_ptr<const DataSplit>)>& build,
     const VerdictCallback& on_verdict) {
-    running_ = false;
     try {
         if (!data) data = data_for(config);
         experiment_ = build(data);
+        running_ = false;
         drift_ = {};
         config_ = config;
         data_ = std::move(data);

@@ -261,10 +261,10 @@ void MainWindow::buildActions() {
     for (QAction* a : {play_, stepImage_, stepBatch_, stepEpoch_, reset_})
         a->setShortcutContext(Qt::ApplicationShortcut);
     connect(play_, &QAction::triggered, this, &MainWindow::togglePlay);
-    connect(stepImage_, &QAction::triggered, this, [this] { step(1); });
+    connect(stepImage_, &QAction::triggered, this, [this] { stepImages(1); });
     connect(stepBatch_, &QAction::triggered, this, [this] {
         const int b = last_ ? last_->config.training.batch_size : 1;
-        step(b > 1 ? b : 100);
+        stepImages(b > 1 ? b : 100);
     });
     connect(stepEpoch_, &QAction::triggered, this, [this] {
         bridge_->engine().step_epoch();
@@ -439,10 +439,6 @@ void MainWindow::reset() {
     if (!confirmRestart("Reset")) return;
     bridge_->engine().reset();
     comparisons_->reset();
-}
-
-void MainWindow::step(int images) {
-    stepImages(images);
 }
 
 void MainWindow::stepImages(int images) {

@@ -72,7 +72,6 @@ class MainWindow : public QMainWindow {
     DeviceExplorer* deviceExplorer() const { return explorer_; }
     ParameterPanel* parameters() const { return parameters_; }
     ExperimentPanel* experiment() const { return experimentPanel_; }
-    ComparisonRuns* comparisons() const { return comparisons_; }
     SessionController* session() const { return session_; }
 
     /// Exports the named view (".png" or ".svg" by suffix). Empty string or the error.
@@ -112,7 +111,6 @@ class MainWindow : public QMainWindow {
     void play();
     void pause();
     void reset();
-    void step(int images);
     bool confirmRestart(const QString& what);
     /// Loads `config` if it builds and the user agrees to restart (`what` names the action).
     void applyConfig(const ExperimentConfig& config, const QString& what);

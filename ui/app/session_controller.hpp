@@ -37,7 +37,6 @@ class SessionController : public QObject {
     void markNew();
     void onSnapshot(const SnapshotPtr& s);
     bool isDirty() const { return dirty_; }
-    QString path() const { return path_; }
     QString displayName() const;
 
     /// Saves to `path` in the background; `saved` (or `saveFailed`) follows.

@@ -104,10 +104,6 @@ EnergyChart::EnergyChart(QWidget* parent) : QWidget(parent) {
     connect(perImage_, &QRadioButton::toggled, this, [this] { redraw(); });
 }
 
-QString EnergyChart::ratioText() const {
-    return ratio_->text();
-}
-
 void EnergyChart::showSnapshot(const SnapshotPtr& s) {
     last_ = s;
     const QString tech = QString::fromStdString(s->config.technology);
