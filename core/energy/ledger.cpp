@@ -48,9 +48,9 @@ void EnergyLedger::clear() {
     images_ = 0;
 }
 
-EnergySummary EnergyLedger::summary() const {
+EnergyReport EnergyLedger::report() const {
     const TechnologyPreset& t = *tech_;
-    EnergySummary s;
+    EnergyReport s;
     s.technology = t.name;
     s.images = images_;
     s.synapses = synapses_;
@@ -125,7 +125,7 @@ EnergySummary EnergyLedger::summary() const {
     return s;
 }
 
-nlohmann::json to_json(const EnergySummary& s) {
+nlohmann::json to_json(const EnergyReport& s) {
     nlohmann::json j;
     j["technology"] = s.technology;
     j["images"] = s.images;
@@ -162,10 +162,6 @@ nlohmann::json to_json(const EnergySummary& s) {
                 "weight update); refresh is also shown alone. Reference designs are scaled "
                 "linearly to the simulated number of synapses.";
     return j;
-}
-
-nlohmann::json EnergyLedger::report() const {
-    return to_json(summary());
 }
 
 } // namespace cbl

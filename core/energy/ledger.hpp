@@ -4,8 +4,8 @@
 // (mean) and cumulative. Seed 002 Table 1 folds the distributed weight refresh into the weight
 // update; so does `update` here, and `refresh` is shown on its own as well.
 //
-// Live use: copying a ledger copies the counts and a shared pointer to the preset; summary()
-// costs ~100 multiply-adds, so a GUI can query a snapshot copy every 50 ms.
+// Live use: copying a ledger copies the counts and a shared pointer to the preset; report()
+// costs ~100 multiply-adds, so the engine can price every snapshot (20 a second).
 #include "core/energy/op_counts.hpp"
 #include "core/energy/technology.hpp"
 
@@ -41,7 +41,8 @@ struct ReferenceComparison {
     std::string source;
 };
 
-struct EnergySummary {
+/// The ledger's report: what the CLI prints as JSON (to_json) and what the GUI draws.
+struct EnergyReport {
     std::string technology;
     std::uint64_t images = 0;
     double synapses = 0;
@@ -75,15 +76,7 @@ class EnergyLedger {
     const StageCounts& counts() const { return counts_; }
     const TechnologyPreset& technology() const { return *tech_; }
 
-    EnergySummary summary() const;
-    /// {"technology", "images", "synapses", "energy_nJ_per_image": {forward, backward, update,
-    ///  refresh, total}, "time_us_per_image": {...}, "energy_nJ_cumulative", "time_us_cumulative",
-    ///  "units": {"computational_memory": {"energy_nJ_per_image", "busy_us_per_image"},
-    ///  "digital": {...}}, "components": [{"name", "unit",
-    ///  "energy_nJ_per_image": {...}, "busy_us_per_image": {...}}], "references": [{"name",
-    ///  "energy_nJ_per_image", "time_us_per_image", "energy_ratio", "speedup", "source"}],
-    ///  "energy_ratio_vs": {name: ratio}, "images_per_second", "note"}
-    nlohmann::json report() const;
+    EnergyReport report() const;
 
   private:
     std::shared_ptr<const TechnologyPreset> tech_;
@@ -92,6 +85,13 @@ class EnergyLedger {
     std::uint64_t images_ = 0;
 };
 
-nlohmann::json to_json(const EnergySummary& s);
+/// {"technology", "images", "synapses", "energy_nJ_per_image": {forward, backward, update,
+///  refresh, total}, "time_us_per_image": {...}, "energy_nJ_cumulative", "time_us_cumulative",
+///  "units": {"computational_memory": {"energy_nJ_per_image", "busy_us_per_image"},
+///  "digital": {...}}, "components": [{"name", "unit",
+///  "energy_nJ_per_image": {...}, "busy_us_per_image": {...}}], "references": [{"name",
+///  "energy_nJ_per_image", "time_us_per_image", "energy_ratio", "speedup", "source"}],
+///  "energy_ratio_vs": {name: ratio}, "images_per_second", "note"}
+nlohmann::json to_json(const EnergyReport& r);
 
 } // namespace cbl

@@ -2,13 +2,33 @@
 
 #include "core/common/param_error.hpp"
 
+#include <oneapi/tbb/info.h>
+
 #include <algorithm>
 
 namespace cbl {
 
 using clock_type = std::chrono::steady_clock;
 
-Engine::Engine() : snapshot_(std::make_shared<Snapshot>()), thread_([this] { loop(); }) {}
+namespace {
+
+int arena_threads(int threads) {
+    if (threads > 0) return threads;
+    // TBB's count respects the process's CPU mask; one core stays with the GUI thread.
+    return std::max(1, tbb::info::default_concurrency() - 1);
+}
+
+void answer(const VerdictCallback& on_verdict, bool accepted, std::string message = {}) {
+    if (on_verdict) on_verdict({accepted, std::move(message)});
+}
+
+} // namespace
+
+Engine::Engine(int threads)
+    : snapshot_(std::make_shared<Snapshot>()), arena_(arena_threads(threads)),
+      // The engine thread works inside the arena: it takes the slot reserved for it, the
+      // arena's workers take the rest.
+      thread_([this] { arena_.execute([this] { loop(); }); }) {}
 
 Engine::~Engine() {
     {
@@ -32,25 +52,91 @@ void Engine::command(std::function<void()> f) {
     wake_.notify_all();
 }
 
-void Engine::load(const ExperimentConfig& config, std::shared_ptr<const DataSplit> data) {
-    command([this, config, data] {
+std::shared_ptr<const DataSplit> Engine::data_for(const ExperimentConfig& config) {
+    // Reuse the loaded data when only the experiment changes.
+    return data_ && config.dataset == config_.dataset
+               ? data_
+               : std::make_shared<const DataSplit>(load_dataset(config.dataset));
+}
+
+void Engine::install(
+    const ExperimentConfig& config, std::shared_ptr<const DataSplit> data,
+    const std::function<std::unique_ptr<Experiment>(std::shared_ptr<const DataSplit>)>& build,
+    const VerdictCallback& on_verdict) {
+    try {
+        if (!data) data = data_for(config);
+        experiment_ = build(data);
         running_ = false;
+        drift_ = {};
+        config_ = config;
+        data_ = std::move(data);
+        error_.clear();
+    } catch (const std::exception& e) {
+        error_ = e.what();
+        answer(on_verdict, false, error_);
+        return;
+    }
+    answer(on_verdict, true);
+}
+
+void Engine::load(const ExperimentConfig& config, std::shared_ptr<const DataSplit> data,
+                  VerdictCallback on_verdict) {
+    command([this, config, data, on_verdict = std::move(on_verdict)] {
+        install(
+            config, data,
+            [&](std::shared_ptr<const DataSplit> d) {
+                return std::make_unique<Experiment>(config, std::move(d));
+            },
+            on_verdict);
+    });
+}
+
+void Engine::restore(ExperimentState state, std::shared_ptr<const DataSplit> data,
+                     VerdictCallback on_verdict) {
+    auto st = std::make_shared<const ExperimentState>(std::move(state));
+    command([this, st, data, on_verdict = std::move(on_verdict)] {
+        ExperimentConfig config;
         try {
-            auto d = data;
-            // Reuse the loaded data when only the experiment changes.
-            if (!d)
-                d = data_ && config.dataset == config_.dataset
-                        ? data_
-                        : std::make_shared<const DataSplit>(load_dataset(config.dataset));
-            experiment_ = std::make_unique<Experiment>(config, d);
-            drift_ = {};
-            config_ = config;
-            data_ = d;
-            error_.clear();
+            config = st->config.get<ExperimentConfig>();
         } catch (const std::exception& e) {
-            error_ = e.what();
+            // load_session() validates the config; this guards states built elsewhere.
+            error_ = std::string("session config: ") + e.what();
+            answer(on_verdict, false, error_);
+            return;
+        }
+        install(
+            config, data,
+            [&](std::shared_ptr<const DataSplit> d) {
+                return std::make_unique<Experiment>(*st, std::move(d));
+            },
+            on_verdict);
+    });
+}
+
+void Engine::check_config(const ExperimentConfig& config, VerdictCallback on_verdict) {
+    command([this, config, on_verdict = std::move(on_verdict)] {
+        try {
+            Experiment trial(config, data_for(config));
+        } catch (const std::exception& e) {
+            answer(on_verdict, false, e.what());
+            return;
+        }
+        answer(on_verdict, true);
+    });
+}
+
+std::future<CapturedState> Engine::capture_state() {
+    auto promise = std::make_shared<std::promise<CapturedState>>();
+    std::future<CapturedState> result = promise->get_future();
+    command([this, promise] {
+        try {
+            if (!experiment_) throw InputError("there is no experiment to save");
+            promise->set_value({experiment_->state(), experiment_->data().description});
+        } catch (...) {
+            promise->set_exception(std::current_exception());
         }
     });
+    return result;
 }
 
 void Engine::play() {
@@ -84,8 +170,13 @@ void Engine::step_epoch() {
 void Engine::reset() {
     command([this] {
         running_ = false;
-        if (data_) experiment_ = std::make_unique<Experiment>(config_, data_);
-        drift_ = {};
+        if (!data_) return;
+        try {
+            experiment_ = std::make_unique<Experiment>(config_, data_);
+            drift_ = {};
+        } catch (const std::exception& e) {
+            error_ = e.what();
+        }
     });
 }
 
@@ -93,32 +184,40 @@ void Engine::set_speed(double images_per_second) {
     command([this, images_per_second] { speed_ = std::max(0.0, images_per_second); });
 }
 
-void Engine::post(std::function<void(Experiment&)> f) {
-    command([this, f = std::move(f)] {
-        if (!experiment_) return;
+void Engine::on_experiment(std::function<void(Experiment&)> f, VerdictCallback on_verdict) {
+    command([this, f = std::move(f), on_verdict = std::move(on_verdict)] {
+        if (!experiment_) {
+            answer(on_verdict, false, "there is no experiment yet");
+            return;
+        }
         try {
             f(*experiment_);
             error_.clear();
         } catch (const std::exception& e) {
             error_ = e.what();
+            answer(on_verdict, false, error_);
+            return;
         }
+        answer(on_verdict, true);
     });
 }
 
-void Engine::set_parameter(const std::string& path, const nlohmann::json& value) {
-    post([path, value](Experiment& e) { e.set_parameter(path, value); });
+void Engine::set_parameter(const std::string& path, const nlohmann::json& value,
+                           VerdictCallback on_verdict) {
+    on_experiment([path, value](Experiment& e) { e.set_parameter(path, value); },
+                  std::move(on_verdict));
 }
 
 void Engine::pin_synapse(int layer, int row, int col) {
-    post([=](Experiment& e) { e.pin(layer, row, col); });
+    on_experiment([=](Experiment& e) { e.pin(layer, row, col); });
 }
 
 void Engine::unpin_all() {
-    post([](Experiment& e) { e.unpin_all(); });
+    on_experiment([](Experiment& e) { e.unpin_all(); });
 }
 
 void Engine::evaluate_drift(const std::vector<double>& times_s) {
-    post([this, times_s](Experiment& e) { drift_ = e.drift_curve(times_s); });
+    on_experiment([this, times_s](Experiment& e) { drift_ = e.drift_curve(times_s); });
 }
 
 void Engine::sync() {

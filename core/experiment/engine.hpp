@@ -5,18 +5,36 @@
 #include "core/experiment/experiment.hpp"
 #include "core/experiment/snapshot.hpp"
 
-#include <atomic>
+#include <oneapi/tbb/task_arena.h>
+
 #include <condition_variable>
 #include <deque>
 #include <functional>
+#include <future>
 #include <mutex>
 #include <thread>
 
 namespace cbl {
 
+/// The engine's answer to a command that may be refused: a parameter change, a new experiment.
+struct ParameterVerdict {
+    bool accepted = false;
+    std::string message; ///< why it was refused, in the lab's words (empty when accepted)
+};
+/// Called on the engine thread; a GUI posts it on to its own thread.
+using VerdictCallback = std::function<void(const ParameterVerdict&)>;
+
+/// What a save needs, taken between two training steps.
+struct CapturedState {
+    ExperimentState state;
+    std::string dataset; ///< the data's description (DataSplit::description)
+};
+
 class Engine {
   public:
-    Engine();
+    /// `threads` = TBB threads of the engine's work (its arena, engine thread included); 0 = one
+    /// per core but one, which stays free for the GUI thread. Results do not depend on it.
+    explicit Engine(int threads = 0);
     ~Engine();
     Engine(const Engine&) = delete;
     Engine& operator=(const Engine&) = delete;
@@ -25,8 +43,20 @@ class Engine {
     void set_publisher(std::function<void()> on_snapshot);
 
     /// Replaces the experiment (structural change = reset). Without `data` the dataset named by
-    /// the config is loaded on the engine thread. Errors go to snapshot()->error.
-    void load(const ExperimentConfig& config, std::shared_ptr<const DataSplit> data = nullptr);
+    /// the config is loaded on the engine thread. A config that cannot build leaves the current
+    /// experiment running; its message goes to the verdict and to snapshot()->error.
+    void load(const ExperimentConfig& config, std::shared_ptr<const DataSplit> data = nullptr,
+              VerdictCallback on_verdict = {});
+    /// Replaces the experiment by one continuing `state` (a session), built once and owned by
+    /// the engine; data as in load(). A refused state leaves the current experiment running.
+    void restore(ExperimentState state, std::shared_ptr<const DataSplit> data = nullptr,
+                 VerdictCallback on_verdict = {});
+    /// Whether `config` builds an experiment (with the data it names), without replacing the
+    /// running one.
+    void check_config(const ExperimentConfig& config, VerdictCallback on_verdict);
+    /// The state at the next step boundary (saves). Holds an InputError without an experiment;
+    /// broken if the engine ends first.
+    std::future<CapturedState> capture_state();
     void play();
     void pause();
     void step_images(int n); ///< trains n images then pauses
@@ -36,16 +66,16 @@ class Engine {
     void set_speed(double images_per_second);
     /// Changes one config field by dotted path (e.g. "training.optimizer.learning_rate").
     /// Hot parameters apply at the next step and are logged as events; structural ones are
-    /// refused with a message (snapshot()->error) asking for a reset via load().
-    void set_parameter(const std::string& path, const nlohmann::json& value);
+    /// refused with a message asking for a reset via load(). The verdict says which; a refusal
+    /// also shows in snapshot()->error.
+    void set_parameter(const std::string& path, const nlohmann::json& value,
+                       VerdictCallback on_verdict = {});
     /// Follows one synapse's conductances over time (snapshot()->traces).
     void pin_synapse(int layer, int row, int col);
     void unpin_all();
     /// Evaluates the test accuracy of the current array at times after training [s], with and
     /// without global drift compensation; the result appears in snapshot()->drift.
     void evaluate_drift(const std::vector<double>& times_s);
-    /// Runs `f` on the engine thread between steps (e.g. a hot parameter change or a save).
-    void post(std::function<void(Experiment&)> f);
     /// Blocks until every command queued so far has been handled (tests, save).
     void sync();
 
@@ -55,6 +85,15 @@ class Engine {
     void loop();
     void publish(bool force);
     void command(std::function<void()> f);
+    /// Runs `f` on the current experiment between steps; its exception becomes the verdict.
+    void on_experiment(std::function<void(Experiment&)> f, VerdictCallback on_verdict = {});
+    /// The data `config` names: the loaded data when the dataset is the same.
+    std::shared_ptr<const DataSplit> data_for(const ExperimentConfig& config);
+    /// Installs what `build` makes (or keeps the current experiment if it throws).
+    void install(
+        const ExperimentConfig& config, std::shared_ptr<const DataSplit> data,
+        const std::function<std::unique_ptr<Experiment>(std::shared_ptr<const DataSplit>)>& build,
+        const VerdictCallback& on_verdict);
 
     mutable std::mutex mutex_;
     std::condition_variable wake_;
@@ -78,6 +117,7 @@ class Engine {
     mutable std::mutex snapshot_mutex_;
     SnapshotPtr snapshot_;
     std::function<void()> publisher_;
+    tbb::task_arena arena_; ///< every parallel loop of the experiment runs in here
     std::thread thread_;
 };
 

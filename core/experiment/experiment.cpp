@@ -177,7 +177,7 @@ void Experiment::log_event(const std::string& what) {
 
 namespace cbl {
 
-nlohmann::json Experiment::energy_report() const {
+EnergyReport Experiment::energy_report() const {
     double synapses = 0;
     for (const auto& [rows, cols] : weight_shapes(config_.network))
         synapses += double(rows) * cols;

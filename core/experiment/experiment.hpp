@@ -48,7 +48,7 @@ class Experiment {
 
     /// Energy and latency of everything trained so far, including the epoch in progress
     /// (core/energy ledger with the config's technology preset).
-    nlohmann::json energy_report() const;
+    EnergyReport energy_report() const;
 
     /// Test-set evaluation of the current weights.
     EvalResult evaluate_test(std::uint64_t eval_step) const;

@@ -1,6 +1,7 @@
 #pragma once
 // An immutable picture of an experiment, published by the engine thread for the views
 // (ARCHITECTURE.md: views read the newest snapshot; they never touch the experiment).
+#include "core/energy/ledger.hpp"
 #include "core/experiment/config.hpp"
 #include "core/experiment/metrics.hpp"
 
@@ -59,8 +60,8 @@ struct Snapshot {
     std::string error; ///< last command's failure, shown to the user
     std::vector<LayerPicture> layers;
     std::vector<SynapseTrace> traces;
-    DriftCurve drift;      ///< last requested evaluation (empty until asked)
-    nlohmann::json energy; ///< energy/latency report of the ledger (core/energy)
+    DriftCurve drift;    ///< last requested evaluation (empty until asked)
+    EnergyReport energy; ///< energy and latency of the training so far (core/energy)
 };
 
 using SnapshotPtr = std::shared_ptr<const Snapshot>;

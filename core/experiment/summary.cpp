@@ -24,7 +24,7 @@ nlohmann::json summary_json(const Experiment& e, double wall_seconds) {
     j["refreshes"] = column(&EpochMetrics::refreshes);
     j["simulated_time_s"] = e.simulated_time_s();
     // Modelled hardware energy and latency per training image (core/energy, CLI.md).
-    const nlohmann::json energy = e.energy_report();
+    const nlohmann::json energy = to_json(e.energy_report());
     for (const char* key : {"energy_nJ_per_image", "time_us_per_image"}) {
         nlohmann::json& out = j[key];
         for (const char* stage : {"forward", "backward", "update", "total"})

@@ -88,6 +88,17 @@ std::string metrics_csv(const std::vector<EpochMetrics>& history) {
     return out;
 }
 
+/// RFC 4180 quoting: only when needed, doubling the quotes.
+std::string csv_field(const std::string& s) {
+    if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
+    std::string out = "\"";
+    for (const char c : s) {
+        if (c == '"') out += '"';
+        out += c;
+    }
+    return out + '"';
+}
+
 std::string matrix_csv(const StateArray& a) {
     const std::size_t rows = a.shape[0], cols = a.shape[1];
     return std::visit(
@@ -111,6 +122,29 @@ std::string matrix_csv(const StateArray& a) {
 
 } // namespace
 
+void write_metrics_csv(const std::vector<EpochMetrics>& history, const std::string& path) {
+    std::string text;
+    try {
+        text = metrics_csv(history);
+    } catch (const InputError& e) {
+        throw InputError("cannot export the metrics to " + path + ": " + e.what());
+    }
+    write_file_atomically(path, text);
+}
+
+void write_events_csv(const std::vector<Event>& events, const std::string& path) {
+    std::string out = "step,simulated_time [s],event\n";
+    for (const Event& e : events) {
+        append_number(out, e.step);
+        out += ',';
+        append_number(out, e.simulated_time_s);
+        out += ',';
+        out += csv_field(e.what);
+        out += '\n';
+    }
+    write_file_atomically(path, out);
+}
+
 std::vector<std::string> export_csv(const ExperimentState& state, const std::string& dir) {
     namespace fs = std::filesystem;
     std::error_code ec;
@@ -124,13 +158,9 @@ std::vector<std::string> export_csv(const ExperimentState& state, const std::str
         write_file_atomically(path, text);
         written.push_back(path);
     };
-    std::string metrics;
-    try {
-        metrics = metrics_csv(state.history);
-    } catch (const InputError& e) {
-        throw InputError("cannot export the metrics to " + dir + ": " + e.what());
-    }
-    write("metrics.csv", metrics);
+    const std::string metrics = (fs::path(dir) / "metrics.csv").string();
+    write_metrics_csv(state.history, metrics);
+    written.push_back(metrics);
     for (const auto& [path, array] : state.arrays) {
         if (array.shape.size() != 2 || !is_layer_path(path)) continue;
         std::string text;

@@ -16,4 +16,10 @@ namespace cbl {
 /// Returns the paths written; throws InputError naming the folder or file on failure.
 std::vector<std::string> export_csv(const ExperimentState& state, const std::string& dir);
 
+/// Writes metrics.csv alone (the format above) to `path`, atomically; InputError on failure.
+void write_metrics_csv(const std::vector<EpochMetrics>& history, const std::string& path);
+/// Writes the event timeline to `path`, atomically: "step,simulated_time [s],event", the event
+/// quoted when it holds a comma, quote or line break; InputError on failure.
+void write_events_csv(const std::vector<Event>& events, const std::string& path);
+
 } // namespace cbl

@@ -150,7 +150,7 @@ class TestMainWindow : public QObject {
         QVERIFY(f.open(QIODevice::ReadOnly));
         const QStringList lines = QString::fromUtf8(f.readAll()).split('\n', Qt::SkipEmptyParts);
         QCOMPARE(lines.size(), int(last()->history.size()) + 1);
-        QVERIFY(lines[0].startsWith("epoch,train_accuracy,test_accuracy"));
+        QVERIFY(lines[0].startsWith("epoch,images,train_accuracy [fraction],test_accuracy"));
         const int columns = int(lines[0].split(',').size());
         for (const QString& l : lines)
             QCOMPARE(int(l.split(',').size()), columns);

@@ -18,6 +18,7 @@
 #include <algorithm>
 #include <climits>
 #include <iostream>
+#include <string>
 #include <vector>
 
 namespace cbl::ui {
@@ -75,6 +76,12 @@ bool save_grab(QWidget* w, const QString& file) {
     return indexed.save(file, "PNG", 0);
 }
 
+/// Messages on stderr stay on one line.
+std::string one_line(std::string s) {
+    std::replace(s.begin(), s.end(), '\n', ' ');
+    return s;
+}
+
 } // namespace
 
 int run_application(int argc, char** argv) {
@@ -96,7 +103,11 @@ int run_application(int argc, char** argv) {
                             "With --screenshot: render only this view (" +
                                 MainWindow::viewNames().join(", ") + ", presentation).",
                             "NAME");
-    parser.addOptions({preset, screenshot, steps, view});
+    QCommandLineOption threads("threads",
+                               "Training threads (default: one per core but one, which stays "
+                               "with the window). Results do not depend on it.",
+                               "N", "0");
+    parser.addOptions({preset, screenshot, steps, view, threads});
     parser.process(app);
 
     const bool shooting = parser.isSet(screenshot);
@@ -119,15 +130,42 @@ int run_application(int argc, char** argv) {
         }
     }
 
-    // Screenshots are reproducible: they ignore the user's saved layout.
-    MainWindow window(nullptr, !shooting);
-    const QStringList sessions = parser.positionalArguments();
-    if (!sessions.isEmpty()) {
-        window.session()->openFile(sessions.first());
-    } else {
-        const QString name = parser.isSet(preset) ? parser.value(preset) : default_preset();
-        if (!window.loadPreset(name) && shooting) return 2;
+    bool threadsOk = false;
+    const int threadCount = parser.value(threads).toInt(&threadsOk);
+    if (!threadsOk || threadCount < 0 || threadCount > 256) {
+        std::cerr << "crossbarlab: --threads " << parser.value(threads).toStdString()
+                  << " must be a whole number from 1 to 256\n";
+        return 2;
     }
+
+    const QStringList sessions = parser.positionalArguments();
+    const QString presetName = parser.isSet(preset) ? parser.value(preset) : default_preset();
+    if (shooting && sessions.isEmpty()) {
+        // Scripted runs never wait for a person: a bad preset is a line on stderr, no dialog.
+        try {
+            (void)load_preset(presetName.toStdString());
+        } catch (const std::exception& e) {
+            std::cerr << "crossbarlab: " << one_line(e.what()) << "\n";
+            return 2;
+        }
+    }
+
+    // Screenshots are reproducible: they ignore the user's saved layout.
+    MainWindow window(nullptr, !shooting, threadCount);
+    if (shooting)
+        // A session that cannot be opened ends the run with one line (the window's dialog is
+        // for people).
+        QObject::connect(window.session(), &SessionController::openFailed, &app,
+                         [&app](const QString& path, const QString& error) {
+                             std::string line = one_line(error.toStdString());
+                             if (!error.startsWith(path)) line = path.toStdString() + ": " + line;
+                             std::cerr << "crossbarlab: " << line << "\n";
+                             app.exit(2);
+                         });
+    if (!sessions.isEmpty())
+        window.session()->openFile(sessions.first());
+    else if (!window.loadPreset(presetName) && shooting)
+        return 2;
     window.show();
     if (!shooting) {
         window.session()->offerRecovery();

@@ -1,7 +1,7 @@
 #pragma once
 namespace cbl::ui {
 /// The GUI's entry point (CLI.md): `crossbarlab [SESSION.h5] [--preset NAME]
-/// [--screenshot FILE.png --steps N [--view NAME]]`.
+/// [--screenshot FILE.png --steps N [--view NAME]] [--threads N]`.
 int run_application(int argc, char** argv);
 /// The experiment the GUI opens by default: mca-pcm when the presets have it, else fp32.
 const char* default_preset();

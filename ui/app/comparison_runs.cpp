@@ -6,21 +6,14 @@ namespace cbl::ui {
 
 ComparisonRuns::ComparisonRuns(QObject* parent) : QObject(parent) {}
 
-ComparisonRuns::~ComparisonRuns() {
-    for (auto& t : loaders_)
-        if (t.joinable()) t.join();
-}
-
 void ComparisonRuns::add(const ExperimentConfig& config, const QString& label, int group) {
     auto* bridge = new EngineBridge(this);
     runs_.push_back({label, group, bridge, nullptr});
-    const std::size_t index = runs_.size() - 1;
     connect(bridge, &EngineBridge::snapshotReady, this, [this, bridge](SnapshotPtr s) {
         for (Run& r : runs_)
             if (r.bridge == bridge) r.last = std::move(s);
         Q_EMIT changed();
     });
-    (void)index;
     // The engine loads the data on its own thread; a comparison is one more experiment beside
     // the main one and shares its throttle.
     bridge->engine().load(config);

@@ -6,9 +6,6 @@
 
 #include <QObject>
 
-#include <map>
-#include <memory>
-#include <thread>
 #include <vector>
 
 namespace cbl::ui {
@@ -19,7 +16,6 @@ class ComparisonRuns : public QObject {
     Q_OBJECT
   public:
     explicit ComparisonRuns(QObject* parent = nullptr);
-    ~ComparisonRuns() override;
     /// Adds a run; `group` >= 0 joins a seed group (drawn as a band with the main run).
     void add(const ExperimentConfig& config, const QString& label, int group = -1);
     void clear();
@@ -40,7 +36,6 @@ class ComparisonRuns : public QObject {
         SnapshotPtr last;
     };
     std::vector<Run> runs_;
-    std::vector<std::thread> loaders_;
     bool playing_ = false;
 };
 

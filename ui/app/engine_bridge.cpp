@@ -4,7 +4,7 @@
 
 namespace cbl::ui {
 
-EngineBridge::EngineBridge(QObject* parent) : QObject(parent) {
+EngineBridge::EngineBridge(QObject* parent, int threads) : QObject(parent), engine_(threads) {
     qRegisterMetaType<cbl::SnapshotPtr>("cbl::SnapshotPtr");
     engine_.set_publisher([this] {
         // At most one delivery in flight: a slow GUI sees fewer, newer snapshots.

@@ -1,6 +1,7 @@
 #include "ui/app/main_window.hpp"
 
 #include "core/experiment/config.hpp"
+#include "ui/app/application.hpp"
 #include "ui/app/comparison_runs.hpp"
 #include "ui/app/engine_bridge.hpp"
 #include "ui/app/exporter.hpp"
@@ -24,6 +25,7 @@
 #include <QDir>
 #include <QDockWidget>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QInputDialog>
 #include <QLabel>
 #include <QListWidget>
@@ -50,8 +52,9 @@ QStringList MainWindow::viewNames() {
             "energy",   "device-explorer", "experiment", "parameters"};
 }
 
-MainWindow::MainWindow(QWidget* parent, bool restoreLayout)
-    : QMainWindow(parent), bridge_(new EngineBridge(this)), comparisons_(new ComparisonRuns(this)) {
+MainWindow::MainWindow(QWidget* parent, bool restoreLayout, int threads)
+    : QMainWindow(parent), bridge_(new EngineBridge(this, threads)),
+      comparisons_(new ComparisonRuns(this)) {
     setObjectName("mainWindow");
     setWindowTitle("CrossbarLab[*]");
     setAcceptDrops(true);
@@ -97,7 +100,7 @@ MainWindow::MainWindow(QWidget* parent, bool restoreLayout)
     resizeDocks({panel("experiment")->dock, panel("accuracy")->dock}, {360, 560}, Qt::Horizontal);
     resizeDocks({panel("sparsity")->dock}, {300}, Qt::Vertical);
 
-    session_ = new SessionController(this, this);
+    session_ = new SessionController(bridge_->engine(), this, this);
     buildActions();
     buildMenus();
 
@@ -113,18 +116,15 @@ MainWindow::MainWindow(QWidget* parent, bool restoreLayout)
             [this] { bridge_->engine().unpin_all(); });
     connect(drift_, &DriftView::evaluateRequested, this,
             [this](const std::vector<double>& t) { bridge_->engine().evaluate_drift(t); });
+    // Technology is live: it changes only the energy report, training goes on.
     connect(energy_, &EnergyChart::technologyRequested, this, [this](const QString& name) {
-        if (Experiment::is_hot("technology")) {
-            bridge_->engine().set_parameter("technology", name.toStdString());
-            return;
-        }
-        if (!last_ || !confirmRestart("Switching the technology preset")) {
-            if (last_) energy_->showSnapshot(last_);
-            return;
-        }
-        ExperimentConfig c = last_->config;
-        c.technology = name.toStdString();
-        loadConfig(c);
+        bridge_->engine().set_parameter(
+            "technology", name.toStdString(),
+            verdict_on_gui(this, [this](const ParameterVerdict& v) {
+                if (v.accepted) return;
+                statusBar()->showMessage(QString::fromStdString(v.message), 10000);
+                if (last_) energy_->showSnapshot(last_); // the picker shows the preset in force
+            }));
     });
     connect(experimentPanel_, &ExperimentPanel::presetRequested, this, [this](const QString& n) {
         if (confirmRestart("Loading preset " + n))
@@ -133,18 +133,26 @@ MainWindow::MainWindow(QWidget* parent, bool restoreLayout)
             experimentPanel_->showSnapshot(last_);
     });
     connect(experimentPanel_, &ExperimentPanel::loadRequested, this,
-            [this](const ExperimentConfig& c) {
-                if (confirmRestart("Applying these settings")) loadConfig(c);
-            });
+            [this](const ExperimentConfig& c) { applyConfig(c, "Applying these settings"); });
     connect(parameters_, &ParameterPanel::applyStructural, this, [this](const ExperimentConfig& c) {
-        if (confirmRestart("These parameters change the network or the devices: "
-                           "applying them"))
-            loadConfig(c);
+        applyConfig(c, "These parameters change the network or the devices: applying them");
     });
     connect(parameters_, &ParameterPanel::deviceEdited, explorer_, &DeviceExplorer::setDeviceJson);
     connect(comparisons_, &ComparisonRuns::changed, this,
             [this] { accuracy_->setComparisons(comparisons_->curves()); });
     connect(session_, &SessionController::titleChanged, this, &MainWindow::updateTitle);
+    connect(session_, &SessionController::newRequested, this,
+            [this] { loadPreset(default_preset()); });
+    connect(session_, &SessionController::openFailed, this,
+            [this](const QString& path, const QString& error) {
+                // Not modal: the running experiment stays as it was, nothing waits for a click.
+                auto* box =
+                    new QMessageBox(QMessageBox::Warning, "Open session",
+                                    "Cannot open " + QFileInfo(path).fileName() + ":\n" + error,
+                                    QMessageBox::Ok, this);
+                box->setAttribute(Qt::WA_DeleteOnClose);
+                box->open();
+            });
     connect(session_, &SessionController::message, this,
             [this](const QString& m) { statusBar()->showMessage(m, 8000); });
 
@@ -253,10 +261,10 @@ void MainWindow::buildActions() {
     for (QAction* a : {play_, stepImage_, stepBatch_, stepEpoch_, reset_})
         a->setShortcutContext(Qt::ApplicationShortcut);
     connect(play_, &QAction::triggered, this, &MainWindow::togglePlay);
-    connect(stepImage_, &QAction::triggered, this, [this] { step(1); });
+    connect(stepImage_, &QAction::triggered, this, [this] { stepImages(1); });
     connect(stepBatch_, &QAction::triggered, this, [this] {
         const int b = last_ ? last_->config.training.batch_size : 1;
-        step(b > 1 ? b : 100);
+        stepImages(b > 1 ? b : 100);
     });
     connect(stepEpoch_, &QAction::triggered, this, [this] {
         bridge_->engine().step_epoch();
@@ -381,8 +389,22 @@ bool MainWindow::loadPreset(const QString& name) {
 
 void MainWindow::loadConfig(const ExperimentConfig& config) {
     comparisons_->pause();
-    bridge_->engine().load(config);
-    session_->markNew();
+    // A config that does not build keeps the running experiment (and its file); the error
+    // shows in the status bar.
+    bridge_->engine().load(config, nullptr, verdict_on_gui(this, [this](const ParameterVerdict& v) {
+                               if (v.accepted) session_->markNew();
+                           }));
+}
+
+void MainWindow::applyConfig(const ExperimentConfig& config, const QString& what) {
+    // Ask to discard the training only for a config that builds.
+    bridge_->engine().check_config(
+        config, verdict_on_gui(this, [this, config, what](const ParameterVerdict& v) {
+            if (!v.accepted)
+                QMessageBox::warning(this, "Settings", QString::fromStdString(v.message));
+            else if (confirmRestart(what))
+                loadConfig(config);
+        }));
 }
 
 bool MainWindow::confirmRestart(const QString& what) {
@@ -417,10 +439,6 @@ void MainWindow::reset() {
     if (!confirmRestart("Reset")) return;
     bridge_->engine().reset();
     comparisons_->reset();
-}
-
-void MainWindow::step(int images) {
-    stepImages(images);
 }
 
 void MainWindow::stepImages(int images) {

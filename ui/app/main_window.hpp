@@ -32,13 +32,15 @@ class SessionController;
 class MainWindow : public QMainWindow {
     Q_OBJECT
   public:
-    /// `restoreLayout` = false ignores the saved layout (screenshots, tests).
-    explicit MainWindow(QWidget* parent = nullptr, bool restoreLayout = true);
+    /// `restoreLayout` = false ignores the saved layout (screenshots, tests); `threads` = the
+    /// engine's TBB threads (0 = all cores but the GUI's).
+    explicit MainWindow(QWidget* parent = nullptr, bool restoreLayout = true, int threads = 0);
     ~MainWindow() override;
     EngineBridge& bridge() { return *bridge_; }
     /// Loads a preset (structural: the experiment restarts). False with a message on failure.
     bool loadPreset(const QString& name);
-    /// Loads a config (structural: the experiment restarts).
+    /// Loads a config (structural: the experiment restarts; one that cannot build changes
+    /// nothing but the status bar's error).
     void loadConfig(const ExperimentConfig& config);
     /// The newest snapshot drawn so far.
     SnapshotPtr lastSnapshot() const { return last_; }
@@ -70,7 +72,6 @@ class MainWindow : public QMainWindow {
     DeviceExplorer* deviceExplorer() const { return explorer_; }
     ParameterPanel* parameters() const { return parameters_; }
     ExperimentPanel* experiment() const { return experimentPanel_; }
-    ComparisonRuns* comparisons() const { return comparisons_; }
     SessionController* session() const { return session_; }
 
     /// Exports the named view (".png" or ".svg" by suffix). Empty string or the error.
@@ -110,8 +111,9 @@ class MainWindow : public QMainWindow {
     void play();
     void pause();
     void reset();
-    void step(int images);
     bool confirmRestart(const QString& what);
+    /// Loads `config` if it builds and the user agrees to restart (`what` names the action).
+    void applyConfig(const ExperimentConfig& config, const QString& what);
     void choosePresentationPanels();
     void addComparisonPreset();
     void addSeeds();

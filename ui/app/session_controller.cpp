@@ -3,63 +3,51 @@
 #include "core/experiment/engine.hpp"
 #include "core/session/session_file.hpp"
 #include "ui/app/engine_bridge.hpp"
-#include "ui/app/main_window.hpp"
 
 #include <QAction>
-#include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QMenu>
 #include <QMessageBox>
-#include <QPointer>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QTimer>
-
-#include <future>
 
 namespace cbl::ui {
 
 namespace {
 constexpr int autosave_interval_ms = 120000;
 
-/// Replaces the engine's experiment by one continuing `state`. Until the engine has a command for
-/// this, the new experiment borrows the data the engine loaded for the same config.
-void restore_on_engine(Engine& engine, ExperimentState state) {
-    engine.load(state.config.get<ExperimentConfig>());
-    engine.post([state = std::move(state)](Experiment& e) {
-        std::shared_ptr<const DataSplit> data(std::shared_ptr<const DataSplit>(), &e.data());
-        e = Experiment(state, data);
-    });
+std::string recovery_dir() {
+    return (QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation) + "/recovery")
+        .toStdString();
 }
+
 } // namespace
 
-SessionController::SessionController(MainWindow* window, QObject* parent)
-    : QObject(parent), window_(window), autosave_(new QTimer(this)) {
+SessionController::SessionController(Engine& engine, QWidget* dialogParent, QObject* parent)
+    : QObject(parent), engine_(engine), dialogParent_(dialogParent), autosave_(new QTimer(this)) {
+    try {
+        slot_ = std::make_unique<AutosaveSlot>(recovery_dir());
+    } catch (const std::exception& e) {
+        qWarning("no autosave: %s", e.what());
+    }
     autosave_->setInterval(autosave_interval_ms);
     connect(autosave_, &QTimer::timeout, this, [this] {
-        if (dirty_ && busy_ == 0) saveTo(autosavePath(), true);
+        if (slot_ && dirty_ && busy_ == 0) saveTo(autosavePath(), true);
     });
     autosave_->start();
 }
 
-SessionController::~SessionController() {
-    for (auto& t : workers_)
-        if (t.joinable()) t.join();
-}
+SessionController::~SessionController() = default;
 
-QString SessionController::autosavePath() {
-    const QString dir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
-    QDir().mkpath(dir);
-    return dir + "/autosave.h5";
+QString SessionController::autosavePath() const {
+    return slot_ ? QString::fromStdString(slot_->autosave_path()) : QString();
 }
 
 void SessionController::populateMenu(QMenu* file) {
     QAction* n = file->addAction("&New (default experiment)", this, [this] {
-        if (!maybeSave()) return;
-        const auto names = preset_names();
-        const bool mca = std::find(names.begin(), names.end(), "mca-pcm") != names.end();
-        window_->loadPreset(mca ? "mca-pcm" : "fp32");
+        if (maybeSave()) Q_EMIT newRequested();
     });
     n->setShortcut(QKeySequence::New);
     QAction* o = file->addAction("&Open session…", this, &SessionController::open);
@@ -73,7 +61,7 @@ void SessionController::populateMenu(QMenu* file) {
 }
 
 void SessionController::markNew() {
-    path_.clear();
+    setPath(QString());
     savedStep_ = 0;
     savedEvents_ = 0;
     setDirty(false);
@@ -87,6 +75,7 @@ void SessionController::setDirty(bool d) {
 }
 
 void SessionController::onSnapshot(const SnapshotPtr& s) {
+    configName_ = QString::fromStdString(s->config.name);
     lastStep_ = s->step;
     lastEvents_ = s->events.size();
     setDirty(s->step != savedStep_ || s->events.size() != savedEvents_);
@@ -94,8 +83,7 @@ void SessionController::onSnapshot(const SnapshotPtr& s) {
 
 QString SessionController::displayName() const {
     if (!path_.isEmpty()) return QFileInfo(path_).fileName();
-    const SnapshotPtr s = window_->lastSnapshot();
-    return "untitled" + (s ? " (" + QString::fromStdString(s->config.name) + ")" : QString());
+    return "untitled" + (configName_.isEmpty() ? QString() : " (" + configName_ + ")");
 }
 
 void SessionController::save() {
@@ -106,7 +94,7 @@ void SessionController::save() {
 }
 
 void SessionController::saveAs() {
-    QString p = QFileDialog::getSaveFileName(window_, "Save session",
+    QString p = QFileDialog::getSaveFileName(dialogParent_, "Save session",
                                              path_.isEmpty() ? "session.h5" : path_,
                                              "CrossbarLab session (*.h5)");
     if (p.isEmpty()) return;
@@ -116,138 +104,142 @@ void SessionController::saveAs() {
 
 void SessionController::saveTo(const QString& path, bool autosave) {
     ++busy_;
-    QPointer<SessionController> self(this);
-    // Take the state between two training steps, write it beside training on a worker thread.
-    window_->bridge().engine().post([self, path, autosave](Experiment& e) {
-        auto state = std::make_shared<ExperimentState>(e.state());
-        SessionInfo info;
-        info.dataset = e.data().description;
-        const std::uint64_t step = state->step;
-        const std::size_t events = state->events.size();
-        QMetaObject::invokeMethod(
-            self.data(),
-            [self, path, autosave, state, info, step, events] {
-                if (!self) return;
-                self->workers_.emplace_back([self, path, autosave, state, info, step, events] {
-                    QString error;
-                    try {
-                        save_session(path.toStdString(), *state, info);
-                    } catch (const std::exception& ex) {
-                        error = QString::fromUtf8(ex.what());
-                    }
-                    QMetaObject::invokeMethod(
-                        self.data(),
-                        [self, path, autosave, error, step, events] {
-                            if (!self) return;
-                            --self->busy_;
-                            if (!error.isEmpty()) {
-                                Q_EMIT self->message("Save failed: " + error);
-                                Q_EMIT self->failed(error);
-                                return;
-                            }
-                            if (autosave) {
-                                Q_EMIT self->message("Autosaved");
-                                return;
-                            }
-                            self->path_ = path;
-                            self->savedStep_ = step;
-                            self->savedEvents_ = events;
-                            self->setDirty(self->lastStep_ != step || self->lastEvents_ != events);
-                            self->addRecent(path);
-                            Q_EMIT self->titleChanged();
-                            Q_EMIT self->message("Saved " + path);
-                            Q_EMIT self->saved(path);
-                        },
-                        Qt::QueuedConnection);
-                });
-            },
-            Qt::QueuedConnection);
+    // The engine takes the state between two training steps; the worker waits for it and
+    // writes beside training.
+    auto captured = std::make_shared<std::future<CapturedState>>(engine_.capture_state());
+    const QPointer<QObject> guard(this);
+    worker_.submit([this, guard, captured, path, autosave] {
+        QString error;
+        std::uint64_t step = 0;
+        std::size_t events = 0;
+        try {
+            const CapturedState c = captured->get();
+            step = c.state.step;
+            events = c.state.events.size();
+            SessionInfo info;
+            info.dataset = c.dataset;
+            save_session(path.toStdString(), c.state, info);
+        } catch (const std::exception& e) {
+            error = QString::fromUtf8(e.what());
+        }
+        run_on_gui(guard, [=, this] { saveFinished(path, autosave, error, step, events); });
     });
 }
 
+void SessionController::saveFinished(const QString& path, bool autosave, const QString& error,
+                                     std::uint64_t step, std::size_t events) {
+    --busy_;
+    if (!error.isEmpty()) {
+        Q_EMIT message("Save failed: " + error);
+        Q_EMIT saveFailed(path, error);
+        return;
+    }
+    if (autosave) {
+        Q_EMIT message("Autosaved");
+        return;
+    }
+    setPath(path);
+    savedStep_ = step;
+    savedEvents_ = events;
+    setDirty(lastStep_ != step || lastEvents_ != events);
+    addRecent(path);
+    Q_EMIT titleChanged();
+    Q_EMIT message("Saved " + path);
+    Q_EMIT saved(path);
+}
+
 bool SessionController::saveNow(const QString& path) {
-    auto promise = std::make_shared<std::promise<std::pair<ExperimentState, SessionInfo>>>();
-    auto future = promise->get_future();
-    window_->bridge().engine().post([promise](Experiment& e) {
-        SessionInfo info;
-        info.dataset = e.data().description;
-        promise->set_value({e.state(), info});
-    });
+    std::future<CapturedState> captured = engine_.capture_state();
     // The engine answers within one training slice (~20 ms).
-    if (future.wait_for(std::chrono::seconds(30)) != std::future_status::ready) return false;
+    if (captured.wait_for(std::chrono::seconds(30)) != std::future_status::ready) return false;
     try {
-        const auto [state, info] = future.get();
-        save_session(path.toStdString(), state, info);
-        path_ = path;
-        savedStep_ = state.step;
-        savedEvents_ = state.events.size();
+        const CapturedState c = captured.get();
+        SessionInfo info;
+        info.dataset = c.dataset;
+        save_session(path.toStdString(), c.state, info);
+        setPath(path);
+        savedStep_ = c.state.step;
+        savedEvents_ = c.state.events.size();
         setDirty(false);
         addRecent(path);
         return true;
     } catch (const std::exception& e) {
-        QMessageBox::warning(window_, "Save", QString::fromUtf8(e.what()));
+        QMessageBox::warning(dialogParent_, "Save", QString::fromUtf8(e.what()));
         return false;
     }
 }
 
 void SessionController::open() {
     if (!maybeSave()) return;
-    const QString p = QFileDialog::getOpenFileName(window_, "Open session", QString(),
+    const QString p = QFileDialog::getOpenFileName(dialogParent_, "Open session", QString(),
                                                    "CrossbarLab session (*.h5)");
     if (!p.isEmpty()) openFile(p);
 }
 
 void SessionController::openFile(const QString& path) {
     ++busy_;
-    QPointer<SessionController> self(this);
-    workers_.emplace_back([self, path] {
+    const QPointer<QObject> guard(this);
+    worker_.submit([this, guard, path] {
         auto state = std::make_shared<ExperimentState>();
         QString error;
         try {
             *state = load_session(path.toStdString());
-            // Parse here so a bad config fails before the running experiment is replaced.
-            (void)state->config.get<ExperimentConfig>();
         } catch (const std::exception& e) {
             error = QString::fromUtf8(e.what());
         }
-        QMetaObject::invokeMethod(
-            self.data(),
-            [self, path, state, error] {
-                if (!self) return;
-                --self->busy_;
-                if (!error.isEmpty()) {
-                    QMessageBox::warning(self->window_, "Open session", error);
-                    Q_EMIT self->failed(error);
-                    return;
-                }
-                const std::uint64_t step = state->step;
-                const std::size_t events = state->events.size();
-                restore_on_engine(self->window_->bridge().engine(), std::move(*state));
-                const bool recovered = path == autosavePath();
-                self->path_ = recovered ? QString() : path;
-                self->savedStep_ = recovered ? ~0ull : step;
-                self->savedEvents_ = events;
-                self->dirty_ = recovered;
-                if (!recovered) self->addRecent(path);
-                Q_EMIT self->titleChanged();
-                Q_EMIT self->message((recovered ? "Recovered " : "Opened ") + path);
-                Q_EMIT self->loaded(path);
-            },
-            Qt::QueuedConnection);
+        run_on_gui(guard, [this, path, state, error] {
+            if (!error.isEmpty()) {
+                --busy_;
+                Q_EMIT message("Cannot open " + path);
+                Q_EMIT openFailed(path, error);
+                return;
+            }
+            restore(path, std::move(*state));
+        });
     });
+}
+
+void SessionController::restore(const QString& path, ExperimentState state) {
+    const std::uint64_t step = state.step;
+    const std::size_t events = state.events.size();
+    // The engine builds the experiment once and keeps the one running if this one cannot build.
+    engine_.restore(std::move(state), nullptr,
+                    verdict_on_gui(this, [this, path, step, events](const ParameterVerdict& v) {
+                        --busy_;
+                        if (!v.accepted) {
+                            Q_EMIT message("Cannot open " + path);
+                            Q_EMIT openFailed(path, QString::fromStdString(v.message));
+                            return;
+                        }
+                        const bool recovered =
+                            recovering_ && path.toStdString() == recovering_->autosave_path;
+                        if (recovered) {
+                            // The state lives on in this window (and its own autosave).
+                            discard_recoverable(*recovering_);
+                            recovering_.reset();
+                        }
+                        setPath(recovered ? QString() : path);
+                        savedStep_ = recovered ? ~0ull : step;
+                        savedEvents_ = events;
+                        dirty_ = recovered;
+                        if (!recovered) addRecent(path);
+                        Q_EMIT titleChanged();
+                        Q_EMIT message((recovered ? "Recovered " : "Opened ") + path);
+                        Q_EMIT loaded(path);
+                    }));
 }
 
 bool SessionController::maybeSave() {
     if (!dirty_) return true;
     const auto answer = QMessageBox::question(
-        window_, "Unsaved training",
+        dialogParent_, "Unsaved training",
         "The experiment has training that is not saved in a session file. Save it first?",
         QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
     if (answer == QMessageBox::Cancel) return false;
     if (answer == QMessageBox::Discard) return true;
     QString p = path_;
     if (p.isEmpty()) {
-        p = QFileDialog::getSaveFileName(window_, "Save session", "session.h5",
+        p = QFileDialog::getSaveFileName(dialogParent_, "Save session", "session.h5",
                                          "CrossbarLab session (*.h5)");
         if (p.isEmpty()) return false;
         if (!p.endsWith(".h5", Qt::CaseInsensitive)) p += ".h5";
@@ -256,27 +248,42 @@ bool SessionController::maybeSave() {
 }
 
 void SessionController::offerRecovery() {
-    QSettings settings;
-    const bool unclean = settings.value("session/running", false).toBool();
-    settings.setValue("session/running", true);
-    const QString autosave = autosavePath();
-    if (!unclean || !QFileInfo::exists(autosave)) return;
-    const auto answer = QMessageBox::question(
-        window_, "Recover training?",
-        "CrossbarLab did not close normally last time. An autosave from " +
-            QFileInfo(autosave).lastModified().toString() + " exists. Recover it?",
-        QMessageBox::Yes | QMessageBox::No, QMessageBox::Yes);
-    if (answer == QMessageBox::Yes) openFile(autosave);
+    if (!slot_) return;
+    // Runs whose process ended without closing them, oldest first; a declined one is deleted,
+    // the others wait for the next start.
+    for (const RecoverableSession& r : find_recoverable(recovery_dir())) {
+        const QString autosave = QString::fromStdString(r.autosave_path);
+        const QString name = r.session_path.empty()
+                                 ? QString("an untitled session")
+                                 : QFileInfo(QString::fromStdString(r.session_path)).fileName();
+        const auto answer = QMessageBox::question(
+            dialogParent_, "Recover training?",
+            "CrossbarLab did not close normally. An autosave of " + name + " from " +
+                QFileInfo(autosave).lastModified().toString() + " exists. Recover it?",
+            QMessageBox::Yes | QMessageBox::No, QMessageBox::Yes);
+        if (answer == QMessageBox::Yes) {
+            recovering_ = r;
+            openFile(autosave);
+            return;
+        }
+        discard_recoverable(r);
+    }
 }
 
 void SessionController::shutdown() {
     autosave_->stop();
-    for (auto& t : workers_)
-        if (t.joinable()) t.join();
-    workers_.clear();
-    QSettings settings;
-    settings.setValue("session/running", false);
-    QFile::remove(autosavePath());
+    worker_.wait_idle();
+    slot_.reset(); // a clean end: nothing to recover
+}
+
+void SessionController::setPath(const QString& path) {
+    path_ = path;
+    if (!slot_) return;
+    try {
+        slot_->set_session_path(path.toStdString());
+    } catch (const std::exception& e) {
+        qWarning("%s", e.what()); // recovery then names the session less well, nothing worse
+    }
 }
 
 void SessionController::addRecent(const QString& path) {

@@ -1,28 +1,35 @@
 #pragma once
 // File menu behaviour around core/session: New / Open / Save / Save As / Recent, the window
 // title's file name and unsaved marker, asking before discarding work, an autosave timer and
-// recovery after a crash. The state is taken on the engine thread at a step boundary
-// (Engine::post) and written on a worker thread, so the GUI never waits for the disk.
+// recovery after a crash. The engine captures the state at a step boundary and one session
+// worker thread (core/session) writes and reads the files, so the GUI never waits for the disk.
+// The controller knows the engine and the widget that parents its dialogs, not the window: the
+// window owns it and follows its signals.
 #include "core/experiment/snapshot.hpp"
+#include "core/experiment/state.hpp"
+#include "core/session/autosave.hpp"
+#include "core/session/session_worker.hpp"
 
 #include <QObject>
 #include <QString>
 
-#include <atomic>
-#include <thread>
-#include <vector>
+#include <memory>
+#include <optional>
 
 class QMenu;
 class QTimer;
+class QWidget;
+
+namespace cbl {
+class Engine;
+}
 
 namespace cbl::ui {
-
-class MainWindow;
 
 class SessionController : public QObject {
     Q_OBJECT
   public:
-    SessionController(MainWindow* window, QObject* parent = nullptr);
+    SessionController(Engine& engine, QWidget* dialogParent, QObject* parent = nullptr);
     ~SessionController() override;
 
     void populateMenu(QMenu* file);
@@ -30,30 +37,34 @@ class SessionController : public QObject {
     void markNew();
     void onSnapshot(const SnapshotPtr& s);
     bool isDirty() const { return dirty_; }
-    QString path() const { return path_; }
     QString displayName() const;
 
-    /// Saves to `path` in the background; `saved` (or `failed`) follows.
+    /// Saves to `path` in the background; `saved` (or `saveFailed`) follows.
     void saveTo(const QString& path, bool autosave = false);
     /// Saves and waits (closing the window).
     bool saveNow(const QString& path);
-    /// Loads a session file in the background.
+    /// Opens a session file in the background; `loaded` or `openFailed` follows. A file that
+    /// cannot be read, or whose experiment does not build, changes nothing.
     void openFile(const QString& path);
     /// Asks to save unsaved work; false = the user cancelled.
     bool maybeSave();
-    /// Offers the autosave of a run that did not exit cleanly.
+    /// Offers the autosaves of runs that did not exit cleanly (core/session/autosave.hpp).
     void offerRecovery();
-    /// Clean exit: stop the timer, wait for writers, drop the autosave.
+    /// Clean exit: stop the timer, wait for the session worker, drop the autosave.
     void shutdown();
-    static QString autosavePath();
+    /// This window's autosave (in the per-user recovery folder); empty if it has none.
+    QString autosavePath() const;
     bool busy() const { return busy_ > 0; }
 
   Q_SIGNALS:
+    /// File > New: the window loads the default experiment.
+    void newRequested();
     void titleChanged();
     void message(const QString& text);
     void saved(const QString& path);
+    void saveFailed(const QString& path, const QString& error);
     void loaded(const QString& path);
-    void failed(const QString& error);
+    void openFailed(const QString& path, const QString& error);
 
   private:
     void addRecent(const QString& path);
@@ -62,18 +73,28 @@ class SessionController : public QObject {
     void saveAs();
     void open();
     void setDirty(bool d);
+    /// The file the session is saved in (empty = untitled), also told to the recovery marker.
+    void setPath(const QString& path);
+    void saveFinished(const QString& path, bool autosave, const QString& error, std::uint64_t step,
+                      std::size_t events);
+    void restore(const QString& path, ExperimentState state);
 
-    MainWindow* window_;
+    Engine& engine_;
+    QWidget* dialogParent_;
     QMenu* recent_ = nullptr;
     QTimer* autosave_;
     QString path_;
+    QString configName_; ///< the experiment's name, for an untitled window
     bool dirty_ = false;
     std::uint64_t savedStep_ = 0;
     std::size_t savedEvents_ = 0;
     std::uint64_t lastStep_ = 0;
     std::size_t lastEvents_ = 0;
     int busy_ = 0;
-    std::vector<std::thread> workers_;
+    /// The recovery marker and autosave of this window (null if the folder is unusable).
+    std::unique_ptr<AutosaveSlot> slot_;
+    std::optional<RecoverableSession> recovering_; ///< the crashed run being opened
+    SessionWorker worker_; ///< last: joined first, while the members its jobs use still exist
 };
 
 } // namespace cbl::ui

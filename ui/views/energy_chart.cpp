@@ -46,9 +46,9 @@ QString pretty(const QString& key) {
     return it != names.end() ? it->second : QString(key).replace('_', ' ');
 }
 
-double number(const nlohmann::json& j) {
-    return j.is_number() ? j.get<double>() : 0.0;
-}
+// The stacked stages: forward, backward and update (which includes refresh); then the total.
+constexpr int stacked_columns = 3;
+constexpr int total_column = column_count - 1;
 } // namespace
 
 EnergyChart::EnergyChart(QWidget* parent) : QWidget(parent) {
@@ -104,10 +104,6 @@ EnergyChart::EnergyChart(QWidget* parent) : QWidget(parent) {
     connect(perImage_, &QRadioButton::toggled, this, [this] { redraw(); });
 }
 
-QString EnergyChart::ratioText() const {
-    return ratio_->text();
-}
-
 void EnergyChart::showSnapshot(const SnapshotPtr& s) {
     last_ = s;
     const QString tech = QString::fromStdString(s->config.technology);
@@ -121,67 +117,37 @@ void EnergyChart::showSnapshot(const SnapshotPtr& s) {
 
 void EnergyChart::redraw() {
     if (!last_) return;
-    const nlohmann::json& e = last_->energy;
+    const EnergyReport& e = last_->energy;
+    // No experiment, no report: its technology names the preset that priced it.
+    const bool reported = !e.technology.empty();
     const bool cumulative = cumulative_->isChecked();
-    // Cumulative = the ledger's running total when it has one, else per image x images so far.
+    // Cumulative = per image x the images the ledger priced.
     double images = 1.0;
     if (cumulative) {
         images = double(std::max<std::uint64_t>(1, last_->step));
-        if (e.is_object() && e.contains("energy_nJ_cumulative") &&
-            e.contains("energy_nJ_per_image") && e["energy_nJ_cumulative"].is_object() &&
-            e["energy_nJ_per_image"].is_object()) {
-            const double per = number(e["energy_nJ_per_image"].value("total", nlohmann::json()));
-            const double cum = number(e["energy_nJ_cumulative"].value("total", nlohmann::json()));
-            if (per > 0 && cum > 0) images = cum / per;
-        }
+        const double per = e.energy_nJ_per_image[total_column];
+        const double cum = e.energy_nJ_cumulative[total_column];
+        if (per > 0 && cum > 0) images = cum / per;
     }
-    // Expected: components = {stage: {component: nJ per image}}; also accept the transpose.
-    std::map<QString, std::map<QString, double>> table; // component -> stage -> nJ
+    // Stacks: component -> stage -> nJ per image. "update" already includes "refresh", so
+    // refresh is not stacked again.
+    std::map<QString, std::map<QString, double>> table;
     QStringList stages, comps;
-    const nlohmann::json* c =
-        e.is_object() && e.contains("components") ? &e["components"] : nullptr;
-    if (c && c->is_array()) {
-        // The ledger's form: [{"name", "energy_nJ_per_image": {forward, backward, update, ...}}];
-        // "update" already includes "refresh", so refresh is not stacked again.
-        for (const auto& comp : *c) {
-            if (!comp.is_object() || !comp.contains("energy_nJ_per_image")) continue;
-            const QString name = QString::fromStdString(comp.value("name", std::string("?")));
-            const auto& per = comp["energy_nJ_per_image"];
-            if (!per.is_object()) continue;
-            for (const char* st : {"forward", "backward", "update"}) {
-                const double v = number(per.value(st, nlohmann::json()));
-                if (v <= 0) continue;
-                table[name][st] += v;
-                if (!comps.contains(name)) comps.append(name);
-            }
-        }
-        if (!comps.isEmpty()) stages = {"forward", "backward", "update"};
-    } else if (c && c->is_object()) {
-        static const QStringList stage_keys = {"forward", "backward", "update", "refresh"};
-        bool stage_major = false;
-        for (auto it = c->begin(); it != c->end(); ++it)
-            if (stage_keys.contains(QString::fromStdString(it.key()))) stage_major = true;
-        for (auto it = c->begin(); it != c->end(); ++it) {
-            if (!it.value().is_object()) continue;
-            for (auto jt = it.value().begin(); jt != it.value().end(); ++jt) {
-                const QString a = QString::fromStdString(it.key());
-                const QString b = QString::fromStdString(jt.key());
-                const QString stage = stage_major ? a : b, comp = stage_major ? b : a;
-                const double v = number(jt.value());
-                if (v == 0) continue;
-                table[comp][stage] += v;
-                if (!stages.contains(stage)) stages.append(stage);
-                if (!comps.contains(comp)) comps.append(comp);
-            }
+    for (const ComponentSummary& c : e.components) {
+        const QString name = QString::fromStdString(c.name);
+        for (int col = 0; col < stacked_columns; ++col) {
+            const double v = c.energy_nJ[col];
+            if (v <= 0) continue;
+            table[name][column_names[col]] += v;
+            if (!comps.contains(name)) comps.append(name);
         }
     }
-    if (stages.isEmpty() && e.is_object() && e.contains("energy_nJ_per_image") &&
-        e["energy_nJ_per_image"].is_object()) {
-        // No component split: one bar per stage.
-        for (const char* st : {"forward", "backward", "update"}) {
-            const double v = number(e["energy_nJ_per_image"].value(st, nlohmann::json()));
-            stages.append(st);
-            table["total"][st] = v;
+    if (!comps.isEmpty()) stages = {"forward", "backward", "update"};
+    if (stages.isEmpty() && reported) {
+        // Nothing spent yet: one (empty) bar per stage.
+        for (int col = 0; col < stacked_columns; ++col) {
+            stages.append(column_names[col]);
+            table["total"][column_names[col]] = e.energy_nJ_per_image[col];
         }
         comps = {"total"};
     }
@@ -255,39 +221,35 @@ void EnergyChart::redraw() {
 
     // Totals and the ratio against 32-bit digital (Table 1).
     QString totals;
-    if (e.is_object() && e.contains("energy_nJ_per_image") &&
-        e["energy_nJ_per_image"].is_object()) {
-        const auto& en = e["energy_nJ_per_image"];
+    if (reported) {
+        const Columns& en = e.energy_nJ_per_image;
         totals = QString("Per image: total %1 (forward %2, backward %3, update %4)")
-                     .arg(energy_text(number(en.value("total", nlohmann::json()))))
-                     .arg(energy_text(number(en.value("forward", nlohmann::json()))))
-                     .arg(energy_text(number(en.value("backward", nlohmann::json()))))
-                     .arg(energy_text(number(en.value("update", nlohmann::json()))));
-        if (e.contains("time_us_per_image") && e["time_us_per_image"].is_object()) {
-            const double t = number(e["time_us_per_image"].value("total", nlohmann::json()));
-            if (t > 0)
-                totals += QString("; time %1 µs → %2 images/s")
-                              .arg(t, 0, 'g', 3)
-                              .arg(QLocale().toString(1e6 / t, 'f', 0));
-        }
+                     .arg(energy_text(en[total_column]))
+                     .arg(energy_text(en[0]))
+                     .arg(energy_text(en[1]))
+                     .arg(energy_text(en[2]));
+        const double t = e.time_us_per_image[total_column];
+        if (t > 0)
+            totals += QString("; time %1 µs → %2 images/s")
+                          .arg(t, 0, 'g', 3)
+                          .arg(QLocale().toString(1e6 / t, 'f', 0));
     }
     totals_->setText(totals);
+    // References by name, so the line reads the same whatever order the preset lists them in.
+    std::vector<const ReferenceComparison*> refs;
+    for (const ReferenceComparison& r : e.references)
+        refs.push_back(&r);
+    std::sort(refs.begin(), refs.end(), [](auto* a, auto* b) { return a->name < b->name; });
     QString ratio;
-    const char* ratio_key =
-        e.is_object() && e.contains("energy_ratio_vs") ? "energy_ratio_vs" : "ratio_vs";
-    if (e.is_object() && e.contains(ratio_key) && e[ratio_key].is_object()) {
-        for (auto it = e[ratio_key].begin(); it != e[ratio_key].end(); ++it) {
-            const double r = number(it.value());
-            if (r <= 0) continue;
-            if (!ratio.isEmpty()) ratio += " · ";
-            const QString name =
-                QString::fromStdString(it.key()).replace("digital-32bit", "32-bit digital");
-            ratio +=
-                r >= 1
-                    ? QString("%1× less energy than %2")
-                          .arg(QString::number(r, 'f', r < 10 ? 1 : 0), name)
-                    : QString("%1× more energy than %2").arg(QString::number(1 / r, 'f', 1), name);
-        }
+    for (const ReferenceComparison* ref : refs) {
+        const double r = ref->energy_ratio;
+        if (r <= 0) continue;
+        if (!ratio.isEmpty()) ratio += " · ";
+        const QString name = QString::fromStdString(ref->name);
+        ratio += r >= 1
+                     ? QString("%1× less energy than %2")
+                           .arg(QString::number(r, 'f', r < 10 ? 1 : 0), name)
+                     : QString("%1× more energy than %2").arg(QString::number(1 / r, 'f', 1), name);
     }
     ratio_->setText(ratio.isEmpty() ? (empty ? "no energy data" : QString()) : ratio);
 }

@@ -23,7 +23,6 @@ class EnergyChart : public QWidget, public SnapshotView {
     explicit EnergyChart(QWidget* parent = nullptr);
     void showSnapshot(const SnapshotPtr& s) override;
     ChartView* chartView() const { return view_; }
-    QString ratioText() const;
 
   Q_SIGNALS:
     /// The user picked another technology preset (resources/technology).

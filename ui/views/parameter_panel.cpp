@@ -365,13 +365,8 @@ void ParameterPanel::applyValue(const QString& path, const nlohmann::json& value
         if (!engine_) return;
         // Sent to the engine; its verdict comes back to the field (no GUI-thread blocking).
         QPointer<ParameterPanel> self(this);
-        engine_->post([self, path, p, value](Experiment& e) {
-            QString error;
-            try {
-                e.set_parameter(p, value);
-            } catch (const std::exception& ex) {
-                error = QString::fromUtf8(ex.what());
-            }
+        engine_->set_parameter(p, value, [self, path](const ParameterVerdict& v) {
+            const QString error = QString::fromStdString(v.message);
             QMetaObject::invokeMethod(
                 self.data(),
                 [self, path, error] {

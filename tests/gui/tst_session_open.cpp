@@ -1,0 +1,133 @@
+// Sessions that cannot be opened (issue 20): a scripted screenshot run prints one line on stderr
+// and exits non-zero instead of waiting for a person; the interactive window refuses the file
+// with a dialog and keeps the experiment it has.
+#include "core/dataset/dataset.hpp"
+#include "core/experiment/experiment.hpp"
+#include "core/session/session_file.hpp"
+#include "gui_test_config.hpp"
+#include "ui/app/engine_bridge.hpp"
+#include "ui/app/main_window.hpp"
+#include "ui/app/session_controller.hpp"
+
+#include <QFile>
+#include <QFileInfo>
+#include <QMessageBox>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace cbl;
+using namespace cbl::ui;
+
+class TestSessionOpen : public QObject {
+    Q_OBJECT
+  private:
+    QTemporaryDir dir_;
+
+    QString path(const QString& name) const { return dir_.filePath(name); }
+
+    /// A session of the small test experiment after a few images.
+    ExperimentState trainedState() const {
+        const ExperimentConfig c = gui_test_config(60, 1);
+        Experiment e(c, std::make_shared<const DataSplit>(load_dataset(c.dataset)));
+        e.train(10);
+        return e.state();
+    }
+
+    /// Files that are no session, and one whose experiment cannot be built.
+    QStringList badSessions() const {
+        return {path("empty.h5"), path("truncated.h5"), path("missing.h5"), path("broken.h5")};
+    }
+
+  private Q_SLOTS:
+    void initTestCase() {
+        isolate_gui_test();
+        QVERIFY(dir_.isValid());
+        QFile empty(path("empty.h5"));
+        QVERIFY(empty.open(QIODevice::WriteOnly));
+        empty.close();
+        save_session(path("good.h5").toStdString(), trainedState(), {});
+        QFile good(path("good.h5"));
+        QVERIFY(good.open(QIODevice::ReadOnly));
+        const QByteArray bytes = good.readAll();
+        QFile truncated(path("truncated.h5"));
+        QVERIFY(truncated.open(QIODevice::WriteOnly));
+        truncated.write(bytes.left(bytes.size() / 2));
+        truncated.close();
+        // A readable file whose experiment cannot be built: the first layer's arrays are gone.
+        ExperimentState broken = trainedState();
+        std::erase_if(broken.arrays, [](const auto& a) { return a.first.starts_with("layer_0/"); });
+        save_session(path("broken.h5").toStdString(), broken, {});
+    }
+
+    void screenshotRefusesBadSessions() {
+        for (const QString& session : badSessions()) {
+            QProcess p;
+            p.start(CROSSBARLAB_GUI, {"--screenshot", path("shot.png"), session});
+            QVERIFY2(p.waitForFinished(60000), qPrintable(session + " hangs"));
+            QVERIFY2(p.exitStatus() == QProcess::NormalExit, qPrintable(session));
+            QVERIFY2(p.exitCode() != 0, qPrintable(session));
+            // One line of ours, naming the file (Qt's platform warnings aside).
+            const QStringList lines = QString::fromUtf8(p.readAllStandardError())
+                                          .split('\n', Qt::SkipEmptyParts)
+                                          .filter(QRegularExpression("^crossbarlab: "));
+            QCOMPARE(lines.size(), 1);
+            QVERIFY2(lines[0].contains(QFileInfo(session).fileName()), qPrintable(lines[0]));
+            QVERIFY(!QFile::exists(path("shot.png")));
+        }
+    }
+
+    void windowRefusesBadSessions() {
+        MainWindow w(nullptr, false);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        w.loadConfig(gui_test_config());
+        QTRY_VERIFY_WITH_TIMEOUT(w.lastSnapshot() && !w.lastSnapshot()->layers.empty(), 20000);
+        w.stepImages(30);
+        QTRY_VERIFY_WITH_TIMEOUT(!w.lastSnapshot()->running && w.lastSnapshot()->step == 30, 10000);
+        for (const QString& session : badSessions()) {
+            QSignalSpy failed(w.session(), &SessionController::openFailed);
+            QSignalSpy loaded(w.session(), &SessionController::loaded);
+            w.session()->openFile(session);
+            QVERIFY2(failed.wait(20000), qPrintable(session));
+            QCOMPARE(loaded.count(), 0);
+            QCOMPARE(failed.front().at(0).toString(), session);
+            // A dialog says why, without blocking the window.
+            QMessageBox* box = nullptr;
+            QTRY_VERIFY((box = w.findChild<QMessageBox*>()) && box->isVisible());
+            QVERIFY2(box->text().contains(QFileInfo(session).fileName()), qPrintable(box->text()));
+            box->close();
+            QTRY_VERIFY(!w.findChild<QMessageBox*>());
+            // The experiment that ran before is still there.
+            w.bridge().engine().sync();
+            QCOMPARE(w.bridge().snapshot()->step, std::uint64_t(30));
+            QVERIFY(!w.session()->busy());
+        }
+        // A good session still opens afterwards.
+        QSignalSpy loaded(w.session(), &SessionController::loaded);
+        w.session()->openFile(path("good.h5"));
+        QVERIFY(loaded.wait(20000));
+        QTRY_COMPARE(w.bridge().snapshot()->step, std::uint64_t(10));
+        QVERIFY(w.bridge().snapshot()->error.empty());
+    }
+
+    void autosaveGoesAwayOnCleanExit() {
+        MainWindow w(nullptr, false);
+        w.loadConfig(gui_test_config());
+        QTRY_VERIFY_WITH_TIMEOUT(w.lastSnapshot() && !w.lastSnapshot()->layers.empty(), 20000);
+        const QString autosave = w.session()->autosavePath();
+        QVERIFY(!autosave.isEmpty());
+        QSignalSpy message(w.session(), &SessionController::message);
+        w.session()->saveTo(autosave, true);
+        QTRY_VERIFY_WITH_TIMEOUT(!w.session()->busy(), 20000);
+        QVERIFY(QFile::exists(autosave));
+        QCOMPARE(message.back().at(0).toString(), QString("Autosaved"));
+        w.session()->shutdown();
+        QVERIFY(!QFile::exists(autosave));
+    }
+};
+
+QTEST_MAIN(TestSessionOpen)
+#include "tst_session_open.moc"

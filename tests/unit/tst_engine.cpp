@@ -1,0 +1,168 @@
+// The engine's command interface: parameter changes and new experiments answer with a verdict,
+// a session is restored into one experiment the engine owns, the state is captured between
+// steps, and the result of training does not depend on the engine's thread count.
+#include "core/common/param_error.hpp"
+#include "core/experiment/engine.hpp"
+
+#include <QTest>
+
+#include <future>
+
+using namespace cbl;
+
+namespace {
+
+ExperimentConfig small_config() {
+    ExperimentConfig c = load_preset("mca-pcm");
+    c.network.layers = {785, 32, 10};
+    c.dataset.source = "synthetic";
+    // Limits, not synthetic_train/test: a session's config keeps only the limits.
+    c.dataset.train_limit = 120;
+    c.dataset.test_limit = 40;
+    c.training.epochs = 2;
+    return c;
+}
+
+/// Waits for the verdict of a command.
+struct VerdictWaiter {
+    std::shared_ptr<std::promise<ParameterVerdict>> promise =
+        std::make_shared<std::promise<ParameterVerdict>>();
+    std::future<ParameterVerdict> future = promise->get_future();
+    VerdictCallback callback() {
+        return [p = promise](const ParameterVerdict& v) { p->set_value(v); };
+    }
+    ParameterVerdict get() { return future.get(); }
+};
+
+/// Trains `images` more images and waits until the engine has paused after them.
+void train(Engine& engine, int images) {
+    const std::uint64_t target = engine.snapshot()->step + images;
+    engine.step_images(images);
+    do
+        engine.sync();
+    while (engine.snapshot()->running ||
+           (engine.snapshot()->step < target && !engine.snapshot()->finished));
+}
+
+/// Trains `images` images on an engine of `threads` threads and returns its state.
+ExperimentState trained(int threads, int images) {
+    Engine engine(threads);
+    VerdictWaiter loaded;
+    engine.load(small_config(), nullptr, loaded.callback());
+    if (!loaded.get().accepted) return {};
+    train(engine, images);
+    return engine.capture_state().get().state;
+}
+
+} // namespace
+
+class TestEngine : public QObject {
+    Q_OBJECT
+  private Q_SLOTS:
+    void parameterVerdicts() {
+        Engine engine;
+        VerdictWaiter none;
+        engine.set_parameter("scheme.eps", 0.05, none.callback());
+        QVERIFY(!none.get().accepted); // nothing loaded yet
+
+        VerdictWaiter loaded;
+        engine.load(small_config(), nullptr, loaded.callback());
+        QVERIFY(loaded.get().accepted);
+
+        VerdictWaiter hot;
+        engine.set_parameter("scheme.eps", 0.05, hot.callback());
+        const ParameterVerdict h = hot.get();
+        QVERIFY2(h.accepted, h.message.c_str());
+        QVERIFY(h.message.empty());
+        engine.sync();
+        QCOMPARE(engine.snapshot()->config.scheme.value("eps", 0.0), 0.05);
+        QVERIFY(!engine.snapshot()->events.empty());
+
+        VerdictWaiter structural;
+        engine.set_parameter("network.layers", nlohmann::json::array({785, 16, 10}),
+                             structural.callback());
+        const ParameterVerdict s = structural.get();
+        QVERIFY(!s.accepted);
+        QVERIFY2(s.message.find("network.layers") != std::string::npos, s.message.c_str());
+        engine.sync();
+        QCOMPARE(engine.snapshot()->error, s.message);
+    }
+
+    void configVerdicts() {
+        Engine engine;
+        VerdictWaiter loaded;
+        engine.load(small_config(), nullptr, loaded.callback());
+        QVERIFY(loaded.get().accepted);
+
+        ExperimentConfig bad = small_config();
+        bad.network.layers = {100, 10}; // the images have 784 pixels
+        VerdictWaiter check;
+        engine.check_config(bad, check.callback());
+        const ParameterVerdict c = check.get();
+        QVERIFY(!c.accepted);
+        QVERIFY2(c.message.find("network.layers") != std::string::npos, c.message.c_str());
+        VerdictWaiter good;
+        engine.check_config(small_config(), good.callback());
+        QVERIFY(good.get().accepted);
+
+        // A load that cannot build keeps the experiment that runs.
+        train(engine, 7);
+        VerdictWaiter refused;
+        engine.load(bad, nullptr, refused.callback());
+        QVERIFY(!refused.get().accepted);
+        engine.sync();
+        QCOMPARE(engine.snapshot()->step, std::uint64_t(7));
+        QCOMPARE(engine.snapshot()->layers.size(), std::size_t(2));
+    }
+
+    void captureWithoutExperiment() {
+        Engine engine;
+        QVERIFY_THROWS_EXCEPTION(InputError, engine.capture_state().get());
+    }
+
+    void restoreContinuesExactly() {
+        // 50 images straight equal 20 images, a capture, a restore and 30 more.
+        const ExperimentState straight = trained(0, 50);
+        Engine engine;
+        {
+            Engine first;
+            VerdictWaiter loaded;
+            first.load(small_config(), nullptr, loaded.callback());
+            QVERIFY(loaded.get().accepted);
+            train(first, 20);
+            ExperimentState st = first.capture_state().get().state;
+            QCOMPARE(st.step, std::uint64_t(20));
+            VerdictWaiter restored;
+            engine.restore(std::move(st), nullptr, restored.callback());
+            const ParameterVerdict v = restored.get();
+            QVERIFY2(v.accepted, v.message.c_str());
+        }
+        engine.sync();
+        QCOMPARE(engine.snapshot()->step, std::uint64_t(20));
+        train(engine, 30);
+        const ExperimentState resumed = engine.capture_state().get().state;
+        QCOMPARE(resumed.step, std::uint64_t(50));
+        QVERIFY(resumed.arrays == straight.arrays);
+
+        // A state that cannot build is refused; the experiment stays.
+        ExperimentState broken = resumed;
+        std::erase_if(broken.arrays, [](const auto& a) { return a.first.starts_with("layer_0/"); });
+        VerdictWaiter refused;
+        engine.restore(std::move(broken), nullptr, refused.callback());
+        QVERIFY(!refused.get().accepted);
+        engine.sync();
+        QCOMPARE(engine.snapshot()->step, std::uint64_t(50));
+    }
+
+    void threadCountDoesNotMatter() {
+        const ExperimentState one = trained(1, 150);
+        const ExperimentState two = trained(2, 150);
+        QCOMPARE(one.step, std::uint64_t(150));
+        QVERIFY(one.arrays == two.arrays);
+        QCOMPARE(one.history.size(), two.history.size());
+        QCOMPARE(one.history.front().test_accuracy, two.history.front().test_accuracy);
+    }
+};
+
+QTEST_MAIN(TestEngine)
+#include "tst_engine.moc"
