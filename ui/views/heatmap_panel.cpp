@@ -18,17 +18,24 @@ namespace cbl::ui {
 namespace {
 /// The value below which a fraction `q` of |entries| lie, read from a 1024-bin histogram over
 /// [0, max |entry|] (one pass, no sort: this runs for every snapshot on the GUI thread).
+/// The q-quantile of |m| over its finite entries (a diverged run's NaN or inf cells are drawn
+/// in their own colour and must not decide, or break, the scale).
 double abs_quantile(const Eigen::MatrixXf& m, double q) {
-    if (m.size() == 0) return 0;
-    const float top = m.cwiseAbs().maxCoeff();
+    const float* d = m.data();
+    float top = 0;
+    Eigen::Index finite = 0;
+    for (Eigen::Index i = 0; i < m.size(); ++i)
+        if (std::isfinite(d[i])) {
+            top = std::max(top, std::abs(d[i]));
+            ++finite;
+        }
     if (!(top > 0)) return 0;
     constexpr int bins = 1024;
     std::vector<int> count(bins, 0);
     const float scale = (bins - 1) / top;
-    const float* d = m.data();
     for (Eigen::Index i = 0; i < m.size(); ++i)
-        ++count[int(std::abs(d[i]) * scale)];
-    const double want = q * double(m.size());
+        if (std::isfinite(d[i])) ++count[int(std::abs(d[i]) * scale)];
+    const double want = q * double(finite);
     double seen = 0;
     for (int b = 0; b < bins; ++b)
         if ((seen += count[b]) >= want) return (b + 1) / double(scale);
@@ -211,7 +218,7 @@ void HeatmapPanel::redraw() {
         break;
     }
     case Pulses: {
-        const double hi = nice_ceiling(std::max(1.f, p.pulses_epoch.maxCoeff()));
+        const double hi = nice_ceiling(std::max(1.0, abs_quantile(p.pulses_epoch, 1.0)));
         view_->setTitle(
             QString("Layer %1 programming pulses per synapse this epoch").arg(layer_ + 1));
         view_->setMatrix(p.pulses_epoch, 0, hi, Colormap::magma, "pulses this epoch");
@@ -223,6 +230,11 @@ void HeatmapPanel::redraw() {
                     .arg(QLocale().toString(view_->clippedHigh()))
                     .arg(view_->clippedHigh() == 1 ? "device" : "devices")
                     .arg(view_->clippedMax(), 0, 'f', 1);
+    if (view_->nonFinite() > 0)
+        info += QString(" %1 %2 not a finite number (NaN or ±inf, drawn grey): training diverged "
+                        "or the session holds bad values.")
+                    .arg(QLocale().toString(view_->nonFinite()))
+                    .arg(view_->nonFinite() == 1 ? "cell is" : "cells are");
     info_->setText(info);
     std::vector<std::pair<int, int>> pins;
     for (const SynapseTrace& t : last_->traces)

@@ -62,8 +62,9 @@ void HeatmapView::setMatrix(const Eigen::MatrixXf& m, double lo, double hi, Colo
                             const QString& unit) {
     const bool reshaped = m.rows() != data_.rows() || m.cols() != data_.cols();
     data_ = m;
-    lo_ = lo;
-    hi_ = hi > lo ? hi : lo + 1;
+    // A scale computed from non-finite data falls back to [0, 1] rather than poisoning recolor().
+    lo_ = std::isfinite(lo) ? lo : 0;
+    hi_ = std::isfinite(hi) && hi > lo_ ? hi : lo_ + 1;
     unit_ = unit;
     if (map != map_ || bar_.isNull()) {
         map_ = map;
@@ -88,6 +89,7 @@ void HeatmapView::setMatrix(const Eigen::MatrixXf& m, double lo, double hi, Colo
 void HeatmapView::recolor() {
     const int r = rows(), c = cols();
     clippedHigh_ = 0;
+    nonFinite_ = 0;
     dataMax_ = 0;
     if (r == 0 || c == 0) {
         image_ = {};
@@ -100,11 +102,18 @@ void HeatmapView::recolor() {
     // Eigen is column-major: walk each image row with a stride of `rows`.
     const float* base = data_.data();
     const float top = float(hi_);
-    long long above = 0;
+    long long above = 0, bad = 0;
     for (int y = 0; y < r; ++y) {
         auto* line = reinterpret_cast<QRgb*>(image_.scanLine(y));
         const float* p = base + y;
         for (int x = 0; x < c; ++x, p += r) {
+            // NaN fails every comparison and int(NaN) is undefined: such cells get their own
+            // colour (as do +-inf), outside every colour map.
+            if (!std::isfinite(*p)) {
+                line[x] = non_finite_rgb;
+                ++bad;
+                continue;
+            }
             above += *p > top;
             float f = (*p - lo) * scale;
             f = f < 0.f ? 0.f : (f > 255.f ? 255.f : f);
@@ -112,7 +121,10 @@ void HeatmapView::recolor() {
         }
     }
     clippedHigh_ = above;
-    if (above > 0) dataMax_ = data_.maxCoeff();
+    nonFinite_ = bad;
+    if (above > 0)
+        dataMax_ =
+            data_.unaryExpr([](float v) { return std::isfinite(v) ? v : -INFINITY; }).maxCoeff();
 }
 
 QRectF HeatmapView::plotRect() const {

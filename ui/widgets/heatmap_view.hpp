@@ -44,6 +44,9 @@ class HeatmapView : public QWidget {
     long long clippedHigh() const { return clippedHigh_; }
     /// The largest value when some cells are above the scale (else 0).
     float clippedMax() const { return dataMax_; }
+    /// Cells holding NaN or +-inf (drawn in non_finite_rgb).
+    long long nonFinite() const { return nonFinite_; }
+    static constexpr QRgb non_finite_rgb = 0xff9e9e9e;
     QString hoverLine() const { return hoverLine_; }
 
     QSize sizeHint() const override { return {720, 420}; }
@@ -75,6 +78,7 @@ class HeatmapView : public QWidget {
     QImage image_;
     QImage bar_;
     long long clippedHigh_ = 0;
+    long long nonFinite_ = 0;
     float dataMax_ = 0;
     // Visible window in cell units: x = column, y = row.
     double wx_ = 0, wy_ = 0, ww_ = 1, wh_ = 1;
