@@ -3,6 +3,8 @@
 // G(P) = B (1 - exp(-P/A)) + Gmin, B = (Gmax - Gmin) / (1 - exp(-Pmax/A)), with separate
 // nonlinearity A for potentiation (LTP) and depression (LTD), Pmax levels, cycle-to-cycle noise
 // and device-to-device spread of A and Gmax.
+#include "core/device/device_interface.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -85,6 +87,41 @@ inline double rram_pulse_uS(const RramParams& p, const RramCurve& c, double g_uS
 
 inline double rram_read_std_uS(const RramParams& p, double g_uS) {
     return p.read_g * g_uS + p.read_0_uS;
+}
+
+// The device interface of core/device/device_physics.hpp.
+
+constexpr bool keeps_history(const RramParams&) {
+    return false;
+}
+
+/// A train of `count` potentiation (up) or depression pulses along this device's own curve
+/// (d2d() = its A and Gmax draws); z(i) is the cycle-to-cycle normal of pulse i.
+template <typename D2d, typename Z>
+double pulse_train_uS(const RramParams& p, double g, int&, int, bool up, int count, D2d&& d2d,
+                      Z&& z) {
+    const auto dev = d2d();
+    const RramCurve curve = rram_device_curve(p, dev.x, dev.y);
+    for (int i = 0; i < count; ++i)
+        g = rram_pulse_uS(p, curve, g, up, z(i));
+    return g;
+}
+
+/// A full depression (refresh): one strong pulse to the floor.
+template <typename Z>
+double reset_uS(const RramParams& p, double, Z&&) {
+    return p.g_min_uS;
+}
+
+constexpr bool depresses_by_reset(const RramParams&) {
+    return false;
+}
+
+/// A device's own Gmax (its d2d draw), as the float a conductance is stored as.
+template <typename D2d>
+double reachable_g_max_uS(const RramParams& p, D2d&& d2d) {
+    const auto dev = d2d();
+    return double(float(rram_device_curve(p, dev.x, dev.y).g_max_uS));
 }
 
 } // namespace cbl
