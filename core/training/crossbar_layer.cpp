@@ -6,7 +6,6 @@
 #include <Random123/uniform.hpp>
 
 #include <algorithm>
-#include <bit>
 #include <cmath>
 
 #if defined(__AVX512F__)

@@ -1,12 +1,9 @@
 #include "core/training/update_scheme.hpp"
 
 #include "core/common/param_error.hpp"
-#include "core/crossbar/crossbar_tile.hpp"
 #include "core/training/schemes/direct_scheme.hpp"
 #include "core/training/schemes/mca_scheme.hpp"
 #include "core/training/schemes/time_scheme.hpp"
-
-#include <cmath>
 
 namespace cbl {
 
@@ -22,12 +19,6 @@ std::unique_ptr<UpdateScheme> make_update_scheme(const SchemeConfig& c, int rows
 double eps_for(const SchemeConfig& c, bool single, bool up) {
     const double e = up ? c.eps_up : c.eps_down;
     return single && e > 0 ? e : c.eps;
-}
-
-int bounded_pulses(double granules) {
-    const double bound = max_pulses_per_program;
-    if (std::isnan(granules)) return 0;
-    return static_cast<int>(std::clamp(granules, -bound, bound));
 }
 
 } // namespace cbl

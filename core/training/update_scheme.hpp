@@ -4,11 +4,14 @@
 // owns the devices and the update path's quantization; a scheme only decides which synapse gets
 // how many pulses. Schemes: schemes/direct_scheme, schemes/mca_scheme, schemes/time_scheme.
 #include "core/common/state_arrays.hpp"
+#include "core/crossbar/crossbar_tile.hpp"
 #include "core/network/weight_layer.hpp"
 #include "core/training/scheme_config.hpp"
 
 #include <Eigen/Core>
 
+#include <algorithm>
+#include <cmath>
 #include <memory>
 #include <string>
 #include <vector>
@@ -65,7 +68,11 @@ double eps_for(const SchemeConfig& c, bool single, bool up);
 
 /// Pulses from a (rounded or not) number of granules, clamped to +-max_pulses_per_program
 /// before the conversion to int: eps = 1e-320 gives inf granules, NaN gives none.
-int bounded_pulses(double granules);
+inline int bounded_pulses(double granules) {
+    const double bound = max_pulses_per_program;
+    if (std::isnan(granules)) return 0;
+    return static_cast<int>(std::clamp(granules, -bound, bound));
+}
 
 /// Calls f(r, c, dw) for every entry of dW = scale * delta x^T with |dw| >= threshold, column
 /// by column, rows ascending (the order direct and time always programmed in).

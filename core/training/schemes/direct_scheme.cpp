@@ -6,7 +6,12 @@
 #include <Random123/uniform.hpp>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
+
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#endif
 
 namespace cbl {
 
@@ -53,11 +58,47 @@ void DirectScheme::round_column_stochastic(int c, SynapseArray& a, StepContext& 
     words_.resize(std::size_t(4 * groups));
     CounterRng(seed_, RngStream::quantize, layer_)
         .blocks(ctx.step, std::uint32_t(c * groups), groups, direct_sub, words_.data());
-    for (int r = 0; r < rows; ++r) {
-        if (dw_[r] == 0) continue;
-        const double granules = dw_[r] / (dw_[r] > 0 ? eps_up_ : eps_down_);
-        a.program(r, c, bounded_pulses(std::floor(granules + r123::u01<float>(words_[r]))), ctx);
+    // Every row's p first, then the pulses of the rows with p != 0 (a few in a column), listed
+    // as bits of nonzero_ so the pulse loop touches only them.
+    pulses_.resize(rows);
+    nonzero_.assign(std::size_t((rows + 63) / 64), 0);
+    const float* dw = dw_.data();
+    const std::uint32_t* w = words_.data();
+    double* p = pulses_.data();
+    int r = 0;
+#if defined(__AVX512F__) && defined(__AVX512VL__)
+    // Eight rows at a time with the IEEE operations of the scalar loop below: the float dW
+    // widened to double, divided by eps up or down, u01 = float(word) 2^-32 + 2^-33 widened and
+    // added, floor; a zero dW gives no pulse.
+    const __m512d zero = _mm512_setzero_pd(), up = _mm512_set1_pd(eps_up_),
+                  down = _mm512_set1_pd(eps_down_);
+    const __m256 factor = _mm256_set1_ps(0x1p-32f), half = _mm256_set1_ps(0x1p-33f);
+    for (; r + 8 <= rows; r += 8) {
+        const __m512d d = _mm512_cvtps_pd(_mm256_loadu_ps(dw + r));
+        const __m512d eps = _mm512_mask_blend_pd(_mm512_cmp_pd_mask(d, zero, _CMP_GT_OQ), down, up);
+        const __m256 u = _mm256_add_ps(_mm256_mul_ps(_mm256_cvtepu32_ps(_mm256_loadu_si256(
+                                                         reinterpret_cast<const __m256i*>(w + r))),
+                                                     factor),
+                                       half);
+        const __m512d g = _mm512_add_pd(_mm512_div_pd(d, eps), _mm512_cvtps_pd(u));
+        const __m512d f = _mm512_roundscale_pd(g, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
+        _mm512_storeu_pd(p + r, f);
+        const __mmask8 nz =
+            _mm512_cmp_pd_mask(d, zero, _CMP_NEQ_UQ) & _mm512_cmp_pd_mask(f, zero, _CMP_NEQ_UQ);
+        nonzero_[std::size_t(r / 64)] |= std::uint64_t(nz) << (r % 64);
     }
+#endif
+    for (; r < rows; ++r) {
+        if (dw[r] == 0) continue;
+        const double granules = dw[r] / (dw[r] > 0 ? eps_up_ : eps_down_);
+        p[r] = std::floor(granules + r123::u01<float>(w[r]));
+        if (p[r] != 0) nonzero_[std::size_t(r / 64)] |= std::uint64_t(1) << (r % 64);
+    }
+    for (std::size_t i = 0; i < nonzero_.size(); ++i)
+        for (std::uint64_t bits = nonzero_[i]; bits; bits &= bits - 1) {
+            const int row = int(i * 64) + std::countr_zero(bits);
+            a.program(row, c, bounded_pulses(p[row]), ctx);
+        }
 }
 
 void DirectScheme::commit_rank1(const Vec& x, const Vec& delta, float scale,

@@ -38,6 +38,8 @@ class DirectScheme final : public UpdateScheme {
     Rounding rounding_ = Rounding::stochastic;
     Vec dw_;                           ///< this image's dW of one column (scratch)
     std::vector<std::uint32_t> words_; ///< random words of the stochastic rounding (scratch)
+    Eigen::VectorXd pulses_;           ///< stochastic rounding: the pulses of one column (scratch)
+    std::vector<std::uint64_t> nonzero_; ///< rows of pulses_ with p != 0, one bit each (scratch)
 };
 
 } // namespace cbl
