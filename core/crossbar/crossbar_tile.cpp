@@ -41,26 +41,24 @@ void check_size(const char* what, Eigen::Index got, int want) {
 
 CrossbarTile::CrossbarTile(int rows_out, int cols_in, const TileConfig& config, std::uint64_t seed,
                            std::uint32_t layer)
-    : rows_(rows_out), cols_(cols_in), n_syn_(0), cfg_(config), seed_(seed), layer_(layer) {
+    : rows_(rows_out), cols_(cols_in), n_syn_(0), cfg_(config), device_(config.device), seed_(seed),
+      layer_(layer) {
     require_range("tile.rows_out", rows_out, 1, 1 << 16);
     require_range("tile.cols_in", cols_in, 1, 1 << 16);
     // Device ids (2 per synapse) must fit the 32-bit RNG index.
     require_range("tile.rows_out x tile.cols_in", double(rows_out) * cols_in, 1, 1 << 30);
     cfg_.validate();
     n_syn_ = rows_ * cols_;
-    const bool pcm = cfg_.device.is_pcm();
+    const bool history = device_.keeps_history();
     for (int k = 0; k < dps(); ++k) {
         g_uS_[k].resize(n_syn_);
-        if (pcm) {
+        if (history) {
             t_p_s_[k].assign(n_syn_, 0.f);
             n_[k].resize(n_syn_);
             nu_code_[k].resize(n_syn_);
         }
     }
-    if (pcm) {
-        const auto& p = std::get<PcmParams>(cfg_.device.model);
-        nu_step_ = (p.nu_mean + 6 * p.nu_std) / code_max;
-    }
+    nu_step_ = device_.drift_exponent_span() / code_max;
     sigma_step_uS_ = std::sqrt(double(dps())) *
                      (cfg_.device.read_g() * cfg_.device.g_max_uS() + cfg_.device.read_0_uS()) /
                      code_max;
@@ -86,7 +84,7 @@ void CrossbarTile::draw_initial_state() {
     const CounterRng init(seed_, RngStream::init, layer_);
     const CounterRng drift(seed_, RngStream::drift, layer_);
     const double lo = cfg_.device.g_min_uS(), hi = cfg_.device.g_max_uS();
-    const PcmParams* pcm = std::get_if<PcmParams>(&cfg_.device.model);
+    const bool history = device_.keeps_history();
     tbb::parallel_for(tbb::blocked_range<int>(0, n_syn_, 4096), [&](const auto& range) {
         for (int s = range.begin(); s < range.end(); ++s)
             for (int k = 0; k < dps(); ++k) {
@@ -94,12 +92,12 @@ void CrossbarTile::draw_initial_state() {
                 const double g =
                     std::clamp(cfg_.init_mean_uS + cfg_.init_std_uS * init.normal(0, dev), lo, hi);
                 g_uS_[k][s] = float(g);
-                if (!pcm) continue;
-                // The initial state was reached by SET pulses from RESET: give each device the
-                // history that the mean curve (ref. README 2) needs to reach its conductance.
-                n_[k][s] =
-                    std::uint8_t(std::min<long>(code_max, std::lround(pcm_pulses_to_reach(g))));
-                const double nu = std::max(0.0, pcm->nu_mean + pcm->nu_std * drift.normal(0, dev));
+                if (!history) continue;
+                // The pulse history that brought the device to its initial conductance (PCM:
+                // SETs from RESET along the mean curve, ref. README 2) and its drift exponent.
+                n_[k][s] = std::uint8_t(
+                    std::min<long>(code_max, std::lround(device_.initial_pulse_count(g))));
+                const double nu = device_.drift_exponent(drift.normal(0, dev));
                 nu_code_[k][s] =
                     nu_step_ > 0
                         ? std::uint8_t(std::min<long>(code_max, std::lround(nu / nu_step_)))
@@ -126,9 +124,8 @@ float CrossbarTile::column_g_max(int c) const {
 }
 
 double CrossbarTile::drift_factor(int s, int k, double t) const {
-    if (!cfg_.drift || !cfg_.device.is_pcm()) return 1.0;
-    const auto& p = std::get<PcmParams>(cfg_.device.model);
-    return pcm_drift_factor(t - double(t_p_s_[k][s]), p.t0_s, nu(nu_code_[k][s]));
+    if (!cfg_.drift || !device_.drifts()) return 1.0;
+    return device_.drift_factor(t - double(t_p_s_[k][s]), nu(nu_code_[k][s]));
 }
 
 // Drifted conductances of plane k, column c at time t: G (max(t - t_p, T0) / T0)^-nu
@@ -137,11 +134,11 @@ void CrossbarTile::compute_plane_column(int c, int k, double t, float* g_out) co
     const std::size_t o = std::size_t(c) * rows_;
     Eigen::Map<Eigen::ArrayXf> out(g_out, rows_);
     const Eigen::Map<const Eigen::ArrayXf> g(g_uS_[k].data() + o, rows_);
-    if (!cfg_.drift || !cfg_.device.is_pcm()) {
+    if (!cfg_.drift || !device_.drifts()) {
         out = g;
         return;
     }
-    const auto t0 = float(std::get<PcmParams>(cfg_.device.model).t0_s);
+    const auto t0 = float(device_.drift().t0_s);
     const Eigen::Map<const Eigen::ArrayXf> t_p(t_p_s_[k].data() + o, rows_);
     const Eigen::Map<const Eigen::Array<std::uint8_t, Eigen::Dynamic, 1>> code(
         nu_code_[k].data() + o, rows_);
@@ -178,7 +175,7 @@ void CrossbarTile::rebuild_cache() {
     cache_time_s_ = time_s_;
     first_program_s_ = std::numeric_limits<double>::infinity();
     cache_min_age_s_ = std::numeric_limits<double>::infinity();
-    if (cfg_.device.is_pcm())
+    if (device_.keeps_history())
         for (int k = 0; k < dps(); ++k) {
             const float newest = *std::max_element(t_p_s_[k].begin(), t_p_s_[k].end());
             cache_min_age_s_ = std::min(cache_min_age_s_, time_s_ - double(newest));
@@ -189,8 +186,8 @@ void CrossbarTile::rebuild_cache() {
 // factor has since changed by at most nu_max ln(max(age_now, T0) / max(age_then, T0)); the
 // youngest device bounds this, so one comparison decides whether a rebuild is due.
 void CrossbarTile::ensure_cache_fresh() {
-    if (!cfg_.drift || !cfg_.device.is_pcm() || nu_max_ <= 0) return;
-    const double t0 = std::get<PcmParams>(cfg_.device.model).t0_s;
+    if (!cfg_.drift || !device_.drifts() || nu_max_ <= 0) return;
+    const double t0 = device_.drift().t0_s;
     const double dt = time_s_ - cache_time_s_;
     const double a = cache_min_age_s_;
     double change = nu_max_ * std::log(std::max(a + dt, t0) / std::max(a, t0));
@@ -343,39 +340,14 @@ void CrossbarTile::apply_pulses(int s, int k, int count, bool up, std::uint64_t 
                                 std::uint32_t sub0, OpCounts& ops) {
     const std::uint32_t dev = device_id(s, k);
     const CounterRng rng(seed_, RngStream::program, layer_);
-    double g = g_uS_[k][s];
-    std::visit(
-        [&](const auto& p) {
-            using P = std::decay_t<decltype(p)>;
-            if constexpr (std::is_same_v<P, PcmParams>) {
-                int n = n_[k][s];
-                if (up) {
-                    const double mu_scale = pcm_mu_scale(p, device_draw(dev).x);
-                    for (int i = 0; i < count; ++i) {
-                        g = pcm_set_uS(p, g, n, rng.normal(step, dev, sub0 + i), mu_scale);
-                        n = std::min(code_max, n + 1);
-                    }
-                } else {
-                    for (int i = 0; i < count; ++i)
-                        g = pcm_reset_uS(p, rng.normal(step, dev, sub0 + i));
-                    n = 0;
-                }
-                n_[k][s] = std::uint8_t(n);
-                t_p_s_[k][s] = float(time_s_);
-            } else if constexpr (std::is_same_v<P, RramParams>) {
-                const r123::double2 z = device_draw(dev);
-                const RramCurve curve = rram_device_curve(p, z.x, z.y);
-                for (int i = 0; i < count; ++i)
-                    g = rram_pulse_uS(p, curve, g, up, rng.normal(step, dev, sub0 + i));
-            } else if constexpr (std::is_same_v<P, IdealParams>) {
-                for (int i = 0; i < count; ++i)
-                    g = ideal_pulse_uS(p, g, up);
-            } else {
-                for (int i = 0; i < count; ++i)
-                    g = soft_bounds_pulse_uS(p, g, up, rng.normal(step, dev, sub0 + i));
-            }
-        },
-        cfg_.device.model);
+    const auto d2d = [&] { return device_draw(dev); };
+    const auto z = [&](int i) { return rng.normal(step, dev, sub0 + std::uint32_t(i)); };
+    int n = device_.keeps_history() ? n_[k][s] : 0;
+    const double g = device_.pulse_train_uS(g_uS_[k][s], n, code_max, up, count, d2d, z);
+    if (device_.keeps_history()) {
+        n_[k][s] = std::uint8_t(n);
+        t_p_s_[k][s] = float(time_s_); // drift re-initiates at every pulse (seed 002 Fig. 2C)
+    }
     g_uS_[k][s] = float(g);
     note_conductance(s, float(g));
     (up ? ops.set_pulses : ops.reset_pulses) += std::uint64_t(count);
@@ -387,6 +359,8 @@ void CrossbarTile::program(int r, int c, int pulses, std::uint64_t step, OpCount
                                 std::to_string(c) + ") outside the tile");
     if (pulses == 0) return;
     const int s = c * rows_ + r;
+    // Bounded before the magnitude is taken: std::abs(INT_MIN) would overflow.
+    pulses = std::clamp(pulses, -max_pulses_per_program, max_pulses_per_program);
     const int count = std::abs(pulses);
     if (dps() == 2)
         apply_pulses(s, pulses > 0 ? 0 : 1, count, true, step, 0, ops);
@@ -406,12 +380,16 @@ double CrossbarTile::read_device_uS(int s, int k, std::uint64_t step, std::uint3
 
 void CrossbarTile::reset_device(int s, int k, std::uint64_t step, std::uint32_t sub,
                                 OpCounts& ops) {
-    if (cfg_.device.is_pcm()) {
-        apply_pulses(s, k, 1, false, step, sub, ops);
-        return;
+    // One full depression pulse (PCM: a RESET; others: a strong pulse to the floor).
+    const std::uint32_t dev = device_id(s, k);
+    const CounterRng rng(seed_, RngStream::program, layer_);
+    const double g = device_.reset_uS(
+        g_uS_[k][s], [&](int i) { return rng.normal(step, dev, sub + std::uint32_t(i)); });
+    if (device_.keeps_history()) {
+        n_[k][s] = 0;
+        t_p_s_[k][s] = float(time_s_);
     }
-    // Non-PCM devices: one strong depression pulse takes the device to its floor.
-    g_uS_[k][s] = float(cfg_.device.g_min_uS());
+    g_uS_[k][s] = float(g);
     note_conductance(s, g_uS_[k][s]);
     ops.reset_pulses += 1;
 }
@@ -457,7 +435,7 @@ int CrossbarTile::refresh(std::uint64_t step, OpCounts& ops) {
             else
                 apply_pulses(s, k, 1, true, step, q++, ops);
         }
-        if (cfg_.device.is_pcm()) t_p_s_[1 - k][s] = t_p_s_[k][s] = float(time_s_);
+        if (device_.keeps_history()) t_p_s_[1 - k][s] = t_p_s_[k][s] = float(time_s_);
         update_cache_entry(s);
         first_program_s_ = std::min(first_program_s_, time_s_);
     }
@@ -569,31 +547,28 @@ void CrossbarTile::restore(const TileState& st) {
     };
     const std::size_t n = std::size_t(n_syn_);
     const std::size_t minus = dps() == 2 ? n : 0;
-    const bool pcm = cfg_.device.is_pcm();
+    const bool history = device_.keeps_history();
     check("g_plus_uS", st.g_plus_uS.size(), n);
     check("g_minus_uS", st.g_minus_uS.size(), minus);
-    check("t_p_plus_s", st.t_p_plus_s.size(), pcm ? n : 0);
-    check("t_p_minus_s", st.t_p_minus_s.size(), pcm ? minus : 0);
-    check("n_plus", st.n_plus.size(), pcm ? n : 0);
-    check("n_minus", st.n_minus.size(), pcm ? minus : 0);
-    check("nu_plus", st.nu_plus.size(), pcm ? n : 0);
-    check("nu_minus", st.nu_minus.size(), pcm ? minus : 0);
+    check("t_p_plus_s", st.t_p_plus_s.size(), history ? n : 0);
+    check("t_p_minus_s", st.t_p_minus_s.size(), history ? minus : 0);
+    check("n_plus", st.n_plus.size(), history ? n : 0);
+    check("n_minus", st.n_minus.size(), history ? minus : 0);
+    check("nu_plus", st.nu_plus.size(), history ? n : 0);
+    check("nu_minus", st.nu_minus.size(), history ? minus : 0);
     require_range("tile state time_s", st.time_s, 0, 1e12, "s");
     require_range("tile state drift_compensation_ref", st.drift_compensation_ref, 0, 1e30);
     // Every conductance lies in the window it can reach, compared as the float it is stored as
     // (a device at g_min may round just below the double bound). Initial states are clipped to
     // the nominal window, but RRAM pulses move a device up to its own G_max, which has a
-    // device-to-device spread (rram_device_curve): the bound is the larger of the two.
-    const double lo = float(cfg_.device.g_min_uS()), hi = float(cfg_.device.g_max_uS());
-    const RramParams* rram = std::get_if<RramParams>(&cfg_.device.model);
+    // device-to-device spread (DevicePhysics::reachable_g_max_uS): the bound is the larger.
+    const double lo = float(device_.g_min_uS()), hi = float(device_.g_max_uS());
     for (int k = 0; k < 2; ++k) {
         const std::vector<float>& g = k == 0 ? st.g_plus_uS : st.g_minus_uS;
         for (std::size_t s = 0; s < g.size(); ++s) {
-            double top = hi;
-            if (rram) {
-                const r123::double2 z = device_draw(device_id(int(s), k));
-                top = std::max(top, double(float(rram_device_curve(*rram, z.x, z.y).g_max_uS)));
-            }
+            const std::uint32_t dev = device_id(int(s), k);
+            const double top = std::max(
+                hi, double(float(device_.reachable_g_max_uS([&] { return device_draw(dev); }))));
             require_range("tile state conductance", g[s], lo, top, "uS");
         }
     }

@@ -14,6 +14,7 @@
 //    sigma, off). The read noise of independent devices summed on one output line is one normal
 //    with variance sum_i sigma_i^2 x_i^2, so an MVM draws one normal per output, not per device.
 #include "core/crossbar/tile_config.hpp"
+#include "core/device/device_physics.hpp"
 #include "core/energy/op_counts.hpp"
 
 #include <Random123/boxmuller.hpp>
@@ -27,7 +28,8 @@
 namespace cbl {
 
 /// Full device state of a tile for sessions; per-device arrays in synapse order s = c*rows + r.
-/// The minus arrays are empty for the single mapping, the PCM-only arrays empty for other models.
+/// The minus arrays are empty for the single mapping, the history arrays (t_p, n, nu) empty for
+/// models without a pulse history (DevicePhysics::keeps_history; PCM keeps one).
 struct TileState {
     int rows = 0, cols = 0;
     double time_s = 0;            ///< simulated time of the tile
@@ -49,6 +51,14 @@ struct TileState {
     bool operator==(const TileState&) const = default;
 };
 
+/// The pulses one update may send to one synapse (program() clamps to it). A transfer asking for
+/// more (eps far below the device step, e.g. --set scheme.eps=1e-9, or eps = 1e-320 giving an
+/// infinite count) must neither hang nor overflow. 255 is the depth of the PCM history counter n
+/// (ref. README 2; it saturates there) and far above the pulses that take any preset device from
+/// its minimum to saturation (PCM: about 26 SET steps of seed 002's 0.77 uS; RRAM: 100 levels).
+/// Only the pulses sent are counted; mca keeps the rest in chi.
+inline constexpr int max_pulses_per_program = 255;
+
 class CrossbarTile {
   public:
     /// Draws the initial conductances (and PCM drift exponents) from (seed, layer).
@@ -69,6 +79,7 @@ class CrossbarTile {
     /// Signed pulse train on synapse (r, c): p > 0 potentiates (SET on G+, or SET of the single
     /// device), p < 0 depresses (SET on G-; single PCM: RESET; other single devices: depression
     /// pulses). Pulse k of device d is drawn from (step, d, k). Restarts the devices' drift clock.
+    /// At most max_pulses_per_program pulses are sent.
     void program(int r, int c, int pulses, std::uint64_t step, OpCounts& ops);
 
     /// Seed 002's weight refresh: pairs with a device above refresh_threshold_uS are RESET and
@@ -146,6 +157,7 @@ class CrossbarTile {
     int rows_, cols_, n_syn_;
     int ld_ = 0; ///< padded rows of the caches (see mvm_kernels.hpp)
     TileConfig cfg_;
+    DevicePhysics device_; ///< the device model of cfg_.device
     std::uint64_t seed_;
     std::uint32_t layer_;
     double time_s_ = 0;

@@ -1,6 +1,8 @@
 #pragma once
 // Ideal linear device for teaching contrasts: every pulse changes G by exactly dg_uS (up or
 // down) within [g_min, g_max]; optional additive read noise. No drift, no stochasticity.
+#include "core/device/device_interface.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -26,6 +28,28 @@ inline double ideal_pulse_uS(const IdealParams& p, double g_uS, bool up) {
 
 inline double ideal_read_std_uS(const IdealParams& p, double g_uS) {
     return p.read_g * g_uS + p.read_0_uS;
+}
+
+// The device interface of core/device/device_physics.hpp.
+
+constexpr bool keeps_history(const IdealParams&) {
+    return false;
+}
+
+template <typename D2d, typename Z>
+double pulse_train_uS(const IdealParams& p, double g, int&, int, bool up, int count, D2d&&, Z&&) {
+    for (int i = 0; i < count; ++i)
+        g = ideal_pulse_uS(p, g, up);
+    return g;
+}
+
+template <typename Z>
+double reset_uS(const IdealParams& p, double, Z&&) {
+    return p.g_min_uS;
+}
+
+constexpr bool depresses_by_reset(const IdealParams&) {
+    return false;
 }
 
 } // namespace cbl

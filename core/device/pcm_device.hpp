@@ -2,6 +2,8 @@
 // Phase-change memory (PCM) device model after Nandakumar et al., J. Appl. Phys. 124, 152135
 // (2018), as used by seed 002 (section 2.2, Fig. 2). Parameter values: reference README section 2.
 // The device is unidirectional: SET pulses raise G gradually, a RESET returns it to ~0.1 uS.
+#include "core/device/device_interface.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -96,6 +98,53 @@ inline double pcm_read_std_uS(const PcmParams& p, double g_uS) {
 /// P(G) = 0.027 G^3 - 0.15 G^2 + 0.81 G. Used to give initialised devices a plausible history.
 inline double pcm_pulses_to_reach(double g_uS) {
     return std::max(0.0, ((0.027 * g_uS - 0.15) * g_uS + 0.81) * g_uS);
+}
+
+// The device interface of core/device/device_physics.hpp.
+
+/// PCM keeps a pulse history: SETs since the last RESET n, drift exponent nu, last-pulse time.
+constexpr bool keeps_history(const PcmParams&) {
+    return true;
+}
+
+/// A train of `count` pulses: SETs (up) with the device's d2d factor on the mean, or RESETs
+/// (a unidirectional device is depressed only by RESET, ref. README 2). z(i) is the standard
+/// normal of pulse i, d2d() the device's fixed draws; n is updated (saturating at n_max).
+template <typename D2d, typename Z>
+double pulse_train_uS(const PcmParams& p, double g, int& n, int n_max, bool up, int count,
+                      D2d&& d2d, Z&& z) {
+    if (up) {
+        const double mu_scale = pcm_mu_scale(p, d2d().x);
+        for (int i = 0; i < count; ++i) {
+            g = pcm_set_uS(p, g, n, z(i), mu_scale);
+            n = std::min(n_max, n + 1);
+        }
+    } else {
+        for (int i = 0; i < count; ++i)
+            g = pcm_reset_uS(p, z(i));
+        n = 0;
+    }
+    return g;
+}
+
+/// A full depression (refresh): one RESET pulse.
+template <typename Z>
+double reset_uS(const PcmParams& p, double, Z&& z) {
+    return pcm_reset_uS(p, z(0));
+}
+
+inline DriftParams drift_params(const PcmParams& p) {
+    return {true, p.t0_s, p.nu_mean, p.nu_std};
+}
+
+/// The initial state was reached by SET pulses from RESET: the history the mean curve needs.
+inline double initial_pulse_count(const PcmParams&, double g_uS) {
+    return pcm_pulses_to_reach(g_uS);
+}
+
+/// A single device cannot be depressed gradually: one RESET (seed 002 A.2.4).
+constexpr bool depresses_by_reset(const PcmParams&) {
+    return true;
 }
 
 } // namespace cbl

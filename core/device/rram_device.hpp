@@ -3,6 +3,8 @@
 // G(P) = B (1 - exp(-P/A)) + Gmin, B = (Gmax - Gmin) / (1 - exp(-Pmax/A)), with separate
 // nonlinearity A for potentiation (LTP) and depression (LTD), Pmax levels, cycle-to-cycle noise
 // and device-to-device spread of A and Gmax.
+#include "core/device/device_interface.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -35,10 +37,17 @@ struct RramParams {
 void to_json(nlohmann::json& j, const RramParams& p);
 void from_json(const nlohmann::json& j, RramParams& p);
 
-/// The device's own curve after device-to-device draws (A and Gmax of this device).
+/// The device's own curve after device-to-device draws (A and Gmax of this device), with the
+/// curves' amplitudes B = (Gmax - Gmin) / (1 - exp(-Pmax/A)) computed once per device.
 struct RramCurve {
     double g_min_uS, g_max_uS, a_ltp_pulses, a_ltd_pulses, levels;
+    double b_ltp_uS, b_ltd_uS;
 };
+
+/// B of the NeuroSim curve with nonlinearity a_pulses (ref. README 3).
+inline double rram_amplitude_uS(double g_min_uS, double g_max_uS, double levels, double a_pulses) {
+    return (g_max_uS - g_min_uS) / (1.0 - std::exp(-levels / a_pulses));
+}
 
 /// Curve of one device from its device-to-device draws z_a, z_g (standard normals); the spread
 /// factors are floored at 0.1 so a tail draw cannot produce a non-physical curve.
@@ -46,30 +55,38 @@ inline RramCurve rram_device_curve(const RramParams& p, double z_a, double z_g) 
     const double fa = std::max(0.1, 1.0 + p.a_d2d * z_a);
     const double g_max = std::max(p.g_min_uS + 0.1 * (p.g_max_uS - p.g_min_uS),
                                   p.g_max_uS * (1.0 + p.g_max_d2d * z_g));
-    return {p.g_min_uS, g_max, p.a_ltp_pulses * fa, p.a_ltd_pulses * fa, double(p.levels)};
+    const double a_ltp = p.a_ltp_pulses * fa, a_ltd = p.a_ltd_pulses * fa;
+    const double levels = p.levels;
+    return {p.g_min_uS,
+            g_max,
+            a_ltp,
+            a_ltd,
+            levels,
+            rram_amplitude_uS(p.g_min_uS, g_max, levels, a_ltp),
+            rram_amplitude_uS(p.g_min_uS, g_max, levels, a_ltd)};
 }
 
 /// NeuroSim LTP curve: G after P potentiation pulses from g_min (ref. README 3).
 inline double rram_ltp_g_uS(const RramCurve& c, double pulses) {
-    const double b = (c.g_max_uS - c.g_min_uS) / (1.0 - std::exp(-c.levels / c.a_ltp_pulses));
+    const double b = c.b_ltp_uS;
     return b * (1.0 - std::exp(-pulses / c.a_ltp_pulses)) + c.g_min_uS;
 }
 
 /// Inverse of the LTP curve: pulse position of conductance g_uS.
 inline double rram_ltp_pulses(const RramCurve& c, double g_uS) {
-    const double b = (c.g_max_uS - c.g_min_uS) / (1.0 - std::exp(-c.levels / c.a_ltp_pulses));
+    const double b = c.b_ltp_uS;
     const double frac = std::clamp((g_uS - c.g_min_uS) / b, 0.0, 1.0 - 1e-12);
     return -c.a_ltp_pulses * std::log1p(-frac);
 }
 
 /// LTD curve mirrored from g_max: G after Q depression pulses from g_max (ref. README 3).
 inline double rram_ltd_g_uS(const RramCurve& c, double pulses) {
-    const double b = (c.g_max_uS - c.g_min_uS) / (1.0 - std::exp(-c.levels / c.a_ltd_pulses));
+    const double b = c.b_ltd_uS;
     return c.g_max_uS - b * (1.0 - std::exp(-pulses / c.a_ltd_pulses));
 }
 
 inline double rram_ltd_pulses(const RramCurve& c, double g_uS) {
-    const double b = (c.g_max_uS - c.g_min_uS) / (1.0 - std::exp(-c.levels / c.a_ltd_pulses));
+    const double b = c.b_ltd_uS;
     const double frac = std::clamp((c.g_max_uS - g_uS) / b, 0.0, 1.0 - 1e-12);
     return -c.a_ltd_pulses * std::log1p(-frac);
 }
@@ -85,6 +102,41 @@ inline double rram_pulse_uS(const RramParams& p, const RramCurve& c, double g_uS
 
 inline double rram_read_std_uS(const RramParams& p, double g_uS) {
     return p.read_g * g_uS + p.read_0_uS;
+}
+
+// The device interface of core/device/device_physics.hpp.
+
+constexpr bool keeps_history(const RramParams&) {
+    return false;
+}
+
+/// A train of `count` potentiation (up) or depression pulses along this device's own curve
+/// (d2d() = its A and Gmax draws); z(i) is the cycle-to-cycle normal of pulse i.
+template <typename D2d, typename Z>
+double pulse_train_uS(const RramParams& p, double g, int&, int, bool up, int count, D2d&& d2d,
+                      Z&& z) {
+    const auto dev = d2d();
+    const RramCurve curve = rram_device_curve(p, dev.x, dev.y);
+    for (int i = 0; i < count; ++i)
+        g = rram_pulse_uS(p, curve, g, up, z(i));
+    return g;
+}
+
+/// A full depression (refresh): one strong pulse to the floor.
+template <typename Z>
+double reset_uS(const RramParams& p, double, Z&&) {
+    return p.g_min_uS;
+}
+
+constexpr bool depresses_by_reset(const RramParams&) {
+    return false;
+}
+
+/// A device's own Gmax (its d2d draw), as the float a conductance is stored as.
+template <typename D2d>
+double reachable_g_max_uS(const RramParams& p, D2d&& d2d) {
+    const auto dev = d2d();
+    return double(float(rram_device_curve(p, dev.x, dev.y).g_max_uS));
 }
 
 } // namespace cbl

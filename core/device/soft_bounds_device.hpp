@@ -2,6 +2,8 @@
 // Soft-bounds device: the step shrinks linearly towards the bound it approaches,
 // dG = alpha (Gmax - G) up and dG = -alpha (G - Gmin) down (the classic symmetric-point model,
 // as in aihwkit's SoftBounds), plus optional cycle-to-cycle noise relative to the step.
+#include "core/device/device_interface.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -30,6 +32,29 @@ inline double soft_bounds_pulse_uS(const SoftBoundsParams& p, double g_uS, bool 
 
 inline double soft_bounds_read_std_uS(const SoftBoundsParams& p, double g_uS) {
     return p.read_g * g_uS + p.read_0_uS;
+}
+
+// The device interface of core/device/device_physics.hpp.
+
+constexpr bool keeps_history(const SoftBoundsParams&) {
+    return false;
+}
+
+template <typename D2d, typename Z>
+double pulse_train_uS(const SoftBoundsParams& p, double g, int&, int, bool up, int count, D2d&&,
+                      Z&& z) {
+    for (int i = 0; i < count; ++i)
+        g = soft_bounds_pulse_uS(p, g, up, z(i));
+    return g;
+}
+
+template <typename Z>
+double reset_uS(const SoftBoundsParams& p, double, Z&&) {
+    return p.g_min_uS;
+}
+
+constexpr bool depresses_by_reset(const SoftBoundsParams&) {
+    return false;
 }
 
 } // namespace cbl

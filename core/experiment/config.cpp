@@ -174,4 +174,14 @@ void apply_override(nlohmann::json& config, const std::string& assignment) {
     }
 }
 
+TileConfig tile_config_of(const ExperimentConfig& c) {
+    nlohmann::json t = c.tile;
+    if (t.contains("device"))
+        throw InputError("tile.device: give the device model in the top-level \"device\" object");
+    if (!c.device.empty()) t["device"] = c.device;
+    TileConfig tc = t.get<TileConfig>();
+    tc.validate();
+    return tc;
+}
+
 } // namespace cbl

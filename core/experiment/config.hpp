@@ -1,6 +1,7 @@
 #pragma once
 // The experiment config: one JSON document (the same the GUI saves inside a session and the CLI
 // reads with --config), validated field by field. Documented in resources/presets/README.md.
+#include "core/crossbar/tile_config.hpp"
 #include "core/dataset/dataset.hpp"
 #include "core/network/optimizer.hpp"
 
@@ -44,6 +45,9 @@ struct ExperimentConfig {
 
 void to_json(nlohmann::json& j, const ExperimentConfig& c);
 void from_json(const nlohmann::json& j, ExperimentConfig& c);
+
+/// The tile configuration of an experiment: its "tile" object with the "device" model inside.
+TileConfig tile_config_of(const ExperimentConfig& c);
 
 /// Folder holding presets/ and technology/ (CROSSBARLAB_RESOURCES overrides the build's path).
 std::string resource_dir();

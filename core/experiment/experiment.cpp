@@ -65,13 +65,19 @@ ExperimentState Experiment::state() const {
 void Experiment::rebuild_network() {
     const auto& t = config_.training;
     const auto& n = config_.network;
+    const auto shapes = weight_shapes(n.layers);
+    const SchemeConfig scheme = config_.scheme.get<SchemeConfig>();
+    const TileConfig tile = tile_config_of(config_);
     if (t.precision == "fp64")
-        net64_ = std::make_unique<Network<double>>(
-            build_chain<double>(n.layers, n.hidden_activation, make_layers<double>(config_),
-                                t.optimizer, t.batch_size));
+        net64_ = std::make_unique<Network<double>>(build_chain<double>(
+            n.layers, n.hidden_activation,
+            make_layers<double>(shapes, scheme, tile, t.seed, t.seconds_per_image), t.optimizer,
+            t.batch_size));
     else
         net32_ = std::make_unique<Network<float>>(build_chain<float>(
-            n.layers, n.hidden_activation, make_layers<float>(config_), t.optimizer, t.batch_size));
+            n.layers, n.hidden_activation,
+            make_layers<float>(shapes, scheme, tile, t.seed, t.seconds_per_image), t.optimizer,
+            t.batch_size));
 }
 
 void Experiment::start_epoch() {
@@ -179,7 +185,7 @@ namespace cbl {
 
 EnergyReport Experiment::energy_report() const {
     double synapses = 0;
-    for (const auto& [rows, cols] : weight_shapes(config_.network))
+    for (const auto& [rows, cols] : weight_shapes(config_.network.layers))
         synapses += double(rows) * cols;
     EnergyLedger ledger(technology_, synapses);
     for (const EpochMetrics& m : history_)
@@ -241,9 +247,15 @@ void Experiment::set_parameter(const std::string& path, const nlohmann::json& va
     apply_override(j, path + "=" + value.dump());
     ExperimentConfig next = j.get<ExperimentConfig>();
     next.validate();
-    if (net32_)
+    if (net32_) {
+        const SchemeConfig scheme = next.scheme.get<SchemeConfig>();
+        const TileConfig tile = tile_config_of(next);
         for (int k = 0; k < net32_->weight_count(); ++k)
-            if (auto* d = dynamic_cast<DeviceLayer*>(&net32_->weight_layer(k))) d->apply_hot(next);
+            if (auto* d = dynamic_cast<DeviceLayer*>(&net32_->weight_layer(k))) {
+                d->apply_hot(scheme, tile);
+                d->set_seconds_per_image(next.training.seconds_per_image);
+            }
+    }
     config_ = std::move(next);
     log_event(path + " = " + value.dump());
 }

@@ -4,6 +4,7 @@
 #include "core/energy/ledger.hpp"
 #include "core/experiment/config.hpp"
 #include "core/experiment/metrics.hpp"
+#include "core/training/layer_picture.hpp"
 
 #include <Eigen/Core>
 
@@ -12,16 +13,6 @@
 #include <vector>
 
 namespace cbl {
-
-struct LayerPicture {
-    Eigen::MatrixXf weights;      ///< W (outputs x inputs), noise-free read [weight units]
-    Eigen::MatrixXf g_plus_uS;    ///< crossbar layers: G+ (or the single device) [uS]; else empty
-    Eigen::MatrixXf g_minus_uS;   ///< differential pairs: G- [uS]; else empty
-    Eigen::MatrixXf pulses_epoch; ///< crossbar layers: programming pulses per synapse this epoch
-    double beta_per_uS = 0;       ///< weight units per uS (W = beta (G+ - G-)); 0 for FP layers
-    /// Device pairs per weight (a multi-memristive synapse): G+ and G- are then their sums
-    int pairs_per_weight = 1;
-};
 
 /// A pinned synapse's conductances over simulated time (seed 002 Fig. 3B).
 struct SynapseTrace {

@@ -1,9 +1,10 @@
 #pragma once
 // A weight layer backed by a simulated crossbar tile. Besides W x and W^T d it exposes what the
 // lab shows: conductances, per-synapse pulse counts, and evaluation at a later device time.
-#include "core/experiment/config.hpp"
-#include "core/experiment/snapshot.hpp"
+#include "core/crossbar/tile_config.hpp"
 #include "core/network/weight_layer.hpp"
+#include "core/training/layer_picture.hpp"
+#include "core/training/scheme_config.hpp"
 
 namespace cbl {
 
@@ -19,8 +20,10 @@ class DeviceLayer : public WeightLayer<float> {
     virtual void fill_picture(LayerPicture& p) const = 0;
     /// Noise-free reading of one synapse at the current device time.
     virtual SynapseReading read_synapse(int row, int col) const = 0;
-    /// Re-reads the hot parameters (read noise, drift, eps, refresh interval, ...) from `c`.
-    virtual void apply_hot(const ExperimentConfig& c) = 0;
+    /// Re-reads the hot parameters (read noise, drift, eps, refresh interval, ...).
+    virtual void apply_hot(const SchemeConfig& scheme, const TileConfig& tile) = 0;
+    /// Simulated device time per training image (hot).
+    virtual void set_seconds_per_image(double seconds) = 0;
     /// Moves the device clock forward by `seconds` without programming (inference after
     /// training, seed 002 Fig. 3E) and sets global drift compensation on or off.
     virtual void age(double seconds, bool drift_compensation) = 0;

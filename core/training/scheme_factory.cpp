@@ -6,37 +6,35 @@
 
 namespace cbl {
 
-std::vector<std::pair<int, int>> weight_shapes(const NetworkConfig& n) {
+std::vector<std::pair<int, int>> weight_shapes(const std::vector<int>& layers) {
     std::vector<std::pair<int, int>> shapes;
     // layers[0] already counts the bias input; hidden layers get one appended (seed 002: 198,760
     // weights for 785-250-10 = 250x785 + 10x251).
-    for (std::size_t k = 1; k < n.layers.size(); ++k)
-        shapes.emplace_back(n.layers[k], k == 1 ? n.layers[0] : n.layers[k - 1] + 1);
+    for (std::size_t k = 1; k < layers.size(); ++k)
+        shapes.emplace_back(layers[k], k == 1 ? layers[0] : layers[k - 1] + 1);
     return shapes;
 }
 
 template <typename Scalar>
-WeightLayers<Scalar> make_layers(const ExperimentConfig& c) {
+WeightLayers<Scalar> make_layers(const std::vector<std::pair<int, int>>& shapes,
+                                 const SchemeConfig& scheme, const TileConfig& tile,
+                                 std::uint64_t seed, double seconds_per_image) {
     // Every field is validated, also those a software run ignores: a NaN or out-of-range value
     // is an error whatever the scheme.
-    const SchemeConfig scheme = c.scheme.get<SchemeConfig>();
     scheme.validate();
-    const std::string type = scheme.type;
+    tile.validate();
     WeightLayers<Scalar> layers;
-    const auto shapes = weight_shapes(c.network);
-    if (type == "fp") {
-        if (!c.device.empty() || !c.tile.empty()) (void)tile_config_of(c);
+    if (scheme.type == "fp") {
         for (std::size_t k = 0; k < shapes.size(); ++k)
-            layers.push_back(std::make_unique<FpLayer<Scalar>>(
-                shapes[k].first, shapes[k].second, c.training.seed, static_cast<std::uint32_t>(k)));
+            layers.push_back(std::make_unique<FpLayer<Scalar>>(shapes[k].first, shapes[k].second,
+                                                               seed, std::uint32_t(k)));
         return layers;
     }
     if constexpr (std::is_same_v<Scalar, float>) {
-        const TileConfig tile = tile_config_of(c);
         for (std::size_t k = 0; k < shapes.size(); ++k)
-            layers.push_back(std::make_unique<CrossbarLayer>(
-                shapes[k].first, shapes[k].second, tile, scheme, c.training.seconds_per_image,
-                c.training.seed, static_cast<std::uint32_t>(k)));
+            layers.push_back(std::make_unique<CrossbarLayer>(shapes[k].first, shapes[k].second,
+                                                             tile, scheme, seconds_per_image, seed,
+                                                             std::uint32_t(k)));
         return layers;
     } else {
         throw InputError("training.precision = fp64 works with scheme.type fp only; crossbar "
@@ -44,7 +42,11 @@ WeightLayers<Scalar> make_layers(const ExperimentConfig& c) {
     }
 }
 
-template WeightLayers<float> make_layers<float>(const ExperimentConfig&);
-template WeightLayers<double> make_layers<double>(const ExperimentConfig&);
+template WeightLayers<float> make_layers<float>(const std::vector<std::pair<int, int>>&,
+                                                const SchemeConfig&, const TileConfig&,
+                                                std::uint64_t, double);
+template WeightLayers<double> make_layers<double>(const std::vector<std::pair<int, int>>&,
+                                                  const SchemeConfig&, const TileConfig&,
+                                                  std::uint64_t, double);
 
 } // namespace cbl

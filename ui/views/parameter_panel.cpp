@@ -2,7 +2,7 @@
 
 #include "core/device/device_params.hpp"
 #include "core/experiment/engine.hpp"
-#include "core/training/crossbar_layer.hpp"
+#include "core/experiment/config.hpp"
 #include "core/training/scheme_config.hpp"
 #include "ui/app/parameter_info.hpp"
 

@@ -1,0 +1,107 @@
+#pragma once
+// The interface between a crossbar layer and the rule that turns a desired weight change dW into
+// programming pulses (seed 002 Fig. 1B's digital unit; seed 000's tuning circuits). The layer
+// owns the devices and the update path's quantization; a scheme only decides which synapse gets
+// how many pulses. Schemes: schemes/direct_scheme, schemes/mca_scheme, schemes/time_scheme.
+#include "core/common/state_arrays.hpp"
+#include "core/crossbar/crossbar_tile.hpp"
+#include "core/network/weight_layer.hpp"
+#include "core/training/scheme_config.hpp"
+
+#include <Eigen/Core>
+
+#include <algorithm>
+#include <cmath>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace cbl {
+
+/// The synapses a scheme programs: a crossbar layer's weight matrix (all its tiles and pairs).
+class SynapseArray {
+  public:
+    virtual ~SynapseArray() = default;
+    virtual int rows() const = 0;
+    virtual int cols() const = 0;
+    /// Sends `pulses` to synapse (r, c) (> 0 potentiates, < 0 depresses), at most
+    /// max_pulses_per_program of them (core/crossbar/crossbar_tile.hpp); counts them for the
+    /// heatmap. Returns the signed pulses really sent: a single PCM device is depressed by one
+    /// RESET whatever was asked (seed 002 A.2.4).
+    virtual int program(int r, int c, int pulses, StepContext& ctx) = 0;
+    /// Noise-free weight of synapse (r, c) now (a verify read).
+    virtual float weight(int r, int c) const = 0;
+};
+
+class UpdateScheme {
+  public:
+    using Vec = Eigen::VectorXf;
+    using Matrix = Eigen::MatrixXf;
+
+    virtual ~UpdateScheme() = default;
+    virtual std::unique_ptr<UpdateScheme> clone() const = 0;
+
+    /// dW = scale * delta x^T (batch-1 SGD). x and delta come from the layer's update path (already
+    /// quantized if it is); `nz` lists the rows with delta != 0.
+    virtual void commit_rank1(const Vec& x, const Vec& delta, float scale,
+                              const std::vector<int>& nz, SynapseArray& a, StepContext& ctx) = 0;
+    /// A full dW (mini-batches, momentum, Adam).
+    virtual void commit(const Matrix& dW, SynapseArray& a, StepContext& ctx) = 0;
+
+    /// Hot parameters (eps, rounding, write scheme, ...); the type never changes.
+    virtual void configure(const SchemeConfig& c) = 0;
+    /// Scheme state beyond the devices (mca: chi) under the layer's session prefix.
+    virtual void save_state(const std::string&, StateArrays&) const {}
+    virtual void load_state(const std::string&, const StateArrays&) {}
+};
+
+/// The scheme of `c.type` ("direct", "mca", "time") for an rows x cols layer; `single` says the
+/// layer uses the single-device mapping (separate eps_up / eps_down, seed 002 A.2.4).
+/// (seed, layer) key the scheme's random streams. Throws InputError for other types.
+std::unique_ptr<UpdateScheme> make_update_scheme(const SchemeConfig& c, int rows, int cols,
+                                                 bool single, std::uint64_t seed,
+                                                 std::uint32_t layer);
+
+/// The granule of a pulse in the direction `up`: eps, or on the single mapping eps_up / eps_down
+/// when set (seed 002 A.2.4: SET and RESET of one device move it by different amounts).
+double eps_for(const SchemeConfig& c, bool single, bool up);
+
+/// Pulses from a (rounded or not) number of granules, clamped to +-max_pulses_per_program
+/// before the conversion to int: eps = 1e-320 gives inf granules, NaN gives none.
+inline int bounded_pulses(double granules) {
+    const double bound = max_pulses_per_program;
+    if (std::isnan(granules)) return 0;
+    return static_cast<int>(std::clamp(granules, -bound, bound));
+}
+
+/// Calls f(r, c, dw) for every entry of dW = scale * delta x^T with |dw| >= threshold, column
+/// by column, rows ascending (the order direct and time always programmed in).
+template <typename F>
+void for_each_update_above(const Eigen::VectorXf& x, const Eigen::VectorXf& delta, float scale,
+                           const std::vector<int>& nz, float threshold, Eigen::VectorXf& dw,
+                           F&& f) {
+    const int rows = int(delta.size()), cols = int(x.size());
+    const float* d = delta.data();
+    dw.resize(rows);
+    // A zero error gives dW = 0: when the errors are sparse only their rows are computed.
+    const bool sparse = 4 * nz.size() <= std::size_t(rows);
+    for (int c = 0; c < cols; ++c) {
+        const float xc = x[c];
+        if (xc == 0) continue;
+        const float s = scale * xc;
+        if (sparse) {
+            for (const int r : nz)
+                dw[r] = s * d[r];
+            for (const int r : nz)
+                if (std::abs(dw[r]) >= threshold) f(r, c, dw[r]);
+            continue;
+        }
+        dw.noalias() = s * delta;
+        // Most columns cross no threshold: one vectorised test before the scalar loop.
+        if (dw.cwiseAbs().maxCoeff() < threshold) continue;
+        for (int r = 0; r < rows; ++r)
+            if (std::abs(dw[r]) >= threshold) f(r, c, dw[r]);
+    }
+}
+
+} // namespace cbl

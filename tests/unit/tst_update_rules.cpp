@@ -1,0 +1,288 @@
+// The update rules against hand-computed cases: the chi accumulator's transfer (seed 002
+// Fig. 1B: p = trunc(chi / eps), chi -= p eps, transfer band), the single device's own SET and
+// RESET granules (A.2.4), direct rounding, TIME's write schemes (seed 000) on ideal devices,
+// refresh, and the bound on the pulses of one update.
+#include "core/crossbar/crossbar_tile.hpp"
+#include "core/training/chi_accumulator.hpp"
+#include "core/training/crossbar_layer.hpp"
+#include "core/training/schemes/direct_scheme.hpp"
+#include "core/training/schemes/mca_scheme.hpp"
+#include "core/training/schemes/time_scheme.hpp"
+
+// oneTBB before Qt: Qt's `emit` macro would break TBB's headers (ARCHITECTURE.md).
+#include <tbb/task_arena.h>
+
+#include <QtTest>
+
+#include <climits>
+#include <cmath>
+#include <limits>
+
+using namespace cbl;
+
+namespace {
+
+/// Synapses of an ideal linear device: every pulse moves a weight by `step`; records the pulses.
+class FakeArray final : public SynapseArray {
+  public:
+    FakeArray(int rows, int cols, float step = 0.25f, bool reset_only = false)
+        : w(Eigen::MatrixXf::Zero(rows, cols)), pulses(Eigen::MatrixXi::Zero(rows, cols)),
+          step_(step), reset_only_(reset_only) {}
+    int rows() const override { return int(w.rows()); }
+    int cols() const override { return int(w.cols()); }
+    int program(int r, int c, int p, StepContext&) override {
+        if (reset_only_ && p < 0) p = -1;
+        p = std::clamp(p, -max_pulses_per_program, max_pulses_per_program);
+        pulses(r, c) += p;
+        w(r, c) += float(p) * step_;
+        ++trains;
+        return p;
+    }
+    float weight(int r, int c) const override { return w(r, c); }
+
+    Eigen::MatrixXf w;
+    Eigen::MatrixXi pulses;
+    int trains = 0;
+
+  private:
+    float step_;
+    bool reset_only_;
+};
+
+SchemeConfig scheme(const char* type, double eps) {
+    SchemeConfig c;
+    c.type = type;
+    c.eps = eps;
+    return c;
+}
+
+/// A tile of ideal devices (step dg_uS = 1 uS, beta 0.1: one pulse = 0.1 weight units), no
+/// noise, all weights 0 at the start.
+TileConfig ideal_tile(WeightMapping mapping) {
+    TileConfig t;
+    IdealParams d;
+    d.g_min_uS = 0;
+    d.g_max_uS = 20;
+    d.dg_uS = 1;
+    t.device.model = d;
+    t.mapping = mapping;
+    t.beta_per_uS = 0.1;
+    t.g_ref_uS = 5;
+    t.init_mean_uS = 5;
+    t.init_std_uS = 0;
+    t.read_noise = false;
+    t.drift = false;
+    return t;
+}
+
+} // namespace
+
+class TstUpdateRules : public QObject {
+    Q_OBJECT
+
+  private Q_SLOTS:
+    void chiTransfersWholeGranulesAndKeepsTheRemainder() {
+        // eps = 0.25 (exact in binary): chi = 0.625 -> p = trunc(2.5) = 2, chi = 0.125.
+        McaScheme mca(scheme("mca", 0.25), 1, 2, false);
+        FakeArray a(1, 2);
+        StageCounts counts;
+        StepContext ctx{0, &counts};
+        Eigen::MatrixXf dw(1, 2);
+        dw << 0.625f, 0.f;
+        mca.commit(dw, a, ctx);
+        QCOMPARE(a.pulses(0, 0), 2);
+        QCOMPARE(mca.chi().matrix()(0, 0), 0.125f);
+        // chi = 0.125 - 0.5 = -0.375 -> p = trunc(-1.5) = -1, chi = -0.125.
+        dw << -0.5f, 0.f;
+        mca.commit(dw, a, ctx);
+        QCOMPARE(a.pulses(0, 0), 1);
+        QCOMPARE(mca.chi().matrix()(0, 0), -0.125f);
+        QCOMPARE(a.pulses(0, 1), 0);
+    }
+
+    void chiTransfersOnlyInsideTheBand() {
+        // Rank-1 path: x = (1, 0), delta = 0.2: chi(0, 0) = 0.2 < eps, no pulse; the undriven
+        // column is not touched. The next image brings chi to 0.4 >= eps: one pulse, 0.15 left.
+        McaScheme mca(scheme("mca", 0.25), 1, 2, false);
+        FakeArray a(1, 2);
+        StageCounts counts;
+        StepContext ctx{0, &counts};
+        Eigen::VectorXf x(2), d(1);
+        x << 1.f, 0.f;
+        d << 0.2f;
+        mca.commit_rank1(x, d, 1.f, {0}, a, ctx);
+        QCOMPARE(a.trains, 0);
+        QCOMPARE(mca.chi().matrix()(0, 0), 0.2f);
+        QCOMPARE(mca.chi().matrix()(0, 1), 0.f);
+        mca.commit_rank1(x, d, 1.f, {0}, a, ctx);
+        QCOMPARE(a.pulses(0, 0), 1);
+        QCOMPARE(mca.chi().matrix()(0, 0), 0.4f - 0.25f);
+        // The band on its own: chi >= up or chi <= -down.
+        const TransferBand band{0.25f, 0.5f};
+        QVERIFY(band.holds(0.25f) && band.holds(-0.5f) && band.holds(1.f));
+        QVERIFY(!band.holds(0.2f) && !band.holds(-0.4f) && !band.holds(0.f));
+    }
+
+    void singleDeviceHasItsOwnGranules() {
+        // Single mapping: SET granule eps_up = 0.25, RESET granule eps_down = 0.5 (A.2.4).
+        SchemeConfig c = scheme("mca", 0.1);
+        c.eps_up = 0.25;
+        c.eps_down = 0.5;
+        McaScheme mca(c, 1, 1, true);
+        FakeArray a(1, 1);
+        StageCounts counts;
+        StepContext ctx{0, &counts};
+        Eigen::MatrixXf dw(1, 1);
+        dw << 0.75f;
+        mca.commit(dw, a, ctx);
+        QCOMPARE(a.pulses(0, 0), 3);
+        QCOMPARE(mca.chi().matrix()(0, 0), 0.f);
+        dw << -1.25f; // -2.5 RESET granules: 2 sent, -0.25 left
+        mca.commit(dw, a, ctx);
+        QCOMPARE(a.pulses(0, 0), 1);
+        QCOMPARE(mca.chi().matrix()(0, 0), -0.25f);
+        // The differential mapping ignores eps_up / eps_down: eps = 0.1 both ways.
+        QCOMPARE(eps_for(c, false, true), 0.1);
+        QCOMPARE(eps_for(c, true, false), 0.5);
+        // A single PCM device is depressed by one RESET: chi keeps what it did not take.
+        McaScheme pcm(c, 1, 1, true);
+        FakeArray b(1, 1, 0.25f, true);
+        dw << -1.25f;
+        pcm.commit(dw, b, ctx);
+        QCOMPARE(b.pulses(0, 0), -1);
+        QCOMPARE(pcm.chi().matrix()(0, 0), -0.75f);
+    }
+
+    void directRoundsNearestTruncateAndStochastic() {
+        StageCounts counts;
+        StepContext ctx{0, &counts};
+        SchemeConfig c = scheme("direct", 0.25);
+        c.direct_rounding = "nearest";
+        DirectScheme nearest(c, false, 1, 0);
+        QCOMPARE(nearest.pulses(0.3f), 1);   // 1.2
+        QCOMPARE(nearest.pulses(0.375f), 2); // 1.5 rounds away from zero
+        QCOMPARE(nearest.pulses(-0.375f), -2);
+        QCOMPARE(nearest.pulses(0.1f), 0); // lost: no accumulator
+        c.direct_rounding = "truncate";
+        DirectScheme truncate(c, false, 1, 0);
+        QCOMPARE(truncate.pulses(0.375f), 1);
+        QCOMPARE(truncate.pulses(-0.49f), -1);
+        // Rank-1 path below the threshold: nothing is programmed and nothing is kept.
+        FakeArray a(2, 2);
+        Eigen::VectorXf x(2), d(2);
+        x << 1.f, 0.5f;
+        d << 0.2f, -0.6f;
+        truncate.commit_rank1(x, d, 1.f, {0, 1}, a, ctx);
+        Eigen::MatrixXi want(2, 2);
+        want << 0, 0, -2, -1; // 0.2, 0.1 -> 0; -0.6 -> -2; -0.3 -> -1
+        QCOMPARE(a.pulses, want);
+        // Stochastic: p = floor(dW/eps + u) is right in expectation: 0.4 pulses per synapse.
+        c.direct_rounding = "stochastic";
+        DirectScheme stochastic(c, false, 3, 0);
+        FakeArray big(64, 64);
+        stochastic.commit(Eigen::MatrixXf::Constant(64, 64, 0.1f), big, ctx);
+        const double mean = big.pulses.cast<double>().mean();
+        QVERIFY2(std::abs(mean - 0.4) < 5 * std::sqrt(0.24 / 4096),
+                 qPrintable(QString::number(mean)));
+        QCOMPARE(big.pulses.minCoeff(), 0);
+        QCOMPARE(big.pulses.maxCoeff(), 1);
+    }
+
+    void timeWritesWithItsThreeSchemes() {
+        // One pulse = 0.1 weight units, eps = 0.1, band 0.05. Target 0.32 from 0.
+        struct Written {
+            float weight;
+            int set_pulses, verify_reads;
+        };
+        const auto run = [](const char* write) {
+            SchemeConfig c = scheme("time", 0.1);
+            c.write_scheme = write;
+            c.write_tolerance = 0.5;
+            c.write_max_iterations = 8;
+            c.refresh_interval = 0;
+            CrossbarLayer layer(1, 1, ideal_tile(WeightMapping::single), c, 0.05, 1, 0);
+            StageCounts counts;
+            StepContext ctx{0, &counts};
+            layer.commit(Eigen::MatrixXf::Constant(1, 1, 0.32f), ctx);
+            const OpCounts& up = counts[Stage::update];
+            return Written{layer.weights()(0, 0), int(up.set_pulses), int(up.verify_reads)};
+        };
+        // write-and-verify: one pulse per round, 3 rounds + the read that finds 0.3 in the band.
+        // gradual: one open-loop train of round(3.2) pulses, no verify. tolerant: a train of
+        // round(3.2 / 1) pulses, one read before and one after.
+        const std::pair<const char*, int> cases[] = {
+            {"verify", 4}, {"gradual", 0}, {"tolerant", 2}};
+        for (const auto& [write, reads] : cases) {
+            const Written w = run(write);
+            QVERIFY2(std::abs(w.weight - 0.3f) < 1e-6f, write);
+            QCOMPARE(w.set_pulses, 3);
+            QCOMPARE(w.verify_reads, reads);
+        }
+        // A change below half a granule is not written.
+        SchemeConfig c = scheme("time", 0.1);
+        CrossbarLayer layer(1, 1, ideal_tile(WeightMapping::single), c, 0.05, 1, 0);
+        StageCounts counts;
+        StepContext ctx{0, &counts};
+        layer.commit(Eigen::MatrixXf::Constant(1, 1, 0.04f), ctx);
+        QCOMPARE(int(counts[Stage::update].set_pulses), 0);
+    }
+
+    void refreshMovesTheWeightIntoOneDevice() {
+        // Differential pair G+ = 5 + 8, G- = 5 + 2 uS (threshold 12 uS): the refresh RESETs both
+        // (ideal devices: to g_min = 0) and SETs G+ up to the old difference, 6 uS.
+        TileConfig t = ideal_tile(WeightMapping::differential);
+        t.refresh_threshold_uS = 12;
+        t.refresh_tolerance_uS = 0.5;
+        CrossbarTile tile(1, 1, t, 1, 0);
+        OpCounts ops;
+        tile.program(0, 0, 8, 0, ops);
+        tile.program(0, 0, -2, 0, ops);
+        QCOMPARE(tile.conductance_uS(0, 0, 0), 13.f);
+        QCOMPARE(tile.conductance_uS(0, 0, 1), 7.f);
+        OpCounts refresh;
+        QCOMPARE(tile.refresh(1, refresh), 1);
+        QCOMPARE(tile.conductance_uS(0, 0, 0), 6.f);
+        QCOMPARE(tile.conductance_uS(0, 0, 1), 0.f);
+        QCOMPARE(int(refresh.reset_pulses), 2);
+        QCOMPARE(int(refresh.set_pulses), 6);
+        QVERIFY(std::abs(tile.weight(0, 0) - 0.6f) < 1e-6f);
+        // Below the threshold nothing happens.
+        QCOMPARE(tile.refresh(2, refresh), 0);
+    }
+
+    void pulsesOfOneUpdateAreBounded() {
+        // eps far below the device step must neither hang nor overflow int.
+        QCOMPARE(bounded_pulses(std::numeric_limits<double>::infinity()), max_pulses_per_program);
+        QCOMPARE(bounded_pulses(-std::numeric_limits<double>::infinity()), -max_pulses_per_program);
+        QCOMPARE(bounded_pulses(std::numeric_limits<double>::quiet_NaN()), 0);
+        QCOMPARE(bounded_pulses(1e12), max_pulses_per_program);
+        QCOMPARE(bounded_pulses(-3.0), -3);
+        // mca: at most 255 pulses per synapse and update, counted; the rest stays in chi.
+        McaScheme mca(scheme("mca", 1e-9), 1, 1, false);
+        FakeArray a(1, 1);
+        StageCounts counts;
+        StepContext ctx{0, &counts};
+        mca.commit(Eigen::MatrixXf::Constant(1, 1, 1.f), a, ctx);
+        QCOMPARE(a.pulses(0, 0), max_pulses_per_program);
+        QCOMPARE(mca.chi().matrix()(0, 0), float(1.0 - 255e-9));
+        // A denormal eps gives infinite granules: still 255, through the layer to the tile.
+        SchemeConfig tiny = scheme("direct", 1e-320);
+        tiny.direct_rounding = "nearest";
+        tiny.refresh_interval = 0;
+        CrossbarLayer layer(1, 1, ideal_tile(WeightMapping::single), tiny, 0.05, 1, 0);
+        layer.commit(Eigen::MatrixXf::Constant(1, 1, -1.f), ctx);
+        QCOMPARE(int(counts[Stage::update].reset_pulses), max_pulses_per_program);
+        LayerPicture p;
+        layer.fill_picture(p);
+        QCOMPARE(p.pulses_epoch(0, 0), float(max_pulses_per_program));
+        // The tile itself refuses to loop 2^31 times.
+        CrossbarTile tile(1, 1, ideal_tile(WeightMapping::single), 1, 0);
+        OpCounts ops;
+        tile.program(0, 0, INT_MIN, 0, ops);
+        QCOMPARE(int(ops.reset_pulses), max_pulses_per_program);
+        QCOMPARE(tile.conductance_uS(0, 0, 0), 0.f);
+    }
+};
+
+QTEST_GUILESS_MAIN(TstUpdateRules)
+#include "tst_update_rules.moc"
