@@ -563,14 +563,10 @@ SynapseReading CrossbarLayer::read_synapse(int row, int col) const {
     return s;
 }
 
-void CrossbarLayer::apply_hot(const ExperimentConfig& c) {
-    SchemeConfig next = c.scheme.get<SchemeConfig>();
-    next.validate();
+void CrossbarLayer::apply_hot(const SchemeConfig& next, const TileConfig& t) {
     if (next.type != scheme_.type)
         throw InputError("scheme.type is structural: press Reset to change the training scheme");
     scheme_ = next;
-    seconds_per_image_ = c.training.seconds_per_image;
-    const TileConfig t = tile_config_of(c);
     for (CrossbarTile& tile : tiles_) {
         tile.set_read_noise(t.read_noise, t.read_noise_scale);
         tile.set_drift(t.drift);
@@ -588,16 +584,6 @@ void CrossbarLayer::age(double seconds, bool drift_compensation) {
             t.clear_drift_compensation();
         t = t.at_time(t.time_s() + seconds);
     }
-}
-
-TileConfig tile_config_of(const ExperimentConfig& c) {
-    nlohmann::json t = c.tile;
-    if (t.contains("device"))
-        throw InputError("tile.device: give the device model in the top-level \"device\" object");
-    if (!c.device.empty()) t["device"] = c.device;
-    TileConfig tc = t.get<TileConfig>();
-    tc.validate();
-    return tc;
 }
 
 } // namespace cbl

@@ -11,9 +11,6 @@
 
 namespace cbl {
 
-/// The tile configuration of an experiment: its "tile" object with the "device" model inside.
-TileConfig tile_config_of(const ExperimentConfig& c);
-
 /// mca: the chi entries a transfer acts on, chi >= up (potentiate) or chi <= -down (depress);
 /// a single device has its own granules for the two directions.
 struct TransferBand {
@@ -42,7 +39,7 @@ class CrossbarLayer final : public DeviceLayer {
 
     void fill_picture(LayerPicture& p) const override;
     SynapseReading read_synapse(int row, int col) const override;
-    void apply_hot(const ExperimentConfig& c) override;
+    void apply_hot(const SchemeConfig& scheme, const TileConfig& tile) override;
     void age(double seconds, bool drift_compensation) override;
     void clear_epoch_pulses() override { pulses_epoch_.setZero(); }
 

@@ -19,8 +19,9 @@ class DeviceLayer : public WeightLayer<float> {
     virtual void fill_picture(LayerPicture& p) const = 0;
     /// Noise-free reading of one synapse at the current device time.
     virtual SynapseReading read_synapse(int row, int col) const = 0;
-    /// Re-reads the hot parameters (read noise, drift, eps, refresh interval, ...) from `c`.
-    virtual void apply_hot(const ExperimentConfig& c) = 0;
+    /// Takes the hot parameters (read noise, drift, eps, refresh interval, ...) of validated
+    /// configs.
+    virtual void apply_hot(const SchemeConfig& scheme, const TileConfig& tile) = 0;
     /// Moves the device clock forward by `seconds` without programming (inference after
     /// training, seed 002 Fig. 3E) and sets global drift compensation on or off.
     virtual void age(double seconds, bool drift_compensation) = 0;

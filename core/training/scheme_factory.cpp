@@ -19,20 +19,21 @@ template <typename Scalar>
 typename Mlp<Scalar>::Layers make_layers(const ExperimentConfig& c) {
     // Every field is validated, also those a software run ignores: a NaN or out-of-range value
     // is an error whatever the scheme.
-    const SchemeConfig scheme = c.scheme.get<SchemeConfig>();
+    const SchemeConfig& scheme = c.scheme;
     scheme.validate();
     const std::string type = scheme.type;
     typename Mlp<Scalar>::Layers layers;
     const auto shapes = weight_shapes(c.network);
     if (type == "fp") {
-        if (!c.device.empty() || !c.tile.empty()) (void)tile_config_of(c);
+        c.tile.validate();
         for (std::size_t k = 0; k < shapes.size(); ++k)
             layers.push_back(std::make_unique<FpLayer<Scalar>>(
                 shapes[k].first, shapes[k].second, c.training.seed, static_cast<std::uint32_t>(k)));
         return layers;
     }
     if constexpr (std::is_same_v<Scalar, float>) {
-        const TileConfig tile = tile_config_of(c);
+        const TileConfig& tile = c.tile;
+        tile.validate();
         for (std::size_t k = 0; k < shapes.size(); ++k)
             layers.push_back(std::make_unique<CrossbarLayer>(
                 shapes[k].first, shapes[k].second, tile, scheme, c.training.seconds_per_image,

@@ -82,8 +82,7 @@ ParameterPanel::ParameterPanel(QWidget* parent) : QWidget(parent) {
 
     connect(apply, &QPushButton::clicked, this, [this] {
         try {
-            ExperimentConfig next = pending_.get<ExperimentConfig>();
-            next.validate();
+            const ExperimentConfig next = pending_.get<ExperimentConfig>();
             Q_EMIT applyStructural(next);
         } catch (const std::exception& e) {
             pendingText_->setText("<span style='color:#b00'>" +
@@ -100,7 +99,7 @@ ParameterPanel::ParameterPanel(QWidget* parent) : QWidget(parent) {
             showError(p, {});
         }
         updatePendingBar();
-        Q_EMIT deviceEdited(config_.device);
+        Q_EMIT deviceEdited(config_.tile.device);
     });
 }
 
@@ -126,7 +125,7 @@ nlohmann::json ParameterPanel::effective(const ExperimentConfig& c) const {
     }
     groups["training"] = training;
     try {
-        SchemeConfig s = c.scheme.get<SchemeConfig>();
+        const SchemeConfig& s = c.scheme;
         nlohmann::json sj = s;
         sj.erase("type");
         if (s.type != "time")
@@ -142,7 +141,7 @@ nlohmann::json ParameterPanel::effective(const ExperimentConfig& c) const {
             for (const char* k : {"quantize_x_range", "quantize_delta_range"})
                 sj.erase(k);
         if (s.type != "fp") {
-            TileConfig t = tile_config_of(c);
+            const TileConfig& t = c.tile;
             nlohmann::json tj = t;
             // Separate up and down granules and a reference conductance exist only for a single
             // device per weight, the weight refresh and multi-pair synapses only for pairs.
@@ -199,13 +198,13 @@ void ParameterPanel::showSnapshot(const SnapshotPtr& s) {
             Row& r = rows_[p];
             if (r.editor && !r.editor->hasFocus()) setEditorValue(r, it.value());
         }
-    QString family = QString::fromStdString(config_.device.value("family", std::string("")));
+    const QString family = QString::fromStdString(config_.tile.device.family());
     header_->setText(
         QString("<b>%1</b> — scheme <b>%2</b>%3. <span style='color:#1a7f37'>● live</span> "
                 "changes apply while training and mark the charts; <span "
                 "style='color:#666'>● reset</span> changes restart the experiment.")
             .arg(QString::fromStdString(config_.name).toHtmlEscaped())
-            .arg(QString::fromStdString(config_.scheme.value("type", std::string("fp"))))
+            .arg(QString::fromStdString(config_.scheme.type))
             .arg(family.isEmpty() ? QString() : ", device family <b>" + family + "</b>"));
     updatePendingBar();
 }
@@ -218,8 +217,7 @@ void ParameterPanel::rebuild(const nlohmann::json& flat) {
     hostLay->setContentsMargins(0, 0, 0, 0);
     groupsLayout_->addWidget(groupsHost_);
     layoutPaths_.clear();
-    const QString family =
-        QString::fromStdString(config_.device.value("family", std::string("pcm")));
+    const QString family = QString::fromStdString(config_.tile.device.family());
     const std::pair<QString, QString> order[] = {
         {"training", "Training (digital optimizer)"},
         {"scheme", "Training scheme: how updates reach the devices"},
@@ -388,14 +386,7 @@ void ParameterPanel::applyValue(const QString& path, const nlohmann::json& value
     try {
         nlohmann::json next = pending_;
         apply_override(next, p + "=" + value.dump());
-        ExperimentConfig c = next.get<ExperimentConfig>();
-        c.validate();
-        if (c.scheme.value("type", std::string("fp")) != "fp") {
-            (void)tile_config_of(c);
-            DeviceParams d;
-            from_json(c.device, d);
-            d.validate();
-        }
+        (void)next.get<ExperimentConfig>(); // reads and checks every field
         pending_ = next;
         if (!pendingPaths_.contains(path)) pendingPaths_.append(path);
         showError(path, {});
