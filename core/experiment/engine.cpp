@@ -105,8 +105,18 @@ void Engine::post(std::function<void(Experiment&)> f) {
     });
 }
 
-void Engine::set_parameter(const std::string& path, const nlohmann::json& value) {
-    post([path, value](Experiment& e) { e.set_parameter(path, value); });
+void Engine::set_parameter(const std::string& path, const nlohmann::json& value,
+                           std::function<void(const ParameterVerdict&)> on_verdict) {
+    post([path, value, on_verdict](Experiment& e) {
+        try {
+            e.set_parameter(path, value);
+        } catch (const std::exception& x) {
+            if (!on_verdict) throw; // snapshot()->error
+            on_verdict({false, x.what()});
+            return;
+        }
+        if (on_verdict) on_verdict({true, ""});
+    });
 }
 
 void Engine::pin_synapse(int layer, int row, int col) {

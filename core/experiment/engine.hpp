@@ -14,6 +14,12 @@
 
 namespace cbl {
 
+/// The outcome of Engine::set_parameter: accepted, or refused with a one-line message.
+struct ParameterVerdict {
+    bool accepted = false;
+    std::string message;
+};
+
 class Engine {
   public:
     Engine();
@@ -36,8 +42,10 @@ class Engine {
     void set_speed(double images_per_second);
     /// Changes one config field by dotted path (e.g. "training.optimizer.learning_rate").
     /// Hot parameters apply at the next step and are logged as events; structural ones are
-    /// refused with a message (snapshot()->error) asking for a reset via load().
-    void set_parameter(const std::string& path, const nlohmann::json& value);
+    /// refused with a message (snapshot()->error) asking for a reset via load(). `on_verdict`
+    /// is called on the engine thread with the outcome.
+    void set_parameter(const std::string& path, const nlohmann::json& value,
+                       std::function<void(const ParameterVerdict&)> on_verdict = {});
     /// Follows one synapse's conductances over time (snapshot()->traces).
     void pin_synapse(int layer, int row, int col);
     void unpin_all();
