@@ -48,14 +48,13 @@ ExperimentConfig config_from(const Args& a, const std::string& default_preset) {
     for (const auto& s : a.all("--set"))
         apply_override(j, s);
     if (a.has("--dataset")) j["dataset"]["source"] = a.value("--dataset");
-    if (a.has("--holdout")) j["dataset"]["holdout"] = a.integer("--holdout", 0, 1, 1 << 28);
-    if (a.has("--train-limit"))
-        j["dataset"]["train_limit"] = a.integer("--train-limit", 0, 1, 1 << 28);
-    if (a.has("--test-limit"))
-        j["dataset"]["test_limit"] = a.integer("--test-limit", 0, 1, 1 << 28);
-    if (a.has("--epochs")) j["training"]["epochs"] = a.integer("--epochs", 0, 0, 100000);
-    if (a.has("--seed"))
-        j["training"]["seed"] = a.integer("--seed", 0, 0, std::numeric_limits<long long>::max());
+    // Shortcuts for --set: the schema checks them and names the field.
+    for (const auto& [option, field] : {std::pair{"--holdout", "dataset.holdout"},
+                                        {"--train-limit", "dataset.train_limit"},
+                                        {"--test-limit", "dataset.test_limit"},
+                                        {"--epochs", "training.epochs"},
+                                        {"--seed", "training.seed"}})
+        if (a.has(option)) apply_override(j, std::string(field) + "=" + a.value(option));
     return j.get<ExperimentConfig>();
 }
 
