@@ -25,6 +25,9 @@ constexpr double max_samples = 1 << 28;
 // Granularities, ranges and scales below this make chi/eps, x/range or G/beta overflow: a
 // millionth of a weight unit is far below any device step (seed 002: 0.096).
 constexpr double tiny = 1e-6;
+// A pulse of less than 1e-4 weight units moves G by under 1e-3 uS at seed 002's beta (far below
+// any device's step), and dW/eps becomes millions of pulses per update.
+constexpr double min_eps = 1e-4;
 
 template <class V>
 void describe_top(V& v, ExperimentConfig& c) {
@@ -205,7 +208,7 @@ void describe(V& v, SchemeConfig& c) {
                            "sec. 2.3), mca (seed 002 Fig. 1B), time (seed 000)",
                 .panel = false});
     v(c.eps, S{.path = "eps",
-               .lo = tiny,
+               .lo = min_eps,
                .hi = 100,
                .unit = "weight units",
                .label = "ε (device granularity)",
@@ -214,7 +217,7 @@ void describe(V& v, SchemeConfig& c) {
                .live = true,
                .when = crossbar});
     v(c.eps_up, S{.path = "eps_up",
-                  .lo = tiny,
+                  .lo = min_eps,
                   .hi = 100,
                   .off = 0,
                   .off_meaning = "ε",
@@ -224,7 +227,7 @@ void describe(V& v, SchemeConfig& c) {
                   .live = true,
                   .when = crossbar_and("tile.mapping=single")});
     v(c.eps_down, S{.path = "eps_down",
-                    .lo = tiny,
+                    .lo = min_eps,
                     .hi = 100,
                     .off = 0,
                     .off_meaning = "ε",

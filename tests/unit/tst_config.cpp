@@ -167,7 +167,7 @@ class TestConfig : public QObject {
         QVERIFY(code != 0);
         QCOMPARE(err.count('\n'), 1);
         QVERIFY2(err.contains("broken.json: scheme.eps = -1 weight units is out of range; allowed "
-                              "1e-06 .. 100 weight units"),
+                              "0.0001 .. 100 weight units"),
                  qPrintable(err));
         const auto [code2, list, why] = run({"presets"});
         QCOMPARE(code2, 0);
