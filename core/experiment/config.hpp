@@ -2,6 +2,7 @@
 // The experiment config: one JSON document (the same the GUI saves inside a session and the CLI
 // reads with --config), read into typed parts and checked field by field against the parameter
 // schema (core/config/fields.hpp), which also generates resources/presets/README.md's table.
+#include "core/config/json_file.hpp"
 #include "core/crossbar/tile_config.hpp"
 #include "core/dataset/dataset.hpp"
 #include "core/network/optimizer.hpp"
@@ -61,7 +62,5 @@ void apply_override(nlohmann::json& config, const std::string& assignment);
 /// Sets the field at a dotted path of a config's JSON (groups created as needed).
 void set_at_path(nlohmann::json& config, const std::string& path, const nlohmann::json& value,
                  const std::string& context);
-/// Reads a JSON file; a syntax error is "FILE: not valid JSON at line L, column C".
-nlohmann::json read_json_file(const std::string& path);
 
 } // namespace cbl
