@@ -2,6 +2,7 @@
 
 #include "app/cli/args.hpp"
 #include "app/cli/progress.hpp"
+#include "core/config/schema.hpp"
 #include "core/crossbar/mvm_benchmark.hpp"
 #include "core/device/characterisation.hpp"
 #include "core/device/device_params.hpp"
@@ -50,17 +51,14 @@ ExperimentConfig config_from(const Args& a, const std::string& default_preset) {
     for (const auto& s : a.all("--set"))
         apply_override(j, s);
     if (a.has("--dataset")) j["dataset"]["source"] = a.value("--dataset");
-    if (a.has("--holdout")) j["dataset"]["holdout"] = a.integer("--holdout", 0, 1, 1 << 28);
-    if (a.has("--train-limit"))
-        j["dataset"]["train_limit"] = a.integer("--train-limit", 0, 1, 1 << 28);
-    if (a.has("--test-limit"))
-        j["dataset"]["test_limit"] = a.integer("--test-limit", 0, 1, 1 << 28);
-    if (a.has("--epochs")) j["training"]["epochs"] = a.integer("--epochs", 0, 0, 100000);
-    if (a.has("--seed"))
-        j["training"]["seed"] = a.integer("--seed", 0, 0, std::numeric_limits<long long>::max());
-    ExperimentConfig out = j.get<ExperimentConfig>();
-    out.validate();
-    return out;
+    // Shortcuts for --set: the schema checks them and names the field.
+    for (const auto& [option, field] : {std::pair{"--holdout", "dataset.holdout"},
+                                        {"--train-limit", "dataset.train_limit"},
+                                        {"--test-limit", "dataset.test_limit"},
+                                        {"--epochs", "training.epochs"},
+                                        {"--seed", "training.seed"}})
+        if (a.has(option)) apply_override(j, std::string(field) + "=" + a.value(option));
+    return j.get<ExperimentConfig>();
 }
 
 /// --threads N: the TBB worker limit for the whole process (results must not depend on it).
@@ -74,13 +72,48 @@ int cmd_presets(const std::vector<std::string>& argv) {
     Args a(argv, {}, {"--json"});
     nlohmann::json list = nlohmann::json::array();
     for (const auto& name : preset_names()) {
-        const ExperimentConfig c = load_preset(name);
+        ExperimentConfig c;
+        try {
+            c = load_preset(name);
+        } catch (const InputError& e) {
+            // A broken preset is not offered; the rest stay usable.
+            std::cerr << "presets: skipped " << e.what() << "\n";
+            continue;
+        }
         if (a.flag("--json"))
             list.push_back(
                 {{"name", name}, {"description", c.description}, {"reproduces", c.reproduces}});
         else
             std::printf("%-16s %s\n%-16s   (%s)\n", name.c_str(), c.description.c_str(), "",
                         c.reproduces.c_str());
+    }
+    if (a.flag("--json")) std::cout << list.dump(2) << "\n";
+    return 0;
+}
+
+/// The parameter schema: every config field with type, default, range, unit, live flag.
+int cmd_params(const std::vector<std::string>& argv) {
+    Args a(argv, {}, {"--json", "--markdown"});
+    if (a.flag("--markdown")) {
+        std::cout << schema_markdown();
+        return 0;
+    }
+    nlohmann::json list = nlohmann::json::array();
+    for (const FieldSpec& f : parameter_schema()) {
+        if (a.flag("--json")) {
+            list.push_back({{"path", f.path},
+                            {"family", f.family},
+                            {"default", f.default_value},
+                            {"allowed", f.allowed()},
+                            {"unit", f.unit},
+                            {"live", f.live},
+                            {"when", f.when},
+                            {"meaning", f.meaning}});
+            continue;
+        }
+        const std::string where = f.family.empty() ? "" : " [" + f.family + "]";
+        std::printf("%-36s %-6s %s\n", (f.path + where).c_str(), f.live ? "live" : "",
+                    f.allowed().c_str());
     }
     if (a.flag("--json")) std::cout << list.dump(2) << "\n";
     return 0;
@@ -198,13 +231,12 @@ int cmd_device(const std::vector<std::string>& argv) {
     nlohmann::json device;
     const auto experiments = preset_names();
     if (std::find(experiments.begin(), experiments.end(), name) != experiments.end())
-        device = load_preset(name).device;
+        device = load_preset(name).tile.device;
     else
         device = DeviceParams::of_family(name);
     for (const auto& s : a.all("--set"))
         apply_override(device, s);
     const DeviceParams params = device.get<DeviceParams>();
-    params.validate();
     if (!params.is_pcm())
         throw InputError("--preset " + name +
                          ": device characterisation models PCM (seed 002 "
@@ -430,6 +462,7 @@ void usage() {
     std::cerr << "usage: crossbarlab-cli COMMAND [options]\n"
                  "commands:\n"
                  "  presets                 list the experiment presets\n"
+                 "  params                  every config field: range, unit, live (--markdown)\n"
                  "  train                   train an experiment (--preset/--config, --json, ...)\n"
                  "  bench                   throughput of every scheme on 785-250-10 (--json)\n"
                  "  device                  PCM characterisation, seed 002 Fig. 2 (--json)\n"
@@ -447,9 +480,9 @@ int run_cli(const std::vector<std::string>& args) {
         return args.empty() ? 2 : 0;
     }
     const std::map<std::string, std::function<int(const std::vector<std::string>&)>> commands = {
-        {"presets", cmd_presets}, {"train", cmd_train}, {"bench", cmd_bench},
-        {"device", cmd_device},   {"drift", cmd_drift}, {"export", cmd_export},
-        {"seed001", cmd_seed001}};
+        {"presets", cmd_presets}, {"params", cmd_params},  {"train", cmd_train},
+        {"bench", cmd_bench},     {"device", cmd_device},  {"drift", cmd_drift},
+        {"export", cmd_export},   {"seed001", cmd_seed001}};
     const auto it = commands.find(args[0]);
     if (it == commands.end()) {
         usage();

@@ -16,6 +16,7 @@ class InputError : public std::runtime_error {
 
 inline std::string format_number(double v) {
     std::ostringstream s;
+    s.precision(15); // 268435456 and 0.999999 as written, not 2.68435e+08
     s << v;
     return s.str();
 }

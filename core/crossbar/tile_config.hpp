@@ -2,6 +2,7 @@
 // Configuration of one crossbar tile: device model, weight mapping, initial state, read physics
 // and peripherals. Hot fields (read noise, drift, refresh threshold) may change between steps
 // through CrossbarTile's setters; the rest is structural.
+// Ranges, units and meanings of the fields: the parameter schema, core/config/fields.hpp.
 #include "core/device/device_params.hpp"
 
 #include <nlohmann/json.hpp>
@@ -21,10 +22,9 @@ WeightMapping weight_mapping_from_string(const std::string& s);
 
 /// Data converters at the crossbar edge; 0 bits = ideal (no quantization).
 struct PeripheralConfig {
-    int dac_bits = 0; ///< input DAC, 0 or 2 .. 16 bits, signed, scale = max |x| per vector
-    int adc_bits = 0; ///< output ADC, 0 or 1 .. 16 bits
-    double adc_range =
-        16.0; ///< ADC full scale +-range in output (weight x input) units, 0 < .. 1e6
+    int dac_bits = 0;        ///< input DAC, 0 or 2 .. 16 bits, signed, scale = max |x| per vector
+    int adc_bits = 0;        ///< output ADC, 0 or 1 .. 16 bits
+    double adc_range = 16.0; ///< ADC full scale +-range in output (weight x input) units
 
     void validate() const;
 };
@@ -33,12 +33,12 @@ struct TileConfig {
     DeviceParams device;
     WeightMapping mapping = WeightMapping::differential;
     /// Weight units per uS: seed 002 maps eps = 0.096 to a mean SET step of 0.77 uS.
-    double beta_per_uS = 0.096 / 0.77; ///< 0 < .. 1e3
+    double beta_per_uS = 0.096 / 0.77;
     double g_ref_uS = 1.6; ///< reference conductance of the single mapping, in the device window
-    double init_mean_uS = 1.6;     ///< initial G ~ N(mean, std), clipped (seed 002: 1.6 +- 0.83 uS)
-    double init_std_uS = 0.83;     ///< 0 .. 1000 uS
+    double init_mean_uS = 1.6; ///< initial G ~ N(mean, std), clipped (seed 002: 1.6 +- 0.83 uS)
+    double init_std_uS = 0.83;
     bool read_noise = true;        ///< hot
-    double read_noise_scale = 1.0; ///< hot, multiplies the device's read-noise sigma, 0 .. 100
+    double read_noise_scale = 1.0; ///< hot, multiplies the device's read-noise sigma
     bool drift = true;             ///< hot (only PCM drifts)
     /// Largest relative change of any device's drift factor tolerated before the cached drifted
     /// weights are recomputed; far below the ~5-10 % relative read noise of PCM. 0 < .. 0.1
@@ -47,7 +47,7 @@ struct TileConfig {
     /// Refresh goal: the re-programmed difference lands within this of the old one ("one pulse",
     /// seed 002's 0.77 uS mean SET step). 0 < .. 1000 uS
     double refresh_tolerance_uS = 0.77;
-    int refresh_max_pulses = 100; ///< per pair, 1 .. 100000
+    int refresh_max_pulses = 100; ///< per pair
     /// Multi-memristive synapse (Boybat et al. 2018, cited by seed 002): N differential pairs
     /// per weight, W = (beta / N) sum_i (G+_i - G-_i), the pulses dealt out to the pairs by a
     /// round-robin arbiter. 1 .. 8; more than 1 needs the differential mapping.

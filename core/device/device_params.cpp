@@ -21,10 +21,6 @@ std::string DeviceParams::family() const {
     return family_names[model.index()];
 }
 
-void DeviceParams::validate() const {
-    std::visit([](const auto& m) { m.validate(); }, model);
-}
-
 double DeviceParams::g_min_uS() const {
     return std::visit([](const auto& m) { return m.g_min_uS; }, model);
 }
@@ -39,22 +35,6 @@ double DeviceParams::read_g() const {
 
 double DeviceParams::read_0_uS() const {
     return std::visit([](const auto& m) { return m.read_0_uS; }, model);
-}
-
-void to_json(nlohmann::json& j, const DeviceParams& p) {
-    std::visit([&j](const auto& m) { j = m; }, p.model);
-    j["family"] = p.family();
-}
-
-void from_json(const nlohmann::json& j, DeviceParams& p) {
-    if (!j.is_object()) throw InputError("device must be a JSON object");
-    const auto it = j.find("family");
-    if (it == j.end() || !it->is_string())
-        throw InputError("device.family is missing; allowed pcm, rram, ideal, soft-bounds");
-    p = DeviceParams::of_family(it->get<std::string>());
-    nlohmann::json fields = j;
-    fields.erase("family");
-    std::visit([&fields](auto& m) { from_json(fields, m); }, p.model);
 }
 
 } // namespace cbl

@@ -1,6 +1,7 @@
 #pragma once
 // Ideal linear device for teaching contrasts: every pulse changes G by exactly dg_uS (up or
 // down) within [g_min, g_max]; optional additive read noise. No drift, no stochasticity.
+// Ranges, units and meanings of the fields: the parameter schema, core/config/fields.hpp.
 #include "core/device/device_interface.hpp"
 
 #include <nlohmann/json.hpp>
@@ -10,11 +11,11 @@
 namespace cbl {
 
 struct IdealParams {
-    double g_min_uS = 0.0;  ///< 0 .. 1000 uS, below g_max_uS
-    double g_max_uS = 20.0; ///< 0 .. 1000 uS
-    double dg_uS = 0.77; ///< conductance step per pulse, 0 < .. 1000 uS (seed 002's mean SET step)
-    double read_g = 0.0; ///< read-noise sigma = read_g G + read_0_uS, 0 .. 10
-    double read_0_uS = 0.0; ///< 0 .. 100 uS
+    double g_min_uS = 0.0;
+    double g_max_uS = 20.0;
+    double dg_uS = 0.77; ///< conductance step per pulse (seed 002's mean SET step)
+    double read_g = 0.0; ///< read-noise sigma = read_g G + read_0_uS
+    double read_0_uS = 0.0;
 
     void validate() const;
 };

@@ -2,6 +2,7 @@
 // Phase-change memory (PCM) device model after Nandakumar et al., J. Appl. Phys. 124, 152135
 // (2018), as used by seed 002 (section 2.2, Fig. 2). Parameter values: reference README section 2.
 // The device is unidirectional: SET pulses raise G gradually, a RESET returns it to ~0.1 uS.
+// Ranges, units and meanings of the fields: the parameter schema, core/config/fields.hpp.
 #include "core/device/device_interface.hpp"
 
 #include <nlohmann/json.hpp>
@@ -14,35 +15,35 @@ namespace cbl {
 struct PcmParams {
     // Conductance window [uS]: RESET floor and saturation bound (ref. README 2: clip to [0.1,
     // Gmax]).
-    double g_min_uS = 0.1;  ///< 0 .. 1000 uS, below g_max_uS
-    double g_max_uS = 20.0; ///< 0 .. 1000 uS
+    double g_min_uS = 0.1;
+    double g_max_uS = 20.0;
 
     // SET increment dG ~ N(mu, sigma), mu = mu_g G + mu_0 + mu_p p_n (ref. README 2).
-    double mu_g = -0.084;      ///< -10 .. 10 (dimensionless, per uS of G)
-    double mu_0_uS = 0.880;    ///< -100 .. 100 uS
-    double mu_p_uS = 1.40;     ///< -100 .. 100 uS
-    double sigma_g = 0.091;    ///< -10 .. 10 (dimensionless)
-    double sigma_0_uS = 0.260; ///< -100 .. 100 uS
-    double sigma_p_uS = 2.15;  ///< -100 .. 100 uS
-    double n_history = 2.6;    ///< p_n = exp(-n / n_history), 0 < .. 1000 pulses
+    double mu_g = -0.084; ///< dimensionless, per uS of G
+    double mu_0_uS = 0.880;
+    double mu_p_uS = 1.40;
+    double sigma_g = 0.091; ///< dimensionless
+    double sigma_0_uS = 0.260;
+    double sigma_p_uS = 2.15;
+    double n_history = 2.6; ///< p_n = exp(-n / n_history)
 
     // RESET: G ~ N(reset_mean_uS, reset_std_uS) and n = 0 (ref. README 2).
-    double reset_mean_uS = 0.1; ///< 0 .. 1000 uS
-    double reset_std_uS = 0.01; ///< 0 .. 100 uS
+    double reset_mean_uS = 0.1;
+    double reset_std_uS = 0.01;
 
     // Drift G(t) = G(t_p) ((t - t_p) / T0)^-nu, re-initiated by every pulse (seed 002, Fig. 2C).
-    double t0_s = 38.6;    ///< 0 < .. 1e6 s
-    double nu_mean = 0.05; ///< 0 .. 1 (ref. README 2: nu about 0.04-0.05)
-    double nu_std = 0.005; ///< 0 .. 1, per-device spread, nu clipped at >= 0
+    double t0_s = 38.6;
+    double nu_mean = 0.05; ///< ref. README 2: nu about 0.04-0.05
+    double nu_std = 0.005; ///< per-device spread, nu clipped at >= 0
 
     // Read noise: additive Gaussian, sigma = read_g G + read_0 (ref. README 2, 1/f noise).
-    double read_g = 0.03;    ///< 0 .. 10 (dimensionless)
-    double read_0_uS = 0.13; ///< 0 .. 100 uS
+    double read_g = 0.03; ///< dimensionless
+    double read_0_uS = 0.13;
 
     // Device-to-device variability: each device's SET mean is scaled by (1 + mu_d2d z_dev).
-    double mu_d2d = 0.05; ///< 0 .. 1 (relative std)
+    double mu_d2d = 0.05; ///< relative std
 
-    /// Throws InputError naming the first bad field and its allowed range.
+    /// Throws InputError naming the first bad field (device.*) and its allowed range.
     void validate() const;
 };
 

@@ -3,6 +3,7 @@
 // G(P) = B (1 - exp(-P/A)) + Gmin, B = (Gmax - Gmin) / (1 - exp(-Pmax/A)), with separate
 // nonlinearity A for potentiation (LTP) and depression (LTD), Pmax levels, cycle-to-cycle noise
 // and device-to-device spread of A and Gmax.
+// Ranges, units and meanings of the fields: the parameter schema, core/config/fields.hpp.
 #include "core/device/device_interface.hpp"
 
 #include <nlohmann/json.hpp>
@@ -13,23 +14,24 @@
 namespace cbl {
 
 struct RramParams {
-    double g_min_uS = 0.476; ///< 0 .. 1000 uS, below g_max_uS (NeuroSim default window)
-    double g_max_uS = 10.0;  ///< 0 .. 1000 uS
-    int levels = 100;        ///< Pmax: pulses from g_min to g_max, 1 .. 100000
+    double g_min_uS = 0.476; ///< NeuroSim default window
+    double g_max_uS = 10.0;
+    int levels = 100; ///< Pmax: pulses from g_min to g_max
     // Fitted A of the LTP and LTD curves in pulses (NeuroSim maps its nonlinearity label, e.g.
     // +-4.22, to such an A; a larger A is more linear).
-    double a_ltp_pulses = 40.0; ///< 0 < .. 1e6 pulses
-    double a_ltd_pulses = 20.0; ///< 0 < .. 1e6 pulses
-    double c2c = 0.01;       ///< cycle-to-cycle sigma per pulse, fraction of (Gmax - Gmin), 0 .. 1
-    double a_d2d = 0.05;     ///< device-to-device relative spread of A, 0 .. 0.5
-    double g_max_d2d = 0.05; ///< device-to-device relative spread of Gmax, 0 .. 0.5
-    double read_g = 0.0;     ///< read-noise sigma = read_g G + read_0_uS, 0 .. 10
-    double read_0_uS = 0.0;  ///< 0 .. 100 uS
+    double a_ltp_pulses = 40.0;
+    double a_ltd_pulses = 20.0;
+    double c2c = 0.01;       ///< cycle-to-cycle sigma per pulse, fraction of (Gmax - Gmin)
+    double a_d2d = 0.05;     ///< device-to-device relative spread of A
+    double g_max_d2d = 0.05; ///< device-to-device relative spread of Gmax
+    double read_g = 0.0;     ///< read-noise sigma = read_g G + read_0_uS
+    double read_0_uS = 0.0;
+
     // Pulse conditions kept for the energy model (ref. README 3 defaults).
-    double v_read_V = 0.5;    ///< 0 < .. 10 V
-    double t_read_ns = 5.0;   ///< 0 < .. 1e6 ns
-    double v_write_V = 2.0;   ///< 0 < .. 10 V
-    double t_write_ns = 80.0; ///< 0 < .. 1e6 ns
+    double v_read_V = 0.5;
+    double t_read_ns = 5.0;
+    double v_write_V = 2.0;
+    double t_write_ns = 80.0;
 
     void validate() const;
 };

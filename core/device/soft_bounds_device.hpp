@@ -2,6 +2,7 @@
 // Soft-bounds device: the step shrinks linearly towards the bound it approaches,
 // dG = alpha (Gmax - G) up and dG = -alpha (G - Gmin) down (the classic symmetric-point model,
 // as in aihwkit's SoftBounds), plus optional cycle-to-cycle noise relative to the step.
+// Ranges, units and meanings of the fields: the parameter schema, core/config/fields.hpp.
 #include "core/device/device_interface.hpp"
 
 #include <nlohmann/json.hpp>
@@ -11,12 +12,12 @@
 namespace cbl {
 
 struct SoftBoundsParams {
-    double g_min_uS = 0.0;  ///< 0 .. 1000 uS, below g_max_uS
-    double g_max_uS = 20.0; ///< 0 .. 1000 uS
-    double alpha = 0.05;    ///< fraction of the remaining range per pulse, 0 < .. 1
-    double c2c = 0.0;       ///< cycle-to-cycle sigma relative to the step, 0 .. 10
-    double read_g = 0.0;    ///< read-noise sigma = read_g G + read_0_uS, 0 .. 10
-    double read_0_uS = 0.0; ///< 0 .. 100 uS
+    double g_min_uS = 0.0;
+    double g_max_uS = 20.0;
+    double alpha = 0.05; ///< fraction of the remaining range per pulse
+    double c2c = 0.0;    ///< cycle-to-cycle sigma relative to the step
+    double read_g = 0.0; ///< read-noise sigma = read_g G + read_0_uS
+    double read_0_uS = 0.0;
 
     void validate() const;
 };

@@ -1,12 +1,12 @@
 #include "core/energy/technology.hpp"
 
 #include "core/common/param_error.hpp"
+#include "core/config/json_file.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <set>
 
 namespace fs = std::filesystem;
@@ -266,15 +266,7 @@ TechnologyPreset technology_from_json(const nlohmann::json& j, const std::string
 }
 
 TechnologyPreset load_technology_file(const std::string& path) {
-    std::ifstream in(path);
-    if (!in) throw InputError(path + ": cannot open for reading");
-    nlohmann::json j;
-    try {
-        j = nlohmann::json::parse(in, nullptr, true, /*ignore_comments=*/true);
-    } catch (const nlohmann::json::parse_error& e) {
-        throw InputError(path + ": not valid JSON (" + e.what() + ")");
-    }
-    return technology_from_json(j, path);
+    return technology_from_json(read_json_file(path), path);
 }
 
 TechnologyPreset load_technology(const std::string& name) {

@@ -1,9 +1,12 @@
 #pragma once
 // The experiment config: one JSON document (the same the GUI saves inside a session and the CLI
-// reads with --config), validated field by field. Documented in resources/presets/README.md.
+// reads with --config), read into typed parts and checked field by field against the parameter
+// schema (core/config/fields.hpp), which also generates resources/presets/README.md's table.
+#include "core/config/json_file.hpp"
 #include "core/crossbar/tile_config.hpp"
 #include "core/dataset/dataset.hpp"
 #include "core/network/optimizer.hpp"
+#include "core/training/scheme_config.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -33,21 +36,18 @@ struct ExperimentConfig {
     NetworkConfig network;
     TrainingConfig training;
     DatasetSpec dataset;
-    /// Training scheme and crossbar parts (scheme, device, tile, energy), validated by the
-    /// parts that own them when the experiment is built.
-    nlohmann::json scheme = {{"type", "fp"}};
-    nlohmann::json device = nlohmann::json::object();
-    nlohmann::json tile = nlohmann::json::object();
+    SchemeConfig scheme;
+    /// The crossbar tile with its device model; in JSON the model is the top-level "device".
+    TileConfig tile;
     std::string technology = "mca-14nm"; ///< energy/latency preset (resources/technology)
 
+    /// Every field against its schema range, then the cross-field rules.
     void validate() const;
 };
 
 void to_json(nlohmann::json& j, const ExperimentConfig& c);
+/// Reads and checks (fields and cross-field rules); InputError names the field as written.
 void from_json(const nlohmann::json& j, ExperimentConfig& c);
-
-/// The tile configuration of an experiment: its "tile" object with the "device" model inside.
-TileConfig tile_config_of(const ExperimentConfig& c);
 
 /// Folder holding presets/ and technology/ (CROSSBARLAB_RESOURCES overrides the build's path).
 std::string resource_dir();
@@ -59,5 +59,8 @@ ExperimentConfig load_preset(const std::string& name);
 ExperimentConfig load_config_file(const std::string& path);
 /// Applies one `--set a.b.c=VALUE` override (VALUE parsed as JSON, else taken as a string).
 void apply_override(nlohmann::json& config, const std::string& assignment);
+/// Sets the field at a dotted path of a config's JSON (groups created as needed).
+void set_at_path(nlohmann::json& config, const std::string& path, const nlohmann::json& value,
+                 const std::string& context);
 
 } // namespace cbl

@@ -3,6 +3,7 @@
 #include "core/common/param_error.hpp"
 #include "core/common/rng.hpp"
 #include "core/network/network_builder.hpp"
+#include "core/config/schema.hpp"
 #include "core/training/device_layer.hpp"
 #include "core/training/scheme_factory.hpp"
 
@@ -66,8 +67,8 @@ void Experiment::rebuild_network() {
     const auto& t = config_.training;
     const auto& n = config_.network;
     const auto shapes = weight_shapes(n.layers);
-    const SchemeConfig scheme = config_.scheme.get<SchemeConfig>();
-    const TileConfig tile = tile_config_of(config_);
+    const SchemeConfig& scheme = config_.scheme;
+    const TileConfig& tile = config_.tile;
     if (t.precision == "fp64")
         net64_ = std::make_unique<Network<double>>(build_chain<double>(
             n.layers, n.hidden_activation,
@@ -207,55 +208,29 @@ LayerPicture Experiment::picture(int k) const {
 }
 
 bool Experiment::is_hot(const std::string& path) {
-    // Hot parameters (ARCHITECTURE.md, after TensorFlow Playground): they change what happens
-    // from the next image on without invalidating the state trained so far.
-    static const char* hot[] = {"training.optimizer.learning_rate",
-                                "training.optimizer.schedule",
-                                "training.optimizer.decay",
-                                "training.optimizer.decay_epochs",
-                                "training.seconds_per_image",
-                                "training.epochs",
-                                "scheme.eps",
-                                "scheme.eps_up",
-                                "scheme.eps_down",
-                                "scheme.refresh_interval",
-                                "scheme.quantize_bits",
-                                "scheme.quantize_rounding",
-                                "scheme.quantize_scale",
-                                "scheme.direct_rounding",
-                                "scheme.quantize_x_range",
-                                "scheme.quantize_delta_range",
-                                "scheme.write_scheme",
-                                "scheme.write_tolerance",
-                                "scheme.write_max_iterations",
-                                "tile.read_noise",
-                                "tile.read_noise_scale",
-                                "tile.drift",
-                                "tile.refresh_threshold_uS"};
-    for (const char* h : hot) {
-        const std::string p = h;
-        if (path == p || path.rfind(p + ".", 0) == 0) return true;
-    }
-    return false;
+    // Live parameters (ARCHITECTURE.md, after TensorFlow Playground) are flagged in the schema:
+    // they change what happens from the next image on without invalidating the state so far.
+    const FieldSpec* f = find_field(path);
+    return f && f->live;
 }
 
 void Experiment::set_parameter(const std::string& path, const nlohmann::json& value) {
-    if (!is_hot(path))
+    const FieldSpec* f = find_field(path, config_.tile.device.family());
+    if (!f) throw InputError(path + " is not a known field");
+    if (!f->live)
         throw InputError(path + " is structural: it changes the network or the devices; "
                                 "press Reset (or load the edited config) to apply it");
     nlohmann::json j = config_;
-    apply_override(j, path + "=" + value.dump());
+    set_at_path(j, path, value, path);
     ExperimentConfig next = j.get<ExperimentConfig>();
-    next.validate();
-    if (net32_) {
-        const SchemeConfig scheme = next.scheme.get<SchemeConfig>();
-        const TileConfig tile = tile_config_of(next);
+    if (next.technology != config_.technology)
+        technology_ = std::make_shared<const TechnologyPreset>(load_technology(next.technology));
+    if (net32_)
         for (int k = 0; k < net32_->weight_count(); ++k)
             if (auto* d = dynamic_cast<DeviceLayer*>(&net32_->weight_layer(k))) {
-                d->apply_hot(scheme, tile);
+                d->apply_hot(next.scheme, next.tile);
                 d->set_seconds_per_image(next.training.seconds_per_image);
             }
-    }
     config_ = std::move(next);
     log_event(path + " = " + value.dump());
 }

@@ -2,6 +2,7 @@
 // The digital optimizer: turns a gradient into a desired weight change dW. Seed 002's point is
 // that this stays in high precision in the digital unit, so any optimizer works on top of the
 // crossbar; the layer then decides how dW reaches the weights (FP add, chi accumulator, pulses).
+// Ranges, units and meanings of the fields: the parameter schema, core/config/fields.hpp.
 #include <Eigen/Core>
 #include <nlohmann/json.hpp>
 

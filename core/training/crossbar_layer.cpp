@@ -333,10 +333,8 @@ SynapseReading CrossbarLayer::read_synapse(int row, int col) const {
 }
 
 void CrossbarLayer::apply_hot(const SchemeConfig& scheme, const TileConfig& tile) {
-    scheme.validate();
     if (scheme.type != config_.type)
         throw InputError("scheme.type is structural: press Reset to change the training scheme");
-    tile.validate();
     scheme_->configure(scheme);
     config_ = scheme;
     fixed_scale_ = config_.quantize_scale == "fixed";

@@ -7,6 +7,7 @@
 //              blind pulses, chi -= p eps (Fig. 1B).
 //  - "time":   seed 000's training-in-memory on RRAM: the update is written into the array by
 //              the tuning circuits with a selectable write scheme.
+// Ranges, units and meanings of the fields: the parameter schema, core/config/fields.hpp.
 #include <nlohmann/json.hpp>
 
 #include <string>

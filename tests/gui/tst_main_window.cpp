@@ -97,7 +97,7 @@ class TestMainWindow : public QObject {
         QTRY_VERIFY_WITH_TIMEOUT(!w->bridge().snapshot()->events.empty(), 5000);
         const Event& e = w->bridge().snapshot()->events.back();
         QVERIFY2(QString::fromStdString(e.what).contains("scheme.eps"), e.what.c_str());
-        QTRY_COMPARE(w->bridge().snapshot()->config.scheme.value("eps", 0.0), 0.05);
+        QTRY_COMPARE(w->bridge().snapshot()->config.scheme.eps, 0.05);
         QVERIFY(w->parameters()->errorText("scheme.eps").isEmpty());
         // The event is a marker on the accuracy chart's time axis.
         w->showView("accuracy");

@@ -142,56 +142,56 @@ class TstDeviceModels : public QObject {
                 p.mu_g = nan;
                 p.validate();
             },
-            "pcm.mu_g");
+            "device.mu_g");
         expect_rejected(
             [&] {
                 PcmParams p;
                 p.reset_std_uS = -0.1;
                 p.validate();
             },
-            "pcm.reset_std_uS");
+            "device.reset_std_uS");
         expect_rejected(
             [&] {
                 PcmParams p;
                 p.nu_std = -1;
                 p.validate();
             },
-            "pcm.nu_std");
+            "device.nu_std");
         expect_rejected(
             [&] {
                 PcmParams p;
                 p.g_min_uS = 30;
                 p.validate();
             },
-            "pcm.g_min_uS");
+            "device.g_min_uS");
         expect_rejected(
             [&] {
                 RramParams p;
                 p.levels = 0;
                 p.validate();
             },
-            "rram.levels");
+            "device.levels");
         expect_rejected(
             [&] {
                 RramParams p;
                 p.g_max_uS = 0.2;
                 p.validate();
             },
-            "rram.g_min_uS");
+            "device.g_min_uS");
         expect_rejected(
             [&] {
                 IdealParams p;
                 p.dg_uS = 0;
                 p.validate();
             },
-            "ideal.dg_uS");
+            "device.dg_uS");
         expect_rejected(
             [&] {
                 SoftBoundsParams p;
                 p.alpha = 2;
                 p.validate();
             },
-            "soft-bounds.alpha");
+            "device.alpha");
         expect_rejected(
             [&] {
                 TileConfig c;
@@ -234,7 +234,7 @@ class TstDeviceModels : public QObject {
             p.validate();
             QFAIL("t0_s = -1 accepted");
         } catch (const InputError& e) {
-            QVERIFY(QString(e.what()).contains("1e+06"));
+            QVERIFY(QString(e.what()).contains("1000000"));
         }
     }
 

@@ -234,7 +234,7 @@ class TestSession : public QObject {
         QFETCH(QString, preset);
         QFETCH(int, pairs);
         ExperimentConfig c = small_config(preset.toStdString());
-        if (pairs > 1) c.tile["pairs_per_weight"] = pairs;
+        if (pairs > 1) c.tile.pairs_per_weight = pairs;
         const auto data = data_for(c);
         Experiment straight(c, data);
         for (int i = 0; i < c.training.epochs; ++i)

@@ -1,22 +1,25 @@
 #pragma once
-// What each config parameter means physically, its unit and sensible range: the tooltips and
-// editor limits of the device-parameter panel. Unknown keys still get a unit from their suffix
-// (_uS, _s, _ns, ...) and a wide range, so new device models show up without code changes here.
+// A config field as the GUI shows it: label, tooltip, display unit, editor range and choices,
+// all taken from the core parameter schema (core/config/fields.hpp); nothing is kept here.
+#include "core/config/schema.hpp"
+
 #include <QString>
+#include <QStringList>
 
 namespace cbl::ui {
 
 struct ParameterInfo {
-    QString label;   ///< short human name
-    QString meaning; ///< what it physically means (tooltip)
-    QString unit;    ///< display unit, e.g. "µS"
-    double min = -1e9, max = 1e9;
-    int decimals = 4;
+    const FieldSpec* spec = nullptr; ///< nullptr: not a field of this device family
+    QString label;                   ///< short human name
+    QString tooltip;                 ///< label, path, meaning, allowed values, live or reset
+    QString unit;                    ///< display unit, e.g. "µS"
+    double min = 0, max = 0;         ///< editor range (includes an "off" value such as 0)
+    QStringList choices;
 };
 
-/// Looks up a dotted config path ("device.nu_mean", "tile.read_noise_scale", ...).
-ParameterInfo parameter_info(const QString& path);
-/// Unit from the key's suffix: "_uS" -> "µS", "_s" -> "s", "_ns" -> "ns", "_bits" -> "bits" ...
-QString unit_from_key(const QString& key);
+/// The field at a dotted path ("device.nu_mean") of the device family `family`.
+ParameterInfo parameter_info(const QString& path, const QString& family = "pcm");
+/// The schema's ASCII unit as displayed: "uS" -> "µS", "per uS" -> "per µS".
+QString display_unit(const std::string& unit);
 
 } // namespace cbl::ui

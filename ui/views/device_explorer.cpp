@@ -172,8 +172,7 @@ DeviceExplorer::DeviceExplorer(QWidget* parent) : QWidget(parent) {
 }
 
 void DeviceExplorer::showSnapshot(const SnapshotPtr& s) {
-    nlohmann::json d = s->config.device;
-    if (d.is_null() || d.empty()) d = {{"family", "pcm"}};
+    const nlohmann::json d = s->config.tile.device;
     if (d != device_) setDeviceJson(d);
 }
 

@@ -95,8 +95,7 @@ DriftView::DriftView(QWidget* parent) : QWidget(parent) {
 void DriftView::showSnapshot(const SnapshotPtr& sp) {
     const Snapshot& s = *sp;
     // Conductance curves follow the experiment's device model.
-    nlohmann::json d = s.config.device;
-    if (d.is_null() || d.empty()) d = {{"family", "pcm"}};
+    const nlohmann::json d = s.config.tile.device;
     if (d != device_) {
         device_ = d;
         CharacterisationOptions o;

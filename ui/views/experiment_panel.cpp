@@ -167,8 +167,7 @@ void ExperimentPanel::showConfig(const ExperimentConfig& c) {
         l.append(QString::number(n));
     layers_->setText(l.join('-'));
     activation_->setCurrentText(QString::fromStdString(c.network.hidden_activation));
-    scheme_->setCurrentIndex(std::max(
-        0, scheme_->findText(QString::fromStdString(c.scheme.value("type", std::string("fp"))))));
+    scheme_->setCurrentIndex(std::max(0, scheme_->findText(QString::fromStdString(c.scheme.type))));
     epochs_->setValue(c.training.epochs);
     seed_->setValue(int(c.training.seed));
     dirty_ = false;
@@ -194,10 +193,10 @@ ExperimentConfig ExperimentPanel::editedConfig() const {
     j["network"]["layers"] = layers;
     j["network"]["hidden_activation"] = activation_->currentText().toStdString();
     const std::string scheme = scheme_->currentText().toStdString();
-    if (j["scheme"].value("type", std::string("fp")) != scheme) {
+    if (config_.scheme.type != scheme) {
         // Keep the scheme's other settings only when the type stays.
         j["scheme"] = {{"type", scheme}};
-        if (scheme != "fp" && (!j.contains("device") || j["device"].empty()))
+        if (config_.scheme.type == "fp")
             j["device"] = {{"family", scheme == "time" ? "rram" : "pcm"}};
     }
     j["training"]["epochs"] = epochs_->value();

@@ -1,9 +1,6 @@
 #include "ui/views/parameter_panel.hpp"
 
-#include "core/device/device_params.hpp"
-#include "core/experiment/engine.hpp"
-#include "core/experiment/config.hpp"
-#include "core/training/scheme_config.hpp"
+#include "core/config/schema.hpp"
 #include "ui/app/parameter_info.hpp"
 
 #include <QCheckBox>
@@ -14,7 +11,6 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
-#include <QPointer>
 #include <QPushButton>
 #include <QSpinBox>
 #include <QVBoxLayout>
@@ -35,28 +31,18 @@ void flatten_json(const nlohmann::json& j, const std::string& prefix, nlohmann::
 }
 
 namespace {
-const QHash<QString, QStringList>& choices() {
-    static const QHash<QString, QStringList> c = {
-        {"training.optimizer.schedule", {"constant", "step", "exponential"}},
-        {"training.optimizer.type", {"sgd", "momentum", "adam"}},
-        {"tile.mapping", {"differential", "single"}},
-        {"scheme.write_scheme", {"verify", "gradual", "tolerant"}},
-        {"scheme.quantize_rounding", {"stochastic", "nearest"}},
-        {"scheme.quantize_scale", {"fixed", "vector"}},
-        {"scheme.direct_rounding", {"stochastic", "nearest", "truncate"}}};
-    return c;
-}
-
 QString group_of(const QString& path) {
     if (path.startsWith("device.")) return "device";
     if (path.startsWith("tile.peripherals.")) return "peripherals";
     if (path.startsWith("tile.")) return "tile";
     if (path.startsWith("scheme.")) return "scheme";
-    return "training";
+    if (path.startsWith("training.")) return "training";
+    return {};
 }
 } // namespace
 
-ParameterPanel::ParameterPanel(QWidget* parent) : QWidget(parent) {
+ParameterPanel::ParameterPanel(QWidget* parent)
+    : QWidget(parent), controller_(new ParameterController(this)) {
     header_ = new QLabel;
     header_->setWordWrap(true);
     pendingBar_ = new QWidget;
@@ -80,146 +66,74 @@ ParameterPanel::ParameterPanel(QWidget* parent) : QWidget(parent) {
     lay->addLayout(groupsLayout_);
     lay->addStretch(1);
 
-    connect(apply, &QPushButton::clicked, this, [this] {
-        try {
-            ExperimentConfig next = pending_.get<ExperimentConfig>();
-            next.validate();
-            Q_EMIT applyStructural(next);
-        } catch (const std::exception& e) {
-            pendingText_->setText("<span style='color:#b00'>" +
-                                  QString::fromUtf8(e.what()).toHtmlEscaped() + "</span>");
-        }
-    });
+    connect(apply, &QPushButton::clicked, controller_, &ParameterController::applyPending);
     connect(discard, &QPushButton::clicked, this, [this] {
-        pending_ = config_;
-        pendingPaths_.clear();
-        const nlohmann::json flat = effective(config_);
-        for (auto it = flat.begin(); it != flat.end(); ++it) {
-            const QString p = QString::fromStdString(it.key());
-            if (rows_.contains(p)) setEditorValue(rows_[p], it.value());
-            showError(p, {});
+        controller_->discardPending();
+        nlohmann::json flat = nlohmann::json::object();
+        flatten_json(nlohmann::json(controller_->config()), "", flat);
+        for (auto it = rows_.begin(); it != rows_.end(); ++it) {
+            setEditorValue(*it, flat[it.key().toStdString()]);
+            showVerdict(it.key(), {});
         }
-        updatePendingBar();
-        Q_EMIT deviceEdited(config_.device);
     });
+    connect(controller_, &ParameterController::verdict, this, &ParameterPanel::showVerdict);
+    connect(controller_, &ParameterController::pendingChanged, this,
+            &ParameterPanel::updatePendingBar);
+    connect(controller_, &ParameterController::applyStructural, this,
+            &ParameterPanel::applyStructural);
+    connect(controller_, &ParameterController::deviceEdited, this, &ParameterPanel::deviceEdited);
 }
 
-nlohmann::json ParameterPanel::effective(const ExperimentConfig& c) const {
-    // The full parameter set with defaults filled in, as the core parses it.
-    nlohmann::json groups = nlohmann::json::object();
-    nlohmann::json training = nlohmann::json(c).value("training", nlohmann::json::object());
-    training.erase("precision");
-    training.erase("seed");
-    if (training.contains("optimizer") && training["optimizer"].value("type", "") != "adam") {
-        for (const char* k : {"beta1", "beta2", "adam_epsilon"})
-            training["optimizer"].erase(k);
-    }
-    if (training.contains("optimizer") && training["optimizer"].value("type", "") != "momentum")
-        training["optimizer"].erase("momentum");
-    // Only what the experiment uses is shown: the decay of a schedule that has one, the
-    // interval of a step schedule.
-    if (training.contains("optimizer")) {
-        nlohmann::json& o = training["optimizer"];
-        const std::string schedule = o.value("schedule", "constant");
-        if (schedule != "step") o.erase("decay_epochs");
-        if (schedule == "constant") o.erase("decay");
-    }
-    groups["training"] = training;
-    try {
-        SchemeConfig s = c.scheme.get<SchemeConfig>();
-        nlohmann::json sj = s;
-        sj.erase("type");
-        if (s.type != "time")
-            for (const char* k : {"write_scheme", "write_tolerance", "write_max_iterations"})
-                sj.erase(k);
-        if (s.type != "direct") sj.erase("direct_rounding");
-        // The update path's rounding and ranges matter only with its bits on; the ranges only
-        // for fixed scales.
-        if (s.quantize_bits == 0)
-            for (const char* k : {"quantize_rounding", "quantize_scale"})
-                sj.erase(k);
-        if (s.quantize_bits == 0 || s.quantize_scale != "fixed")
-            for (const char* k : {"quantize_x_range", "quantize_delta_range"})
-                sj.erase(k);
-        if (s.type != "fp") {
-            TileConfig t = tile_config_of(c);
-            nlohmann::json tj = t;
-            // Separate up and down granules and a reference conductance exist only for a single
-            // device per weight, the weight refresh and multi-pair synapses only for pairs.
-            if (t.mapping == WeightMapping::single) {
-                sj.erase("refresh_interval");
-                for (const char* k : {"refresh_threshold_uS", "refresh_tolerance_uS",
-                                      "refresh_max_pulses", "pairs_per_weight"})
-                    tj.erase(k);
-            } else {
-                for (const char* k : {"eps_up", "eps_down"})
-                    sj.erase(k);
-                tj.erase("g_ref_uS");
-            }
-            groups["scheme"] = sj;
-            nlohmann::json dj = tj["device"];
-            tj.erase("device");
-            dj.erase("family");
-            groups["tile"] = tj;
-            groups["device"] = dj;
-        }
-    } catch (const std::exception&) {
-        // An invalid config shows what can be shown; the error is on the field being edited.
-    }
-    nlohmann::json flat = nlohmann::json::object();
-    flatten_json(groups, "", flat);
-    return flat;
+QStringList ParameterPanel::shownPaths(const nlohmann::json& config) const {
+    // The fields that matter for this experiment, in schema order (optimizer fields of its
+    // optimizer, the device model's own fields, ...).
+    const std::string family = controller_->config().tile.device.family();
+    QStringList paths;
+    for (const FieldSpec& f : parameter_schema())
+        if (f.panel && (f.family.empty() || f.family == family) && field_applies(f, config) &&
+            !group_of(QString::fromStdString(f.path)).isEmpty())
+            paths.append(QString::fromStdString(f.path));
+    return paths;
 }
 
 void ParameterPanel::showSnapshot(const SnapshotPtr& s) {
     const nlohmann::json cj = s->config;
-    if (haveConfig_ && cj == nlohmann::json(config_)) return;
-    const bool reloaded =
-        !haveConfig_ ||
-        cj.value("device", nlohmann::json()) !=
-            nlohmann::json(config_).value("device", nlohmann::json()) ||
-        cj.value("scheme", nlohmann::json()).value("type", "") !=
-            nlohmann::json(config_).value("scheme", nlohmann::json()).value("type", "");
-    config_ = s->config;
-    haveConfig_ = true;
-    if (reloaded || pendingPaths_.isEmpty()) {
-        pending_ = cj;
-        pendingPaths_.clear();
-    }
-    const nlohmann::json flat = effective(config_);
-    QStringList paths;
-    for (auto it = flat.begin(); it != flat.end(); ++it)
-        paths.append(QString::fromStdString(it.key()));
-    if (paths != layoutPaths_)
-        rebuild(flat);
+    if (!layoutPaths_.isEmpty() && cj == nlohmann::json(controller_->config())) return;
+    const bool relayout = controller_->setConfig(s->config);
+    nlohmann::json flat = nlohmann::json::object();
+    flatten_json(cj, "", flat);
+    const QStringList paths = shownPaths(cj);
+    if (relayout || paths != layoutPaths_)
+        rebuild(paths, flat);
     else
-        for (auto it = flat.begin(); it != flat.end(); ++it) {
-            const QString p = QString::fromStdString(it.key());
-            if (pendingPaths_.contains(p)) continue;
+        for (const QString& p : paths) {
+            if (controller_->pendingPaths().contains(p)) continue;
             Row& r = rows_[p];
-            if (r.editor && !r.editor->hasFocus()) setEditorValue(r, it.value());
+            if (r.editor && !r.editor->hasFocus()) setEditorValue(r, flat[p.toStdString()]);
         }
-    QString family = QString::fromStdString(config_.device.value("family", std::string("")));
+    const ExperimentConfig& c = controller_->config();
     header_->setText(
         QString("<b>%1</b> — scheme <b>%2</b>%3. <span style='color:#1a7f37'>● live</span> "
                 "changes apply while training and mark the charts; <span "
                 "style='color:#666'>● reset</span> changes restart the experiment.")
-            .arg(QString::fromStdString(config_.name).toHtmlEscaped())
-            .arg(QString::fromStdString(config_.scheme.value("type", std::string("fp"))))
-            .arg(family.isEmpty() ? QString() : ", device family <b>" + family + "</b>"));
+            .arg(QString::fromStdString(c.name).toHtmlEscaped())
+            .arg(QString::fromStdString(c.scheme.type))
+            .arg(c.scheme.type == "fp"
+                     ? QString()
+                     : ", device family <b>" + QString::fromStdString(c.tile.device.family()) +
+                           "</b>"));
     updatePendingBar();
 }
 
-void ParameterPanel::rebuild(const nlohmann::json& flat) {
+void ParameterPanel::rebuild(const QStringList& paths, const nlohmann::json& flat) {
     delete groupsHost_;
     rows_.clear();
     groupsHost_ = new QWidget;
     auto* hostLay = new QVBoxLayout(groupsHost_);
     hostLay->setContentsMargins(0, 0, 0, 0);
     groupsLayout_->addWidget(groupsHost_);
-    layoutPaths_.clear();
-    const QString family =
-        QString::fromStdString(config_.device.value("family", std::string("pcm")));
+    layoutPaths_ = paths;
+    const QString family = QString::fromStdString(controller_->config().tile.device.family());
     const std::pair<QString, QString> order[] = {
         {"training", "Training (digital optimizer)"},
         {"scheme", "Training scheme: how updates reach the devices"},
@@ -227,39 +141,30 @@ void ParameterPanel::rebuild(const nlohmann::json& flat) {
         {"tile", "Crossbar tile: mapping, initial state, read physics"},
         {"peripherals", "Peripherals: data converters"}};
     for (const auto& [key, title] : order) {
-        QGroupBox* box = nullptr;
         QFormLayout* form = nullptr;
-        for (auto it = flat.begin(); it != flat.end(); ++it) {
-            const QString path = QString::fromStdString(it.key());
+        for (const QString& path : paths) {
             if (group_of(path) != key) continue;
-            if (!box) {
-                box = new QGroupBox(title);
+            if (!form) {
+                auto* box = new QGroupBox(title);
                 form = new QFormLayout(box);
                 form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
                 hostLay->addWidget(box);
             }
-            layoutPaths_.append(path);
-            const ParameterInfo info = parameter_info(path);
+            const ParameterInfo info = parameter_info(path, family);
+            const FieldSpec& f = *info.spec;
+            const nlohmann::json v = flat.value(path.toStdString(), f.default_value);
             Row row;
-            row.value = it.value();
-            row.hot = Experiment::is_hot(path.toStdString());
-            const nlohmann::json& v = it.value();
-            const QString tip = QString("<b>%1</b> (%2)<br>%3<br><i>%4</i>")
-                                    .arg(info.label.toHtmlEscaped(), path.toHtmlEscaped(),
-                                         info.meaning.toHtmlEscaped(),
-                                         row.hot ? "live: applies while training"
-                                                 : "structural: applies with a reset");
             auto commit = [this, path](nlohmann::json value) { applyValue(path, value); };
             // Signals are connected after the editor holds its value: setRange() on a fresh
             // spin box would otherwise "edit" the parameter to the range's edge.
             std::function<void()> connectEditor;
-            if (v.is_boolean()) {
+            if (f.kind == FieldKind::boolean) {
                 auto* cb = new QCheckBox;
                 connectEditor = [=, this] {
                     connect(cb, &QCheckBox::toggled, this, [commit](bool b) { commit(b); });
                 };
                 row.editor = cb;
-            } else if (v.is_number_integer()) {
+            } else if (f.kind == FieldKind::integer) {
                 auto* sb = new QSpinBox;
                 sb->setRange(int(std::max(-2e9, info.min)), int(std::min(2e9, info.max)));
                 sb->setKeyboardTracking(false);
@@ -267,33 +172,32 @@ void ParameterPanel::rebuild(const nlohmann::json& flat) {
                     connect(sb, &QSpinBox::valueChanged, this, [commit](int x) { commit(x); });
                 };
                 row.editor = sb;
-            } else if (v.is_number()) {
+            } else if (f.kind == FieldKind::real) {
                 auto* sb = new QDoubleSpinBox;
-                const double x = v.get<double>();
-                int dec = info.decimals;
+                const double x = v.is_number() ? v.get<double>() : 0;
+                int dec = 4;
                 if (x != 0 && std::abs(x) < 1e-2)
                     dec = std::max(dec, int(-std::floor(std::log10(std::abs(x)))) + 3);
                 sb->setDecimals(std::min(dec, 10));
                 sb->setRange(info.min, info.max);
-                const double step =
-                    x != 0 ? std::pow(10.0, std::floor(std::log10(std::abs(x))) - 1) : 0.01;
-                sb->setSingleStep(step);
+                sb->setSingleStep(x != 0 ? std::pow(10.0, std::floor(std::log10(std::abs(x))) - 1)
+                                         : 0.01);
                 sb->setKeyboardTracking(false);
                 connectEditor = [=, this] {
                     connect(sb, &QDoubleSpinBox::valueChanged, this,
                             [commit](double d) { commit(d); });
                 };
                 row.editor = sb;
-            } else if (v.is_string() && choices().contains(path)) {
+            } else if (f.kind == FieldKind::choice) {
                 auto* cb = new QComboBox;
-                cb->addItems(choices()[path]);
+                cb->addItems(info.choices);
                 connectEditor = [=, this] {
                     connect(cb, &QComboBox::textActivated, this,
                             [commit](const QString& s) { commit(s.toStdString()); });
                 };
                 row.editor = cb;
             } else {
-                auto* le = new QLineEdit;
+                auto* le = new QLineEdit; // lists and text: JSON as typed, e.g. [0.25, 1]
                 connectEditor = [=, this] {
                     connect(le, &QLineEdit::editingFinished, this, [le, commit] {
                         const std::string text = le->text().toStdString();
@@ -304,17 +208,16 @@ void ParameterPanel::rebuild(const nlohmann::json& flat) {
                 row.editor = le;
             }
             row.editor->setObjectName(path);
-            row.editor->setToolTip(tip);
-            auto* unit = new QLabel(info.unit);
-            auto* badge = new QLabel(row.hot ? "<span style='color:#1a7f37'>●</span>"
-                                             : "<span style='color:#888'>●</span>");
-            badge->setToolTip(row.hot ? "live: applies while training, marked on the charts"
-                                      : "structural: needs a reset");
+            row.editor->setToolTip(info.tooltip);
+            auto* badge = new QLabel(f.live ? "<span style='color:#1a7f37'>●</span>"
+                                            : "<span style='color:#888'>●</span>");
+            badge->setToolTip(f.live ? "live: applies while training, marked on the charts"
+                                     : "structural: needs a reset");
             auto* field = new QWidget;
             auto* fl = new QGridLayout(field);
             fl->setContentsMargins(0, 0, 0, 0);
             fl->addWidget(row.editor, 0, 0);
-            fl->addWidget(unit, 0, 1);
+            fl->addWidget(new QLabel(info.unit), 0, 1);
             fl->addWidget(badge, 0, 2);
             fl->setColumnStretch(0, 1);
             row.error = new QLabel;
@@ -323,7 +226,7 @@ void ParameterPanel::rebuild(const nlohmann::json& flat) {
             row.error->hide();
             fl->addWidget(row.error, 1, 0, 1, 3);
             auto* label = new QLabel(info.label);
-            label->setToolTip(tip);
+            label->setToolTip(info.tooltip);
             form->addRow(label, field);
             setEditorValue(row, v);
             connectEditor();
@@ -347,68 +250,44 @@ void ParameterPanel::setEditorValue(Row& row, const nlohmann::json& v) {
         le->setText(QString::fromStdString(v.is_string() ? v.get<std::string>() : v.dump()));
 }
 
+QWidget* ParameterPanel::editor(const QString& path) const {
+    const auto it = rows_.find(path);
+    return it == rows_.end() ? nullptr : it->editor;
+}
+
 QString ParameterPanel::errorText(const QString& path) const {
     const auto it = rows_.find(path);
     return it == rows_.end() || !it->error || it->error->isHidden() ? QString() : it->error->text();
 }
 
-void ParameterPanel::showError(const QString& path, const QString& error) {
+void ParameterPanel::showVerdict(const QString& path, const QString& error) {
     auto it = rows_.find(path);
-    if (it == rows_.end()) return;
+    if (it == rows_.end()) {
+        // Not a field's own error (applying the pending edits): show it in the pending bar.
+        if (!error.isEmpty())
+            pendingText_->setText("<span style='color:#b00'>" + error.toHtmlEscaped() + "</span>");
+        return;
+    }
     it->error->setText(error);
     it->error->setVisible(!error.isEmpty());
+    if (!error.isEmpty()) setEditorValue(*it, it->value); // back to the value in force
 }
 
 void ParameterPanel::applyValue(const QString& path, const nlohmann::json& value) {
-    const std::string p = path.toStdString();
-    if (Experiment::is_hot(p)) {
-        if (!engine_) return;
-        // Sent to the engine; its verdict comes back to the field (no GUI-thread blocking).
-        QPointer<ParameterPanel> self(this);
-        engine_->set_parameter(p, value, [self, path](const ParameterVerdict& v) {
-            const QString error = QString::fromStdString(v.message);
-            QMetaObject::invokeMethod(
-                self.data(),
-                [self, path, error] {
-                    if (!self) return;
-                    self->showError(path, error);
-                    if (!error.isEmpty() && self->rows_.contains(path))
-                        self->setEditorValue(self->rows_[path], self->rows_[path].value);
-                },
-                Qt::QueuedConnection);
-        });
-        return;
-    }
-    // Structural: validate against the whole config as the core would build it.
-    try {
-        nlohmann::json next = pending_;
-        apply_override(next, p + "=" + value.dump());
-        ExperimentConfig c = next.get<ExperimentConfig>();
-        c.validate();
-        if (c.scheme.value("type", std::string("fp")) != "fp") {
-            (void)tile_config_of(c);
-            DeviceParams d;
-            from_json(c.device, d);
-            d.validate();
-        }
-        pending_ = next;
-        if (!pendingPaths_.contains(path)) pendingPaths_.append(path);
-        showError(path, {});
-        if (rows_.contains(path)) rows_[path].value = value;
-        updatePendingBar();
-        if (path.startsWith("device."))
-            Q_EMIT deviceEdited(pending_.value("device", nlohmann::json()));
-    } catch (const std::exception& e) {
-        showError(path, QString::fromUtf8(e.what()));
-    }
+    controller_->edit(path, value);
+    // An accepted structural edit is the field's value from now on (pending).
+    if (rows_.contains(path) && controller_->pendingPaths().contains(path) &&
+        errorText(path).isEmpty())
+        rows_[path].value = value;
 }
 
 void ParameterPanel::updatePendingBar() {
-    pendingBar_->setVisible(!pendingPaths_.isEmpty());
-    if (!pendingPaths_.isEmpty())
+    const QStringList& pending = controller_->pendingPaths();
+    pendingBar_->setVisible(!pending.isEmpty());
+    if (!pending.isEmpty())
         pendingText_->setText(QString("%1 structural change(s) pending: %2")
-                                  .arg(pendingPaths_.size())
-                                  .arg(pendingPaths_.join(", ")));
+                                  .arg(pending.size())
+                                  .arg(pending.join(", ")));
 }
 
 } // namespace cbl::ui

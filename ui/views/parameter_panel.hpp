@@ -1,22 +1,17 @@
 #pragma once
-// Every parameter of the current device model, tile, training scheme and optimizer, built
-// generically from the experiment's config JSON: grouped, with units (from the key suffix),
-// ranges and tooltips saying what each means physically (ui/app/parameter_info). Hot parameters
-// (Experiment::is_hot) go to the engine at once and become events on the charts' time axes;
-// structural ones collect as pending edits applied by a reset. Errors show next to the field.
+// The parameter panel (view): one editor per config field that matters for the running
+// experiment, grouped, with range, unit, choices and tooltip from the core parameter schema
+// (ui/app/parameter_info). Live fields are marked green; structural ones collect as pending
+// edits applied by a reset. Edits go to a ParameterController, whose verdicts show next to the
+// field.
+#include "ui/app/parameter_controller.hpp"
 #include "ui/views/snapshot_view.hpp"
 
 #include <QHash>
 #include <QWidget>
 
-class QFormLayout;
 class QLabel;
-class QPushButton;
 class QVBoxLayout;
-
-namespace cbl {
-class Engine;
-}
 
 namespace cbl::ui {
 
@@ -24,13 +19,16 @@ class ParameterPanel : public QWidget, public SnapshotView {
     Q_OBJECT
   public:
     explicit ParameterPanel(QWidget* parent = nullptr);
-    void setEngine(Engine* engine) { engine_ = engine; }
+    void setEngine(Engine* engine) { controller_->setEngine(engine); }
+    ParameterController* controller() const { return controller_; }
     void showSnapshot(const SnapshotPtr& s) override;
     /// The same as editing the field `path` (tests, scripts).
     void applyValue(const QString& path, const nlohmann::json& value);
     QString errorText(const QString& path) const;
     QStringList paths() const { return rows_.keys(); }
-    bool hasPending() const { return !pendingPaths_.isEmpty(); }
+    /// The editor of a field (tests).
+    QWidget* editor(const QString& path) const;
+    bool hasPending() const { return !controller_->pendingPaths().isEmpty(); }
 
   Q_SIGNALS:
     /// Structural edits accepted by validation: apply them with a reset.
@@ -43,15 +41,14 @@ class ParameterPanel : public QWidget, public SnapshotView {
         QWidget* editor = nullptr;
         QLabel* error = nullptr;
         nlohmann::json value;
-        bool hot = false;
     };
-    void rebuild(const nlohmann::json& flat);
+    QStringList shownPaths(const nlohmann::json& config) const;
+    void rebuild(const QStringList& paths, const nlohmann::json& flat);
     void setEditorValue(Row& row, const nlohmann::json& v);
-    void showError(const QString& path, const QString& error);
+    void showVerdict(const QString& path, const QString& error);
     void updatePendingBar();
-    nlohmann::json effective(const ExperimentConfig& c) const;
 
-    Engine* engine_ = nullptr;
+    ParameterController* controller_;
     QVBoxLayout* groupsLayout_;
     QWidget* groupsHost_ = nullptr;
     QWidget* pendingBar_;
@@ -59,10 +56,6 @@ class ParameterPanel : public QWidget, public SnapshotView {
     QLabel* header_;
     QHash<QString, Row> rows_;
     QStringList layoutPaths_;
-    ExperimentConfig config_; ///< as the engine runs it
-    nlohmann::json pending_;  ///< config JSON with structural edits not yet applied
-    QStringList pendingPaths_;
-    bool haveConfig_ = false;
 };
 
 /// Flattens nested objects to dotted paths ("tile.peripherals.adc_bits").
