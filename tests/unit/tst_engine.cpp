@@ -75,7 +75,7 @@ class TestEngine : public QObject {
         QVERIFY2(h.accepted, h.message.c_str());
         QVERIFY(h.message.empty());
         engine.sync();
-        QCOMPARE(engine.snapshot()->config.scheme.value("eps", 0.0), 0.05);
+        QCOMPARE(engine.snapshot()->config.scheme.eps, 0.05);
         QVERIFY(!engine.snapshot()->events.empty());
 
         VerdictWaiter structural;

@@ -265,8 +265,9 @@ class TstUpdateRules : public QObject {
         mca.commit(Eigen::MatrixXf::Constant(1, 1, 1.f), a, ctx);
         QCOMPARE(a.pulses(0, 0), max_pulses_per_program);
         QCOMPARE(mca.chi().matrix()(0, 0), float(1.0 - 255e-9));
-        // A denormal eps gives infinite granules: still 255, through the layer to the tile.
-        SchemeConfig tiny = scheme("direct", 1e-320);
+        // The smallest eps the schema allows (1e-4) asks 10,000 pulses of a weight change of 1:
+        // still 255, through the layer to the tile.
+        SchemeConfig tiny = scheme("direct", 1e-4);
         tiny.direct_rounding = "nearest";
         tiny.refresh_interval = 0;
         CrossbarLayer layer(1, 1, ideal_tile(WeightMapping::single), tiny, 0.05, 1, 0);
