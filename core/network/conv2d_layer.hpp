@@ -11,6 +11,7 @@
 #include "core/network/layer.hpp"
 
 #include <algorithm>
+#include <array>
 #include <stdexcept>
 
 namespace cbl {
@@ -115,25 +116,24 @@ class Conv2dLayer final : public WeightNode<Scalar> {
   private:
     /// The patches [x_p, 1] of one C x H x W sample as the columns of `a` (zeros outside).
     void im2col(const Scalar* x, Matrix& a) const {
-        const int k = win_.kernel, rows = k * k * in_.channels;
-        a.resize(rows + 1, positions());
+        const int k = win_.kernel;
+        a.resize(k * k * in_.channels + 1, positions());
         for (int oy = 0; oy < out_.height; ++oy)
             for (int ox = 0; ox < out_.width; ++ox) {
                 Scalar* col = a.col(oy * out_.width + ox).data();
-                const int y0 = oy * win_.stride - win_.padding,
-                          x0 = ox * win_.stride - win_.padding;
+                const int y0 = oy * win_.stride - win_.padding;
+                const auto [x0, lo, hi] = span(ox);
                 for (int c = 0; c < in_.channels; ++c)
-                    for (int ky = 0; ky < k; ++ky) {
+                    for (int ky = 0; ky < k; ++ky, col += k) {
                         const int iy = y0 + ky;
                         if (iy < 0 || iy >= in_.height) {
-                            col = std::fill_n(col, k, Scalar(0));
+                            std::fill_n(col, k, Scalar(0));
                             continue;
                         }
                         const Scalar* row = x + (c * in_.height + iy) * in_.width;
-                        for (int kx = 0; kx < k; ++kx) {
-                            const int ix = x0 + kx;
-                            *col++ = ix >= 0 && ix < in_.width ? row[ix] : Scalar(0);
-                        }
+                        std::fill_n(col, lo, Scalar(0));
+                        std::copy(row + x0 + lo, row + x0 + hi, col + lo);
+                        std::fill(col + hi, col + k, Scalar(0));
                     }
                 *col = 1;
             }
@@ -144,19 +144,23 @@ class Conv2dLayer final : public WeightNode<Scalar> {
         for (int oy = 0; oy < out_.height; ++oy)
             for (int ox = 0; ox < out_.width; ++ox) {
                 const Scalar* col = b.col(oy * out_.width + ox).data();
-                const int y0 = oy * win_.stride - win_.padding,
-                          x0 = ox * win_.stride - win_.padding;
+                const int y0 = oy * win_.stride - win_.padding;
+                const auto [x0, lo, hi] = span(ox);
                 for (int c = 0; c < in_.channels; ++c)
                     for (int ky = 0; ky < k; ++ky, col += k) {
                         const int iy = y0 + ky;
                         if (iy < 0 || iy >= in_.height) continue;
                         Scalar* row = dx + (c * in_.height + iy) * in_.width;
-                        for (int kx = 0; kx < k; ++kx) {
-                            const int ix = x0 + kx;
-                            if (ix >= 0 && ix < in_.width) row[ix] += col[kx];
-                        }
+                        for (int kx = lo; kx < hi; ++kx)
+                            row[x0 + kx] += col[kx];
                     }
             }
+    }
+    /// Output column ox: the window's first input column x0 and the kernel columns [lo, hi)
+    /// that fall inside the input (the rest read zero padding).
+    std::array<int, 3> span(int ox) const {
+        const int x0 = ox * win_.stride - win_.padding;
+        return {x0, std::max(0, -x0), std::min(win_.kernel, in_.width - x0)};
     }
     /// The C_out x P product as a channel-major C_out x H_out x W_out output.
     template <typename Z>
