@@ -106,6 +106,7 @@ class PerPositionLayer final : public WeightLayer<double> {
     void forward(const Vec& x, Vec& z, StepContext& ctx) override {
         fp_.forward(x, z, ctx);
         if (ctx.counts) ++(*ctx.counts)[Stage::forward].mvms;
+        position_sum += ctx.position;
     }
     void backward(const Vec& d, Vec& out, StepContext& ctx) override {
         fp_.backward(d, out, ctx);
@@ -126,6 +127,8 @@ class PerPositionLayer final : public WeightLayer<double> {
     }
     void load_state(const std::string& p, const StateArrays& in) override { fp_.load_state(p, in); }
     Matrix weights() const override { return fp_.weights(); }
+
+    std::uint64_t position_sum = 0; ///< of the forward reads: each position keys its read
 
   private:
     FpLayer<double> fp_;
@@ -277,6 +280,8 @@ class TestConv : public QObject {
         QCOMPARE(m[1][Stage::backward].mvms, std::uint64_t(p1));
         QCOMPARE(m[2][Stage::forward].mvms, std::uint64_t(1));
         QCOMPARE(m[2][Stage::backward].mvms, std::uint64_t(1));
+        QCOMPARE(static_cast<PerPositionLayer&>(looped.weight_layer(0)).position_sum,
+                 std::uint64_t(p0 * (p0 - 1) / 2));
         // The one-product path counts the MACs of as many MVMs.
         for (int k = 0; k < 3; ++k) {
             QCOMPARE(fwd(c[k]).digital_macs, fwd(m[k]).digital_macs);
