@@ -127,13 +127,14 @@ class Conv2dLayer final : public WeightNode<Scalar> {
                     for (int ky = 0; ky < k; ++ky, col += k) {
                         const int iy = y0 + ky;
                         if (iy < 0 || iy >= in_.height) {
-                            std::fill_n(col, k, Scalar(0));
+                            for (int kx = 0; kx < k; ++kx)
+                                col[kx] = 0;
                             continue;
                         }
                         const Scalar* row = x + (c * in_.height + iy) * in_.width;
-                        std::fill_n(col, lo, Scalar(0));
-                        std::copy(row + x0 + lo, row + x0 + hi, col + lo);
-                        std::fill(col + hi, col + k, Scalar(0));
+                        // Plain loops: a kernel row is a few values, too short for memcpy.
+                        for (int kx = 0; kx < k; ++kx)
+                            col[kx] = kx >= lo && kx < hi ? row[x0 + kx] : Scalar(0);
                     }
                 *col = 1;
             }
