@@ -158,7 +158,8 @@ class TestConv : public QObject {
                                   {kernel, stride, padding});
         QCOMPARE(layer.output_size(in.size(), "c"), layer.output_shape().size());
         const Eigen::MatrixXd w = layer.weights().weights();
-        const Eigen::MatrixXd x = Eigen::MatrixXd::Random(in.size(), 3);
+        // 250 samples: evaluation splits them into groups of about 4096 positions.
+        const Eigen::MatrixXd x = Eigen::MatrixXd::Random(in.size(), 250);
         Eigen::VectorXd y;
         StepContext ctx;
         Eigen::MatrixXd batch;
