@@ -330,7 +330,7 @@ double median(std::vector<double> v) {
 }
 
 int cmd_bench(const std::vector<std::string>& argv) {
-    Args a(argv, {"--images", "--dataset", "--threads", "--rounds"}, {"--json"});
+    Args a(argv, {"--images", "--dataset", "--threads", "--rounds", "--preset"}, {"--json"});
     const auto limit = thread_limit(a);
     const long long images = a.integer("--images", 4000, 200, 10'000'000);
     const int rounds = int(a.integer("--rounds", 3, 1, 50));
@@ -348,13 +348,18 @@ int cmd_bench(const std::vector<std::string>& argv) {
     // so the ratios compare like with like on a shared, noisy machine. The schemes take turns,
     // round after round, and each reports its median: a moment of contention on the machine
     // then costs one sample, not the ratio.
-    const std::vector<std::string> schemes = {"fp32",           "fp64",       "mca-pcm",
-                                              "mca-pcm-single", "direct-pcm", "time-rram"};
+    // --preset A --preset B: only those (each on its own network), named presets must exist.
+    const bool named = a.has("--preset");
+    const std::vector<std::string> schemes =
+        named ? a.all("--preset")
+              : std::vector<std::string>{"fp32",           "fp64",       "mca-pcm",
+                                         "mca-pcm-single", "direct-pcm", "time-rram"};
     const auto available = preset_names();
     std::map<std::string, std::vector<double>> samples;
     for (int round = 0; round < rounds; ++round)
         for (const std::string& name : schemes) {
-            if (std::find(available.begin(), available.end(), name) == available.end()) continue;
+            if (!named && std::find(available.begin(), available.end(), name) == available.end())
+                continue;
             ExperimentConfig c = load_preset(name);
             c.training.epochs = 1;
             c.dataset = spec;
@@ -432,9 +437,11 @@ int cmd_bench(const std::vector<std::string>& argv) {
                   << " images/s (" << median(ratios) << "x one run, median of " << rounds
                   << " rounds)\n";
     }
-    const double fp32 = out["images_per_second"]["fp32"].get<double>();
-    for (const auto& [name, ips] : out["images_per_second"].items())
-        out["ratio_to_fp32"][name] = ips.get<double>() / fp32;
+    if (out["images_per_second"].contains("fp32")) {
+        const double fp32 = out["images_per_second"]["fp32"].get<double>();
+        for (const auto& [name, ips] : out["images_per_second"].items())
+            out["ratio_to_fp32"][name] = ips.get<double>() / fp32;
+    }
 
     // One 250x785 forward MVM with the full PCM read model vs the plain FP32 Eigen MVM, on the
     // dataset's images (rows with zero input are not driven) and on dense random inputs.
@@ -453,7 +460,7 @@ int cmd_bench(const std::vector<std::string>& argv) {
     out["images"] = images;
     out["rounds"] = rounds;
     out["dataset"] = data->name;
-    out["layers"] = {785, 250, 10};
+    if (!named) out["layers"] = {785, 250, 10};
     std::cout << (a.flag("--json") ? out.dump() : out.dump(2)) << "\n";
     return 0;
 }

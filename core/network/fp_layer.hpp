@@ -39,6 +39,15 @@ class FpLayer final : public WeightLayer<Scalar> {
         out.noalias() = w_.transpose() * d;
         count_dense(ctx, Stage::backward, false);
     }
+    // One matrix product for all positions; counted as that many MVMs would be.
+    void forward_many(const Matrix& X, Matrix& Z, StepContext& ctx) override {
+        Z.noalias() = w_ * X;
+        count_dense(ctx, Stage::forward, false, X.cols());
+    }
+    void backward_many(const Matrix& D, Matrix& Out, StepContext& ctx) override {
+        Out.noalias() = w_.transpose() * D;
+        count_dense(ctx, Stage::backward, false, D.cols());
+    }
     void forward_batch(const Matrix& x, Matrix& z, std::uint64_t) const override {
         z.resize(w_.rows(), x.cols());
         // Independent column blocks: the result does not depend on the number of threads.
@@ -73,10 +82,10 @@ class FpLayer final : public WeightLayer<Scalar> {
 
   private:
     /// One multiply-accumulate and one weight read per weight; an update also writes it back.
-    void count_dense(StepContext& ctx, Stage stage, bool writes) const {
+    void count_dense(StepContext& ctx, Stage stage, bool writes, Eigen::Index times = 1) const {
         if (!ctx.counts) return;
         OpCounts& ops = (*ctx.counts)[stage];
-        const auto n = std::uint64_t(w_.size());
+        const auto n = std::uint64_t(w_.size()) * std::uint64_t(times);
         ops.digital_macs += n;
         ops.chi_reads += n;
         if (writes) ops.chi_writes += n;

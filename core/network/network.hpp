@@ -4,12 +4,14 @@
 // own the matrices the training schemes work on and are numbered in node order: weight node k
 // is "layer k" for op counts, sessions (layer_<k>/...), heatmaps and pinned synapses.
 //
-// How the later layer kinds fit without another redesign:
-// - Convolution (seed 001, seed 002 Fig. 4A): a WeightNode whose matrix is the unrolled filter
-//   bank, C_out x (k*k*C_in + 1), used once per output position (Gokmen et al. 2017): forward
-//   reads it for every patch [x_p, 1], backward scatters W^T delta_p back onto the patches, and
-//   accumulate_gradient() sums delta_p x_p^T over positions; rank1() is false, so its updates go
-//   through commit() (the scheme decides how a rank-P dW reaches the devices).
+// How the layer kinds beyond dense fit:
+// - Convolution (seed 001, seed 002 Fig. 4A; conv2d_layer.hpp): a WeightNode whose matrix is the
+//   unrolled filter bank, C_out x (k*k*C_in + 1), used once per output position (Gokmen et al.
+//   2017): forward reads it for every patch [x_p, 1], backward scatters W^T delta_p back onto the
+//   patches, and accumulate_gradient() sums delta_p x_p^T over positions; rank1() is false, so
+//   its updates go through commit() (the scheme decides how a rank-P dW reaches the devices).
+//   Layer lists (conv2d, maxpool2d, dropout, flatten, dense) build into graphs in
+//   network_builder.hpp.
 // - LSTM: the four gates are one WeightNode [x, h, 1] -> 4H: a node with several inputs reads
 //   them concatenated in the order named (its error is split back the same way; a node read by
 //   several others sums their errors); the time steps of one sequence reuse the matrix, its

@@ -17,6 +17,10 @@ namespace cbl {
 struct StepContext {
     std::uint64_t step = 0; ///< global training-image counter: the RNG counter for reads/pulses
     StageCounts* counts = nullptr; ///< where hardware operations are counted (may be null)
+    /// Which use of the matrix within this step: the output position of a convolution (set by
+    /// forward_many/backward_many), 0 for a matrix read once per sample. Reads that draw noise
+    /// key it by this too, so the positions of one image do not share one noise draw.
+    std::uint32_t position = 0;
 };
 
 template <typename Scalar>
@@ -36,6 +40,32 @@ class WeightLayer {
     /// Inference on many samples at once (columns of x), without changing training state.
     /// `eval_step` keys the read noise so evaluation is reproducible.
     virtual void forward_batch(const Matrix& x, Matrix& z, std::uint64_t eval_step) const = 0;
+    /// Training reads of one sample that uses the matrix several times (the patches of a
+    /// convolution, columns of X): Z = W X, each column one forward() MVM with its read noise
+    /// and counts. Layers that can, override it with one matrix product.
+    virtual void forward_many(const Matrix& X, Matrix& Z, StepContext& ctx) {
+        Z.resize(outputs(), X.cols());
+        Vec x, z;
+        for (int p = 0; p < X.cols(); ++p) {
+            x = X.col(p);
+            ctx.position = static_cast<std::uint32_t>(p);
+            forward(x, z, ctx);
+            Z.col(p) = z;
+        }
+        ctx.position = 0;
+    }
+    /// Out = W^T D, each column one backward() MVM.
+    virtual void backward_many(const Matrix& D, Matrix& Out, StepContext& ctx) {
+        Out.resize(inputs(), D.cols());
+        Vec d, out;
+        for (int p = 0; p < D.cols(); ++p) {
+            d = D.col(p);
+            ctx.position = static_cast<std::uint32_t>(p);
+            backward(d, out, ctx);
+            Out.col(p) = out;
+        }
+        ctx.position = 0;
+    }
 
     /// Applies the desired change dW = scale * delta x^T (the batch-1 SGD fast path).
     virtual void commit_rank1(const Vec& x, const Vec& delta, Scalar scale, StepContext& ctx) = 0;
