@@ -1,6 +1,5 @@
 #include "core/network/network_builder.hpp"
 
-#include "core/common/json_fields.hpp"
 #include "core/network/activation_layer.hpp"
 #include "core/network/conv2d_layer.hpp"
 #include "core/network/dense_layer.hpp"
@@ -11,13 +10,15 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cstdint>
+#include <limits>
 
 namespace cbl {
 
 template <typename Scalar>
 Network<Scalar> build_chain(const std::vector<int>& layers, const std::string& hidden_activation,
                             WeightLayers<Scalar> weights, const OptimizerConfig& optimizer,
-                            int batch_size) {
+                            int batch_size, std::unique_ptr<LossHead<Scalar>> head) {
     if (layers.size() < 2 || weights.size() != layers.size() - 1)
         throw InputError("network.layers needs at least two entries");
     const Activation hidden = activation_from_string(hidden_activation);
@@ -34,14 +35,16 @@ Network<Scalar> build_chain(const std::vector<int>& layers, const std::string& h
             {name, {last}, std::make_unique<DenseLayer<Scalar>>(std::move(weights[k]), optimizer)});
         last = name;
     }
-    return Network<Scalar>(layers.front() - 1, std::move(nodes), last,
-                           std::make_unique<SoftmaxCrossEntropy<Scalar>>(), batch_size);
+    if (!head) head = std::make_unique<SoftmaxCrossEntropy<Scalar>>();
+    return Network<Scalar>(layers.front() - 1, std::move(nodes), last, std::move(head), batch_size);
 }
 
 template Network<float> build_chain<float>(const std::vector<int>&, const std::string&,
-                                           WeightLayers<float>, const OptimizerConfig&, int);
+                                           WeightLayers<float>, const OptimizerConfig&, int,
+                                           std::unique_ptr<LossHead<float>>);
 template Network<double> build_chain<double>(const std::vector<int>&, const std::string&,
-                                             WeightLayers<double>, const OptimizerConfig&, int);
+                                             WeightLayers<double>, const OptimizerConfig&, int,
+                                             std::unique_ptr<LossHead<double>>);
 
 namespace {
 
@@ -140,6 +143,29 @@ std::pair<int, int> weight_shape(const PlannedLayer& p) {
     return {p.out.channels, p.in.size() + 1};
 }
 
+/// Reads one field of a layer entry when present: its JSON type must fit, and whole numbers are
+/// range-checked before they are narrowed to int (no wrap-around).
+template <typename T>
+void read_field(const nlohmann::json& e, const std::string& path, const char* key, T& value) {
+    const auto it = e.find(key);
+    if (it == e.end()) return;
+    const std::string where = path + "." + key;
+    if constexpr (std::is_same_v<T, std::string>) {
+        if (!it->is_string()) throw InputError(where + ": expected a string, got " + it->dump());
+        value = it->template get<std::string>();
+    } else if constexpr (std::is_integral_v<T>) {
+        if (!it->is_number_integer())
+            throw InputError(where + ": expected a whole number, got " + it->dump());
+        const auto v = it->template get<std::int64_t>();
+        if (v < std::numeric_limits<T>::min() || v > std::numeric_limits<T>::max())
+            throw InputError(where + " = " + it->dump() + " is out of range");
+        value = static_cast<T>(v);
+    } else {
+        if (!it->is_number()) throw InputError(where + ": expected a number, got " + it->dump());
+        value = it->template get<T>();
+    }
+}
+
 } // namespace
 
 std::vector<LayerSpec> layer_specs_from_json(const nlohmann::json& j) {
@@ -149,10 +175,10 @@ std::vector<LayerSpec> layer_specs_from_json(const nlohmann::json& j) {
         const std::string path = "network.graph[" + std::to_string(i) + "]";
         const nlohmann::json& e = j[i];
         LayerSpec s;
-        JsonFields f(e, path);
+        if (!e.is_object()) throw InputError(path + " must be a JSON object");
         if (!e.contains("kind"))
             throw InputError(path + ".kind is missing; allowed: " + kind_list());
-        f.get("kind", s.kind);
+        read_field(e, path, "kind", s.kind);
         if (std::find(layer_kinds.begin(), layer_kinds.end(), s.kind) == layer_kinds.end())
             throw InputError(path + ".kind = \"" + s.kind + "\"; allowed: " + kind_list());
         const KindFields kf = fields_of(s.kind);
@@ -169,15 +195,14 @@ std::vector<LayerSpec> layer_specs_from_json(const nlohmann::json& j) {
                 throw InputError(path + "." + kf.names[r] + " is missing (" + s.kind +
                                  " needs it)");
         if (s.kind == "maxpool2d") s.stride = 0; // marks "not given": the kernel by default
-        f.get("kernel", s.kernel);
-        f.get("stride", s.stride);
-        f.get("padding", s.padding);
-        f.get("channels", s.channels);
-        f.get("units", s.units);
-        f.get("rate", s.rate);
-        f.get("activation", s.activation);
+        read_field(e, path, "kernel", s.kernel);
+        read_field(e, path, "stride", s.stride);
+        read_field(e, path, "padding", s.padding);
+        read_field(e, path, "channels", s.channels);
+        read_field(e, path, "units", s.units);
+        read_field(e, path, "rate", s.rate);
+        read_field(e, path, "activation", s.activation);
         if (s.kind == "maxpool2d" && !e.contains("stride")) s.stride = s.kernel;
-        f.finish();
         specs.push_back(std::move(s));
     }
     return specs;

@@ -362,7 +362,7 @@ class TestConv : public QObject {
         QTest::newRow("missing field") << R"([{"kind":"dense"}])"
                                        << "network.graph[0].units is missing (dense needs it)";
         QTest::newRow("wrong type") << R"([{"kind":"dense","units":"ten"}])"
-                                    << "network.graph[0].units: expected a number, got \"ten\"";
+                                    << "network.graph[0].units: expected a whole number, got \"ten\"";
         QTest::newRow("padding out of range")
             << R"([{"kind":"conv2d","kernel":3,"channels":2,"padding":3},{"kind":"dense","units":10}])"
             << "network.graph[0].padding = 3 is out of range; allowed 0 .. 2";
