@@ -28,6 +28,8 @@ enum class RngStream : std::uint32_t {
     evaluate = 10,    ///< read noise during evaluation after training
     dropout = 11,     ///< dropout masks of training samples
     environment = 12, ///< start states of reinforcement-learning episodes
+    explore = 13,     ///< epsilon-greedy exploration of a DQN agent
+    replay = 14,      ///< mini-batches drawn from the replay memory
 };
 
 /// One counter-based generator position: key = (seed, stream|layer), counter = (step, index).

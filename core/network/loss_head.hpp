@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
 
 namespace cbl {
 
@@ -57,6 +58,47 @@ class SoftmaxCrossEntropy final : public LossHead<Scalar> {
         r.loss = -std::log(std::max<double>(p[label], 1e-30));
         return r;
     }
+};
+
+/// Deep Q-learning's temporal-difference loss (Mnih et al. 2013, cited by seed 000 as its DRL
+/// reference): only the output of the action taken, Q(s, a), is compared with the target
+/// y = r + gamma max_a' Q_target(s', a'), through the Huber loss (quadratic within `delta` of the
+/// target, linear beyond, so a large TD error cannot blow up a step). The agent sets (a, y) of
+/// each sample through the shared TdTarget before the network trains on it.
+struct TdTarget {
+    int action = 0;
+    double value = 0;
+};
+
+template <typename Scalar>
+class TdHuberLoss final : public LossHead<Scalar> {
+  public:
+    using typename LossHead<Scalar>::Vec;
+
+    TdHuberLoss(std::shared_ptr<const TdTarget> target, double delta)
+        : target_(std::move(target)), delta_(delta) {}
+
+    SampleResult forward_backward(const Vec& z, int, Vec& dz, StepContext&) override {
+        const double td = double(z[target_->action]) - target_->value;
+        dz.setZero(z.size());
+        dz[target_->action] = static_cast<Scalar>(std::clamp(td, -delta_, delta_));
+        SampleResult r;
+        z.maxCoeff(&r.predicted);
+        r.loss = std::abs(td) <= delta_ ? 0.5 * td * td : delta_ * (std::abs(td) - 0.5 * delta_);
+        return r;
+    }
+    SampleResult evaluate(const Vec& z, int) const override {
+        SampleResult r;
+        z.maxCoeff(&r.predicted);
+        return r;
+    }
+    std::unique_ptr<LossHead<Scalar>> clone() const override {
+        return std::make_unique<TdHuberLoss>(*this);
+    }
+
+  private:
+    std::shared_ptr<const TdTarget> target_;
+    double delta_;
 };
 
 } // namespace cbl

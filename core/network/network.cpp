@@ -179,6 +179,32 @@ void Network<Scalar>::flush_batch(double learning_rate, StepContext& outer) {
 }
 
 template <typename Scalar>
+typename Network<Scalar>::Matrix
+Network<Scalar>::outputs(const Eigen::Ref<const Eigen::MatrixXf>& samples,
+                         std::uint64_t eval_key) const {
+    const Matrix x = samples.template cast<Scalar>();
+    const auto m = x.cols();
+    std::vector<Matrix> out(nodes_.size());
+    auto batch_of = [&](int s) -> const Matrix& { return s == from_input ? x : out[s]; };
+    Matrix joined;
+    for (std::size_t i = 0; i < nodes_.size(); ++i) {
+        const std::vector<int>& src = sources_[i];
+        if (src.size() == 1) {
+            nodes_[i].layer->forward_batch(batch_of(src[0]), out[i], eval_key);
+            continue;
+        }
+        joined.resize(joined_[i].size(), m);
+        int at = 0;
+        for (int s : src) {
+            joined.middleRows(at, width_of(s)) = batch_of(s);
+            at += width_of(s);
+        }
+        nodes_[i].layer->forward_batch(joined, out[i], eval_key);
+    }
+    return batch_of(head_source_);
+}
+
+template <typename Scalar>
 EvalResult Network<Scalar>::evaluate(const Eigen::MatrixXf& samples,
                                      const std::vector<std::uint8_t>& labels,
                                      std::uint64_t eval_step) const {
@@ -193,26 +219,8 @@ EvalResult Network<Scalar>::evaluate(const Eigen::MatrixXf& samples,
     std::vector<Sum> sums(chunks);
     tbb::parallel_for(0, chunks, [&](int b) {
         const int c0 = b * chunk, m = std::min(chunk, n - c0);
-        const Matrix x = samples.middleCols(c0, m).template cast<Scalar>();
-        const std::uint64_t key = eval_step * 1000003ull + std::uint64_t(b);
-        std::vector<Matrix> out(nodes_.size());
-        auto batch_of = [&](int s) -> const Matrix& { return s == from_input ? x : out[s]; };
-        Matrix joined;
-        for (std::size_t i = 0; i < nodes_.size(); ++i) {
-            const std::vector<int>& src = sources_[i];
-            if (src.size() == 1) {
-                nodes_[i].layer->forward_batch(batch_of(src[0]), out[i], key);
-                continue;
-            }
-            joined.resize(joined_[i].size(), m);
-            int at = 0;
-            for (int s : src) {
-                joined.middleRows(at, width_of(s)) = batch_of(s);
-                at += width_of(s);
-            }
-            nodes_[i].layer->forward_batch(joined, out[i], key);
-        }
-        const Matrix& z = batch_of(head_source_);
+        const Matrix z =
+            outputs(samples.middleCols(c0, m), eval_step * 1000003ull + std::uint64_t(b));
         Sum s;
         for (int j = 0; j < m; ++j) {
             const int label = labels[c0 + j];

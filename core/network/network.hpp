@@ -61,6 +61,9 @@ class Network {
                               double learning_rate, StepContext& ctx);
     /// Applies a pending partial batch (end of epoch).
     void flush_batch(double learning_rate, StepContext& ctx);
+    /// What the loss head reads, for samples (columns) at once, without touching training state
+    /// (inference reads keyed by `eval_key`): e.g. a DQN's Q-values.
+    Matrix outputs(const Eigen::Ref<const Eigen::MatrixXf>& samples, std::uint64_t eval_key) const;
     /// Accuracy and loss over samples (columns of `samples`), in parallel, reproducibly.
     EvalResult evaluate(const Eigen::MatrixXf& samples, const std::vector<std::uint8_t>& labels,
                         std::uint64_t eval_step) const;

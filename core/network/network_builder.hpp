@@ -12,11 +12,12 @@ namespace cbl {
 /// Expands `network.layers: [785, 250, 10]` with `network.hidden_activation` (seed 002 section
 /// 2.3: layers[0] counts the bias input) into the chain
 ///   input -> dense_0 -> <activation>_0 -> dense_1 -> ... -> dense_<n-1> -> softmax cross-entropy
-/// around the weight matrices `weights` (one per dense layer, from the scheme's factory).
+/// around the weight matrices `weights` (one per dense layer, from the scheme's factory). Another
+/// loss head (e.g. a DQN's TD loss) may replace the softmax.
 template <typename Scalar>
 Network<Scalar> build_chain(const std::vector<int>& layers, const std::string& hidden_activation,
                             WeightLayers<Scalar> weights, const OptimizerConfig& optimizer,
-                            int batch_size);
+                            int batch_size, std::unique_ptr<LossHead<Scalar>> head = nullptr);
 
 /// One entry of a layer list (`network.graph`), e.g. seed 002 Fig. 4A's CNN as conv2d, conv2d,
 /// maxpool2d, dropout, ..., dense. Fields a kind does not use are ignored.
@@ -57,10 +58,11 @@ Network<Scalar> build_graph(const std::vector<LayerSpec>& specs, ImageShape inpu
                             int batch_size, std::uint64_t seed);
 
 extern template Network<float> build_chain<float>(const std::vector<int>&, const std::string&,
-                                                  WeightLayers<float>, const OptimizerConfig&, int);
+                                                  WeightLayers<float>, const OptimizerConfig&, int,
+                                                  std::unique_ptr<LossHead<float>>);
 extern template Network<double> build_chain<double>(const std::vector<int>&, const std::string&,
                                                     WeightLayers<double>, const OptimizerConfig&,
-                                                    int);
+                                                    int, std::unique_ptr<LossHead<double>>);
 extern template Network<float> build_graph<float>(const std::vector<LayerSpec>&, ImageShape, int,
                                                   WeightLayers<float>, const OptimizerConfig&, int,
                                                   std::uint64_t);

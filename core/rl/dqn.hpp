@@ -1,0 +1,85 @@
+#pragma once
+// Deep Q-learning (Mnih et al. 2013, "Playing Atari with Deep Reinforcement Learning", the DRL
+// reference of seed 000): a Q-network maps a state to one value per action; the agent acts
+// epsilon-greedily, stores transitions in a replay memory and learns from random mini-batches
+// towards y = r + gamma max_a' Q_target(s', a'), the target network being a copy of the online
+// network refreshed every `target_update_steps` learning steps (the later Nature version's
+// stabiliser). The online network's weight matrices come from the experiment's scheme, so the
+// same agent trains in full precision or in RRAM tiles under TIME's write scheme.
+#include "core/network/network.hpp"
+#include "core/rl/environment.hpp"
+#include "core/rl/replay_memory.hpp"
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace cbl::rl {
+
+struct DqnConfig {
+    std::string env = "cartpole";
+    int episodes = 1000;               ///< training budget [episodes]
+    std::vector<int> hidden{128, 128}; ///< hidden ReLU neurons per layer
+    double gamma = 0.99;               ///< discount per step
+    int replay_capacity = 50000;       ///< transitions kept
+    int batch_size = 64;               ///< transitions per learning step
+    int warmup_steps = 1000;           ///< random steps before learning starts
+    int train_every = 1;               ///< environment steps per learning step
+    int target_update_steps = 500;     ///< learning steps between target-network refreshes
+    double epsilon_start = 1.0, epsilon_end = 0.02; ///< exploration, decayed linearly
+    int epsilon_decay_steps = 10000;                ///< environment steps of the decay
+    double huber_delta = 1.0;                       ///< TD error where the loss turns linear
+    /// Double DQN (van Hasselt et al. 2016): the online network picks a', the target network
+    /// values it, which removes max's upward bias of noisy estimates.
+    bool double_q = true;
+    /// Stop once the mean reward of the last 100 episodes reaches this (0 = play the budget).
+    double stop_at_mean_reward = 0;
+
+    void validate() const;
+};
+
+/// Weight matrices for the layer list [observations + 1, hidden..., actions] (bias inputs
+/// counted as in network.layers), from the experiment's training scheme.
+using WeightFactory = std::function<WeightLayers<float>(const std::vector<int>& layers)>;
+
+class DqnAgent {
+  public:
+    DqnAgent(const DqnConfig& config, const OptimizerConfig& optimizer,
+             const WeightFactory& weights, std::uint64_t seed);
+
+    /// Plays one episode, learning as it goes; returns its total reward.
+    double run_episode();
+    bool finished() const;
+
+    const std::vector<double>& episode_rewards() const { return rewards_; }
+    /// Mean reward of the last 100 episodes (of all, while fewer have been played).
+    double mean_reward_100() const;
+    std::uint64_t environment_steps() const { return steps_; }
+    std::uint64_t learning_steps() const { return learn_steps_; }
+    const Environment& environment() const { return *env_; }
+    /// Q-values of the current state (an inference read of the online network).
+    Eigen::VectorXf q_values() const;
+    Network<float>& network() { return online_; }
+    const Network<float>& network() const { return online_; }
+    const DqnConfig& config() const { return cfg_; }
+
+  private:
+    int act(const Eigen::VectorXf& s);
+    double epsilon() const;
+    void learn();
+
+    DqnConfig cfg_;
+    OptimizerConfig optimizer_;
+    std::uint64_t seed_;
+    std::unique_ptr<Environment> env_;
+    std::shared_ptr<TdTarget> target_value_;
+    Network<float> online_;
+    Network<float> target_;
+    ReplayMemory memory_;
+    std::vector<double> rewards_;
+    std::uint64_t steps_ = 0, learn_steps_ = 0, samples_ = 0;
+    Eigen::VectorXf s_, next_;
+};
+
+} // namespace cbl::rl
