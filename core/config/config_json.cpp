@@ -272,6 +272,7 @@ void to_json(nlohmann::json& j, const ExperimentConfig& c) {
     Writer top{j};
     describe_top(top, const_cast<ExperimentConfig&>(c));
     j["network"] = write(c.network);
+    if (!c.network.graph.empty()) j["network"]["graph"] = c.network.graph;
     j["training"] = write(c.training);
     j["training"]["optimizer"] = c.training.optimizer;
     j["dataset"] = write(c.dataset);
@@ -288,7 +289,11 @@ void from_json(const nlohmann::json& j, ExperimentConfig& c) {
     for (const char* group : {"network", "training", "dataset", "scheme", "device", "tile"})
         top.allow(group);
     top.finish();
-    if (j.contains("network")) read(j["network"], "network.", c.network);
+    if (j.contains("network")) {
+        read(j["network"], "network.", c.network, {"graph"});
+        if (j["network"].contains("graph"))
+            c.network.graph = layer_specs_from_json(j["network"]["graph"]);
+    }
     if (j.contains("training")) {
         read(j["training"], "training.", c.training, {"optimizer"});
         if (j["training"].contains("optimizer"))

@@ -5,6 +5,7 @@
 #include "core/config/json_file.hpp"
 #include "core/crossbar/tile_config.hpp"
 #include "core/dataset/dataset.hpp"
+#include "core/network/network_builder.hpp"
 #include "core/network/optimizer.hpp"
 #include "core/training/scheme_config.hpp"
 
@@ -18,6 +19,9 @@ namespace cbl {
 struct NetworkConfig {
     std::vector<int> layers{785, 250, 10}; ///< neuron counts; layers[0] includes the bias input
     std::string hidden_activation = "sigmoid";
+    /// A layer list (conv2d, maxpool2d, dropout, flatten, dense; core/network/network_builder):
+    /// when given it defines the network and `layers` / `hidden_activation` are not used.
+    std::vector<LayerSpec> graph;
 };
 
 struct TrainingConfig {

@@ -2,8 +2,8 @@
 
 #include "core/common/param_error.hpp"
 #include "core/common/rng.hpp"
-#include "core/network/network_builder.hpp"
 #include "core/config/schema.hpp"
+#include "core/network/network_builder.hpp"
 #include "core/training/device_layer.hpp"
 #include "core/training/scheme_factory.hpp"
 
@@ -15,11 +15,13 @@ Experiment::Experiment(const ExperimentConfig& config, std::shared_ptr<const Dat
     : config_(config), data_(std::move(data)) {
     config_.validate();
     const int pixels = data_->train.features();
-    if (pixels + 1 != config_.network.layers.front())
+    // A layer list checks its shapes against the images itself (graph_weight_shapes).
+    const bool chain = config_.network.graph.empty();
+    if (chain && pixels + 1 != config_.network.layers.front())
         throw InputError("network.layers[0] = " + std::to_string(config_.network.layers.front()) +
                          " but the dataset's images have " + std::to_string(pixels) +
                          " pixels (+1 bias = " + std::to_string(pixels + 1) + ")");
-    if (config_.network.layers.back() < data_->train.classes)
+    if (chain && config_.network.layers.back() < data_->train.classes)
         throw InputError(
             "network.layers: the last layer has " + std::to_string(config_.network.layers.back()) +
             " outputs but the dataset has " + std::to_string(data_->train.classes) + " classes");
@@ -66,10 +68,25 @@ ExperimentState Experiment::state() const {
 void Experiment::rebuild_network() {
     const auto& t = config_.training;
     const auto& n = config_.network;
-    const auto shapes = weight_shapes(n.layers);
     const SchemeConfig& scheme = config_.scheme;
     const TileConfig& tile = config_.tile;
-    if (t.precision == "fp64")
+    const Dataset& d = data_->train;
+    const ImageShape image{d.channels, d.height, d.width};
+    shapes_ =
+        n.graph.empty() ? weight_shapes(n.layers) : graph_weight_shapes(n.graph, image, d.classes);
+    const auto& shapes = shapes_;
+    if (!n.graph.empty()) {
+        if (t.precision == "fp64")
+            net64_ = std::make_unique<Network<double>>(build_graph<double>(
+                n.graph, image, d.classes,
+                make_layers<double>(shapes, scheme, tile, t.seed, t.seconds_per_image), t.optimizer,
+                t.batch_size, t.seed));
+        else
+            net32_ = std::make_unique<Network<float>>(build_graph<float>(
+                n.graph, image, d.classes,
+                make_layers<float>(shapes, scheme, tile, t.seed, t.seconds_per_image), t.optimizer,
+                t.batch_size, t.seed));
+    } else if (t.precision == "fp64")
         net64_ = std::make_unique<Network<double>>(build_chain<double>(
             n.layers, n.hidden_activation,
             make_layers<double>(shapes, scheme, tile, t.seed, t.seconds_per_image), t.optimizer,
@@ -186,7 +203,7 @@ namespace cbl {
 
 EnergyReport Experiment::energy_report() const {
     double synapses = 0;
-    for (const auto& [rows, cols] : weight_shapes(config_.network.layers))
+    for (const auto& [rows, cols] : shapes_)
         synapses += double(rows) * cols;
     EnergyLedger ledger(technology_, synapses);
     for (const EpochMetrics& m : history_)

@@ -88,6 +88,7 @@ class Experiment {
 
     ExperimentConfig config_;
     std::shared_ptr<const DataSplit> data_;
+    std::vector<std::pair<int, int>> shapes_; ///< weight matrices (rows, columns incl. bias)
     std::unique_ptr<Network<float>> net32_;
     std::unique_ptr<Network<double>> net64_;
     std::vector<int> order_; ///< this epoch's image order

@@ -7,7 +7,11 @@ nlohmann::json summary_json(const Experiment& e, double wall_seconds) {
     const auto& h = e.history();
     j["preset"] = e.config().name;
     j["dataset"] = e.data().name;
-    j["layers"] = e.config().network.layers;
+    // A layer list is reported as given; `layers` (neuron counts) describes a chain only.
+    if (e.config().network.graph.empty())
+        j["layers"] = e.config().network.layers;
+    else
+        j["graph"] = e.config().network.graph;
     j["epochs"] = h.size();
     auto column = [&](auto member) {
         nlohmann::json a = nlohmann::json::array();

@@ -49,17 +49,26 @@ void CrossbarLayer::read_sum(Eigen::Ref<Vec> y, Read&& read) const {
     }
 }
 
+namespace {
+/// The read-noise key of one MVM: the training step, and for a matrix read at several positions
+/// within the step (a convolution) the position above bit 40, so the positions of one image draw
+/// independent noise (position 0, every dense read, keeps the step alone).
+std::uint64_t read_key(const StepContext& ctx) {
+    return ctx.step + (std::uint64_t(ctx.position) << 40);
+}
+} // namespace
+
 void CrossbarLayer::forward(const Vec& x, Vec& z, StepContext& ctx) {
     z.resize(outputs());
     read_sum(z, [&](std::size_t i, Eigen::Ref<Vec> y) {
-        tiles_[i].forward(x, y, ctx.step, (*ctx.counts)[Stage::forward]);
+        tiles_[i].forward(x, y, read_key(ctx), (*ctx.counts)[Stage::forward]);
     });
 }
 
 void CrossbarLayer::backward(const Vec& d, Vec& out, StepContext& ctx) {
     out.resize(inputs());
     read_sum(out, [&](std::size_t i, Eigen::Ref<Vec> y) {
-        tiles_[i].backward(d, y, ctx.step, (*ctx.counts)[Stage::backward]);
+        tiles_[i].backward(d, y, read_key(ctx), (*ctx.counts)[Stage::backward]);
     });
 }
 
