@@ -7,6 +7,8 @@
 #include <charconv>
 #include <filesystem>
 
+#include <unistd.h>
+
 namespace cbl {
 namespace {
 
@@ -152,25 +154,42 @@ std::vector<std::string> export_csv(const ExperimentState& state, const std::str
     if (ec || !fs::is_directory(dir))
         throw InputError("cannot export to " + dir + ": " +
                          (ec ? ec.message() : std::string("not a folder")));
-    std::vector<std::string> written;
-    const auto write = [&](const std::string& name, const std::string& text) {
-        const std::string path = (fs::path(dir) / name).string();
-        write_file_atomically(path, text);
-        written.push_back(path);
-    };
-    const std::string metrics = (fs::path(dir) / "metrics.csv").string();
-    write_metrics_csv(state.history, metrics);
-    written.push_back(metrics);
-    for (const auto& [path, array] : state.arrays) {
-        if (array.shape.size() != 2 || !is_layer_path(path)) continue;
-        std::string text;
-        try {
-            text = matrix_csv(array);
-        } catch (const InputError& e) {
-            throw InputError("cannot export state array " + path + ": " + e.what());
+    // Every file is written into a staging folder inside `dir` and moved into place only when
+    // all of them were written: a full disk or a bad array leaves no half export behind.
+    const fs::path staging = fs::path(dir) / (".export-" + std::to_string(::getpid()));
+    fs::remove_all(staging, ec);
+    if (!fs::create_directory(staging, ec) || ec)
+        throw InputError("cannot export to " + dir + ": " + ec.message());
+    std::vector<std::string> names;
+    try {
+        write_metrics_csv(state.history, (staging / "metrics.csv").string());
+        names.push_back("metrics.csv");
+        for (const auto& [path, array] : state.arrays) {
+            if (array.shape.size() != 2 || !is_layer_path(path)) continue;
+            std::string text;
+            try {
+                text = matrix_csv(array);
+            } catch (const InputError& e) {
+                throw InputError("cannot export state array " + path + ": " + e.what());
+            }
+            names.push_back(file_name(path, array.unit));
+            write_file_atomically((staging / names.back()).string(), text);
         }
-        write(file_name(path, array.unit), text);
+    } catch (...) {
+        fs::remove_all(staging, ec);
+        throw;
     }
+    std::vector<std::string> written;
+    for (const std::string& name : names) {
+        const fs::path target = fs::path(dir) / name;
+        fs::rename(staging / name, target, ec);
+        if (ec) {
+            fs::remove_all(staging, ec);
+            throw InputError("cannot export to " + target.string() + ": " + ec.message());
+        }
+        written.push_back(target.string());
+    }
+    fs::remove(staging, ec);
     return written;
 }
 

@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <QDir>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QTemporaryDir>
@@ -754,6 +755,20 @@ class TestSession : public QObject {
         QCOMPARE(rows, w.shape[0]);
         QVERIFY(temp_files(dir).empty());
         QVERIFY_THROWS_EXCEPTION(InputError, export_csv(st, path("round.h5") + "/sub"));
+        QCOMPARE(QDir(QString::fromStdString(dir))
+                     .entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden)
+                     .size(),
+                 int(files.size())); // nothing but the export itself (no staging folder)
+
+        // An array that cannot be written stops the export before any file is in place.
+        ExperimentState bad = st;
+        bad.arrays["layer_1/w"].shape = {3, 3};
+        const std::string empty_dir = path("csv/failed");
+        QVERIFY_THROWS_EXCEPTION(InputError, export_csv(bad, empty_dir));
+        QCOMPARE(QDir(QString::fromStdString(empty_dir))
+                     .entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden)
+                     .size(),
+                 0);
     }
 
     void autosaveAndRecovery() {
