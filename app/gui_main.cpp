@@ -1,5 +1,5 @@
 // crossbarlab: the live lab GUI.
-#include "ui/app/application.hpp"
+#include "ui/shell/application.hpp"
 
 int main(int argc, char** argv) {
     return cbl::ui::run_application(argc, argv);

@@ -14,8 +14,8 @@
 #include "core/dataset/dataset.hpp"
 #include "core/experiment/config.hpp"
 #include "core/experiment/engine.hpp"
-#include "ui/app/engine_bridge.hpp"
-#include "ui/app/main_window.hpp"
+#include "ui/shell/engine_bridge.hpp"
+#include "ui/shell/main_window.hpp"
 #include "ui/widgets/heatmap_view.hpp"
 
 #include <QElapsedTimer>

@@ -2,10 +2,10 @@
 // parameter change reaches the engine and appears as an event, clicking a heatmap cell pins the
 // synapse, export writes valid files, sessions save and load, every view renders.
 #include "gui_test_config.hpp"
-#include "ui/app/engine_bridge.hpp"
-#include "ui/app/exporter.hpp"
-#include "ui/app/main_window.hpp"
-#include "ui/app/session_controller.hpp"
+#include "ui/shell/engine_bridge.hpp"
+#include "ui/shell/exporter.hpp"
+#include "ui/shell/main_window.hpp"
+#include "ui/shell/session_controller.hpp"
 #include "ui/views/accuracy_chart.hpp"
 #include "ui/views/heatmap_panel.hpp"
 #include "ui/views/parameter_panel.hpp"

@@ -5,9 +5,9 @@
 #include "core/experiment/experiment.hpp"
 #include "core/session/session_file.hpp"
 #include "gui_test_config.hpp"
-#include "ui/app/engine_bridge.hpp"
-#include "ui/app/main_window.hpp"
-#include "ui/app/session_controller.hpp"
+#include "ui/shell/engine_bridge.hpp"
+#include "ui/shell/main_window.hpp"
+#include "ui/shell/session_controller.hpp"
 
 #include <QFile>
 #include <QFileInfo>

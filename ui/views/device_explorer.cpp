@@ -1,6 +1,6 @@
 #include "ui/views/device_explorer.hpp"
 
-#include "ui/app/characterisation_worker.hpp"
+#include "ui/shell/characterisation_worker.hpp"
 #include "ui/widgets/chart_view.hpp"
 
 #include <QAreaSeries>

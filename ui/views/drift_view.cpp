@@ -1,6 +1,6 @@
 #include "ui/views/drift_view.hpp"
 
-#include "ui/app/characterisation_worker.hpp"
+#include "ui/shell/characterisation_worker.hpp"
 #include "ui/widgets/chart_view.hpp"
 
 #include <QCategoryAxis>

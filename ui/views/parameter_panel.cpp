@@ -1,7 +1,7 @@
 #include "ui/views/parameter_panel.hpp"
 
 #include "core/config/schema.hpp"
-#include "ui/app/parameter_info.hpp"
+#include "ui/shell/parameter_info.hpp"
 
 #include <QCheckBox>
 #include <QComboBox>

@@ -1,10 +1,10 @@
 #pragma once
 // The parameter panel (view): one editor per config field that matters for the running
 // experiment, grouped, with range, unit, choices and tooltip from the core parameter schema
-// (ui/app/parameter_info). Live fields are marked green; structural ones collect as pending
+// (ui/shell/parameter_info). Live fields are marked green; structural ones collect as pending
 // edits applied by a reset. Edits go to a ParameterController, whose verdicts show next to the
 // field.
-#include "ui/app/parameter_controller.hpp"
+#include "ui/shell/parameter_controller.hpp"
 #include "ui/views/snapshot_view.hpp"
 
 #include <QHash>

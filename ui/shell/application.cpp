@@ -1,9 +1,9 @@
-#include "ui/app/application.hpp"
+#include "ui/shell/application.hpp"
 
 #include "core/experiment/config.hpp"
-#include "ui/app/engine_bridge.hpp"
-#include "ui/app/main_window.hpp"
-#include "ui/app/session_controller.hpp"
+#include "ui/shell/engine_bridge.hpp"
+#include "ui/shell/main_window.hpp"
+#include "ui/shell/session_controller.hpp"
 #include "ui/views/device_explorer.hpp"
 #include "ui/views/drift_view.hpp"
 

@@ -1,4 +1,4 @@
-#include "ui/app/parameter_controller.hpp"
+#include "ui/shell/parameter_controller.hpp"
 
 #include "core/config/schema.hpp"
 #include "core/experiment/engine.hpp"

@@ -1,6 +1,6 @@
-#include "ui/app/comparison_runs.hpp"
+#include "ui/shell/comparison_runs.hpp"
 
-#include "ui/app/engine_bridge.hpp"
+#include "ui/shell/engine_bridge.hpp"
 
 namespace cbl::ui {
 

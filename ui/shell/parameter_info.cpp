@@ -1,4 +1,4 @@
-#include "ui/app/parameter_info.hpp"
+#include "ui/shell/parameter_info.hpp"
 
 #include <algorithm>
 

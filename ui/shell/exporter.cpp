@@ -1,4 +1,4 @@
-#include "ui/app/exporter.hpp"
+#include "ui/shell/exporter.hpp"
 
 #include "core/session/csv_export.hpp"
 

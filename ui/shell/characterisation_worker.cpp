@@ -1,4 +1,4 @@
-#include "ui/app/characterisation_worker.hpp"
+#include "ui/shell/characterisation_worker.hpp"
 
 #include "core/device/device_params.hpp"
 

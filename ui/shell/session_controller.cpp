@@ -1,8 +1,8 @@
-#include "ui/app/session_controller.hpp"
+#include "ui/shell/session_controller.hpp"
 
 #include "core/experiment/engine.hpp"
 #include "core/session/session_file.hpp"
-#include "ui/app/engine_bridge.hpp"
+#include "ui/shell/engine_bridge.hpp"
 
 #include <QAction>
 #include <QFileDialog>

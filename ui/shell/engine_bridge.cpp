@@ -1,4 +1,4 @@
-#include "ui/app/engine_bridge.hpp"
+#include "ui/shell/engine_bridge.hpp"
 
 #include <QMetaObject>
 
