@@ -2,8 +2,8 @@
 // layers: solved (mean reward >= 195 over 100 consecutive episodes, Gym's CartPole-v0 threshold)
 // within the 1,000-episode budget at seeds 1-3, with the agent's defaults (double DQN, 4-128-128-2
 // ReLU, replay 50,000, batch 64, target refresh every 500 learning steps, Adam 5e-4).
-#include "core/network/fp_layer.hpp"
 #include "core/rl/dqn.hpp"
+#include "core/training/scheme_factory.hpp"
 
 #include <QtTest>
 
@@ -26,11 +26,8 @@ class TestFidelityDqn : public QObject {
         adam.type = "adam";
         adam.learning_rate = 5e-4;
         const auto fp = [&](const std::vector<int>& l) {
-            WeightLayers<float> w;
-            for (std::size_t k = 0; k + 1 < l.size(); ++k)
-                w.push_back(std::make_unique<FpLayer<float>>(
-                    l[k + 1], k == 0 ? l[0] : l[k] + 1, std::uint64_t(seed), std::uint32_t(k)));
-            return w;
+            return make_layers<float>(weight_shapes(l), SchemeConfig{}, TileConfig{},
+                                      std::uint64_t(seed), 0);
         };
         DqnAgent a(c, adam, fp, std::uint64_t(seed));
         while (!a.finished())

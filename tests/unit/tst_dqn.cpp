@@ -1,8 +1,8 @@
 // The DQN agent of seed 000's deep RL on full-precision layers: the TD loss head, replay and
 // exploration mechanics, determinism (its learning: tests/fidelity/tst_fidelity_dqn.cpp).
-#include "core/network/fp_layer.hpp"
 #include "core/network/loss_head.hpp"
 #include "core/rl/dqn.hpp"
+#include "core/training/scheme_factory.hpp"
 
 #include <QtTest>
 
@@ -11,12 +11,9 @@ using namespace cbl::rl;
 
 namespace {
 
+/// Full-precision Q-network matrices, as an fp experiment builds them.
 WeightLayers<float> fp_layers(const std::vector<int>& layers, std::uint64_t seed) {
-    WeightLayers<float> w;
-    for (std::size_t k = 0; k + 1 < layers.size(); ++k)
-        w.push_back(std::make_unique<FpLayer<float>>(
-            layers[k + 1], k == 0 ? layers[0] : layers[k] + 1, seed, std::uint32_t(k)));
-    return w;
+    return make_layers<float>(weight_shapes(layers), SchemeConfig{}, TileConfig{}, seed, 0);
 }
 
 OptimizerConfig adam(double lr) {
