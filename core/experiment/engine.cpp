@@ -22,6 +22,21 @@ void answer(const VerdictCallback& on_verdict, bool accepted, std::string messag
     if (on_verdict) on_verdict({accepted, std::move(message)});
 }
 
+/// Runs a command's work and answers its verdict; a failure also stays in `error` (the next
+/// snapshot shows it), a success clears it.
+template <typename F>
+void attempt(F&& work, std::string& error, const VerdictCallback& on_verdict) {
+    try {
+        work();
+        error.clear();
+    } catch (const std::exception& e) {
+        error = e.what();
+        answer(on_verdict, false, error);
+        return;
+    }
+    answer(on_verdict, true);
+}
+
 } // namespace
 
 Engine::Engine(int threads)
@@ -63,20 +78,16 @@ void Engine::install(
     const ExperimentConfig& config, std::shared_ptr<const DataSplit> data,
     const std::function<std::unique_ptr<Experiment>(std::shared_ptr<const DataSplit>)>& build,
     const VerdictCallback& on_verdict) {
-    try {
-        if (!data) data = data_for(config);
-        experiment_ = build(data);
-        running_ = false;
-        drift_ = {};
-        config_ = config;
-        data_ = std::move(data);
-        error_.clear();
-    } catch (const std::exception& e) {
-        error_ = e.what();
-        answer(on_verdict, false, error_);
-        return;
-    }
-    answer(on_verdict, true);
+    attempt(
+        [&] {
+            if (!data) data = data_for(config);
+            experiment_ = build(data);
+            running_ = false;
+            drift_ = {};
+            config_ = config;
+            data_ = std::move(data);
+        },
+        error_, on_verdict);
 }
 
 void Engine::load(const ExperimentConfig& config, std::shared_ptr<const DataSplit> data,
@@ -190,15 +201,7 @@ void Engine::on_experiment(std::function<void(Experiment&)> f, VerdictCallback o
             answer(on_verdict, false, "there is no experiment yet");
             return;
         }
-        try {
-            f(*experiment_);
-            error_.clear();
-        } catch (const std::exception& e) {
-            error_ = e.what();
-            answer(on_verdict, false, error_);
-            return;
-        }
-        answer(on_verdict, true);
+        attempt([&] { f(*experiment_); }, error_, on_verdict);
     });
 }
 
