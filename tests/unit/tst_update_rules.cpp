@@ -188,6 +188,57 @@ class TstUpdateRules : public QObject {
         QCOMPARE(big.pulses.maxCoeff(), 1);
     }
 
+    void directStochasticRoundingHasTheRightLawOnBothPaths() {
+        // Geometric skips draw only where a pulse may fall; every synapse must still get
+        // floor(g + u): sign(g) with probability |g| for |g| < 1, and floor(g) or floor(g) + 1
+        // around a mean of g beyond one granule. Rows of the rank-1 path: g = x_c d_r / eps
+        // with x spanning 0..1, so each row mixes tiny and near-granule changes.
+        SchemeConfig c = scheme("direct", 0.25);
+        c.direct_rounding = "stochastic";
+        const int rows = 6, cols = 40, steps = 2000;
+        Eigen::VectorXf x(cols), d(rows);
+        for (int i = 0; i < cols; ++i)
+            x[i] = i % 8 == 0 ? 0.f : float(i) / cols;
+        d << 0.2f, -0.05f, 0.01f, -0.24f, 0.35f, -0.6f; // |g| up to 0.96; 1.4 and 2.4 rows
+        Eigen::MatrixXf dW = d * x.transpose();
+        for (const bool rank1 : {true, false}) {
+            DirectScheme s(c, false, 7, 0);
+            FakeArray a(rows, cols);
+            Eigen::MatrixXi lowest = Eigen::MatrixXi::Constant(rows, cols, 1000),
+                            highest = Eigen::MatrixXi::Constant(rows, cols, -1000);
+            for (int step = 0; step < steps; ++step) {
+                StageCounts counts;
+                StepContext ctx{std::uint64_t(step), &counts};
+                const Eigen::MatrixXi before = a.pulses;
+                if (rank1)
+                    s.commit_rank1(x, d, 1.f, {0, 1, 2, 3, 4, 5}, a, ctx);
+                else
+                    s.commit(dW, a, ctx);
+                const Eigen::MatrixXi now = a.pulses - before;
+                lowest = lowest.cwiseMin(now);
+                highest = highest.cwiseMax(now);
+            }
+            for (int r = 0; r < rows; ++r)
+                for (int col = 0; col < cols; ++col) {
+                    const double g = double(dW(r, col)) / 0.25;
+                    const double mean = double(a.pulses(r, col)) / steps;
+                    const double frac = g - std::floor(g);
+                    const double sd = std::sqrt(std::max(frac * (1 - frac), 1e-9) / steps);
+                    QVERIFY2(std::abs(mean - g) <= 5 * sd + 1e-12,
+                             qPrintable(QString("%1 (%2, %3): mean %4, g %5")
+                                            .arg(rank1 ? "rank-1" : "full")
+                                            .arg(r)
+                                            .arg(col)
+                                            .arg(mean)
+                                            .arg(g)));
+                    if (g == 0) QCOMPARE(highest(r, col), 0);
+                    if (g == 0) continue;
+                    QVERIFY(lowest(r, col) >= int(std::floor(g)));
+                    QVERIFY(highest(r, col) <= int(std::floor(g)) + 1);
+                }
+        }
+    }
+
     void timeWritesWithItsThreeSchemes() {
         // One pulse = 0.1 weight units, eps = 0.1, band 0.05. Target 0.32 from 0.
         struct Written {

@@ -26,20 +26,24 @@ class DirectScheme final : public UpdateScheme {
 
     /// The pulses of one desired change dw with the deterministic roundings.
     int pulses(float dw) const;
+    /// dw / eps, eps of the direction of dw.
+    double granules(float dw) const;
 
   private:
-    /// The pulses of column c from dw_ with stochastic rounding (vectorised draws).
-    void round_column_stochastic(int c, SynapseArray& a, StepContext& ctx);
+    /// Stochastic rounding of row r's n candidate changes, at(i) = (column, dW / eps): every
+    /// |dW / eps| is at most q. Rows with q < 1 (almost all: most dW are far below a granule)
+    /// draw only where a pulse may fall, by geometric skips.
+    template <typename At>
+    void round_row_stochastic(int r, double q, int n, At&& at, SynapseArray& a,
+                              StepContext& ctx) const;
 
     bool single_;
     std::uint64_t seed_;
     std::uint32_t layer_;
     double eps_up_ = 0, eps_down_ = 0;
     Rounding rounding_ = Rounding::stochastic;
-    Vec dw_;                           ///< this image's dW of one column (scratch)
-    std::vector<std::uint32_t> words_; ///< random words of the stochastic rounding (scratch)
-    Eigen::VectorXd pulses_;           ///< stochastic rounding: the pulses of one column (scratch)
-    std::vector<std::uint64_t> nonzero_; ///< rows of pulses_ with p != 0, one bit each (scratch)
+    Vec dw_;                  ///< this image's dW of one column (scratch)
+    std::vector<int> driven_; ///< the columns with x != 0 (scratch)
 };
 
 } // namespace cbl
