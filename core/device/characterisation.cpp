@@ -75,12 +75,13 @@ PcmExpectation pcm_expectation(const PcmParams& p, const CharacterisationOptions
         std::vector<double> mass(m, 0.0), next(m);
         spread_normal(o.init_uS, o.init_std_uS, lo, h, m, 1.0, mass);
         for (int k = 0; k < n_pulses; ++k) {
+            const double history = pcm_history(p, k + 1); // pulse k + 1 since RESET
             std::fill(next.begin(), next.end(), 0.0);
             for (int i = 0; i < m; ++i) {
                 if (mass[i] < 1e-14) continue;
                 const double g = lo + i * h;
-                spread_normal(g + pcm_set_mean_uS(p, g, k) * scale, pcm_set_std_uS(p, g, k), lo, h,
-                              m, mass[i], next);
+                spread_normal(g + pcm_set_mean_uS(p, g, history) * scale,
+                              pcm_set_std_uS(p, g, history), lo, h, m, mass[i], next);
             }
             mass.swap(next);
             for (int i = 0; i < m; ++i) {
@@ -127,7 +128,7 @@ CharacterisationResult characterise_pcm(const PcmParams& p, const Characterisati
             double g =
                 std::clamp(o.init_uS + o.init_std_uS * init.normal(0, dev), p.g_min_uS, p.g_max_uS);
             for (int k = 0; k < n_pulses; ++k) {
-                g = pcm_set_uS(p, g, k, program.normal(std::uint64_t(k), dev), scale);
+                g = pcm_set_uS(p, g, k + 1, program.normal(std::uint64_t(k), dev), scale);
                 g_true[k][d] = float(g);
                 const double noise =
                     o.read_noise ? pcm_read_std_uS(p, g) * read.normal(std::uint64_t(k), dev) : 0;
@@ -167,6 +168,10 @@ CharacterisationResult characterise_pcm(const PcmParams& p, const Characterisati
     for (const double m : e.histogram_mass)
         r.histogram_model_counts.push_back(m * n_dev);
     for (int k = 0; k < n_pulses; ++k) {
+        r.mean_curve_uS.push_back(pcm_published_mean_uS(k + 1, p.g_max_uS));
+        if (k + 1 >= mean_curve_first_pulse)
+            r.max_curve_rel_error =
+                std::max(r.max_curve_rel_error, std::abs(r.mean_uS[k] / r.mean_curve_uS[k] - 1));
         r.max_mean_rel_error =
             std::max(r.max_mean_rel_error, std::abs(r.mean_uS[k] / e.mean_uS[k] - 1));
         r.max_std_rel_error =
@@ -211,11 +216,16 @@ nlohmann::json to_json(const CharacterisationResult& r) {
     j["std_uS"] = r.std_uS;
     j["model_mean_uS"] = r.model_mean_uS;
     j["model_std_uS"] = r.model_std_uS;
+    j["mean_curve_uS"] = r.mean_curve_uS;
     j["check"] = {{"mean_rel_tolerance", 0.1},
                   {"std_rel_tolerance", 0.2},
                   {"max_mean_rel_error", r.max_mean_rel_error},
                   {"max_std_rel_error", r.max_std_rel_error},
-                  {"passed", r.max_mean_rel_error <= 0.1 && r.max_std_rel_error <= 0.2}};
+                  {"mean_curve_from_pulse", mean_curve_first_pulse},
+                  {"mean_curve_rel_tolerance", 0.1},
+                  {"max_mean_curve_rel_error", r.max_curve_rel_error},
+                  {"passed", r.max_mean_rel_error <= 0.1 && r.max_std_rel_error <= 0.2 &&
+                                 r.max_curve_rel_error <= 0.1}};
     j["histogram"] = {{"after_pulses", r.options.histogram_after},
                       {"edges_uS", r.histogram_edges_uS},
                       {"counts", r.histogram_counts},

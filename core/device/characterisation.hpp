@@ -29,11 +29,19 @@ struct CharacterisationOptions {
     void validate() const;
 };
 
+/// The first pulse at which the sample mean is held to the published mean curve.
+constexpr int mean_curve_first_pulse = 3;
+
 struct CharacterisationResult {
     std::vector<int> pulses;                         ///< 1 .. n
     std::vector<double> mean_uS, std_uS;             ///< sample, read at T0 after each pulse
     std::vector<double> model_mean_uS, model_std_uS; ///< the equations' expectation
+    /// The published mean curve (ref. README 2, P(G) inverted) after each pulse.
+    std::vector<double> mean_curve_uS;
     double max_mean_rel_error = 0, max_std_rel_error = 0;
+    /// Largest |mean / mean curve - 1| from pulse mean_curve_first_pulse on (the curve is a fit
+    /// of the mean trend; the first pulses from the 0.06 uS start sit off it).
+    double max_curve_rel_error = 0;
     std::vector<double> histogram_edges_uS;
     std::vector<int> histogram_counts;
     std::vector<double> histogram_model_counts;
@@ -56,7 +64,7 @@ PcmExpectation pcm_expectation(const PcmParams& p, const CharacterisationOptions
                                const std::vector<double>& edges_uS);
 
 /// CLI.md `device` JSON: {"pulses", "mean_uS", "std_uS", "model_mean_uS", "model_std_uS",
-/// "check", "histogram", "drift", "traces"}.
+/// "mean_curve_uS", "check", "histogram", "drift", "traces"}.
 nlohmann::json to_json(const CharacterisationResult& r);
 
 } // namespace cbl

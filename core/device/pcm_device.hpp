@@ -51,19 +51,24 @@ void to_json(nlohmann::json& j, const PcmParams& p);
 /// Missing keys keep their defaults; unknown keys are rejected with the key named.
 void from_json(const nlohmann::json& j, PcmParams& p);
 
-/// Programming history factor p_n = exp(-n / n_history), n = SETs since the last RESET.
+/// Programming history factor p_n = exp(-n / n_history), n = the SET pulse being applied counted
+/// from the last RESET (n = 1 for the first SET). Counting the pulse being applied is what the
+/// published mean curve supports (ref. README 2: P(G) = 0.027 G^3 - 0.15 G^2 + 0.81 G pulses):
+/// the mean from 0.06 uS then stays within 7 % of the curve from the third pulse on, while n = 0
+/// for the first SET overshoots it by 19 % at the fifth (issue 13's Monte Carlo; checked by
+/// `crossbarlab-cli device`, mean_curve_uS).
 inline double pcm_history(const PcmParams& p, int n) {
     return std::exp(-n / p.n_history);
 }
 
-/// Mean SET increment [uS] at conductance g_uS after n SETs since RESET (ref. README 2).
-inline double pcm_set_mean_uS(const PcmParams& p, double g_uS, int n) {
-    return p.mu_g * g_uS + p.mu_0_uS + p.mu_p_uS * pcm_history(p, n);
+/// Mean SET increment [uS] at conductance g_uS for history factor h = pcm_history (ref. README 2).
+inline double pcm_set_mean_uS(const PcmParams& p, double g_uS, double h) {
+    return p.mu_g * g_uS + p.mu_0_uS + p.mu_p_uS * h;
 }
 
-/// Standard deviation of the SET increment [uS]; never negative.
-inline double pcm_set_std_uS(const PcmParams& p, double g_uS, int n) {
-    return std::max(0.0, p.sigma_g * g_uS + p.sigma_0_uS + p.sigma_p_uS * pcm_history(p, n));
+/// Standard deviation of the SET increment [uS] for history factor h; never negative.
+inline double pcm_set_std_uS(const PcmParams& p, double g_uS, double h) {
+    return std::max(0.0, p.sigma_g * g_uS + p.sigma_0_uS + p.sigma_p_uS * h);
 }
 
 /// Device-to-device factor on the SET mean, 1 + mu_d2d z_dev, floored at 0 (a SET never lowers
@@ -72,10 +77,11 @@ inline double pcm_mu_scale(const PcmParams& p, double z_dev) {
     return std::max(0.0, 1.0 + p.mu_d2d * z_dev);
 }
 
-/// One SET pulse: G + N(mu * mu_scale, sigma) clipped to the window. z is a standard normal,
-/// mu_scale the device's d2d factor (1 + mu_d2d z_dev).
+/// SET pulse n since RESET (n >= 1): G + N(mu * mu_scale, sigma) clipped to the window. z is a
+/// standard normal, mu_scale the device's d2d factor (1 + mu_d2d z_dev).
 inline double pcm_set_uS(const PcmParams& p, double g_uS, int n, double z, double mu_scale) {
-    const double g = g_uS + pcm_set_mean_uS(p, g_uS, n) * mu_scale + pcm_set_std_uS(p, g_uS, n) * z;
+    const double h = pcm_history(p, n);
+    const double g = g_uS + pcm_set_mean_uS(p, g_uS, h) * mu_scale + pcm_set_std_uS(p, g_uS, h) * z;
     return std::clamp(g, p.g_min_uS, p.g_max_uS);
 }
 
@@ -101,6 +107,18 @@ inline double pcm_pulses_to_reach(double g_uS) {
     return std::max(0.0, ((0.027 * g_uS - 0.15) * g_uS + 0.81) * g_uS);
 }
 
+/// The published mean curve itself: the conductance [uS] that `pulses` SETs from RESET reach on
+/// average, P^-1(pulses) (P rises everywhere: P' = 0.081 G^2 - 0.3 G + 0.81 > 0), by bisection.
+inline double pcm_published_mean_uS(double pulses, double g_max_uS) {
+    double lo = 0, hi = g_max_uS;
+    if (pcm_pulses_to_reach(hi) <= pulses) return hi;
+    for (int i = 0; i < 60; ++i) {
+        const double mid = 0.5 * (lo + hi);
+        (pcm_pulses_to_reach(mid) < pulses ? lo : hi) = mid;
+    }
+    return 0.5 * (lo + hi);
+}
+
 // The device interface of core/device/device_physics.hpp.
 
 /// PCM keeps a pulse history: SETs since the last RESET n, drift exponent nu, last-pulse time.
@@ -110,15 +128,16 @@ constexpr bool keeps_history(const PcmParams&) {
 
 /// A train of `count` pulses: SETs (up) with the device's d2d factor on the mean, or RESETs
 /// (a unidirectional device is depressed only by RESET, ref. README 2). z(i) is the standard
-/// normal of pulse i, d2d() the device's fixed draws; n is updated (saturating at n_max).
+/// normal of pulse i, d2d() the device's fixed draws; n, the SETs since RESET, counts each pulse
+/// before it is applied (pcm_history) and saturates at n_max.
 template <typename D2d, typename Z>
 double pulse_train_uS(const PcmParams& p, double g, int& n, int n_max, bool up, int count,
                       D2d&& d2d, Z&& z) {
     if (up) {
         const double mu_scale = pcm_mu_scale(p, d2d().x);
         for (int i = 0; i < count; ++i) {
-            g = pcm_set_uS(p, g, n, z(i), mu_scale);
             n = std::min(n_max, n + 1);
+            g = pcm_set_uS(p, g, n, z(i), mu_scale);
         }
     } else {
         for (int i = 0; i < count; ++i)

@@ -59,7 +59,8 @@ class TstDeviceModels : public QObject {
         }
     }
 
-    // The first SET from ~0.06 uS follows mu = 0.880 + 1.40 + (-0.084) G directly (ref. README 2).
+    // The first SET from ~0.06 uS follows mu = 0.880 + 1.40 p_1 + (-0.084) G directly (ref. README
+    // 2).
     void pcmFirstPulseFromEquations() {
         PcmParams p;
         p.mu_d2d = 0;
@@ -72,7 +73,10 @@ class TstDeviceModels : public QObject {
         // G1 = max(0.1, X), X ~ N(mu, sigma): E = c + E[(X - c)+] (the upper clip is 7 sigma away).
         // The 0.06 uS start lies below the model's window and is clipped to g_min first.
         const double g0 = std::max(o.init_uS, p.g_min_uS), c = p.g_min_uS;
-        const double mu = g0 + (-0.084 * g0 + 0.880 + 1.40), sigma = 0.091 * g0 + 0.260 + 2.15;
+        // The first SET is pulse n = 1 since RESET: p_1 = exp(-1 / 2.6).
+        const double p1 = std::exp(-1 / 2.6);
+        const double mu = g0 + (-0.084 * g0 + 0.880 + 1.40 * p1),
+                     sigma = 0.091 * g0 + 0.260 + 2.15 * p1;
         const double a = (mu - c) / sigma;
         const double phi = std::exp(-a * a / 2) / std::sqrt(2 * M_PI);
         const double cdf = 0.5 * std::erfc(-a / std::sqrt(2.0));
@@ -80,9 +84,10 @@ class TstDeviceModels : public QObject {
         const double grid = (p.g_max_uS - p.g_min_uS) / 800;
         QVERIFY2(std::abs(e.mean_uS[0] - expected) < grid,
                  qPrintable(QString("%1 vs %2").arg(e.mean_uS[0]).arg(expected)));
-        QCOMPARE(pcm_set_mean_uS(p, 10.0, 1000),
+        QCOMPARE(pcm_set_mean_uS(p, 10.0, pcm_history(p, 1000)),
                  -0.084 * 10 + 0.880 + 1.40 * std::exp(-1000 / 2.6));
-        QCOMPARE(pcm_set_std_uS(p, 2.0, 0), 0.091 * 2 + 0.260 + 2.15);
+        QCOMPARE(pcm_set_std_uS(p, 2.0, pcm_history(p, 1)),
+                 0.091 * 2 + 0.260 + 2.15 * std::exp(-1 / 2.6));
     }
 
     void pcmDriftFactor() {
@@ -98,8 +103,11 @@ class TstDeviceModels : public QObject {
         PcmParams p;
         QCOMPARE(pcm_reset_uS(p, 0.0), 0.1);
         QCOMPARE(pcm_reset_uS(p, -50.0), p.g_min_uS);
-        QCOMPARE(pcm_set_uS(p, 19.9, 0, 50.0, 1.0), p.g_max_uS);
+        QCOMPARE(pcm_set_uS(p, 19.9, 1, 50.0, 1.0), p.g_max_uS);
         QVERIFY(std::abs(pcm_pulses_to_reach(10.0) - 20.1) < 0.01);
+        // The published curve inverted: about 5.3 pulses to 6 uS, 20 to 10 uS (ref. README 2).
+        QVERIFY(std::abs(pcm_published_mean_uS(pcm_pulses_to_reach(6.0), p.g_max_uS) - 6.0) < 1e-9);
+        QVERIFY(std::abs(pcm_published_mean_uS(20.0, p.g_max_uS) - 9.98) < 0.01);
     }
 
     void rramCurveIsMonotoneAndBounded() {
