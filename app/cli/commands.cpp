@@ -20,9 +20,11 @@
 #include <cstdio>
 #include <filesystem>
 #include <functional>
+#include <iomanip>
 #include <iostream>
 #include <map>
 #include <memory>
+#include <sstream>
 #include <thread>
 
 #include <unistd.h>
@@ -31,14 +33,100 @@ namespace cbl {
 namespace {
 
 using cli::Args;
+using cli::flag;
+using cli::Option;
+using cli::valued;
+using cli::whole;
+using Options = std::vector<Option>;
 
-const std::set<std::string> config_options = {
-    "--preset",      "--config",     "--set",    "--dataset", "--holdout",
-    "--train-limit", "--test-limit", "--epochs", "--seed",    "--threads"};
+/// Defaults as the help shows them: "0.06", not "0.060000".
+std::string number_text(double v) {
+    std::ostringstream s;
+    s << std::setprecision(12) << v;
+    return s.str();
+}
 
-std::set<std::string> with(std::set<std::string> base, std::initializer_list<std::string> more) {
-    base.insert(more);
-    return base;
+/// A list as the help shows it: "a, b, c".
+template <class T, class Text>
+std::string joined(const std::vector<T>& items, const std::string& sep, Text text) {
+    std::string out;
+    for (const T& item : items) {
+        if (!out.empty()) out += sep;
+        out += text(item);
+    }
+    return out;
+}
+
+std::string joined(const std::vector<std::string>& items, const std::string& sep) {
+    return joined(items, sep, [](const std::string& s) { return s; });
+}
+
+/// What a resumed session keeps as it was saved: options that would change it are refused.
+const std::vector<std::string> fixed_on_resume = {"--preset", "--config",      "--set",
+                                                  "--seed",   "--train-limit", "--test-limit"};
+
+/// Options that are shortcuts for --set on one config field: the schema checks them and names
+/// the field, and their help takes range and unit from the same schema entry.
+const std::vector<std::pair<std::string, std::string>> shortcuts = {
+    {"--holdout", "dataset.holdout"},
+    {"--train-limit", "dataset.train_limit"},
+    {"--test-limit", "dataset.test_limit"},
+    {"--epochs", "training.epochs"},
+    {"--seed", "training.seed"}};
+
+/// The shortcut `name` as an option: the meaning and range of its field, then `more`.
+Option shortcut(const std::string& name, const std::string& fallback,
+                const std::string& more = "") {
+    const auto it = std::find_if(shortcuts.begin(), shortcuts.end(),
+                                 [&](const auto& s) { return s.first == name; });
+    const FieldSpec* f = find_field(it->second);
+    Option o = valued(name, "N", f->meaning + " (as --set " + f->path + "=N)" + more, fallback);
+    o.range = f->allowed();
+    // A resumed session takes some of them as they are (resume_session): same range.
+    if (f->hi <= double(std::numeric_limits<int>::max()))
+        o.whole = cli::Whole{static_cast<long long>(f->lo), static_cast<long long>(f->hi), {}};
+    return o;
+}
+
+Option json_flag(const std::string& what) {
+    return flag("--json", what);
+}
+
+Option threads_option() {
+    return whole("--threads", "TBB worker threads; results do not depend on it", 1, 256,
+                 std::nullopt, "one per core");
+}
+
+Option dataset_option(const std::string& fallback) {
+    return valued("--dataset", "SPEC",
+                  "fashion-mnist, mnist, synthetic, text:FILE, or a folder of IDX files or "
+                  "CIFAR-10 binary batches",
+                  fallback);
+}
+
+/// train's options: an experiment config, its data, where the session goes.
+Options train_options() {
+    return {
+        valued("--preset", "NAME",
+               "experiment preset (crossbarlab-cli presets lists them); excludes --config", "fp32"),
+        valued("--config", "FILE.json",
+               "experiment config, the schema a GUI session saves; excludes --preset"),
+        valued("--set", "KEY=VALUE",
+               "override one config field by its dotted path (crossbarlab-cli params lists "
+               "them); repeatable"),
+        dataset_option("the preset's"),
+        shortcut("--holdout", "the preset's"),
+        shortcut("--train-limit", "the preset's"),
+        shortcut("--test-limit", "the preset's"),
+        shortcut("--epochs", "the preset's; 1 with --resume", "; with --resume: that many more"),
+        shortcut("--seed", "the preset's"),
+        threads_option(),
+        valued("--out", "FILE.h5",
+               "save the session at the end (its folder must exist and be writable)"),
+        valued("--resume", "FILE.h5",
+               "continue a saved session (--epochs N: N more); refuses " +
+                   joined(fixed_on_resume, ", ")),
+        json_flag("print the summary object (shared/design/CLI.md) on stdout")};
 }
 
 /// Builds the experiment config from --preset/--config, --set overrides and the dataset options.
@@ -51,13 +139,8 @@ ExperimentConfig config_from(const Args& a, const std::string& default_preset) {
     for (const auto& s : a.all("--set"))
         apply_override(j, s);
     if (a.has("--dataset")) j["dataset"]["source"] = a.value("--dataset");
-    // Shortcuts for --set: the schema checks them and names the field.
-    for (const auto& [option, field] : {std::pair{"--holdout", "dataset.holdout"},
-                                        {"--train-limit", "dataset.train_limit"},
-                                        {"--test-limit", "dataset.test_limit"},
-                                        {"--epochs", "training.epochs"},
-                                        {"--seed", "training.seed"}})
-        if (a.has(option)) apply_override(j, std::string(field) + "=" + a.value(option));
+    for (const auto& [option, field] : shortcuts)
+        if (a.has(option)) apply_override(j, field + "=" + a.value(option));
     return j.get<ExperimentConfig>();
 }
 
@@ -65,11 +148,10 @@ ExperimentConfig config_from(const Args& a, const std::string& default_preset) {
 std::unique_ptr<tbb::global_control> thread_limit(const Args& a) {
     if (!a.has("--threads")) return nullptr;
     return std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism,
-                                                 a.integer("--threads", 1, 1, 256));
+                                                 a.integer("--threads"));
 }
 
-int cmd_presets(const std::vector<std::string>& argv) {
-    Args a(argv, {}, {"--json"});
+int cmd_presets(const Args& a) {
     nlohmann::json list = nlohmann::json::array();
     for (const auto& name : preset_names()) {
         ExperimentConfig c;
@@ -92,8 +174,7 @@ int cmd_presets(const std::vector<std::string>& argv) {
 }
 
 /// The parameter schema: every config field with type, default, range, unit, live flag.
-int cmd_params(const std::vector<std::string>& argv) {
-    Args a(argv, {}, {"--json", "--markdown"});
+int cmd_params(const Args& a) {
     if (a.flag("--markdown")) {
         std::cout << schema_markdown();
         return 0;
@@ -168,7 +249,7 @@ std::unique_ptr<Experiment> resume_session(const Args& a, const std::string& pat
     if (more_epochs >= 0)
         st.config["training"]["epochs"] = static_cast<long long>(st.history.size()) + more_epochs;
     if (a.has("--dataset")) st.config["dataset"]["source"] = a.value("--dataset");
-    if (a.has("--holdout")) st.config["dataset"]["holdout"] = a.integer("--holdout", 0, 1, 1 << 28);
+    if (a.has("--holdout")) st.config["dataset"]["holdout"] = a.integer("--holdout");
     const ExperimentConfig c = st.config.get<ExperimentConfig>();
     auto data = std::make_shared<const DataSplit>(load_dataset(c.dataset));
     return std::make_unique<Experiment>(st, data);
@@ -187,20 +268,18 @@ void require_writable_target(const std::string& path) {
         throw InputError("--out " + path + ": the folder " + dir.string() + " is not writable");
 }
 
-int cmd_train(const std::vector<std::string>& argv) {
-    Args a(argv, with(config_options, {"--out", "--resume"}), {"--json"});
+int cmd_train(const Args& a) {
     if (a.has("--out")) require_writable_target(a.value("--out"));
     const auto limit = thread_limit(a);
     const auto t0 = std::chrono::steady_clock::now();
     std::unique_ptr<Experiment> e;
     if (a.has("--resume")) {
-        for (const char* o :
-             {"--preset", "--config", "--set", "--seed", "--train-limit", "--test-limit"})
+        for (const std::string& o : fixed_on_resume)
             if (a.has(o))
-                throw InputError(std::string(o) + " cannot change a resumed session; "
-                                                  "only --epochs N (more epochs) applies");
+                throw InputError(o + " cannot change a resumed session; "
+                                     "only --epochs N (more epochs) applies");
         // --epochs N trains N more epochs (CLI.md).
-        e = resume_session(a, a.value("--resume"), a.integer("--epochs", 1, 0, 100000));
+        e = resume_session(a, a.value("--resume"), a.has("--epochs") ? a.integer("--epochs") : 1);
     } else {
         const ExperimentConfig c = config_from(a, "fp32");
         e = std::make_unique<Experiment>(
@@ -220,11 +299,27 @@ int cmd_train(const std::vector<std::string>& argv) {
     return 0;
 }
 
-int cmd_device(const std::vector<std::string>& argv) {
-    Args a(argv,
-           {"--preset", "--set", "--devices", "--pulses", "--init-uS", "--seed", "--threads",
-            "--histogram-after"},
-           {"--json", "--no-read-noise"});
+Options device_options() {
+    const CharacterisationOptions d;
+    return {valued("--preset", "NAME",
+                   "device family (pcm) or an experiment preset whose device is PCM", "pcm"),
+            valued("--set", "KEY=VALUE",
+                   "override one device field by its path inside device "
+                   "(read_noise.scale=0); repeatable"),
+            whole("--devices", "devices simulated", 1, 1'000'000, d.devices),
+            whole("--pulses", "SET pulses per device", 1, 1000, d.pulses),
+            valued("--histogram-after", "N",
+                   "pulses before the conductance histogram (Fig. 2B); 1 .. --pulses",
+                   std::to_string(d.histogram_after) + ", at most --pulses"),
+            valued("--init-uS", "X", "initial mean conductance [uS]", number_text(d.init_uS)),
+            whole("--seed", "random seed", 0, std::numeric_limits<long long>::max(),
+                  static_cast<long long>(d.seed)),
+            threads_option(),
+            json_flag("print the characterisation as one JSON object"),
+            flag("--no-read-noise", "read without the model's read noise")};
+}
+
+int cmd_device(const Args& a) {
     const auto limit = thread_limit(a);
     // --preset names a device family (pcm) or an experiment preset whose device is PCM.
     const std::string name = a.value("--preset", "pcm");
@@ -243,12 +338,11 @@ int cmd_device(const std::vector<std::string>& argv) {
                          "Fig. 2); this device is " +
                          params.family());
     CharacterisationOptions o;
-    o.devices = static_cast<int>(a.integer("--devices", o.devices, 1, 1'000'000));
-    o.pulses = static_cast<int>(a.integer("--pulses", o.pulses, 1, 1000));
-    o.histogram_after =
-        static_cast<int>(a.integer("--histogram-after", std::min(15, o.pulses), 1, o.pulses));
-    o.seed = static_cast<std::uint64_t>(
-        a.integer("--seed", 1, 0, std::numeric_limits<long long>::max()));
+    o.devices = static_cast<int>(a.integer("--devices"));
+    o.pulses = static_cast<int>(a.integer("--pulses"));
+    o.histogram_after = static_cast<int>(
+        a.integer("--histogram-after", std::min(o.histogram_after, o.pulses), 1, o.pulses));
+    o.seed = static_cast<std::uint64_t>(a.integer("--seed"));
     o.read_noise = !a.flag("--no-read-noise");
     if (a.has("--init-uS")) {
         const auto v = a.numbers("--init-uS");
@@ -270,14 +364,24 @@ int cmd_device(const std::vector<std::string>& argv) {
     return 0;
 }
 
-int cmd_drift(const std::vector<std::string>& argv) {
-    Args a(argv, {"--session", "--times", "--dataset", "--holdout", "--threads"},
-           {"--json", "--compensate"});
+const std::vector<double> default_drift_times = {1, 3600, 86400, 2592000};
+
+Options drift_options() {
+    const std::string times = joined(default_drift_times, ",", number_text);
+    return {valued("--session", "FILE.h5", "the trained session (required)"),
+            valued("--times", "T1,T2,...", "times after training [s]", times),
+            dataset_option("where the session was trained"),
+            shortcut("--holdout", "the session's"),
+            threads_option(),
+            json_flag("print {times_s, test_accuracy, ...} as one JSON object"),
+            flag("--compensate", "test_accuracy is the drift-compensated accuracy")};
+}
+
+int cmd_drift(const Args& a) {
     const auto limit = thread_limit(a);
     if (!a.has("--session")) throw InputError("drift needs --session FILE.h5");
     const auto e = resume_session(a, a.value("--session"));
-    const std::vector<double> times =
-        a.has("--times") ? a.numbers("--times") : std::vector<double>{1, 3600, 86400, 2592000};
+    const std::vector<double> times = a.has("--times") ? a.numbers("--times") : default_drift_times;
     if (times.empty()) throw InputError("--times needs at least one time [s]");
     const DriftCurve c = e->drift_curve(times);
     nlohmann::json j = {
@@ -298,8 +402,13 @@ int cmd_drift(const std::vector<std::string>& argv) {
     return 0;
 }
 
-int cmd_export(const std::vector<std::string>& argv) {
-    Args a(argv, {"--session", "--csv"}, {"--json"});
+Options export_options() {
+    return {valued("--session", "FILE.h5", "the session to export (required)"),
+            valued("--csv", "DIR", "folder the CSV files go to (required)"),
+            json_flag("print {files: [...]} instead of one file per line")};
+}
+
+int cmd_export(const Args& a) {
     if (!a.has("--session") || !a.has("--csv"))
         throw InputError("export needs --session FILE.h5 and --csv DIR");
     const auto files = export_csv(load_session(a.value("--session")), a.value("--csv"));
@@ -311,11 +420,17 @@ int cmd_export(const std::vector<std::string>& argv) {
     return 0;
 }
 
-int cmd_seed001(const std::vector<std::string>& argv) {
-    Args a(argv, {"--network", "--dynamic-bits"}, {"--json"});
+Options seed001_options() {
+    return {valued("--network", "NAME", "vgg-conv3x3-256 or small-cnn", "vgg-conv3x3-256"),
+            whole("--dynamic-bits", "input bits kept by dynamic quantization", 1, 16,
+                  Seed001Config{}.dynamic_bits),
+            json_flag("print the report on one line (default: indented JSON)")};
+}
+
+int cmd_seed001(const Args& a) {
     Seed001Config c;
     if (a.has("--network")) c.layers = seed001_network(a.value("--network"));
-    c.dynamic_bits = static_cast<int>(a.integer("--dynamic-bits", c.dynamic_bits, 1, 16));
+    c.dynamic_bits = static_cast<int>(a.integer("--dynamic-bits"));
     c.validate();
     const nlohmann::json j = seed001_report(c);
     std::cout << (a.flag("--json") ? j.dump() : j.dump(2)) << "\n";
@@ -329,13 +444,27 @@ double median(std::vector<double> v) {
     return v.size() % 2 ? v[m] : 0.5 * (v[m - 1] + v[m]);
 }
 
-int cmd_bench(const std::vector<std::string>& argv) {
-    Args a(argv, {"--images", "--dataset", "--threads", "--rounds", "--preset"}, {"--json"});
+/// The schemes bench compares when no --preset names others.
+const std::vector<std::string> bench_schemes = {"fp32",           "fp64",       "mca-pcm",
+                                                "mca-pcm-single", "direct-pcm", "time-rram"};
+const std::string bench_dataset = "fashion-mnist";
+
+Options bench_options() {
+    const std::string schemes = joined(bench_schemes, ", ");
+    return {whole("--images", "training images per scheme and round", 200, 10'000'000, 4000),
+            whole("--rounds", "rounds; each scheme reports its median", 1, 50, 3),
+            dataset_option(bench_dataset),
+            valued("--preset", "NAME", "only this preset, on its own network; repeatable", schemes),
+            threads_option(),
+            json_flag("print the result on one line (default: indented JSON)")};
+}
+
+int cmd_bench(const Args& a) {
     const auto limit = thread_limit(a);
-    const long long images = a.integer("--images", 4000, 200, 10'000'000);
-    const int rounds = int(a.integer("--rounds", 3, 1, 50));
+    const long long images = a.integer("--images");
+    const int rounds = int(a.integer("--rounds"));
     DatasetSpec spec;
-    spec.source = a.value("--dataset", "fashion-mnist");
+    spec.source = a.value("--dataset", bench_dataset);
     spec.train_limit = static_cast<int>(images);
     spec.test_limit = 100;
     auto data = std::make_shared<const DataSplit>(load_dataset(spec));
@@ -350,10 +479,7 @@ int cmd_bench(const std::vector<std::string>& argv) {
     // then costs one sample, not the ratio.
     // --preset A --preset B: only those (each on its own network), named presets must exist.
     const bool named = a.has("--preset");
-    const std::vector<std::string> schemes =
-        named ? a.all("--preset")
-              : std::vector<std::string>{"fp32",           "fp64",       "mca-pcm",
-                                         "mca-pcm-single", "direct-pcm", "time-rram"};
+    const std::vector<std::string> schemes = named ? a.all("--preset") : bench_schemes;
     const auto available = preset_names();
     std::map<std::string, std::vector<double>> samples;
     for (int round = 0; round < rounds; ++round)
@@ -465,37 +591,81 @@ int cmd_bench(const std::vector<std::string>& argv) {
     return 0;
 }
 
-void usage() {
-    std::cerr << "usage: crossbarlab-cli COMMAND [options]\n"
-                 "commands:\n"
-                 "  presets                 list the experiment presets\n"
-                 "  params                  every config field: range, unit, live (--markdown)\n"
-                 "  train                   train an experiment (--preset/--config, --json, ...)\n"
-                 "  bench                   throughput of every scheme on 785-250-10 (--json)\n"
-                 "  device                  PCM characterisation, seed 002 Fig. 2 (--json)\n"
-                 "  drift                   test accuracy at times after training (--session)\n"
-                 "  export                  session metrics and conductances to CSV\n"
-                 "  seed001                 RRAM CNN accelerator: encoding + dynamic quantization\n"
-                 "see shared/design/CLI.md and README.md for the options\n";
+struct Command {
+    std::string name, summary;
+    Options options;
+    std::function<int(const Args&)> run;
+};
+
+/// Every command with its options: run_cli parses with these, --help prints them.
+const std::vector<Command>& commands() {
+    static const std::vector<Command> all = {
+        {"presets",
+         "list the experiment presets",
+         {json_flag("print [{name, description, reproduces}]")},
+         cmd_presets},
+        {"params",
+         "every config field: range, unit, live",
+         {json_flag("print every field as JSON"),
+          flag("--markdown", "print the table of resources/presets/README.md")},
+         cmd_params},
+        {"train", "train an experiment", train_options(), cmd_train},
+        {"bench", "throughput of every scheme on 785-250-10", bench_options(), cmd_bench},
+        {"device", "PCM characterisation, seed 002 Fig. 2", device_options(), cmd_device},
+        {"drift", "test accuracy at times after training", drift_options(), cmd_drift},
+        {"export", "session metrics and conductances to CSV", export_options(), cmd_export},
+        {"seed001", "RRAM CNN accelerator: encoding + dynamic quantization", seed001_options(),
+         cmd_seed001}};
+    return all;
+}
+
+std::string usage() {
+    std::string out = "usage: crossbarlab-cli COMMAND [options]\ncommands:\n";
+    for (const Command& c : commands()) {
+        std::string line = "  " + c.name;
+        line.resize(12, ' ');
+        out += line + c.summary + "\n";
+    }
+    return out + "crossbarlab-cli COMMAND --help lists the options of a command\n";
+}
+
+void print_help(const Command& c) {
+    std::cout << "usage: crossbarlab-cli " << c.name << " [options]\n"
+              << c.summary << "\noptions:\n"
+              << cli::help_text(c.options);
+}
+
+const Command* find_command(const std::string& name) {
+    for (const Command& c : commands())
+        if (c.name == name) return &c;
+    return nullptr;
 }
 
 } // namespace
 
 int run_cli(const std::vector<std::string>& args) {
-    if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
-        usage();
-        return args.empty() ? 2 : 0;
+    if (args.empty()) {
+        std::cerr << usage();
+        return 2;
     }
-    const std::map<std::string, std::function<int(const std::vector<std::string>&)>> commands = {
-        {"presets", cmd_presets}, {"params", cmd_params},  {"train", cmd_train},
-        {"bench", cmd_bench},     {"device", cmd_device},  {"drift", cmd_drift},
-        {"export", cmd_export},   {"seed001", cmd_seed001}};
-    const auto it = commands.find(args[0]);
-    if (it == commands.end()) {
-        usage();
-        throw InputError("unknown command " + args[0]);
+    const bool asked = args[0] == "--help" || args[0] == "-h" || args[0] == "help";
+    // `help COMMAND` is `COMMAND --help`.
+    const std::string name = asked && args.size() > 1 ? args[1] : args[0];
+    if (asked && args.size() == 1) {
+        std::cout << usage();
+        return 0;
     }
-    return it->second(std::vector<std::string>(args.begin() + 1, args.end()));
+    const Command* c = find_command(name);
+    if (!c) {
+        std::cerr << usage();
+        throw InputError("unknown command " + name);
+    }
+    const Args a(std::vector<std::string>(args.begin() + (asked ? 2 : 1), args.end()), c->options);
+    if (asked || a.help()) {
+        print_help(*c);
+        return 0;
+    }
+    return c->run(a);
 }
 
 } // namespace cbl

@@ -223,6 +223,38 @@ class TestMainWindow : public QObject {
         QVERIFY(bad.waitForFinished(60000));
         QVERIFY(bad.exitCode() != 0);
     }
+
+    // CLI.md: --size WxH sets the window size for --screenshot; --help lists it.
+    void screenshotSize() {
+        QTemporaryDir dir;
+        const QString png = dir.filePath("laptop.png");
+        QProcess p;
+        p.start(CROSSBARLAB_GUI,
+                {"--preset", "fp32", "--screenshot", png, "--steps", "20", "--size", "1366x768"});
+        QVERIFY(p.waitForFinished(120000));
+        QVERIFY2(p.exitCode() == 0, p.readAllStandardError().constData());
+        QCOMPARE(QImage(png).size(), QSize(1366, 768));
+        for (const QString& size : {QString("10x10"), QString("1366"), QString("axb")}) {
+            QProcess bad;
+            bad.start(CROSSBARLAB_GUI, {"--screenshot", dir.filePath("bad.png"), "--size", size});
+            QVERIFY(bad.waitForFinished(60000));
+            QVERIFY2(bad.exitStatus() == QProcess::NormalExit && bad.exitCode() != 0,
+                     qPrintable(size));
+            const QString err = QString::fromUtf8(bad.readAllStandardError());
+            QVERIFY2(err.contains("--size " + size) && err.contains("640x480") &&
+                         err.contains("7680x4320"),
+                     qPrintable(err));
+            QVERIFY(!QFile::exists(dir.filePath("bad.png")));
+        }
+        QProcess help;
+        help.start(CROSSBARLAB_GUI, {"--help"});
+        QVERIFY(help.waitForFinished(60000));
+        QCOMPARE(help.exitCode(), 0);
+        const QString text = QString::fromUtf8(help.readAllStandardOutput());
+        for (const char* option :
+             {"--preset", "--screenshot", "--steps", "--view", "--threads", "--size"})
+            QVERIFY2(text.contains(option), qPrintable(text));
+    }
 };
 
 QTEST_MAIN(TestMainWindow)

@@ -1,6 +1,8 @@
 // Issue 20, outputs: a result that cannot be delivered is a failure the user hears about, and a
-// run whose session cannot be saved is refused before it trains.
+// run whose session cannot be saved is refused before it trains. CLI.md: --help on every command
+// lists every option the command accepts.
 #include <QProcess>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -9,6 +11,7 @@ namespace {
 struct Run {
     int code = -1;
     QString err;
+    QString out;
 };
 
 /// Runs crossbarlab-cli with stdout sent to `out` (a path, e.g. /dev/full).
@@ -18,7 +21,8 @@ Run cli(const QStringList& args, const QString& out = {}) {
     p.start(CROSSBARLAB_CLI, args);
     if (!p.waitForFinished(120'000)) p.kill();
     return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1,
-            QString::fromUtf8(p.readAllStandardError())};
+            QString::fromUtf8(p.readAllStandardError()),
+            out.isEmpty() ? QString::fromUtf8(p.readAllStandardOutput()) : QString()};
 }
 
 const QStringList tiny = {"train",         "--preset", "fp32",     "--dataset", "synthetic",
@@ -48,6 +52,36 @@ class TestCliOutputs : public QObject {
         const Run folder = cli(tiny + QStringList{"--out", dir.path()});
         QVERIFY(folder.code != 0);
         QVERIFY2(folder.err.contains("is a folder"), qPrintable(folder.err));
+    }
+    void helpListsEveryAcceptedOption() {
+        const Run top = cli({"--help"});
+        QCOMPARE(top.code, 0);
+        // The command table: "  NAME   summary" lines after "commands:".
+        QStringList commands;
+        static const QRegularExpression commandLine(R"(^  ([a-z0-9]+) +\S)");
+        for (const QString& line : top.out.section("commands:", 1).split('\n')) {
+            const auto m = commandLine.match(line);
+            if (m.hasMatch()) commands << m.captured(1);
+        }
+        QVERIFY2(commands.size() >= 8 && commands.contains("train"), qPrintable(top.out));
+        for (const QString& c : commands) {
+            // What the command accepts, from its own refusal of an unknown option.
+            const Run bad = cli({c, "--no-such-option"});
+            QVERIFY2(bad.code != 0, qPrintable(c));
+            const QString accepts = bad.err.section("this command accepts:", 1).trimmed();
+            QVERIFY2(!accepts.isEmpty(), qPrintable(c + ": " + bad.err));
+            const Run help = cli({c, "--help"});
+            QVERIFY2(help.code == 0, qPrintable(c + ": " + help.err));
+            QVERIFY2(help.err.isEmpty(), qPrintable(c + ": " + help.err));
+            for (const QString& option : accepts.split(' ', Qt::SkipEmptyParts)) {
+                // Each option opens its own line and says what it does.
+                const QRegularExpression line("^  " + QRegularExpression::escape(option) +
+                                                  R"((?: \S+)? +\S)",
+                                              QRegularExpression::MultilineOption);
+                QVERIFY2(line.match(help.out).hasMatch(),
+                         qPrintable(c + " --help lacks " + option + ":\n" + help.out));
+            }
+        }
     }
 };
 

@@ -18,6 +18,7 @@
 #include <algorithm>
 #include <climits>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -76,6 +77,25 @@ bool save_grab(QWidget* w, const QString& file) {
     return indexed.save(file, "PNG", 0);
 }
 
+/// --size: screenshots are this size unless it names another, within what a screen can show.
+constexpr QSize default_shot_size(1600, 1000), min_shot_size(640, 480), max_shot_size(7680, 4320);
+
+QString size_text(QSize s) {
+    return QString("%1x%2").arg(s.width()).arg(s.height());
+}
+
+/// The WxH of --size; nullopt when it is not two whole numbers within the allowed range.
+std::optional<QSize> parse_size(const QString& text) {
+    const QStringList parts = text.split('x');
+    if (parts.size() != 2) return std::nullopt;
+    bool okW = false, okH = false;
+    const QSize s(parts[0].toInt(&okW), parts[1].toInt(&okH));
+    if (!okW || !okH || s.width() < min_shot_size.width() || s.height() < min_shot_size.height() ||
+        s.width() > max_shot_size.width() || s.height() > max_shot_size.height())
+        return std::nullopt;
+    return s;
+}
+
 /// Messages on stderr stay on one line.
 std::string one_line(std::string s) {
     std::replace(s.begin(), s.end(), '\n', ' ');
@@ -95,10 +115,13 @@ int run_application(int argc, char** argv) {
     parser.addHelpOption();
     parser.addVersionOption();
     parser.addPositionalArgument("session", "A session file (.h5) to open.", "[SESSION.h5]");
-    QCommandLineOption preset("preset", "Experiment preset to open (default: mca-pcm).", "NAME");
+    QCommandLineOption preset(
+        "preset", QString("Experiment preset to open (default: %1).").arg(default_preset()),
+        "NAME");
     QCommandLineOption screenshot("screenshot", "Train --steps images, save the window, exit.",
                                   "FILE.png");
-    QCommandLineOption steps("steps", "Training images before the screenshot.", "N", "0");
+    QCommandLineOption steps("steps", "Training images before the screenshot (default: 0).", "N",
+                             "0");
     QCommandLineOption view("view",
                             "With --screenshot: render only this view (" +
                                 MainWindow::viewNames().join(", ") + ", presentation).",
@@ -107,7 +130,13 @@ int run_application(int argc, char** argv) {
                                "Training threads (default: one per core but one, which stays "
                                "with the window). Results do not depend on it.",
                                "N", "0");
-    parser.addOptions({preset, screenshot, steps, view, threads});
+    QCommandLineOption size(
+        "size",
+        QString("With --screenshot: the window size in pixels, %1 .. %2 and at least "
+                "what the panels need (default: %3).")
+            .arg(size_text(min_shot_size), size_text(max_shot_size), size_text(default_shot_size)),
+        "WxH", size_text(default_shot_size));
+    parser.addOptions({preset, screenshot, steps, view, threads, size});
     parser.process(app);
 
     const bool shooting = parser.isSet(screenshot);
@@ -128,6 +157,14 @@ int run_application(int argc, char** argv) {
                       << " must be a whole number >= 0\n";
             return 2;
         }
+    }
+
+    const std::optional<QSize> shotSize = parse_size(parser.value(size));
+    if (!shotSize) {
+        std::cerr << "crossbarlab: --size " << parser.value(size).toStdString()
+                  << " must be WIDTHxHEIGHT from " << size_text(min_shot_size).toStdString()
+                  << " to " << size_text(max_shot_size).toStdString() << "\n";
+        return 2;
     }
 
     bool threadsOk = false;
@@ -174,8 +211,8 @@ int run_application(int argc, char** argv) {
 
     const QString file = parser.value(screenshot);
     // The docks' preferred widths can push the first layout past the requested size: screenshots
-    // are 1600x1000 whatever the docks asked for.
-    window.resize(1600, 1000);
+    // are --size whatever the docks asked for.
+    window.resize(*shotSize);
     // Presentation at the window size: the offscreen platform's "full screen" is 800x800.
     if (viewName == "presentation")
         window.setPresentationMode(true, false);
@@ -188,6 +225,15 @@ int run_application(int argc, char** argv) {
     });
     auto shoot = [&, file] {
         QTimer::singleShot(400, &app, [&, file] {
+            // A window whose panels need more room than --size gives would be a screenshot of
+            // another size: refuse it.
+            if (window.size() != *shotSize) {
+                std::cerr << "crossbarlab: --size " << size_text(*shotSize).toStdString()
+                          << " is below what this window needs, "
+                          << size_text(window.minimumSizeHint()).toStdString() << "\n";
+                app.exit(2);
+                return;
+            }
             QWidget* target = &window;
             if (!viewName.isEmpty() && viewName != "presentation" && viewName != "heatmaps")
                 target = window.viewWidget(viewName);

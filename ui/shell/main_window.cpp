@@ -86,8 +86,13 @@ MainWindow::MainWindow(QWidget* parent, bool restoreLayout, int threads)
     addPanel("sparsity", "Update sparsity", sparsity_, sparsity_, Qt::BottomDockWidgetArea, 250);
     addPanel("energy", "Energy", energy_, energy_, Qt::BottomDockWidgetArea, 250);
     addPanel("drift", "Drift", drift_, drift_, Qt::BottomDockWidgetArea, 250);
-    addPanel("device-explorer", "Device explorer", explorer_, explorer_, Qt::BottomDockWidgetArea,
-             250);
+    // The explorer's four charts scroll rather than hold the bottom tabs, and with them the
+    // window, above a 1366x768 screen (or a --size screenshot).
+    auto* explorerScroll = new QScrollArea;
+    explorerScroll->setWidget(explorer_);
+    explorerScroll->setWidgetResizable(true);
+    addPanel("device-explorer", "Device explorer", explorerScroll, explorer_,
+             Qt::BottomDockWidgetArea, 250);
     // Default arrangement: controls left, learning curves right, the device physics as tabs
     // below (update sparsity in front: it fills after the first epoch, a few seconds).
     tabifyDockWidget(panel("experiment")->dock, panel("parameters")->dock);
