@@ -117,6 +117,14 @@ class CounterRng {
         return normal2(step, index, sub).x;
     }
 
+    /// One standard normal in float precision (Box-Muller on two 32-bit words): for the noise of
+    /// device pulses and reads, which needs no double's resolution and is drawn hundreds of
+    /// times per image; tails reach 6.6 sigma.
+    float normal_f32(std::uint64_t step, std::uint32_t index, std::uint32_t sub = 0) const {
+        const auto r = block(step, index, sub);
+        return r123::boxmuller(r[0], r[1]).x;
+    }
+
   private:
     Philox::key_type key_;
 };

@@ -27,6 +27,7 @@ namespace {
 // start here so they never reuse a draw of program() in the same step.
 constexpr std::uint32_t sub_forward = 0;
 constexpr std::uint32_t sub_backward = 1;
+// Above every train of a write-and-verify loop (1000 rounds x 255 pulses, program()).
 constexpr std::uint32_t sub_refresh = 1u << 20;
 
 constexpr int code_max = 255;
@@ -341,7 +342,7 @@ void CrossbarTile::apply_pulses(int s, int k, int count, bool up, std::uint64_t 
     const std::uint32_t dev = device_id(s, k);
     const CounterRng rng(seed_, RngStream::program, layer_);
     const auto d2d = [&] { return device_draw(dev); };
-    const auto z = [&](int i) { return rng.normal(step, dev, sub0 + std::uint32_t(i)); };
+    const auto z = [&](int i) { return rng.normal_f32(step, dev, sub0 + std::uint32_t(i)); };
     int n = device_.keeps_history() ? n_[k][s] : 0;
     const double g = device_.pulse_train_uS(g_uS_[k][s], n, code_max, up, count, d2d, z);
     if (device_.keeps_history()) {
@@ -353,7 +354,7 @@ void CrossbarTile::apply_pulses(int s, int k, int count, bool up, std::uint64_t 
     (up ? ops.set_pulses : ops.reset_pulses) += std::uint64_t(count);
 }
 
-void CrossbarTile::program(int r, int c, int pulses, std::uint64_t step, OpCounts& ops) {
+void CrossbarTile::program(int r, int c, int pulses, std::uint64_t step, OpCounts& ops, int train) {
     if (r < 0 || r >= rows_ || c < 0 || c >= cols_)
         throw std::out_of_range("CrossbarTile::program: synapse (" + std::to_string(r) + ", " +
                                 std::to_string(c) + ") outside the tile");
@@ -362,10 +363,11 @@ void CrossbarTile::program(int r, int c, int pulses, std::uint64_t step, OpCount
     // Bounded before the magnitude is taken: std::abs(INT_MIN) would overflow.
     pulses = std::clamp(pulses, -max_pulses_per_program, max_pulses_per_program);
     const int count = std::abs(pulses);
+    const auto sub0 = std::uint32_t(train) * std::uint32_t(max_pulses_per_program);
     if (dps() == 2)
-        apply_pulses(s, pulses > 0 ? 0 : 1, count, true, step, 0, ops);
+        apply_pulses(s, pulses > 0 ? 0 : 1, count, true, step, sub0, ops);
     else
-        apply_pulses(s, 0, count, pulses > 0, step, 0, ops);
+        apply_pulses(s, 0, count, pulses > 0, step, sub0, ops);
     update_cache_entry(s);
     first_program_s_ = std::min(first_program_s_, time_s_);
 }
@@ -375,7 +377,7 @@ double CrossbarTile::read_device_uS(int s, int k, std::uint64_t step, std::uint3
     if (!cfg_.read_noise) return g;
     const double sigma = cfg_.device.read_g() * g + cfg_.device.read_0_uS();
     const CounterRng rng(seed_, RngStream::read_noise, layer_);
-    return g + cfg_.read_noise_scale * sigma * rng.normal(step, device_id(s, k), sub);
+    return g + cfg_.read_noise_scale * sigma * rng.normal_f32(step, device_id(s, k), sub);
 }
 
 void CrossbarTile::reset_device(int s, int k, std::uint64_t step, std::uint32_t sub,
@@ -384,7 +386,7 @@ void CrossbarTile::reset_device(int s, int k, std::uint64_t step, std::uint32_t 
     const std::uint32_t dev = device_id(s, k);
     const CounterRng rng(seed_, RngStream::program, layer_);
     const double g = device_.reset_uS(
-        g_uS_[k][s], [&](int i) { return rng.normal(step, dev, sub + std::uint32_t(i)); });
+        g_uS_[k][s], [&](int i) { return rng.normal_f32(step, dev, sub + std::uint32_t(i)); });
     if (device_.keeps_history()) {
         n_[k][s] = 0;
         t_p_s_[k][s] = float(time_s_);

@@ -78,9 +78,10 @@ class CrossbarTile {
 
     /// Signed pulse train on synapse (r, c): p > 0 potentiates (SET on G+, or SET of the single
     /// device), p < 0 depresses (SET on G-; single PCM: RESET; other single devices: depression
-    /// pulses). Pulse k of device d is drawn from (step, d, k). Restarts the devices' drift clock.
-    /// At most max_pulses_per_program pulses are sent.
-    void program(int r, int c, int pulses, std::uint64_t step, OpCounts& ops);
+    /// pulses). Pulse k of train t (the t-th train of this synapse in this step, as in a
+    /// write-and-verify loop) of device d is drawn from (step, d, t max_pulses_per_program + k).
+    /// Restarts the devices' drift clock. At most max_pulses_per_program pulses are sent.
+    void program(int r, int c, int pulses, std::uint64_t step, OpCounts& ops, int train = 0);
 
     /// Seed 002's weight refresh: pairs with a device above refresh_threshold_uS are RESET and
     /// their difference re-programmed into one device with verified SET pulses until it is within

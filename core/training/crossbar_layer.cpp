@@ -93,7 +93,7 @@ CrossbarLayer::Matrix CrossbarLayer::weights() const {
     return w;
 }
 
-int CrossbarLayer::program(int r, int c, int p, StepContext& ctx) {
+int CrossbarLayer::program(int r, int c, int p, StepContext& ctx, int train) {
     if (p == 0) return 0;
     // A single PCM device is depressed by one RESET, whatever the count (seed 002 A.2.4).
     if (reset_only_ && p < 0) p = -1;
@@ -101,15 +101,13 @@ int CrossbarLayer::program(int r, int c, int p, StepContext& ctx) {
     OpCounts& ops = (*ctx.counts)[Stage::update];
     const int n = int(tiles_.size());
     if (n == 1) {
-        tiles_.front().program(r, c, p, ctx.step, ops);
+        tiles_.front().program(r, c, p, ctx.step, ops, train);
     } else {
-        // Boybat's arbiter deals the pulses out round-robin, each pair's share in one train
-        // (pulse k of a train has its own draw; two trains of one pair in one step would repeat
-        // them).
+        // Boybat's arbiter deals the pulses out round-robin, each pair's share in one train.
         const int total = std::abs(p), sign = p > 0 ? 1 : -1;
         for (int j = 0; j < std::min(n, total); ++j) {
             const int share = total / n + (j < total % n ? 1 : 0);
-            tiles_[arbiter_++ % std::uint32_t(n)].program(r, c, sign * share, ctx.step, ops);
+            tiles_[arbiter_++ % std::uint32_t(n)].program(r, c, sign * share, ctx.step, ops, train);
         }
     }
     count_pulses(r, c, p);

@@ -46,7 +46,7 @@ class CrossbarLayer final : public DeviceLayer, private SynapseArray {
     // SynapseArray: what the scheme programs.
     int rows() const override { return outputs(); }
     int cols() const override { return inputs(); }
-    int program(int r, int c, int pulses, StepContext& ctx) override;
+    int program(int r, int c, int pulses, StepContext& ctx, int train) override;
     float weight(int r, int c) const override;
 
     void count_pulses(int r, int c, int pulses);

@@ -27,8 +27,9 @@ class SynapseArray {
     /// Sends `pulses` to synapse (r, c) (> 0 potentiates, < 0 depresses), at most
     /// max_pulses_per_program of them (core/crossbar/crossbar_tile.hpp); counts them for the
     /// heatmap. Returns the signed pulses really sent: a single PCM device is depressed by one
-    /// RESET whatever was asked (seed 002 A.2.4).
-    virtual int program(int r, int c, int pulses, StepContext& ctx) = 0;
+    /// RESET whatever was asked (seed 002 A.2.4). `train` numbers the trains one synapse gets in
+    /// one step (a write-and-verify loop), so each train's pulses have their own draws.
+    virtual int program(int r, int c, int pulses, StepContext& ctx, int train = 0) = 0;
     /// Noise-free weight of synapse (r, c) now (a verify read).
     virtual float weight(int r, int c) const = 0;
 };

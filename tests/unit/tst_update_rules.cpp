@@ -30,7 +30,7 @@ class FakeArray final : public SynapseArray {
           step_(step), reset_only_(reset_only) {}
     int rows() const override { return int(w.rows()); }
     int cols() const override { return int(w.cols()); }
-    int program(int r, int c, int p, StepContext&) override {
+    int program(int r, int c, int p, StepContext&, int) override {
         if (reset_only_ && p < 0) p = -1;
         p = std::clamp(p, -max_pulses_per_program, max_pulses_per_program);
         pulses(r, c) += p;

@@ -59,7 +59,7 @@ void TimeScheme::write(int r, int c, float dw, SynapseArray& a, StepContext& ctx
             p = bounded_pulses(std::round(error / step_estimate));
             if (p == 0) p = error > 0 ? 1 : -1;
         }
-        a.program(r, c, p, ctx);
+        a.program(r, c, p, ctx, it);
         const double moved = a.weight(r, c) - before;
         if (write_ == Write::tolerant && moved * p > 0)
             step_estimate = std::clamp(moved / p, 0.1 * eps, 10 * eps);
