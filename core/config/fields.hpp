@@ -435,6 +435,30 @@ void describe(V& v, TileConfig& c) {
                    "round-robin, so set ε to about ε/N; more than 1 needs the differential "
                    "mapping",
         .when = crossbar_and("tile.mapping=differential")});
+    v(c.array_rows,
+      S{.path = "array_rows",
+        .lo = 1,
+        .hi = 1 << 16,
+        .off = 0,
+        .off_meaning = "as many as the matrix",
+        .unit = "devices",
+        .label = "array rows",
+        .meaning = "Rows (outputs) of one physical crossbar array: a matrix with more is split "
+                   "over ceil(rows/array_rows) row blocks; each array converts its own outputs "
+                   "and the digital unit adds the partial sums of the backward pass",
+        .when = crossbar});
+    v(c.array_cols,
+      S{.path = "array_cols",
+        .lo = 1,
+        .hi = 1 << 16,
+        .off = 0,
+        .off_meaning = "as many as the matrix",
+        .unit = "devices",
+        .label = "array columns",
+        .meaning = "Columns (inputs) of one physical crossbar array: a matrix with more is split "
+                   "over ceil(cols/array_cols) column blocks; each array has its own DACs and "
+                   "ADCs and the digital unit adds the forward partial sums",
+        .when = crossbar});
 }
 
 template <class V>

@@ -52,6 +52,11 @@ struct TileConfig {
     /// per weight, W = (beta / N) sum_i (G+_i - G-_i), the pulses dealt out to the pairs by a
     /// round-robin arbiter. 1 .. 8; more than 1 needs the differential mapping.
     int pairs_per_weight = 1;
+    /// Physical crossbar size in devices: rows (outputs) and columns (inputs) of one array; a
+    /// larger matrix is split over a grid of arrays (core/crossbar/tile_grid.hpp). 0 = one
+    /// array as large as the matrix. Structural.
+    int array_rows = 0;
+    int array_cols = 0;
     PeripheralConfig peripherals;
 
     int devices_per_synapse() const { return mapping == WeightMapping::differential ? 2 : 1; }

@@ -28,6 +28,8 @@ struct OpCounts {
     std::uint64_t verify_reads = 0;        ///< program-and-verify reads
     std::uint64_t refreshed_pairs = 0;     ///< synapses re-programmed by a refresh
     std::uint64_t shift_adds = 0;          ///< shift-and-add of bit-serial/bit-sliced partial sums
+    /// digital adds of the partial sums of a matrix split over several crossbar arrays
+    std::uint64_t partial_sum_adds = 0;
 
     OpCounts& operator+=(const OpCounts& o) {
         mvms += o.mvms;
@@ -44,20 +46,21 @@ struct OpCounts {
         verify_reads += o.verify_reads;
         refreshed_pairs += o.refreshed_pairs;
         shift_adds += o.shift_adds;
+        partial_sum_adds += o.partial_sum_adds;
         return *this;
     }
     bool operator==(const OpCounts&) const = default;
 };
 
-static_assert(sizeof(OpCounts) == 14 * sizeof(std::uint64_t),
+static_assert(sizeof(OpCounts) == 15 * sizeof(std::uint64_t),
               "a new OpCounts field must be added to op_count_values/op_counts_from_values");
 
 /// The fields of OpCounts in declaration order (sessions store them as one array).
-inline std::array<std::uint64_t, 14> op_count_values(const OpCounts& c) {
+inline std::array<std::uint64_t, 15> op_count_values(const OpCounts& c) {
     return {
         c.mvms,         c.device_reads, c.dac_conversions, c.adc_conversions, c.adc_bit_conversions,
         c.digital_macs, c.activations,  c.chi_reads,       c.chi_writes,      c.set_pulses,
-        c.reset_pulses, c.verify_reads, c.refreshed_pairs, c.shift_adds};
+        c.reset_pulses, c.verify_reads, c.refreshed_pairs, c.shift_adds,      c.partial_sum_adds};
 }
 inline OpCounts op_counts_from_values(const std::uint64_t* v) {
     OpCounts c;
@@ -75,6 +78,7 @@ inline OpCounts op_counts_from_values(const std::uint64_t* v) {
     c.verify_reads = v[11];
     c.refreshed_pairs = v[12];
     c.shift_adds = v[13];
+    c.partial_sum_adds = v[14];
     return c;
 }
 

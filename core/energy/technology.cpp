@@ -21,7 +21,7 @@ struct FieldName {
     std::uint64_t OpCounts::*member;
 };
 
-constexpr std::array<FieldName, 14> count_fields{{
+constexpr std::array<FieldName, 15> count_fields{{
     {CountField::mvms, "mvms", &OpCounts::mvms},
     {CountField::device_reads, "device_reads", &OpCounts::device_reads},
     {CountField::dac_conversions, "dac_conversions", &OpCounts::dac_conversions},
@@ -36,6 +36,7 @@ constexpr std::array<FieldName, 14> count_fields{{
     {CountField::verify_reads, "verify_reads", &OpCounts::verify_reads},
     {CountField::refreshed_pairs, "refreshed_pairs", &OpCounts::refreshed_pairs},
     {CountField::shift_adds, "shift_adds", &OpCounts::shift_adds},
+    {CountField::partial_sum_adds, "partial_sum_adds", &OpCounts::partial_sum_adds},
 }};
 
 // Largest per-operation values accepted: far above any physical component, small enough to

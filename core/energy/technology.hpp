@@ -31,6 +31,7 @@ enum class CountField : int {
     verify_reads,
     refreshed_pairs,
     shift_adds,
+    partial_sum_adds,
 };
 
 std::string to_string(CountField f);

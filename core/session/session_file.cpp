@@ -22,8 +22,10 @@ constexpr const char* format_name = "CrossbarLab session";
 const std::vector<std::string> op_count_fields{
     "mvms",         "device_reads", "dac_conversions", "adc_conversions", "adc_bit_conversions",
     "digital_macs", "activations",  "chi_reads",       "chi_writes",      "set_pulses",
-    "reset_pulses", "verify_reads", "refreshed_pairs", "shift_adds"};
+    "reset_pulses", "verify_reads", "refreshed_pairs", "shift_adds",      "partial_sum_adds"};
 constexpr std::size_t field_count = std::tuple_size_v<decltype(op_count_values(OpCounts{}))>;
+/// Schema 2 stored the first 14 fields (partial_sum_adds came with schema 3).
+constexpr std::size_t schema2_field_count = 14;
 // Bounds a crafted file cannot exceed however small it is (each member costs at least bytes).
 constexpr std::size_t max_state_arrays = 100000;
 constexpr int max_state_depth = 16;
@@ -218,6 +220,25 @@ void upgrade_1_to_2(ExperimentState& st) {
     st.arrays.merge(moved);
 }
 
+/// Schema 3 added partial_sum_adds (the digital adds of split matrices, OpCounts' last field):
+/// a layer's op_counts_epoch of schema 2 gets a zero count per stage.
+void upgrade_2_to_3(ExperimentState& st) {
+    const std::string suffix = "op_counts_epoch";
+    for (auto& [path, a] : st.arrays) {
+        auto* v = std::get_if<std::vector<std::uint64_t>>(&a.data);
+        if (!path.ends_with(suffix) || !v || v->size() != stage_count * schema2_field_count)
+            continue;
+        std::vector<std::uint64_t> padded;
+        for (int s = 0; s < stage_count; ++s) {
+            const auto row = v->begin() + std::ptrdiff_t(s * schema2_field_count);
+            padded.insert(padded.end(), row, row + std::ptrdiff_t(schema2_field_count));
+            padded.resize(padded.size() + field_count - schema2_field_count, 0);
+        }
+        *v = std::move(padded);
+        a.shape = {std::size_t(stage_count), field_count};
+    }
+}
+
 // ---- loading ----------------------------------------------------------------------------------
 
 template <typename T>
@@ -293,15 +314,20 @@ std::vector<EpochMetrics> read_history(hid_t file, h5::Budget& budget) {
     const auto fp =
         read_exact<std::uint64_t>(h, "/history/fp_equivalent_updates", budget, {epochs, fp_layers});
     const std::size_t count_layers = layer_extent(h, "/history/op_counts", 4);
+    // Schema 2 files hold one field fewer; the missing counts (partial_sum_adds) are zero.
+    const std::size_t file_fields = extent(h, "/history/op_counts", 4, 3) == schema2_field_count
+                                        ? schema2_field_count
+                                        : field_count;
     const auto counts =
         read_exact<std::uint64_t>(h, "/history/op_counts", budget,
-                                  {epochs, count_layers, std::size_t(stage_count), field_count});
+                                  {epochs, count_layers, std::size_t(stage_count), file_fields});
     h5::Id ds = h5::checked(H5Dopen2(h, "/history/op_counts", H5P_DEFAULT), H5Dclose,
                             "cannot open /history/op_counts");
     const auto stages = h5::read_strings_attribute(ds.get(), "stages", budget);
     const auto fields = h5::read_strings_attribute(ds.get(), "fields", budget);
     if (stages != std::vector<std::string>(stage_names.begin(), stage_names.end()) ||
-        fields != op_count_fields)
+        fields != std::vector<std::string>(op_count_fields.begin(),
+                                           op_count_fields.begin() + std::ptrdiff_t(file_fields)))
         throw InputError("op_counts: its stages or fields are not the ones of schema 1");
 
     std::vector<EpochMetrics> history(epochs);
@@ -323,9 +349,14 @@ std::vector<EpochMetrics> read_history(hid_t file, h5::Budget& budget) {
                                        fp.begin() + std::ptrdiff_t((e + 1) * fp_layers));
         m.counts.resize(count_layers);
         for (std::size_t k = 0; k < count_layers; ++k)
-            for (int s = 0; s < stage_count; ++s)
-                m.counts[k].stage[s] = op_counts_from_values(
-                    &counts[((e * count_layers + k) * stage_count + s) * field_count]);
+            for (int s = 0; s < stage_count; ++s) {
+                std::array<std::uint64_t, field_count> v{};
+                const auto from =
+                    counts.begin() +
+                    std::ptrdiff_t(((e * count_layers + k) * stage_count + s) * file_fields);
+                std::copy(from, from + std::ptrdiff_t(file_fields), v.begin());
+                m.counts[k].stage[s] = op_counts_from_values(v.data());
+            }
     }
     return history;
 }
@@ -452,6 +483,7 @@ ExperimentState decode(const std::string& path, SessionInfo* info) {
     st.events = read_events(file.get(), budget);
     // Older schemas are upgraded in memory, one version at a time (docs/session-format.md).
     if (version < 2) upgrade_1_to_2(st);
+    if (version < 3) upgrade_2_to_3(st);
     if (info) *info = std::move(read_info);
     return st;
 }

@@ -11,7 +11,7 @@
 namespace cbl {
 
 /// Schema of the files this build writes; loading accepts 1..this.
-inline constexpr int session_schema_version = 2;
+inline constexpr int session_schema_version = 3;
 
 /// What a session file says about itself (root attributes).
 struct SessionInfo {

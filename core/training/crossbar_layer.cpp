@@ -75,7 +75,7 @@ void CrossbarLayer::backward(const Vec& d, Vec& out, StepContext& ctx) {
 void CrossbarLayer::forward_batch(const Matrix& x, Matrix& z, std::uint64_t eval_step) const {
     // Inference reads the array as training would (drift, read noise, converters) on a copy, so
     // evaluation never disturbs the training state; read noise is keyed apart from training.
-    std::vector<CrossbarTile> readers = tiles_;
+    std::vector<TileGrid> readers = tiles_;
     OpCounts ignored;
     z.resize(outputs(), x.cols());
     for (Eigen::Index j = 0; j < x.cols(); ++j) {
@@ -116,7 +116,7 @@ int CrossbarLayer::program(int r, int c, int p, StepContext& ctx, int train) {
 
 float CrossbarLayer::weight(int r, int c) const {
     float w = 0;
-    for (const CrossbarTile& t : tiles_)
+    for (const TileGrid& t : tiles_)
         w += t.weight(r, c);
     return w;
 }
@@ -223,7 +223,7 @@ void CrossbarLayer::end_of_image(StepContext& ctx) {
     // Seed 002 section 2.3: a weight refresh every 100 training images.
     const bool refresh = config_.refresh_interval > 0 &&
                          (ctx.step + 1) % std::uint64_t(config_.refresh_interval) == 0;
-    for (CrossbarTile& t : tiles_) {
+    for (TileGrid& t : tiles_) {
         t.advance_time(seconds_per_image_);
         if (refresh) t.refresh(ctx.step, (*ctx.counts)[Stage::refresh]);
     }
@@ -234,51 +234,16 @@ std::unique_ptr<WeightLayer<float>> CrossbarLayer::clone() const {
 }
 
 namespace {
-// The tile's state arrays by session name (synapse order s = c * rows + r) and their units.
-template <typename State, typename F>
-void for_each_tile_array(State& s, F&& f) {
-    f("g_plus", s.g_plus_uS, "uS");
-    f("g_minus", s.g_minus_uS, "uS");
-    f("t_p_plus", s.t_p_plus_s, "s");
-    f("t_p_minus", s.t_p_minus_s, "s");
-    f("n_plus", s.n_plus, "pulses");
-    f("n_minus", s.n_minus, "pulses");
-    f("nu_plus_code", s.nu_plus, "code");
-    f("nu_minus_code", s.nu_minus, "code");
-    f("cache_w", s.cache_w, "weight");
-    f("cache_sigma_code", s.cache_sigma_code, "code");
-    f("cache_row_sum", s.cache_row_sum, "weight");
-}
-} // namespace
-
-namespace {
-/// Where pair i of a multi-memristive synapse keeps its tile arrays: the layer's own prefix
-/// for the first (so one-pair sessions look as they always did), "pair_i/" below it for others.
+/// Where pair i of a multi-memristive synapse keeps its arrays: the layer's own prefix for the
+/// first (so one-pair sessions look as they always did), "pair_i/" below it for others.
 std::string pair_prefix(const std::string& layer_prefix, std::size_t i) {
     return i == 0 ? layer_prefix : layer_prefix + "pair_" + std::to_string(i) + "/";
 }
 } // namespace
 
 void CrossbarLayer::save_state(const std::string& layer_prefix, StateArrays& out) const {
-    for (std::size_t i = 0; i < tiles_.size(); ++i) {
-        const std::string p = pair_prefix(layer_prefix, i);
-        const TileState s = tiles_[i].state();
-        // Per-device planes are stored as [inputs][outputs] (synapse order), other arrays flat.
-        const std::size_t n = std::size_t(s.rows) * std::size_t(s.cols);
-        for_each_tile_array(s, [&](const char* name, const auto& v, const char* unit) {
-            put_array(out, p + name, v,
-                      v.size() == n
-                          ? std::vector<std::size_t>{std::size_t(s.cols), std::size_t(s.rows)}
-                          : std::vector<std::size_t>{v.size()},
-                      unit);
-        });
-        put_array(out, p + "tile_times",
-                  std::vector<double>{s.time_s, s.cache_time_s, s.cache_min_age_s,
-                                      s.cache_first_program_s},
-                  {4}, "s");
-        put_array(out, p + "drift_reference", std::vector<double>{s.drift_compensation_ref}, {1},
-                  "weight");
-    }
+    for (std::size_t i = 0; i < tiles_.size(); ++i)
+        tiles_[i].save_state(pair_prefix(layer_prefix, i), out);
     if (tiles_.size() > 1)
         put_array(out, layer_prefix + "arbiter", std::vector<std::uint32_t>{arbiter_}, {1},
                   "pulses");
@@ -287,26 +252,8 @@ void CrossbarLayer::save_state(const std::string& layer_prefix, StateArrays& out
 }
 
 void CrossbarLayer::load_state(const std::string& layer_prefix, const StateArrays& in) {
-    for (std::size_t i = 0; i < tiles_.size(); ++i) {
-        const std::string p = pair_prefix(layer_prefix, i);
-        TileState s;
-        s.rows = outputs();
-        s.cols = inputs();
-        for_each_tile_array(s, [&](const char* name, auto& dst, const char*) {
-            const auto it = in.find(p + name);
-            if (it == in.end()) throw InputError("session state: " + p + name + " is missing");
-            const auto* v = std::get_if<std::decay_t<decltype(dst)>>(&it->second.data);
-            if (!v) throw InputError("session state: " + p + name + " has the wrong element type");
-            dst = *v;
-        });
-        const auto& times = get_array<double>(in, p + "tile_times", 4);
-        s.time_s = times[0];
-        s.cache_time_s = times[1];
-        s.cache_min_age_s = times[2];
-        s.cache_first_program_s = times[3];
-        s.drift_compensation_ref = get_array<double>(in, p + "drift_reference", 1)[0];
-        tiles_[i].restore(s); // validates every array's size against the tile
-    }
+    for (std::size_t i = 0; i < tiles_.size(); ++i)
+        tiles_[i].load_state(pair_prefix(layer_prefix, i), in);
     arbiter_ = tiles_.size() > 1 ? get_array<std::uint32_t>(in, layer_prefix + "arbiter", 1)[0] : 0;
     scheme_->load_state(layer_prefix, in);
     Eigen::Matrix<std::uint32_t, Eigen::Dynamic, Eigen::Dynamic> pulses(outputs(), inputs());
@@ -331,7 +278,7 @@ SynapseReading CrossbarLayer::read_synapse(int row, int col) const {
     // One device each: traces are recorded after every image, so this must not read the array.
     SynapseReading s;
     s.g_plus_uS = s.g_minus_uS = 0;
-    for (const CrossbarTile& t : tiles_) {
+    for (const TileGrid& t : tiles_) {
         s.g_plus_uS += t.conductance_uS(row, col, 0);
         s.g_minus_uS += t.conductance_uS(row, col, 1);
     }
@@ -346,7 +293,7 @@ void CrossbarLayer::apply_hot(const SchemeConfig& scheme, const TileConfig& tile
     config_ = scheme;
     fixed_scale_ = config_.quantize_scale == "fixed";
     nearest_ = config_.quantize_rounding == "nearest";
-    for (CrossbarTile& t : tiles_) {
+    for (TileGrid& t : tiles_) {
         t.set_read_noise(tile.read_noise, tile.read_noise_scale);
         t.set_drift(tile.drift);
         t.set_refresh_threshold_uS(tile.refresh_threshold_uS);
@@ -361,7 +308,7 @@ void CrossbarLayer::set_seconds_per_image(double seconds) {
 void CrossbarLayer::age(double seconds, bool drift_compensation) {
     // Seed 002 Fig. 3E: inference at a time after training; the compensation reference is the
     // array's readout at the end of training.
-    for (CrossbarTile& t : tiles_) {
+    for (TileGrid& t : tiles_) {
         if (drift_compensation)
             t.calibrate_drift_compensation();
         else

@@ -2,9 +2,9 @@
 // A network layer whose weights live on crossbar tiles, trained by one of the update schemes of
 // update_scheme.hpp. Forward and backward products are crossbar reads (seed 002 Fig. 1B); the
 // layer's digital unit quantizes the update path (section 3) and hands the desired change to the
-// scheme, which turns it into pulses. The layer maps the weight matrix onto its tiles, schedules
-// refreshes and shows pictures and traces.
-#include "core/crossbar/crossbar_tile.hpp"
+// scheme, which turns it into pulses. The layer maps the weight matrix onto its tiles (a grid of
+// crossbar arrays per device pair), schedules refreshes and shows pictures and traces.
+#include "core/crossbar/tile_grid.hpp"
 #include "core/training/device_layer.hpp"
 #include "core/training/update_scheme.hpp"
 
@@ -22,6 +22,8 @@ class CrossbarLayer final : public DeviceLayer, private SynapseArray {
 
     int outputs() const override { return tiles_.front().rows(); }
     int inputs() const override { return tiles_.front().cols(); }
+    /// The arrays of pair `pair` (a one-pair synapse: pair 0).
+    const TileGrid& grid(int pair = 0) const { return tiles_[std::size_t(pair)]; }
     void forward(const Vec& x, Vec& z, StepContext& ctx) override;
     void backward(const Vec& d, Vec& out, StepContext& ctx) override;
     void forward_batch(const Matrix& x, Matrix& z, std::uint64_t eval_step) const override;
@@ -56,10 +58,10 @@ class CrossbarLayer final : public DeviceLayer, private SynapseArray {
     template <typename Read>
     void read_sum(Eigen::Ref<Vec> y, Read&& read) const;
 
-    /// One tile per pair of a multi-memristive synapse (tile.pairs_per_weight; usually one),
-    /// each with beta / N; pair i keys its random streams by layer + i * 4096 (the generator
-    /// keeps 16 bits of a layer number).
-    std::vector<CrossbarTile> tiles_;
+    /// One grid of arrays per pair of a multi-memristive synapse (tile.pairs_per_weight;
+    /// usually one), each with beta / N; pair i keys its random streams by layer + i * 4096
+    /// (the generator keeps 16 bits of a layer number).
+    std::vector<TileGrid> tiles_;
     std::uint32_t arbiter_ = 0; ///< pulses sent so far, selects the next pair
     SchemeConfig config_;
     std::unique_ptr<UpdateScheme> scheme_;

@@ -221,21 +221,31 @@ class TestSession : public QObject {
     void resumeIsBitIdentical_data() {
         QTest::addColumn<QString>("preset");
         QTest::addColumn<int>("pairs");
-        QTest::newRow("fp32") << "fp32" << 1;
-        QTest::newRow("mca-pcm") << "mca-pcm" << 1;
+        QTest::addColumn<bool>("grid");
+        QTest::newRow("fp32") << "fp32" << 1 << false;
+        QTest::newRow("mca-pcm") << "mca-pcm" << 1 << false;
         // A multi-memristive synapse: three tiles per layer and the arbiter's position.
-        QTest::newRow("mca-pcm, 3 pairs per weight") << "mca-pcm" << 3;
-        QTest::newRow("direct-pcm") << "direct-pcm" << 1;
-        QTest::newRow("mca-pcm-single") << "mca-pcm-single" << 1;
+        QTest::newRow("mca-pcm, 3 pairs per weight") << "mca-pcm" << 3 << false;
+        QTest::newRow("direct-pcm") << "direct-pcm" << 1 << false;
+        QTest::newRow("mca-pcm-single") << "mca-pcm-single" << 1 << false;
         // Mini-batches of 50: the save falls inside a batch (pending gradient); RRAM devices
         // have their own G_max, which restoring must accept.
-        QTest::newRow("time-rram") << "time-rram" << 1;
+        QTest::newRow("time-rram") << "time-rram" << 1 << false;
+        // Matrices split over 16 x 100 arrays: every array's state in its own datasets.
+        QTest::newRow("mca-pcm on 16x100 arrays") << "mca-pcm" << 1 << true;
+        QTest::newRow("mca-pcm, 3 pairs on 16x100 arrays") << "mca-pcm" << 3 << true;
+        QTest::newRow("time-rram on 16x100 arrays") << "time-rram" << 1 << true;
     }
     void resumeIsBitIdentical() {
         QFETCH(QString, preset);
         QFETCH(int, pairs);
+        QFETCH(bool, grid);
         ExperimentConfig c = small_config(preset.toStdString());
         if (pairs > 1) c.tile.pairs_per_weight = pairs;
+        if (grid) {
+            c.tile.array_rows = 16;
+            c.tile.array_cols = 100;
+        }
         const auto data = data_for(c);
         Experiment straight(c, data);
         for (int i = 0; i < c.training.epochs; ++i)
@@ -249,8 +259,18 @@ class TestSession : public QObject {
         Experiment resumed(load_session(p), data);
         if (pairs > 1) {
             const StateArrays& a = first.state().arrays;
-            QVERIFY(a.count("layer_0/pair_" + std::to_string(pairs - 1) + "/g_plus"));
+            QVERIFY(a.count("layer_0/pair_" + std::to_string(pairs - 1) + "/" +
+                            (grid ? "array_0_0/" : "") + "g_plus"));
             QVERIFY(a.count("layer_1/arbiter"));
+        }
+        if (grid) {
+            // Layer 0 is 24 x 785: 2 row blocks x 8 column blocks; layer 1 (10 x 25) one array.
+            const StateArrays& a = first.state().arrays;
+            const std::string pair = pairs > 1 ? "pair_1/" : "";
+            QVERIFY(a.count("layer_0/" + pair + "array_1_7/g_plus"));
+            QVERIFY(!a.count("layer_0/" + pair + "g_plus"));
+            QVERIFY(a.count("layer_1/" + pair + "g_plus"));
+            QVERIFY(first.history().front().counts[0][Stage::forward].partial_sum_adds > 0);
         }
         while (!resumed.finished())
             resumed.train_epoch();
@@ -315,6 +335,65 @@ class TestSession : public QObject {
         const ExperimentState loaded = load_session(p);
         compare_state(expected, loaded);
         QVERIFY(expected.arrays == loaded.arrays);
+    }
+
+    void schema2FileIsUpgradedOnLoad() {
+        // Schema 2 counted 14 kinds of operations (no partial_sum_adds): a current file cut back
+        // to them, in the history and in each layer's epoch in progress, loads with that count 0.
+        const ExperimentConfig c = small_config("mca-pcm");
+        Experiment e(c, data_for(c));
+        e.train_epoch();
+        e.train(7);
+        const ExperimentState expected = e.state();
+        const std::string p = path("schema2.h5");
+        save_session(p, expected, {});
+        const std::size_t old_fields = 14;
+        const auto cut = [&](const std::vector<std::uint64_t>& v) {
+            std::vector<std::uint64_t> out;
+            const std::size_t fields = op_count_values(OpCounts{}).size();
+            for (std::size_t i = 0; i < v.size(); i += fields)
+                out.insert(out.end(), v.begin() + std::ptrdiff_t(i),
+                           v.begin() + std::ptrdiff_t(i + old_fields));
+            return out;
+        };
+        {
+            Edit edit(p);
+            std::vector<std::uint64_t> history;
+            for (const EpochMetrics& m : expected.history)
+                for (const StageCounts& layer : m.counts)
+                    for (const OpCounts& stage : layer.stage)
+                        for (const std::uint64_t v : op_count_values(stage))
+                            history.push_back(v);
+            const std::vector<std::uint64_t> old = cut(history);
+            edit.remove("/history/op_counts");
+            h5::Id d =
+                h5::write_dataset(edit.file.get(), "/history/op_counts", old.data(),
+                                  {expected.history.size(), expected.history[0].counts.size(),
+                                   std::size_t(stage_count), old_fields});
+            h5::write_attribute(d.get(), "unit", std::string("count"));
+            h5::write_attribute(d.get(), "stages",
+                                std::vector<std::string>(stage_names.begin(), stage_names.end()));
+            h5::write_attribute(d.get(), "fields",
+                                std::vector<std::string>{
+                                    "mvms", "device_reads", "dac_conversions", "adc_conversions",
+                                    "adc_bit_conversions", "digital_macs", "activations",
+                                    "chi_reads", "chi_writes", "set_pulses", "reset_pulses",
+                                    "verify_reads", "refreshed_pairs", "shift_adds"});
+            for (const char* layer : {"layer_0/", "layer_1/"}) {
+                const std::string name = std::string(layer) + "op_counts_epoch";
+                const auto& now =
+                    std::get<std::vector<std::uint64_t>>(expected.arrays.at(name).data);
+                QVERIFY(std::any_of(now.begin(), now.end(), [](auto v) { return v > 0; }));
+                const std::vector<std::uint64_t> v = cut(now);
+                edit.remove(("/state/" + name).c_str());
+                h5::Id s = h5::write_dataset(edit.file.get(), "/state/" + name, v.data(),
+                                             {std::size_t(stage_count), old_fields});
+                h5::write_attribute(s.get(), "unit", std::string(""));
+            }
+            h5::check(H5Adelete(edit.file.get(), "schema_version"), "delete");
+            h5::write_attribute(edit.file.get(), "schema_version", std::int64_t(2));
+        }
+        compare_state(expected, load_session(p));
     }
 
     void failedSaveLeavesPreviousFile() {

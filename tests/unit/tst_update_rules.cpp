@@ -8,6 +8,7 @@
 #include "core/training/schemes/direct_scheme.hpp"
 #include "core/training/schemes/mca_scheme.hpp"
 #include "core/training/schemes/time_scheme.hpp"
+#include "ideal_tile.hpp"
 
 // oneTBB before Qt: Qt's `emit` macro would break TBB's headers (ARCHITECTURE.md).
 #include <tbb/task_arena.h>
@@ -54,25 +55,6 @@ SchemeConfig scheme(const char* type, double eps) {
     c.type = type;
     c.eps = eps;
     return c;
-}
-
-/// A tile of ideal devices (step dg_uS = 1 uS, beta 0.1: one pulse = 0.1 weight units), no
-/// noise, all weights 0 at the start.
-TileConfig ideal_tile(WeightMapping mapping) {
-    TileConfig t;
-    IdealParams d;
-    d.g_min_uS = 0;
-    d.g_max_uS = 20;
-    d.dg_uS = 1;
-    t.device.model = d;
-    t.mapping = mapping;
-    t.beta_per_uS = 0.1;
-    t.g_ref_uS = 5;
-    t.init_mean_uS = 5;
-    t.init_std_uS = 0;
-    t.read_noise = false;
-    t.drift = false;
-    return t;
 }
 
 } // namespace
