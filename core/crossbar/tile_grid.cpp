@@ -138,12 +138,12 @@ void TileGrid::backward(const Eigen::Ref<const Eigen::VectorXf>& d, Eigen::Ref<E
     read(true, d, out, step, ops);
 }
 
-void TileGrid::program(int r, int c, int pulses, std::uint64_t step, OpCounts& ops) {
+void TileGrid::program(int r, int c, int pulses, std::uint64_t step, OpCounts& ops, int train) {
     if (r < 0 || r >= rows_ || c < 0 || c >= cols_)
         throw std::out_of_range("TileGrid::program: synapse (" + std::to_string(r) + ", " +
                                 std::to_string(c) + ") outside the matrix");
     const int i = r / array_rows_, j = c / array_cols_;
-    arrays_[index(i, j)].program(r - row0(i), c - col0(j), pulses, step, ops);
+    arrays_[index(i, j)].program(r - row0(i), c - col0(j), pulses, step, ops, train);
 }
 
 int TileGrid::refresh(std::uint64_t step, OpCounts& ops) {

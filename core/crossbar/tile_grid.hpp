@@ -36,7 +36,8 @@ class TileGrid {
     void backward(const Eigen::Ref<const Eigen::VectorXf>& d, Eigen::Ref<Eigen::VectorXf> out,
                   std::uint64_t step, OpCounts& ops);
 
-    void program(int r, int c, int pulses, std::uint64_t step, OpCounts& ops);
+    /// Programs synapse (r, c) in the array that holds it (CrossbarTile::program).
+    void program(int r, int c, int pulses, std::uint64_t step, OpCounts& ops, int train = 0);
     /// Refreshes every array (CrossbarTile::refresh); returns the pairs refreshed.
     int refresh(std::uint64_t step, OpCounts& ops);
 
