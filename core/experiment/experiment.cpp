@@ -11,14 +11,19 @@
 
 namespace cbl {
 
+std::vector<std::pair<int, int>> network_shapes(const ExperimentConfig& config, ImageShape image,
+                                                int classes) {
+    const auto& n = config.network;
+    return n.graph.empty() ? weight_shapes(n.layers) : graph_weight_shapes(n.graph, image, classes);
+}
+
 BuiltNetwork build_network(const ExperimentConfig& config, ImageShape image, int classes) {
     const auto& t = config.training;
     const auto& n = config.network;
     const SchemeConfig& scheme = config.scheme;
     const TileConfig& tile = config.tile;
     BuiltNetwork b;
-    b.shapes =
-        n.graph.empty() ? weight_shapes(n.layers) : graph_weight_shapes(n.graph, image, classes);
+    b.shapes = network_shapes(config, image, classes);
     const auto& shapes = b.shapes;
     if (!n.graph.empty()) {
         if (t.precision == "fp64")

@@ -24,6 +24,9 @@ struct BuiltNetwork {
     std::unique_ptr<Network<double>> net64;
 };
 BuiltNetwork build_network(const ExperimentConfig& config, ImageShape image, int classes);
+/// The weight matrices (rows, columns incl. bias) of that network, without building it.
+std::vector<std::pair<int, int>> network_shapes(const ExperimentConfig& config, ImageShape image,
+                                                int classes);
 
 class Experiment {
   public:

@@ -87,10 +87,32 @@ std::optional<std::pair<ImageShape, int>> known_input(const ExperimentConfig& c)
     return std::nullopt;
 }
 
+/// Values the stored arrays hold in all.
+std::size_t stored_values(const ExperimentState& st) {
+    std::size_t n = 0;
+    for (const auto& [path, a] : st.arrays)
+        n += std::visit([](const auto& v) { return v.size(); }, a.data);
+    return n;
+}
+
 /// The arrays this config's network saves (names, dtypes, shapes), from a freshly built network:
 /// the layout is whatever the layers write, never a second copy of it here.
 StateArrays expected_arrays(const ExperimentConfig& c, ImageShape image, int classes, int in_batch,
-                            std::size_t& layers) {
+                            std::size_t stored, std::size_t& layers) {
+    // Every scheme stores at least one value per weight (w or g_plus): a large network of a
+    // config whose state holds fewer values is wrong, and is not built to find out. Small ones
+    // are cheap to build and then named by the array that is missing.
+    double weights = 0;
+    try {
+        for (const auto& [rows, cols] : network_shapes(c, image, classes))
+            weights += double(rows) * double(cols);
+    } catch (const InputError& e) {
+        refuse("attribute config", e.what());
+    }
+    if (weights > 1e6 && weights > double(stored))
+        refuse("attribute config", "network of " + format_number(weights) +
+                                       " weights, but /state holds only " + std::to_string(stored) +
+                                       " values");
     BuiltNetwork b;
     try {
         b = build_network(c, image, classes);
@@ -196,6 +218,9 @@ void check_values(const std::string& path, const StateArray& a, const Experiment
                        format_number(g_lo) + " .. " +
                        (nominal_top ? format_number(g_hi) : std::string("the device's G_max")) +
                        " uS");
+        // 0 means compensation off; the tile's own bound above (CrossbarTile::restore).
+        if (path.ends_with("drift_reference"))
+            require(entry(where, i), v, 0, 1e30, "a reference 0 (off) .. 1e30");
         if (a.unit == "weight^2" && v < 0)
             refuse(entry(where, i), "= " + format_number(v) + ", expected a square >= 0");
     }
@@ -298,7 +323,7 @@ void validate_session(const ExperimentState& st) {
     std::size_t layers = 0;
     if (const auto input = known_input(c)) {
         const StateArrays expected =
-            expected_arrays(c, input->first, input->second, st.in_batch, layers);
+            expected_arrays(c, input->first, input->second, st.in_batch, stored_values(st), layers);
         check_layout(st.arrays, expected);
         for (const auto& [path, want] : expected)
             check_values(path, st.arrays.at(path), c, st.simulated_time_s);
