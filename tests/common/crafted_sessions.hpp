@@ -92,7 +92,7 @@ struct Case {
     std::string name;   ///< file name stem, e.g. "g_plus_transposed"
     std::string needle; ///< what the one-line refusal must contain
     std::function<void(Surgery&)> edit;
-    std::string needs; ///< a dataset the case changes; cases whose base lacks it are skipped
+    std::string needs = {}; ///< a dataset the case changes; cases whose base lacks it are skipped
 };
 
 inline std::string shape_text(const std::vector<std::size_t>& s) {
