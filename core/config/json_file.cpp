@@ -10,7 +10,10 @@ namespace cbl {
 nlohmann::json read_json_file(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
     if (!in) throw InputError(path + ": cannot open for reading");
-    const std::string text{std::istreambuf_iterator<char>(in), {}};
+    return parse_json_text(std::string{std::istreambuf_iterator<char>(in), {}}, path);
+}
+
+nlohmann::json parse_json_text(const std::string& text, const std::string& what) {
     try {
         return nlohmann::json::parse(text, nullptr, true, /*ignore_comments=*/true);
     } catch (const nlohmann::json::parse_error& e) {
@@ -19,8 +22,11 @@ nlohmann::json read_json_file(const std::string& path) {
         const auto line = 1 + std::count(text.begin(), text.begin() + at, '\n');
         const auto nl = text.rfind('\n', at ? at - 1 : 0);
         const std::size_t column = nl == std::string::npos || at == 0 ? at + 1 : at - nl;
-        throw InputError(path + ": not valid JSON at line " + std::to_string(line) + ", column " +
+        throw InputError(what + ": not valid JSON at line " + std::to_string(line) + ", column " +
                          std::to_string(column));
+    } catch (const nlohmann::json::exception&) {
+        // Only a number beyond double's range gets here (out_of_range.406).
+        throw InputError(what + ": not valid JSON: a number is too large for a double");
     }
 }
 

@@ -11,6 +11,44 @@
 
 namespace cbl {
 
+std::vector<std::pair<int, int>> network_shapes(const ExperimentConfig& config, ImageShape image,
+                                                int classes) {
+    const auto& n = config.network;
+    return n.graph.empty() ? weight_shapes(n.layers) : graph_weight_shapes(n.graph, image, classes);
+}
+
+BuiltNetwork build_network(const ExperimentConfig& config, ImageShape image, int classes) {
+    const auto& t = config.training;
+    const auto& n = config.network;
+    const SchemeConfig& scheme = config.scheme;
+    const TileConfig& tile = config.tile;
+    BuiltNetwork b;
+    b.shapes = network_shapes(config, image, classes);
+    const auto& shapes = b.shapes;
+    if (!n.graph.empty()) {
+        if (t.precision == "fp64")
+            b.net64 = std::make_unique<Network<double>>(build_graph<double>(
+                n.graph, image, classes,
+                make_layers<double>(shapes, scheme, tile, t.seed, t.seconds_per_image), t.optimizer,
+                t.batch_size, t.seed));
+        else
+            b.net32 = std::make_unique<Network<float>>(build_graph<float>(
+                n.graph, image, classes,
+                make_layers<float>(shapes, scheme, tile, t.seed, t.seconds_per_image), t.optimizer,
+                t.batch_size, t.seed));
+    } else if (t.precision == "fp64")
+        b.net64 = std::make_unique<Network<double>>(build_chain<double>(
+            n.layers, n.hidden_activation,
+            make_layers<double>(shapes, scheme, tile, t.seed, t.seconds_per_image), t.optimizer,
+            t.batch_size));
+    else
+        b.net32 = std::make_unique<Network<float>>(build_chain<float>(
+            n.layers, n.hidden_activation,
+            make_layers<float>(shapes, scheme, tile, t.seed, t.seconds_per_image), t.optimizer,
+            t.batch_size));
+    return b;
+}
+
 Experiment::Experiment(const ExperimentConfig& config, std::shared_ptr<const DataSplit> data)
     : config_(config), data_(std::move(data)) {
     config_.validate();
@@ -28,7 +66,11 @@ Experiment::Experiment(const ExperimentConfig& config, std::shared_ptr<const Dat
     if (data_->train.size() == 0 || data_->test.size() == 0)
         throw InputError("dataset: training and test sets must not be empty");
     technology_ = std::make_shared<const TechnologyPreset>(load_technology(config_.technology));
-    rebuild_network();
+    const Dataset& d = data_->train;
+    BuiltNetwork built = build_network(config_, {d.channels, d.height, d.width}, d.classes);
+    shapes_ = std::move(built.shapes);
+    net32_ = std::move(built.net32);
+    net64_ = std::move(built.net64);
     start_epoch();
 }
 
@@ -63,39 +105,6 @@ ExperimentState Experiment::state() const {
         net.save_state(st.arrays);
     });
     return st;
-}
-
-void Experiment::rebuild_network() {
-    const auto& t = config_.training;
-    const auto& n = config_.network;
-    const SchemeConfig& scheme = config_.scheme;
-    const TileConfig& tile = config_.tile;
-    const Dataset& d = data_->train;
-    const ImageShape image{d.channels, d.height, d.width};
-    shapes_ =
-        n.graph.empty() ? weight_shapes(n.layers) : graph_weight_shapes(n.graph, image, d.classes);
-    const auto& shapes = shapes_;
-    if (!n.graph.empty()) {
-        if (t.precision == "fp64")
-            net64_ = std::make_unique<Network<double>>(build_graph<double>(
-                n.graph, image, d.classes,
-                make_layers<double>(shapes, scheme, tile, t.seed, t.seconds_per_image), t.optimizer,
-                t.batch_size, t.seed));
-        else
-            net32_ = std::make_unique<Network<float>>(build_graph<float>(
-                n.graph, image, d.classes,
-                make_layers<float>(shapes, scheme, tile, t.seed, t.seconds_per_image), t.optimizer,
-                t.batch_size, t.seed));
-    } else if (t.precision == "fp64")
-        net64_ = std::make_unique<Network<double>>(build_chain<double>(
-            n.layers, n.hidden_activation,
-            make_layers<double>(shapes, scheme, tile, t.seed, t.seconds_per_image), t.optimizer,
-            t.batch_size));
-    else
-        net32_ = std::make_unique<Network<float>>(build_chain<float>(
-            n.layers, n.hidden_activation,
-            make_layers<float>(shapes, scheme, tile, t.seed, t.seconds_per_image), t.optimizer,
-            t.batch_size));
 }
 
 void Experiment::start_epoch() {

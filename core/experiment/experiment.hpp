@@ -7,12 +7,26 @@
 #include "core/experiment/metrics.hpp"
 #include "core/experiment/snapshot.hpp"
 #include "core/experiment/state.hpp"
+#include "core/network/image_shape.hpp"
 #include "core/network/network.hpp"
 
 #include <chrono>
 #include <memory>
 
 namespace cbl {
+
+/// The network a config describes for images of `image` and `classes` classes: exactly one of
+/// net32 / net64 is set (training.precision). Experiment builds its network with it; session
+/// validation builds a reference from it, whose state names every array a session must hold.
+struct BuiltNetwork {
+    std::vector<std::pair<int, int>> shapes; ///< weight matrices (rows, columns incl. bias)
+    std::unique_ptr<Network<float>> net32;
+    std::unique_ptr<Network<double>> net64;
+};
+BuiltNetwork build_network(const ExperimentConfig& config, ImageShape image, int classes);
+/// The weight matrices (rows, columns incl. bias) of that network, without building it.
+std::vector<std::pair<int, int>> network_shapes(const ExperimentConfig& config, ImageShape image,
+                                                int classes);
 
 class Experiment {
   public:
@@ -84,7 +98,6 @@ class Experiment {
     void start_epoch();
     void end_epoch();
     void record_traces();
-    void rebuild_network();
 
     ExperimentConfig config_;
     std::shared_ptr<const DataSplit> data_;

@@ -1,9 +1,11 @@
 #include "core/session/session_file.hpp"
 
 #include "core/common/param_error.hpp"
+#include "core/config/json_file.hpp"
 #include "core/experiment/config.hpp"
 #include "core/session/atomic_file.hpp"
 #include "core/session/hdf5_io.hpp"
+#include "core/session/session_validator.hpp"
 
 #include <atomic>
 #include <cerrno>
@@ -431,19 +433,8 @@ std::vector<Event> read_events(hid_t file, h5::Budget& budget) {
 }
 
 nlohmann::json read_config(hid_t root, h5::Budget& budget) {
-    const std::string text = h5::read_string_attribute(root, "config", budget);
-    nlohmann::json config;
-    try {
-        config = nlohmann::json::parse(text);
-        // The config must still be one this build can run, or resuming would fail later with a
-        // message that no longer names the file.
-        config.get<ExperimentConfig>().validate();
-    } catch (const std::exception& e) {
-        std::string why = e.what();
-        if (why.size() > 200) why = why.substr(0, 200) + "...";
-        throw InputError("config: " + why);
-    }
-    return config;
+    // Only the JSON here: validate_session() checks it against the schema with the rest.
+    return parse_json_text(h5::read_string_attribute(root, "config", budget), "attribute config");
 }
 
 ExperimentState decode(const std::string& path, SessionInfo* info) {
@@ -484,6 +475,7 @@ ExperimentState decode(const std::string& path, SessionInfo* info) {
     // Older schemas are upgraded in memory, one version at a time (docs/session-format.md).
     if (version < 2) upgrade_1_to_2(st);
     if (version < 3) upgrade_2_to_3(st);
+    validate_session(st);
     if (info) *info = std::move(read_info);
     return st;
 }

@@ -25,8 +25,9 @@ struct SessionInfo {
 void save_session(const std::string& path, const ExperimentState& state, const SessionInfo& info);
 
 /// Reads and validates a whole session; on any problem (not HDF5, truncated, corrupt, missing
-/// or mistyped data, newer schema, invalid config) throws InputError "<path>: <problem>" and
-/// returns nothing partial. Older schemas are upgraded on the way in.
+/// or mistyped data, newer schema, contents that disagree with the stored config: see
+/// validate_session) throws InputError "<path>: <problem>" and returns nothing partial. Older
+/// schemas are upgraded on the way in.
 ExperimentState load_session(const std::string& path, SessionInfo* info = nullptr);
 
 } // namespace cbl

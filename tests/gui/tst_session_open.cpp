@@ -1,6 +1,8 @@
 // Sessions that cannot be opened (issue 20): a scripted screenshot run prints one line on stderr
 // and exits non-zero instead of waiting for a person; the interactive window refuses the file
-// with a dialog and keeps the experiment it has.
+// with a dialog and keeps the experiment it has; so it does for well-formed files with wrong
+// contents (tests/common/crafted_sessions.hpp), whose dialog shows the validator's line.
+#include "../common/crafted_sessions.hpp"
 #include "core/dataset/dataset.hpp"
 #include "core/experiment/experiment.hpp"
 #include "core/session/session_file.hpp"
@@ -110,6 +112,49 @@ class TestSessionOpen : public QObject {
         w.session()->openFile(path("good.h5"));
         QVERIFY(loaded.wait(20000));
         QTRY_COMPARE(w.bridge().snapshot()->step, std::uint64_t(10));
+        QVERIFY(w.bridge().snapshot()->error.empty());
+    }
+
+    void windowRefusesCraftedContent() {
+        // The crafted cases need a finished epoch and an event on the timeline.
+        const ExperimentConfig c = gui_test_config(60, 2);
+        Experiment e(c, std::make_shared<const DataSplit>(load_dataset(c.dataset)));
+        e.train_epoch();
+        e.log_event("note");
+        e.train(10);
+        const std::string good = path("crafted-base.h5").toStdString();
+        save_session(good, e.state(), {});
+
+        MainWindow w(nullptr, false);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        w.loadConfig(gui_test_config());
+        QTRY_VERIFY_WITH_TIMEOUT(w.lastSnapshot() && !w.lastSnapshot()->layers.empty(), 20000);
+        int opened = 0;
+        for (const crafted::Case& k : crafted::cases()) {
+            if (!crafted::applies(k, good)) continue;
+            const QString session =
+                QString::fromStdString(crafted::make(k, good, dir_.path().toStdString()));
+            QSignalSpy failed(w.session(), &SessionController::openFailed);
+            QSignalSpy loaded(w.session(), &SessionController::loaded);
+            w.session()->openFile(session);
+            QVERIFY2(failed.wait(20000), qPrintable(session));
+            QCOMPARE(loaded.count(), 0);
+            QMessageBox* box = nullptr;
+            QTRY_VERIFY((box = w.findChild<QMessageBox*>()) && box->isVisible());
+            QVERIFY2(box->text().contains(QString::fromStdString(k.needle)),
+                     qPrintable(QString::fromStdString(k.name) + ": " + box->text()));
+            box->close();
+            QTRY_VERIFY(!w.findChild<QMessageBox*>());
+            QVERIFY(!w.session()->busy());
+            ++opened;
+        }
+        QVERIFY(opened >= 20);
+        // Still usable: a preset starts and trains.
+        w.loadConfig(gui_test_config());
+        QTRY_VERIFY_WITH_TIMEOUT(w.lastSnapshot() && w.lastSnapshot()->step == 0, 20000);
+        w.stepImages(20);
+        QTRY_VERIFY_WITH_TIMEOUT(!w.lastSnapshot()->running && w.lastSnapshot()->step == 20, 10000);
         QVERIFY(w.bridge().snapshot()->error.empty());
     }
 

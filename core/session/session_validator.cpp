@@ -1,0 +1,341 @@
+#include "core/session/session_validator.hpp"
+
+#include "core/common/param_error.hpp"
+#include "core/energy/technology.hpp"
+#include "core/experiment/experiment.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <optional>
+
+namespace cbl {
+namespace {
+
+// Counts are summed and priced in double (energy, rates); past 2^53 they are no longer exact
+// (2^64 - 1 gave NaN energy), and no simulated run comes near.
+constexpr double max_count = 9007199254740992.0;
+// The tile's own bound on its clock (CrossbarTile::restore).
+constexpr double max_time_s = 1e12;
+
+[[noreturn]] void refuse(const std::string& where, const std::string& what) {
+    throw InputError(where + ": " + what);
+}
+
+std::string entry(const std::string& dataset, std::size_t i) {
+    return dataset + "[" + std::to_string(i) + "]";
+}
+
+std::string shape_text(const std::vector<std::size_t>& s) {
+    std::string t = "(";
+    for (std::size_t i = 0; i < s.size(); ++i)
+        t += (i ? ", " : "") + std::to_string(s[i]);
+    return t + ")";
+}
+
+const char* dtype_text(const StateArray& a) {
+    static constexpr const char* names[] = {"float32", "float64", "uint8",
+                                            "int32",   "uint32",  "uint64"};
+    return names[a.data.index()];
+}
+
+/// lo <= v <= hi and finite, else "<where> = v, expected <expected>".
+void require(const std::string& where, double v, double lo, double hi,
+             const std::string& expected) {
+    if (!(std::isfinite(v) && v >= lo && v <= hi))
+        refuse(where, "= " + format_number(v) + ", expected " + expected);
+}
+
+// ---- config -----------------------------------------------------------------------------------
+
+ExperimentConfig check_config(const nlohmann::json& j) {
+    ExperimentConfig c;
+    try {
+        c = j.get<ExperimentConfig>();
+        c.validate();
+    } catch (const InputError& e) {
+        refuse("attribute config", e.what());
+    } catch (const std::exception&) {
+        // The schema reads every field; anything else is a shape it does not expect at all.
+        refuse("attribute config", "is not an experiment configuration of this CrossbarLab");
+    }
+    // The schema already refuses separators; a name must also be one of the lab's presets, so
+    // that it can only ever open a file inside resources/technology.
+    const auto names = technology_names();
+    if (std::find(names.begin(), names.end(), c.technology) == names.end()) {
+        std::string known;
+        for (const auto& n : names)
+            known += (known.empty() ? "" : ", ") + n;
+        refuse("attribute config", "technology = \"" + c.technology +
+                                       "\" is not a preset of resources/technology; expected one "
+                                       "of " +
+                                       known);
+    }
+    return c;
+}
+
+// ---- state arrays -----------------------------------------------------------------------------
+
+/// The image shape and classes a graph network is built for, when the dataset source fixes
+/// them (the built-in sets are 28 x 28 grey images of 10 classes); a folder's show only on load.
+std::optional<std::pair<ImageShape, int>> known_input(const ExperimentConfig& c) {
+    if (c.network.graph.empty()) // a chain takes its shapes from network.layers alone
+        return std::pair{ImageShape{1, 1, c.network.layers.front() - 1}, c.network.layers.back()};
+    const std::string& s = c.dataset.source;
+    if (s == "fashion-mnist" || s == "mnist" || s == "synthetic")
+        return std::pair{ImageShape{1, 28, 28}, 10};
+    return std::nullopt;
+}
+
+/// Values the stored arrays hold in all.
+std::size_t stored_values(const ExperimentState& st) {
+    std::size_t n = 0;
+    for (const auto& [path, a] : st.arrays)
+        n += std::visit([](const auto& v) { return v.size(); }, a.data);
+    return n;
+}
+
+/// The arrays this config's network saves (names, dtypes, shapes), from a freshly built network:
+/// the layout is whatever the layers write, never a second copy of it here.
+StateArrays expected_arrays(const ExperimentConfig& c, ImageShape image, int classes, int in_batch,
+                            std::size_t stored, std::size_t& layers) {
+    // Every scheme stores at least one value per weight (w or g_plus): a large network of a
+    // config whose state holds fewer values is wrong, and is not built to find out. Small ones
+    // are cheap to build and then named by the array that is missing.
+    double weights = 0;
+    try {
+        for (const auto& [rows, cols] : network_shapes(c, image, classes))
+            weights += double(rows) * double(cols);
+    } catch (const InputError& e) {
+        refuse("attribute config", e.what());
+    }
+    if (weights > 1e6 && weights > double(stored))
+        refuse("attribute config", "network of " + format_number(weights) +
+                                       " weights, but /state holds only " + std::to_string(stored) +
+                                       " values");
+    BuiltNetwork b;
+    try {
+        b = build_network(c, image, classes);
+    } catch (const InputError& e) {
+        refuse("attribute config", e.what());
+    }
+    layers = b.shapes.size();
+    StateArrays out;
+    if (b.net32)
+        b.net32->save_state(out);
+    else
+        b.net64->save_state(out);
+    // A pending mini-batch adds its accumulated gradient, one per weight matrix (WeightNode).
+    if (in_batch > 0)
+        for (std::size_t k = 0; k < layers; ++k) {
+            const std::vector<std::size_t> shape{std::size_t(b.shapes[k].first),
+                                                 std::size_t(b.shapes[k].second)};
+            const std::string path = "layer_" + std::to_string(k) + "/pending_gradient";
+            if (b.net32)
+                put_array(out, path, std::vector<float>{}, shape, "weight");
+            else
+                put_array(out, path, std::vector<double>{}, shape, "weight");
+        }
+    return out;
+}
+
+void check_layout(const StateArrays& stored, const StateArrays& expected) {
+    for (const auto& [path, want] : expected) {
+        const std::string where = "/state/" + path;
+        const auto it = stored.find(path);
+        if (it == stored.end())
+            refuse(where, std::string("is missing, expected ") + dtype_text(want) + " " +
+                              shape_text(want.shape) + " for the network of the stored config");
+        const StateArray& got = it->second;
+        if (got.data.index() != want.data.index())
+            refuse(where, std::string("is ") + dtype_text(got) + ", expected " + dtype_text(want));
+        if (got.shape != want.shape)
+            refuse(where, "has shape " + shape_text(got.shape) + ", expected " +
+                              shape_text(want.shape) + " for the network of the stored config");
+    }
+}
+
+/// Every weight layer's prefix "layer_<k>/" present in the arrays, as a count; layers must be
+/// numbered 0..count-1.
+std::size_t stored_layer_count(const StateArrays& arrays) {
+    std::size_t count = 0;
+    while (true) {
+        const std::string prefix = "layer_" + std::to_string(count) + "/";
+        const auto it = arrays.lower_bound(prefix);
+        if (it == arrays.end() || !it->first.starts_with(prefix)) return count;
+        ++count;
+    }
+}
+
+/// Values in their physical ranges: nothing NaN or infinite, conductances inside the device
+/// window, times not after the session's clock.
+void check_values(const std::string& path, const StateArray& a, const ExperimentConfig& c,
+                  double now_s) {
+    const std::string where = "/state/" + path;
+    const auto* f = std::get_if<std::vector<float>>(&a.data);
+    const auto* d = std::get_if<std::vector<double>>(&a.data);
+    if (!f && !d) {
+        if (const auto* u = std::get_if<std::vector<std::uint64_t>>(&a.data))
+            for (std::size_t i = 0; i < u->size(); ++i)
+                if (double((*u)[i]) > max_count)
+                    refuse(entry(where, i),
+                           "= " + std::to_string((*u)[i]) + ", expected a count of at most 2^53");
+        return;
+    }
+    const std::size_t n = f ? f->size() : d->size();
+    const auto value = [&](std::size_t i) { return f ? double((*f)[i]) : (*d)[i]; };
+    // A float time was rounded from the double clock: compare it with the clock rounded alike.
+    const double now = f ? double(float(now_s)) : now_s;
+    const bool times = a.unit == "s";
+    const bool tile_times = path.ends_with("tile_times");
+    // The tile's clock and cache time; entries 2 and 3 (cache_min_age_s, cache_first_program_s)
+    // are ages and first times that are infinite until the device is programmed.
+    const std::size_t clocks = tile_times ? 2 : n;
+    const bool conductance = a.unit == "uS";
+    const double g_lo = float(c.tile.device.g_min_uS());
+    // RRAM devices reach their own, spread G_max (DevicePhysics::reachable_g_max_uS), which only
+    // the tile knows; it checks that bound when it restores.
+    const bool nominal_top = !std::holds_alternative<RramParams>(c.tile.device.model);
+    const double g_hi = nominal_top ? double(float(c.tile.device.g_max_uS()))
+                                    : std::numeric_limits<double>::infinity();
+    for (std::size_t i = 0; i < n; ++i) {
+        const double v = value(i);
+        if (times) {
+            if (i >= clocks ? !(v >= 0) : !(std::isfinite(v) && v >= 0))
+                refuse(entry(where, i), "= " + format_number(v) + ", expected a time >= 0 s");
+            if (i < clocks && v > now)
+                refuse(entry(where, i),
+                       "= " + format_number(v) + " s is after the session's simulated time " +
+                           format_number(now_s) + " s (/state attribute simulated_time_s)");
+            continue;
+        }
+        if (!std::isfinite(v))
+            refuse(entry(where, i), "= " + format_number(v) + ", expected a finite value");
+        if (conductance && (v < g_lo || v > g_hi))
+            refuse(entry(where, i),
+                   "= " + format_number(v) +
+                       " uS, expected a conductance inside the device window " +
+                       format_number(g_lo) + " .. " +
+                       (nominal_top ? format_number(g_hi) : std::string("the device's G_max")) +
+                       " uS");
+        // 0 means compensation off; the tile's own bound above (CrossbarTile::restore).
+        if (path.ends_with("drift_reference"))
+            require(entry(where, i), v, 0, 1e30, "a reference 0 (off) .. 1e30");
+        if (a.unit == "weight^2" && v < 0)
+            refuse(entry(where, i), "= " + format_number(v) + ", expected a square >= 0");
+    }
+}
+
+// ---- history, scalars, events -----------------------------------------------------------------
+
+void check_history(const ExperimentState& st, std::size_t layers) {
+    double previous_time = 0;
+    std::uint64_t images = 0;
+    for (std::size_t e = 0; e < st.history.size(); ++e) {
+        const EpochMetrics& m = st.history[e];
+        if (m.epoch != int(e) + 1)
+            refuse(entry("/history/epoch", e), "= " + std::to_string(m.epoch) + ", expected " +
+                                                   std::to_string(e + 1) +
+                                                   " (epochs numbered in order from 1)");
+        require(entry("/history/train_accuracy", e), m.train_accuracy, 0, 1, "a fraction 0 .. 1");
+        require(entry("/history/test_accuracy", e), m.test_accuracy, 0, 1, "a fraction 0 .. 1");
+        const double inf = std::numeric_limits<double>::max();
+        require(entry("/history/train_loss", e), m.train_loss, 0, inf, "a finite loss >= 0");
+        require(entry("/history/test_loss", e), m.test_loss, 0, inf, "a finite loss >= 0");
+        require(entry("/history/learning_rate", e), m.learning_rate, 0, inf, "a finite rate >= 0");
+        require(entry("/history/wall_seconds", e), m.wall_seconds, 0, inf, "a finite time >= 0 s");
+        require(entry("/history/simulated_time_s", e), m.simulated_time_s, previous_time,
+                st.simulated_time_s,
+                "a time between the previous epoch's " + format_number(previous_time) +
+                    " s and the session's " + format_number(st.simulated_time_s) + " s");
+        previous_time = m.simulated_time_s;
+        if (m.images < 0)
+            refuse(entry("/history/images", e),
+                   "= " + std::to_string(m.images) + ", expected a count >= 0");
+        images += std::uint64_t(m.images);
+        require(entry("/history/refreshes", e), double(m.refreshes), 0, max_count,
+                "a count of at most 2^53");
+        const auto per_layer = [&](const char* dataset, std::size_t got) {
+            if (got != layers)
+                refuse(dataset, "has " + std::to_string(got) + " layers per epoch, expected " +
+                                    std::to_string(layers) +
+                                    " (the weight layers of the stored config's network)");
+        };
+        per_layer("/history/device_updates", m.device_updates.size());
+        per_layer("/history/fp_equivalent_updates", m.fp_equivalent_updates.size());
+        per_layer("/history/op_counts", m.counts.size());
+        for (std::size_t k = 0; k < layers; ++k) {
+            require(entry("/history/device_updates", e * layers + k), double(m.device_updates[k]),
+                    0, max_count, "a count of at most 2^53");
+            require(entry("/history/fp_equivalent_updates", e * layers + k),
+                    double(m.fp_equivalent_updates[k]), 0, max_count, "a count of at most 2^53");
+            for (const OpCounts& stage : m.counts[k].stage)
+                for (const std::uint64_t v : op_count_values(stage))
+                    if (double(v) > max_count)
+                        refuse("/history/op_counts", "holds " + std::to_string(v) + " in epoch " +
+                                                         std::to_string(e + 1) +
+                                                         ", expected counts of at most 2^53");
+        }
+    }
+    // Every trained image is counted once: in a finished epoch or in the one under way.
+    if (st.step != images + std::uint64_t(st.position))
+        refuse("/state attribute step",
+               "= " + std::to_string(st.step) + ", expected " +
+                   std::to_string(images + std::uint64_t(st.position)) +
+                   " (the sum of /history/images plus /state attribute position)");
+}
+
+void check_scalars(const ExperimentState& st, const ExperimentConfig& c) {
+    require("/state attribute simulated_time_s", st.simulated_time_s, 0, max_time_s,
+            "a time 0 .. 1e12 s");
+    require("/state attribute loss_sum", st.loss_sum, 0, std::numeric_limits<double>::max(),
+            "a finite loss sum >= 0");
+    if (st.in_batch >= c.training.batch_size)
+        refuse("/state attribute in_batch", "= " + std::to_string(st.in_batch) +
+                                                ", expected fewer than training.batch_size = " +
+                                                std::to_string(c.training.batch_size));
+    const auto it = st.arrays.find("network/in_batch");
+    const auto* v =
+        it == st.arrays.end() ? nullptr : std::get_if<std::vector<std::int32_t>>(&it->second.data);
+    if (v && v->size() == 1 && (*v)[0] != st.in_batch)
+        refuse("/state/network/in_batch", "= " + std::to_string((*v)[0]) + ", expected " +
+                                              std::to_string(st.in_batch) +
+                                              " (/state attribute in_batch)");
+}
+
+void check_events(const ExperimentState& st) {
+    for (std::size_t i = 0; i < st.events.size(); ++i) {
+        const Event& ev = st.events[i];
+        if (ev.step > st.step)
+            refuse(entry("/events/step", i), "= " + std::to_string(ev.step) +
+                                                 ", expected at most the session's step " +
+                                                 std::to_string(st.step));
+        require(entry("/events/simulated_time_s", i), ev.simulated_time_s, 0, st.simulated_time_s,
+                "a time 0 .. the session's " + format_number(st.simulated_time_s) + " s");
+    }
+}
+
+} // namespace
+
+void validate_session(const ExperimentState& st) {
+    const ExperimentConfig c = check_config(st.config);
+    check_scalars(st, c);
+    std::size_t layers = 0;
+    if (const auto input = known_input(c)) {
+        const StateArrays expected =
+            expected_arrays(c, input->first, input->second, st.in_batch, stored_values(st), layers);
+        check_layout(st.arrays, expected);
+        for (const auto& [path, want] : expected)
+            check_values(path, st.arrays.at(path), c, st.simulated_time_s);
+    } else {
+        // A graph network on a folder of images: its shapes show only with the data; the
+        // experiment's own load checks them. Values and counts are checked all the same.
+        layers = stored_layer_count(st.arrays);
+        for (const auto& [path, a] : st.arrays)
+            check_values(path, a, c, st.simulated_time_s);
+    }
+    check_history(st, layers);
+    check_events(st);
+}
+
+} // namespace cbl
