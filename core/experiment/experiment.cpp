@@ -4,6 +4,7 @@
 #include "core/common/rng.hpp"
 #include "core/config/schema.hpp"
 #include "core/experiment/divergence.hpp"
+#include "core/experiment/memory_estimate.hpp"
 #include "core/network/network_builder.hpp"
 #include "core/training/device_layer.hpp"
 #include "core/training/scheme_factory.hpp"
@@ -94,6 +95,7 @@ void Experiment::rebuild_network() {
     shapes_ =
         n.graph.empty() ? weight_shapes(n.layers) : graph_weight_shapes(n.graph, image, d.classes);
     const auto& shapes = shapes_;
+    require_memory(config_, shapes, *data_);
     if (!n.graph.empty()) {
         if (t.precision == "fp64")
             net64_ = std::make_unique<Network<double>>(build_graph<double>(

@@ -1,8 +1,10 @@
-// Issue 20, item 2: a diverging run stops and says where and why, keeps its last good state and
-// nothing corrupt is saved; a loss stuck at chance is reported.
+// Issue 20, items 2 and 7: a diverging run stops and says where and why, keeps its last good
+// state and nothing corrupt is saved; a loss stuck at chance is reported; a network that cannot
+// fit in memory is refused with the estimate.
 #include "core/experiment/divergence.hpp"
 #include "core/experiment/engine.hpp"
 #include "core/experiment/experiment.hpp"
+#include "core/experiment/memory_estimate.hpp"
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -194,6 +196,32 @@ class TestDivergence : public QObject {
         QCOMPARE(s->divergence, s->error);
         QCOMPARE(s->epochs_done, 2); // paused at the epoch that showed it, not at the end
         QVERIFY(!s->finished);
+    }
+
+    void networkTooLargeForMemoryIsRefused() {
+        const Run r = cli({"train", "--preset", "fp32", "--set",
+                           "network.layers=[785,100000,100000,10]", "--json"});
+        QCOMPARE(r.code, 2);
+        QVERIFY2(r.err.contains("does not fit in memory") && r.err.contains("GB needed") &&
+                     r.err.contains("is available") && !r.err.contains("bad_alloc"),
+                 qPrintable(r.err));
+        QCOMPARE(r.err.trimmed().count('\n'), 0); // one line
+    }
+
+    void memoryEstimateFollowsTheScheme() {
+        ExperimentConfig fp = small_fp32();
+        auto data = std::make_shared<const DataSplit>(load_dataset(fp.dataset));
+        const std::vector<std::pair<int, int>> shapes = {{250, 785}, {10, 251}};
+        const MemoryEstimate m = estimate_memory(fp, shapes, *data);
+        QCOMPARE(m.synapses, 198760.0);
+        QCOMPARE(m.bytes_per_synapse, 4.0); // one float weight, plain SGD
+        fp.training.precision = "fp64";
+        fp.training.optimizer.type = "adam";
+        QCOMPARE(estimate_memory(fp, shapes, *data).bytes_per_synapse, 24.0);
+        // PCM pairs keep conductances, pulse times and counters, mca its chi.
+        const ExperimentConfig mca = load_preset("mca-pcm");
+        QVERIFY(estimate_memory(mca, shapes, *data).bytes_per_synapse > 16);
+        QVERIFY(available_memory() > 0);
     }
 };
 
