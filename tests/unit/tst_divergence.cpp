@@ -1,6 +1,7 @@
 // Issue 20, items 2 and 7: a diverging run stops and says where and why, keeps its last good
 // state and nothing corrupt is saved; a loss stuck at chance is reported; a network that cannot
 // fit in memory is refused with the estimate.
+#include "core/config/schema.hpp"
 #include "core/experiment/divergence.hpp"
 #include "core/experiment/engine.hpp"
 #include "core/experiment/experiment.hpp"
@@ -13,6 +14,7 @@
 
 #include <cmath>
 #include <limits>
+#include <set>
 
 using namespace cbl;
 
@@ -165,6 +167,59 @@ class TestDivergence : public QObject {
         QVERIFY_THROWS_EXCEPTION(Diverged, e.train(1));
         e.set_parameter("training.optimizer.learning_rate", 0.05);
         QVERIFY(e.divergence().empty());
+    }
+
+    /// Item 2: every number of the schema at either end of its range keeps the physics finite
+    /// (one field at a time, on a PCM and an RRAM preset; a tiny network so it takes seconds).
+    void schemaExtremesStayFinite() {
+        const std::set<std::string> run_shape = {
+            "training.epochs", "training.batch_size",       "training.seed",
+            "dataset.holdout", "dataset.train_limit",       "dataset.test_limit",
+            "network.layers",  "training.divergence_epochs"};
+        for (const char* preset : {"mca-pcm", "time-rram"}) {
+            ExperimentConfig base = load_preset(preset);
+            base.network.layers = {785, 8, 10};
+            base.dataset.source = "synthetic";
+            base.dataset.train_limit = 40;
+            base.dataset.test_limit = 20;
+            base.training.epochs = 1;
+            base.training.divergence_epochs = 0; // a loss at chance is not the point here
+            const nlohmann::json config = base;
+            auto data = std::make_shared<const DataSplit>(load_dataset(base.dataset));
+            int runs = 0;
+            for (const FieldSpec& f : parameter_schema()) {
+                if ((f.kind != FieldKind::real && f.kind != FieldKind::integer) ||
+                    run_shape.count(f.path) ||
+                    (!f.family.empty() && f.family != base.tile.device.family()) ||
+                    !field_applies(f, config))
+                    continue;
+                const double lowest =
+                    f.lo_open ? std::nextafter(f.lo, std::numeric_limits<double>::infinity())
+                              : f.lo;
+                for (double v : {lowest, f.hi}) {
+                    nlohmann::json j = config;
+                    set_at_path(j, f.path,
+                                f.is_integer() ? nlohmann::json((long long)v) : nlohmann::json(v),
+                                f.path);
+                    ExperimentConfig c;
+                    try {
+                        c = j.get<ExperimentConfig>();
+                    } catch (const InputError&) {
+                        continue; // a cross-field rule refuses it (g_min_uS < g_max_uS, ...)
+                    }
+                    const std::string what =
+                        std::string(preset) + " " + f.path + " = " + format_number(v);
+                    try {
+                        Experiment e(c, data);
+                        e.train_epoch();
+                        ++runs;
+                    } catch (const Diverged& d) {
+                        QFAIL(qPrintable(QString::fromStdString(what + ": " + d.what())));
+                    }
+                }
+            }
+            QVERIFY2(runs > 40, qPrintable(QString::number(runs)));
+        }
     }
 
     void sessionHoldingNaNIsRefused() {
