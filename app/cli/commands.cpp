@@ -7,6 +7,7 @@
 #include "core/device/characterisation.hpp"
 #include "core/device/device_params.hpp"
 #include "core/energy/rram_cnn.hpp"
+#include "core/experiment/divergence.hpp"
 #include "core/experiment/experiment.hpp"
 #include "core/experiment/summary.hpp"
 #include "core/session/csv_export.hpp"
@@ -126,7 +127,10 @@ Options train_options() {
         valued("--resume", "FILE.h5",
                "continue a saved session (--epochs N: N more); refuses " +
                    joined(fixed_on_resume, ", ")),
-        json_flag("print the summary object (shared/design/CLI.md) on stdout")};
+        json_flag("print the summary object (shared/design/CLI.md) on stdout"),
+        flag("--allow-divergence",
+             "a diverged run (non-finite values, or a loss at chance for "
+             "training.divergence_epochs epochs) exits 0 with \"diverged\": true")};
 }
 
 /// Builds the experiment config from --preset/--config, --set overrides and the dataset options.
@@ -214,6 +218,8 @@ void run_training(Experiment& e, const std::string& label) {
         std::snprintf(detail, sizeof detail, "epoch %d/%d test %.2f%%",
                       std::min(e.epochs_done() + 1, epochs), epochs, 100 * acc);
         progress.update(done, detail);
+        // A loss stuck at chance shows at an epoch's end (a NaN or inf throws from train).
+        if (const auto why = e.divergence(); e.position() == 0 && !why.empty()) throw Diverged(why);
     }
     progress.finish();
 }
@@ -285,7 +291,15 @@ int cmd_train(const Args& a) {
         e = std::make_unique<Experiment>(
             c, std::make_shared<const DataSplit>(load_dataset(c.dataset)));
     }
-    run_training(*e, e->config().name);
+    try {
+        run_training(*e, e->config().name);
+    } catch (const Diverged& d) {
+        // Without --allow-divergence: exit non-zero, nothing saved. With it: the report goes to
+        // stderr and the summary (diverged: true) and session are those of the state it stopped
+        // at (the last good one after a NaN or inf).
+        if (!a.flag("--allow-divergence")) throw;
+        std::cerr << "crossbarlab-cli: " << d.what() << "\n";
+    }
     const double wall =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (a.has("--out"))

@@ -10,6 +10,8 @@ namespace cbl::cli {
 class Progress {
   public:
     Progress(std::string label, long long total, std::string unit);
+    /// Ends the bar's line, also when training stops with an exception (a divergence).
+    ~Progress() { finish(); }
     void update(long long done, const std::string& detail = "");
     void finish();
 

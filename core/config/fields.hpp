@@ -103,6 +103,19 @@ void describe(V& v, TrainingConfig& c) {
         .meaning = "Simulated wall time of the hardware per training image: sets how much the "
                    "devices drift between updates",
         .live = true});
+    v(c.divergence_epochs,
+      S{.path = "divergence_epochs",
+        .lo = 1,
+        .hi = 100000,
+        .off = 0,
+        .off_meaning = "never",
+        .unit = "epochs",
+        .label = "diverged after",
+        .meaning = "A run whose mean training loss stays at or above chance, ln(classes), for "
+                   "this many epochs in a row is reported as diverged and stops (the first "
+                   "epoch, which starts from random weights, is not judged); a NaN or infinite "
+                   "loss, weight, conductance or chi always stops it",
+        .live = true});
 }
 
 template <class V>

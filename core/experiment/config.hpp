@@ -30,6 +30,7 @@ struct TrainingConfig {
     std::string precision = "fp32"; ///< "fp32" or "fp64" arithmetic of the digital unit
     std::uint64_t seed = 1;
     double seconds_per_image = 0.01; ///< simulated device time per training image [s]
+    int divergence_epochs = 1; ///< epochs at or above chance loss that count as diverged, 0 = off
     OptimizerConfig optimizer;
 };
 

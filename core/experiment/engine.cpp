@@ -1,6 +1,7 @@
 #include "core/experiment/engine.hpp"
 
 #include "core/common/param_error.hpp"
+#include "core/experiment/divergence.hpp"
 
 #include <oneapi/tbb/info.h>
 
@@ -142,7 +143,13 @@ std::future<CapturedState> Engine::capture_state() {
     command([this, promise] {
         try {
             if (!experiment_) throw InputError("there is no experiment to save");
-            promise->set_value({experiment_->state(), experiment_->data().description});
+            // Checked: a state holding NaN or inf is refused, never saved.
+            promise->set_value({experiment_->checked_state(), experiment_->data().description});
+        } catch (const Diverged& e) {
+            // The experiment is back at its last good state; the run pauses and says why.
+            error_ = e.what();
+            running_ = false;
+            promise->set_exception(std::current_exception());
         } catch (...) {
             promise->set_exception(std::current_exception());
         }
@@ -265,6 +272,7 @@ void Engine::publish(bool force) {
         s->running_accuracy = e.running_accuracy();
         s->running_loss = e.running_loss();
         s->finished = e.finished();
+        s->divergence = e.divergence();
         s->images_per_second = rate_;
         const double left = double(s->epochs_total - s->epochs_done) * s->epoch_size - s->position;
         s->eta_s = rate_ > 0 ? left / rate_ : 0;
@@ -329,6 +337,12 @@ void Engine::loop() {
             rate_ = rate_ > 0 ? 0.8 * rate_ + 0.2 * r : r;
         }
         const bool epoch_ended = experiment_->epochs_done() != epoch_before;
+        // A loss stuck at chance pauses the run once, at the epoch that shows it (a non-finite
+        // value already threw above); playing on is the user's call.
+        if (epoch_ended && !experiment_->divergence().empty()) {
+            error_ = experiment_->divergence();
+            running_ = false;
+        }
         if (experiment_->finished() || stop_after_ == 0 || (stop_at_epoch_ && epoch_ended)) {
             running_ = false;
             stop_after_ = -1;

@@ -3,13 +3,28 @@
 #include "core/common/param_error.hpp"
 #include "core/common/rng.hpp"
 #include "core/config/schema.hpp"
+#include "core/experiment/divergence.hpp"
+#include "core/experiment/memory_estimate.hpp"
 #include "core/network/network_builder.hpp"
 #include "core/training/device_layer.hpp"
 #include "core/training/scheme_factory.hpp"
 
+#include <cmath>
 #include <numeric>
+#include <optional>
 
 namespace cbl {
+namespace {
+
+/// Where a run stands, for divergence reports: "after image 12 of epoch 3".
+std::string place(int epochs_done, int position) {
+    if (position > 0)
+        return "after image " + std::to_string(position) + " of epoch " +
+               std::to_string(epochs_done + 1);
+    return epochs_done == 0 ? "at the start" : "at the end of epoch " + std::to_string(epochs_done);
+}
+
+} // namespace
 
 std::vector<std::pair<int, int>> network_shapes(const ExperimentConfig& config, ImageShape image,
                                                 int classes) {
@@ -67,11 +82,14 @@ Experiment::Experiment(const ExperimentConfig& config, std::shared_ptr<const Dat
         throw InputError("dataset: training and test sets must not be empty");
     technology_ = std::make_shared<const TechnologyPreset>(load_technology(config_.technology));
     const Dataset& d = data_->train;
-    BuiltNetwork built = build_network(config_, {d.channels, d.height, d.width}, d.classes);
+    const ImageShape image{d.channels, d.height, d.width};
+    require_memory(config_, network_shapes(config_, image, d.classes), *data_);
+    BuiltNetwork built = build_network(config_, image, d.classes);
     shapes_ = std::move(built.shapes);
     net32_ = std::move(built.net32);
     net64_ = std::move(built.net64);
     start_epoch();
+    good_ = state();
 }
 
 Experiment::Experiment(const ExperimentState& st, std::shared_ptr<const DataSplit> data)
@@ -80,6 +98,9 @@ Experiment::Experiment(const ExperimentState& st, std::shared_ptr<const DataSpli
     events_ = st.events;
     step_ = st.step;
     simulated_time_s_ = st.simulated_time_s;
+    // The last good state must be good: a session holding NaN or inf does not resume.
+    if (const auto bad = first_non_finite(st.arrays))
+        throw InputError("session state: " + bad->where() + " is not a finite number");
     start_epoch(); // the order of the saved epoch follows from (seed, epoch)
     if (st.position < 0 || st.position > epoch_size())
         throw InputError("session state: position " + std::to_string(st.position) +
@@ -88,6 +109,7 @@ Experiment::Experiment(const ExperimentState& st, std::shared_ptr<const DataSpli
     correct_ = st.correct;
     loss_sum_ = st.loss_sum;
     with_net([&](auto& net) { net.load_state(st.arrays); });
+    good_ = state();
 }
 
 ExperimentState Experiment::state() const {
@@ -125,16 +147,24 @@ void Experiment::start_epoch() {
 }
 
 int Experiment::train(int n) {
+    if (!divergence_.empty()) throw Diverged(divergence_);
     if (finished() || n <= 0) return 0;
     const auto t0 = std::chrono::steady_clock::now();
     const int todo = std::min(n, epoch_size() - position_);
     const double lr = config_.training.optimizer.rate_at_epoch(epochs_done());
+    std::optional<double> bad_loss;
     with_net([&](auto& net) {
         for (int i = 0; i < todo; ++i) {
             const int sample = order_[position_];
             StepContext ctx{step_, nullptr};
             const SampleResult r = net.train_sample(data_->train.images.col(sample),
                                                     data_->train.labels[sample], lr, ctx);
+            // One comparison per image: NaN or inf in the weights reach the loss within a step
+            // or two, so most divergences stop here, at their image.
+            if (!std::isfinite(r.loss)) {
+                bad_loss = r.loss;
+                break;
+            }
             correct_ += r.predicted == data_->train.labels[sample];
             loss_sum_ += r.loss;
             ++position_;
@@ -143,9 +173,39 @@ int Experiment::train(int n) {
             if (!traces_.empty()) record_traces();
         }
     });
+    if (bad_loss)
+        diverge("at image " + std::to_string(position_ + 1) + " of epoch " +
+                    std::to_string(epochs_done() + 1) + ": the training loss is " +
+                    value_text(*bad_loss),
+                likely_cause(config_, "loss"));
     epoch_wall_s_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (position_ == epoch_size()) end_epoch();
     return todo;
+}
+
+ExperimentState Experiment::checked_state() {
+    ExperimentState st = state();
+    if (const auto bad = first_non_finite(st.arrays))
+        diverge(place(epochs_done(), position_) + ": " + bad->where(),
+                likely_cause(config_, bad->array, bad->unit));
+    return st;
+}
+
+void Experiment::diverge(const std::string& what, const std::string& cause) {
+    const std::string report =
+        "training diverged " + what + "; likely cause: " + cause + "; the experiment is back " +
+        place(int(good_.history.size()), good_.position) + ", its last good state";
+    // Rebuilt from the last good state as a session is resumed; pinned synapses stay pinned.
+    auto traces = std::move(traces_);
+    *this = Experiment(good_, data_);
+    traces_ = std::move(traces);
+    divergence_ = report;
+    throw Diverged(report);
+}
+
+std::string Experiment::divergence() const {
+    return divergence_.empty() ? chance_divergence(config_, history_, data_->train.classes)
+                               : divergence_;
 }
 
 void Experiment::train_epoch() {
@@ -184,6 +244,15 @@ void Experiment::end_epoch() {
                      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     history_.push_back(std::move(m));
     start_epoch();
+    // Weights, conductances, chi and optimizer moments are checked once an epoch, not every
+    // image: the check reads a copy of the whole state, which then serves as the last good state
+    // to return to, so it costs one copy an epoch (the loss is checked at every image).
+    ExperimentState st = checked_state();
+    if (!std::isfinite(history_.back().test_loss))
+        diverge(place(epochs_done(), position_) + ": the test loss is " +
+                    value_text(history_.back().test_loss),
+                likely_cause(config_, "test loss"));
+    good_ = std::move(st);
 }
 
 EvalResult Experiment::evaluate_test(std::uint64_t eval_step) const {
@@ -258,6 +327,8 @@ void Experiment::set_parameter(const std::string& path, const nlohmann::json& va
                 d->set_seconds_per_image(next.training.seconds_per_image);
             }
     config_ = std::move(next);
+    // A changed setting (a smaller learning rate, say) may cure what made training diverge.
+    divergence_.clear();
     log_event(path + " = " + value.dump());
 }
 

@@ -47,10 +47,20 @@ class Experiment {
     double simulated_time_s() const { return simulated_time_s_; }
 
     /// Trains up to n images, never past the end of the current epoch; at the epoch's last image
-    /// evaluates the test set and appends to history(). Returns the images trained.
+    /// evaluates the test set and appends to history(). Returns the images trained. A non-finite
+    /// loss or state returns the experiment to its last good state and throws Diverged; so does
+    /// every later call until a live parameter changes.
     int train(int n);
     /// Trains the rest of the current epoch.
     void train_epoch();
+
+    /// "" while training is sound, else the one-line report (where, likely cause): a non-finite
+    /// value stopped training, or the mean training loss stayed at or above chance for
+    /// training.divergence_epochs epochs (front ends stop there; the experiment could go on).
+    std::string divergence() const;
+    /// state() after a check of every value: a non-finite one diverges instead (throws Diverged,
+    /// back at the last good state), so nothing corrupt is saved.
+    ExperimentState checked_state();
 
     const std::vector<EpochMetrics>& history() const { return history_; }
     const std::vector<Event>& events() const { return events_; }
@@ -98,6 +108,8 @@ class Experiment {
     void start_epoch();
     void end_epoch();
     void record_traces();
+    /// Records `what` with its likely cause, returns to the last good state and throws Diverged.
+    [[noreturn]] void diverge(const std::string& what, const std::string& cause);
 
     ExperimentConfig config_;
     std::shared_ptr<const DataSplit> data_;
@@ -115,6 +127,8 @@ class Experiment {
     std::vector<Event> events_;
     std::vector<SynapseTrace> traces_;
     std::shared_ptr<const TechnologyPreset> technology_;
+    ExperimentState good_;   ///< the last state found finite (construction, each epoch's end)
+    std::string divergence_; ///< the report of a non-finite value, "" while none was found
 };
 
 } // namespace cbl

@@ -48,7 +48,8 @@ struct Snapshot {
     double running_loss = 0;      ///< [nats]
     bool running = false;
     bool finished = false;
-    std::string error; ///< last command's failure, shown to the user
+    std::string error;      ///< last command's failure, shown to the user
+    std::string divergence; ///< Experiment::divergence(): why training diverged, "" if it did not
     std::vector<LayerPicture> layers;
     std::vector<SynapseTrace> traces;
     DriftCurve drift;    ///< last requested evaluation (empty until asked)

@@ -41,6 +41,10 @@ nlohmann::json summary_json(const Experiment& e, double wall_seconds) {
     j["images_trained"] = images;
     j["images_per_second"] = wall_seconds > 0 ? images / wall_seconds : 0.0;
     j["wall_seconds"] = wall_seconds;
+    // Issue 20: a run that diverged says so (and why), also under --allow-divergence.
+    const std::string divergence = e.divergence();
+    j["diverged"] = !divergence.empty();
+    if (!divergence.empty()) j["divergence"] = divergence;
     return j;
 }
 

@@ -487,6 +487,8 @@ void MainWindow::showSnapshot(const SnapshotPtr& s) {
         counters += QString(" · <b>%1</b> images/s · ETA %2")
                         .arg(QLocale().toString(s->images_per_second, 'f', 0))
                         .arg(duration_text(s->eta_s));
+    else if (!s->divergence.empty())
+        counters += " · <b>diverged</b>";
     else if (s->finished)
         counters += " · <b>finished</b>";
     else
