@@ -521,6 +521,21 @@ void describe_window(V& v, P& p) {
                     .when = crossbar});
 }
 
+/// A real device parameter on the crossbar; `live` ones apply while training runs
+/// (CrossbarTile::configure).
+template <class V>
+void device_real(V& v, double& m, const char* key, double lo, double hi, const char* unit,
+                 const char* label, const char* meaning, bool live) {
+    v(m, S{.path = key,
+           .lo = lo,
+           .hi = hi,
+           .unit = unit,
+           .label = label,
+           .meaning = meaning,
+           .live = live,
+           .when = crossbar});
+}
+
 template <class V, class P>
 void describe_read_noise(V& v, P& p) {
     v(p.read_g, S{.path = "read_g",
@@ -528,6 +543,7 @@ void describe_read_noise(V& v, P& p) {
                   .hi = 10,
                   .label = "read noise: relative",
                   .meaning = "Read-noise σ = read_g·G + read_0 (1/f noise of the device)",
+                  .live = true,
                   .when = crossbar});
     v(p.read_0_uS, S{.path = "read_0_uS",
                      .lo = 0,
@@ -535,6 +551,7 @@ void describe_read_noise(V& v, P& p) {
                      .unit = "uS",
                      .label = "read noise: floor",
                      .meaning = "Constant part of the read-noise σ",
+                     .live = true,
                      .when = crossbar});
 }
 
@@ -545,32 +562,31 @@ void describe(V& v, PcmParams& p) {
     describe_window(v, p);
     const auto real = [&](double& m, const char* key, double lo, double hi, const char* unit,
                           const char* label, const char* meaning) {
-        v(m, S{.path = key,
-               .lo = lo,
-               .hi = hi,
-               .unit = unit,
-               .label = label,
-               .meaning = meaning,
-               .when = crossbar});
+        device_real(v, m, key, lo, hi, unit, label, meaning, false);
     };
-    real(p.mu_g, "mu_g", -10, 10, "per uS", "SET mean: slope",
-         "Mean SET step falls with G: μ = μ_g·G + μ_0 + μ_p·p_n (saturation)");
-    real(p.mu_0_uS, "mu_0_uS", -100, 100, "uS", "SET mean: offset",
-         "Constant part of the mean SET step μ");
-    real(p.mu_p_uS, "mu_p_uS", -100, 100, "uS", "SET mean: history",
-         "Extra step of the first pulses after a RESET (× p_n)");
-    real(p.sigma_g, "sigma_g", -10, 10, "per uS", "SET std: slope",
-         "Pulse-to-pulse spread grows with G: σ = σ_g·G + σ_0 + σ_p·p_n");
-    real(p.sigma_0_uS, "sigma_0_uS", -100, 100, "uS", "SET std: offset",
-         "Constant part of the SET step spread σ");
-    real(p.sigma_p_uS, "sigma_p_uS", -100, 100, "uS", "SET std: history",
-         "Extra spread of the first pulses after RESET");
-    real(p.n_history, "n_history", 1e-3, 1000, "pulses", "history length",
-         "p_n = exp(−n / n_history): how fast the first-pulse boost fades");
-    real(p.reset_mean_uS, "reset_mean_uS", 0, 1000, "uS", "RESET mean G",
-         "Conductance after a RESET pulse");
-    real(p.reset_std_uS, "reset_std_uS", 0, 100, "uS", "RESET std",
-         "Spread of the conductance after RESET");
+    // Read at every pulse from the config, so they apply as soon as they are set.
+    const auto hot = [&](double& m, const char* key, double lo, double hi, const char* unit,
+                         const char* label, const char* meaning) {
+        device_real(v, m, key, lo, hi, unit, label, meaning, true);
+    };
+    hot(p.mu_g, "mu_g", -10, 10, "per uS", "SET mean: slope",
+        "Mean SET step falls with G: μ = μ_g·G + μ_0 + μ_p·p_n (saturation)");
+    hot(p.mu_0_uS, "mu_0_uS", -100, 100, "uS", "SET mean: offset",
+        "Constant part of the mean SET step μ");
+    hot(p.mu_p_uS, "mu_p_uS", -100, 100, "uS", "SET mean: history",
+        "Extra step of the first pulses after a RESET (× p_n)");
+    hot(p.sigma_g, "sigma_g", -10, 10, "per uS", "SET std: slope",
+        "Pulse-to-pulse spread grows with G: σ = σ_g·G + σ_0 + σ_p·p_n");
+    hot(p.sigma_0_uS, "sigma_0_uS", -100, 100, "uS", "SET std: offset",
+        "Constant part of the SET step spread σ");
+    hot(p.sigma_p_uS, "sigma_p_uS", -100, 100, "uS", "SET std: history",
+        "Extra spread of the first pulses after RESET");
+    hot(p.n_history, "n_history", 1e-3, 1000, "pulses", "history length",
+        "p_n = exp(−n / n_history): how fast the first-pulse boost fades");
+    hot(p.reset_mean_uS, "reset_mean_uS", 0, 1000, "uS", "RESET mean G",
+        "Conductance after a RESET pulse");
+    hot(p.reset_std_uS, "reset_std_uS", 0, 100, "uS", "RESET std",
+        "Spread of the conductance after RESET");
     real(p.t0_s, "t0_s", 1e-9, 1e6, "s", "drift T0",
          "Reference time of drift: G is read T0 after a pulse (seed 002: 38.6 s); at least 1 ns, "
          "the shortest pulse, so (t/T0)^−ν stays finite");
@@ -579,8 +595,8 @@ void describe(V& v, PcmParams& p) {
     real(p.nu_std, "nu_std", 0, 1, "", "ν spread",
          "Device-to-device std of the drift exponent (ν clipped at >= 0)");
     describe_read_noise(v, p);
-    real(p.mu_d2d, "mu_d2d", 0, 1, "", "device-to-device spread",
-         "Relative std of each device's mean SET step");
+    hot(p.mu_d2d, "mu_d2d", 0, 1, "", "device-to-device spread",
+        "Relative std of each device's mean SET step");
 }
 
 template <class V>
@@ -589,13 +605,12 @@ void describe(V& v, RramParams& p) {
     describe_window(v, p);
     const auto real = [&](double& m, const char* key, double lo, double hi, const char* unit,
                           const char* label, const char* meaning) {
-        v(m, S{.path = key,
-               .lo = lo,
-               .hi = hi,
-               .unit = unit,
-               .label = label,
-               .meaning = meaning,
-               .when = crossbar});
+        device_real(v, m, key, lo, hi, unit, label, meaning, false);
+    };
+    // Read at every pulse from the config, so they apply as soon as they are set.
+    const auto hot = [&](double& m, const char* key, double lo, double hi, const char* unit,
+                         const char* label, const char* meaning) {
+        device_real(v, m, key, lo, hi, unit, label, meaning, true);
     };
     v(p.levels, S{.path = "levels",
                   .lo = 1,
@@ -608,7 +623,7 @@ void describe(V& v, RramParams& p) {
          "G(P) = B(1 − exp(−P/A)) + Gmin for potentiation: smaller A = more nonlinear");
     real(p.a_ltd_pulses, "a_ltd_pulses", 1e-3, 1e6, "pulses", "LTD nonlinearity A",
          "Nonlinearity of depression");
-    real(p.c2c, "c2c", 0, 1, "", "cycle-to-cycle σ", "Per-pulse spread, fraction of (Gmax − Gmin)");
+    hot(p.c2c, "c2c", 0, 1, "", "cycle-to-cycle σ", "Per-pulse spread, fraction of (Gmax − Gmin)");
     real(p.a_d2d, "a_d2d", 0, 0.5, "", "A spread", "Device-to-device relative spread of A");
     real(p.g_max_d2d, "g_max_d2d", 0, 0.5, "", "Gmax spread",
          "Device-to-device relative spread of Gmax");

@@ -60,9 +60,7 @@ CrossbarTile::CrossbarTile(int rows_out, int cols_in, const TileConfig& config, 
         }
     }
     nu_step_ = device_.drift_exponent_span() / code_max;
-    sigma_step_uS_ = std::sqrt(double(dps())) *
-                     (cfg_.device.read_g() * cfg_.device.g_max_uS() + cfg_.device.read_0_uS()) /
-                     code_max;
+    sigma_step_uS_ = read_sigma_step_uS();
     ld_ = mvm::padded_rows(rows_);
     w_eff_.setZero(ld_, cols_);
     sigma_code_.setZero(ld_, cols_);
@@ -79,6 +77,12 @@ CrossbarTile::CrossbarTile(int rows_out, int cols_in, const TileConfig& config, 
     draws_.resize(std::min<std::size_t>(std::bit_ceil(std::size_t(n_syn_) * dps()), 4096));
     draw_initial_state();
     rebuild_cache();
+}
+
+// The read-noise sigma of a pair at full conductance, in code_max steps (sigma_code_'s unit).
+double CrossbarTile::read_sigma_step_uS() const {
+    return std::sqrt(double(dps())) *
+           (cfg_.device.read_g() * cfg_.device.g_max_uS() + cfg_.device.read_0_uS()) / code_max;
 }
 
 void CrossbarTile::draw_initial_state() {
@@ -497,21 +501,15 @@ double CrossbarTile::drift_compensation_factor() {
     return now > 0 ? drift_comp_ref_ / now : 1.0;
 }
 
-void CrossbarTile::set_read_noise(bool on, double scale) {
-    require_range("tile.read_noise_scale", scale, 0, 100);
-    cfg_.read_noise = on;
-    cfg_.read_noise_scale = scale;
-}
-
-void CrossbarTile::set_drift(bool on) {
-    if (cfg_.drift == on) return;
-    cfg_.drift = on;
+void CrossbarTile::configure(const TileConfig& tile) {
+    tile.validate();
+    const bool cache_changes =
+        tile.drift != cfg_.drift || nlohmann::json(tile.device) != nlohmann::json(cfg_.device);
+    cfg_ = tile;
+    device_ = DevicePhysics(cfg_.device);
+    if (!cache_changes) return;
+    sigma_step_uS_ = read_sigma_step_uS();
     rebuild_cache();
-}
-
-void CrossbarTile::set_refresh_threshold_uS(double threshold_uS) {
-    require_range("tile.refresh_threshold_uS", threshold_uS, 0, 1000, "uS");
-    cfg_.refresh_threshold_uS = threshold_uS;
 }
 
 TileState CrossbarTile::state() const {

@@ -108,10 +108,11 @@ class CrossbarTile {
     void clear_drift_compensation();
     double drift_compensation_factor();
 
-    // Hot parameters, applied between steps.
-    void set_read_noise(bool on, double scale);
-    void set_drift(bool on);
-    void set_refresh_threshold_uS(double threshold_uS);
+    /// Hot parameters, applied between steps: the tile and device fields the schema marks live
+    /// (core/config/fields.hpp) take effect as given, since the physics reads them from the
+    /// config at every pulse and read; the caches that depend on them are rebuilt. Structural
+    /// fields are refused before they get here (Experiment::set_parameter).
+    void configure(const TileConfig& tile);
 
     TileState state() const;
     /// Throws InputError when the arrays do not fit this tile.
@@ -139,6 +140,7 @@ class CrossbarTile {
                       OpCounts& ops);
     double read_device_uS(int s, int k, std::uint64_t step, std::uint32_t sub) const;
     void reset_device(int s, int k, std::uint64_t step, std::uint32_t sub, OpCounts& ops);
+    double read_sigma_step_uS() const;
     void add_read_noise(Eigen::Ref<Eigen::VectorXf> y, const Eigen::VectorXf& var,
                         std::uint64_t step, std::uint32_t direction);
     void convert_output(Eigen::Ref<Eigen::VectorXf> y, OpCounts& ops) const;

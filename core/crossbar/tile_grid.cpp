@@ -209,19 +209,9 @@ void TileGrid::clear_drift_compensation() {
         t.clear_drift_compensation();
 }
 
-void TileGrid::set_read_noise(bool on, double scale) {
+void TileGrid::configure(const TileConfig& tile) {
     for (CrossbarTile& t : arrays_)
-        t.set_read_noise(on, scale);
-}
-
-void TileGrid::set_drift(bool on) {
-    for (CrossbarTile& t : arrays_)
-        t.set_drift(on);
-}
-
-void TileGrid::set_refresh_threshold_uS(double threshold_uS) {
-    for (CrossbarTile& t : arrays_)
-        t.set_refresh_threshold_uS(threshold_uS);
+        t.configure(tile);
 }
 
 std::string TileGrid::array_prefix(const std::string& prefix, int i, int j) const {

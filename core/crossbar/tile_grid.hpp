@@ -54,9 +54,8 @@ class TileGrid {
     /// Each array compensates its own outputs (its own readout reference).
     void calibrate_drift_compensation();
     void clear_drift_compensation();
-    void set_read_noise(bool on, double scale);
-    void set_drift(bool on);
-    void set_refresh_threshold_uS(double threshold_uS);
+    /// Hot parameters for every array (CrossbarTile::configure).
+    void configure(const TileConfig& tile);
 
     /// Every array's state under `prefix` (one array: the tile's names directly below `prefix`,
     /// as sessions always stored them; a grid: below `prefix` + "array_<i>_<j>/").

@@ -14,6 +14,15 @@
 
 namespace cbl {
 
+namespace {
+// Boybat's multi-memristive synapse: N pairs share the weight, each with beta / N.
+TileConfig per_pair(const TileConfig& tile) {
+    TileConfig pair = tile;
+    pair.beta_per_uS = tile.beta_per_uS / tile.pairs_per_weight;
+    return pair;
+}
+} // namespace
+
 CrossbarLayer::CrossbarLayer(int rows, int cols, const TileConfig& tile, const SchemeConfig& scheme,
                              double seconds_per_image, std::uint64_t seed, std::uint32_t layer)
     : config_(scheme), single_(tile.mapping == WeightMapping::single),
@@ -24,11 +33,8 @@ CrossbarLayer::CrossbarLayer(int rows, int cols, const TileConfig& tile, const S
     scheme_ = make_update_scheme(config_, rows, cols, single_, seed, layer);
     fixed_scale_ = config_.quantize_scale == "fixed";
     nearest_ = config_.quantize_rounding == "nearest";
-    // Boybat's multi-memristive synapse: N pairs share the weight, each with beta / N.
-    TileConfig per_pair = tile;
-    per_pair.beta_per_uS = tile.beta_per_uS / tile.pairs_per_weight;
     for (int i = 0; i < tile.pairs_per_weight; ++i)
-        tiles_.emplace_back(rows, cols, per_pair, seed, layer + (std::uint32_t(i) << 12));
+        tiles_.emplace_back(rows, cols, per_pair(tile), seed, layer + (std::uint32_t(i) << 12));
     pulses_epoch_.setZero();
 }
 
@@ -293,11 +299,8 @@ void CrossbarLayer::apply_hot(const SchemeConfig& scheme, const TileConfig& tile
     config_ = scheme;
     fixed_scale_ = config_.quantize_scale == "fixed";
     nearest_ = config_.quantize_rounding == "nearest";
-    for (TileGrid& t : tiles_) {
-        t.set_read_noise(tile.read_noise, tile.read_noise_scale);
-        t.set_drift(tile.drift);
-        t.set_refresh_threshold_uS(tile.refresh_threshold_uS);
-    }
+    for (TileGrid& t : tiles_)
+        t.configure(per_pair(tile));
 }
 
 void CrossbarLayer::set_seconds_per_image(double seconds) {

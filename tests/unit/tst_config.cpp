@@ -266,6 +266,10 @@ class TestConfig : public QObject {
         QVERIFY(message("scheme.eps", 0.05).isEmpty());
         QCOMPARE(e.config().scheme.eps, 0.05);
         QVERIFY(message("device.g_max_uS", 5).contains("device.g_max_uS is structural"));
+        // A device field marked live in the schema applies while training runs.
+        QVERIFY(message("device.mu_0_uS", 1.2).isEmpty());
+        QCOMPARE(std::get<PcmParams>(e.config().tile.device.model).mu_0_uS, 1.2);
+        QVERIFY(message("device.t0_s", 10).contains("device.t0_s is structural"));
         QVERIFY(message("tile.read_noise_scale", -1).contains("allowed 0 .. 100"));
         // The technology preset is live: the energy report re-prices, nothing restarts.
         const nlohmann::json before = to_json(e.energy_report());
