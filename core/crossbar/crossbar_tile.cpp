@@ -74,7 +74,6 @@ CrossbarTile::CrossbarTile(int rows_out, int cols_in, const TileConfig& config, 
     u2_.resize(longest / 2 + 2);
     active_.resize(longest);
     noise_words_.resize(std::size_t(longest + 8));
-    draws_.resize(std::min<std::size_t>(std::bit_ceil(std::size_t(n_syn_) * dps()), 4096));
     draw_initial_state();
     rebuild_cache();
 }
@@ -332,11 +331,20 @@ void CrossbarTile::backward(const Eigen::Ref<const Eigen::VectorXf>& d,
     convert_output(out, ops);
 }
 
-r123::double2 CrossbarTile::device_draw(std::uint32_t dev) {
-    DeviceDraw& e = draws_[dev & std::uint32_t(draws_.size() - 1)];
-    if (e.dev != dev) {
+r123::double2 CrossbarTile::device_draw(std::uint32_t dev) const {
+    // The fixed device-to-device draws are a pure function of (seed, layer, device): each thread
+    // memoises them in its own direct-mapped table, so rows programmed on several threads at
+    // once (for_each_row) neither share nor change a value.
+    struct Entry {
+        std::uint64_t seed = ~0ull;
+        std::uint32_t layer = ~0u, dev = ~0u;
+        double x = 0, y = 0;
+    };
+    static thread_local std::vector<Entry> memo(4096);
+    Entry& e = memo[(dev ^ (layer_ * 0x9E3779B9u)) & 4095u];
+    if (e.dev != dev || e.layer != layer_ || e.seed != seed_) {
         const r123::double2 z = CounterRng(seed_, RngStream::variability, layer_).normal2(0, dev);
-        e = {dev, z.x, z.y};
+        e = {seed_, layer_, dev, z.x, z.y};
     }
     return {e.x, e.y};
 }
@@ -373,7 +381,7 @@ void CrossbarTile::program(int r, int c, int pulses, std::uint64_t step, OpCount
     else
         apply_pulses(s, 0, count, pulses > 0, step, sub0, ops);
     update_cache_entry(s);
-    first_program_s_ = std::min(first_program_s_, time_s_);
+    note_first_program();
 }
 
 double CrossbarTile::read_device_uS(int s, int k, std::uint64_t step, std::uint32_t sub) const {
@@ -443,7 +451,7 @@ int CrossbarTile::refresh(std::uint64_t step, OpCounts& ops) {
         }
         if (device_.keeps_history()) t_p_s_[1 - k][s] = t_p_s_[k][s] = float(time_s_);
         update_cache_entry(s);
-        first_program_s_ = std::min(first_program_s_, time_s_);
+        note_first_program();
     }
     ops.refreshed_pairs += saturated.size();
     return int(saturated.size());
@@ -619,8 +627,7 @@ std::size_t CrossbarTile::bytes_per_synapse() const {
              std::size_t(x_q_.size() + y_pad_.size() + d2_.size() + var_.size() + z_.size() +
                          u1_.size() + u2_.size()) *
                  sizeof(float) +
-             active_.size() * sizeof(int) + noise_words_.size() * sizeof(std::uint32_t) +
-             draws_.size() * sizeof(DeviceDraw);
+             active_.size() * sizeof(int) + noise_words_.size() * sizeof(std::uint32_t);
     return (bytes + std::size_t(n_syn_) - 1) / std::size_t(n_syn_);
 }
 

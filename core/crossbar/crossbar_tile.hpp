@@ -22,6 +22,7 @@
 #include <Eigen/Core>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <vector>
 
@@ -135,7 +136,7 @@ class CrossbarTile {
     void rebuild_cache();
     void ensure_cache_fresh();
     void update_cache_entry(int s);
-    r123::double2 device_draw(std::uint32_t dev);
+    r123::double2 device_draw(std::uint32_t dev) const;
     void apply_pulses(int s, int k, int pulses, bool up, std::uint64_t step, std::uint32_t sub0,
                       OpCounts& ops);
     double read_device_uS(int s, int k, std::uint64_t step, std::uint32_t sub) const;
@@ -148,9 +149,19 @@ class CrossbarTile {
     void compute_plane_column(int c, int k, double t, float* g_out) const;
     /// Exact largest undrifted conductance of column c over the devices of the synapse.
     float column_g_max(int c) const;
+    // Both may run for synapses of different rows at once (for_each_row): the column maximum and
+    // the first programming time are kept with atomic updates whose result does not depend on
+    // the order.
     void note_conductance(int s, float g_uS) {
-        float& m = col_g_max_[std::size_t(s / rows_)];
-        m = std::max(m, g_uS);
+        std::atomic_ref<float> m(col_g_max_[std::size_t(s / rows_)]);
+        float now = m.load(std::memory_order_relaxed);
+        while (g_uS > now && !m.compare_exchange_weak(now, g_uS, std::memory_order_relaxed)) {
+        }
+    }
+    void note_first_program() {
+        std::atomic_ref<double> first(first_program_s_);
+        if (first.load(std::memory_order_relaxed) > time_s_)
+            first.store(time_s_, std::memory_order_relaxed);
     }
 
     bool noise_on() const {
@@ -192,13 +203,6 @@ class CrossbarTile {
     Eigen::ArrayXf u1_, u2_;
     std::vector<int> active_;                ///< driven lines (non-zero inputs) of the current MVM
     std::vector<std::uint32_t> noise_words_; ///< Philox words of one read's noise
-    /// Memo of the fixed device-to-device draws (variability stream), direct-mapped by device id:
-    /// a pure function of (seed, layer, device), so a hit returns exactly what a draw would.
-    struct DeviceDraw {
-        std::uint32_t dev = ~0u;
-        double x = 0, y = 0;
-    };
-    std::vector<DeviceDraw> draws_;
     int active_count_ = 0;
 };
 

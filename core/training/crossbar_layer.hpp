@@ -50,6 +50,7 @@ class CrossbarLayer final : public DeviceLayer, private SynapseArray {
     int cols() const override { return inputs(); }
     int program(int r, int c, int pulses, StepContext& ctx, int train) override;
     float weight(int r, int c) const override;
+    bool rows_program_concurrently() const override { return tiles_.size() == 1; }
 
     void count_pulses(int r, int c, int pulses);
     /// Seed 002 section 3: signed n-bit values with one shared scale and stochastic rounding.

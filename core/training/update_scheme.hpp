@@ -9,6 +9,9 @@
 #include "core/training/scheme_config.hpp"
 
 #include <Eigen/Core>
+#include <tbb/blocked_range.h>
+#include <tbb/combinable.h>
+#include <tbb/parallel_for.h>
 
 #include <algorithm>
 #include <cmath>
@@ -32,7 +35,32 @@ class SynapseArray {
     virtual int program(int r, int c, int pulses, StepContext& ctx, int train = 0) = 0;
     /// Noise-free weight of synapse (r, c) now (a verify read).
     virtual float weight(int r, int c) const = 0;
+    /// Whether program() may run for different rows at once: every draw is keyed by (step,
+    /// synapse) and every row's state is its own, unless the order of calls matters (the
+    /// round-robin arbiter of a multi-pair synapse).
+    virtual bool rows_program_concurrently() const { return false; }
 };
+
+/// f(r, ctx) for every row r < rows, blocks of rows on several threads when the array allows it.
+/// Each block counts its operations in its own StageCounts, added to ctx's at the end: integer
+/// counts, so neither the split nor the thread count changes a result.
+template <typename F>
+void for_each_row(int rows, const SynapseArray& a, StepContext& ctx, F&& f) {
+    constexpr int block = 16;
+    if (rows < 2 * block || !a.rows_program_concurrently()) {
+        for (int r = 0; r < rows; ++r)
+            f(r, ctx);
+        return;
+    }
+    tbb::combinable<StageCounts> counts;
+    tbb::parallel_for(tbb::blocked_range<int>(0, rows, block), [&](const auto& range) {
+        StepContext local = ctx;
+        if (ctx.counts) local.counts = &counts.local();
+        for (int r = range.begin(); r < range.end(); ++r)
+            f(r, local);
+    });
+    if (ctx.counts) counts.combine_each([&](const StageCounts& c) { *ctx.counts += c; });
+}
 
 class UpdateScheme {
   public:

@@ -113,16 +113,17 @@ void DirectScheme::commit_rank1(const Vec& x, const Vec& delta, float scale,
             }
         // The bound on |g| is widened by 1e-6 for the float rounding of dW.
         const double bound = (1 + 1e-6) * x_max / std::min(eps_up_, eps_down_);
-        for (const int r : nz) {
+        for_each_row(int(nz.size()), a, ctx, [&](int i, StepContext& row_ctx) {
+            const int r = nz[std::size_t(i)];
             const float d = delta[r];
             round_row_stochastic(
                 r, bound * std::abs(double(scale) * d), int(driven_.size()),
-                [&](int i) {
-                    const int c = driven_[std::size_t(i)];
+                [&](int k) {
+                    const int c = driven_[std::size_t(k)];
                     return std::pair{c, granules((scale * x[c]) * d)};
                 },
-                a, ctx);
-        }
+                a, row_ctx);
+        });
         return;
     }
     // Nearest rounding acts on dW of half a granule or more, truncation on a whole one.
@@ -135,13 +136,14 @@ void DirectScheme::commit_rank1(const Vec& x, const Vec& delta, float scale,
 void DirectScheme::commit(const Matrix& dW, SynapseArray& a, StepContext& ctx) {
     if (rounding_ == Rounding::stochastic) {
         const double bound = (1 + 1e-6) / std::min(eps_up_, eps_down_);
-        for (int r = 0; r < int(dW.rows()); ++r)
+        for_each_row(int(dW.rows()), a, ctx, [&](int r, StepContext& row_ctx) {
             round_row_stochastic(
                 r, bound * double(dW.row(r).cwiseAbs().maxCoeff()), int(dW.cols()),
                 [&](int c) {
                     return std::pair{c, granules(dW(r, c))};
                 },
-                a, ctx);
+                a, row_ctx);
+        });
         return;
     }
     for (int c = 0; c < int(dW.cols()); ++c) {

@@ -74,13 +74,15 @@ void TimeScheme::commit_rank1(const Vec& x, const Vec& delta, float scale,
 }
 
 void TimeScheme::commit(const Matrix& dW, SynapseArray& a, StepContext& ctx) {
-    for (int c = 0; c < int(dW.cols()); ++c) {
-        // Most columns hold no change write() would act on (|dW| >= eps / 2): one vectorised
-        // test first.
-        if (double(dW.col(c).cwiseAbs().maxCoeff()) < 0.5 * eps_) continue;
-        for (int r = 0; r < int(dW.rows()); ++r)
-            if (dW(r, c) != 0) write(r, c, dW(r, c), a, ctx);
-    }
+    // Most columns hold no change write() would act on (|dW| >= eps / 2): one vectorised test
+    // per column first. Each row's writes then go in column order, rows side by side.
+    active_.clear();
+    for (int c = 0; c < int(dW.cols()); ++c)
+        if (double(dW.col(c).cwiseAbs().maxCoeff()) >= 0.5 * eps_) active_.push_back(c);
+    for_each_row(int(dW.rows()), a, ctx, [&](int r, StepContext& row_ctx) {
+        for (const int c : active_)
+            if (dW(r, c) != 0) write(r, c, dW(r, c), a, row_ctx);
+    });
 }
 
 } // namespace cbl

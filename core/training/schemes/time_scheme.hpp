@@ -30,7 +30,8 @@ class TimeScheme final : public UpdateScheme {
     double tolerance_ = 0;
     int max_iterations_ = 0;
     Write write_ = Write::tolerant;
-    Vec dw_; ///< this image's dW of one column (scratch)
+    std::vector<int> active_; ///< columns with a change write() acts on (scratch)
+    Vec dw_;                  ///< this image's dW of one column (scratch)
 };
 
 } // namespace cbl
