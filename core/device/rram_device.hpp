@@ -53,10 +53,17 @@ inline double rram_amplitude_uS(double g_min_uS, double g_max_uS, double levels,
 
 /// Curve of one device from its device-to-device draws z_a, z_g (standard normals); the spread
 /// factors are floored at 0.1 so a tail draw cannot produce a non-physical curve.
+inline double rram_a_factor(const RramParams& p, double z_a) {
+    return std::max(0.1, 1.0 + p.a_d2d * z_a);
+}
+inline double rram_device_g_max_uS(const RramParams& p, double z_g) {
+    return std::max(p.g_min_uS + 0.1 * (p.g_max_uS - p.g_min_uS),
+                    p.g_max_uS * (1.0 + p.g_max_d2d * z_g));
+}
+
 inline RramCurve rram_device_curve(const RramParams& p, double z_a, double z_g) {
-    const double fa = std::max(0.1, 1.0 + p.a_d2d * z_a);
-    const double g_max = std::max(p.g_min_uS + 0.1 * (p.g_max_uS - p.g_min_uS),
-                                  p.g_max_uS * (1.0 + p.g_max_d2d * z_g));
+    const double fa = rram_a_factor(p, z_a);
+    const double g_max = rram_device_g_max_uS(p, z_g);
     const double a_ltp = p.a_ltp_pulses * fa, a_ltd = p.a_ltd_pulses * fa;
     const double levels = p.levels;
     return {p.g_min_uS,
@@ -93,13 +100,32 @@ inline double rram_ltd_pulses(const RramCurve& c, double g_uS) {
     return -c.a_ltd_pulses * std::log1p(-frac);
 }
 
-/// One potentiation (up = true) or depression pulse: move one step along the curve, add
-/// cycle-to-cycle noise c2c (Gmax - Gmin) z (sigma grows as sqrt(pulses) over a train).
-inline double rram_pulse_uS(const RramParams& p, const RramCurve& c, double g_uS, bool up,
-                            double z) {
-    const double g = up ? rram_ltp_g_uS(c, std::min(rram_ltp_pulses(c, g_uS) + 1.0, c.levels))
-                        : rram_ltd_g_uS(c, std::min(rram_ltd_pulses(c, g_uS) + 1.0, c.levels));
-    return std::clamp(g + p.c2c * (p.g_max_uS - p.g_min_uS) * z, c.g_min_uS, c.g_max_uS);
+/// One direction of a device's curve, what a pulse train needs: the window, the asymptote the
+/// branch tends to (LTP: G min + B; LTD: G max - B) and the per-pulse factor exp(-1/A).
+struct RramBranch {
+    bool up;
+    double g_min_uS, g_max_uS, asymptote_uS, decay;
+};
+
+inline RramBranch rram_branch(const RramParams& p, double z_a, double z_g, bool up) {
+    const double g_max = rram_device_g_max_uS(p, z_g);
+    const double a = (up ? p.a_ltp_pulses : p.a_ltd_pulses) * rram_a_factor(p, z_a);
+    const double b = rram_amplitude_uS(p.g_min_uS, g_max, p.levels, a);
+    return {up, p.g_min_uS, g_max, up ? p.g_min_uS + b : g_max - b, std::exp(-1.0 / a)};
+}
+
+/// One pulse along the branch, then cycle-to-cycle noise c2c (Gmax - Gmin) z (sigma grows as
+/// sqrt(pulses) over a train). On the curve G(P) = G_inf - (G_inf - G_start) exp(-P/A) one pulse
+/// more multiplies the distance to the asymptote by exp(-1/A): the curve at P + 1 without its
+/// inverse's log or its exp per pulse. The branch ends at Pmax, i.e. at G max (LTP) or G min
+/// (LTD).
+inline double rram_pulse_uS(const RramParams& p, const RramBranch& b, double g_uS, double z) {
+    const double g =
+        b.up ? std::min(b.g_max_uS,
+                        b.asymptote_uS - (b.asymptote_uS - std::max(g_uS, b.g_min_uS)) * b.decay)
+             : std::max(b.g_min_uS,
+                        b.asymptote_uS + (std::min(g_uS, b.g_max_uS) - b.asymptote_uS) * b.decay);
+    return std::clamp(g + p.c2c * (p.g_max_uS - p.g_min_uS) * z, b.g_min_uS, b.g_max_uS);
 }
 
 inline double rram_read_std_uS(const RramParams& p, double g_uS) {
@@ -118,9 +144,9 @@ template <typename D2d, typename Z>
 double pulse_train_uS(const RramParams& p, double g, int&, int, bool up, int count, D2d&& d2d,
                       Z&& z) {
     const auto dev = d2d();
-    const RramCurve curve = rram_device_curve(p, dev.x, dev.y);
+    const RramBranch branch = rram_branch(p, dev.x, dev.y, up);
     for (int i = 0; i < count; ++i)
-        g = rram_pulse_uS(p, curve, g, up, z(i));
+        g = rram_pulse_uS(p, branch, g, z(i));
     return g;
 }
 
@@ -137,8 +163,7 @@ constexpr bool depresses_by_reset(const RramParams&) {
 /// A device's own Gmax (its d2d draw), as the float a conductance is stored as.
 template <typename D2d>
 double reachable_g_max_uS(const RramParams& p, D2d&& d2d) {
-    const auto dev = d2d();
-    return double(float(rram_device_curve(p, dev.x, dev.y).g_max_uS));
+    return double(float(rram_device_g_max_uS(p, d2d().y)));
 }
 
 } // namespace cbl

@@ -118,18 +118,23 @@ class TstDeviceModels : public QObject {
         QVERIFY(std::abs(rram_ltd_g_uS(c, p.levels) - p.g_min_uS) < 1e-9);
         QVERIFY(std::abs(rram_ltp_pulses(c, rram_ltp_g_uS(c, 37.0)) - 37.0) < 1e-6);
         p.c2c = 0;
+        const RramBranch up = rram_branch(p, 0, 0, true), down = rram_branch(p, 0, 0, false);
         double g = p.g_min_uS, prev = g;
         for (int i = 0; i < p.levels; ++i) {
-            g = rram_pulse_uS(p, c, g, true, 0.0);
+            g = rram_pulse_uS(p, up, g, 0.0);
             QVERIFY(g > prev);
+            // One pulse is one step along the published curve: G(P + 1).
+            QVERIFY(std::abs(g - rram_ltp_g_uS(c, std::min(i + 1.0, double(p.levels)))) < 1e-9);
             prev = g;
         }
         QVERIFY(std::abs(g - p.g_max_uS) < 1e-6);
         // Nonlinear: the first LTP step is larger than the last.
         QVERIFY(rram_ltp_g_uS(c, 1) - rram_ltp_g_uS(c, 0) >
                 rram_ltp_g_uS(c, p.levels) - rram_ltp_g_uS(c, p.levels - 1));
-        for (int i = 0; i < p.levels; ++i)
-            g = rram_pulse_uS(p, c, g, false, 0.0);
+        for (int i = 0; i < p.levels; ++i) {
+            g = rram_pulse_uS(p, down, g, 0.0);
+            QVERIFY(std::abs(g - rram_ltd_g_uS(c, std::min(i + 1.0, double(p.levels)))) < 1e-9);
+        }
         QVERIFY(std::abs(g - p.g_min_uS) < 1e-6);
     }
 
