@@ -178,6 +178,14 @@ void ParameterPanel::rebuild(const QStringList& paths, const nlohmann::json& fla
                 int dec = 4;
                 if (x != 0 && std::abs(x) < 1e-2)
                     dec = std::max(dec, int(-std::floor(std::log10(std::abs(x)))) + 3);
+                // Enough decimals for the range's ends too (Adam's beta2 stops at 0.999999): a
+                // spin box rounds its limits to its decimals. Open bounds just above 0 are not
+                // shown.
+                for (const double end : {info.min, info.max})
+                    while (std::isfinite(end) && std::abs(end) >= 1e-6 && dec < 10 &&
+                           std::abs(std::round(end * std::pow(10.0, dec)) / std::pow(10.0, dec) -
+                                    end) > 1e-12 * std::max(1.0, std::abs(end)))
+                        ++dec;
                 sb->setDecimals(std::min(dec, 10));
                 sb->setRange(info.min, info.max);
                 sb->setSingleStep(x != 0 ? std::pow(10.0, std::floor(std::log10(std::abs(x))) - 1)
