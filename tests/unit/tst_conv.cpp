@@ -7,6 +7,7 @@
 #include "core/network/fp_layer.hpp"
 #include "core/network/maxpool2d_layer.hpp"
 #include "core/network/network_builder.hpp"
+#include "gradient_check.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -85,15 +86,6 @@ Eigen::VectorXd direct_convolution(const Eigen::MatrixXd& w, const Eigen::Vector
                 y[(co * ho + oy) * wo + ox] = sum;
             }
     return y;
-}
-
-FpLayer<double>& fp_layer(Network<double>& net, int k) {
-    return static_cast<FpLayer<double>&>(net.weight_layer(k));
-}
-
-double training_loss(Network<double>& net, const Eigen::VectorXf& x, int label) {
-    StepContext ctx{7, nullptr}; // the step the dropout masks are keyed by
-    return net.train_sample(x, label, 0.0, ctx).loss;
 }
 
 /// A full-precision layer that keeps WeightLayer's default forward_many/backward_many (one
@@ -196,39 +188,7 @@ class TestConv : public QObject {
         QCOMPARE(net.weight_count(), 4);
         const Eigen::VectorXf x = (Eigen::VectorXf::Random(in.size()).array() + 1) / 2;
         const int label = 1;
-        std::vector<Eigen::MatrixXd> before;
-        for (int k = 0; k < net.weight_count(); ++k)
-            before.push_back(net.weight_layer(k).weights());
-        const double eta = 1e-3;
-        StepContext ctx{7, nullptr};
-        net.train_sample(x, label, eta, ctx);
-        std::vector<Eigen::MatrixXd> analytic;
-        for (int k = 0; k < net.weight_count(); ++k) {
-            analytic.push_back((before[k] - net.weight_layer(k).weights()) / eta);
-            fp_layer(net, k).mutable_weights() = before[k];
-        }
-        for (int k = 0; k < net.weight_count(); ++k) {
-            auto& w = fp_layer(net, k).mutable_weights();
-            QVERIFY(analytic[k].cwiseAbs().maxCoeff() > 0);
-            for (int r = 0; r < w.rows(); ++r)
-                for (int c = 0; c < w.cols(); ++c) {
-                    const double h = 1e-6, keep = w(r, c);
-                    w(r, c) = keep + h;
-                    const double up = training_loss(net, x, label);
-                    w(r, c) = keep - h;
-                    const double down = training_loss(net, x, label);
-                    w(r, c) = keep;
-                    const double numeric = (up - down) / (2 * h);
-                    QVERIFY2(std::abs(numeric - analytic[k](r, c)) <
-                                 1e-6 + 1e-4 * std::abs(numeric),
-                             qPrintable(QString("layer %1 (%2,%3): numeric %4 analytic %5")
-                                            .arg(k)
-                                            .arg(r)
-                                            .arg(c)
-                                            .arg(numeric)
-                                            .arg(analytic[k](r, c))));
-                }
-        }
+        test::check_gradient(net, x, label, true, true);
     }
 
     void maxPoolRoutesTheErrorToTheWinner() {
@@ -361,8 +321,9 @@ class TestConv : public QObject {
                "stride, padding, activation";
         QTest::newRow("missing field") << R"([{"kind":"dense"}])"
                                        << "network.graph[0].units is missing (dense needs it)";
-        QTest::newRow("wrong type") << R"([{"kind":"dense","units":"ten"}])"
-                                    << "network.graph[0].units: expected a whole number, got \"ten\"";
+        QTest::newRow("wrong type")
+            << R"([{"kind":"dense","units":"ten"}])"
+            << "network.graph[0].units: expected a whole number, got \"ten\"";
         QTest::newRow("padding out of range")
             << R"([{"kind":"conv2d","kernel":3,"channels":2,"padding":3},{"kind":"dense","units":10}])"
             << "network.graph[0].padding = 3 is out of range; allowed 0 .. 2";

@@ -9,6 +9,7 @@
 #include "core/network/flatten_layer.hpp"
 #include "core/network/fp_layer.hpp"
 #include "core/network/network_builder.hpp"
+#include "gradient_check.hpp"
 
 #include <oneapi/tbb/global_control.h>
 
@@ -27,10 +28,6 @@ Network<double> tiny_net(Activation act) {
     layers.push_back(std::make_unique<FpLayer<double>>(4, 4, 3, 2));
     return build_chain<double>({7, 5, 3, 4}, to_string(act), std::move(layers), OptimizerConfig{},
                                1);
-}
-
-FpLayer<double>& fp_layer(Network<double>& net, int k) {
-    return static_cast<FpLayer<double>&>(net.weight_layer(k));
 }
 
 // input -> dense 5x7 -> sigmoid -> dropout -> flatten 5x1x1 -> dense 4x6 -> softmax CE.
@@ -75,52 +72,11 @@ Network<double>::Nodes skip_nodes() {
     return dense_node(std::move(nodes), "dense_2", {"relu_1", "sigmoid_0"}, 4, 9);
 }
 
-/// Loss of one sample: the evaluation path, or the training path at a fixed step (the one the
-/// dropout masks are keyed by) with learning rate 0.
-double loss_of(Network<double>& net, const Eigen::VectorXf& x, int label, bool training) {
-    if (!training) return net.evaluate(x, {std::uint8_t(label)}, 0).loss;
-    StepContext ctx{7, nullptr};
-    return net.train_sample(x, label, 0.0, ctx).loss;
-}
-
 /// dL/dW of every weight node from one SGD step against central finite differences.
 void check_gradient(Network<double>& net, bool training_loss) {
     Eigen::VectorXf x(6);
     x << 0.2f, 0.9f, 0.0f, 0.5f, 0.7f, 0.1f;
-    const int label = 2;
-    // Analytic gradient: one SGD step with rate eta changes W by -eta dL/dW.
-    std::vector<Eigen::MatrixXd> before;
-    for (int k = 0; k < net.weight_count(); ++k)
-        before.push_back(net.weight_layer(k).weights());
-    const double eta = 1e-3;
-    StepContext ctx{7, nullptr};
-    net.train_sample(x, label, eta, ctx);
-    std::vector<Eigen::MatrixXd> analytic;
-    // Finite differences around the weights the gradient was taken at: restore every layer.
-    for (int k = 0; k < net.weight_count(); ++k) {
-        analytic.push_back((before[k] - net.weight_layer(k).weights()) / eta);
-        fp_layer(net, k).mutable_weights() = before[k];
-    }
-    for (int k = 0; k < net.weight_count(); ++k) {
-        auto& w = fp_layer(net, k).mutable_weights();
-        for (int r = 0; r < w.rows(); ++r)
-            for (int c = 0; c < w.cols(); ++c) {
-                const double h = 1e-6, keep = w(r, c);
-                w(r, c) = keep + h;
-                const double up = loss_of(net, x, label, training_loss);
-                w(r, c) = keep - h;
-                const double down = loss_of(net, x, label, training_loss);
-                w(r, c) = keep;
-                const double numeric = (up - down) / (2 * h);
-                QVERIFY2(std::abs(numeric - analytic[k](r, c)) < 1e-6 + 1e-4 * std::abs(numeric),
-                         qPrintable(QString("layer %1 (%2,%3): numeric %4 analytic %5")
-                                        .arg(k)
-                                        .arg(r)
-                                        .arg(c)
-                                        .arg(numeric)
-                                        .arg(analytic[k](r, c))));
-            }
-    }
+    test::check_gradient(net, x, 2, training_loss);
 }
 
 ExperimentConfig small_config() {
@@ -153,7 +109,8 @@ class TestNetwork : public QObject {
         Network<double> net = dropout_net(0.4);
         Eigen::VectorXf x(6);
         x << 0.2f, 0.9f, 0.0f, 0.5f, 0.7f, 0.1f;
-        QVERIFY(loss_of(net, x, 2, true) != loss_of(net, x, 2, false)); // the mask drops units
+        QVERIFY(test::loss_of(net, x, 2, true) !=
+                test::loss_of(net, x, 2, false)); // the mask drops units
         check_gradient(net, true);
     }
 
