@@ -360,6 +360,19 @@ void describe(V& v, TileConfig& c) {
                        .meaning = "Weight units per µS of conductance difference (seed 002: ε = "
                                   "0.096 for a mean SET step of 0.77 µS)",
                        .when = crossbar});
+    v(c.beta_fan_in,
+      S{.path = "beta_fan_in",
+        .lo = 1,
+        .hi = 1 << 24,
+        .off = 0,
+        .off_meaning = "every layer uses β",
+        .unit = "inputs",
+        .label = "β reference fan-in",
+        .meaning = "Per-layer weight scale: a layer of n inputs (bias included) maps W = "
+                   "β·√(N/n)·(G+ − G−) and its ε scales alike, so one pulse is the same 0.77 µS "
+                   "in every layer while each layer's weights start at the 1/√fan-in scale deep "
+                   "networks need (seed 002 section 2.1: an optional scaling factor per layer)",
+        .when = crossbar});
     v(c.g_ref_uS, S{.path = "g_ref_uS",
                     .lo = 0,
                     .hi = 1000,

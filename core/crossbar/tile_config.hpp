@@ -34,6 +34,10 @@ struct TileConfig {
     WeightMapping mapping = WeightMapping::differential;
     /// Weight units per uS: seed 002 maps eps = 0.096 to a mean SET step of 0.77 uS.
     double beta_per_uS = 0.096 / 0.77;
+    /// Per-layer scaling (seed 002 section 2.1's "optional scaling factor"): 0 = every layer uses
+    /// beta_per_uS; N = a layer of n inputs uses beta_per_uS sqrt(N / n), and its eps scales
+    /// with it. Structural.
+    int beta_fan_in = 0;
     double g_ref_uS = 1.6; ///< reference conductance of the single mapping, in the device window
     double init_mean_uS = 1.6; ///< initial G ~ N(mean, std), clipped (seed 002: 1.6 +- 0.83 uS)
     double init_std_uS = 0.83;

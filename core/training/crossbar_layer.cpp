@@ -15,31 +15,48 @@
 namespace cbl {
 
 namespace {
-// Boybat's multi-memristive synapse: N pairs share the weight, each with beta / N.
-TileConfig per_pair(const TileConfig& tile) {
+// Seed 002 section 2.1 maps weights to conductances "with an optional scaling factor": with
+// tile.beta_fan_in = N a layer of n inputs gets beta sqrt(N / n), the 1/sqrt(fan-in) of He and
+// Glorot initialisation, so each layer starts at the scale its fan-in needs.
+double beta_scale(const TileConfig& tile, int fan_in) {
+    return tile.beta_fan_in > 0 ? std::sqrt(double(tile.beta_fan_in) / fan_in) : 1.0;
+}
+// One pair's tile: the layer's beta, shared by Boybat's multi-memristive synapse (N pairs per
+// weight, each with beta / N).
+TileConfig per_pair(const TileConfig& tile, double scale) {
     TileConfig pair = tile;
-    pair.beta_per_uS = tile.beta_per_uS / tile.pairs_per_weight;
+    pair.beta_per_uS = tile.beta_per_uS * scale / tile.pairs_per_weight;
     return pair;
+}
+// The granule eps is in weight units: it scales with beta, so one pulse is the same step in uS.
+SchemeConfig scaled(SchemeConfig scheme, double scale) {
+    scheme.eps *= scale;
+    scheme.eps_up *= scale;
+    scheme.eps_down *= scale;
+    return scheme;
 }
 } // namespace
 
 CrossbarLayer::CrossbarLayer(int rows, int cols, const TileConfig& tile, const SchemeConfig& scheme,
                              double seconds_per_image, std::uint64_t seed, std::uint32_t layer)
-    : config_(scheme), single_(tile.mapping == WeightMapping::single),
+    : beta_scale_(beta_scale(tile, cols)), config_(scaled(scheme, beta_scale_)),
+      single_(tile.mapping == WeightMapping::single),
       reset_only_(single_ && DevicePhysics(tile.device).depresses_by_reset()),
       seconds_per_image_(seconds_per_image), seed_(seed), layer_(layer), pulses_epoch_(rows, cols) {
-    config_.validate();
+    scheme.validate();
     tile.validate();
     scheme_ = make_update_scheme(config_, rows, cols, single_, seed, layer);
     fixed_scale_ = config_.quantize_scale == "fixed";
     nearest_ = config_.quantize_rounding == "nearest";
     for (int i = 0; i < tile.pairs_per_weight; ++i)
-        tiles_.emplace_back(rows, cols, per_pair(tile), seed, layer + (std::uint32_t(i) << 12));
+        tiles_.emplace_back(rows, cols, per_pair(tile, beta_scale_), seed,
+                            layer + (std::uint32_t(i) << 12));
     pulses_epoch_.setZero();
 }
 
 CrossbarLayer::CrossbarLayer(const CrossbarLayer& o)
-    : DeviceLayer(o), SynapseArray(o), tiles_(o.tiles_), arbiter_(o.arbiter_), config_(o.config_),
+    : DeviceLayer(o), SynapseArray(o), tiles_(o.tiles_), arbiter_(o.arbiter_),
+      beta_scale_(o.beta_scale_), config_(o.config_),
       scheme_(o.scheme_->clone()), single_(o.single_), reset_only_(o.reset_only_),
       fixed_scale_(o.fixed_scale_), nearest_(o.nearest_), seconds_per_image_(o.seconds_per_image_),
       seed_(o.seed_), layer_(o.layer_), pulses_epoch_(o.pulses_epoch_) {}
@@ -295,12 +312,12 @@ SynapseReading CrossbarLayer::read_synapse(int row, int col) const {
 void CrossbarLayer::apply_hot(const SchemeConfig& scheme, const TileConfig& tile) {
     if (scheme.type != config_.type)
         throw InputError("scheme.type is structural: press Reset to change the training scheme");
-    scheme_->configure(scheme);
-    config_ = scheme;
+    config_ = scaled(scheme, beta_scale_);
+    scheme_->configure(config_);
     fixed_scale_ = config_.quantize_scale == "fixed";
     nearest_ = config_.quantize_rounding == "nearest";
     for (TileGrid& t : tiles_)
-        t.configure(per_pair(tile));
+        t.configure(per_pair(tile, beta_scale_));
 }
 
 void CrossbarLayer::set_seconds_per_image(double seconds) {

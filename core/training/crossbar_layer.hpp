@@ -64,7 +64,8 @@ class CrossbarLayer final : public DeviceLayer, private SynapseArray {
     /// (the generator keeps 16 bits of a layer number).
     std::vector<TileGrid> tiles_;
     std::uint32_t arbiter_ = 0; ///< pulses sent so far, selects the next pair
-    SchemeConfig config_;
+    double beta_scale_;         ///< this layer's beta and eps over the configured ones
+    SchemeConfig config_;       ///< the scheme with this layer's eps
     std::unique_ptr<UpdateScheme> scheme_;
     bool single_;      ///< single-device mapping
     bool reset_only_;  ///< a single device depressed by one RESET (PCM, seed 002 A.2.4)
