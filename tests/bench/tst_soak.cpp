@@ -68,8 +68,11 @@ class TestSoak : public QObject {
 
         QElapsedTimer clock;
         qint64 last = -1;
-        double max_gap_ms = 0;
-        int gaps_over_50 = 0;
+        // Gaps while the window starts (first layouts, first heatmaps) are reported apart from
+        // those of the steady run that the soak judges, which starts after the first epoch.
+        bool steady = false;
+        double startup_gap_ms = 0, max_gap_ms = 0;
+        int gaps_over_50 = 0, logged = 0;
         QTimer probe;
         probe.setTimerType(Qt::PreciseTimer);
         probe.setInterval(5);
@@ -77,8 +80,13 @@ class TestSoak : public QObject {
             const qint64 now = clock.nsecsElapsed();
             if (last >= 0) {
                 const double g = (now - last) / 1e6;
-                max_gap_ms = std::max(max_gap_ms, g);
-                gaps_over_50 += g > 50;
+                double& worst = steady ? max_gap_ms : startup_gap_ms;
+                worst = std::max(worst, g);
+                if (g > 50) {
+                    gaps_over_50 += steady;
+                    if (++logged <= 20)
+                        qInfo("event-loop gap of %.1f ms at t %.2f s", g, now / 1e9);
+                }
             }
             last = now;
         });
@@ -96,15 +104,17 @@ class TestSoak : public QObject {
             qInfo("t %5.0f s: step %llu, resident %.1f MiB, largest event-loop gap %.1f ms",
                   clock.elapsed() / 1e3, static_cast<unsigned long long>(step), rss, max_gap_ms);
             if (step < epoch) continue;
-            if (after_first_epoch == 0) after_first_epoch = rss;
+            if (after_first_epoch == 0) after_first_epoch = rss, steady = true;
             highest = std::max(highest, rss);
         }
         w.bridge().engine().pause();
         w.bridge().engine().sync();
         qInfo("soak %.0f s: %llu images, resident %.1f MiB after the first epoch, at most %.1f "
-              "MiB after it (%.2f %%); largest event-loop gap %.1f ms, %d gaps over 50 ms",
+              "MiB after it (%.2f %%); largest event-loop gap %.1f ms while starting, %.1f ms "
+              "after the first epoch, %d gaps over 50 ms after it",
               seconds, static_cast<unsigned long long>(step), after_first_epoch, highest,
-              100 * (highest / std::max(1e-9, after_first_epoch) - 1), max_gap_ms, gaps_over_50);
+              100 * (highest / std::max(1e-9, after_first_epoch) - 1), startup_gap_ms, max_gap_ms,
+              gaps_over_50);
         QVERIFY2(after_first_epoch > 0, "the soak did not finish an epoch");
         QVERIFY2(highest <= 1.05 * after_first_epoch,
                  qPrintable(QString("resident memory grew from %1 to %2 MiB")
