@@ -12,6 +12,7 @@
 #include "core/experiment/summary.hpp"
 #include "core/session/csv_export.hpp"
 #include "core/session/session_file.hpp"
+#include "core/sweep/sweep.hpp"
 
 #include <oneapi/tbb/global_control.h>
 #include <oneapi/tbb/task_arena.h>
@@ -605,6 +606,102 @@ int cmd_bench(const Args& a) {
     return 0;
 }
 
+Options sweep_options() {
+    return {
+        valued("--preset", "NAME", "experiment preset of every point; excludes --config", "fp32"),
+        valued("--config", "FILE.json", "experiment config of every point; excludes --preset"),
+        valued("--set", "KEY=VALUE", "override one field of every point; repeatable"),
+        valued("--grid", "KEY=VALUES",
+               "a swept field: KEY=v1,v2,... or KEY=start:stop:count[:log]; repeatable, "
+               "the points are the Cartesian product"),
+        valued("--seeds", "LIST", "training seeds of every grid point: 1-5, 1,3,7 or 2",
+               "the preset's"),
+        dataset_option("the preset's"),
+        shortcut("--train-limit", "the preset's"),
+        shortcut("--test-limit", "the preset's"),
+        shortcut("--epochs", "the preset's"),
+        threads_option(),
+        valued("--out", "FILE.h5",
+               "the sweep file (required): rewritten atomically after every point; a rerun "
+               "runs only the points it lacks"),
+        json_flag("print [{overrides, summary}] of every point")};
+}
+
+/// One sweep point: a whole `train` run, its summary (a divergence is a result, not an error).
+nlohmann::json run_point(const nlohmann::json& config,
+                         const std::shared_ptr<const DataSplit>& data) {
+    const auto t0 = std::chrono::steady_clock::now();
+    Experiment e(config.get<ExperimentConfig>(), data);
+    try {
+        while (!e.finished()) {
+            e.train(e.epoch_size() - e.position());
+            if (e.position() == 0 && !e.divergence().empty()) break;
+        }
+    } catch (const Diverged&) {
+        // The experiment is back at its last good state; the summary says diverged.
+    }
+    return summary_json(
+        e, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+}
+
+int cmd_sweep(const Args& a) {
+    if (!a.has("--out")) throw InputError("sweep needs --out FILE.h5 (the points and results)");
+    const std::string out = a.value("--out");
+    require_writable_target(out);
+    const auto limit = thread_limit(a);
+    const ExperimentConfig base = config_from(a, "fp32");
+    std::vector<GridAxis> axes;
+    for (const std::string& g : a.all("--grid"))
+        axes.push_back(parse_grid_axis(g));
+    const std::vector<std::uint64_t> seeds = a.has("--seeds")
+                                                 ? parse_seeds(a.value("--seeds"))
+                                                 : std::vector<std::uint64_t>{base.training.seed};
+    // Every point is built and validated before anything runs.
+    std::vector<SweepPoint> points = expand_grid(nlohmann::json(base), axes, seeds);
+    if (std::filesystem::exists(out)) resume_sweep(out, points);
+    // Points share their data when they share the dataset settings.
+    std::map<std::string, std::shared_ptr<const DataSplit>> data;
+    for (const SweepPoint& p : points) {
+        const std::string key = p.config["dataset"].dump();
+        if (!data.count(key))
+            data[key] = std::make_shared<const DataSplit>(
+                load_dataset(p.config.get<ExperimentConfig>().dataset));
+    }
+    std::size_t done = 0;
+    for (const SweepPoint& p : points)
+        done += !p.summary.is_null();
+    cli::Progress progress("sweep", static_cast<long long>(points.size()), "points");
+    progress.update(static_cast<long long>(done));
+    run_sweep(
+        points,
+        [&](const nlohmann::json& config) {
+            return run_point(config, data.at(config["dataset"].dump()));
+        },
+        [&](std::size_t finished, std::size_t) {
+            save_sweep(out, points);
+            progress.update(static_cast<long long>(finished));
+        });
+    progress.finish();
+    save_sweep(out, points);
+    nlohmann::json list = nlohmann::json::array();
+    for (const SweepPoint& p : points)
+        list.push_back({{"overrides", p.overrides}, {"summary", p.summary}});
+    if (a.flag("--json"))
+        std::cout << list.dump() << "\n";
+    else
+        for (const SweepPoint& p : points) {
+            const auto acc = p.summary["test_accuracy"].get<std::vector<double>>();
+            const double best = acc.empty() ? 0 : *std::max_element(acc.begin(), acc.end());
+            std::string name;
+            for (const std::string& o : p.overrides)
+                name += (name.empty() ? "" : " ") + o;
+            std::printf("%-60s best test accuracy %.2f %%%s\n", name.c_str(), 100 * best,
+                        p.summary.value("diverged", false) ? " (diverged)" : "");
+        }
+    if (!std::cout.flush()) throw InputError("cannot write the sweep's results to stdout");
+    return 0;
+}
+
 struct Command {
     std::string name, summary;
     Options options;
@@ -629,7 +726,8 @@ const std::vector<Command>& commands() {
         {"drift", "test accuracy at times after training", drift_options(), cmd_drift},
         {"export", "session metrics and conductances to CSV", export_options(), cmd_export},
         {"seed001", "RRAM CNN accelerator: encoding + dynamic quantization", seed001_options(),
-         cmd_seed001}};
+         cmd_seed001},
+        {"sweep", "a grid of train runs, resumable, into one file", sweep_options(), cmd_sweep}};
     return all;
 }
 

@@ -2,8 +2,11 @@
 
 #include "core/common/param_error.hpp"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <cstdlib>
 #include <cstring>
 
@@ -430,6 +433,19 @@ const char* dtype_name(const NumericData& data) {
     return std::visit(
         [](const auto& v) { return Traits<typename std::decay_t<decltype(v)>::value_type>::name; },
         data);
+}
+
+Id open_file(const std::string& path, const std::string& kind, std::uint64_t& bytes) {
+    struct stat sb {};
+    if (::stat(path.c_str(), &sb) != 0)
+        throw InputError("cannot open: " + std::string(std::strerror(errno)));
+    if (!S_ISREG(sb.st_mode)) throw InputError("is not a regular file");
+    const htri_t is_hdf5 = H5Fis_hdf5(path.c_str());
+    if (is_hdf5 == 0) throw InputError("is not an HDF5 file (" + kind + " is one)");
+    if (is_hdf5 < 0) check(-1, "cannot be read as HDF5");
+    bytes = static_cast<std::uint64_t>(sb.st_size);
+    return checked(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose,
+                   "is damaged or truncated: HDF5 cannot open it");
 }
 
 bool exists(hid_t parent, const std::string& path) {

@@ -125,6 +125,11 @@ struct NumericArray {
 /// "float32", "uint64", ... for messages and docs.
 const char* dtype_name(const NumericData& data);
 
+/// Opens `path` read-only once it is known to be a regular file in HDF5 format; `kind` names what
+/// it should hold in the messages ("a CrossbarLab session"). `bytes` receives the file's size,
+/// the budget of everything it may decode into.
+Id open_file(const std::string& path, const std::string& kind, std::uint64_t& bytes);
+
 /// True when `path` (relative, slash-separated) names an existing hard link below `parent`.
 bool exists(hid_t parent, const std::string& path);
 Id open_group(hid_t parent, const std::string& path);

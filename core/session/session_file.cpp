@@ -438,18 +438,11 @@ nlohmann::json read_config(hid_t root, h5::Budget& budget) {
 }
 
 ExperimentState decode(const std::string& path, SessionInfo* info) {
-    struct stat sb {};
-    if (::stat(path.c_str(), &sb) != 0)
-        throw InputError("cannot open: " + std::string(std::strerror(errno)));
-    if (!S_ISREG(sb.st_mode)) throw InputError("is not a regular file");
-    const htri_t is_hdf5 = H5Fis_hdf5(path.c_str());
-    if (is_hdf5 == 0) throw InputError("is not an HDF5 file (a CrossbarLab session is one)");
-    if (is_hdf5 < 0) h5::check(-1, "cannot be read as HDF5");
-    h5::Id file = h5::checked(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose,
-                              "is damaged or truncated: HDF5 cannot open it");
+    std::uint64_t bytes = 0;
+    h5::Id file = h5::open_file(path, "a CrossbarLab session", bytes);
     h5::Id root = h5::checked(H5Gopen2(file.get(), "/", H5P_DEFAULT), H5Gclose,
                               "is damaged: cannot open its root group");
-    h5::Budget budget(static_cast<std::uint64_t>(sb.st_size));
+    h5::Budget budget(bytes);
 
     if (!h5::has_attribute(root.get(), "format") ||
         h5::read_string_attribute(root.get(), "format", budget) != format_name)
