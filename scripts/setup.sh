@@ -12,6 +12,7 @@ packages=(
   xvfb xauth python3-h5py python3-numpy
   clang-14 libclang-rt-14-dev
   ccache
+  libopenmpi-dev openmpi-bin
 )
 missing=()
 for p in "${packages[@]}"; do

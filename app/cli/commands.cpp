@@ -1,6 +1,7 @@
 #include "app/cli/commands.hpp"
 
 #include "app/cli/args.hpp"
+#include "app/cli/mpi_job.hpp"
 #include "app/cli/progress.hpp"
 #include "core/config/schema.hpp"
 #include "core/crossbar/mvm_benchmark.hpp"
@@ -658,7 +659,9 @@ int cmd_sweep(const Args& a) {
                                                  : std::vector<std::uint64_t>{base.training.seed};
     // Every point is built and validated before anything runs.
     std::vector<SweepPoint> points = expand_grid(nlohmann::json(base), axes, seeds);
-    if (std::filesystem::exists(out)) resume_sweep(out, points);
+    // Under mpirun, rank 0 owns the file and the output; the other ranks only train points.
+    cli::MpiJob job;
+    if (job.rank() == 0 && std::filesystem::exists(out)) resume_sweep(out, points);
     // Points share their data when they share the dataset settings.
     std::map<std::string, std::shared_ptr<const DataSplit>> data;
     for (const SweepPoint& p : points) {
@@ -667,20 +670,22 @@ int cmd_sweep(const Args& a) {
             data[key] = std::make_shared<const DataSplit>(
                 load_dataset(p.config.get<ExperimentConfig>().dataset));
     }
+    const auto run = [&](const nlohmann::json& config) {
+        return run_point(config, data.at(config["dataset"].dump()));
+    };
+    if (job.rank() != 0) {
+        job.run(points, run, {});
+        return 0;
+    }
     std::size_t done = 0;
     for (const SweepPoint& p : points)
         done += !p.summary.is_null();
     cli::Progress progress("sweep", static_cast<long long>(points.size()), "points");
     progress.update(static_cast<long long>(done));
-    run_sweep(
-        points,
-        [&](const nlohmann::json& config) {
-            return run_point(config, data.at(config["dataset"].dump()));
-        },
-        [&](std::size_t finished, std::size_t) {
-            save_sweep(out, points);
-            progress.update(static_cast<long long>(finished));
-        });
+    job.run(points, run, [&](std::size_t finished, std::size_t) {
+        save_sweep(out, points);
+        progress.update(static_cast<long long>(finished));
+    });
     progress.finish();
     save_sweep(out, points);
     nlohmann::json list = nlohmann::json::array();

@@ -166,6 +166,27 @@ class TestSweep : public QObject {
             if (!p.summary.is_null())
                 QCOMPARE(after.at(nlohmann::json(p.overrides).dump()), p.summary);
     }
+    void twoMpiRanksGiveTheLocalResults() {
+#if defined(CROSSBARLAB_MPIEXEC)
+        QTemporaryDir dir;
+        QProcess local;
+        local.start(CROSSBARLAB_CLI, grid + QStringList{"--out", dir.filePath("local.h5")});
+        QVERIFY(local.waitForFinished(300'000) && local.exitCode() == 0);
+        QProcess ranks;
+        ranks.start(CROSSBARLAB_MPIEXEC, QStringList{"--allow-run-as-root", "--oversubscribe",
+                                                     "-np", "2", CROSSBARLAB_CLI} +
+                                             grid + QStringList{"--out", dir.filePath("mpi.h5")});
+        QVERIFY(ranks.waitForFinished(300'000));
+        QVERIFY2(ranks.exitCode() == 0, ranks.readAllStandardError().constData());
+        const auto a = summaries(local.readAllStandardOutput());
+        const auto b = summaries(ranks.readAllStandardOutput());
+        QCOMPARE(b.size(), a.size());
+        for (const auto& [point, s] : a)
+            QCOMPARE(without_timing(b.at(point)), without_timing(s));
+#else
+        QSKIP("crossbarlab-cli was built without MPI");
+#endif
+    }
 };
 
 QTEST_GUILESS_MAIN(TestSweep)
