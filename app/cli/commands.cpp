@@ -625,7 +625,10 @@ Options sweep_options() {
         valued("--out", "FILE.h5",
                "the sweep file (required): rewritten atomically after every point; a rerun "
                "runs only the points it lacks"),
-        json_flag("print [{overrides, summary}] of every point")};
+        valued("--shard", "I/N",
+               "run only every N-th point from the I-th (one job of N; `sweep merge` joins the "
+               "N files)"),
+        json_flag("print [{overrides, summary}] of every point (null: another shard's)")};
 }
 
 /// One sweep point: a whole `train` run, its summary (a divergence is a result, not an error).
@@ -674,17 +677,16 @@ int cmd_sweep(const Args& a) {
         return run_point(config, data.at(config["dataset"].dump()));
     };
     if (job.rank() != 0) {
-        job.run(points, run, {});
+        job.run(points, {}, run, {});
         return 0;
     }
-    std::size_t done = 0;
-    for (const SweepPoint& p : points)
-        done += !p.summary.is_null();
-    cli::Progress progress("sweep", static_cast<long long>(points.size()), "points");
-    progress.update(static_cast<long long>(done));
-    job.run(points, run, [&](std::size_t finished, std::size_t) {
+    const Shard shard = a.has("--shard") ? parse_shard(a.value("--shard")) : Shard{};
+    const std::vector<std::size_t> todo = points_to_run(points, shard);
+    cli::Progress progress("sweep", static_cast<long long>(todo.size()), "points");
+    long long done = 0;
+    job.run(points, todo, run, [&] {
         save_sweep(out, points);
-        progress.update(static_cast<long long>(finished));
+        progress.update(++done);
     });
     progress.finish();
     save_sweep(out, points);
@@ -695,6 +697,7 @@ int cmd_sweep(const Args& a) {
         std::cout << list.dump() << "\n";
     else
         for (const SweepPoint& p : points) {
+            if (p.summary.is_null()) continue; // another shard's
             const auto acc = p.summary["test_accuracy"].get<std::vector<double>>();
             const double best = acc.empty() ? 0 : *std::max_element(acc.begin(), acc.end());
             std::string name;
@@ -704,6 +707,24 @@ int cmd_sweep(const Args& a) {
                         p.summary.value("diverged", false) ? " (diverged)" : "");
         }
     if (!std::cout.flush()) throw InputError("cannot write the sweep's results to stdout");
+    return 0;
+}
+
+int cmd_sweep_merge(const Args& a) {
+    const auto& inputs = a.all("--from");
+    if (!a.has("--out") || inputs.empty())
+        throw InputError("sweep merge needs --out FILE.h5 and at least one --from FILE.h5");
+    require_writable_target(a.value("--out"));
+    std::vector<SweepPoint> points = load_sweep(inputs.front());
+    for (std::size_t i = 1; i < inputs.size(); ++i)
+        merge_sweep(points, load_sweep(inputs[i]), "sweep file " + inputs[i]);
+    save_sweep(a.value("--out"), points);
+    std::size_t missing = 0;
+    for (const SweepPoint& p : points)
+        missing += p.summary.is_null();
+    std::cerr << "sweep merge: " << points.size() - missing << " of " << points.size()
+              << " points have results"
+              << (missing ? "; rerun the sweep on --out for the rest" : "") << "\n";
     return 0;
 }
 
@@ -732,7 +753,12 @@ const std::vector<Command>& commands() {
         {"export", "session metrics and conductances to CSV", export_options(), cmd_export},
         {"seed001", "RRAM CNN accelerator: encoding + dynamic quantization", seed001_options(),
          cmd_seed001},
-        {"sweep", "a grid of train runs, resumable, into one file", sweep_options(), cmd_sweep}};
+        {"sweep", "a grid of train runs, resumable, into one file", sweep_options(), cmd_sweep},
+        {"sweep merge",
+         "join the files of a sharded sweep (--shard) into one",
+         {valued("--from", "FILE.h5", "a shard's sweep file; repeatable"),
+          valued("--out", "FILE.h5", "the joined sweep file")},
+         cmd_sweep_merge}};
     return all;
 }
 
@@ -740,7 +766,7 @@ std::string usage() {
     std::string out = "usage: crossbarlab-cli COMMAND [options]\ncommands:\n";
     for (const Command& c : commands()) {
         std::string line = "  " + c.name;
-        line.resize(12, ' ');
+        line.resize(15, ' ');
         out += line + c.summary + "\n";
     }
     return out + "crossbarlab-cli COMMAND --help lists the options of a command\n";
@@ -766,8 +792,11 @@ int run_cli(const std::vector<std::string>& args) {
         return 2;
     }
     const bool asked = args[0] == "--help" || args[0] == "-h" || args[0] == "help";
-    // `help COMMAND` is `COMMAND --help`.
-    const std::string name = asked && args.size() > 1 ? args[1] : args[0];
+    // `help COMMAND` is `COMMAND --help`; "sweep merge" is one command of two words.
+    std::size_t first = asked && args.size() > 1 ? 1 : 0;
+    std::string name = args[first];
+    if (name == "sweep" && args.size() > first + 1 && args[first + 1] == "merge")
+        name = "sweep merge", ++first;
     if (asked && args.size() == 1) {
         std::cout << usage();
         return 0;
@@ -777,7 +806,8 @@ int run_cli(const std::vector<std::string>& args) {
         std::cerr << usage();
         throw InputError("unknown command " + name);
     }
-    const Args a(std::vector<std::string>(args.begin() + (asked ? 2 : 1), args.end()), c->options);
+    const Args a(std::vector<std::string>(args.begin() + std::ptrdiff_t(first) + 1, args.end()),
+                 c->options);
     if (asked || a.help()) {
         print_help(*c);
         return 0;

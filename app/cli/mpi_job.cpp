@@ -60,12 +60,9 @@ MpiJob::~MpiJob() {
     if (joined_) MPI_Finalize();
 }
 
-void MpiJob::dispatch(std::vector<SweepPoint>& points, const Runner& run,
-                      const Finished& finished) {
-    std::deque<std::size_t> todo;
-    std::size_t done = 0;
-    for (std::size_t i = 0; i < points.size(); ++i)
-        points[i].summary.is_null() ? todo.push_back(i) : void(++done);
+void MpiJob::dispatch(std::vector<SweepPoint>& points, const std::vector<std::size_t>& points_todo,
+                      const Runner& run, const Finished& finished) {
+    std::deque<std::size_t> todo(points_todo.begin(), points_todo.end());
     std::mutex mutex;
     const auto next = [&]() -> long long {
         std::lock_guard lock(mutex);
@@ -77,7 +74,7 @@ void MpiJob::dispatch(std::vector<SweepPoint>& points, const Runner& run,
     const auto store = [&](std::size_t i, nlohmann::json summary) {
         std::lock_guard lock(mutex);
         points[i].summary = std::move(summary);
-        finished(++done, points.size());
+        finished();
     };
     // Rank 0 trains too, on a thread of its own, while this thread answers the other ranks.
     std::thread local([&] {
@@ -120,16 +117,18 @@ void MpiJob::serve(const std::vector<SweepPoint>& points, const Runner& run) {
 
 MpiJob::MpiJob() = default;
 MpiJob::~MpiJob() = default;
-void MpiJob::dispatch(std::vector<SweepPoint>&, const Runner&, const Finished&) {}
+void MpiJob::dispatch(std::vector<SweepPoint>&, const std::vector<std::size_t>&, const Runner&,
+                      const Finished&) {}
 void MpiJob::serve(const std::vector<SweepPoint>&, const Runner&) {}
 
 #endif
 
-void MpiJob::run(std::vector<SweepPoint>& points, const Runner& run, const Finished& finished) {
+void MpiJob::run(std::vector<SweepPoint>& points, const std::vector<std::size_t>& todo,
+                 const Runner& run, const Finished& finished) {
     if (size_ == 1)
-        run_sweep(points, run, finished);
+        run_sweep(points, todo, run, finished);
     else if (rank_ == 0)
-        dispatch(points, run, finished);
+        dispatch(points, todo, run, finished);
     else
         serve(points, run);
 }

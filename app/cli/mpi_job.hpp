@@ -21,13 +21,15 @@ class MpiJob {
     int size() const { return size_; }
 
     using Runner = std::function<nlohmann::json(const nlohmann::json& config)>;
-    using Finished = std::function<void(std::size_t done, std::size_t total)>;
-    /// Rank 0: runs every point without a summary on all ranks; `finished` is called on rank 0,
+    using Finished = std::function<void()>;
+    /// Rank 0: runs the points `todo` names on all ranks; `finished` is called on rank 0,
     /// serialised, after each point. Other ranks: serve rank 0 until it has no more points.
-    void run(std::vector<SweepPoint>& points, const Runner& run, const Finished& finished);
+    void run(std::vector<SweepPoint>& points, const std::vector<std::size_t>& todo,
+             const Runner& run, const Finished& finished);
 
   private:
-    void dispatch(std::vector<SweepPoint>& points, const Runner& run, const Finished& finished);
+    void dispatch(std::vector<SweepPoint>& points, const std::vector<std::size_t>& todo,
+                  const Runner& run, const Finished& finished);
     void serve(const std::vector<SweepPoint>& points, const Runner& run);
 
     int rank_ = 0, size_ = 1;

@@ -167,7 +167,7 @@ void save_sweep(const std::string& path, const std::vector<SweepPoint>& points) 
     write_file_atomically(path, file.close());
 }
 
-void resume_sweep(const std::string& path, std::vector<SweepPoint>& points) {
+std::vector<SweepPoint> load_sweep(const std::string& path) {
     try {
         h5::silence_errors();
         std::uint64_t bytes = 0;
@@ -182,40 +182,82 @@ void resume_sweep(const std::string& path, std::vector<SweepPoint>& points) {
         if (version != sweep_format_version)
             throw InputError("has format_version " + std::to_string(version) +
                              "; this build reads " + std::to_string(sweep_format_version));
+        const auto overrides = h5::read_strings(root.get(), "points/overrides", budget);
         const auto configs = h5::read_strings(root.get(), "points/config", budget);
         const auto summaries = h5::read_strings(root.get(), "points/summary", budget);
-        if (configs.size() != points.size() || summaries.size() != points.size())
-            throw InputError("holds " + std::to_string(configs.size()) + " points, this sweep " +
-                             std::to_string(points.size()) +
-                             ": it was made with another grid, preset or seeds");
+        if (configs.size() != overrides.size() || summaries.size() != overrides.size())
+            throw InputError("has " + std::to_string(overrides.size()) + " overrides, " +
+                             std::to_string(configs.size()) + " configs and " +
+                             std::to_string(summaries.size()) + " summaries");
+        std::vector<SweepPoint> points(overrides.size());
         for (std::size_t i = 0; i < points.size(); ++i) {
-            if (nlohmann::json::parse(configs[i], nullptr, false) != points[i].config)
-                throw InputError("point " + std::to_string(i + 1) +
-                                 " has another config: it was made by another sweep");
+            const std::string at = "point " + std::to_string(i + 1);
+            points[i].overrides = split(overrides[i], ' ');
+            points[i].config = nlohmann::json::parse(configs[i], nullptr, false);
+            if (!points[i].config.is_object()) throw InputError(at + " has a malformed config");
             if (summaries[i].empty()) continue;
-            nlohmann::json s = nlohmann::json::parse(summaries[i], nullptr, false);
-            if (!s.is_object())
-                throw InputError("point " + std::to_string(i + 1) + " has a malformed summary");
-            points[i].summary = std::move(s);
+            points[i].summary = nlohmann::json::parse(summaries[i], nullptr, false);
+            if (!points[i].summary.is_object()) throw InputError(at + " has a malformed summary");
         }
+        return points;
     } catch (const InputError& e) {
         throw InputError("sweep file " + path + " " + e.what());
     }
 }
 
-void run_sweep(std::vector<SweepPoint>& points,
+void merge_sweep(std::vector<SweepPoint>& into, const std::vector<SweepPoint>& from,
+                 const std::string& name) {
+    if (from.size() != into.size())
+        throw InputError(name + " holds " + std::to_string(from.size()) + " points, this sweep " +
+                         std::to_string(into.size()) +
+                         ": it was made with another grid, preset or seeds");
+    for (std::size_t i = 0; i < into.size(); ++i) {
+        if (from[i].config != into[i].config)
+            throw InputError(name + ": point " + std::to_string(i + 1) +
+                             " has another config; it was made by another sweep");
+        if (into[i].summary.is_null()) into[i].summary = from[i].summary;
+    }
+}
+
+void resume_sweep(const std::string& path, std::vector<SweepPoint>& points) {
+    merge_sweep(points, load_sweep(path), "sweep file " + path);
+}
+
+Shard parse_shard(const std::string& spec) {
+    const std::string context = "--shard " + spec;
+    const auto slash = spec.find('/');
+    Shard s;
+    const auto whole = [&](const std::string& t) {
+        std::size_t v = 0;
+        const auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
+        if (t.empty() || ec != std::errc() || end != t.data() + t.size())
+            throw InputError(context + ": expected i/n, e.g. 2/4");
+        return v;
+    };
+    if (slash == std::string::npos) throw InputError(context + ": expected i/n, e.g. 2/4");
+    s.index = whole(spec.substr(0, slash));
+    s.count = whole(spec.substr(slash + 1));
+    if (s.count < 1 || s.count > max_points || s.index < 1 || s.index > s.count)
+        throw InputError(context + ": i must be 1 .. n and n 1 .. " + std::to_string(max_points));
+    return s;
+}
+
+std::vector<std::size_t> points_to_run(const std::vector<SweepPoint>& points, const Shard& shard) {
+    std::vector<std::size_t> todo;
+    for (std::size_t i = 0; i < points.size(); ++i)
+        if (shard.owns(i) && points[i].summary.is_null()) todo.push_back(i);
+    return todo;
+}
+
+void run_sweep(std::vector<SweepPoint>& points, const std::vector<std::size_t>& todo,
                const std::function<nlohmann::json(const nlohmann::json& config)>& run,
-               const std::function<void(std::size_t done, std::size_t total)>& finished) {
-    std::vector<SweepPoint*> todo;
-    std::size_t done = 0;
-    for (SweepPoint& p : points)
-        p.summary.is_null() ? todo.push_back(&p) : void(++done);
+               const std::function<void()>& finished) {
     std::mutex mutex;
-    tbb::parallel_for_each(todo.begin(), todo.end(), [&](SweepPoint* p) {
-        nlohmann::json summary = run(p->config);
+    tbb::parallel_for_each(todo.begin(), todo.end(), [&](std::size_t i) {
+        nlohmann::json summary = run(points[i].config);
         std::lock_guard lock(mutex);
-        p->summary = std::move(summary);
-        finished(++done, points.size());
+        points[i].summary = std::move(summary);
+        finished();
     });
 }
 

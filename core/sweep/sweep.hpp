@@ -36,17 +36,35 @@ struct SweepPoint {
 std::vector<SweepPoint> expand_grid(const nlohmann::json& base, const std::vector<GridAxis>& axes,
                                     const std::vector<std::uint64_t>& seeds);
 
-/// Reads a sweep file; its points must be those of `points` (same configs, same order), else
-/// the file belongs to another sweep and is refused. Copies the stored summaries into `points`.
+/// Every point of a sweep file, finished or not.
+std::vector<SweepPoint> load_sweep(const std::string& path);
+/// Copies the summaries of `from` into the points of `into` that have none; the two must hold
+/// the same points (same configs, same order), else `from` (named `name`) belongs to another
+/// sweep and is refused.
+void merge_sweep(std::vector<SweepPoint>& into, const std::vector<SweepPoint>& from,
+                 const std::string& name);
+/// merge_sweep of the file at `path`: a rerun continues where the file stopped.
 void resume_sweep(const std::string& path, std::vector<SweepPoint>& points);
 /// Writes every point, finished or not, atomically.
 void save_sweep(const std::string& path, const std::vector<SweepPoint>& points);
 
-/// Runs every point without a summary, several at once on the TBB pool (a point's result does
-/// not depend on scheduling); `run` trains one config and returns its summary; `finished` is
-/// called (serialised) after each point, with the number done so far.
-void run_sweep(std::vector<SweepPoint>& points,
+/// Shard `index` of `count` (1-based, "--shard 2/4"): only every count-th point, from the
+/// index-th, keeps its place to run; the others are marked done for this process (their
+/// summaries stay null, `sweep merge` joins the shards' files).
+struct Shard {
+    std::size_t index = 1, count = 1;
+    bool owns(std::size_t point) const { return point % count == index - 1; }
+};
+Shard parse_shard(const std::string& spec);
+
+/// The points of `shard` that have no summary yet, in order.
+std::vector<std::size_t> points_to_run(const std::vector<SweepPoint>& points, const Shard& shard);
+
+/// Runs the points `todo` names, several at once on the TBB pool (a point's result does not
+/// depend on scheduling); `run` trains one config and returns its summary; `finished` is called
+/// (serialised) after each point.
+void run_sweep(std::vector<SweepPoint>& points, const std::vector<std::size_t>& todo,
                const std::function<nlohmann::json(const nlohmann::json& config)>& run,
-               const std::function<void(std::size_t done, std::size_t total)>& finished);
+               const std::function<void()>& finished);
 
 } // namespace cbl

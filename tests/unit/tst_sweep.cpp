@@ -166,6 +166,40 @@ class TestSweep : public QObject {
             if (!p.summary.is_null())
                 QCOMPARE(after.at(nlohmann::json(p.overrides).dump()), p.summary);
     }
+    void shardsMergeIntoTheWholeSweep() {
+        QTemporaryDir dir;
+        QProcess whole;
+        whole.start(CROSSBARLAB_CLI, grid + QStringList{"--out", dir.filePath("whole.h5")});
+        QVERIFY(whole.waitForFinished(300'000) && whole.exitCode() == 0);
+        QStringList from;
+        for (const QString shard : {"1/2", "2/2"}) {
+            QProcess p;
+            const QString file = dir.filePath("shard" + QString(shard[0]) + ".h5");
+            p.start(CROSSBARLAB_CLI, grid + QStringList{"--shard", shard, "--out", file});
+            QVERIFY(p.waitForFinished(300'000) && p.exitCode() == 0);
+            QCOMPARE(nlohmann::json::parse(p.readAllStandardOutput().toStdString()).size(),
+                     std::size_t(6));
+            from << "--from" << file;
+        }
+        QProcess merge;
+        merge.start(CROSSBARLAB_CLI,
+                    QStringList{"sweep", "merge", "--out", dir.filePath("merged.h5")} + from);
+        QVERIFY(merge.waitForFinished(60'000));
+        QVERIFY2(merge.exitCode() == 0, merge.readAllStandardError().constData());
+        const auto a = load_sweep(dir.filePath("whole.h5").toStdString());
+        const auto b = load_sweep(dir.filePath("merged.h5").toStdString());
+        QCOMPARE(b.size(), a.size());
+        for (std::size_t i = 0; i < a.size(); ++i)
+            QCOMPARE(without_timing(b[i].summary), without_timing(a[i].summary));
+        // A shard's file is refused by another grid's merge.
+        QProcess other;
+        other.start(CROSSBARLAB_CLI,
+                    QStringList{"sweep", "merge", "--out", dir.filePath("bad.h5"), "--from",
+                                dir.filePath("whole.h5"), "--from", dir.filePath("junk.h5")});
+        QVERIFY(other.waitForFinished(60'000));
+        QCOMPARE(other.exitCode(), 2);
+        QVERIFY(!QFile::exists(dir.filePath("bad.h5")));
+    }
     void twoMpiRanksGiveTheLocalResults() {
 #if defined(CROSSBARLAB_MPIEXEC)
         QTemporaryDir dir;
