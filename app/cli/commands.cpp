@@ -636,7 +636,9 @@ int cmd_bench(const Args& a) {
     // the ratio is the median of the rounds' ratios. Each of the pair works in a one-thread
     // task arena, so the two never share or oversubscribe TBB's workers (results do not depend
     // on the thread count).
-    if (out["images_per_second"].contains("mca-pcm")) {
+    // Only deep-RL presets named: no images_per_second at all (not a null).
+    const bool supervised = out.contains("images_per_second");
+    if (supervised && out["images_per_second"].contains("mca-pcm")) {
         ExperimentConfig c = load_preset("mca-pcm");
         c.training.epochs = 1;
         c.dataset = spec;
@@ -691,7 +693,7 @@ int cmd_bench(const Args& a) {
                   << " images/s (" << median(ratios) << "x one run, median of " << rounds
                   << " rounds)\n";
     }
-    if (out["images_per_second"].contains("fp32")) {
+    if (supervised && out["images_per_second"].contains("fp32")) {
         const double fp32 = out["images_per_second"]["fp32"].get<double>();
         for (const auto& [name, ips] : out["images_per_second"].items())
             out["ratio_to_fp32"][name] = ips.get<double>() / fp32;
