@@ -10,6 +10,7 @@
 #include "core/energy/rram_cnn.hpp"
 #include "core/experiment/divergence.hpp"
 #include "core/experiment/experiment.hpp"
+#include "core/experiment/rl_run.hpp"
 #include "core/experiment/summary.hpp"
 #include "core/session/csv_export.hpp"
 #include "core/session/session_file.hpp"
@@ -65,8 +66,8 @@ std::string joined(const std::vector<std::string>& items, const std::string& sep
 }
 
 /// What a resumed session keeps as it was saved: options that would change it are refused.
-const std::vector<std::string> fixed_on_resume = {"--preset", "--config",      "--set",
-                                                  "--seed",   "--train-limit", "--test-limit"};
+const std::vector<std::string> fixed_on_resume = {
+    "--preset", "--config", "--set", "--seed", "--train-limit", "--test-limit", "--env"};
 
 /// Options that are shortcuts for --set on one config field: the schema checks them and names
 /// the field, and their help takes range and unit from the same schema entry.
@@ -123,6 +124,11 @@ Options train_options() {
         shortcut("--test-limit", "the preset's"),
         shortcut("--epochs", "the preset's; 1 with --resume", "; with --resume: that many more"),
         shortcut("--seed", "the preset's"),
+        valued("--env", "NAME",
+               "control task of a deep-RL preset (task = rl): " +
+                   joined(rl::environment_names(), ", ") +
+                   " (as --set rl.env=NAME); refused for a supervised preset",
+               "the preset's"),
         threads_option(),
         valued("--out", "FILE.h5",
                "save the session at the end (its folder must exist and be writable)"),
@@ -147,8 +153,23 @@ ExperimentConfig config_from(const Args& a, const std::string& default_preset) {
     if (a.has("--dataset")) j["dataset"]["source"] = a.value("--dataset");
     for (const auto& [option, field] : shortcuts)
         if (a.has(option)) apply_override(j, field + "=" + a.value(option));
-    return j.get<ExperimentConfig>();
+    if (a.has("--env")) {
+        const auto& envs = rl::environment_names();
+        const std::string env = a.value("--env");
+        if (std::find(envs.begin(), envs.end(), env) == envs.end())
+            throw InputError("--env " + env + " is not a task; allowed: " + joined(envs, ", "));
+        apply_override(j, "rl.env=" + env);
+    }
+    ExperimentConfig out = j.get<ExperimentConfig>();
+    if (a.has("--env") && out.task != "rl")
+        throw InputError("--env applies to deep-RL presets (task = rl); " + out.name +
+                         " is supervised (task = " + out.task + ")");
+    return out;
 }
+
+/// What a deep-RL run has no use for: it plays episodes, not a dataset, and keeps no session.
+const std::vector<std::string> supervised_only = {
+    "--dataset", "--holdout", "--train-limit", "--test-limit", "--epochs", "--out", "--resume"};
 
 /// --threads N: the TBB worker limit for the whole process (results must not depend on it).
 std::unique_ptr<tbb::global_control> thread_limit(const Args& a) {
@@ -276,7 +297,70 @@ void require_writable_target(const std::string& path) {
         throw InputError("--out " + path + ": the folder " + dir.string() + " is not writable");
 }
 
+/// Plays a deep-RL run's episodes with a progress bar on stderr (episodes, as the supervised
+/// bar counts images).
+void run_episodes(RlRun& run, const std::string& label) {
+    const int budget = run.config().rl.episodes;
+    cli::Progress progress(label, budget, "ep");
+    while (!run.finished()) {
+        const double reward = run.run_episode();
+        const auto& a = run.agent();
+        char detail[112];
+        std::snprintf(detail, sizeof detail, "reward %.0f mean100 %.1f steps %llu", reward,
+                      a.mean_reward_100(), static_cast<unsigned long long>(a.environment_steps()));
+        progress.update(static_cast<long long>(a.episode_rewards().size()), detail);
+    }
+    progress.finish();
+}
+
+void print_human_rl(const nlohmann::json& s) {
+    std::printf("preset %s on %s, layers", s["preset"].get<std::string>().c_str(),
+                s["environment"].get<std::string>().c_str());
+    for (int n : s["layers"])
+        std::printf(" %d", n);
+    long long updates = 0;
+    for (auto v : s["device_updates"])
+        updates += v.get<long long>();
+    std::printf("\n%zu episodes, %llu environment steps, mean reward of the last 100: %.1f\n"
+                "%lld device updates, %.0f environment steps/s, %.1f s wall\n",
+                s["episodes"].get<std::size_t>(), s["environment_steps"].get<unsigned long long>(),
+                s["mean_reward_100"].get<double>(), updates,
+                s["environment_steps_per_second"].get<double>(), s["wall_seconds"].get<double>());
+}
+
+/// train for a config with task = rl: the DQN plays its episodes; no dataset, no session.
+int train_rl(const Args& a, const ExperimentConfig& c) {
+    for (const std::string& o : supervised_only)
+        if (a.has(o))
+            throw InputError(o + " does not apply to a deep-RL run (task = rl); set the budget "
+                                 "with --set rl.episodes=N");
+    const auto t0 = std::chrono::steady_clock::now();
+    RlRun run(c);
+    try {
+        run_episodes(run, c.name);
+    } catch (const Diverged& d) {
+        if (!a.flag("--allow-divergence")) throw;
+        std::cerr << "crossbarlab-cli: " << d.what() << "\n";
+    }
+    const double wall =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const nlohmann::json s = rl_summary_json(run, wall);
+    if (a.flag("--json"))
+        std::cout << s.dump() << "\n";
+    else
+        print_human_rl(s);
+    return 0;
+}
+
 int cmd_train(const Args& a) {
+    std::optional<ExperimentConfig> fresh;
+    if (!a.has("--resume")) {
+        fresh = config_from(a, "fp32");
+        if (fresh->task == "rl") {
+            const auto limit = thread_limit(a);
+            return train_rl(a, *fresh);
+        }
+    }
     if (a.has("--out")) require_writable_target(a.value("--out"));
     const auto limit = thread_limit(a);
     const auto t0 = std::chrono::steady_clock::now();
@@ -289,7 +373,7 @@ int cmd_train(const Args& a) {
         // --epochs N trains N more epochs (CLI.md).
         e = resume_session(a, a.value("--resume"), a.has("--epochs") ? a.integer("--epochs") : 1);
     } else {
-        const ExperimentConfig c = config_from(a, "fp32");
+        const ExperimentConfig& c = *fresh;
         e = std::make_unique<Experiment>(
             c, std::make_shared<const DataSplit>(load_dataset(c.dataset)));
     }
@@ -470,7 +554,12 @@ Options bench_options() {
     return {whole("--images", "training images per scheme and round", 200, 10'000'000, 4000),
             whole("--rounds", "rounds; each scheme reports its median", 1, 50, 3),
             dataset_option(bench_dataset),
-            valued("--preset", "NAME", "only this preset, on its own network; repeatable", schemes),
+            valued("--preset", "NAME",
+                   "only this preset, on its own network; repeatable; a deep-RL preset "
+                   "(task = rl) reports environment steps per second",
+                   schemes),
+            whole("--steps", "environment steps timed per deep-RL preset and round", 100,
+                  10'000'000, 2000),
             threads_option(),
             json_flag("print the result on one line (default: indented JSON)")};
 }
@@ -497,12 +586,29 @@ int cmd_bench(const Args& a) {
     const bool named = a.has("--preset");
     const std::vector<std::string> schemes = named ? a.all("--preset") : bench_schemes;
     const auto available = preset_names();
-    std::map<std::string, std::vector<double>> samples;
+    std::map<std::string, std::vector<double>> samples, rl_samples;
+    const long long rl_steps = a.integer("--steps");
     for (int round = 0; round < rounds; ++round)
         for (const std::string& name : schemes) {
             if (!named && std::find(available.begin(), available.end(), name) == available.end())
                 continue;
             ExperimentConfig c = load_preset(name);
+            if (c.task == "rl") {
+                // A deep-RL preset: environment steps per second once learning runs (past the
+                // warm-up of random steps), the whole agent (acting, replay, learning) timed.
+                c.rl.episodes = 10'000'000;
+                c.rl.stop_at_mean_reward = 0;
+                RlRun run(c);
+                const auto steps = [&] { return (long long)run.agent().environment_steps(); };
+                while (steps() < c.rl.warmup_steps + 200)
+                    run.run_episode();
+                const long long start = steps();
+                const auto t0 = clock::now();
+                while (steps() < start + rl_steps)
+                    run.run_episode();
+                rl_samples[name].push_back(double(steps() - start) / seconds_since(t0));
+                continue;
+            }
             c.training.epochs = 1;
             c.dataset = spec;
             Experiment e(c, data);
@@ -518,13 +624,23 @@ int cmd_bench(const Args& a) {
         out["images_per_second"][name] = median(v);
         std::cerr << name << ": " << static_cast<long long>(median(v)) << " images/s\n";
     }
+    for (const auto& [name, v] : rl_samples) {
+        out["environment_steps_per_second"][name] = median(v);
+        std::cerr << name << ": " << static_cast<long long>(median(v)) << " environment steps/s\n";
+    }
+    if (!rl_samples.empty()) out["environment_steps"] = rl_steps;
+    if (rl_samples.count("fp32-dqn"))
+        for (const auto& [name, v] : rl_samples)
+            out["ratio_to_fp32_dqn"][name] = median(v) / median(rl_samples["fp32-dqn"]);
     // Several runs at once (side-by-side comparisons) each get their own thread: two mca-pcm runs
     // together against one alone, timed alike (built and warmed before the clock starts, then
     // the same images, no evaluation), the lone run just before the pair, in as many rounds;
     // the ratio is the median of the rounds' ratios. Each of the pair works in a one-thread
     // task arena, so the two never share or oversubscribe TBB's workers (results do not depend
     // on the thread count).
-    if (out["images_per_second"].contains("mca-pcm")) {
+    // Only deep-RL presets named: no images_per_second at all (not a null).
+    const bool supervised = out.contains("images_per_second");
+    if (supervised && out["images_per_second"].contains("mca-pcm")) {
         ExperimentConfig c = load_preset("mca-pcm");
         c.training.epochs = 1;
         c.dataset = spec;
@@ -579,7 +695,7 @@ int cmd_bench(const Args& a) {
                   << " images/s (" << median(ratios) << "x one run, median of " << rounds
                   << " rounds)\n";
     }
-    if (out["images_per_second"].contains("fp32")) {
+    if (supervised && out["images_per_second"].contains("fp32")) {
         const double fp32 = out["images_per_second"]["fp32"].get<double>();
         for (const auto& [name, ips] : out["images_per_second"].items())
             out["ratio_to_fp32"][name] = ips.get<double>() / fp32;

@@ -108,10 +108,21 @@ void check_scheme_cross(const SchemeConfig& c) {
         throw InputError("scheme.quantize_delta_range needs one value per weight layer (or one)");
 }
 
+void check_rl_cross(const rl::DqnConfig& c) {
+    if (c.hidden.empty() || c.hidden.size() > 8)
+        throw InputError("rl.hidden needs 1 to 8 layer widths, got " +
+                         std::to_string(c.hidden.size()));
+}
+
 void check_experiment_cross(const ExperimentConfig& c) {
     if (c.network.layers.size() < 2)
         throw InputError("network.layers needs at least 2 entries (inputs and outputs)");
     check_scheme_cross(c.scheme);
+    check_rl_cross(c.rl);
+    // The agent's Q-network is an fp32 network (core/rl/dqn.hpp).
+    if (c.task == "rl" && c.training.precision != "fp32")
+        throw InputError("training.precision = " + c.training.precision +
+                         ": task = rl trains an fp32 Q-network");
 }
 
 /// The tile's own fields and converters; the device model is read by the caller.
@@ -254,6 +265,21 @@ void from_json(const nlohmann::json& j, OptimizerConfig& c) {
     read(j, "training.optimizer.", c);
 }
 
+// The DQN agent (core/rl/dqn.hpp).
+void rl::DqnConfig::validate() const {
+    check("rl.", *this);
+    check_rl_cross(*this);
+}
+
+void rl::to_json(nlohmann::json& j, const DqnConfig& c) {
+    j = write(c);
+}
+
+void rl::from_json(const nlohmann::json& j, DqnConfig& c) {
+    read(j, "rl.", c);
+    check_rl_cross(c);
+}
+
 // The experiment: the groups as the user writes them, the device model at the top level.
 void ExperimentConfig::validate() const {
     const Checker top{""};
@@ -262,6 +288,7 @@ void ExperimentConfig::validate() const {
     check("training.", training);
     training.optimizer.validate();
     check("dataset.", dataset);
+    rl.validate();
     scheme.validate();
     tile.validate();
     check_experiment_cross(*this);
@@ -276,6 +303,7 @@ void to_json(nlohmann::json& j, const ExperimentConfig& c) {
     j["training"] = write(c.training);
     j["training"]["optimizer"] = c.training.optimizer;
     j["dataset"] = write(c.dataset);
+    j["rl"] = c.rl;
     j["scheme"] = c.scheme;
     j["device"] = c.tile.device;
     j["tile"] = c.tile;
@@ -286,7 +314,7 @@ void from_json(const nlohmann::json& j, ExperimentConfig& c) {
     c = ExperimentConfig{};
     Reader top(j, "");
     describe_top(top, c);
-    for (const char* group : {"network", "training", "dataset", "scheme", "device", "tile"})
+    for (const char* group : {"network", "training", "dataset", "rl", "scheme", "device", "tile"})
         top.allow(group);
     top.finish();
     if (j.contains("network")) {
@@ -300,6 +328,7 @@ void from_json(const nlohmann::json& j, ExperimentConfig& c) {
             from_json(j["training"]["optimizer"], c.training.optimizer);
     }
     if (j.contains("dataset")) read(j["dataset"], "dataset.", c.dataset);
+    if (j.contains("rl")) from_json(j["rl"], c.rl);
     if (j.contains("scheme")) from_json(j["scheme"], c.scheme);
     if (j.contains("device")) from_json(j["device"], c.tile.device);
     if (j.contains("tile")) read_tile(j["tile"], c.tile, false);

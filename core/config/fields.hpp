@@ -8,6 +8,7 @@
 #include "core/config/schema.hpp"
 #include "core/crossbar/tile_config.hpp"
 #include "core/experiment/config.hpp"
+#include "core/rl/environment.hpp"
 #include "core/training/scheme_config.hpp"
 
 // Fields left out of a designated initializer take their defaults; that is the point here
@@ -40,6 +41,14 @@ void describe_top(V& v, ExperimentConfig& c) {
                       .label = "reproduces",
                       .meaning = "Which paper and figure the preset follows",
                       .panel = false});
+    v(c.task, S{.path = "task",
+                .choices = {"supervised", "rl"},
+                .label = "task",
+                .meaning = "supervised: the network learns the dataset's labels; rl: a DQN "
+                           "(Mnih et al. 2013, the deep RL of seed 000) learns the control task "
+                           "of the rl group, its Q-network's matrices from the scheme (network "
+                           "and dataset are then not used)",
+                .panel = false});
     v(c.technology,
       S{.path = "technology",
         .kind = FieldKind::name,
@@ -48,6 +57,137 @@ void describe_top(V& v, ExperimentConfig& c) {
                    "(core/energy/technology.hpp); changing it only re-prices the energy report",
         .live = true,
         .panel = false});
+}
+
+// Deep Q-learning (core/rl/dqn.hpp): Mnih et al. 2013, the DRL reference of seed 000.
+template <class V>
+void describe(V& v, rl::DqnConfig& c) {
+    const std::vector<std::string> rl = {"task=rl"};
+    v(c.env, S{.path = "env",
+               .choices = rl::environment_names(),
+               .label = "environment",
+               .meaning = "The control task: cartpole (Barto et al. 1983), mountaincar (Moore "
+                          "1990) or acrobot (Sutton 1996), as Gym's classic-control set",
+               .panel = false,
+               .when = rl});
+    v(c.episodes, S{.path = "episodes",
+                    .lo = 1,
+                    .hi = 1e7,
+                    .unit = "episodes",
+                    .label = "episode budget",
+                    .meaning = "Episodes played at most",
+                    .panel = false,
+                    .when = rl});
+    v(c.hidden, S{.path = "hidden",
+                  .lo = 1,
+                  .hi = 4096,
+                  .unit = "neurons",
+                  .label = "hidden layers",
+                  .meaning = "ReLU neurons per hidden layer of the Q-network, 1 to 8 layers; "
+                             "inputs (observation + bias) and outputs (one Q-value per action) "
+                             "follow from the environment",
+                  .panel = false,
+                  .when = rl});
+    v(c.gamma, S{.path = "gamma",
+                 .lo = 0,
+                 .hi = 1,
+                 .label = "discount γ",
+                 .meaning = "Discount per step of the TD target y = r + γ max Q_target(s', a')",
+                 .panel = false,
+                 .when = rl});
+    v(c.replay_capacity, S{.path = "replay_capacity",
+                           .lo = 1,
+                           .hi = 1e7,
+                           .unit = "transitions",
+                           .label = "replay memory",
+                           .meaning = "Transitions kept for experience replay (the oldest are "
+                                      "overwritten)",
+                           .panel = false,
+                           .when = rl});
+    v(c.batch_size, S{.path = "batch_size",
+                      .lo = 1,
+                      .hi = 4096,
+                      .unit = "transitions",
+                      .label = "replay batch",
+                      .meaning = "Transitions drawn from the replay memory per learning step: "
+                                 "one mini-batch, one weight update",
+                      .panel = false,
+                      .when = rl});
+    v(c.warmup_steps, S{.path = "warmup_steps",
+                        .lo = 0,
+                        .hi = 1e8,
+                        .unit = "steps",
+                        .label = "warm-up",
+                        .meaning = "Environment steps of random actions before learning starts",
+                        .panel = false,
+                        .when = rl});
+    v(c.train_every, S{.path = "train_every",
+                       .lo = 1,
+                       .hi = 1e6,
+                       .unit = "steps",
+                       .label = "learn every",
+                       .meaning = "Environment steps per learning step",
+                       .panel = false,
+                       .when = rl});
+    v(c.target_update_steps,
+      S{.path = "target_update_steps",
+        .lo = 1,
+        .hi = 1e8,
+        .unit = "learning steps",
+        .label = "target refresh",
+        .meaning = "Learning steps between copies of the online Q-network into the target "
+                   "network (Mnih et al. 2015's stabiliser)",
+        .panel = false,
+        .when = rl});
+    v(c.epsilon_start, S{.path = "epsilon_start",
+                         .lo = 0,
+                         .hi = 1,
+                         .label = "exploration ε start",
+                         .meaning = "Probability of a random action when learning starts",
+                         .panel = false,
+                         .when = rl});
+    v(c.epsilon_end, S{.path = "epsilon_end",
+                       .lo = 0,
+                       .hi = 1,
+                       .label = "exploration ε end",
+                       .meaning = "Probability of a random action after the decay",
+                       .panel = false,
+                       .when = rl});
+    v(c.epsilon_decay_steps, S{.path = "epsilon_decay_steps",
+                               .lo = 1,
+                               .hi = 1e9,
+                               .unit = "steps",
+                               .label = "ε decay",
+                               .meaning = "Environment steps over which ε falls linearly from "
+                                          "start to end (Mnih et al. 2013, section 5)",
+                               .panel = false,
+                               .when = rl});
+    v(c.huber_delta, S{.path = "huber_delta",
+                       .lo = 0,
+                       .hi = 1e6,
+                       .lo_open = true,
+                       .label = "Huber δ",
+                       .meaning = "TD error where the loss turns from quadratic to linear (the "
+                                  "error clipping of Mnih et al. 2015)",
+                       .panel = false,
+                       .when = rl});
+    v(c.double_q, S{.path = "double_q",
+                    .label = "double DQN",
+                    .meaning = "The online network picks a', the target network values it (van "
+                               "Hasselt et al. 2016): no upward bias from max of noisy values",
+                    .panel = false,
+                    .when = rl});
+    v(c.stop_at_mean_reward,
+      S{.path = "stop_at_mean_reward",
+        .lo = -1e9,
+        .hi = 1e9,
+        .off = 0,
+        .off_meaning = "play the whole budget",
+        .label = "stop at mean reward",
+        .meaning = "Stop once the mean reward of the last 100 episodes reaches this (CartPole "
+                   "is solved at 195, Gym's CartPole-v0 threshold)",
+        .panel = false,
+        .when = rl});
 }
 
 template <class V>

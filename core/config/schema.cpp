@@ -53,6 +53,7 @@ std::vector<FieldSpec> collect() {
     group("training.", c.training);
     group("training.optimizer.", c.training.optimizer);
     group("dataset.", c.dataset);
+    group("rl.", c.rl);
     group("scheme.", c.scheme);
     group("tile.", c.tile);
     group("tile.peripherals.", c.tile.peripherals);

@@ -7,6 +7,7 @@
 #include "core/dataset/dataset.hpp"
 #include "core/network/network_builder.hpp"
 #include "core/network/optimizer.hpp"
+#include "core/rl/dqn_config.hpp"
 #include "core/training/scheme_config.hpp"
 
 #include <nlohmann/json.hpp>
@@ -38,10 +39,14 @@ struct ExperimentConfig {
     std::string name = "custom";
     std::string description; ///< one line for `presets` and the GUI's preset picker
     std::string reproduces;  ///< which paper/figure the preset follows
+    /// "supervised": the network learns the dataset's labels; "rl": a DQN (Mnih et al. 2013, the
+    /// deep RL of seed 000) learns the control task of `rl`, its Q-network built from `rl`.
+    std::string task = "supervised";
     NetworkConfig network;
     TrainingConfig training;
     DatasetSpec dataset;
     SchemeConfig scheme;
+    rl::DqnConfig rl; ///< the agent and its task (task = rl); network and dataset then unused
     /// The crossbar tile with its device model; in JSON the model is the top-level "device".
     TileConfig tile;
     std::string technology = "mca-14nm"; ///< energy/latency preset (resources/technology)

@@ -31,26 +31,6 @@ constexpr std::uint64_t act_key = 1ull << 50, target_key = 1ull << 51;
 
 } // namespace
 
-void DqnConfig::validate() const {
-    (void)make_environment(env);
-    require_range("rl.episodes", episodes, 1, 1e7, "episodes");
-    if (hidden.empty() || hidden.size() > 8)
-        throw InputError("rl.hidden needs 1 to 8 layer widths");
-    for (int h : hidden)
-        require_range("rl.hidden", h, 1, 4096, "neurons");
-    require_range("rl.gamma", gamma, 0, 1);
-    require_range("rl.replay_capacity", replay_capacity, 1, 1e7, "transitions");
-    require_range("rl.batch_size", batch_size, 1, 4096, "transitions");
-    require_range("rl.warmup_steps", warmup_steps, 0, 1e8, "steps");
-    require_range("rl.train_every", train_every, 1, 1e6, "steps");
-    require_range("rl.target_update_steps", target_update_steps, 1, 1e8, "learning steps");
-    require_range("rl.epsilon_start", epsilon_start, 0, 1);
-    require_range("rl.epsilon_end", epsilon_end, 0, 1);
-    require_range("rl.epsilon_decay_steps", epsilon_decay_steps, 1, 1e9, "steps");
-    require_above("rl.huber_delta", huber_delta, 0, 1e6);
-    require_range("rl.stop_at_mean_reward", stop_at_mean_reward, -1e9, 1e9);
-}
-
 DqnAgent::DqnAgent(const DqnConfig& config, const OptimizerConfig& optimizer,
                    const WeightFactory& weights, std::uint64_t seed)
     : cfg_(config), optimizer_(optimizer), seed_(seed), env_(make_environment(config.env)),

@@ -109,6 +109,22 @@ class TestConfig : public QObject {
                      qPrintable(path + ": " + e));
         }
     }
+    void rlFieldsAreChecked() {
+        // The DQN's fields (task = rl) are schema fields like any other: path and range named.
+        nlohmann::json j = load_preset("time-rram-dqn");
+        QCOMPARE(error_of(j), QString());
+        apply_override(j, "rl.gamma=1.5");
+        QVERIFY2(error_of(j).contains("rl.gamma = 1.5 is out of range"), qPrintable(error_of(j)));
+        j = load_preset("fp32-dqn");
+        apply_override(j, "rl.env=\"pong\"");
+        QVERIFY2(error_of(j).contains("cartpole, mountaincar, acrobot"), qPrintable(error_of(j)));
+        j = load_preset("fp32-dqn");
+        apply_override(j, "rl.hidden=[8,8,8,8,8,8,8,8,8]");
+        QVERIFY2(error_of(j).contains("rl.hidden needs 1 to 8"), qPrintable(error_of(j)));
+        j = load_preset("fp32-dqn");
+        apply_override(j, "training.precision=\"fp64\"");
+        QVERIFY2(error_of(j).contains("fp32 Q-network"), qPrintable(error_of(j)));
+    }
     void seedKeepsAllSixtyFourBits() {
         nlohmann::json j = preset_json();
         apply_override(j, "training.seed=18446744073709551615");

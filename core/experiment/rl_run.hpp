@@ -1,0 +1,58 @@
+#pragma once
+// A deep-RL run of an experiment config with task = rl: the DQN of core/rl/dqn.hpp (Mnih et al.
+// 2013, the DRL of seed 000) whose Q-network matrices come from the config's scheme and tile, so
+// the same agent learns in full precision or in RRAM tiles under TIME's write scheme; the
+// config's optimizer, seed and device time per training sample. `train --json` prints
+// rl_summary_json (CLI.md).
+#include "core/energy/ledger.hpp"
+#include "core/experiment/config.hpp"
+#include "core/rl/dqn.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace cbl {
+
+class RlRun {
+  public:
+    /// Validates the config (task must be rl) and builds the agent; nothing is played yet.
+    explicit RlRun(const ExperimentConfig& config);
+
+    const ExperimentConfig& config() const { return config_; }
+    const rl::DqnAgent& agent() const { return *agent_; }
+    /// Plays one episode, learning as it goes, and returns its reward. A weight or Q-value that
+    /// is no longer finite stops the run: Diverged, with divergence() set.
+    double run_episode();
+    /// The budget is played, the stop reward reached, or the run diverged.
+    bool finished() const { return !divergence_.empty() || agent_->finished(); }
+    /// "" while learning is sound, else the one-line report.
+    const std::string& divergence() const { return divergence_; }
+
+    /// The Q-network as network.layers counts it: [observations + 1, hidden..., actions].
+    std::vector<int> layers() const;
+    /// Programming pulses (SET + RESET) of the weight updates per weight layer, whole run.
+    std::vector<std::uint64_t> device_updates() const;
+    /// Training samples the network learnt from (replayed transitions, batch_size per step).
+    std::uint64_t samples() const;
+    /// The ledger's pricing of the replayed samples (forward, backward, update of each); action
+    /// choice and TD-target reads are inference reads the ledger does not count.
+    EnergyReport energy_report() const;
+
+  private:
+    ExperimentConfig config_;
+    std::unique_ptr<rl::DqnAgent> agent_;
+    std::shared_ptr<const TechnologyPreset> technology_;
+    std::string divergence_;
+};
+
+/// {preset, environment, layers, episodes, episode_reward [per episode], mean_reward_100,
+///  environment_steps, learning_steps, device_updates [per layer], wall_seconds,
+///  environment_steps_per_second, diverged (+ divergence), and energy_ratio {vs_dadiannao,
+///  vs_gpu} when the technology preset lists both reference designs}.
+nlohmann::json rl_summary_json(const RlRun& run, double wall_seconds);
+
+} // namespace cbl

@@ -1,0 +1,124 @@
+// Deep RL from the command line (issue 16 item 6): `train` runs a deep-RL preset (task = rl) and
+// prints its summary (episode rewards, steps, device updates, energy ratios where the ledger can
+// price them); --env picks the control task and is refused when unknown or for a supervised
+// preset; the same seed gives the same run whatever --threads.
+#include <nlohmann/json.hpp>
+
+#include <QProcess>
+#include <QtTest>
+
+namespace {
+
+struct Run {
+    int code = -1;
+    QString err;
+    QString out;
+};
+
+Run cli(const QStringList& args) {
+    QProcess p;
+    p.start(CROSSBARLAB_CLI, args);
+    if (!p.waitForFinished(240'000)) p.kill();
+    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1,
+            QString::fromUtf8(p.readAllStandardError()),
+            QString::fromUtf8(p.readAllStandardOutput())};
+}
+
+/// A few episodes of `preset`, learning after 200 random steps.
+QStringList few(const QString& preset, int episodes = 30) {
+    return {"train",
+            "--preset",
+            preset,
+            "--set",
+            QString("rl.episodes=%1").arg(episodes),
+            "--set",
+            "rl.warmup_steps=200",
+            "--json"};
+}
+
+nlohmann::json parsed(const Run& r) {
+    return nlohmann::json::parse(r.out.toStdString(), nullptr, false);
+}
+
+} // namespace
+
+class TestCliRl : public QObject {
+    Q_OBJECT
+  private Q_SLOTS:
+    void rlPresetPrintsItsSummary() {
+        const Run r = cli(few("time-rram-dqn") + QStringList{"--env", "cartpole"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const nlohmann::json j = parsed(r);
+        QVERIFY2(j.is_object(), qPrintable(r.out));
+        for (const char* key :
+             {"episode_reward", "mean_reward_100", "episodes", "environment_steps",
+              "device_updates", "wall_seconds", "preset", "diverged"})
+            QVERIFY2(j.contains(key), key);
+        QCOMPARE(j["preset"].get<std::string>(), std::string("time-rram-dqn"));
+        QCOMPARE(j["episodes"].get<int>(), 30);
+        QCOMPARE(j["episode_reward"].size(), std::size_t(30));
+        QCOMPARE(j["diverged"].get<bool>(), false);
+        double steps = 0;
+        for (const auto& v : j["episode_reward"])
+            steps += v.get<double>(); // CartPole: reward 1 per step
+        QCOMPARE(j["environment_steps"].get<double>(), steps);
+        // 5-128-128-2: three weight layers, all written in RRAM once learning started.
+        QCOMPARE(j["device_updates"].size(), std::size_t(3));
+        for (const auto& v : j["device_updates"])
+            QVERIFY(v.get<double>() > 0);
+        // rram-32nm lists TIME's two comparisons (DaDianNao, a GPU).
+        QVERIFY2(j.contains("energy_ratio"), qPrintable(r.out));
+        QVERIFY(j["energy_ratio"]["vs_dadiannao"].get<double>() > 0);
+        QVERIFY(j["energy_ratio"]["vs_gpu"].get<double>() > 0);
+        // Progress goes to stderr, as the supervised train's.
+        QVERIFY2(r.err.contains("time-rram-dqn") && r.err.contains("mean100"), qPrintable(r.err));
+    }
+    void everyEnvironmentRuns() {
+        for (const char* env : {"mountaincar", "acrobot"}) {
+            const Run r = cli(few("fp32-dqn", 2) + QStringList{"--env", env});
+            QVERIFY2(r.code == 0, qPrintable(r.err));
+            const nlohmann::json j = parsed(r);
+            QCOMPARE(j["environment"].get<std::string>(), std::string(env));
+            QCOMPARE(j["episode_reward"].size(), std::size_t(2));
+            // fp32-dqn's technology has no reference designs: no ratio is made up.
+            QVERIFY(!j.contains("energy_ratio"));
+        }
+    }
+    void unknownEnvIsRefused() {
+        const Run r = cli(few("fp32-dqn") + QStringList{"--env", "bogus"});
+        QVERIFY(r.code != 0);
+        QVERIFY(r.out.isEmpty());
+        const QString line = r.err.trimmed();
+        QVERIFY2(!line.contains('\n'), qPrintable(line));
+        QVERIFY2(line.contains("bogus") && line.contains("cartpole, mountaincar, acrobot"),
+                 qPrintable(line));
+    }
+    void envWithSupervisedPresetIsRefused() {
+        const Run r = cli({"train", "--preset", "fp32", "--env", "cartpole", "--json"});
+        QVERIFY(r.code != 0);
+        QVERIFY(r.out.isEmpty());
+        QVERIFY2(r.err.contains("--env") && r.err.contains("supervised"), qPrintable(r.err));
+    }
+    void supervisedOptionsAreRefused() {
+        const Run r = cli(few("fp32-dqn") + QStringList{"--epochs", "3"});
+        QVERIFY(r.code != 0);
+        QVERIFY2(r.err.contains("--epochs") && r.err.contains("rl.episodes"), qPrintable(r.err));
+    }
+    void sameSeedSameJsonWhateverThreads() {
+        const auto run = [](const char* threads) {
+            const Run r =
+                cli(few("time-rram-dqn", 20) + QStringList{"--seed", "2", "--threads", threads});
+            nlohmann::json j = parsed(r);
+            // Wall-clock figures are the only ones allowed to differ.
+            j.erase("wall_seconds");
+            j.erase("environment_steps_per_second");
+            return j;
+        };
+        const nlohmann::json one = run("1"), two = run("2");
+        QVERIFY(one.is_object() && one.contains("episode_reward"));
+        QCOMPARE(one.dump(), two.dump());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCliRl)
+#include "tst_cli_rl.moc"
