@@ -770,6 +770,9 @@ int cmd_sweep(const Args& a) {
     require_writable_target(out);
     const auto limit = thread_limit(a);
     const ExperimentConfig base = config_from(a, "fp32");
+    if (base.task != "supervised")
+        throw InputError("sweep runs supervised presets; " + base.name + " has task = " +
+                         base.task);
     std::vector<GridAxis> axes;
     for (const std::string& g : a.all("--grid"))
         axes.push_back(parse_grid_axis(g));
