@@ -26,6 +26,7 @@
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QFrame>
 #include <QInputDialog>
 #include <QLabel>
 #include <QListWidget>
@@ -33,6 +34,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QScreen>
 #include <QScrollArea>
 #include <QSettings>
 #include <QStatusBar>
@@ -59,7 +61,6 @@ MainWindow::MainWindow(QWidget* parent, bool restoreLayout, int threads)
     setWindowTitle("CrossbarLab[*]");
     setAcceptDrops(true);
     setDockOptions(AnimatedDocks | AllowTabbedDocks | AllowNestedDocks);
-    resize(1600, 1000);
 
     heatmaps_ = new HeatmapPanel;
     accuracy_ = new AccuracyChart;
@@ -77,7 +78,12 @@ MainWindow::MainWindow(QWidget* parent, bool restoreLayout, int threads)
     auto* paramScroll = new QScrollArea;
     paramScroll->setWidget(parameters_);
     paramScroll->setWidgetResizable(true);
-    addPanel("experiment", "Experiment", experimentPanel_, experimentPanel_, Qt::LeftDockWidgetArea,
+    // The experiment form scrolls like the parameters: neither sets the window's minimum height.
+    auto* experimentScroll = new QScrollArea;
+    experimentScroll->setWidget(experimentPanel_);
+    experimentScroll->setWidgetResizable(true);
+    experimentScroll->setFrameShape(QFrame::NoFrame);
+    addPanel("experiment", "Experiment", experimentScroll, experimentPanel_, Qt::LeftDockWidgetArea,
              0);
     addPanel("parameters", "Device parameters", paramScroll, parameters_, Qt::LeftDockWidgetArea,
              0);
@@ -93,17 +99,10 @@ MainWindow::MainWindow(QWidget* parent, bool restoreLayout, int threads)
     explorerScroll->setWidgetResizable(true);
     addPanel("device-explorer", "Device explorer", explorerScroll, explorer_,
              Qt::BottomDockWidgetArea, 250);
-    // Default arrangement: controls left, learning curves right, the device physics as tabs
-    // below (update sparsity in front: it fills after the first epoch, a few seconds).
-    tabifyDockWidget(panel("experiment")->dock, panel("parameters")->dock);
-    panel("experiment")->dock->raise();
-    tabifyDockWidget(panel("sparsity")->dock, panel("traces")->dock);
-    tabifyDockWidget(panel("sparsity")->dock, panel("energy")->dock);
-    tabifyDockWidget(panel("sparsity")->dock, panel("drift")->dock);
-    tabifyDockWidget(panel("sparsity")->dock, panel("device-explorer")->dock);
-    panel("sparsity")->dock->raise();
-    resizeDocks({panel("experiment")->dock, panel("accuracy")->dock}, {360, 560}, Qt::Horizontal);
-    resizeDocks({panel("sparsity")->dock}, {300}, Qt::Vertical);
+    // A first window fits the screen it opens on (a 1366x768 laptop, a 1280x720 projector).
+    const QSize avail = screen() ? screen()->availableGeometry().size() : QSize(1600, 1000);
+    resize(QSize(1600, 1000).boundedTo(avail - QSize(0, 40)));
+    arrangeDocks(size());
 
     session_ = new SessionController(bridge_->engine(), this, this);
     buildActions();
@@ -175,12 +174,15 @@ MainWindow::MainWindow(QWidget* parent, bool restoreLayout, int threads)
     addAction(leave);
 
     // Restore the user's layout (docks, sizes) from the last run.
-    defaultState_ = saveState();
     useSettings_ = restoreLayout;
     if (restoreLayout) {
+        // Remembered per screen size: a layout made on a 1080p monitor does not fit a projector.
         QSettings settings;
-        restoreGeometry(settings.value("window/geometry").toByteArray());
-        restoreState(settings.value("window/state").toByteArray());
+        const QString key = layoutKey();
+        if (settings.contains(key + "/state")) {
+            restoreGeometry(settings.value(key + "/geometry").toByteArray());
+            restoreState(settings.value(key + "/state").toByteArray());
+        }
     }
     updateTitle();
 }
@@ -243,6 +245,58 @@ void MainWindow::focusView(const QString& name) {
         p->dock->raise();
     }
     refreshPanel(*p);
+}
+
+QString MainWindow::layoutKey() const {
+    const QSize s = screen() ? screen()->availableGeometry().size() : QSize();
+    return QString("window/%1x%2").arg(s.width()).arg(s.height());
+}
+
+bool MainWindow::compactLayout(QSize window) {
+    return window.height() < 900;
+}
+
+void MainWindow::arrangeDocks(QSize window) {
+    auto dock = [this](const char* name) { return panel(name)->dock; };
+    for (Panel& p : panels_)
+        if (p.dock) {
+            p.dock->setFloating(false);
+            p.dock->show();
+        }
+    // Controls on the left, learning curves on the right, the device physics as tabs.
+    addDockWidget(Qt::LeftDockWidgetArea, dock("experiment"));
+    addDockWidget(Qt::LeftDockWidgetArea, dock("parameters"));
+    tabifyDockWidget(dock("experiment"), dock("parameters"));
+    dock("experiment")->raise();
+    addDockWidget(Qt::RightDockWidgetArea, dock("accuracy"));
+    const bool compact = compactLayout(window);
+    // Below 900 px a row of tabs under everything leaves every chart too short to label: on a
+    // laptop or projector the physics tabs go under the learning curves, beside the heatmaps,
+    // which keep the full height.
+    if (compact)
+        addDockWidget(Qt::RightDockWidgetArea, dock("sparsity"), Qt::Vertical);
+    else
+        addDockWidget(Qt::BottomDockWidgetArea, dock("sparsity"));
+    for (const char* name : {"traces", "energy", "drift", "device-explorer"})
+        tabifyDockWidget(dock("sparsity"), dock(name));
+    // Update sparsity in front: it fills after the first epoch, a few seconds.
+    dock("sparsity")->raise();
+    if (compact) {
+        const int left = std::clamp(window.width() * 22 / 100, 250, 360);
+        const int right = std::clamp(window.width() * 42 / 100, 400, 640);
+        resizeDocks({dock("experiment"), dock("accuracy")}, {left, right}, Qt::Horizontal);
+        // Of the height under the menu and tool bars (about 120 px with the status bar).
+        const int column = window.height() - 160;
+        resizeDocks({dock("accuracy"), dock("sparsity")}, {column * 58 / 100, column * 42 / 100},
+                    Qt::Vertical);
+    } else {
+        resizeDocks({dock("experiment"), dock("accuracy")}, {360, 560}, Qt::Horizontal);
+        resizeDocks({dock("sparsity")}, {300}, Qt::Vertical);
+    }
+    // Moving docks passes through arrangements that need more room than `window` (all tabs in
+    // one row), and the window grows to fit them: back to the size asked for.
+    layout()->activate();
+    resize(window.expandedTo(minimumSizeHint()));
 }
 
 void MainWindow::buildActions() {
@@ -354,9 +408,7 @@ void MainWindow::buildMenus() {
                          &MainWindow::choosePresentationPanels);
     viewMenu_->addAction("Reset layout", this, [this] {
         if (presenting_) setPresentationMode(false);
-        for (Panel& p : panels_)
-            if (p.dock) p.dock->setFloating(false);
-        restoreState(defaultState_);
+        arrangeDocks(size());
     });
 
     QMenu* cmp = menuBar()->addMenu("&Compare");
@@ -690,8 +742,8 @@ void MainWindow::closeEvent(QCloseEvent* e) {
     }
     if (presenting_) setPresentationMode(false);
     QSettings settings;
-    settings.setValue("window/geometry", saveGeometry());
-    settings.setValue("window/state", saveState());
+    settings.setValue(layoutKey() + "/geometry", saveGeometry());
+    settings.setValue(layoutKey() + "/state", saveState());
     session_->shutdown();
     e->accept();
 }

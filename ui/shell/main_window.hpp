@@ -55,6 +55,12 @@ class MainWindow : public QMainWindow {
     /// Shows one view alone, filling the window (screenshots of a single view).
     void focusView(const QString& name);
 
+    /// The default arrangement of the docks for a window of `size` (at construction, "Reset
+    /// layout", screenshots): below 900 px high the physics tabs share the right column with the
+    /// learning curves instead of a row under everything.
+    void arrangeDocks(QSize size);
+    static bool compactLayout(QSize size);
+
     /// Trains `images` more images, then pauses.
     void stepImages(int images);
 
@@ -122,6 +128,8 @@ class MainWindow : public QMainWindow {
     const Panel* panel(const QString& name) const;
     QString activePanelName() const;
     void updateTitle();
+    /// QSettings group of the layout for the current screen size.
+    QString layoutKey() const;
 
     EngineBridge* bridge_;
     ComparisonRuns* comparisons_;
@@ -148,7 +156,6 @@ class MainWindow : public QMainWindow {
     QString lastError_;
     bool presenting_ = false;
     QByteArray normalState_;
-    QByteArray defaultState_; ///< the arrangement built in the constructor ("Reset layout")
     bool useSettings_ = true; ///< false: saved layout and presentation choices are ignored
     QFont normalFont_;
     bool normalMaximized_ = false;

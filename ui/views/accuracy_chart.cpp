@@ -42,6 +42,9 @@ AccuracyChart::AccuracyChart(QWidget* parent) : QWidget(parent) {
     lossView_ = new ChartView("Cross-entropy loss per epoch");
     for (ChartView* v : {accView_, lossView_})
         v->drawLegendAsLines();
+    // Both charts draw the same runs in the same colours: one legend (above) explains both, and
+    // the loss chart keeps its height for the plot on a small screen.
+    lossView_->chart()->legend()->hide();
     QChart* a = accView_->chart();
     QChart* l = lossView_->chart();
     trainAcc_ = add_line(a, "train", series_color(0), 2, Qt::SolidLine, true);
@@ -53,7 +56,7 @@ AccuracyChart::AccuracyChart(QWidget* parent) : QWidget(parent) {
         add_line(l, "train, epoch in progress", series_color(5), 2, Qt::SolidLine, false);
     auto axes = [](QChart* c, QValueAxis*& x, QValueAxis*& y, const QString& ytitle) {
         x = new QValueAxis;
-        x->setTitleText("epoch (training images / epoch size)");
+        x->setTitleText("epoch");
         x->setLabelFormat("%.0f");
         y = new QValueAxis;
         y->setLabelFormat("%.0f");
@@ -76,8 +79,9 @@ AccuracyChart::AccuracyChart(QWidget* parent) : QWidget(parent) {
     auto* split = new QSplitter(Qt::Vertical);
     split->addWidget(accView_);
     split->addWidget(lossView_);
-    split->setStretchFactor(0, 1);
-    split->setStretchFactor(1, 1);
+    // The accuracy chart carries the legend: a little more height keeps the two plots alike.
+    split->setStretchFactor(0, 4);
+    split->setStretchFactor(1, 3);
     auto* lay = new QVBoxLayout(this);
     lay->setContentsMargins(0, 0, 0, 0);
     lay->addWidget(split);

@@ -73,7 +73,8 @@ HeatmapPanel::HeatmapPanel(QWidget* parent) : QWidget(parent) {
     info_ = new QLabel;
     info_->setWordWrap(true);
     view_ = new HeatmapView;
-    view_->setAxisTitles("input j (crossbar row; 0 = first pixel, last = bias)", "output neuron i");
+    // Short enough for a 1280 x 720 screen; true of every layer (layer 2's inputs are neurons).
+    view_->setAxisTitles("input j (crossbar row; last = bias)", "output neuron i");
     view_->setHoverText([this](int r, int c) { return hoverText(r, c); });
 
     auto* top = new QHBoxLayout;

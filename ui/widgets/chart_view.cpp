@@ -2,6 +2,9 @@
 
 #include <QCategoryAxis>
 #include <QChart>
+#include <QGraphicsLayout>
+#include <QGraphicsScene>
+#include <QGraphicsTextItem>
 #include <QLegend>
 #include <QPainter>
 #include <QValueAxis>
@@ -146,9 +149,14 @@ ChartView::ChartView(const QString& title, QWidget* parent) : QChartView(parent)
     chart->setAnimationOptions(QChart::NoAnimation);
     chart->legend()->setAlignment(Qt::AlignBottom);
     chart->setMargins(QMargins(4, 4, 4, 4));
+    // The white card reaches the view's edge: the 9 px of grey around it and its rounded
+    // corners cost a small screen's charts their tick labels.
+    chart->layout()->setContentsMargins(0, 0, 0, 0);
+    chart->setBackgroundRoundness(0);
     setChart(chart);
     setRenderHint(QPainter::Antialiasing);
-    setMinimumSize(240, 150);
+    // Small enough for a 1024 x 640 window; the layouts give charts more where they have it.
+    setMinimumSize(200, 120);
 }
 
 void ChartView::drawLegendAsLines() {
@@ -168,6 +176,20 @@ void ChartView::applyFonts() {
         a->setLabelsFont(small);
         a->setTitleFont(f);
     }
+}
+
+QStringList ChartView::truncatedTexts() const {
+    // Qt Charts shortens tick labels, axis titles, the chart title and legend entries that do not
+    // fit by replacing their end with "..."; every one of them is a text item of the scene.
+    QStringList out;
+    if (!scene()) return out;
+    for (const QGraphicsItem* item : scene()->items()) {
+        const auto* text = dynamic_cast<const QGraphicsTextItem*>(item);
+        if (!text || !text->isVisible()) continue;
+        const QString t = text->toPlainText();
+        if (t.endsWith("...") || t.endsWith(QChar(0x2026))) out.append(t);
+    }
+    return out;
 }
 
 void ChartView::changeEvent(QEvent* e) {

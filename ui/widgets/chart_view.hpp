@@ -30,6 +30,9 @@ class ChartView : public QChartView {
     void drawLegendAsLines();
     /// Applies the widget font to title, axes and legend (charts keep their own fonts).
     void applyFonts();
+    /// Texts Qt Charts drew shortened ("…" or "...") for lack of room: tick labels, axis titles,
+    /// the chart title, legend entries. Empty when everything is readable (tests, --screenshot).
+    QStringList truncatedTexts() const;
 
   protected:
     void drawForeground(QPainter* painter, const QRectF& rect) override;
