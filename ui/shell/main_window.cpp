@@ -12,6 +12,7 @@
 #include "ui/views/energy_chart.hpp"
 #include "ui/views/experiment_panel.hpp"
 #include "ui/views/heatmap_panel.hpp"
+#include "ui/views/number_strip.hpp"
 #include "ui/views/parameter_panel.hpp"
 #include "ui/views/sparsity_chart.hpp"
 #include "ui/views/traces_chart.hpp"
@@ -45,8 +46,9 @@
 namespace cbl::ui {
 
 namespace {
-// Panels that are live without any clicking (traces need a pinned synapse first).
-const char* kDefaultPresentationPanels = "heatmaps,accuracy,sparsity";
+// Panels that are live without any clicking (traces need a pinned synapse first): on a
+// 1280 x 720 projector two large panels read from the back row, a third shrinks them all.
+const char* kDefaultPresentationPanels = "heatmaps,accuracy";
 } // namespace
 
 QStringList MainWindow::viewNames() {
@@ -110,6 +112,17 @@ MainWindow::MainWindow(QWidget* parent, bool restoreLayout, int threads)
 
     statusText_ = new QLabel;
     statusBar()->addWidget(statusText_, 1);
+
+    // Presentation mode's strip of big numbers, in place of the run tool bar.
+    numbers_ = new NumberStrip;
+    numbersBar_ = new QToolBar("Numbers");
+    numbersBar_->setObjectName("numbersToolBar");
+    numbersBar_->setMovable(false);
+    numbersBar_->setFloatable(false);
+    numbersBar_->toggleViewAction()->setVisible(false);
+    numbersBar_->addWidget(numbers_);
+    addToolBar(Qt::TopToolBarArea, numbersBar_);
+    numbersBar_->hide();
 
     connect(bridge_, &EngineBridge::snapshotReady, this, &MainWindow::showSnapshot);
     connect(heatmaps_, &HeatmapPanel::pinRequested, this,
@@ -522,6 +535,7 @@ void MainWindow::showSnapshot(const SnapshotPtr& s) {
             continue;
         refreshPanel(p);
     }
+    if (numbers_->isVisible()) numbers_->showSnapshot(s);
     if (play_->text() != (s->running ? "Pause" : "Play")) {
         // Only on a change: a new icon relayouts the tool bar.
         play_->setText(s->running ? "Pause" : "Play");
@@ -631,18 +645,22 @@ void MainWindow::setPresentationMode(bool on, bool fullScreen) {
                           : QVariant(kDefaultPresentationPanels))
                 .toString()
                 .split(',');
-        // The chosen panels one above the other beside the heatmaps (never hidden behind tabs).
+        // The first chosen panel beside the heatmaps, any others as tabs behind it: a third
+        // panel stacked beside two others leaves every chart too short to label.
         QList<QDockWidget*> shown;
-        for (Panel& p : panels_) {
-            if (!p.dock) continue;
-            const bool want = chosen.contains(p.name);
-            if (want) {
-                p.dock->setFloating(false);
-                addDockWidget(Qt::RightDockWidgetArea, p.dock, Qt::Vertical);
-                shown.append(p.dock);
-            }
-            p.dock->setVisible(want);
+        for (const QString& name : chosen) {
+            Panel* p = panel(name);
+            if (!p || !p->dock || shown.contains(p->dock)) continue;
+            p->dock->setFloating(false);
+            if (shown.isEmpty())
+                addDockWidget(Qt::RightDockWidgetArea, p->dock);
+            else
+                tabifyDockWidget(shown.first(), p->dock);
+            shown.append(p->dock);
         }
+        for (Panel& p : panels_)
+            if (p.dock) p.dock->setVisible(shown.contains(p.dock));
+        if (!shown.isEmpty()) shown.first()->raise();
         QFont f = font();
         f.setPointSizeF(
             f.pointSizeF() *
@@ -650,20 +668,20 @@ void MainWindow::setPresentationMode(bool on, bool fullScreen) {
         setFont(f);
         menuBar()->hide();
         statusBar()->hide();
+        runBar_->hide();
+        heatmaps_->setInfoVisible(false);
+        numbersBar_->show();
+        if (last_) numbers_->showSnapshot(last_);
         presenting_ = true;
         if (fullScreen) showFullScreen();
-        if (!shown.isEmpty()) {
-            // The first panel gets 60 % of the height when there are two (accuracy and loss are
-            // two charts in one panel), else all share equally.
-            QList<int> heights(shown.size(), height() / int(shown.size()));
-            if (shown.size() == 2) heights = {height() * 3 / 5, height() * 2 / 5};
-            resizeDocks(shown, heights, Qt::Vertical);
-            resizeDocks({shown.first()}, {int(width() * 0.5)}, Qt::Horizontal);
-        }
+        if (!shown.isEmpty()) resizeDocks({shown.first()}, {width() / 2}, Qt::Horizontal);
     } else {
         setFont(normalFont_);
         menuBar()->show();
         statusBar()->show();
+        numbersBar_->hide();
+        runBar_->show();
+        heatmaps_->setInfoVisible(true);
         presenting_ = false;
         if (isFullScreen()) {
             if (normalMaximized_)
@@ -695,7 +713,8 @@ void MainWindow::choosePresentationPanels() {
     connect(buttons, &QDialogButtonBox::accepted, &dlg, &QDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, &dlg, &QDialog::reject);
     auto* lay = new QVBoxLayout(&dlg);
-    lay->addWidget(new QLabel("Panels shown beside the heatmaps in presentation mode:"));
+    lay->addWidget(new QLabel("Panels shown beside the heatmaps in presentation mode (the first "
+                              "in front, any others as tabs behind it):"));
     lay->addWidget(list);
     lay->addWidget(buttons);
     if (dlg.exec() != QDialog::Accepted) return;

@@ -28,6 +28,7 @@ class ParameterPanel;
 class ComparisonRuns;
 class SnapshotView;
 class SessionController;
+class NumberStrip;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -79,6 +80,8 @@ class MainWindow : public QMainWindow {
     ParameterPanel* parameters() const { return parameters_; }
     ExperimentPanel* experiment() const { return experimentPanel_; }
     SessionController* session() const { return session_; }
+    /// Presentation mode's big numbers (hidden otherwise).
+    NumberStrip* numbers() const { return numbers_; }
 
     /// Exports the named view (".png" or ".svg" by suffix). Empty string or the error.
     QString exportView(const QString& name, const QString& path);
@@ -143,6 +146,8 @@ class MainWindow : public QMainWindow {
     DeviceExplorer* explorer_;
     ExperimentPanel* experimentPanel_;
     ParameterPanel* parameters_;
+    NumberStrip* numbers_;
+    QToolBar* numbersBar_ = nullptr;
     QList<Panel> panels_;
 
     QAction *play_, *stepImage_, *stepBatch_, *stepEpoch_, *reset_;

@@ -116,6 +116,9 @@ void HeatmapPanel::setLayer(int k) {
 void HeatmapPanel::setQuantity(Quantity q) {
     tabs_->setCurrentIndex(q);
 }
+void HeatmapPanel::setInfoVisible(bool on) {
+    info_->setVisible(on);
+}
 
 void HeatmapPanel::showSnapshot(const SnapshotPtr& s) {
     const bool newShape = !last_ || last_->layers.size() != s->layers.size() ||
