@@ -154,8 +154,10 @@ void NumberStrip::showSnapshot(const SnapshotPtr& sp) {
         up->detail->setText(ratio);
     } else {
         up->value->setText(loc.toString(pulses, 'f', 0));
-        up->detail->setText(ratio.isEmpty() ? QString("fewer than full precision: after epoch 1")
-                                            : ratio);
+        // The ratio is the last finished epoch's: say which.
+        up->detail->setText(ratio.isEmpty()
+                                ? QString("× fewer than full precision: after epoch 1")
+                                : QString("epoch %1: %2").arg(s.history.back().epoch).arg(ratio));
     }
 
     Tile* en = tile("energy");
