@@ -110,7 +110,7 @@ void set_time_axis(QCategoryAxis* axis, double lo_s, double hi_s) {
     for (const auto& [s, text] : marks)
         ticks.append({std::log10(s), text});
     // A little room at both ends, so the end points and their labels ("1 month") stay inside.
-    set_log_ticks(axis, std::log10(lo_s) - 0.1, std::log10(std::max(hi_s, lo_s * 10)) + 0.15,
+    set_log_ticks(axis, std::log10(lo_s) - 0.1, std::log10(std::max(hi_s, lo_s * 10)) + 0.25,
                   ticks);
 }
 
