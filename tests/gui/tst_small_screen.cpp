@@ -5,16 +5,23 @@
 #include "gui_test_config.hpp"
 #include "ui/shell/engine_bridge.hpp"
 #include "ui/shell/main_window.hpp"
+#include "ui/views/accuracy_chart.hpp"
 #include "ui/views/number_strip.hpp"
+
 #include "ui/widgets/chart_view.hpp"
 #include "ui/widgets/heatmap_view.hpp"
+#include <QLabel>
 
 #include <QChart>
 #include <QFontMetricsF>
+#include <QLineSeries>
+#include <QLocale>
 #include <QProcess>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <cmath>
 
 using namespace cbl;
 using namespace cbl::ui;
@@ -133,6 +140,33 @@ class TestSmallScreen : public QObject {
             w->setPresentationMode(false);
             QVERIFY(!on_screen(n));
         }
+    }
+
+    // Issue 18 item 6: the test accuracy as a big number in the normal view, and the value of a
+    // chart's point on hover.
+    void bigNumberAndHover() {
+        trained(QSize(1366, 768));
+        const QString headline = w->accuracy()->headline();
+        QVERIFY2(headline.contains(" %") && headline.contains("after epoch 1"),
+                 qPrintable(headline));
+        QVERIFY(on_screen(w->accuracy()->headlineLabel()));
+
+        // Hover the test-accuracy point of epoch 1.
+        ChartView* v = w->accuracy()->accuracyView();
+        QLineSeries* test = nullptr;
+        for (QAbstractSeries* s : v->chart()->series())
+            if (s->name() == "test") test = qobject_cast<QLineSeries*>(s);
+        QVERIFY(test && test->count() == 1);
+        const QPointF at =
+            v->mapFromScene(v->chart()->mapToScene(v->chart()->mapToPosition(test->at(0), test)));
+        QTest::mouseMove(v->viewport(), at.toPoint());
+        QTRY_VERIFY2(v->hoverText().startsWith("test · epoch 1 · accuracy [%] "),
+                     qPrintable(v->hoverText()));
+        const double shown = QLocale().toDouble(v->hoverText().section(' ', -1));
+        QVERIFY2(std::abs(shown - 100 * last()->history.front().test_accuracy) < 0.01,
+                 qPrintable(v->hoverText()));
+        // Far from every point: no read-out.
+        QCOMPARE(v->hoverAt(QPointF(2, 2)), QString());
     }
 
     // A real X window on a 1366x768 screen (with a window manager when there is one) fits it.

@@ -28,6 +28,7 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFrame>
+#include <QHBoxLayout>
 #include <QInputDialog>
 #include <QLabel>
 #include <QListWidget>
@@ -41,6 +42,7 @@
 #include <QStatusBar>
 #include <QStyle>
 #include <QToolBar>
+#include <QToolButton>
 #include <QVBoxLayout>
 
 namespace cbl::ui {
@@ -101,6 +103,31 @@ MainWindow::MainWindow(QWidget* parent, bool restoreLayout, int threads)
     explorerScroll->setWidgetResizable(true);
     addPanel("device-explorer", "Device explorer", explorerScroll, explorer_,
              Qt::BottomDockWidgetArea, 250);
+    // The accuracy dock's title bar carries the test accuracy as a big number.
+    {
+        QDockWidget* d = panel("accuracy")->dock;
+        auto* bar = new QWidget;
+        auto* row = new QHBoxLayout(bar);
+        row->setContentsMargins(4, 0, 2, 0);
+        row->addWidget(new QLabel(d->windowTitle()));
+        row->addStretch(1);
+        row->addWidget(accuracy_->headlineLabel());
+        row->addStretch(1);
+        auto button = [&](QStyle::StandardPixmap icon, const QString& tip) {
+            auto* b = new QToolButton;
+            b->setIcon(style()->standardIcon(icon));
+            b->setToolTip(tip);
+            b->setAutoRaise(true);
+            b->setIconSize(QSize(12, 12));
+            row->addWidget(b);
+            return b;
+        };
+        connect(button(QStyle::SP_TitleBarNormalButton, "Float or dock this panel"),
+                &QToolButton::clicked, d, [d] { d->setFloating(!d->isFloating()); });
+        connect(button(QStyle::SP_TitleBarCloseButton, "Close (View menu brings it back)"),
+                &QToolButton::clicked, d, &QDockWidget::close);
+        d->setTitleBarWidget(bar);
+    }
     // A first window fits the screen it opens on (a 1366x768 laptop, a 1280x720 projector).
     const QSize avail = screen() ? screen()->availableGeometry().size() : QSize(1600, 1000);
     resize(QSize(1600, 1000).boundedTo(avail - QSize(0, 40)));
