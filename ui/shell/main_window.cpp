@@ -697,6 +697,7 @@ void MainWindow::setPresentationMode(bool on, bool fullScreen) {
         statusBar()->hide();
         runBar_->hide();
         heatmaps_->setInfoVisible(false);
+        accuracy_->headlineLabel()->hide(); // the strip shows it
         numbersBar_->show();
         if (last_) numbers_->showSnapshot(last_);
         presenting_ = true;
@@ -709,6 +710,7 @@ void MainWindow::setPresentationMode(bool on, bool fullScreen) {
         numbersBar_->hide();
         runBar_->show();
         heatmaps_->setInfoVisible(true);
+        accuracy_->headlineLabel()->show();
         presenting_ = false;
         if (isFullScreen()) {
             if (normalMaximized_)

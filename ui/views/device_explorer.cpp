@@ -65,7 +65,9 @@ DeviceExplorer::DeviceExplorer(QWidget* parent) : QWidget(parent) {
     readNoise_->setChecked(true);
     readNoise_->setToolTip("Reads carry the model's read noise, as the measurement did");
     status_ = new QLabel;
-    status_->setWordWrap(true);
+    // One line: a word-wrapped label makes the scroll area size the explorer by height-for-width
+    // (every chart at its preferred height) instead of the viewport.
+    status_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
 
     // A: pulse response.
     pulses_ = new ChartView("A  G after each SET pulse (mean ± std)");
@@ -189,6 +191,13 @@ void DeviceExplorer::regrid(int width) {
         grid_->removeWidget(v);
     for (int i = 0; i < charts.size(); ++i)
         grid_->addWidget(charts[i], i / columns, i % columns);
+    // The scroll area sized this widget for the old grid's minimum: once the new one is laid
+    // out, back to the viewport's height (or the new minimum, scrolled).
+    QTimer::singleShot(0, this, [this] {
+        if (!parentWidget()) return;
+        layout()->activate();
+        resize(this->width(), std::max(parentWidget()->height(), minimumSizeHint().height()));
+    });
 }
 
 void DeviceExplorer::resizeEvent(QResizeEvent* e) {
