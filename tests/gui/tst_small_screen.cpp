@@ -162,6 +162,9 @@ class TestSmallScreen : public QObject {
         QTest::mouseMove(v->viewport(), at.toPoint());
         QTRY_VERIFY2(v->hoverText().startsWith("test · epoch 1 · accuracy [%] "),
                      qPrintable(v->hoverText()));
+        // CROSSBARLAB_GUI_SHOTS=DIR keeps a picture of the read-out, to look at.
+        if (const QString dir = qEnvironmentVariable("CROSSBARLAB_GUI_SHOTS"); !dir.isEmpty())
+            w->grab().save(dir + "/hover.png");
         const double shown = QLocale().toDouble(v->hoverText().section(' ', -1));
         QVERIFY2(std::abs(shown - 100 * last()->history.front().test_accuracy) < 0.01,
                  qPrintable(v->hoverText()));
