@@ -10,6 +10,7 @@ packages=(
   librandom123-dev nlohmann-json3-dev
   dataset-fashion-mnist
   xvfb xauth python3-h5py python3-numpy
+  xdotool x11-utils openbox
   clang-14 libclang-rt-14-dev
   ccache
   libopenmpi-dev openmpi-bin

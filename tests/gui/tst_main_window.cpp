@@ -198,10 +198,11 @@ class TestMainWindow : public QObject {
         QVERIFY(w->presentationMode());
         QTest::qWait(50);
         QVERIFY(!w->grab().isNull());
-        // The chosen panels are side by side with the heatmaps, none hidden behind a tab.
-        for (const QString& name : {QString("heatmaps"), QString("accuracy"), QString("sparsity")})
+        // Two large panels by default (issue 18), side by side; the rest out of sight.
+        for (const QString& name : {QString("heatmaps"), QString("accuracy")})
             QTRY_VERIFY2(!w->viewWidget(name)->visibleRegion().isEmpty(), qPrintable(name));
-        QVERIFY(!w->viewWidget("energy")->isVisible());
+        for (const QString& name : {QString("sparsity"), QString("energy")})
+            QVERIFY2(w->viewWidget(name)->visibleRegion().isEmpty(), qPrintable(name));
         w->setPresentationMode(false);
         QVERIFY(!w->presentationMode());
     }

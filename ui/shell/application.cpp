@@ -6,11 +6,14 @@
 #include "ui/shell/session_controller.hpp"
 #include "ui/views/device_explorer.hpp"
 #include "ui/views/drift_view.hpp"
+#include "ui/widgets/chart_view.hpp"
+#include "ui/widgets/heatmap_view.hpp"
 
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDockWidget>
 #include <QImage>
+#include <QScreen>
 #include <QTimer>
 
 #include <QHash>
@@ -94,6 +97,16 @@ std::optional<QSize> parse_size(const QString& text) {
         s.width() > max_shot_size.width() || s.height() > max_shot_size.height())
         return std::nullopt;
     return s;
+}
+
+/// Every chart text and heatmap title drawn shortened ("…") in the visible views under `root`.
+QStringList shortened_texts(QWidget* root) {
+    QStringList out;
+    for (const ChartView* c : root->findChildren<ChartView*>())
+        if (c->isVisible() && !c->viewport()->visibleRegion().isEmpty()) out += c->truncatedTexts();
+    for (const HeatmapView* h : root->findChildren<HeatmapView*>())
+        if (h->isVisible() && !h->visibleRegion().isEmpty()) out += h->elidedTexts();
+    return out;
 }
 
 /// Messages on stderr stay on one line.
@@ -203,7 +216,14 @@ int run_application(int argc, char** argv) {
         window.session()->openFile(sessions.first());
     else if (!window.loadPreset(presetName) && shooting)
         return 2;
-    window.show();
+    // On a screen smaller than the first window's 1600 x 1000 (a laptop, a projector) the window
+    // fills the screen rather than hanging off its edges.
+    const QScreen* screen = window.screen();
+    if (!shooting && screen &&
+        (screen->availableGeometry().width() < 1600 || screen->availableGeometry().height() < 1040))
+        window.showMaximized();
+    else
+        window.show();
     if (!shooting) {
         window.session()->offerRecovery();
         return app.exec();
@@ -213,6 +233,8 @@ int run_application(int argc, char** argv) {
     // The docks' preferred widths can push the first layout past the requested size: screenshots
     // are --size whatever the docks asked for.
     window.resize(*shotSize);
+    // The default arrangement for that size (a laptop's layout at 1366x768).
+    window.arrangeDocks(*shotSize);
     // Presentation at the window size: the offscreen platform's "full screen" is 800x800.
     if (viewName == "presentation")
         window.setPresentationMode(true, false);
@@ -238,6 +260,11 @@ int run_application(int argc, char** argv) {
             if (!viewName.isEmpty() && viewName != "presentation" && viewName != "heatmaps")
                 target = window.viewWidget(viewName);
             const bool saved = save_grab(target, file);
+            // Text drawn shortened for lack of room is a warning: the picture is less readable.
+            const QStringList shortened = shortened_texts(target);
+            if (!shortened.isEmpty())
+                std::cerr << "crossbarlab: shortened for lack of room: \""
+                          << shortened.join("\", \"").toStdString() << "\"\n";
             if (!saved) std::cerr << "crossbarlab: cannot write " << file.toStdString() << "\n";
             app.exit(saved ? 0 : 1);
         });

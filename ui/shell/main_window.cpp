@@ -12,6 +12,7 @@
 #include "ui/views/energy_chart.hpp"
 #include "ui/views/experiment_panel.hpp"
 #include "ui/views/heatmap_panel.hpp"
+#include "ui/views/number_strip.hpp"
 #include "ui/views/parameter_panel.hpp"
 #include "ui/views/sparsity_chart.hpp"
 #include "ui/views/traces_chart.hpp"
@@ -26,6 +27,8 @@
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QFrame>
+#include <QHBoxLayout>
 #include <QInputDialog>
 #include <QLabel>
 #include <QListWidget>
@@ -33,18 +36,21 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QScreen>
 #include <QScrollArea>
 #include <QSettings>
 #include <QStatusBar>
 #include <QStyle>
 #include <QToolBar>
+#include <QToolButton>
 #include <QVBoxLayout>
 
 namespace cbl::ui {
 
 namespace {
-// Panels that are live without any clicking (traces need a pinned synapse first).
-const char* kDefaultPresentationPanels = "heatmaps,accuracy,sparsity";
+// Panels that are live without any clicking (traces need a pinned synapse first): on a
+// 1280 x 720 projector two large panels read from the back row, a third shrinks them all.
+const char* kDefaultPresentationPanels = "heatmaps,accuracy";
 } // namespace
 
 QStringList MainWindow::viewNames() {
@@ -59,7 +65,6 @@ MainWindow::MainWindow(QWidget* parent, bool restoreLayout, int threads)
     setWindowTitle("CrossbarLab[*]");
     setAcceptDrops(true);
     setDockOptions(AnimatedDocks | AllowTabbedDocks | AllowNestedDocks);
-    resize(1600, 1000);
 
     heatmaps_ = new HeatmapPanel;
     accuracy_ = new AccuracyChart;
@@ -77,7 +82,12 @@ MainWindow::MainWindow(QWidget* parent, bool restoreLayout, int threads)
     auto* paramScroll = new QScrollArea;
     paramScroll->setWidget(parameters_);
     paramScroll->setWidgetResizable(true);
-    addPanel("experiment", "Experiment", experimentPanel_, experimentPanel_, Qt::LeftDockWidgetArea,
+    // The experiment form scrolls like the parameters: neither sets the window's minimum height.
+    auto* experimentScroll = new QScrollArea;
+    experimentScroll->setWidget(experimentPanel_);
+    experimentScroll->setWidgetResizable(true);
+    experimentScroll->setFrameShape(QFrame::NoFrame);
+    addPanel("experiment", "Experiment", experimentScroll, experimentPanel_, Qt::LeftDockWidgetArea,
              0);
     addPanel("parameters", "Device parameters", paramScroll, parameters_, Qt::LeftDockWidgetArea,
              0);
@@ -93,17 +103,35 @@ MainWindow::MainWindow(QWidget* parent, bool restoreLayout, int threads)
     explorerScroll->setWidgetResizable(true);
     addPanel("device-explorer", "Device explorer", explorerScroll, explorer_,
              Qt::BottomDockWidgetArea, 250);
-    // Default arrangement: controls left, learning curves right, the device physics as tabs
-    // below (update sparsity in front: it fills after the first epoch, a few seconds).
-    tabifyDockWidget(panel("experiment")->dock, panel("parameters")->dock);
-    panel("experiment")->dock->raise();
-    tabifyDockWidget(panel("sparsity")->dock, panel("traces")->dock);
-    tabifyDockWidget(panel("sparsity")->dock, panel("energy")->dock);
-    tabifyDockWidget(panel("sparsity")->dock, panel("drift")->dock);
-    tabifyDockWidget(panel("sparsity")->dock, panel("device-explorer")->dock);
-    panel("sparsity")->dock->raise();
-    resizeDocks({panel("experiment")->dock, panel("accuracy")->dock}, {360, 560}, Qt::Horizontal);
-    resizeDocks({panel("sparsity")->dock}, {300}, Qt::Vertical);
+    // The accuracy dock's title bar carries the test accuracy as a big number.
+    {
+        QDockWidget* d = panel("accuracy")->dock;
+        auto* bar = new QWidget;
+        auto* row = new QHBoxLayout(bar);
+        row->setContentsMargins(4, 0, 2, 0);
+        row->addWidget(new QLabel(d->windowTitle()));
+        row->addStretch(1);
+        row->addWidget(accuracy_->headlineLabel());
+        row->addStretch(1);
+        auto button = [&](QStyle::StandardPixmap icon, const QString& tip) {
+            auto* b = new QToolButton;
+            b->setIcon(style()->standardIcon(icon));
+            b->setToolTip(tip);
+            b->setAutoRaise(true);
+            b->setIconSize(QSize(12, 12));
+            row->addWidget(b);
+            return b;
+        };
+        connect(button(QStyle::SP_TitleBarNormalButton, "Float or dock this panel"),
+                &QToolButton::clicked, d, [d] { d->setFloating(!d->isFloating()); });
+        connect(button(QStyle::SP_TitleBarCloseButton, "Close (View menu brings it back)"),
+                &QToolButton::clicked, d, &QDockWidget::close);
+        d->setTitleBarWidget(bar);
+    }
+    // A first window fits the screen it opens on (a 1366x768 laptop, a 1280x720 projector).
+    const QSize avail = screen() ? screen()->availableGeometry().size() : QSize(1600, 1000);
+    resize(QSize(1600, 1000).boundedTo(avail - QSize(0, 40)));
+    arrangeDocks(size());
 
     session_ = new SessionController(bridge_->engine(), this, this);
     buildActions();
@@ -111,6 +139,17 @@ MainWindow::MainWindow(QWidget* parent, bool restoreLayout, int threads)
 
     statusText_ = new QLabel;
     statusBar()->addWidget(statusText_, 1);
+
+    // Presentation mode's strip of big numbers, in place of the run tool bar.
+    numbers_ = new NumberStrip;
+    numbersBar_ = new QToolBar("Numbers");
+    numbersBar_->setObjectName("numbersToolBar");
+    numbersBar_->setMovable(false);
+    numbersBar_->setFloatable(false);
+    numbersBar_->toggleViewAction()->setVisible(false);
+    numbersBar_->addWidget(numbers_);
+    addToolBar(Qt::TopToolBarArea, numbersBar_);
+    numbersBar_->hide();
 
     connect(bridge_, &EngineBridge::snapshotReady, this, &MainWindow::showSnapshot);
     connect(heatmaps_, &HeatmapPanel::pinRequested, this,
@@ -175,12 +214,15 @@ MainWindow::MainWindow(QWidget* parent, bool restoreLayout, int threads)
     addAction(leave);
 
     // Restore the user's layout (docks, sizes) from the last run.
-    defaultState_ = saveState();
     useSettings_ = restoreLayout;
     if (restoreLayout) {
+        // Remembered per screen size: a layout made on a 1080p monitor does not fit a projector.
         QSettings settings;
-        restoreGeometry(settings.value("window/geometry").toByteArray());
-        restoreState(settings.value("window/state").toByteArray());
+        const QString key = layoutKey();
+        if (settings.contains(key + "/state")) {
+            restoreGeometry(settings.value(key + "/geometry").toByteArray());
+            restoreState(settings.value(key + "/state").toByteArray());
+        }
     }
     updateTitle();
 }
@@ -243,6 +285,58 @@ void MainWindow::focusView(const QString& name) {
         p->dock->raise();
     }
     refreshPanel(*p);
+}
+
+QString MainWindow::layoutKey() const {
+    const QSize s = screen() ? screen()->availableGeometry().size() : QSize();
+    return QString("window/%1x%2").arg(s.width()).arg(s.height());
+}
+
+bool MainWindow::compactLayout(QSize window) {
+    return window.height() < 900;
+}
+
+void MainWindow::arrangeDocks(QSize window) {
+    auto dock = [this](const char* name) { return panel(name)->dock; };
+    for (Panel& p : panels_)
+        if (p.dock) {
+            p.dock->setFloating(false);
+            p.dock->show();
+        }
+    // Controls on the left, learning curves on the right, the device physics as tabs.
+    addDockWidget(Qt::LeftDockWidgetArea, dock("experiment"));
+    addDockWidget(Qt::LeftDockWidgetArea, dock("parameters"));
+    tabifyDockWidget(dock("experiment"), dock("parameters"));
+    dock("experiment")->raise();
+    addDockWidget(Qt::RightDockWidgetArea, dock("accuracy"));
+    const bool compact = compactLayout(window);
+    // Below 900 px a row of tabs under everything leaves every chart too short to label: on a
+    // laptop or projector the physics tabs go under the learning curves, beside the heatmaps,
+    // which keep the full height.
+    if (compact)
+        addDockWidget(Qt::RightDockWidgetArea, dock("sparsity"), Qt::Vertical);
+    else
+        addDockWidget(Qt::BottomDockWidgetArea, dock("sparsity"));
+    for (const char* name : {"traces", "energy", "drift", "device-explorer"})
+        tabifyDockWidget(dock("sparsity"), dock(name));
+    // Update sparsity in front: it fills after the first epoch, a few seconds.
+    dock("sparsity")->raise();
+    if (compact) {
+        const int left = std::clamp(window.width() * 22 / 100, 250, 360);
+        const int right = std::clamp(window.width() * 42 / 100, 400, 640);
+        resizeDocks({dock("experiment"), dock("accuracy")}, {left, right}, Qt::Horizontal);
+        // Of the height under the menu and tool bars (about 120 px with the status bar).
+        const int column = window.height() - 160;
+        resizeDocks({dock("accuracy"), dock("sparsity")}, {column * 58 / 100, column * 42 / 100},
+                    Qt::Vertical);
+    } else {
+        resizeDocks({dock("experiment"), dock("accuracy")}, {360, 560}, Qt::Horizontal);
+        resizeDocks({dock("sparsity")}, {300}, Qt::Vertical);
+    }
+    // Moving docks passes through arrangements that need more room than `window` (all tabs in
+    // one row), and the window grows to fit them: back to the size asked for.
+    layout()->activate();
+    resize(window.expandedTo(minimumSizeHint()));
 }
 
 void MainWindow::buildActions() {
@@ -354,9 +448,7 @@ void MainWindow::buildMenus() {
                          &MainWindow::choosePresentationPanels);
     viewMenu_->addAction("Reset layout", this, [this] {
         if (presenting_) setPresentationMode(false);
-        for (Panel& p : panels_)
-            if (p.dock) p.dock->setFloating(false);
-        restoreState(defaultState_);
+        arrangeDocks(size());
     });
 
     QMenu* cmp = menuBar()->addMenu("&Compare");
@@ -470,6 +562,7 @@ void MainWindow::showSnapshot(const SnapshotPtr& s) {
             continue;
         refreshPanel(p);
     }
+    if (numbers_->isVisible()) numbers_->showSnapshot(s);
     if (play_->text() != (s->running ? "Pause" : "Play")) {
         // Only on a change: a new icon relayouts the tool bar.
         play_->setText(s->running ? "Pause" : "Play");
@@ -579,18 +672,22 @@ void MainWindow::setPresentationMode(bool on, bool fullScreen) {
                           : QVariant(kDefaultPresentationPanels))
                 .toString()
                 .split(',');
-        // The chosen panels one above the other beside the heatmaps (never hidden behind tabs).
+        // The first chosen panel beside the heatmaps, any others as tabs behind it: a third
+        // panel stacked beside two others leaves every chart too short to label.
         QList<QDockWidget*> shown;
-        for (Panel& p : panels_) {
-            if (!p.dock) continue;
-            const bool want = chosen.contains(p.name);
-            if (want) {
-                p.dock->setFloating(false);
-                addDockWidget(Qt::RightDockWidgetArea, p.dock, Qt::Vertical);
-                shown.append(p.dock);
-            }
-            p.dock->setVisible(want);
+        for (const QString& name : chosen) {
+            Panel* p = panel(name);
+            if (!p || !p->dock || shown.contains(p->dock)) continue;
+            p->dock->setFloating(false);
+            if (shown.isEmpty())
+                addDockWidget(Qt::RightDockWidgetArea, p->dock);
+            else
+                tabifyDockWidget(shown.first(), p->dock);
+            shown.append(p->dock);
         }
+        for (Panel& p : panels_)
+            if (p.dock) p.dock->setVisible(shown.contains(p.dock));
+        if (!shown.isEmpty()) shown.first()->raise();
         QFont f = font();
         f.setPointSizeF(
             f.pointSizeF() *
@@ -598,20 +695,22 @@ void MainWindow::setPresentationMode(bool on, bool fullScreen) {
         setFont(f);
         menuBar()->hide();
         statusBar()->hide();
+        runBar_->hide();
+        heatmaps_->setInfoVisible(false);
+        accuracy_->headlineLabel()->hide(); // the strip shows it
+        numbersBar_->show();
+        if (last_) numbers_->showSnapshot(last_);
         presenting_ = true;
         if (fullScreen) showFullScreen();
-        if (!shown.isEmpty()) {
-            // The first panel gets 60 % of the height when there are two (accuracy and loss are
-            // two charts in one panel), else all share equally.
-            QList<int> heights(shown.size(), height() / int(shown.size()));
-            if (shown.size() == 2) heights = {height() * 3 / 5, height() * 2 / 5};
-            resizeDocks(shown, heights, Qt::Vertical);
-            resizeDocks({shown.first()}, {int(width() * 0.5)}, Qt::Horizontal);
-        }
+        if (!shown.isEmpty()) resizeDocks({shown.first()}, {width() / 2}, Qt::Horizontal);
     } else {
         setFont(normalFont_);
         menuBar()->show();
         statusBar()->show();
+        numbersBar_->hide();
+        runBar_->show();
+        heatmaps_->setInfoVisible(true);
+        accuracy_->headlineLabel()->show();
         presenting_ = false;
         if (isFullScreen()) {
             if (normalMaximized_)
@@ -643,7 +742,8 @@ void MainWindow::choosePresentationPanels() {
     connect(buttons, &QDialogButtonBox::accepted, &dlg, &QDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, &dlg, &QDialog::reject);
     auto* lay = new QVBoxLayout(&dlg);
-    lay->addWidget(new QLabel("Panels shown beside the heatmaps in presentation mode:"));
+    lay->addWidget(new QLabel("Panels shown beside the heatmaps in presentation mode (the first "
+                              "in front, any others as tabs behind it):"));
     lay->addWidget(list);
     lay->addWidget(buttons);
     if (dlg.exec() != QDialog::Accepted) return;
@@ -690,8 +790,8 @@ void MainWindow::closeEvent(QCloseEvent* e) {
     }
     if (presenting_) setPresentationMode(false);
     QSettings settings;
-    settings.setValue("window/geometry", saveGeometry());
-    settings.setValue("window/state", saveState());
+    settings.setValue(layoutKey() + "/geometry", saveGeometry());
+    settings.setValue(layoutKey() + "/state", saveState());
     session_->shutdown();
     e->accept();
 }

@@ -28,6 +28,7 @@ class ParameterPanel;
 class ComparisonRuns;
 class SnapshotView;
 class SessionController;
+class NumberStrip;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -55,6 +56,12 @@ class MainWindow : public QMainWindow {
     /// Shows one view alone, filling the window (screenshots of a single view).
     void focusView(const QString& name);
 
+    /// The default arrangement of the docks for a window of `size` (at construction, "Reset
+    /// layout", screenshots): below 900 px high the physics tabs share the right column with the
+    /// learning curves instead of a row under everything.
+    void arrangeDocks(QSize size);
+    static bool compactLayout(QSize size);
+
     /// Trains `images` more images, then pauses.
     void stepImages(int images);
 
@@ -73,6 +80,8 @@ class MainWindow : public QMainWindow {
     ParameterPanel* parameters() const { return parameters_; }
     ExperimentPanel* experiment() const { return experimentPanel_; }
     SessionController* session() const { return session_; }
+    /// Presentation mode's big numbers (hidden otherwise).
+    NumberStrip* numbers() const { return numbers_; }
 
     /// Exports the named view (".png" or ".svg" by suffix). Empty string or the error.
     QString exportView(const QString& name, const QString& path);
@@ -122,6 +131,8 @@ class MainWindow : public QMainWindow {
     const Panel* panel(const QString& name) const;
     QString activePanelName() const;
     void updateTitle();
+    /// QSettings group of the layout for the current screen size.
+    QString layoutKey() const;
 
     EngineBridge* bridge_;
     ComparisonRuns* comparisons_;
@@ -135,6 +146,8 @@ class MainWindow : public QMainWindow {
     DeviceExplorer* explorer_;
     ExperimentPanel* experimentPanel_;
     ParameterPanel* parameters_;
+    NumberStrip* numbers_;
+    QToolBar* numbersBar_ = nullptr;
     QList<Panel> panels_;
 
     QAction *play_, *stepImage_, *stepBatch_, *stepEpoch_, *reset_;
@@ -148,7 +161,6 @@ class MainWindow : public QMainWindow {
     QString lastError_;
     bool presenting_ = false;
     QByteArray normalState_;
-    QByteArray defaultState_; ///< the arrangement built in the constructor ("Reset layout")
     bool useSettings_ = true; ///< false: saved layout and presentation choices are ignored
     QFont normalFont_;
     bool normalMaximized_ = false;

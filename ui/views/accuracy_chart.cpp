@@ -4,9 +4,11 @@
 
 #include <QAreaSeries>
 #include <QChart>
+#include <QLabel>
 #include <QLegend>
 #include <QLegendMarker>
 #include <QLineSeries>
+#include <QLocale>
 #include <QSplitter>
 #include <QVBoxLayout>
 #include <QValueAxis>
@@ -42,6 +44,9 @@ AccuracyChart::AccuracyChart(QWidget* parent) : QWidget(parent) {
     lossView_ = new ChartView("Cross-entropy loss per epoch");
     for (ChartView* v : {accView_, lossView_})
         v->drawLegendAsLines();
+    // Both charts draw the same runs in the same colours: one legend (above) explains both, and
+    // the loss chart keeps its height for the plot on a small screen.
+    lossView_->chart()->legend()->hide();
     QChart* a = accView_->chart();
     QChart* l = lossView_->chart();
     trainAcc_ = add_line(a, "train", series_color(0), 2, Qt::SolidLine, true);
@@ -53,7 +58,7 @@ AccuracyChart::AccuracyChart(QWidget* parent) : QWidget(parent) {
         add_line(l, "train, epoch in progress", series_color(5), 2, Qt::SolidLine, false);
     auto axes = [](QChart* c, QValueAxis*& x, QValueAxis*& y, const QString& ytitle) {
         x = new QValueAxis;
-        x->setTitleText("epoch (training images / epoch size)");
+        x->setTitleText("epoch");
         x->setLabelFormat("%.0f");
         y = new QValueAxis;
         y->setLabelFormat("%.0f");
@@ -63,6 +68,9 @@ AccuracyChart::AccuracyChart(QWidget* parent) : QWidget(parent) {
     };
     axes(a, accX_, accY_, "accuracy [%]");
     axes(l, lossX_, lossY_, "loss [nats]");
+    // The loss chart right below shares the epoch axis and its title: on a 720-px screen the
+    // accuracy plot needs that line.
+    accX_->setTitleVisible(false);
     accY_->setRange(0, 100);
     lossY_->setRange(0, 2.5);
     attach(a, accX_, accY_);
@@ -76,12 +84,22 @@ AccuracyChart::AccuracyChart(QWidget* parent) : QWidget(parent) {
     auto* split = new QSplitter(Qt::Vertical);
     split->addWidget(accView_);
     split->addWidget(lossView_);
-    split->setStretchFactor(0, 1);
-    split->setStretchFactor(1, 1);
+    // The accuracy chart carries the legend: a little more height keeps the two plots alike.
+    split->setStretchFactor(0, 4);
+    split->setStretchFactor(1, 3);
+    // The number a class asks for first, readable from the back: the test accuracy so far.
+    headline_ = new QLabel(this);
+    headline_->setTextFormat(Qt::RichText);
+    headline_->setContentsMargins(6, 0, 6, 0);
+    headline_->setToolTip("Test accuracy after the last finished epoch (the whole test set)");
     auto* lay = new QVBoxLayout(this);
     lay->setContentsMargins(0, 0, 0, 0);
     lay->addWidget(split);
     accView_->setPlaceholder("Press Play (Space) to train: accuracy appears after each epoch");
+}
+
+QString AccuracyChart::headline() const {
+    return headline_->text();
 }
 
 int AccuracyChart::testPoints() const {
@@ -138,6 +156,15 @@ void AccuracyChart::showSnapshot(const SnapshotPtr& sp) {
                                  ? QString("Press Play (Space) to train: accuracy appears as the "
                                            "network sees images")
                                  : QString());
+    // 1.6 times the text size: big, yet one line beside the charts on a 768-px screen.
+    const QString big = QString("<span style='font-size:%1pt; font-weight:bold'>%2</span>")
+                            .arg(font().pointSizeF() * 1.6, 0, 'f', 1);
+    headline_->setText(
+        s.history.empty()
+            ? "test accuracy " + big.arg("—") + " after the first epoch"
+            : "test accuracy " +
+                  big.arg(QLocale().toString(100 * s.history.back().test_accuracy, 'f', 2) + " %") +
+                  QString(" after epoch %1 of %2").arg(s.history.back().epoch).arg(s.epochs_total));
     const auto markers = event_markers(s, false);
     accView_->setMarkers(accX_, markers);
     lossView_->setMarkers(lossX_, markers);

@@ -8,6 +8,7 @@
 
 class QLineSeries;
 class QAreaSeries;
+class QLabel;
 class QValueAxis;
 
 namespace cbl::ui {
@@ -31,11 +32,16 @@ class AccuracyChart : public QWidget, public SnapshotView {
     ChartView* lossView() const { return lossView_; }
     /// Points of the main run's test accuracy series (tests).
     int testPoints() const;
+    /// The big test-accuracy line ("test accuracy 81.32 % after epoch 1 of 20"); the main
+    /// window shows the label in the dock's title bar, where it costs the charts no height.
+    QString headline() const;
+    QLabel* headlineLabel() const { return headline_; }
 
   private:
     void rebuildComparisons();
     void updateRanges();
 
+    QLabel* headline_;
     ChartView* accView_;
     ChartView* lossView_;
     QLineSeries *trainAcc_, *testAcc_, *runningAcc_;

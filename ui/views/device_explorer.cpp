@@ -13,6 +13,7 @@
 #include <QLegend>
 #include <QLineSeries>
 #include <QLocale>
+#include <QResizeEvent>
 #include <QSpinBox>
 #include <QTimer>
 #include <QVBoxLayout>
@@ -20,10 +21,14 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 
 namespace cbl::ui {
 
 namespace {
+/// The smallest chart whose titles, ticks and legend read in full (at the normal font).
+constexpr QSize kChartMin(340, 270);
+
 QValueAxis* value_axis(const QString& title) {
     auto* a = new QValueAxis;
     a->setTitleText(title);
@@ -60,24 +65,26 @@ DeviceExplorer::DeviceExplorer(QWidget* parent) : QWidget(parent) {
     readNoise_->setChecked(true);
     readNoise_->setToolTip("Reads carry the model's read noise, as the measurement did");
     status_ = new QLabel;
-    status_->setWordWrap(true);
+    // One line: a word-wrapped label makes the scroll area size the explorer by height-for-width
+    // (every chart at its preferred height) instead of the viewport.
+    status_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
 
     // A: pulse response.
-    pulses_ = new ChartView("A  Conductance after each SET pulse (mean ± std)");
+    pulses_ = new ChartView("A  G after each SET pulse (mean ± std)");
     pX_ = value_axis("SET pulse number");
     pX_->setLabelFormat("%.0f");
-    pY_ = value_axis("conductance G [µS] (read at T0)");
+    pY_ = value_axis("G [µS], read at T0");
     pulses_->chart()->addAxis(pX_, Qt::AlignBottom);
     pulses_->chart()->addAxis(pY_, Qt::AlignLeft);
     upper_ = new QLineSeries(this);
     lower_ = new QLineSeries(this);
     band_ = new QAreaSeries(upper_, lower_);
-    band_->setName("± 1 std over devices");
+    band_->setName("± 1 std");
     band_->setBrush(QColor(0, 114, 178, 60));
     band_->setPen(Qt::NoPen);
     add(pulses_, band_, pX_, pY_);
     mean_ = new QLineSeries;
-    mean_->setName("mean (simulated devices)");
+    mean_->setName("mean of the devices");
     style_series(mean_, series_color(0), 2.5);
     mean_->setPointsVisible(true);
     add(pulses_, mean_, pX_, pY_);
@@ -103,16 +110,16 @@ DeviceExplorer::DeviceExplorer(QWidget* parent) : QWidget(parent) {
     add(histogram_, histModel_, hX_, hY_);
 
     // C: drift.
-    drift_ = new ChartView("C  Drift of programmed states: G(t) = G(T0)·(t/T0)^−ν");
+    drift_ = new ChartView("C  Drift: G(t) = G(T0)·(t/T0)^−ν");
     drift_->drawLegendAsLines();
     dX_ = new QCategoryAxis;
     dX_->setTitleText("time after the last pulse (log scale)");
-    dY_ = value_axis("mean conductance [µS]");
+    dY_ = value_axis("mean G [µS]");
     drift_->chart()->addAxis(dX_, Qt::AlignBottom);
     drift_->chart()->addAxis(dY_, Qt::AlignLeft);
 
     // D: single traces.
-    traces_ = new ChartView("D  Single devices: repeated reads between pulses");
+    traces_ = new ChartView("D  Single devices, read between pulses");
     traces_->drawLegendAsLines();
     tX_ = value_axis("SET pulse number (reads between pulses)");
     tY_ = value_axis("conductance G [µS]");
@@ -142,16 +149,16 @@ DeviceExplorer::DeviceExplorer(QWidget* parent) : QWidget(parent) {
     controls->addWidget(histAfter_);
     controls->addWidget(readNoise_);
     controls->addStretch(1);
-    auto* grid = new QGridLayout;
-    grid->addWidget(pulses_, 0, 0);
-    grid->addWidget(histogram_, 0, 1);
-    grid->addWidget(drift_, 1, 0);
-    grid->addWidget(traces_, 1, 1);
+    // Each chart keeps a size whose labels all fit; in a small dock the explorer scrolls.
+    for (ChartView* v : {pulses_, histogram_, drift_, traces_})
+        v->setMinimumSize(kChartMin);
+    grid_ = new QGridLayout;
     auto* lay = new QVBoxLayout(this);
     lay->setContentsMargins(0, 0, 0, 0);
     lay->addLayout(controls);
     lay->addWidget(status_);
-    lay->addLayout(grid, 1);
+    lay->addLayout(grid_, 1);
+    regrid(width());
 
     connect(debounce_, &QTimer::timeout, this, &DeviceExplorer::run);
     for (QSpinBox* s : {devices_, pulseCount_, histAfter_})
@@ -169,6 +176,33 @@ DeviceExplorer::DeviceExplorer(QWidget* parent) : QWidget(parent) {
     });
     device_ = {{"family", "pcm"}};
     schedule();
+}
+
+void DeviceExplorer::regrid(int width) {
+    // The scroll area's viewport is the room there is: four in a row for a wide, low dock (the
+    // bottom tabs), two by two for a large one, one column (scrolled) for a narrow dock.
+    const int room = parentWidget() ? parentWidget()->height() : height();
+    const int fit = width / (kChartMin.width() + 8);
+    const int columns = fit >= 4 && room < 2 * kChartMin.height() + 80 ? 4 : fit >= 2 ? 2 : 1;
+    if (columns == columns_) return;
+    columns_ = columns;
+    const QList<ChartView*> charts = {pulses_, histogram_, drift_, traces_};
+    for (ChartView* v : charts)
+        grid_->removeWidget(v);
+    for (int i = 0; i < charts.size(); ++i)
+        grid_->addWidget(charts[i], i / columns, i % columns);
+    // The scroll area sized this widget for the old grid's minimum: once the new one is laid
+    // out, back to the viewport's height (or the new minimum, scrolled).
+    QTimer::singleShot(0, this, [this] {
+        if (!parentWidget()) return;
+        layout()->activate();
+        resize(this->width(), std::max(parentWidget()->height(), minimumSizeHint().height()));
+    });
+}
+
+void DeviceExplorer::resizeEvent(QResizeEvent* e) {
+    regrid(e->size().width());
+    QWidget::resizeEvent(e);
 }
 
 void DeviceExplorer::showSnapshot(const SnapshotPtr& s) {
@@ -266,10 +300,16 @@ void DeviceExplorer::draw() {
     double dmax = 1;
     int color = 0;
     const int n = int(r.drift_mean_uS.size());
-    for (int k : {1, 2, 5, 10, 20, 50, 100, 200}) {
+    constexpr int states[] = {1, 2, 5, 10, 20, 50, 100, 200};
+    for (std::size_t i = 0; i < std::size(states); ++i) {
+        const int k = states[i];
         if (k > n) break;
         auto* s = new QLineSeries;
-        s->setName(QString("after %1 pulse%2").arg(k).arg(k > 1 ? "s" : ""));
+        // Short entries so five fit one legend row: the first and the last carry the unit.
+        const bool last = i + 1 == std::size(states) || states[i + 1] > n;
+        s->setName(k == 1 ? QString("after 1 pulse")
+                   : last ? QString("%1 pulses").arg(k)
+                          : QString::number(k));
         style_series(s, series_color(color++), 2);
         QList<QPointF> pts;
         for (std::size_t t = 0; t < r.drift_times_s.size() && t < r.drift_mean_uS[k - 1].size();

@@ -19,6 +19,7 @@ class QAreaSeries;
 class QValueAxis;
 class QCategoryAxis;
 class QTimer;
+class QGridLayout;
 
 namespace cbl::ui {
 
@@ -39,7 +40,13 @@ class DeviceExplorer : public QWidget, public SnapshotView {
   Q_SIGNALS:
     void resultShown();
 
+  protected:
+    void resizeEvent(QResizeEvent* e) override;
+
   private:
+    /// As many chart columns (1, 2 or 4) as the width gives each a readable size; the scroll
+    /// area around the explorer scrolls the rest.
+    void regrid(int width);
     void schedule();
     void run();
     void draw();
@@ -51,6 +58,8 @@ class DeviceExplorer : public QWidget, public SnapshotView {
     QSpinBox* histAfter_;
     QCheckBox* readNoise_;
     QLabel* status_;
+    QGridLayout* grid_ = nullptr;
+    int columns_ = 0;
     ChartView *pulses_, *histogram_, *drift_, *traces_;
     QLineSeries *mean_, *modelMean_, *upper_, *lower_;
     QAreaSeries* band_;

@@ -53,18 +53,22 @@ double nice_ceiling(double v) {
 
 HeatmapPanel::HeatmapPanel(QWidget* parent) : QWidget(parent) {
     layerBox_ = new QComboBox;
+    layerBox_->setSizeAdjustPolicy(QComboBox::AdjustToContents); // "1: 785 → 250" in full
     layerBox_->setToolTip("Weight layer of the network (each is one crossbar array)");
     tabs_ = new QTabBar;
     tabs_->setExpanding(false);
-    tabs_->addTab("G+ [µS]");
-    tabs_->addTab("G− [µS]");
+    // Short tab names, so all four show beside the layer box in a 1366-px window: the map's
+    // title and colour bar carry the units, the tooltips the meaning.
+    tabs_->addTab("G+");
+    tabs_->addTab("G−");
     tabs_->addTab("W = β(G+ − G−)");
-    tabs_->addTab("pulses this epoch");
+    tabs_->addTab("pulses");
     tabs_->setTabToolTip(GPlus, "Conductance of the device that pushes the weight up [µS]");
     tabs_->setTabToolTip(GMinus, "Conductance of the device that pushes the weight down [µS]");
     tabs_->setTabToolTip(Weight, "The weight the network uses: β times the conductance difference");
     tabs_->setTabToolTip(Pulses,
-                         "Programming pulses each synapse received in the current epoch: "
+                         "Pulses this epoch: programming pulses each synapse received in the "
+                         "current epoch: "
                          "the mixed-precision scheme programs only a small fraction of devices");
     fixedScale_ = new QCheckBox("hold colour scale");
     fixedScale_->setChecked(true);
@@ -73,7 +77,8 @@ HeatmapPanel::HeatmapPanel(QWidget* parent) : QWidget(parent) {
     info_ = new QLabel;
     info_->setWordWrap(true);
     view_ = new HeatmapView;
-    view_->setAxisTitles("input j (crossbar row; 0 = first pixel, last = bias)", "output neuron i");
+    // Short enough for a 1280 x 720 screen; true of every layer (layer 2's inputs are neurons).
+    view_->setAxisTitles("input j (crossbar row; last = bias)", "output neuron i");
     view_->setHoverText([this](int r, int c) { return hoverText(r, c); });
 
     auto* top = new QHBoxLayout;
@@ -115,6 +120,9 @@ void HeatmapPanel::setLayer(int k) {
 void HeatmapPanel::setQuantity(Quantity q) {
     tabs_->setCurrentIndex(q);
 }
+void HeatmapPanel::setInfoVisible(bool on) {
+    info_->setVisible(on);
+}
 
 void HeatmapPanel::showSnapshot(const SnapshotPtr& s) {
     const bool newShape = !last_ || last_->layers.size() != s->layers.size() ||
@@ -155,7 +163,7 @@ void HeatmapPanel::redraw() {
     enable(GPlus, crossbar);
     enable(GMinus, pair);
     enable(Pulses, p.pulses_epoch.size() > 0);
-    const QString gTab = pair ? "G+ [µS]" : "G [µS]";
+    const QString gTab = pair ? "G+" : "G";
     if (tabs_->tabText(GPlus) != gTab) tabs_->setTabText(GPlus, gTab);
     Quantity q = quantity_;
     if (!crossbar || (q == GMinus && !pair) || (q == Pulses && p.pulses_epoch.size() == 0))

@@ -24,6 +24,9 @@ class HeatmapPanel : public QWidget, public SnapshotView {
     HeatmapView* heatmap() const { return view_; }
     void setLayer(int k);
     void setQuantity(Quantity q);
+    /// Shows or hides the paragraph about the layer above the map (presentation mode gives its
+    /// lines to the map).
+    void setInfoVisible(bool on);
     int layer() const { return layer_; }
 
   Q_SIGNALS:

@@ -22,7 +22,7 @@ SparsityChart::SparsityChart(QWidget* parent) : QWidget(parent) {
     x_->setTitleText("epoch");
     x_->setLabelFormat("%.0f");
     y_ = new QCategoryAxis;
-    y_->setTitleText("updates per epoch (log scale)");
+    y_->setTitleText("updates"); // per epoch (the title), log scale (the 10ⁿ ticks)
     set_decade_axis(y_, 0, 9);
     view_->chart()->addAxis(x_, Qt::AlignBottom);
     view_->chart()->addAxis(y_, Qt::AlignLeft);
@@ -59,8 +59,7 @@ void SparsityChart::showSnapshot(const SnapshotPtr& sp) {
         for (int k = 0; k < layers; ++k)
             for (int d = 0; d < 2; ++d) {
                 auto* ser = new QLineSeries;
-                ser->setName(
-                    QString("layer %1: %2").arg(k + 1).arg(d == 0 ? "devices" : "FP update"));
+                ser->setName(QString("layer %1 %2").arg(k + 1).arg(d == 0 ? "devices" : "FP"));
                 style_series(ser, series_color(k), d == 0 ? 2.5 : 2,
                              d == 0 ? Qt::SolidLine : Qt::DashLine);
                 ser->setPointsVisible(true);

@@ -2,7 +2,12 @@
 
 #include <QCategoryAxis>
 #include <QChart>
+#include <QGraphicsLayout>
+#include <QGraphicsScene>
+#include <QGraphicsTextItem>
 #include <QLegend>
+#include <QLocale>
+#include <QMouseEvent>
 #include <QPainter>
 #include <QValueAxis>
 #include <QXYSeries>
@@ -107,7 +112,7 @@ void set_time_axis(QCategoryAxis* axis, double lo_s, double hi_s) {
     for (const auto& [s, text] : marks)
         ticks.append({std::log10(s), text});
     // A little room at both ends, so the end points and their labels ("1 month") stay inside.
-    set_log_ticks(axis, std::log10(lo_s) - 0.1, std::log10(std::max(hi_s, lo_s * 10)) + 0.15,
+    set_log_ticks(axis, std::log10(lo_s) - 0.1, std::log10(std::max(hi_s, lo_s * 10)) + 0.25,
                   ticks);
 }
 
@@ -146,9 +151,85 @@ ChartView::ChartView(const QString& title, QWidget* parent) : QChartView(parent)
     chart->setAnimationOptions(QChart::NoAnimation);
     chart->legend()->setAlignment(Qt::AlignBottom);
     chart->setMargins(QMargins(4, 4, 4, 4));
+    // The white card reaches the view's edge: the 9 px of grey around it and its rounded
+    // corners cost a small screen's charts their tick labels.
+    chart->layout()->setContentsMargins(0, 0, 0, 0);
+    chart->setBackgroundRoundness(0);
     setChart(chart);
     setRenderHint(QPainter::Antialiasing);
-    setMinimumSize(240, 150);
+    // Small enough for a 1024 x 640 window; the layouts give charts more where they have it.
+    setMinimumSize(200, 120);
+    setMouseTracking(true);
+    viewport()->setMouseTracking(true);
+}
+
+QString ChartView::hoverAt(QPointF pos) {
+    // The nearest drawn point of any visible line or scatter series, within 12 px.
+    QXYSeries* best = nullptr;
+    QPointF bestPoint, bestPixel;
+    double bestDist = 12 * 12;
+    const QPointF scenePos = mapToScene(pos.toPoint());
+    const QPointF chartPos = chart()->mapFromScene(scenePos);
+    for (QAbstractSeries* a : chart()->series()) {
+        auto* s = qobject_cast<QXYSeries*>(a);
+        if (!s || !s->isVisible() || s->attachedAxes().size() < 2) continue;
+        const QList<QPointF> points = s->points();
+        for (const QPointF& p : points) {
+            const QPointF at = chart()->mapToPosition(p, s);
+            const QPointF d = at - chartPos;
+            const double dist = d.x() * d.x() + d.y() * d.y();
+            if (dist < bestDist && chart()->plotArea().adjusted(-2, -2, 2, 2).contains(at)) {
+                bestDist = dist;
+                best = s;
+                bestPoint = p;
+                bestPixel = at;
+            }
+        }
+    }
+    QString text;
+    if (best) {
+        if (hoverFormat_) {
+            text = hoverFormat_(best, bestPoint);
+        } else {
+            // Each coordinate with its axis title; the log axes (category axes here, plotting
+            // log10 of the value) show the value itself, times in seconds.
+            QString xt, yt, xv, yv;
+            for (QAbstractAxis* ax : best->attachedAxes()) {
+                const bool horizontal = ax->orientation() == Qt::Horizontal;
+                const double v = horizontal ? bestPoint.x() : bestPoint.y();
+                QString value = QLocale().toString(v, 'g', 4);
+                if (qobject_cast<QCategoryAxis*>(ax)) {
+                    value = QLocale().toString(std::pow(10.0, v), 'g', 3);
+                    if (ax->titleText().contains("time")) value += " s";
+                }
+                QString title = ax->titleText();
+                title = title.left(title.indexOf(" (")); // "time after … (log scale)"
+                (horizontal ? xt : yt) = title;
+                (horizontal ? xv : yv) = value;
+            }
+            text = QString("%1 · %2 %3 · %4 %5").arg(best->name(), xt, xv, yt, yv);
+        }
+    }
+    const QPointF pixel = best ? mapFromScene(chart()->mapToScene(bestPixel)) : QPointF();
+    if (text != hover_ || pixel != hoverAt_) {
+        hover_ = text;
+        hoverAt_ = pixel;
+        viewport()->update();
+    }
+    return hover_;
+}
+
+void ChartView::mouseMoveEvent(QMouseEvent* e) {
+    hoverAt(e->position());
+    QChartView::mouseMoveEvent(e);
+}
+
+void ChartView::leaveEvent(QEvent* e) {
+    if (!hover_.isEmpty()) {
+        hover_.clear();
+        viewport()->update();
+    }
+    QChartView::leaveEvent(e);
 }
 
 void ChartView::drawLegendAsLines() {
@@ -168,6 +249,20 @@ void ChartView::applyFonts() {
         a->setLabelsFont(small);
         a->setTitleFont(f);
     }
+}
+
+QStringList ChartView::truncatedTexts() const {
+    // Qt Charts shortens tick labels, axis titles, the chart title and legend entries that do not
+    // fit by replacing their end with "..."; every one of them is a text item of the scene.
+    QStringList out;
+    if (!scene()) return out;
+    for (const QGraphicsItem* item : scene()->items()) {
+        const auto* text = dynamic_cast<const QGraphicsTextItem*>(item);
+        if (!text || !text->isVisible()) continue;
+        const QString t = text->toPlainText();
+        if (t.endsWith("...") || t.endsWith(QChar(0x2026))) out.append(t);
+    }
+    return out;
 }
 
 void ChartView::changeEvent(QEvent* e) {
@@ -237,6 +332,25 @@ void ChartView::drawForeground(QPainter* painter, const QRectF& rect) {
             painter->drawText(box, Qt::AlignCenter, m.label);
             lastRight = box.right();
         }
+    }
+    if (!hover_.isEmpty()) {
+        // A ring on the point and the read-out in a box beside it, kept inside the plot.
+        painter->setFont(font());
+        const QFontMetricsF fm(font());
+        const QPointF at = mapToScene(hoverAt_.toPoint());
+        painter->setPen(QPen(palette().windowText().color(), 1.5));
+        painter->setBrush(Qt::NoBrush);
+        painter->drawEllipse(at, 5, 5);
+        const QSizeF size(fm.horizontalAdvance(hover_) + 12, fm.height() + 6);
+        QRectF box(at + QPointF(10, -size.height() - 6), size);
+        if (box.right() > rect.right() - 2) box.moveRight(at.x() - 10);
+        if (box.left() < rect.left() + 2) box.moveLeft(rect.left() + 2);
+        if (box.top() < rect.top() + 2) box.moveTop(at.y() + 10);
+        painter->setPen(QPen(QColor(90, 90, 90), 1));
+        painter->setBrush(QColor(255, 255, 225, 235));
+        painter->drawRect(box);
+        painter->setPen(palette().windowText().color());
+        painter->drawText(box, Qt::AlignCenter, hover_);
     }
     painter->restore();
 }

@@ -4,6 +4,8 @@
 // line saying what to do while there is no data yet.
 #include <QChartView>
 
+#include <functional>
+
 class QCategoryAxis;
 class QValueAxis;
 class QXYSeries;
@@ -30,16 +32,34 @@ class ChartView : public QChartView {
     void drawLegendAsLines();
     /// Applies the widget font to title, axes and legend (charts keep their own fonts).
     void applyFonts();
+    /// Texts Qt Charts drew shortened ("…" or "...") for lack of room: tick labels, axis titles,
+    /// the chart title, legend entries. Empty when everything is readable (tests, --screenshot).
+    QStringList truncatedTexts() const;
+    /// Hover read-out: the point of a line series nearest the mouse (within a few pixels) is
+    /// described in a box beside it. `format` turns (series, point) into the text; the default
+    /// reads "series · x title x · y title y". Charts plotting log10 values pass their own.
+    void setHoverFormat(std::function<QString(const QXYSeries*, QPointF)> format) {
+        hoverFormat_ = std::move(format);
+    }
+    /// Describes the point nearest `pos` (viewport coordinates) as the mouse would; empty when
+    /// none is near. Tests call it; mouse moves do.
+    QString hoverAt(QPointF pos);
+    QString hoverText() const { return hover_; }
 
   protected:
     void drawForeground(QPainter* painter, const QRectF& rect) override;
     void changeEvent(QEvent* e) override;
     void showEvent(QShowEvent* e) override;
+    void mouseMoveEvent(QMouseEvent* e) override;
+    void leaveEvent(QEvent* e) override;
 
   private:
     QValueAxis* markerAxis_ = nullptr;
     QList<TimeMarker> markers_;
     QString placeholder_;
+    std::function<QString(const QXYSeries*, QPointF)> hoverFormat_;
+    QString hover_;
+    QPointF hoverAt_; ///< the described point, in viewport coordinates
 };
 
 /// Keeps at most about `max_points` points of a polyline, preserving each bucket's min and max so

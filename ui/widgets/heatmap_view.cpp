@@ -205,6 +205,15 @@ void HeatmapView::paintEvent(QPaintEvent*) {
     painter.drawText(QRectF(0, 2, width(), h * 1.5), Qt::AlignCenter, title_);
     painter.setFont(font());
 
+    elided_.clear();
+    // Shortened with "…" rather than cut at both ends when the view is small; noted for tests.
+    auto fit = [&](const QString& text, double room) {
+        const QString shown = fm.elidedText(text, Qt::ElideRight, int(room));
+        if (shown != text) elided_.append(text);
+        return shown;
+    };
+    if (QFontMetrics(bold).horizontalAdvance(title_) > width()) elided_.append(title_);
+
     if (image_.isNull()) {
         painter.drawText(p, Qt::AlignCenter | Qt::TextWordWrap,
                          "no crossbar data: this layer is full precision (FP) or nothing is "
@@ -233,14 +242,13 @@ void HeatmapView::paintEvent(QPaintEvent*) {
         painter.drawText(QRectF(0, y - h / 2.0, p.left() - 6, h), Qt::AlignRight | Qt::AlignVCenter,
                          tick_text(t));
     }
-    // Titles shortened with "…" rather than cut at both ends when the view is narrow.
     painter.drawText(QRectF(p.left(), p.bottom() + h + 4, p.width(), h), Qt::AlignCenter,
-                     fm.elidedText(xTitle_, Qt::ElideRight, int(p.width())));
+                     fit(xTitle_, p.width()));
     painter.save();
     painter.translate(4, p.center().y());
     painter.rotate(-90);
     painter.drawText(QRectF(-p.height() / 2, 0, p.height(), h), Qt::AlignCenter,
-                     fm.elidedText(yTitle_, Qt::ElideRight, int(p.height())));
+                     fit(yTitle_, p.height()));
     painter.restore();
 
     // Pinned synapses and the hovered cell.
@@ -288,14 +296,20 @@ void HeatmapView::paintEvent(QPaintEvent*) {
     painter.translate(width() - 2, b.center().y());
     painter.rotate(-90);
     painter.drawText(QRectF(-b.height() / 2, -h, b.height(), h), Qt::AlignCenter,
-                     fm.elidedText(unit_, Qt::ElideRight, int(b.height())));
+                     fit(unit_, b.height()));
     painter.restore();
 
     // Hover read-out (or the hint how to use the view).
-    const QString line = hover_.first >= 0
-                             ? hoverLine_
-                             : QString("hover: values · click: pin synapse · wheel: zoom · "
-                                       "drag: pan · double-click: whole layer");
+    // The hint in the longest form that fits the width.
+    QString line = hoverLine_;
+    if (hover_.first < 0)
+        for (const char* hint : {"hover: values · click: pin synapse · wheel: zoom · drag: pan · "
+                                 "double-click: whole layer",
+                                 "hover: values · click: pin · wheel: zoom · drag: pan",
+                                 "hover · click: pin · wheel: zoom"}) {
+            line = QString::fromUtf8(hint);
+            if (fm.horizontalAdvance(line) <= width() - 8) break;
+        }
     painter.setPen(hover_.first >= 0 ? ink : palette().placeholderText().color());
     painter.drawText(QRectF(4, height() - h - 4, width() - 8, h), Qt::AlignLeft | Qt::AlignVCenter,
                      fm.elidedText(line, Qt::ElideRight, width() - 8));

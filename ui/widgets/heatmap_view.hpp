@@ -48,6 +48,8 @@ class HeatmapView : public QWidget {
     long long nonFinite() const { return nonFinite_; }
     static constexpr QRgb non_finite_rgb = 0xff9e9e9e;
     QString hoverLine() const { return hoverLine_; }
+    /// Titles the last paint had to shorten with "…" for lack of room (tests, --screenshot).
+    const QStringList& elidedTexts() const { return elided_; }
 
     QSize sizeHint() const override { return {720, 420}; }
     QSize minimumSizeHint() const override { return {240, 160}; }
@@ -75,6 +77,7 @@ class HeatmapView : public QWidget {
     double lo_ = 0, hi_ = 1;
     Colormap map_ = Colormap::viridis;
     QString unit_, title_, xTitle_, yTitle_;
+    QStringList elided_;
     QImage image_;
     QImage bar_;
     long long clippedHigh_ = 0;
