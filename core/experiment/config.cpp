@@ -24,6 +24,18 @@ std::vector<std::string> preset_names() {
     return names;
 }
 
+std::vector<std::string> supervised_preset_names() {
+    std::vector<std::string> names;
+    for (const std::string& name : preset_names()) {
+        try {
+            if (load_preset(name).task != "supervised") continue;
+        } catch (const InputError&) {
+        }
+        names.push_back(name);
+    }
+    return names;
+}
+
 ExperimentConfig load_config_file(const std::string& path) {
     const nlohmann::json j = read_json_file(path);
     try {

@@ -63,6 +63,9 @@ void from_json(const nlohmann::json& j, ExperimentConfig& c);
 std::string resource_dir();
 /// Names of the presets in resources/presets, sorted.
 std::vector<std::string> preset_names();
+/// The presets that train on a dataset (task = supervised): those the GUI's experiment can run;
+/// a preset that does not load is listed too, so that choosing it shows why.
+std::vector<std::string> supervised_preset_names();
 /// Loads and validates a preset by name; InputError lists the known names when it is unknown.
 ExperimentConfig load_preset(const std::string& name);
 /// Loads and validates a config file.

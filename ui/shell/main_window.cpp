@@ -756,7 +756,7 @@ void MainWindow::choosePresentationPanels() {
 
 void MainWindow::addComparisonPreset() {
     QStringList names;
-    for (const auto& n : preset_names())
+    for (const auto& n : supervised_preset_names())
         names.append(QString::fromStdString(n));
     bool ok = false;
     const QString name = QInputDialog::getItem(

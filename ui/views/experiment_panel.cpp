@@ -16,7 +16,8 @@ namespace cbl::ui {
 
 ExperimentPanel::ExperimentPanel(QWidget* parent) : QWidget(parent) {
     preset_ = new QComboBox;
-    for (const auto& name : preset_names()) {
+    // Deep-RL presets run in crossbarlab-cli only (no RL view yet).
+    for (const auto& name : supervised_preset_names()) {
         const QString n = QString::fromStdString(name);
         preset_->addItem(n);
         try {
