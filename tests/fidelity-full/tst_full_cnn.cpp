@@ -2,8 +2,8 @@
 // FP32, on fp32-cnn's network (conv 5x5x32, pool, conv 5x5x64, pool, dense 128, dense 10). Best
 // test accuracy over the presets' 15 epochs: fp32-cnn reaches 91.0 %, mca-pcm-cnn is within 1.0
 // point of it at seeds 1-3, and in every epoch its PCM pairs receive at least 100x fewer device
-// updates than a full-precision update would change weights. Six runs, about two hours on a
-// 2-core machine (mca-pcm-cnn trains at about half FP32's speed): fidelity-full.
+// updates than a full-precision update would change weights. Six runs, two to three hours on a
+// 2-core machine (mca-pcm-cnn trains at about a third of FP32's speed): fidelity-full.
 #include "../fidelity/cli_runner.hpp"
 
 #include <algorithm>
