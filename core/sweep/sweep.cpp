@@ -38,11 +38,11 @@ std::vector<std::string> split(const std::string& s, char sep) {
 }
 
 /// A number as --set takes it: whole numbers without a decimal point (integer fields refuse
-/// 5.0), others in the shortest form that reads back as the same double.
+/// 5.0), others to 12 significant digits (a range's 0.30000000000000004 is the 0.3 meant).
 std::string value_text(double v) {
     if (v == std::round(v) && std::abs(v) < 1e15) return std::to_string(static_cast<long long>(v));
     char buf[32];
-    const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+    const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::general, 12);
     return std::string(buf, ec == std::errc() ? end : buf);
 }
 

@@ -71,6 +71,8 @@ class TestSweep : public QObject {
         QCOMPARE(a.values, (std::vector<std::string>{"0.05", "0.1", "0.2"}));
         a = parse_grid_axis("training.epochs=2:10:5");
         QCOMPARE(a.values, (std::vector<std::string>{"2", "4", "6", "8", "10"}));
+        a = parse_grid_axis("scheme.eps=0.1:0.5:5");
+        QCOMPARE(a.values, (std::vector<std::string>{"0.1", "0.2", "0.3", "0.4", "0.5"}));
         a = parse_grid_axis("scheme.eps=0.01:1:3:log");
         QCOMPARE(a.values, (std::vector<std::string>{"0.01", "0.1", "1"}));
         QCOMPARE(parse_seeds("1-3,7"), (std::vector<std::uint64_t>{1, 2, 3, 7}));
