@@ -10,13 +10,6 @@
 
 namespace {
 
-double best(const nlohmann::json& j) {
-    double m = 0;
-    for (const auto& a : j["test_accuracy"])
-        m = std::max(m, a.get<double>());
-    return m;
-}
-
 constexpr int two_hours_ms = 7'200'000;
 
 } // namespace
@@ -36,7 +29,7 @@ class TestFullCnn : public QObject {
             const auto mca =
                 run_cli_json({"train", "--preset", "mca-pcm-cnn", "--seed", s}, two_hours_ms);
             QVERIFY(!fp32.is_null() && !mca.is_null());
-            const double a = best(fp32), b = best(mca);
+            const double a = best_test_accuracy(fp32), b = best_test_accuracy(mca);
             qInfo("seed %d: fp32-cnn %.4f, mca-pcm-cnn %.4f, gap %.4f", seed, a, b, a - b);
             QVERIFY2(a >= 0.910, qPrintable(QString("seed %1: fp32-cnn %2").arg(seed).arg(a)));
             QVERIFY2(a - b <= 0.010, qPrintable(QString("seed %1: gap %2").arg(seed).arg(a - b)));

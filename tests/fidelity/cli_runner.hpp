@@ -3,6 +3,8 @@
 // papers' numbers through the same contract scripts use, shared/design/CLI.md).
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+
 #include <QDir>
 #include <QProcess>
 #include <QtTest>
@@ -22,6 +24,14 @@ inline nlohmann::json run_cli_json(const QStringList& args, int timeout_ms = 1'5
         return {};
     }
     return nlohmann::json::parse(p.readAllStandardOutput().toStdString(), nullptr, false);
+}
+
+/// The best test accuracy over a run's epochs (fraction).
+inline double best_test_accuracy(const nlohmann::json& run) {
+    double best = 0;
+    for (const auto& a : run["test_accuracy"])
+        best = std::max(best, a.get<double>());
+    return best;
 }
 
 inline QString mnist_dir() {

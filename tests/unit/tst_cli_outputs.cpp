@@ -1,29 +1,14 @@
 // Issue 20, outputs: a result that cannot be delivered is a failure the user hears about, and a
 // run whose session cannot be saved is refused before it trains. CLI.md: --help on every command
 // lists every option the command accepts.
+#include "../common/cli_process.hpp"
+
 #include <QProcess>
 #include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QtTest>
 
 namespace {
-
-struct Run {
-    int code = -1;
-    QString err;
-    QString out;
-};
-
-/// Runs crossbarlab-cli with stdout sent to `out` (a path, e.g. /dev/full).
-Run cli(const QStringList& args, const QString& out = {}) {
-    QProcess p;
-    if (!out.isEmpty()) p.setStandardOutputFile(out);
-    p.start(CROSSBARLAB_CLI, args);
-    if (!p.waitForFinished(120'000)) p.kill();
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1,
-            QString::fromUtf8(p.readAllStandardError()),
-            out.isEmpty() ? QString::fromUtf8(p.readAllStandardOutput()) : QString()};
-}
 
 const QStringList tiny = {"train",         "--preset", "fp32",     "--dataset", "synthetic",
                           "--train-limit", "50",       "--epochs", "1"};
@@ -36,25 +21,25 @@ class TestCliOutputs : public QObject {
     void fullStdoutIsAFailure() {
         if (!QFile::exists("/dev/full")) QSKIP("no /dev/full here");
         for (const QStringList& args : {QStringList{"presets"}, tiny + QStringList{"--json"}}) {
-            const Run r = cli(args, "/dev/full");
+            const CliRun r = run_cli(args, "/dev/full");
             QVERIFY2(r.code != 0, qPrintable(args.join(' ')));
             QVERIFY2(r.err.contains("cannot write the output"), qPrintable(r.err));
         }
     }
     void unwritableOutIsRefusedBeforeTraining() {
-        const Run r = cli(tiny + QStringList{"--out", "/nonexistent/dir/x.h5"});
+        const CliRun r = run_cli(tiny + QStringList{"--out", "/nonexistent/dir/x.h5"});
         QVERIFY(r.code != 0);
         QVERIFY2(r.err.contains("/nonexistent/dir") && r.err.contains("does not exist"),
                  qPrintable(r.err));
         // Refused before the first image: no progress line was printed.
         QVERIFY2(!r.err.contains("epoch 1/1"), qPrintable(r.err));
         QTemporaryDir dir;
-        const Run folder = cli(tiny + QStringList{"--out", dir.path()});
+        const CliRun folder = run_cli(tiny + QStringList{"--out", dir.path()});
         QVERIFY(folder.code != 0);
         QVERIFY2(folder.err.contains("is a folder"), qPrintable(folder.err));
     }
     void helpListsEveryAcceptedOption() {
-        const Run top = cli({"--help"});
+        const CliRun top = run_cli({"--help"});
         QCOMPARE(top.code, 0);
         // The command table: "  NAME   summary" lines after "commands:".
         QStringList commands;
@@ -66,11 +51,11 @@ class TestCliOutputs : public QObject {
         QVERIFY2(commands.size() >= 8 && commands.contains("train"), qPrintable(top.out));
         for (const QString& c : commands) {
             // What the command accepts, from its own refusal of an unknown option.
-            const Run bad = cli({c, "--no-such-option"});
+            const CliRun bad = run_cli({c, "--no-such-option"});
             QVERIFY2(bad.code != 0, qPrintable(c));
             const QString accepts = bad.err.section("this command accepts:", 1).trimmed();
             QVERIFY2(!accepts.isEmpty(), qPrintable(c + ": " + bad.err));
-            const Run help = cli({c, "--help"});
+            const CliRun help = run_cli({c, "--help"});
             QVERIFY2(help.code == 0, qPrintable(c + ": " + help.err));
             QVERIFY2(help.err.isEmpty(), qPrintable(c + ": " + help.err));
             for (const QString& option : accepts.split(' ', Qt::SkipEmptyParts)) {

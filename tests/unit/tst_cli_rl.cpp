@@ -2,27 +2,13 @@
 // prints its summary (episode rewards, steps, device updates, energy ratios where the ledger can
 // price them); --env picks the control task and is refused when unknown or for a supervised
 // preset; the same seed gives the same run whatever --threads.
+#include "../common/cli_process.hpp"
+
 #include <nlohmann/json.hpp>
 
-#include <QProcess>
 #include <QtTest>
 
 namespace {
-
-struct Run {
-    int code = -1;
-    QString err;
-    QString out;
-};
-
-Run cli(const QStringList& args) {
-    QProcess p;
-    p.start(CROSSBARLAB_CLI, args);
-    if (!p.waitForFinished(240'000)) p.kill();
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1,
-            QString::fromUtf8(p.readAllStandardError()),
-            QString::fromUtf8(p.readAllStandardOutput())};
-}
 
 /// A few episodes of `preset`, learning after 200 random steps.
 QStringList few(const QString& preset, int episodes = 30) {
@@ -36,7 +22,7 @@ QStringList few(const QString& preset, int episodes = 30) {
             "--json"};
 }
 
-nlohmann::json parsed(const Run& r) {
+nlohmann::json parsed(const CliRun& r) {
     return nlohmann::json::parse(r.out.toStdString(), nullptr, false);
 }
 
@@ -46,7 +32,7 @@ class TestCliRl : public QObject {
     Q_OBJECT
   private Q_SLOTS:
     void rlPresetPrintsItsSummary() {
-        const Run r = cli(few("time-rram-dqn") + QStringList{"--env", "cartpole"});
+        const CliRun r = run_cli(few("time-rram-dqn") + QStringList{"--env", "cartpole"});
         QVERIFY2(r.code == 0, qPrintable(r.err));
         const nlohmann::json j = parsed(r);
         QVERIFY2(j.is_object(), qPrintable(r.out));
@@ -75,7 +61,7 @@ class TestCliRl : public QObject {
     }
     void everyEnvironmentRuns() {
         for (const char* env : {"mountaincar", "acrobot"}) {
-            const Run r = cli(few("fp32-dqn", 2) + QStringList{"--env", env});
+            const CliRun r = run_cli(few("fp32-dqn", 2) + QStringList{"--env", env});
             QVERIFY2(r.code == 0, qPrintable(r.err));
             const nlohmann::json j = parsed(r);
             QCOMPARE(j["environment"].get<std::string>(), std::string(env));
@@ -85,7 +71,7 @@ class TestCliRl : public QObject {
         }
     }
     void unknownEnvIsRefused() {
-        const Run r = cli(few("fp32-dqn") + QStringList{"--env", "bogus"});
+        const CliRun r = run_cli(few("fp32-dqn") + QStringList{"--env", "bogus"});
         QVERIFY(r.code != 0);
         QVERIFY(r.out.isEmpty());
         const QString line = r.err.trimmed();
@@ -94,20 +80,20 @@ class TestCliRl : public QObject {
                  qPrintable(line));
     }
     void envWithSupervisedPresetIsRefused() {
-        const Run r = cli({"train", "--preset", "fp32", "--env", "cartpole", "--json"});
+        const CliRun r = run_cli({"train", "--preset", "fp32", "--env", "cartpole", "--json"});
         QVERIFY(r.code != 0);
         QVERIFY(r.out.isEmpty());
         QVERIFY2(r.err.contains("--env") && r.err.contains("supervised"), qPrintable(r.err));
     }
     void supervisedOptionsAreRefused() {
-        const Run r = cli(few("fp32-dqn") + QStringList{"--epochs", "3"});
+        const CliRun r = run_cli(few("fp32-dqn") + QStringList{"--epochs", "3"});
         QVERIFY(r.code != 0);
         QVERIFY2(r.err.contains("--epochs") && r.err.contains("rl.episodes"), qPrintable(r.err));
     }
     void sameSeedSameJsonWhateverThreads() {
         const auto run = [](const char* threads) {
-            const Run r =
-                cli(few("time-rram-dqn", 20) + QStringList{"--seed", "2", "--threads", threads});
+            const CliRun r = run_cli(few("time-rram-dqn", 20) +
+                                     QStringList{"--seed", "2", "--threads", threads});
             nlohmann::json j = parsed(r);
             // Wall-clock figures are the only ones allowed to differ.
             j.erase("wall_seconds");

@@ -7,9 +7,11 @@
 #include "core/experiment/experiment.hpp"
 #include "core/experiment/memory_estimate.hpp"
 
+// After the core headers: Qt's emit keyword must not reach oneTBB's.
+#include "../common/cli_process.hpp"
+
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
 #include <QtTest>
 
 #include <cmath>
@@ -27,14 +29,8 @@ struct Run {
 };
 
 Run cli(const QStringList& args) {
-    QProcess p;
-    p.start(CROSSBARLAB_CLI, args);
-    if (!p.waitForFinished(120'000)) p.kill();
-    Run r{p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1,
-          {},
-          QString::fromUtf8(p.readAllStandardError())};
-    r.json = QJsonDocument::fromJson(p.readAllStandardOutput()).object();
-    return r;
+    const CliRun r = run_cli(args);
+    return {r.code, QJsonDocument::fromJson(r.out.toUtf8()).object(), r.err};
 }
 
 /// The acceptance run of issue 20 on fewer images (it still diverges: the loss sits near 60).
