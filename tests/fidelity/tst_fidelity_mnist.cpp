@@ -54,7 +54,7 @@ class TestFidelityMnist : public QObject {
                  single["test_accuracy"].dump().c_str());
     }
 
-    void mcaProgramsThousandTimesFewerDevices() { require_thousandfold_fewer_updates(mca); }
+    void mcaProgramsThousandTimesFewerDevices() { require_fewer_updates(mca); }
 
     void directProgrammingFallsWellBelowMca() {
         const auto direct = run_cli_json(mnist("direct-pcm", 20));
