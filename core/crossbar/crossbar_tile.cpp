@@ -6,6 +6,7 @@
 
 #include <Random123/uniform.hpp>
 #include <tbb/blocked_range.h>
+#include <tbb/combinable.h>
 #include <tbb/parallel_for.h>
 
 #if defined(__AVX512F__)
@@ -384,6 +385,24 @@ void CrossbarTile::program(int r, int c, int pulses, std::uint64_t step, OpCount
     note_first_program();
 }
 
+void CrossbarTile::prefetch(int r, int c) const {
+    if (r < 0 || r >= rows_ || c < 0 || c >= cols_) return;
+    const std::size_t s = std::size_t(c) * rows_ + r;
+    // Devices without a history or drift keep n, t_p and nu empty.
+    const auto ahead = [s](const auto& v, int rw) {
+        if (s < v.size())
+            rw ? __builtin_prefetch(v.data() + s, 1) : __builtin_prefetch(v.data() + s);
+    };
+    for (int k = 0; k < dps(); ++k) {
+        ahead(g_uS_[k], 1);
+        ahead(n_[k], 1);
+        ahead(t_p_s_[k], 1);
+        ahead(nu_code_[k], 0);
+    }
+    __builtin_prefetch(&w_eff_(r, c), 1);
+    __builtin_prefetch(&sigma_code_(r, c), 1);
+}
+
 double CrossbarTile::read_device_uS(int s, int k, std::uint64_t step, std::uint32_t sub) const {
     const double g = g_uS_[k][s] * drift_factor(s, k, time_s_);
     if (!cfg_.read_noise) return g;
@@ -411,13 +430,14 @@ void CrossbarTile::reset_device(int s, int k, std::uint64_t step, std::uint32_t 
 int CrossbarTile::refresh(std::uint64_t step, OpCounts& ops) {
     if (dps() != 2) return 0;
     // Detection reads every device once against a threshold (a sense comparison on the array,
-    // not a full verify conversion); the test uses the drifted conductance.
+    // not a full verify conversion); the test uses the drifted conductance. Columns are tested
+    // on the pool, each listing its saturated synapses rows ascending.
     ops.device_reads += 2 * std::uint64_t(n_syn_);
-    std::vector<int> saturated;
-    {
+    std::vector<std::vector<int>> saturated_in(std::size_t(cols_), std::vector<int>{});
+    tbb::parallel_for(tbb::blocked_range<int>(0, cols_, 16), [&](const auto& range) {
         Eigen::ArrayXf gp(rows_), gm(rows_);
         const float thr = float(cfg_.refresh_threshold_uS);
-        for (int c = 0; c < cols_; ++c) {
+        for (int c = range.begin(); c < range.end(); ++c) {
             // Drift factors are <= 1 (to float rounding, far inside the 1e-4 margin): a column
             // whose undrifted conductances are all below the threshold has nothing to refresh.
             if (col_g_max_[c] * 1.0001f <= thr) continue;
@@ -425,36 +445,55 @@ int CrossbarTile::refresh(std::uint64_t step, OpCounts& ops) {
             compute_plane_column(c, 0, time_s_, gp.data());
             compute_plane_column(c, 1, time_s_, gm.data());
             for (int r = 0; r < rows_; ++r)
-                if (gp[r] > thr || gm[r] > thr) saturated.push_back(c * rows_ + r);
+                if (gp[r] > thr || gm[r] > thr) saturated_in[c].push_back(c * rows_ + r);
         }
-    }
+    });
+    // Re-programming: a row's pairs on one thread in column order (its row_sum_ entry adds up
+    // in the same order) and every draw keyed by (step, device): no split changes a result.
+    std::vector<std::vector<int>> saturated_at(std::size_t(rows_), std::vector<int>{});
+    std::uint64_t refreshed = 0;
+    for (const auto& column : saturated_in)
+        for (const int s : column) {
+            saturated_at[std::size_t(s % rows_)].push_back(s);
+            ++refreshed;
+        }
+    if (refreshed == 0) return 0;
+    tbb::combinable<OpCounts> counts;
+    tbb::parallel_for(tbb::blocked_range<int>(0, rows_, 8), [&](const auto& range) {
+        OpCounts& local = counts.local();
+        for (int r = range.begin(); r < range.end(); ++r)
+            for (const int s : saturated_at[std::size_t(r)])
+                refresh_pair(s, step, local);
+    });
+    counts.combine_each([&](const OpCounts& c) { ops += c; });
+    ops.refreshed_pairs += refreshed;
+    return int(refreshed);
+}
+
+void CrossbarTile::refresh_pair(int s, std::uint64_t step, OpCounts& ops) {
     const double tol = cfg_.refresh_tolerance_uS;
-    for (const int s : saturated) {
-        const double target =
-            read_device_uS(s, 0, step, sub_refresh) - read_device_uS(s, 1, step, sub_refresh);
-        const int k = target >= 0 ? 0 : 1;
-        std::uint32_t q = sub_refresh + 1;
-        reset_device(s, 0, step, q++, ops);
-        reset_device(s, 1, step, q++, ops);
-        const double other = read_device_uS(s, 1 - k, step, q++);
+    const double target =
+        read_device_uS(s, 0, step, sub_refresh) - read_device_uS(s, 1, step, sub_refresh);
+    const int k = target >= 0 ? 0 : 1;
+    std::uint32_t q = sub_refresh + 1;
+    reset_device(s, 0, step, q++, ops);
+    reset_device(s, 1, step, q++, ops);
+    const double other = read_device_uS(s, 1 - k, step, q++);
+    ops.verify_reads += 1;
+    // Program-and-verify: SET until the difference is within tol of the old one; an overshoot
+    // (a SET step is stochastic) starts the device over from RESET.
+    for (int used = 0; used < cfg_.refresh_max_pulses; ++used) {
+        const double diff = read_device_uS(s, k, step, q++) - other;
         ops.verify_reads += 1;
-        // Program-and-verify: SET until the difference is within tol of the old one; an
-        // overshoot (a SET step is stochastic) starts the device over from RESET.
-        for (int used = 0; used < cfg_.refresh_max_pulses; ++used) {
-            const double diff = read_device_uS(s, k, step, q++) - other;
-            ops.verify_reads += 1;
-            if (std::abs(diff - std::abs(target)) <= tol) break;
-            if (diff > std::abs(target) + tol)
-                reset_device(s, k, step, q++, ops);
-            else
-                apply_pulses(s, k, 1, true, step, q++, ops);
-        }
-        if (device_.keeps_history()) t_p_s_[1 - k][s] = t_p_s_[k][s] = float(time_s_);
-        update_cache_entry(s);
-        note_first_program();
+        if (std::abs(diff - std::abs(target)) <= tol) break;
+        if (diff > std::abs(target) + tol)
+            reset_device(s, k, step, q++, ops);
+        else
+            apply_pulses(s, k, 1, true, step, q++, ops);
     }
-    ops.refreshed_pairs += saturated.size();
-    return int(saturated.size());
+    if (device_.keeps_history()) t_p_s_[1 - k][s] = t_p_s_[k][s] = float(time_s_);
+    update_cache_entry(s);
+    note_first_program();
 }
 
 void CrossbarTile::advance_time(double seconds) {

@@ -83,6 +83,10 @@ class CrossbarTile {
     /// write-and-verify loop) of device d is drawn from (step, d, t max_pulses_per_program + k).
     /// Restarts the devices' drift clock. At most max_pulses_per_program pulses are sent.
     void program(int r, int c, int pulses, std::uint64_t step, OpCounts& ops, int train = 0);
+    /// A hint that synapse (r, c) is programmed soon: its state and cache lines are fetched
+    /// ahead. A pulse touches about ten arrays at a random place each; issued a few synapses
+    /// early, the fetches overlap instead of stalling one after another. Changes no value.
+    void prefetch(int r, int c) const;
 
     /// Seed 002's weight refresh: pairs with a device above refresh_threshold_uS are RESET and
     /// their difference re-programmed into one device with verified SET pulses until it is within
@@ -126,6 +130,8 @@ class CrossbarTile {
     int dps() const { return cfg_.devices_per_synapse(); }
     std::uint32_t device_id(int s, int k) const { return std::uint32_t(s * dps() + k); }
     double drift_factor(int s, int k, double t) const;
+    /// refresh() of one saturated pair, synapse s.
+    void refresh_pair(int s, std::uint64_t step, OpCounts& ops);
     /// Drifted conductance of device k of synapse s at the tile's time (the reference for k = 1
     /// of a single mapping).
     double g_now(int s, int k) const {

@@ -146,6 +146,12 @@ void TileGrid::program(int r, int c, int pulses, std::uint64_t step, OpCounts& o
     arrays_[index(i, j)].program(r - row0(i), c - col0(j), pulses, step, ops, train);
 }
 
+void TileGrid::prefetch(int r, int c) const {
+    if (r < 0 || r >= rows_ || c < 0 || c >= cols_) return;
+    const int i = r / array_rows_, j = c / array_cols_;
+    arrays_[index(i, j)].prefetch(r - row0(i), c - col0(j));
+}
+
 int TileGrid::refresh(std::uint64_t step, OpCounts& ops) {
     int refreshed = 0;
     for (CrossbarTile& t : arrays_)

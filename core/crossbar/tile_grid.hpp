@@ -38,6 +38,8 @@ class TileGrid {
 
     /// Programs synapse (r, c) in the array that holds it (CrossbarTile::program).
     void program(int r, int c, int pulses, std::uint64_t step, OpCounts& ops, int train = 0);
+    /// CrossbarTile::prefetch in the array that holds (r, c).
+    void prefetch(int r, int c) const;
     /// Refreshes every array (CrossbarTile::refresh); returns the pairs refreshed.
     int refresh(std::uint64_t step, OpCounts& ops);
 

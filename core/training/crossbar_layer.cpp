@@ -56,10 +56,10 @@ CrossbarLayer::CrossbarLayer(int rows, int cols, const TileConfig& tile, const S
 
 CrossbarLayer::CrossbarLayer(const CrossbarLayer& o)
     : DeviceLayer(o), SynapseArray(o), tiles_(o.tiles_), arbiter_(o.arbiter_),
-      beta_scale_(o.beta_scale_), config_(o.config_),
-      scheme_(o.scheme_->clone()), single_(o.single_), reset_only_(o.reset_only_),
-      fixed_scale_(o.fixed_scale_), nearest_(o.nearest_), seconds_per_image_(o.seconds_per_image_),
-      seed_(o.seed_), layer_(o.layer_), pulses_epoch_(o.pulses_epoch_) {}
+      beta_scale_(o.beta_scale_), config_(o.config_), scheme_(o.scheme_->clone()),
+      single_(o.single_), reset_only_(o.reset_only_), fixed_scale_(o.fixed_scale_),
+      nearest_(o.nearest_), seconds_per_image_(o.seconds_per_image_), seed_(o.seed_),
+      layer_(o.layer_), pulses_epoch_(o.pulses_epoch_) {}
 
 template <typename Read>
 void CrossbarLayer::read_sum(Eigen::Ref<Vec> y, Read&& read) const {
@@ -135,6 +135,13 @@ int CrossbarLayer::program(int r, int c, int p, StepContext& ctx, int train) {
     }
     count_pulses(r, c, p);
     return p;
+}
+
+void CrossbarLayer::prefetch(int r, int c) const {
+    if (r < 0 || r >= outputs() || c < 0 || c >= int(pulses_epoch_.cols())) return;
+    __builtin_prefetch(&pulses_epoch_(r, c), 1);
+    for (const TileGrid& t : tiles_)
+        t.prefetch(r, c);
 }
 
 float CrossbarLayer::weight(int r, int c) const {

@@ -49,6 +49,7 @@ class CrossbarLayer final : public DeviceLayer, private SynapseArray {
     int rows() const override { return outputs(); }
     int cols() const override { return inputs(); }
     int program(int r, int c, int pulses, StepContext& ctx, int train) override;
+    void prefetch(int r, int c) const override;
     float weight(int r, int c) const override;
     bool rows_program_concurrently() const override { return tiles_.size() == 1; }
 

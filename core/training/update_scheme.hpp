@@ -33,6 +33,8 @@ class SynapseArray {
     /// RESET whatever was asked (seed 002 A.2.4). `train` numbers the trains one synapse gets in
     /// one step (a write-and-verify loop), so each train's pulses have their own draws.
     virtual int program(int r, int c, int pulses, StepContext& ctx, int train = 0) = 0;
+    /// A hint that (r, c) is programmed soon (CrossbarTile::prefetch); changes no value.
+    virtual void prefetch(int, int) const {}
     /// Noise-free weight of synapse (r, c) now (a verify read).
     virtual float weight(int r, int c) const = 0;
     /// Whether program() may run for different rows at once: every draw is keyed by (step,
@@ -60,6 +62,21 @@ void for_each_row(int rows, const SynapseArray& a, StepContext& ctx, F&& f) {
             f(r, local);
     });
     if (ctx.counts) counts.combine_each([&](const StageCounts& c) { *ctx.counts += c; });
+}
+
+/// Programs the pulses a scheme collected for row r, (column, pulses) in order: the same calls
+/// in the same order as programming them one by one, with each synapse's state fetched a few
+/// entries ahead (SynapseArray::prefetch) so that the memory accesses of pulses overlap.
+inline void program_row(SynapseArray& a, int r, const std::vector<std::pair<int, int>>& pulses,
+                        StepContext& ctx) {
+    constexpr std::size_t ahead = 8;
+    const std::size_t n = pulses.size();
+    for (std::size_t i = 0; i < std::min(n, ahead); ++i)
+        a.prefetch(r, pulses[i].first);
+    for (std::size_t i = 0; i < n; ++i) {
+        if (i + ahead < n) a.prefetch(r, pulses[i + ahead].first);
+        a.program(r, pulses[i].first, pulses[i].second, ctx);
+    }
 }
 
 class UpdateScheme {

@@ -82,11 +82,15 @@ void DirectScheme::round_row_stochastic(int r, double q, int n, At&& at, Synapse
     if (!(q > 0) || n == 0) return;
     const CounterRng rng(seed_, RngStream::quantize, layer_);
     RowDraws u(rng, ctx.step, r);
+    // The row's pulses are decided first and sent together (program_row fetches ahead).
+    thread_local std::vector<std::pair<int, int>> row;
+    row.clear();
     if (q >= 1) {
         for (int i = 0; i < n; ++i) {
             const auto [c, g] = at(i);
-            if (g != 0) a.program(r, c, bounded_pulses(std::floor(g + u.next())), ctx);
+            if (g != 0) row.emplace_back(c, bounded_pulses(std::floor(g + u.next())));
         }
+        program_row(a, r, row, ctx);
         return;
     }
     // With |g| < 1, floor(g + u) is sign(g) with probability |g| and 0 otherwise. Candidates
@@ -95,10 +99,11 @@ void DirectScheme::round_row_stochastic(int r, double q, int n, At&& at, Synapse
     const double log_miss = std::log1p(-q);
     for (double i = -1;;) {
         i += 1 + std::floor(std::log(u.next()) / log_miss);
-        if (i >= n) return;
+        if (i >= n) break;
         const auto [c, g] = at(int(i));
-        if (u.next() * q < std::abs(g)) a.program(r, c, g > 0 ? 1 : -1, ctx);
+        if (u.next() * q < std::abs(g)) row.emplace_back(c, g > 0 ? 1 : -1);
     }
+    program_row(a, r, row, ctx);
 }
 
 void DirectScheme::commit_rank1(const Vec& x, const Vec& delta, float scale,
