@@ -332,17 +332,24 @@ void CrossbarTile::backward(const Eigen::Ref<const Eigen::VectorXf>& d,
     convert_output(out, ops);
 }
 
+namespace {
+// The fixed device-to-device draws are a pure function of (seed, layer, device): each thread
+// memoises them in its own direct-mapped table, so rows programmed on several threads at once
+// (for_each_row) neither share nor change a value.
+struct DrawMemo {
+    std::uint64_t seed = ~0ull;
+    std::uint32_t layer = ~0u, dev = ~0u;
+    double x = 0, y = 0;
+};
+
+DrawMemo& draw_memo(std::uint32_t layer, std::uint32_t dev) {
+    static thread_local std::vector<DrawMemo> memo(4096);
+    return memo[(dev ^ (layer * 0x9E3779B9u)) & 4095u];
+}
+} // namespace
+
 r123::double2 CrossbarTile::device_draw(std::uint32_t dev) const {
-    // The fixed device-to-device draws are a pure function of (seed, layer, device): each thread
-    // memoises them in its own direct-mapped table, so rows programmed on several threads at
-    // once (for_each_row) neither share nor change a value.
-    struct Entry {
-        std::uint64_t seed = ~0ull;
-        std::uint32_t layer = ~0u, dev = ~0u;
-        double x = 0, y = 0;
-    };
-    static thread_local std::vector<Entry> memo(4096);
-    Entry& e = memo[(dev ^ (layer_ * 0x9E3779B9u)) & 4095u];
+    DrawMemo& e = draw_memo(layer_, dev);
     if (e.dev != dev || e.layer != layer_ || e.seed != seed_) {
         const r123::double2 z = CounterRng(seed_, RngStream::variability, layer_).normal2(0, dev);
         e = {seed_, layer_, dev, z.x, z.y};
@@ -394,6 +401,7 @@ void CrossbarTile::prefetch(int r, int c) const {
             rw ? __builtin_prefetch(v.data() + s, 1) : __builtin_prefetch(v.data() + s);
     };
     for (int k = 0; k < dps(); ++k) {
+        __builtin_prefetch(&draw_memo(layer_, device_id(int(s), k)));
         ahead(g_uS_[k], 1);
         ahead(n_[k], 1);
         ahead(t_p_s_[k], 1);

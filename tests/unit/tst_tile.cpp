@@ -334,6 +334,18 @@ class TstTile : public QObject {
             }
     }
 
+    // normal_f32 computes Box-Muller's sine alone: the same bits as Random123's pair's first.
+    void singleNormalMatchesBoxMullerPair() {
+        const CounterRng rng(7, RngStream::program, 2);
+        for (std::uint32_t i = 0; i < 2'000'000; ++i) {
+            const auto r = rng.block(i / 64, i, i % 64);
+            const float pair_x = r123::boxmuller(r[0], r[1]).x;
+            const float single = rng.normal_f32(i / 64, i, i % 64);
+            if (single != pair_x)
+                QFAIL(qPrintable(QString("draw %1: %2 against %3").arg(i).arg(single).arg(pair_x)));
+        }
+    }
+
     void multiPairSynapseSumsItsPairs() {
         // Boybat's multi-memristive synapse: W = (beta / N) sum of N pairs.
         TileConfig cfg;
