@@ -53,13 +53,42 @@ class DenseLayer final : public WeightNode<Scalar> {
     void commit_rank1(Scalar scale, StepContext& ctx) override {
         this->w_->commit_rank1(a_, delta_, scale, ctx);
     }
+    // The batch's samples are kept and folded in at the step: column by column, each column of
+    // the gradient then stays in cache while every sample adds to it, instead of the whole
+    // matrix passing through memory once per sample. Each entry sees the same additions in the
+    // same order as if they were made sample by sample.
     void accumulate_gradient() override {
-        // Column by column, skipping zero inputs (MNIST is mostly background).
-        for (int c = 0; c < a_.size(); ++c)
-            if (a_[c] != 0) this->grad_.col(c).noalias() += a_[c] * delta_;
+        if (held_ == batch_a_.rows()) {
+            batch_a_.conservativeResize(std::max<Eigen::Index>(8, 2 * held_), a_.size());
+            batch_delta_.conservativeResize(delta_.size(), batch_a_.rows());
+        }
+        batch_a_.row(held_) = a_.transpose();
+        batch_delta_.col(held_) = delta_;
+        ++held_;
+    }
+    void settle_gradient() override {
+        fold_into(this->grad_);
+        held_ = 0;
+    }
+    Matrix pending_gradient() const override {
+        Matrix g = this->grad_;
+        fold_into(g);
+        return g;
     }
 
   private:
+    /// g += sum over the held samples of delta x^T, skipping zero inputs (MNIST is mostly
+    /// background).
+    void fold_into(Matrix& g) const {
+        for (int c = 0; c < a_.size(); ++c)
+            for (Eigen::Index i = 0; i < held_; ++i)
+                if (const Scalar x = batch_a_(i, c); x != 0)
+                    g.col(c).noalias() += x * batch_delta_.col(i);
+    }
+
+    Matrix batch_a_;     ///< the held samples' inputs, one row each
+    Matrix batch_delta_; ///< their errors, one column each
+    Eigen::Index held_ = 0;
     Vec a_;     ///< this sample's input with the bias appended
     Vec delta_; ///< this sample's dL/dy
     Vec back_;  ///< W^T delta, bias row included

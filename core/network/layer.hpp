@@ -59,11 +59,17 @@ class WeightNode : public Layer<Scalar> {
     virtual bool rank1() const = 0;
     /// The batch-1 SGD step dW = scale * delta x^T (only when rank1()).
     virtual void commit_rank1(Scalar scale, StepContext& ctx) = 0;
-    /// Adds this sample's gradient dL/dW to the pending mini-batch gradient.
+    /// Adds this sample's gradient dL/dW to the pending mini-batch gradient (or holds the
+    /// sample until settle_gradient()).
     virtual void accumulate_gradient() = 0;
+    /// Adds the samples a layer holds back into grad_.
+    virtual void settle_gradient() {}
+    /// The pending mini-batch gradient, held samples included.
+    virtual Matrix pending_gradient() const { return grad_; }
 
     /// Mini-batch step: mean gradient -> optimizer -> desired change dW -> the weight layer.
     void commit_batch(int in_batch, double learning_rate, StepContext& ctx) {
+        settle_gradient();
         grad_ /= static_cast<Scalar>(in_batch);
         optimizer_.gradient_to_delta(grad_, learning_rate);
         w_->commit(grad_, ctx);
@@ -81,7 +87,7 @@ class WeightNode : public Layer<Scalar> {
             put_array(out, p + "optimizer_adam_t", std::vector<std::uint64_t>{std::uint64_t(o.t_)},
                       {1});
         }
-        if (batch_pending) put_matrix(out, p + "pending_gradient", grad_, "weight");
+        if (batch_pending) put_matrix(out, p + "pending_gradient", pending_gradient(), "weight");
     }
     void load_state(const std::string& p, const StateArrays& in, bool batch_pending) {
         w_->load_state(p, in);
@@ -93,6 +99,8 @@ class WeightNode : public Layer<Scalar> {
             o.t_ =
                 static_cast<long long>(get_array<std::uint64_t>(in, p + "optimizer_adam_t", 1)[0]);
         }
+        settle_gradient(); // drops what this network held before the load
+        grad_.setZero();
         if (batch_pending) get_matrix(in, p + "pending_gradient", grad_);
     }
 
