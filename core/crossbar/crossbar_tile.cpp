@@ -68,7 +68,6 @@ CrossbarTile::CrossbarTile(int rows_out, int cols_in, const TileConfig& config, 
     const int longest = std::max(ld_, cols_);
     x_q_.resize(longest);
     y_pad_.resize(ld_);
-    d2_.setZero(ld_);
     var_.resize(longest);
     z_.resize(longest + 4);
     u1_.resize(longest / 2 + 2);
@@ -261,8 +260,9 @@ const Eigen::VectorXf& CrossbarTile::convert_input(const Eigen::Ref<const Eigen:
     return x_q_;
 }
 
-void CrossbarTile::add_read_noise(Eigen::Ref<Eigen::VectorXf> y, const Eigen::VectorXf& var,
-                                  std::uint64_t step, std::uint32_t direction) {
+void CrossbarTile::add_read_noise(Eigen::Ref<Eigen::VectorXf> y,
+                                  const Eigen::Ref<const Eigen::VectorXf>& var, std::uint64_t step,
+                                  std::uint32_t direction) {
     const int n = int(y.size());
     const int pairs = (n + 1) / 2;
     // One Philox block gives two Box-Muller pairs; the blocks are drawn eight at a time and the
@@ -315,21 +315,50 @@ void CrossbarTile::forward(const Eigen::Ref<const Eigen::VectorXf>& x,
 
 void CrossbarTile::backward(const Eigen::Ref<const Eigen::VectorXf>& d,
                             Eigen::Ref<Eigen::VectorXf> out, std::uint64_t step, OpCounts& ops) {
-    check_size("backward input", d.size(), rows_);
     check_size("backward output", out.size(), cols_);
-    ensure_cache_fresh();
-    const Eigen::VectorXf& dq = convert_input(d, ops);
-    y_pad_.head(rows_) = dq.head(rows_);
-    y_pad_.tail(ld_ - rows_).setZero();
-    out.noalias() = w_eff_.transpose() * y_pad_;
-    if (noise_on()) {
-        d2_.head(rows_) = dq.head(rows_).array().square().matrix();
-        mvm::transposed_variance(sigma_code_.data(), ld_, cols_, d2_.data(), var_.data());
-        add_read_noise(out, var_, step, sub_backward);
+    read_transposed(d, ops);
+    finish_backward(0, out, step, ops);
+}
+
+void CrossbarTile::backward_many(const Eigen::Ref<const Eigen::MatrixXf>& d,
+                                 Eigen::Ref<Eigen::MatrixXf> out, const std::uint64_t* steps,
+                                 OpCounts& ops) {
+    check_size("backward output", out.rows(), cols_);
+    check_size("backward outputs", out.cols(), int(d.cols()));
+    read_transposed(d, ops);
+    // Each read finishes in a buffer of its own, as a single backward() into a fresh vector:
+    // Eigen's vectorised loops round the peeled elements of an unaligned column differently.
+    y_one_.resize(cols_);
+    for (int p = 0; p < int(d.cols()); ++p) {
+        finish_backward(p, y_one_, steps[p], ops);
+        out.col(p) = y_one_;
     }
+}
+
+void CrossbarTile::read_transposed(const Eigen::Ref<const Eigen::MatrixXf>& d, OpCounts& ops) {
+    check_size("backward input", d.rows(), rows_);
+    ensure_cache_fresh();
+    const int n = int(d.cols());
+    d_pad_.resize(ld_, n);
+    for (int p = 0; p < n; ++p) {
+        d_pad_.col(p).head(rows_) = convert_input(d.col(p), ops).head(rows_);
+        d_pad_.col(p).tail(ld_ - rows_).setZero();
+    }
+    const bool noise = noise_on();
+    if (noise) d2_pad_ = d_pad_.array().square().matrix();
+    out_pad_.resize(cols_, n);
+    var_many_.resize(noise ? cols_ : 0, n);
+    mvm::transposed_many(w_eff_.data(), noise ? sigma_code_.data() : nullptr, ld_, cols_,
+                         d_pad_.data(), d2_pad_.data(), n, out_pad_.data(), var_many_.data());
+}
+
+void CrossbarTile::finish_backward(int p, Eigen::Ref<Eigen::VectorXf> y, std::uint64_t step,
+                                   OpCounts& ops) {
+    y = out_pad_.col(p);
+    if (noise_on()) add_read_noise(y, var_many_.col(p), step, sub_backward);
     ops.mvms += 1;
     ops.device_reads += std::uint64_t(rows_) * cols_ * dps();
-    convert_output(out, ops);
+    convert_output(y, ops);
 }
 
 namespace {
@@ -671,8 +700,9 @@ std::size_t CrossbarTile::bytes_per_synapse() const {
     bytes += std::size_t(w_eff_.size()) * sizeof(float) + std::size_t(sigma_code_.size()) +
              col_g_max_.size() * sizeof(float);
     bytes += std::size_t(row_sum_.size()) * sizeof(double) +
-             std::size_t(x_q_.size() + y_pad_.size() + d2_.size() + var_.size() + z_.size() +
-                         u1_.size() + u2_.size()) *
+             std::size_t(x_q_.size() + y_pad_.size() + var_.size() + z_.size() + u1_.size() +
+                         u2_.size() + d_pad_.size() + d2_pad_.size() + out_pad_.size() +
+                         var_many_.size() + y_one_.size()) *
                  sizeof(float) +
              active_.size() * sizeof(int) + noise_words_.size() * sizeof(std::uint32_t);
     return (bytes + std::size_t(n_syn_) - 1) / std::size_t(n_syn_);

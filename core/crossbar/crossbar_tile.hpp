@@ -76,6 +76,11 @@ class CrossbarTile {
     /// out = W^T d: transposed read with the columns driven, same physics.
     void backward(const Eigen::Ref<const Eigen::VectorXf>& d, Eigen::Ref<Eigen::VectorXf> out,
                   std::uint64_t step, OpCounts& ops);
+    /// backward() of every column of d into the same column of out, the read noise of column p
+    /// keyed by steps[p]: the same values and counts as one backward() per column, the reads
+    /// sharing their passes over the array.
+    void backward_many(const Eigen::Ref<const Eigen::MatrixXf>& d, Eigen::Ref<Eigen::MatrixXf> out,
+                       const std::uint64_t* steps, OpCounts& ops);
 
     /// Signed pulse train on synapse (r, c): p > 0 potentiates (SET on G+, or SET of the single
     /// device), p < 0 depresses (SET on G-; single PCM: RESET; other single devices: depression
@@ -148,9 +153,14 @@ class CrossbarTile {
     double read_device_uS(int s, int k, std::uint64_t step, std::uint32_t sub) const;
     void reset_device(int s, int k, std::uint64_t step, std::uint32_t sub, OpCounts& ops);
     double read_sigma_step_uS() const;
-    void add_read_noise(Eigen::Ref<Eigen::VectorXf> y, const Eigen::VectorXf& var,
+    void add_read_noise(Eigen::Ref<Eigen::VectorXf> y, const Eigen::Ref<const Eigen::VectorXf>& var,
                         std::uint64_t step, std::uint32_t direction);
     void convert_output(Eigen::Ref<Eigen::VectorXf> y, OpCounts& ops) const;
+    /// The transposed products and noise variances of the columns of d (converted by the DACs)
+    /// into out_pad_ and var_many_.
+    void read_transposed(const Eigen::Ref<const Eigen::MatrixXf>& d, OpCounts& ops);
+    /// y = read p of read_transposed() with its read noise (keyed by step), counted and converted.
+    void finish_backward(int p, Eigen::Ref<Eigen::VectorXf> y, std::uint64_t step, OpCounts& ops);
     const Eigen::VectorXf& convert_input(const Eigen::Ref<const Eigen::VectorXf>& x, OpCounts& ops);
     void compute_plane_column(int c, int k, double t, float* g_out) const;
     /// Exact largest undrifted conductance of column c over the devices of the synapse.
@@ -205,7 +215,9 @@ class CrossbarTile {
     double drift_comp_ref_ = 0;
 
     // Scratch for one MVM (kept to avoid allocations per read).
-    Eigen::VectorXf x_q_, y_pad_, d2_, var_, z_;
+    Eigen::VectorXf x_q_, y_pad_, var_, z_;
+    Eigen::MatrixXf d_pad_, d2_pad_, out_pad_, var_many_; ///< the same for transposed reads
+    Eigen::VectorXf y_one_;
     Eigen::ArrayXf u1_, u2_;
     std::vector<int> active_;                ///< driven lines (non-zero inputs) of the current MVM
     std::vector<std::uint32_t> noise_words_; ///< Philox words of one read's noise

@@ -7,7 +7,9 @@
 #include <Eigen/Core>
 #pragma GCC diagnostic pop
 
+#include <algorithm>
 #include <numbers>
+#include <vector>
 
 #if defined(__AVX512F__)
 #include <immintrin.h>
@@ -118,6 +120,86 @@ void transposed_variance(const std::uint8_t* q, int ld, int cols, const float* d
     }
 }
 
+namespace {
+
+// Lane k of the result is the sum of the lanes of v[k], added as Eigen's predux and
+// _mm512_reduce_add_ps add one packet: lane i with i + 8, then i + 4, i + 2 and i + 1. Sixteen
+// packets go through each level together (the 4 x 4 transpose at the end restores lane order).
+[[gnu::always_inline]] inline __m512 reduce16(const __m512 (&v)[16]) {
+    __m512 a[8], b[4], c[2];
+    for (int k = 0; k < 8; ++k) // i + 8: [lo 256 of v(2k), of v(2k+1)] + [the hi 256 halves]
+        a[k] = _mm512_add_ps(_mm512_shuffle_f32x4(v[2 * k], v[2 * k + 1], 0x44),
+                             _mm512_shuffle_f32x4(v[2 * k], v[2 * k + 1], 0xEE));
+    for (int k = 0; k < 4; ++k) // i + 4: quarter j of b[k] belongs to v(4k + j)
+        b[k] = _mm512_add_ps(_mm512_shuffle_f32x4(a[2 * k], a[2 * k + 1], 0x88),
+                             _mm512_shuffle_f32x4(a[2 * k], a[2 * k + 1], 0xDD));
+    for (int k = 0; k < 2; ++k) // i + 2: quarter j of c[k] holds v(8k + j), then v(8k + 4 + j)
+        c[k] = _mm512_add_ps(_mm512_shuffle_ps(b[2 * k], b[2 * k + 1], _MM_SHUFFLE(1, 0, 1, 0)),
+                             _mm512_shuffle_ps(b[2 * k], b[2 * k + 1], _MM_SHUFFLE(3, 2, 3, 2)));
+    // i + 1: lane 4j + t holds v(4t + j).
+    const __m512 r = _mm512_add_ps(_mm512_shuffle_ps(c[0], c[1], _MM_SHUFFLE(2, 0, 2, 0)),
+                                   _mm512_shuffle_ps(c[0], c[1], _MM_SHUFFLE(3, 1, 3, 1)));
+    const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+    return _mm512_permutexvar_ps(order, r);
+}
+
+// For the 16 columns of `a` (ld floats apart) and every vector p of d: lane k of the result is
+// the sum over the packets j of a(j, k) d(j, p), stored to out + p * ldo (the first m lanes).
+void dot16(const float* a, int ld, const float* d, int n, int m, float* out, int ldo) {
+    const __mmask16 keep = __mmask16((1u << m) - 1);
+    for (int p = 0; p < n; ++p) {
+        const float* dp = d + std::size_t(p) * ld;
+        __m512 acc[16];
+        for (int k = 0; k < 16; ++k)
+            acc[k] = _mm512_setzero_ps();
+        for (int j = 0; j < ld; j += 16) {
+            const __m512 dj = _mm512_loadu_ps(dp + j);
+            for (int k = 0; k < 16; ++k)
+                acc[k] = _mm512_fmadd_ps(_mm512_loadu_ps(a + std::size_t(k) * ld + j), dj, acc[k]);
+        }
+        _mm512_mask_storeu_ps(out + std::size_t(p) * ldo, keep, reduce16(acc));
+    }
+}
+
+} // namespace
+
+void transposed_many(const float* w, const std::uint8_t* q, int ld, int cols, const float* d,
+                     const float* d2, int n, float* out, float* var) {
+    if (cols == 1) {
+        // Eigen computes a one-column product as a dot product (another summation order).
+        for (int p = 0; p < n; ++p) {
+            const auto dot = [&](const float* a, const float* v) {
+                return Eigen::Map<const Eigen::VectorXf>(a, ld).dot(
+                    Eigen::Map<const Eigen::VectorXf>(v + std::size_t(p) * ld, ld));
+            };
+            out[p] = dot(w, d);
+            if (q) transposed_variance(q, ld, 1, d2 + std::size_t(p) * ld, var + p);
+        }
+        return;
+    }
+    // A block of 16 columns: the weights (the last block zero-padded) and the squared noise
+    // codes, converted once for all n vectors.
+    std::vector<float> wb(std::size_t(16) * ld), q2(q ? std::size_t(16) * ld : 0);
+    for (int i = 0; i < cols; i += 16) {
+        const int m = std::min(16, cols - i);
+        const std::size_t block = std::size_t(m) * ld, at = std::size_t(i) * ld;
+        const float* wi = w + at;
+        if (m < 16) {
+            std::fill(std::copy(wi, wi + block, wb.begin()), wb.end(), 0.f);
+            wi = wb.data();
+        }
+        dot16(wi, ld, d, n, m, out + i, cols);
+        if (!q) continue;
+        std::fill(q2.begin() + std::ptrdiff_t(block), q2.end(), 0.f);
+        for (std::size_t k = 0; k < block; k += 16) {
+            const __m512 c = _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(
+                _mm_loadu_si128(reinterpret_cast<const __m128i*>(q + at + k))));
+            _mm512_storeu_ps(q2.data() + k, _mm512_mul_ps(c, c));
+        }
+        dot16(q2.data(), ld, d2, n, m, var + i, cols);
+    }
+}
+
 #else // portable loops for machines without AVX-512 (the compiler vectorises what it can)
 
 void forward_columns(const float* w, const std::uint8_t* q, int ld, const int* act, int n_act,
@@ -151,6 +233,17 @@ void transposed_variance(const std::uint8_t* q, int ld, int cols, const float* d
             acc += c * c * d2[j];
         }
         var[i] = acc;
+    }
+}
+
+void transposed_many(const float* w, const std::uint8_t* q, int ld, int cols, const float* d,
+                     const float* d2, int n, float* out, float* var) {
+    const Eigen::Map<const Eigen::MatrixXf> weights(w, ld, cols);
+    for (int p = 0; p < n; ++p) {
+        Eigen::Map<Eigen::VectorXf>(out + std::size_t(p) * cols, cols).noalias() =
+            weights.transpose() * Eigen::Map<const Eigen::VectorXf>(d + std::size_t(p) * ld, ld);
+        if (q)
+            transposed_variance(q, ld, cols, d2 + std::size_t(p) * ld, var + std::size_t(p) * cols);
     }
 }
 

@@ -138,6 +138,17 @@ void TileGrid::backward(const Eigen::Ref<const Eigen::VectorXf>& d, Eigen::Ref<E
     read(true, d, out, step, ops);
 }
 
+void TileGrid::backward_many(const Eigen::MatrixXf& d, Eigen::MatrixXf& out,
+                             const std::uint64_t* steps, OpCounts& ops) {
+    out.resize(cols_, d.cols());
+    if (arrays_.size() == 1) {
+        arrays_.front().backward_many(d, out, steps, ops);
+        return;
+    }
+    for (Eigen::Index p = 0; p < d.cols(); ++p)
+        read(true, d.col(p), out.col(p), steps[p], ops);
+}
+
 void TileGrid::program(int r, int c, int pulses, std::uint64_t step, OpCounts& ops, int train) {
     if (r < 0 || r >= rows_ || c < 0 || c >= cols_)
         throw std::out_of_range("TileGrid::program: synapse (" + std::to_string(r) + ", " +

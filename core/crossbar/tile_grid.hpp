@@ -36,6 +36,10 @@ class TileGrid {
     void backward(const Eigen::Ref<const Eigen::VectorXf>& d, Eigen::Ref<Eigen::VectorXf> out,
                   std::uint64_t step, OpCounts& ops);
 
+    /// backward() of every column of d, column p keyed by steps[p]; a one-array grid reads them
+    /// together (CrossbarTile::backward_many).
+    void backward_many(const Eigen::MatrixXf& d, Eigen::MatrixXf& out, const std::uint64_t* steps,
+                       OpCounts& ops);
     /// Programs synapse (r, c) in the array that holds it (CrossbarTile::program).
     void program(int r, int c, int pulses, std::uint64_t step, OpCounts& ops, int train = 0);
     /// CrossbarTile::prefetch in the array that holds (r, c).

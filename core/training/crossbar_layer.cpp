@@ -76,8 +76,11 @@ namespace {
 /// The read-noise key of one MVM: the training step, and for a matrix read at several positions
 /// within the step (a convolution) the position above bit 40, so the positions of one image draw
 /// independent noise (position 0, every dense read, keeps the step alone).
+std::uint64_t read_key(std::uint64_t step, std::uint32_t position) {
+    return step + (std::uint64_t(position) << 40);
+}
 std::uint64_t read_key(const StepContext& ctx) {
-    return ctx.step + (std::uint64_t(ctx.position) << 40);
+    return read_key(ctx.step, ctx.position);
 }
 } // namespace
 
@@ -93,6 +96,15 @@ void CrossbarLayer::backward(const Vec& d, Vec& out, StepContext& ctx) {
     read_sum(out, [&](std::size_t i, Eigen::Ref<Vec> y) {
         tiles_[i].backward(d, y, read_key(ctx), (*ctx.counts)[Stage::backward]);
     });
+}
+
+void CrossbarLayer::backward_many(const Matrix& D, Matrix& Out, StepContext& ctx) {
+    // The pairs of a multi-memristive synapse add their outputs per read (read_sum).
+    if (tiles_.size() > 1) return WeightLayer::backward_many(D, Out, ctx);
+    keys_.resize(std::size_t(D.cols()));
+    for (std::size_t p = 0; p < keys_.size(); ++p)
+        keys_[p] = read_key(ctx.step, std::uint32_t(p));
+    tiles_.front().backward_many(D, Out, keys_.data(), (*ctx.counts)[Stage::backward]);
 }
 
 void CrossbarLayer::forward_batch(const Matrix& x, Matrix& z, std::uint64_t eval_step) const {

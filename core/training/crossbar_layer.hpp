@@ -26,6 +26,7 @@ class CrossbarLayer final : public DeviceLayer, private SynapseArray {
     const TileGrid& grid(int pair = 0) const { return tiles_[std::size_t(pair)]; }
     void forward(const Vec& x, Vec& z, StepContext& ctx) override;
     void backward(const Vec& d, Vec& out, StepContext& ctx) override;
+    void backward_many(const Matrix& D, Matrix& Out, StepContext& ctx) override;
     void forward_batch(const Matrix& x, Matrix& z, std::uint64_t eval_step) const override;
     void commit_rank1(const Vec& x, const Vec& delta, float scale, StepContext& ctx) override;
     void commit(const Matrix& dW, StepContext& ctx) override;
@@ -79,6 +80,7 @@ class CrossbarLayer final : public DeviceLayer, private SynapseArray {
     Vec xq_, dq_;         ///< quantized update-path vectors (scratch)
     std::vector<int> nz_; ///< rows with a non-zero (quantized) error this image (scratch)
     std::vector<std::uint32_t> words_; ///< random words of the stochastic rounding (scratch)
+    std::vector<std::uint64_t> keys_;  ///< read-noise keys of the positions (scratch)
 };
 
 } // namespace cbl

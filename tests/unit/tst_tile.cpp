@@ -3,6 +3,7 @@
 #include "core/common/param_error.hpp"
 #include "core/common/rng.hpp"
 #include "core/crossbar/crossbar_tile.hpp"
+#include "core/crossbar/mvm_kernels.hpp"
 #include "core/training/crossbar_layer.hpp"
 
 // oneTBB before Qt: Qt's `emit` macro would break TBB's headers (ARCHITECTURE.md).
@@ -11,6 +12,7 @@
 #include <QtTest>
 
 #include <cmath>
+#include <cstring>
 
 using namespace cbl;
 
@@ -312,6 +314,61 @@ class TstTile : public QObject {
             QVERIFY(std::abs(k - std::round(k)) < 1e-4f);
         }
         QCOMPARE(ops.adc_bit_conversions, std::uint64_t(30 * 3));
+    }
+
+    // Transposed reads of many vectors sum in the order of one Eigen product W^T d and of
+    // transposed_variance() per vector: bit-identical, for every row padding and a column count
+    // off the 16-column blocks.
+    void transposedManyMatchesOneReadPerVector() {
+        for (const int ld : {16, 32, 64, 144})
+            for (const int cols : {1, 16, 37}) {
+                const int n = 5;
+                Eigen::MatrixXf w(ld, cols), d(ld, n);
+                Eigen::Matrix<std::uint8_t, Eigen::Dynamic, Eigen::Dynamic> q(ld, cols);
+                for (int c = 0; c < cols; ++c) {
+                    // Magnitudes spread over decades, so a different summation order would show.
+                    w.col(c) = test_input(ld, std::uint64_t(c), 0.2).array() *
+                               std::pow(10.f, float(c % 5) - 2.f) * (c % 2 ? 1.f : -1.f);
+                    for (int r = 0; r < ld; ++r)
+                        q(r, c) = std::uint8_t((r * 37 + c * 11) % 256);
+                }
+                for (int p = 0; p < n; ++p)
+                    d.col(p) = test_input(ld, std::uint64_t(100 + p), 0.3).array() - 0.5f;
+                const Eigen::MatrixXf d2 = d.array().square().matrix();
+                Eigen::MatrixXf out(cols, n), var(cols, n);
+                mvm::transposed_many(w.data(), q.data(), ld, cols, d.data(), d2.data(), n,
+                                     out.data(), var.data());
+                for (int p = 0; p < n; ++p) {
+                    const Eigen::VectorXf one = w.transpose() * d.col(p);
+                    Eigen::VectorXf one_var(cols);
+                    mvm::transposed_variance(q.data(), ld, cols, d2.col(p).data(), one_var.data());
+                    QVERIFY(std::memcmp(one.data(), out.col(p).data(), sizeof(float) * cols) == 0);
+                    QVERIFY(std::memcmp(one_var.data(), var.col(p).data(), sizeof(float) * cols) ==
+                            0);
+                }
+            }
+    }
+
+    // backward_many() gives every column the values and counts of its own backward() read.
+    void backwardManyEqualsOneReadPerColumn() {
+        CrossbarTile many(40, 70, TileConfig{}, 3, 1), one = many;
+        Eigen::MatrixXf d(40, 6), out(70, 6);
+        std::vector<std::uint64_t> steps;
+        for (int p = 0; p < 6; ++p) {
+            d.col(p) = test_input(40, std::uint64_t(p), 0.5);
+            steps.push_back(7 + (std::uint64_t(p) << 40));
+        }
+        OpCounts ops_many, ops_one;
+        many.backward_many(d, out, steps.data(), ops_many);
+        for (int p = 0; p < 6; ++p) {
+            Eigen::VectorXf y(70);
+            one.backward(d.col(p), y, steps[std::size_t(p)], ops_one);
+            QVERIFY(std::memcmp(y.data(), out.col(p).data(), sizeof(float) * 70) == 0);
+        }
+        QCOMPARE(ops_many.mvms, ops_one.mvms);
+        QCOMPARE(ops_many.dac_conversions, ops_one.dac_conversions);
+        QCOMPARE(ops_many.adc_conversions, ops_one.adc_conversions);
+        QCOMPARE(ops_many.device_reads, ops_one.device_reads);
     }
 
     // The batched Philox draws (AVX-512, eight blocks per pass) equal the scalar Random123 ones,
