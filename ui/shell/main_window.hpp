@@ -29,6 +29,7 @@ class ComparisonRuns;
 class SnapshotView;
 class SessionController;
 class NumberStrip;
+class SweepView;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -82,6 +83,12 @@ class MainWindow : public QMainWindow {
     SessionController* session() const { return session_; }
     /// Presentation mode's big numbers (hidden otherwise).
     NumberStrip* numbers() const { return numbers_; }
+
+    /// Shows the sweep file at `path` in the sweep window; a file that cannot be shown is refused
+    /// with a dialog naming it and what is wrong (false), and the window keeps what it showed.
+    bool openSweep(const QString& path);
+    /// The sweep window, once a sweep was opened (else nullptr).
+    SweepView* sweepView() const { return sweep_; }
 
     /// Exports the named view (".png" or ".svg" by suffix). Empty string or the error.
     QString exportView(const QString& name, const QString& path);
@@ -147,6 +154,7 @@ class MainWindow : public QMainWindow {
     ExperimentPanel* experimentPanel_;
     ParameterPanel* parameters_;
     NumberStrip* numbers_;
+    SweepView* sweep_ = nullptr;
     QToolBar* numbersBar_ = nullptr;
     QList<Panel> panels_;
 
