@@ -77,7 +77,6 @@ SweepView::SweepView(QWidget* parent) : QWidget(parent) {
     heatmap_->setHint("hover: mean over seeds, spread and seeds run · grey: not run yet · wheel: "
                       "zoom · double-click: whole map");
     chart_ = new ChartView("");
-    chart_->drawLegendAsLines();
     stack_ = new QStackedWidget;
     stack_->addWidget(heatmap_);
     stack_->addWidget(chart_);
@@ -220,6 +219,20 @@ QString SweepView::axisTitle(int axis) const {
     return info.unit.isEmpty() ? label : label + " [" + info.unit + "]";
 }
 
+QString SweepView::setting(int axis, std::size_t value) const {
+    const QString key = QString::fromStdString(table_.axes[axis].key);
+    const ParameterInfo info = parameter_info(key, family_);
+    return (info.spec ? info.label : key) + " " +
+           with_unit(QString::fromStdString(table_.axes[axis].values[value]), info.unit);
+}
+
+QString SweepView::heldTitle() const {
+    QStringList held;
+    for (int k = 0; k < int(table_.axes.size()); ++k)
+        if (k != x_ && k != y_) held << setting(k, fixed_[k]);
+    return held.isEmpty() ? QString() : " at " + held.join(", ");
+}
+
 QString SweepView::metricTitle() const {
     if (metrics_.empty()) return "no point has finished yet";
     const SweepMetric& m = metrics_[metric_];
@@ -236,12 +249,8 @@ std::vector<std::size_t> SweepView::cellIndex(int xi, int yi) const {
 
 QString SweepView::describe(const std::vector<std::size_t>& at) const {
     QStringList where;
-    for (int k = 0; k < int(table_.axes.size()); ++k) {
-        const ParameterInfo info =
-            parameter_info(QString::fromStdString(table_.axes[k].key), family_);
-        where << (info.spec ? info.label : QString::fromStdString(table_.axes[k].key)) + " " +
-                     with_unit(QString::fromStdString(table_.axes[k].values[at[k]]), info.unit);
-    }
+    for (int k = 0; k < int(table_.axes.size()); ++k)
+        where << setting(k, at[k]);
     const SweepCell& c = table_.at(at);
     QString text = where.join(", ") + ": ";
     if (c.n == 0) return text + QString("not run yet (0 of %1 seeds)").arg(c.planned);
@@ -304,7 +313,7 @@ void SweepView::drawMap() {
         cols << (x_ >= 0 ? QString::fromStdString(table_.axes[x_].values[xi]) : "");
     for (int yi = ny; yi-- > 0;)
         rows << (y_ >= 0 ? QString::fromStdString(table_.axes[y_].values[yi]) : "");
-    heatmap_->setTitle(metricTitle() + ", mean over seeds");
+    heatmap_->setTitle(metricTitle() + ", mean over seeds" + heldTitle());
     heatmap_->setAxisTitles(x_ >= 0 ? axisTitle(x_) : "", y_ >= 0 ? axisTitle(y_) : "");
     heatmap_->setTickLabels(cols, rows);
     heatmap_->setHoverText([this, ny](int r, int c) { return describe(cellIndex(c, ny - 1 - r)); });
@@ -330,7 +339,7 @@ void SweepView::drawLine() {
     mean->setPointsVisible(true);
     style_series(mean, series_color(0), 2);
     auto* band = new QAreaSeries;
-    band->setName("± 1 standard deviation");
+    band->setName("± 1 std");
     auto* upper = new QLineSeries(band);
     auto* lower = new QLineSeries(band);
     QColor fill = series_color(0);
@@ -367,7 +376,7 @@ void SweepView::drawLine() {
         s->attachAxis(xAxis);
         s->attachAxis(yAxis);
     }
-    chart->setTitle(metricTitle() + " over " + axisTitle(x_));
+    chart->setTitle(metricTitle() + " over " + axisTitle(x_) + heldTitle());
     chart_->setPlaceholder(mean->count() == 0 ? "no point of this line has run yet" : "");
     chart_->setHoverFormat([this](const QXYSeries*, QPointF p) {
         return describe(cellIndex(int(std::lround(p.x())), 0));

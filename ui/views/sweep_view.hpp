@@ -50,6 +50,10 @@ class SweepView : public QWidget {
     /// A parameter's name and unit, "refresh threshold [µS]".
     QString axisTitle(int axis) const;
     QString metricTitle() const;
+    /// A parameter at one of its values, "refresh threshold 8 µS".
+    QString setting(int axis, std::size_t value) const;
+    /// The values the parameters on neither axis are held at, " at refresh threshold 8 µS".
+    QString heldTitle() const;
     /// The grid indices of the cell at x index `xi` and y index `yi` (-1: no y axis).
     std::vector<std::size_t> cellIndex(int xi, int yi) const;
     /// Hover read-out: where, the mean, the spread and how many seeds ran.
