@@ -190,13 +190,7 @@ MainWindow::MainWindow(QWidget* parent, bool restoreLayout, int threads)
             [this] { loadPreset(default_preset()); });
     connect(session_, &SessionController::openFailed, this,
             [this](const QString& path, const QString& error) {
-                // Not modal: the running experiment stays as it was, nothing waits for a click.
-                auto* box =
-                    new QMessageBox(QMessageBox::Warning, "Open session",
-                                    "Cannot open " + QFileInfo(path).fileName() + ":\n" + error,
-                                    QMessageBox::Ok, this);
-                box->setAttribute(Qt::WA_DeleteOnClose);
-                box->open();
+                refuseFile("Open session", path, error);
             });
     connect(session_, &SessionController::message, this,
             [this](const QString& m) { statusBar()->showMessage(m, 8000); });
@@ -230,6 +224,15 @@ MainWindow::MainWindow(QWidget* parent, bool restoreLayout, int threads)
 
 MainWindow::~MainWindow() = default;
 
+void MainWindow::refuseFile(const QString& title, const QString& path, const QString& error) {
+    // Not modal: the running experiment stays as it was, nothing waits for a click.
+    auto* box = new QMessageBox(QMessageBox::Warning, title,
+                                "Cannot open " + QFileInfo(path).fileName() + ":\n" + error,
+                                QMessageBox::Ok, this);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
+}
+
 bool MainWindow::openSweep(const QString& path) {
     if (!sweep_) {
         sweep_ = new SweepView(this);
@@ -239,12 +242,7 @@ bool MainWindow::openSweep(const QString& path) {
     }
     const QString error = sweep_->open(path);
     if (!error.isEmpty()) {
-        // Not modal, as for sessions: nothing waits for a click.
-        auto* box = new QMessageBox(QMessageBox::Warning, "Open sweep",
-                                    "Cannot open " + QFileInfo(path).fileName() + ":\n" + error,
-                                    QMessageBox::Ok, this);
-        box->setAttribute(Qt::WA_DeleteOnClose);
-        box->open();
+        refuseFile("Open sweep", path, error);
         return false;
     }
     sweep_->setWindowTitle(QFileInfo(path).fileName() + " — sweep — CrossbarLab");

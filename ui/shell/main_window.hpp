@@ -134,6 +134,8 @@ class MainWindow : public QMainWindow {
     void addComparisonPreset();
     void addSeeds();
     void exportCurrentDialog(const QString& suffix);
+    /// A file that cannot be opened: a dialog naming it and what is wrong.
+    void refuseFile(const QString& title, const QString& path, const QString& error);
     Panel* panel(const QString& name);
     const Panel* panel(const QString& name) const;
     QString activePanelName() const;
