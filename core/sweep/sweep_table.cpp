@@ -204,7 +204,7 @@ SweepTable aggregate_sweep(const std::vector<SweepPoint>& points, const SweepMet
         double squares = 0;
         for (const double x : v)
             squares += (x - cell.mean) * (x - cell.mean);
-        cell.std = v.size() > 1 ? std::sqrt(squares / double(v.size() - 1)) : 0.0;
+        cell.stddev = v.size() > 1 ? std::sqrt(squares / double(v.size() - 1)) : 0.0;
     }
     return t;
 }
@@ -240,7 +240,7 @@ std::string sweep_csv(const std::vector<SweepPoint>& points,
             out += ',';
             if (cell.n > 0) append_number(out, cell.mean);
             out += ',';
-            if (cell.n > 1) append_number(out, cell.std);
+            if (cell.n > 1) append_number(out, cell.stddev);
             out += ',';
             append_number(out, cell.n);
         }

@@ -37,9 +37,10 @@ std::optional<double> metric_value(const nlohmann::json& summary, const SweepMet
 
 /// Mean and spread over the seeds of one combination of the swept parameters.
 struct SweepCell {
-    std::size_t n = 0;        ///< seeds that ran and have the metric
-    std::size_t planned = 0;  ///< seeds the grid has for this combination
-    double mean = 0, std = 0; ///< sample standard deviation (n - 1), 0 for n < 2
+    std::size_t n = 0;       ///< seeds that ran and have the metric
+    std::size_t planned = 0; ///< seeds the grid has for this combination
+    double mean = 0;
+    double stddev = 0; ///< sample standard deviation (n - 1), 0 for n < 2
 };
 
 /// A metric over the whole grid: one cell per combination of the axes' values.

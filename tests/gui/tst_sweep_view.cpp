@@ -99,7 +99,7 @@ class TestSweepView : public QObject {
         QTRY_VERIFY(!map->hoverLine().isEmpty());
         const QString line = map->hoverLine();
         QVERIFY2(line.contains("refresh threshold 4 µS") && line.contains("0.05") &&
-                     line.contains("best test accuracy 70 %") && line.contains("n = 2 of 2") &&
+                     line.contains("best test accuracy 70.00 %") && line.contains("n = 2 of 2") &&
                      line.contains("std 2.121 %"),
                  qPrintable(line));
         QTest::mouseMove(map, map->cellCenter(0, 1));

@@ -75,11 +75,11 @@ class TestSweepTable : public QObject {
         QCOMPARE(full.n, std::size_t(3));
         QCOMPARE(full.planned, std::size_t(3));
         QVERIFY(std::abs(full.mean - 84.0) < 1e-9);
-        QVERIFY(std::abs(full.std - 4.0) < 1e-9); // sample std of 80, 84, 88
+        QVERIFY(std::abs(full.stddev - 4.0) < 1e-9); // sample std of 80, 84, 88
         const SweepCell& one = t.at({0, 2});
         QCOMPARE(one.n, std::size_t(1));
         QCOMPARE(one.mean, 50.0);
-        QCOMPARE(one.std, 0.0);
+        QCOMPARE(one.stddev, 0.0);
         // Not run yet: an empty cell.
         QCOMPARE(t.at({0, 0}).n, std::size_t(0));
         QCOMPARE(t.at({0, 0}).planned, std::size_t(3));

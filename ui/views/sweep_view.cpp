@@ -30,9 +30,14 @@ namespace cbl::ui {
 
 namespace {
 
-/// Four significant digits (85.21 %), three with an exponent for counts in the millions.
-QString number(double v) {
-    return QString::number(v, 'g', std::abs(v) >= 1e5 ? 3 : 4);
+/// `digits` significant digits (85.21 %) without exponents: counts from ten thousand up in k and
+/// M (713k, 1.24M), whole numbers below as they are (3712).
+QString number(double v, int digits = 4) {
+    const double a = std::abs(v);
+    if (a >= 1e6) return QString::number(v / 1e6, 'g', 3) + "M";
+    if (a >= 1e4) return QString::number(v / 1e3, 'g', 3) + "k";
+    if (a < 1) return QString::number(v, 'g', digits);
+    return QString::number(v, 'f', std::max(0, digits - 1 - int(std::floor(std::log10(a)))));
 }
 
 QString with_unit(const QString& value, const QString& unit) {
@@ -260,7 +265,7 @@ QString SweepView::describe(const std::vector<std::size_t>& at) const {
                 .arg(QString::fromStdString(m.label), with_unit(number(c.mean), unit))
                 .arg(c.n)
                 .arg(c.planned);
-    return text + (c.n > 1 ? ", std " + with_unit(number(c.std), unit) : ", no spread from one");
+    return text + (c.n > 1 ? ", std " + with_unit(number(c.stddev), unit) : ", no spread from one");
 }
 
 void SweepView::redraw() {
@@ -320,8 +325,7 @@ void SweepView::drawMap() {
     heatmap_->setCellText([this, ny](int r, int c) {
         const SweepCell& cell = table_.at(cellIndex(c, ny - 1 - r));
         if (cell.n == 0) return QString();
-        return cell.n > 1 ? number(cell.mean) + " ± " + QString::number(cell.std, 'g', 2)
-                          : number(cell.mean);
+        return cell.n > 1 ? number(cell.mean) + " ± " + number(cell.stddev, 2) : number(cell.mean);
     });
     heatmap_->setMatrix(m, lo, hi, Colormap::viridis, metricTitle());
     stack_->setCurrentWidget(heatmap_);
@@ -355,10 +359,10 @@ void SweepView::drawLine() {
         const SweepCell& c = table_.at(cellIndex(xi, 0));
         if (c.n == 0) continue; // not run yet: no point
         mean->append(xi, c.mean);
-        upper->append(xi, c.mean + c.std);
-        lower->append(xi, c.mean - c.std);
-        lo = std::min(lo, c.mean - c.std);
-        hi = std::max(hi, c.mean + c.std);
+        upper->append(xi, c.mean + c.stddev);
+        lower->append(xi, c.mean - c.stddev);
+        lo = std::min(lo, c.mean - c.stddev);
+        hi = std::max(hi, c.mean + c.stddev);
     }
     band->setUpperSeries(upper);
     band->setLowerSeries(lower);

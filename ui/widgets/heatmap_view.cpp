@@ -157,7 +157,11 @@ QRectF HeatmapView::plotRect() const {
     const double left = labels + h + 8;
     const double top = h * 1.6 + 4;
     const double bottom = h * 3.4 + 6;
-    const double right = h * 1.2 + fm.horizontalAdvance("-0.000") + h + 16;
+    // Room for the colour bar's widest tick label ("7e+05" for a sweep's pulse counts).
+    double ticks = fm.horizontalAdvance("-0.000");
+    for (double t : nice_ticks(lo_, hi_, 8))
+        ticks = std::max<double>(ticks, fm.horizontalAdvance(tick_text(t)));
+    const double right = h * 1.2 + ticks + h + 16;
     return QRectF(left, top, std::max(10.0, width() - left - right),
                   std::max(10.0, height() - top - bottom));
 }
