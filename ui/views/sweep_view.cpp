@@ -118,7 +118,7 @@ QString SweepView::open(const QString& path) {
     SweepTable grid;
     try {
         points = load_sweep(path.toStdString());
-        if (points.empty()) throw InputError("has no points");
+        if (points.empty()) throw InputError("sweep file " + path.toStdString() + " has no points");
         // A metric no summary has: the grid alone, and a check that the points form one.
         grid = aggregate_sweep(points, SweepMetric{});
     } catch (const std::exception& e) {
@@ -128,9 +128,10 @@ QString SweepView::open(const QString& path) {
     path_ = path;
     points_ = std::move(points);
     metrics_ = sweep_metrics(points_);
-    const nlohmann::json& device = points_.front().config["device"];
-    family_ = device.is_object() && device.value("family", nlohmann::json()).is_string()
-                  ? QString::fromStdString(device["family"].get<std::string>())
+    const nlohmann::json& config = points_.front().config;
+    const nlohmann::json::json_pointer family("/device/family");
+    family_ = config.contains(family) && config.at(family).is_string()
+                  ? QString::fromStdString(config.at(family).get<std::string>())
                   : "pcm";
     table_ = std::move(grid);
     const int n = int(table_.axes.size());
@@ -284,7 +285,7 @@ void SweepView::redraw() {
     }
     const auto finished = std::count_if(points_.begin(), points_.end(),
                                         [](const SweepPoint& p) { return !p.summary.is_null(); });
-    const nlohmann::json& name = points_.front().config["name"];
+    const nlohmann::json name = points_.front().config.value("name", nlohmann::json());
     info_->setText(
         QString("%1 (%2): %3 of %4 runs finished (every grid point × every seed); "
                 "cells: mean ± std over seeds")
