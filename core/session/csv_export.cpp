@@ -10,14 +10,18 @@
 #include <unistd.h>
 
 namespace cbl {
-namespace {
 
-template <typename T>
-void append_number(std::string& out, T value) {
-    char buf[32];
-    const auto r = std::to_chars(buf, buf + sizeof buf, value);
-    out.append(buf, r.ptr);
+std::string csv_field(const std::string& s) {
+    if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
+    std::string out = "\"";
+    for (const char c : s) {
+        if (c == '"') out += '"';
+        out += c;
+    }
+    return out + '"';
 }
+
+namespace {
 
 /// True for "layer_<digits>/...": the arrays that belong to one weight layer.
 bool is_layer_path(const std::string& path) {
@@ -88,17 +92,6 @@ std::string metrics_csv(const std::vector<EpochMetrics>& history) {
         out += '\n';
     }
     return out;
-}
-
-/// RFC 4180 quoting: only when needed, doubling the quotes.
-std::string csv_field(const std::string& s) {
-    if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
-    std::string out = "\"";
-    for (const char c : s) {
-        if (c == '"') out += '"';
-        out += c;
-    }
-    return out + '"';
 }
 
 std::string matrix_csv(const StateArray& a) {

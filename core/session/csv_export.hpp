@@ -3,10 +3,21 @@
 // per-layer weight and conductance matrices (the session file remains the complete record).
 #include "core/experiment/state.hpp"
 
+#include <charconv>
 #include <string>
 #include <vector>
 
 namespace cbl {
+
+/// Appends `value` in the shortest form that reads back to the same number.
+template <typename T>
+void append_number(std::string& out, T value) {
+    char buf[32];
+    const auto r = std::to_chars(buf, buf + sizeof buf, value);
+    out.append(buf, r.ptr);
+}
+/// RFC 4180 quoting: only when needed, doubling the quotes.
+std::string csv_field(const std::string& s);
 
 /// Writes into `dir` (created if needed), each file atomically:
 ///  - metrics.csv: one row per epoch, the unit of each column in brackets in the header;

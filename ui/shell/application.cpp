@@ -6,6 +6,7 @@
 #include "ui/shell/session_controller.hpp"
 #include "ui/views/device_explorer.hpp"
 #include "ui/views/drift_view.hpp"
+#include "ui/views/sweep_view.hpp"
 #include "ui/widgets/chart_view.hpp"
 #include "ui/widgets/heatmap_view.hpp"
 
@@ -115,6 +116,27 @@ std::string one_line(std::string s) {
     return s;
 }
 
+/// Saves `target` (inside `window`, which must have come out at `size`) to `file`; warns on
+/// stderr about text drawn shortened. The exit code of the run.
+int save_screenshot(QWidget* window, QWidget* target, QSize size, const QString& file) {
+    // A window whose panels need more room than --size gives would be a screenshot of another
+    // size: refuse it.
+    if (window->size() != size) {
+        std::cerr << "crossbarlab: --size " << size_text(size).toStdString()
+                  << " is below what this window needs, "
+                  << size_text(window->minimumSizeHint()).toStdString() << "\n";
+        return 2;
+    }
+    const bool saved = save_grab(target, file);
+    // Text drawn shortened for lack of room is a warning: the picture is less readable.
+    const QStringList shortened = shortened_texts(target);
+    if (!shortened.isEmpty())
+        std::cerr << "crossbarlab: shortened for lack of room: \""
+                  << shortened.join("\", \"").toStdString() << "\"\n";
+    if (!saved) std::cerr << "crossbarlab: cannot write " << file.toStdString() << "\n";
+    return saved ? 0 : 1;
+}
+
 } // namespace
 
 int run_application(int argc, char** argv) {
@@ -149,7 +171,11 @@ int run_application(int argc, char** argv) {
                 "what the panels need (default: %3).")
             .arg(size_text(min_shot_size), size_text(max_shot_size), size_text(default_shot_size)),
         "WxH", size_text(default_shot_size));
-    parser.addOptions({preset, screenshot, steps, view, threads, size});
+    QCommandLineOption sweep("sweep",
+                             "A sweep file (crossbarlab-cli sweep) to show in the sweep window; "
+                             "with --screenshot, that window alone is saved.",
+                             "FILE.h5");
+    parser.addOptions({preset, screenshot, steps, view, threads, size, sweep});
     parser.process(app);
 
     const bool shooting = parser.isSet(screenshot);
@@ -186,6 +212,22 @@ int run_application(int argc, char** argv) {
         std::cerr << "crossbarlab: --threads " << parser.value(threads).toStdString()
                   << " must be a whole number from 1 to 256\n";
         return 2;
+    }
+
+    if (shooting && parser.isSet(sweep)) {
+        // The sweep window alone: no experiment is built or trained.
+        SweepView view;
+        const QString error = view.open(parser.value(sweep));
+        if (!error.isEmpty()) {
+            std::cerr << "crossbarlab: " << one_line(error.toStdString()) << "\n";
+            return 2;
+        }
+        view.resize(*shotSize);
+        view.show();
+        const QString file = parser.value(screenshot);
+        QTimer::singleShot(400, &app,
+                           [&] { app.exit(save_screenshot(&view, &view, *shotSize, file)); });
+        return app.exec();
     }
 
     const QStringList sessions = parser.positionalArguments();
@@ -225,6 +267,7 @@ int run_application(int argc, char** argv) {
     else
         window.show();
     if (!shooting) {
+        if (parser.isSet(sweep)) window.openSweep(parser.value(sweep));
         window.session()->offerRecovery();
         return app.exec();
     }
@@ -247,26 +290,10 @@ int run_application(int argc, char** argv) {
     });
     auto shoot = [&, file] {
         QTimer::singleShot(400, &app, [&, file] {
-            // A window whose panels need more room than --size gives would be a screenshot of
-            // another size: refuse it.
-            if (window.size() != *shotSize) {
-                std::cerr << "crossbarlab: --size " << size_text(*shotSize).toStdString()
-                          << " is below what this window needs, "
-                          << size_text(window.minimumSizeHint()).toStdString() << "\n";
-                app.exit(2);
-                return;
-            }
             QWidget* target = &window;
             if (!viewName.isEmpty() && viewName != "presentation" && viewName != "heatmaps")
                 target = window.viewWidget(viewName);
-            const bool saved = save_grab(target, file);
-            // Text drawn shortened for lack of room is a warning: the picture is less readable.
-            const QStringList shortened = shortened_texts(target);
-            if (!shortened.isEmpty())
-                std::cerr << "crossbarlab: shortened for lack of room: \""
-                          << shortened.join("\", \"").toStdString() << "\"\n";
-            if (!saved) std::cerr << "crossbarlab: cannot write " << file.toStdString() << "\n";
-            app.exit(saved ? 0 : 1);
+            app.exit(save_screenshot(&window, target, *shotSize, file));
         });
     };
     bool started = false, trained = false, driftAsked = false, done = false;

@@ -15,6 +15,7 @@
 #include "ui/views/number_strip.hpp"
 #include "ui/views/parameter_panel.hpp"
 #include "ui/views/sparsity_chart.hpp"
+#include "ui/views/sweep_view.hpp"
 #include "ui/views/traces_chart.hpp"
 
 #include <QAction>
@@ -189,13 +190,7 @@ MainWindow::MainWindow(QWidget* parent, bool restoreLayout, int threads)
             [this] { loadPreset(default_preset()); });
     connect(session_, &SessionController::openFailed, this,
             [this](const QString& path, const QString& error) {
-                // Not modal: the running experiment stays as it was, nothing waits for a click.
-                auto* box =
-                    new QMessageBox(QMessageBox::Warning, "Open session",
-                                    "Cannot open " + QFileInfo(path).fileName() + ":\n" + error,
-                                    QMessageBox::Ok, this);
-                box->setAttribute(Qt::WA_DeleteOnClose);
-                box->open();
+                refuseFile("Open session", path, error);
             });
     connect(session_, &SessionController::message, this,
             [this](const QString& m) { statusBar()->showMessage(m, 8000); });
@@ -228,6 +223,33 @@ MainWindow::MainWindow(QWidget* parent, bool restoreLayout, int threads)
 }
 
 MainWindow::~MainWindow() = default;
+
+void MainWindow::refuseFile(const QString& title, const QString& path, const QString& error) {
+    // Not modal: the running experiment stays as it was, nothing waits for a click.
+    auto* box = new QMessageBox(QMessageBox::Warning, title,
+                                "Cannot open " + QFileInfo(path).fileName() + ":\n" + error,
+                                QMessageBox::Ok, this);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
+}
+
+bool MainWindow::openSweep(const QString& path) {
+    if (!sweep_) {
+        sweep_ = new SweepView(this);
+        // A window of its own: a sweep is not the experiment this window trains.
+        sweep_->setWindowFlag(Qt::Window);
+        sweep_->resize(1100, 720);
+    }
+    const QString error = sweep_->open(path);
+    if (!error.isEmpty()) {
+        refuseFile("Open sweep", path, error);
+        return false;
+    }
+    sweep_->setWindowTitle(QFileInfo(path).fileName() + " — sweep — CrossbarLab");
+    sweep_->show();
+    sweep_->raise();
+    return true;
+}
 
 void MainWindow::addPanel(const QString& name, const QString& title, QWidget* w, SnapshotView* v,
                           Qt::DockWidgetArea area, int minIntervalMs) {
@@ -399,6 +421,13 @@ void MainWindow::buildActions() {
 void MainWindow::buildMenus() {
     QMenu* file = menuBar()->addMenu("&File");
     session_->populateMenu(file);
+    QAction* sweep = file->addAction("Open s&weep…", this, [this] {
+        const QString path = QFileDialog::getOpenFileName(this, "Open sweep", QString(),
+                                                          "Sweeps (*.h5);;All files (*)");
+        if (!path.isEmpty()) openSweep(path);
+    });
+    sweep->setToolTip("A file of crossbarlab-cli sweep: maps of its metrics over the swept "
+                      "parameters");
     file->addSeparator();
     QMenu* exp = file->addMenu("&Export");
     exp->addAction("Current view as PNG…", this, [this] { exportCurrentDialog("png"); });

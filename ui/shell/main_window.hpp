@@ -29,6 +29,7 @@ class ComparisonRuns;
 class SnapshotView;
 class SessionController;
 class NumberStrip;
+class SweepView;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -83,6 +84,12 @@ class MainWindow : public QMainWindow {
     /// Presentation mode's big numbers (hidden otherwise).
     NumberStrip* numbers() const { return numbers_; }
 
+    /// Shows the sweep file at `path` in the sweep window; a file that cannot be shown is refused
+    /// with a dialog naming it and what is wrong (false), and the window keeps what it showed.
+    bool openSweep(const QString& path);
+    /// The sweep window, once a sweep was opened (else nullptr).
+    SweepView* sweepView() const { return sweep_; }
+
     /// Exports the named view (".png" or ".svg" by suffix). Empty string or the error.
     QString exportView(const QString& name, const QString& path);
     /// Exports every view to `dir` as PNG and SVG plus metrics.csv and events.csv.
@@ -127,6 +134,8 @@ class MainWindow : public QMainWindow {
     void addComparisonPreset();
     void addSeeds();
     void exportCurrentDialog(const QString& suffix);
+    /// A file that cannot be opened: a dialog naming it and what is wrong.
+    void refuseFile(const QString& title, const QString& path, const QString& error);
     Panel* panel(const QString& name);
     const Panel* panel(const QString& name) const;
     QString activePanelName() const;
@@ -147,6 +156,7 @@ class MainWindow : public QMainWindow {
     ExperimentPanel* experimentPanel_;
     ParameterPanel* parameters_;
     NumberStrip* numbers_;
+    SweepView* sweep_ = nullptr;
     QToolBar* numbersBar_ = nullptr;
     QList<Panel> panels_;
 

@@ -53,6 +53,27 @@ void HeatmapView::setAxisTitles(const QString& x, const QString& y) {
     update();
 }
 
+void HeatmapView::setTickLabels(const QStringList& columns, const QStringList& rows) {
+    colLabels_ = columns;
+    rowLabels_ = rows;
+    update();
+}
+
+void HeatmapView::setCellText(std::function<QString(int, int)> f) {
+    cellText_ = std::move(f);
+    update();
+}
+
+void HeatmapView::setHint(const QString& hint) {
+    hint_ = hint;
+    update();
+}
+
+void HeatmapView::setEmptyText(const QString& text) {
+    emptyText_ = text;
+    update();
+}
+
 void HeatmapView::setMarkers(std::vector<std::pair<int, int>> cells) {
     markers_ = std::move(cells);
     update();
@@ -130,10 +151,17 @@ void HeatmapView::recolor() {
 QRectF HeatmapView::plotRect() const {
     const QFontMetrics fm(font());
     const int h = fm.height();
-    const double left = fm.horizontalAdvance("00000") + h + 8;
+    double labels = fm.horizontalAdvance("00000");
+    for (const QString& l : rowLabels_)
+        labels = std::max<double>(labels, fm.horizontalAdvance(l));
+    const double left = labels + h + 8;
     const double top = h * 1.6 + 4;
     const double bottom = h * 3.4 + 6;
-    const double right = h * 1.2 + fm.horizontalAdvance("-0.000") + h + 16;
+    // Room for the colour bar's widest tick label ("7e+05" for a sweep's pulse counts).
+    double ticks = fm.horizontalAdvance("-0.000");
+    for (double t : nice_ticks(lo_, hi_, 8))
+        ticks = std::max<double>(ticks, fm.horizontalAdvance(tick_text(t)));
+    const double right = h * 1.2 + ticks + h + 16;
     return QRectF(left, top, std::max(10.0, width() - left - right),
                   std::max(10.0, height() - top - bottom));
 }
@@ -215,9 +243,7 @@ void HeatmapView::paintEvent(QPaintEvent*) {
     if (QFontMetrics(bold).horizontalAdvance(title_) > width()) elided_.append(title_);
 
     if (image_.isNull()) {
-        painter.drawText(p, Qt::AlignCenter | Qt::TextWordWrap,
-                         "no crossbar data: this layer is full precision (FP) or nothing is "
-                         "loaded");
+        painter.drawText(p, Qt::AlignCenter | Qt::TextWordWrap, emptyText_);
         return;
     }
     // Nearest-neighbour: each device stays a crisp cell at any zoom.
@@ -229,18 +255,36 @@ void HeatmapView::paintEvent(QPaintEvent*) {
     auto toX = [&](double c) { return p.left() + (c - wx_) / ww_ * p.width(); };
     auto toY = [&](double r) { return p.top() + (r - wy_) / wh_ * p.height(); };
 
-    // Axis ticks in cell indices (0-based, like the hover read-out and the pin list).
-    for (double t : nice_ticks(wx_, wx_ + ww_ - 1, std::max(2, int(p.width() / (h * 5))))) {
-        const double x = toX(t + 0.5);
+    const double cw = p.width() / ww_, ch = p.height() / wh_;
+    const auto xTick = [&](double at, const QString& text) {
+        const double x = toX(at + 0.5);
         painter.drawLine(QPointF(x, p.bottom()), QPointF(x, p.bottom() + 4));
-        painter.drawText(QRectF(x - 40, p.bottom() + 4, 80, h), Qt::AlignHCenter | Qt::AlignTop,
-                         tick_text(t));
-    }
-    for (double t : nice_ticks(wy_, wy_ + wh_ - 1, std::max(2, int(p.height() / (h * 2.5))))) {
-        const double y = toY(t + 0.5);
+        painter.drawText(QRectF(x - 80, p.bottom() + 4, 160, h), Qt::AlignHCenter | Qt::AlignTop,
+                         text);
+    };
+    const auto yTick = [&](double at, const QString& text) {
+        const double y = toY(at + 0.5);
         painter.drawLine(QPointF(p.left() - 4, y), QPointF(p.left(), y));
         painter.drawText(QRectF(0, y - h / 2.0, p.left() - 6, h), Qt::AlignRight | Qt::AlignVCenter,
-                         tick_text(t));
+                         text);
+    };
+    if (colLabels_.size() == cols() && rowLabels_.size() == rows()) {
+        // Every k-th label where the cells are too narrow for all of them.
+        double widest = 0;
+        for (const QString& l : colLabels_)
+            widest = std::max<double>(widest, fm.horizontalAdvance(l));
+        const int xStep = std::max(1, int(std::ceil((widest + h) / cw)));
+        const int yStep = std::max(1, int(std::ceil(h * 1.2 / ch)));
+        for (int c = 0; c < cols(); c += xStep)
+            if (c + 0.5 >= wx_ && c + 0.5 <= wx_ + ww_) xTick(c, colLabels_[c]);
+        for (int r = 0; r < rows(); r += yStep)
+            if (r + 0.5 >= wy_ && r + 0.5 <= wy_ + wh_) yTick(r, rowLabels_[r]);
+    } else {
+        // Cell indices (0-based, like the hover read-out and the pin list).
+        for (double t : nice_ticks(wx_, wx_ + ww_ - 1, std::max(2, int(p.width() / (h * 5)))))
+            xTick(t, tick_text(t));
+        for (double t : nice_ticks(wy_, wy_ + wh_ - 1, std::max(2, int(p.height() / (h * 2.5)))))
+            yTick(t, tick_text(t));
     }
     painter.drawText(QRectF(p.left(), p.bottom() + h + 4, p.width(), h), Qt::AlignCenter,
                      fit(xTitle_, p.width()));
@@ -251,9 +295,21 @@ void HeatmapView::paintEvent(QPaintEvent*) {
                      fit(yTitle_, p.height()));
     painter.restore();
 
-    // Pinned synapses and the hovered cell.
-    const double cw = p.width() / ww_, ch = p.height() / wh_;
     painter.setClipRect(p);
+    if (cellText_) {
+        for (int r = std::max(0, int(wy_)); r < std::min(rows(), int(std::ceil(wy_ + wh_))); ++r)
+            for (int c = std::max(0, int(wx_)); c < std::min(cols(), int(std::ceil(wx_ + ww_)));
+                 ++c) {
+                const QString text = cellText_(r, c);
+                if (text.isEmpty() || fm.horizontalAdvance(text) + 4 > cw || h + 2 > ch) continue;
+                // Dark text on light colours, light on dark.
+                painter.setPen(qGray(image_.pixel(c, r)) > 128 ? Qt::black : Qt::white);
+                painter.drawText(QRectF(toX(c), toY(r), cw, ch), Qt::AlignCenter, text);
+            }
+        painter.setPen(QPen(ink, 1));
+    }
+
+    // Pinned synapses and the hovered cell.
     for (auto [r, c] : markers_) {
         const QRectF cell(toX(c), toY(r), std::max(cw, 6.0), std::max(ch, 6.0));
         const QRectF box =
@@ -302,7 +358,9 @@ void HeatmapView::paintEvent(QPaintEvent*) {
     // Hover read-out (or the hint how to use the view).
     // The hint in the longest form that fits the width.
     QString line = hoverLine_;
-    if (hover_.first < 0)
+    if (hover_.first < 0 && !hint_.isEmpty())
+        line = hint_;
+    else if (hover_.first < 0)
         for (const char* hint : {"hover: values · click: pin synapse · wheel: zoom · drag: pan · "
                                  "double-click: whole layer",
                                  "hover: values · click: pin · wheel: zoom · drag: pan",

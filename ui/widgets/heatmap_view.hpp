@@ -27,6 +27,14 @@ class HeatmapView : public QWidget {
     void setAxisTitles(const QString& x, const QString& y);
     /// Text for the hover read-out of a cell (row, col); default: the value with its unit.
     void setHoverText(std::function<QString(int, int)> f) { hoverText_ = std::move(f); }
+    /// Tick labels of the columns and rows (a swept parameter's values); empty: cell indices.
+    void setTickLabels(const QStringList& columns, const QStringList& rows);
+    /// Written inside each cell where it fits (a sweep's few large cells); empty: nothing.
+    void setCellText(std::function<QString(int, int)> f);
+    /// The line under the map while nothing is hovered; empty: how to pin synapses.
+    void setHint(const QString& hint);
+    /// Shown instead of the map when there is no matrix.
+    void setEmptyText(const QString& text);
     /// Cells outlined as pinned.
     void setMarkers(std::vector<std::pair<int, int>> cells);
     void resetZoom();
@@ -35,6 +43,7 @@ class HeatmapView : public QWidget {
 
     int rows() const { return int(data_.rows()); }
     int cols() const { return int(data_.cols()); }
+    float value(int row, int col) const { return data_(row, col); }
     /// Widget position of a cell's centre (tests click it).
     QPoint cellCenter(int row, int col) const;
     /// Cell under a widget position, or (-1, -1).
@@ -77,6 +86,10 @@ class HeatmapView : public QWidget {
     double lo_ = 0, hi_ = 1;
     Colormap map_ = Colormap::viridis;
     QString unit_, title_, xTitle_, yTitle_;
+    QStringList colLabels_, rowLabels_;
+    std::function<QString(int, int)> cellText_;
+    QString hint_;
+    QString emptyText_ = "no crossbar data: this layer is full precision (FP) or nothing is loaded";
     QStringList elided_;
     QImage image_;
     QImage bar_;
