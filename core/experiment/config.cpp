@@ -14,14 +14,18 @@ std::string resource_dir() {
     return CROSSBARLAB_RESOURCE_DIR;
 }
 
-std::vector<std::string> preset_names() {
+std::vector<std::string> resource_names(const std::string& folder) {
     std::vector<std::string> names;
-    const fs::path dir = fs::path(resource_dir()) / "presets";
+    const fs::path dir = fs::path(resource_dir()) / folder;
     if (fs::is_directory(dir))
         for (const auto& e : fs::directory_iterator(dir))
             if (e.path().extension() == ".json") names.push_back(e.path().stem().string());
     std::sort(names.begin(), names.end());
     return names;
+}
+
+std::vector<std::string> preset_names() {
+    return resource_names("presets");
 }
 
 std::vector<std::string> supervised_preset_names() {

@@ -61,6 +61,8 @@ void from_json(const nlohmann::json& j, ExperimentConfig& c);
 
 /// Folder holding presets/ and technology/ (CROSSBARLAB_RESOURCES overrides the build's path).
 std::string resource_dir();
+/// Stems of the .json files in resource_dir()/folder, sorted.
+std::vector<std::string> resource_names(const std::string& folder);
 /// Names of the presets in resources/presets, sorted.
 std::vector<std::string> preset_names();
 /// The presets that train on a dataset (task = supervised): those the GUI's experiment can run;

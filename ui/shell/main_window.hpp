@@ -13,6 +13,10 @@ class QComboBox;
 class QDockWidget;
 class QMenu;
 
+namespace cbl {
+struct Lesson;
+}
+
 namespace cbl::ui {
 
 class EngineBridge;
@@ -29,6 +33,7 @@ class ComparisonRuns;
 class SnapshotView;
 class SessionController;
 class NumberStrip;
+class LessonPanel;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -43,6 +48,13 @@ class MainWindow : public QMainWindow {
     /// Loads a config (structural: the experiment restarts; one that cannot build changes
     /// nothing but the status bar's error).
     void loadConfig(const ExperimentConfig& config);
+    /// Loads a lesson of resources/lessons (its preset with its overrides) and shows it in the
+    /// "Try this" panel. False, with a message, when it does not load or the user keeps the run.
+    bool startLesson(const QString& name);
+    /// Help → Try this…: the list of lessons.
+    void chooseLesson();
+    /// The list of lessons once per user (QSettings lessons/offered): the lab's first start.
+    void offerLessonsOnce();
     /// The newest snapshot drawn so far.
     SnapshotPtr lastSnapshot() const { return last_; }
 
@@ -82,6 +94,7 @@ class MainWindow : public QMainWindow {
     SessionController* session() const { return session_; }
     /// Presentation mode's big numbers (hidden otherwise).
     NumberStrip* numbers() const { return numbers_; }
+    LessonPanel* lessonPanel() const { return lesson_; }
 
     /// Exports the named view (".png" or ".svg" by suffix). Empty string or the error.
     QString exportView(const QString& name, const QString& path);
@@ -124,6 +137,7 @@ class MainWindow : public QMainWindow {
     /// Loads `config` if it builds and the user agrees to restart (`what` names the action).
     void applyConfig(const ExperimentConfig& config, const QString& what);
     void choosePresentationPanels();
+    void beginLesson(const Lesson& l);
     void addComparisonPreset();
     void addSeeds();
     void exportCurrentDialog(const QString& suffix);
@@ -147,6 +161,7 @@ class MainWindow : public QMainWindow {
     ExperimentPanel* experimentPanel_;
     ParameterPanel* parameters_;
     NumberStrip* numbers_;
+    LessonPanel* lesson_;
     QToolBar* numbersBar_ = nullptr;
     QList<Panel> panels_;
 
