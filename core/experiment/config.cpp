@@ -49,7 +49,7 @@ ExperimentConfig load_config_file(const std::string& path) {
     }
 }
 
-ExperimentConfig load_preset(const std::string& name) {
+std::string preset_path(const std::string& name) {
     const auto names = preset_names();
     if (std::find(names.begin(), names.end(), name) == names.end()) {
         std::string list;
@@ -57,7 +57,11 @@ ExperimentConfig load_preset(const std::string& name) {
             list += (list.empty() ? "" : ", ") + n;
         throw InputError("--preset " + name + " is unknown; available: " + list);
     }
-    return load_config_file((fs::path(resource_dir()) / "presets" / (name + ".json")).string());
+    return (fs::path(resource_dir()) / "presets" / (name + ".json")).string();
+}
+
+ExperimentConfig load_preset(const std::string& name) {
+    return load_config_file(preset_path(name));
 }
 
 void apply_override(nlohmann::json& config, const std::string& assignment) {

@@ -68,6 +68,8 @@ std::vector<std::string> preset_names();
 /// The presets that train on a dataset (task = supervised): those the GUI's experiment can run;
 /// a preset that does not load is listed too, so that choosing it shows why.
 std::vector<std::string> supervised_preset_names();
+/// The file of a preset; InputError lists the known names when it is unknown.
+std::string preset_path(const std::string& name);
 /// Loads and validates a preset by name; InputError lists the known names when it is unknown.
 ExperimentConfig load_preset(const std::string& name);
 /// Loads and validates a config file.

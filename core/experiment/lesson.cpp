@@ -44,7 +44,9 @@ Lesson parse_lesson(const nlohmann::json& j) {
     const auto presets = preset_names();
     if (std::find(presets.begin(), presets.end(), l.preset) == presets.end())
         throw InputError("preset: " + l.preset + " is unknown; available: " + joined(presets));
-    nlohmann::json config = load_preset(l.preset);
+    // The preset as written, not with every default filled in: "device.family" can then change
+    // the device model without the old model's fields coming along.
+    nlohmann::json config = read_json_file(preset_path(l.preset));
     if (j.contains("set")) {
         if (!j["set"].is_object())
             throw InputError("set must be an object of dotted config paths and their values, "
@@ -78,7 +80,7 @@ Lesson parse_lesson(const nlohmann::json& j) {
 const std::vector<std::string>& lesson_show_names() {
     // Views of the main window and the heatmap tabs (weights, pulses, chi).
     static const std::vector<std::string> names = {
-        "accuracy", "sparsity", "energy",  "drift",  "traces", "device-explorer",
+        "accuracy",   "sparsity", "energy",  "drift",  "traces", "device-explorer",
         "parameters", "heatmaps", "weights", "pulses", "chi"};
     return names;
 }

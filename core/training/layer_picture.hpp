@@ -12,7 +12,7 @@ struct LayerPicture {
     /// mca layers: the accumulator chi in granules, chi / eps (eps_up above zero, eps_down below
     /// on the single mapping), so a transfer fires at +-1; else empty
     Eigen::MatrixXf chi_eps;
-    double beta_per_uS = 0;       ///< weight units per uS (W = beta (G+ - G-)); 0 for FP layers
+    double beta_per_uS = 0; ///< weight units per uS (W = beta (G+ - G-)); 0 for FP layers
     /// Device pairs per weight (a multi-memristive synapse): G+ and G- are then their sums
     int pairs_per_weight = 1;
 };

@@ -13,9 +13,14 @@ using namespace cbl;
 namespace {
 /// A lesson that loads; tests break one field at a time.
 nlohmann::json good_lesson() {
-    return {{"title", "t"},  {"preset", "mca-pcm"}, {"do", "d"},
-            {"watch", "w"},  {"question", "q"},     {"answer", "a"},
-            {"set", {{"tile.read_noise_scale", 20}}}, {"show", {"chi"}}};
+    return {{"title", "t"},
+            {"preset", "mca-pcm"},
+            {"do", "d"},
+            {"watch", "w"},
+            {"question", "q"},
+            {"answer", "a"},
+            {"set", {{"tile.read_noise_scale", 20}}},
+            {"show", {"chi"}}};
 }
 } // namespace
 
@@ -65,18 +70,33 @@ class TestLessons : public QObject {
         QTest::addColumn<QString>("field");
         QTest::addColumn<QString>("value");
         QTest::addColumn<QString>("expected");
-        QTest::newRow("unknown preset") << "preset" << "\"mca-pmc\"" << "preset: mca-pmc is unknown";
-        QTest::newRow("unknown key") << "set" << R"({"tile.read_nose_scale": 2})"
+        QTest::newRow("unknown preset") << "preset"
+                                        << "\"mca-pmc\""
+                                        << "preset: mca-pmc is unknown";
+        QTest::newRow("unknown key") << "set"
+                                     << R"({"tile.read_nose_scale": 2})"
                                      << "read_nose_scale";
-        QTest::newRow("bad value") << "set" << R"({"tile.read_noise_scale": 500})"
+        QTest::newRow("bad value") << "set"
+                                   << R"({"tile.read_noise_scale": 500})"
                                    << "tile.read_noise_scale = 500";
-        QTest::newRow("wrong type") << "set" << R"({"scheme.eps": "small"})" << "scheme.eps";
-        QTest::newRow("set not an object") << "set" << R"(["tile.read_noise_scale=2"])"
+        QTest::newRow("wrong type") << "set"
+                                    << R"({"scheme.eps": "small"})"
+                                    << "scheme.eps";
+        QTest::newRow("set not an object") << "set"
+                                           << R"(["tile.read_noise_scale=2"])"
                                            << "set must be an object";
-        QTest::newRow("empty question") << "question" << "\"\"" << "question must be";
-        QTest::newRow("unknown show") << "show" << R"(["chi", "gpu"])" << "show: \"gpu\"";
-        QTest::newRow("misspelt field") << "titel" << "\"x\"" << "titel is not a lesson field";
-        QTest::newRow("missing answer") << "answer" << "null" << "answer is missing";
+        QTest::newRow("empty question") << "question"
+                                        << "\"\""
+                                        << "question must be";
+        QTest::newRow("unknown show") << "show"
+                                      << R"(["chi", "gpu"])"
+                                      << "show: \"gpu\"";
+        QTest::newRow("misspelt field") << "titel"
+                                        << "\"x\""
+                                        << "titel is not a lesson field";
+        QTest::newRow("missing answer") << "answer"
+                                        << "null"
+                                        << "answer is missing";
     }
 
     void badLessonsNameFileAndField() {

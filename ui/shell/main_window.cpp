@@ -525,8 +525,7 @@ void MainWindow::offerLessonsOnce() {
 }
 
 void MainWindow::beginLesson(const Lesson& l) {
-    if (!confirmRestart("Starting the lesson \"" + QString::fromStdString(l.title) + "\""))
-        return;
+    if (!confirmRestart("Starting the lesson \"" + QString::fromStdString(l.title) + "\"")) return;
     loadConfig(l.config);
     lesson_->showLesson(l);
     showView("lesson");

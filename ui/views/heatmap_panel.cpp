@@ -126,6 +126,12 @@ void HeatmapPanel::setQuantity(Quantity q) {
     quantity_ = q;
     redraw();
 }
+HeatmapPanel::Quantity HeatmapPanel::shownQuantity() const {
+    return Quantity(tabs_->currentIndex());
+}
+bool HeatmapPanel::offers(Quantity q) const {
+    return tabs_->isTabVisible(q) && tabs_->isTabEnabled(q);
+}
 void HeatmapPanel::setInfoVisible(bool on) {
     info_->setVisible(on);
 }

@@ -30,9 +30,9 @@ class HeatmapPanel : public QWidget, public SnapshotView {
     void setInfoVisible(bool on);
     int layer() const { return layer_; }
     /// The tab drawn now (a chosen tab the layer lacks falls back to W).
-    Quantity shownQuantity() const { return Quantity(tabs_->currentIndex()); }
+    Quantity shownQuantity() const;
     /// Whether the layer shown offers this tab (χ: only MCA layers).
-    bool offers(Quantity q) const { return tabs_->isTabVisible(q) && tabs_->isTabEnabled(q); }
+    bool offers(Quantity q) const;
 
   Q_SIGNALS:
     void pinRequested(int layer, int row, int col);

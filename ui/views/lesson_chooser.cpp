@@ -50,8 +50,9 @@ LessonChooser::LessonChooser(LessonLibrary library, QWidget* parent)
         QStringList lines;
         for (const auto& e : library_.errors)
             lines.append(QString::fromStdString(e).toHtmlEscaped());
-        auto* errors = new QLabel("<span style='color:#b00020'>Not loaded: " +
-                                  lines.join("<br>Not loaded: ") + "</span>");
+        auto* errors =
+            new QLabel("<span style='color:#b00020'>Not loaded: " + lines.join("<br>Not loaded: ") +
+                       "</span>");
         errors->setWordWrap(true);
         errors->setTextInteractionFlags(Qt::TextSelectableByMouse);
         lay->addWidget(errors);

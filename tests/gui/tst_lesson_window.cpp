@@ -18,7 +18,7 @@
 using namespace cbl;
 using namespace cbl::ui;
 
-class TestLessons : public QObject {
+class TestLessonWindow : public QObject {
     Q_OBJECT
     // One window for every function: the lessons' dataset loads once.
     std::unique_ptr<MainWindow> w;
@@ -68,7 +68,7 @@ class TestLessons : public QObject {
         train(100);
         // The snapshot of 100 images is the lesson's run (two lessons may share a preset).
         QCOMPARE(last()->config.tile.pairs_per_weight, l.config.tile.pairs_per_weight);
-        QCOMPARE(last()->config.tile.device.family, l.config.tile.device.family);
+        QCOMPARE(last()->config.tile.device.family(), l.config.tile.device.family());
         if (std::find(l.show.begin(), l.show.end(), "chi") != l.show.end())
             QCOMPARE(w->heatmaps()->shownQuantity(), HeatmapPanel::Chi);
     }
@@ -138,5 +138,5 @@ class TestLessons : public QObject {
     }
 };
 
-QTEST_MAIN(TestLessons)
-#include "tst_lessons.moc"
+QTEST_MAIN(TestLessonWindow)
+#include "tst_lesson_window.moc"
