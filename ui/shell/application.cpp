@@ -242,8 +242,9 @@ int run_application(int argc, char** argv) {
         window.show();
     if (!shooting) {
         window.session()->offerRecovery();
-        // A first start without a file or lesson to open offers the guided experiments, once.
-        if (sessions.isEmpty() && lessonName.isEmpty())
+        // A first start that names nothing to open (no session, preset or lesson) offers the
+        // guided experiments, once.
+        if (sessions.isEmpty() && !parser.isSet(preset) && lessonName.isEmpty())
             QTimer::singleShot(0, &window, [&window] { window.offerLessonsOnce(); });
         return app.exec();
     }

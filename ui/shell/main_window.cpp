@@ -305,6 +305,12 @@ QString MainWindow::layoutKey() const {
     return QString("window/%1x%2").arg(s.width()).arg(s.height());
 }
 
+int MainWindow::minLeftColumn() const {
+    // With a lesson its tab is the third on the left: Experiment, Device parameters and Try this
+    // keep their titles whole from 330 px.
+    return lesson_->hasLesson() ? 330 : 250;
+}
+
 bool MainWindow::compactLayout(QSize window) {
     return window.height() < 900;
 }
@@ -336,7 +342,7 @@ void MainWindow::arrangeDocks(QSize window) {
     // Update sparsity in front: it fills after the first epoch, a few seconds.
     dock("sparsity")->raise();
     if (compact) {
-        const int left = std::clamp(window.width() * 22 / 100, 250, 360);
+        const int left = std::clamp(window.width() * 22 / 100, minLeftColumn(), 360);
         const int right = std::clamp(window.width() * 42 / 100, 400, 640);
         resizeDocks({dock("experiment"), dock("accuracy")}, {left, right}, Qt::Horizontal);
         // Of the height under the menu and tool bars (about 120 px with the status bar).
@@ -529,6 +535,9 @@ void MainWindow::beginLesson(const Lesson& l) {
     loadConfig(l.config);
     lesson_->showLesson(l);
     showView("lesson");
+    QDockWidget* d = panel("lesson")->dock;
+    if (!d->isFloating() && d->width() < minLeftColumn())
+        resizeDocks({d}, {minLeftColumn()}, Qt::Horizontal);
     // The central heatmaps are always in view: a lesson picks their tab; other names are docks.
     for (const std::string& name : l.show) {
         if (name == "heatmaps")

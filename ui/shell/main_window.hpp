@@ -138,6 +138,8 @@ class MainWindow : public QMainWindow {
     void applyConfig(const ExperimentConfig& config, const QString& what);
     void choosePresentationPanels();
     void beginLesson(const Lesson& l);
+    /// Width of the left dock column [px] below which its tab titles would be shortened.
+    int minLeftColumn() const;
     void addComparisonPreset();
     void addSeeds();
     void exportCurrentDialog(const QString& suffix);

@@ -57,17 +57,18 @@ HeatmapPanel::HeatmapPanel(QWidget* parent) : QWidget(parent) {
     layerBox_->setToolTip("Weight layer of the network (each is one crossbar array)");
     tabs_ = new QTabBar;
     tabs_->setExpanding(false);
-    // Short tab names, so all five show beside the layer box in a 1366-px window: the map's
-    // title and colour bar carry the units, the tooltips the meaning.
+    // Short tab names, so all five show beside the layer box in a 1280-px window: the map's
+    // title and colour bar carry the formula and the units, the tooltips the meaning.
     tabs_->addTab("G+");
     tabs_->addTab("G−");
-    tabs_->addTab("W = β(G+ − G−)");
+    tabs_->addTab("W");
     tabs_->addTab("pulses");
     tabs_->addTab("χ");
     tabs_->setTabVisible(Chi, false); // until an MCA layer is shown
     tabs_->setTabToolTip(GPlus, "Conductance of the device that pushes the weight up [µS]");
     tabs_->setTabToolTip(GMinus, "Conductance of the device that pushes the weight down [µS]");
-    tabs_->setTabToolTip(Weight, "The weight the network uses: β times the conductance difference");
+    tabs_->setTabToolTip(Weight, "The weight the network uses: W = β(G+ − G−), β times the "
+                                 "conductance difference");
     tabs_->setTabToolTip(Pulses,
                          "Pulses this epoch: programming pulses each synapse received in the "
                          "current epoch: "
@@ -253,8 +254,7 @@ void HeatmapPanel::redraw() {
         // rule can leave more than a granule in chi.
         const double hi = nice_ceiling(std::max(1.0, abs_quantile(p.chi_eps, 0.999)));
         chiMax_ = hold ? std::max(chiMax_, hi) : hi;
-        view_->setTitle(
-            QString("Layer %1 accumulator χ in granules ε (a pulse fires at ±1)").arg(layer_ + 1));
+        view_->setTitle(QString("Layer %1 χ in granules ε (a pulse fires at ±1)").arg(layer_ + 1));
         view_->setMatrix(p.chi_eps, -chiMax_, chiMax_, Colormap::diverging, "χ / ε [1]");
         break;
     }

@@ -34,7 +34,9 @@ LessonPanel::LessonPanel(QWidget* parent) : QWidget(parent) {
     title_->setFont(big);
     title_->setText("No lesson chosen yet");
     setup_ = text_label();
-    setup_->setStyleSheet("color: palette(mid)");
+    QFont italic = setup_->font();
+    italic.setItalic(true);
+    setup_->setFont(italic);
     setup_->setText("Each guided experiment loads a preset, says what to do and what to watch, "
                     "and asks one question.");
     todo_ = text_label();
