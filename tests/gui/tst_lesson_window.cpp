@@ -52,6 +52,11 @@ class TestLessonWindow : public QObject {
     }
     void cleanupTestCase() { w.reset(); }
 
+    void panelHiddenUntilALessonIsChosen() {
+        QVERIFY(!w->lessonPanel()->isVisible());
+        QVERIFY(!w->lessonPanel()->hasLesson());
+    }
+
     void everyLessonRuns100Images_data() {
         QTest::addColumn<QString>("name");
         for (const std::string& n : lesson_names())

@@ -327,6 +327,9 @@ void MainWindow::arrangeDocks(QSize window) {
     addDockWidget(Qt::LeftDockWidgetArea, dock("parameters"));
     tabifyDockWidget(dock("experiment"), dock("parameters"));
     tabifyDockWidget(dock("experiment"), dock("lesson"));
+    // Until a lesson is chosen its panel stays out of the way (View → Try this shows it): two
+    // tabs keep their titles whole in the narrow column of a laptop.
+    dock("lesson")->setVisible(lesson_->hasLesson());
     dock(lesson_->hasLesson() ? "lesson" : "experiment")->raise();
     addDockWidget(Qt::RightDockWidgetArea, dock("accuracy"));
     const bool compact = compactLayout(window);
