@@ -19,6 +19,7 @@ LessonChooser::LessonChooser(LessonLibrary library, QWidget* parent)
                              "back at any time.");
     intro->setWordWrap(true);
     list_ = new QListWidget;
+    list_->setSpacing(3); // rows far enough apart to pick one on a projector or touchpad
     for (std::size_t i = 0; i < library_.lessons.size(); ++i) {
         const Lesson& l = library_.lessons[i];
         auto* item = new QListWidgetItem(
