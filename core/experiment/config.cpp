@@ -14,14 +14,18 @@ std::string resource_dir() {
     return CROSSBARLAB_RESOURCE_DIR;
 }
 
-std::vector<std::string> preset_names() {
+std::vector<std::string> resource_names(const std::string& folder) {
     std::vector<std::string> names;
-    const fs::path dir = fs::path(resource_dir()) / "presets";
+    const fs::path dir = fs::path(resource_dir()) / folder;
     if (fs::is_directory(dir))
         for (const auto& e : fs::directory_iterator(dir))
             if (e.path().extension() == ".json") names.push_back(e.path().stem().string());
     std::sort(names.begin(), names.end());
     return names;
+}
+
+std::vector<std::string> preset_names() {
+    return resource_names("presets");
 }
 
 std::vector<std::string> supervised_preset_names() {
@@ -45,7 +49,7 @@ ExperimentConfig load_config_file(const std::string& path) {
     }
 }
 
-ExperimentConfig load_preset(const std::string& name) {
+std::string preset_path(const std::string& name) {
     const auto names = preset_names();
     if (std::find(names.begin(), names.end(), name) == names.end()) {
         std::string list;
@@ -53,7 +57,11 @@ ExperimentConfig load_preset(const std::string& name) {
             list += (list.empty() ? "" : ", ") + n;
         throw InputError("--preset " + name + " is unknown; available: " + list);
     }
-    return load_config_file((fs::path(resource_dir()) / "presets" / (name + ".json")).string());
+    return (fs::path(resource_dir()) / "presets" / (name + ".json")).string();
+}
+
+ExperimentConfig load_preset(const std::string& name) {
+    return load_config_file(preset_path(name));
 }
 
 void apply_override(nlohmann::json& config, const std::string& assignment) {

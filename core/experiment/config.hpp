@@ -61,11 +61,15 @@ void from_json(const nlohmann::json& j, ExperimentConfig& c);
 
 /// Folder holding presets/ and technology/ (CROSSBARLAB_RESOURCES overrides the build's path).
 std::string resource_dir();
+/// Stems of the .json files in resource_dir()/folder, sorted.
+std::vector<std::string> resource_names(const std::string& folder);
 /// Names of the presets in resources/presets, sorted.
 std::vector<std::string> preset_names();
 /// The presets that train on a dataset (task = supervised): those the GUI's experiment can run;
 /// a preset that does not load is listed too, so that choosing it shows why.
 std::vector<std::string> supervised_preset_names();
+/// The file of a preset; InputError lists the known names when it is unknown.
+std::string preset_path(const std::string& name);
 /// Loads and validates a preset by name; InputError lists the known names when it is unknown.
 ExperimentConfig load_preset(const std::string& name);
 /// Loads and validates a config file.

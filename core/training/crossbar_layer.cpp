@@ -314,6 +314,7 @@ void CrossbarLayer::fill_picture(LayerPicture& p) const {
     p.pulses_epoch = pulses_epoch_.cast<float>();
     p.beta_per_uS = tiles_.front().config().beta_per_uS;
     p.pairs_per_weight = int(tiles_.size());
+    scheme_->fill_picture(p);
 }
 
 SynapseReading CrossbarLayer::read_synapse(int row, int col) const {

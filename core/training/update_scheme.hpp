@@ -6,6 +6,7 @@
 #include "core/common/state_arrays.hpp"
 #include "core/crossbar/crossbar_tile.hpp"
 #include "core/network/weight_layer.hpp"
+#include "core/training/layer_picture.hpp"
 #include "core/training/scheme_config.hpp"
 
 #include <Eigen/Core>
@@ -99,6 +100,8 @@ class UpdateScheme {
     /// Scheme state beyond the devices (mca: chi) under the layer's session prefix.
     virtual void save_state(const std::string&, StateArrays&) const {}
     virtual void load_state(const std::string&, const StateArrays&) {}
+    /// Scheme state the heatmaps show (mca: chi); the devices are the layer's.
+    virtual void fill_picture(LayerPicture&) const {}
 };
 
 /// The scheme of `c.type` ("direct", "mca", "time") for an rows x cols layer; `single` says the

@@ -1,6 +1,7 @@
 #include "ui/shell/application.hpp"
 
 #include "core/experiment/config.hpp"
+#include "core/experiment/lesson.hpp"
 #include "ui/shell/engine_bridge.hpp"
 #include "ui/shell/main_window.hpp"
 #include "ui/shell/session_controller.hpp"
@@ -153,6 +154,10 @@ int run_application(int argc, char** argv) {
     QCommandLineOption preset(
         "preset", QString("Experiment preset to open (default: %1).").arg(default_preset()),
         "NAME");
+    QCommandLineOption lesson("lesson",
+                              "Guided experiment to open: a file name of resources/lessons "
+                              "without .json (Help → Try this… lists them); excludes --preset.",
+                              "NAME");
     QCommandLineOption screenshot("screenshot", "Train --steps images, save the window, exit.",
                                   "FILE.png");
     QCommandLineOption steps("steps", "Training images before the screenshot (default: 0).", "N",
@@ -175,7 +180,7 @@ int run_application(int argc, char** argv) {
                              "A sweep file (crossbarlab-cli sweep) to show in the sweep window; "
                              "with --screenshot, that window alone is saved.",
                              "FILE.h5");
-    parser.addOptions({preset, screenshot, steps, view, threads, size, sweep});
+    parser.addOptions({preset, lesson, screenshot, steps, view, threads, size, sweep});
     parser.process(app);
 
     const bool shooting = parser.isSet(screenshot);
@@ -232,10 +237,19 @@ int run_application(int argc, char** argv) {
 
     const QStringList sessions = parser.positionalArguments();
     const QString presetName = parser.isSet(preset) ? parser.value(preset) : default_preset();
+    const QString lessonName = parser.value(lesson);
+    if (parser.isSet(preset) && parser.isSet(lesson)) {
+        std::cerr << "crossbarlab: --preset and --lesson exclude each other; give one\n";
+        return 2;
+    }
     if (shooting && sessions.isEmpty()) {
-        // Scripted runs never wait for a person: a bad preset is a line on stderr, no dialog.
+        // Scripted runs never wait for a person: a bad preset or lesson is a line on stderr, no
+        // dialog.
         try {
-            (void)load_preset(presetName.toStdString());
+            if (lessonName.isEmpty())
+                (void)load_preset(presetName.toStdString());
+            else
+                (void)load_lesson(lessonName.toStdString());
         } catch (const std::exception& e) {
             std::cerr << "crossbarlab: " << one_line(e.what()) << "\n";
             return 2;
@@ -256,7 +270,9 @@ int run_application(int argc, char** argv) {
                          });
     if (!sessions.isEmpty())
         window.session()->openFile(sessions.first());
-    else if (!window.loadPreset(presetName) && shooting)
+    else if (!lessonName.isEmpty()) {
+        if (!window.startLesson(lessonName) && shooting) return 2;
+    } else if (!window.loadPreset(presetName) && shooting)
         return 2;
     // On a screen smaller than the first window's 1600 x 1000 (a laptop, a projector) the window
     // fills the screen rather than hanging off its edges.
@@ -269,6 +285,11 @@ int run_application(int argc, char** argv) {
     if (!shooting) {
         if (parser.isSet(sweep)) window.openSweep(parser.value(sweep));
         window.session()->offerRecovery();
+        // A first start that names nothing to open (no session, preset, lesson or sweep)
+        // offers the guided experiments, once.
+        if (sessions.isEmpty() && !parser.isSet(preset) && lessonName.isEmpty() &&
+            !parser.isSet(sweep))
+            QTimer::singleShot(0, &window, [&window] { window.offerLessonsOnce(); });
         return app.exec();
     }
 

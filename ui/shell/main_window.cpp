@@ -1,6 +1,7 @@
 #include "ui/shell/main_window.hpp"
 
 #include "core/experiment/config.hpp"
+#include "core/experiment/lesson.hpp"
 #include "ui/shell/application.hpp"
 #include "ui/shell/comparison_runs.hpp"
 #include "ui/shell/engine_bridge.hpp"
@@ -12,6 +13,8 @@
 #include "ui/views/energy_chart.hpp"
 #include "ui/views/experiment_panel.hpp"
 #include "ui/views/heatmap_panel.hpp"
+#include "ui/views/lesson_chooser.hpp"
+#include "ui/views/lesson_panel.hpp"
 #include "ui/views/number_strip.hpp"
 #include "ui/views/parameter_panel.hpp"
 #include "ui/views/sparsity_chart.hpp"
@@ -77,6 +80,7 @@ MainWindow::MainWindow(QWidget* parent, bool restoreLayout, int threads)
     experimentPanel_ = new ExperimentPanel;
     parameters_ = new ParameterPanel;
     parameters_->setEngine(&bridge_->engine());
+    lesson_ = new LessonPanel;
 
     setCentralWidget(heatmaps_);
     panels_.append({"heatmaps", "Conductance heatmaps", nullptr, heatmaps_, heatmaps_, 0, 0, {}});
@@ -92,6 +96,12 @@ MainWindow::MainWindow(QWidget* parent, bool restoreLayout, int threads)
              0);
     addPanel("parameters", "Device parameters", paramScroll, parameters_, Qt::LeftDockWidgetArea,
              0);
+    // The lesson's text scrolls too; it draws no snapshot.
+    auto* lessonScroll = new QScrollArea;
+    lessonScroll->setWidget(lesson_);
+    lessonScroll->setWidgetResizable(true);
+    lessonScroll->setFrameShape(QFrame::NoFrame);
+    addPanel("lesson", "Try this", lessonScroll, nullptr, Qt::LeftDockWidgetArea, 0);
     addPanel("accuracy", "Accuracy and loss", accuracy_, accuracy_, Qt::RightDockWidgetArea, 200);
     addPanel("traces", "Synapse traces", traces_, traces_, Qt::BottomDockWidgetArea, 100);
     addPanel("sparsity", "Update sparsity", sparsity_, sparsity_, Qt::BottomDockWidgetArea, 250);
@@ -177,6 +187,9 @@ MainWindow::MainWindow(QWidget* parent, bool restoreLayout, int threads)
         else if (last_)
             experimentPanel_->showSnapshot(last_);
     });
+    connect(lesson_, &LessonPanel::chooseRequested, this, &MainWindow::chooseLesson);
+    connect(lesson_, &LessonPanel::restartRequested, this,
+            [this](const QString& name) { startLesson(name); });
     connect(experimentPanel_, &ExperimentPanel::loadRequested, this,
             [this](const ExperimentConfig& c) { applyConfig(c, "Applying these settings"); });
     connect(parameters_, &ParameterPanel::applyStructural, this, [this](const ExperimentConfig& c) {
@@ -314,6 +327,12 @@ QString MainWindow::layoutKey() const {
     return QString("window/%1x%2").arg(s.width()).arg(s.height());
 }
 
+int MainWindow::minLeftColumn() const {
+    // With a lesson its tab is the third on the left: Experiment, Device parameters and Try this
+    // keep their titles whole from 330 px.
+    return lesson_->hasLesson() ? 330 : 250;
+}
+
 bool MainWindow::compactLayout(QSize window) {
     return window.height() < 900;
 }
@@ -329,7 +348,11 @@ void MainWindow::arrangeDocks(QSize window) {
     addDockWidget(Qt::LeftDockWidgetArea, dock("experiment"));
     addDockWidget(Qt::LeftDockWidgetArea, dock("parameters"));
     tabifyDockWidget(dock("experiment"), dock("parameters"));
-    dock("experiment")->raise();
+    tabifyDockWidget(dock("experiment"), dock("lesson"));
+    // Until a lesson is chosen its panel stays out of the way (View → Try this shows it): two
+    // tabs keep their titles whole in the narrow column of a laptop.
+    dock("lesson")->setVisible(lesson_->hasLesson());
+    dock(lesson_->hasLesson() ? "lesson" : "experiment")->raise();
     addDockWidget(Qt::RightDockWidgetArea, dock("accuracy"));
     const bool compact = compactLayout(window);
     // Below 900 px a row of tabs under everything leaves every chart too short to label: on a
@@ -344,7 +367,7 @@ void MainWindow::arrangeDocks(QSize window) {
     // Update sparsity in front: it fills after the first epoch, a few seconds.
     dock("sparsity")->raise();
     if (compact) {
-        const int left = std::clamp(window.width() * 22 / 100, 250, 360);
+        const int left = std::clamp(window.width() * 22 / 100, minLeftColumn(), 360);
         const int right = std::clamp(window.width() * 42 / 100, 400, 640);
         resizeDocks({dock("experiment"), dock("accuracy")}, {left, right}, Qt::Horizontal);
         // Of the height under the menu and tool bars (about 120 px with the status bar).
@@ -486,6 +509,9 @@ void MainWindow::buildMenus() {
     cmp->addAction("Remove comparison runs", this, [this] { comparisons_->clear(); });
 
     QMenu* help = menuBar()->addMenu("&Help");
+    help->addAction("Try this…", this, &MainWindow::chooseLesson)
+        ->setToolTip("Guided experiments: load one, do what it says, answer its question");
+    help->addSeparator();
     help->addAction("Keyboard shortcuts", this, [this] {
         QMessageBox::information(
             this, "Keyboard shortcuts",
@@ -510,6 +536,52 @@ bool MainWindow::loadPreset(const QString& name) {
     } catch (const std::exception& e) {
         QMessageBox::warning(this, "Preset", QString::fromStdString(e.what()));
         return false;
+    }
+}
+
+bool MainWindow::startLesson(const QString& name) {
+    try {
+        beginLesson(load_lesson(name.toStdString()));
+        return true;
+    } catch (const std::exception& e) {
+        QMessageBox::warning(this, "Lesson", QString::fromStdString(e.what()));
+        return false;
+    }
+}
+
+void MainWindow::chooseLesson() {
+    LessonChooser chooser(load_lessons(), this);
+    if (chooser.exec() == QDialog::Accepted && chooser.chosen()) beginLesson(*chooser.chosen());
+}
+
+void MainWindow::offerLessonsOnce() {
+    QSettings settings;
+    if (settings.value("lessons/offered", false).toBool()) return;
+    // Set before asking: "Not now" means not again either (Help → Try this… stays).
+    settings.setValue("lessons/offered", true);
+    chooseLesson();
+}
+
+void MainWindow::beginLesson(const Lesson& l) {
+    if (!confirmRestart("Starting the lesson \"" + QString::fromStdString(l.title) + "\"")) return;
+    loadConfig(l.config);
+    lesson_->showLesson(l);
+    showView("lesson");
+    QDockWidget* d = panel("lesson")->dock;
+    if (!d->isFloating() && d->width() < minLeftColumn())
+        resizeDocks({d}, {minLeftColumn()}, Qt::Horizontal);
+    // The central heatmaps are always in view: a lesson picks their tab; other names are docks.
+    for (const std::string& name : l.show) {
+        if (name == "heatmaps")
+            heatmaps_->setQuantity(HeatmapPanel::GPlus);
+        else if (name == "weights")
+            heatmaps_->setQuantity(HeatmapPanel::Weight);
+        else if (name == "pulses")
+            heatmaps_->setQuantity(HeatmapPanel::Pulses);
+        else if (name == "chi")
+            heatmaps_->setQuantity(HeatmapPanel::Chi);
+        else
+            showView(QString::fromStdString(name));
     }
 }
 
@@ -674,7 +746,7 @@ QString MainWindow::exportView(const QString& name, const QString& path) {
 QString MainWindow::exportAll(const QString& dir) {
     QDir().mkpath(dir);
     for (const Panel& p : panels_) {
-        if (p.name == "parameters" || p.name == "experiment") continue;
+        if (p.name == "parameters" || p.name == "experiment" || p.name == "lesson") continue;
         for (const char* ext : {".png", ".svg"}) {
             const QString err = exportView(p.name, dir + "/" + p.name + ext);
             if (!err.isEmpty()) return err;

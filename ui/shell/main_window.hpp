@@ -13,6 +13,10 @@ class QComboBox;
 class QDockWidget;
 class QMenu;
 
+namespace cbl {
+struct Lesson;
+}
+
 namespace cbl::ui {
 
 class EngineBridge;
@@ -29,6 +33,7 @@ class ComparisonRuns;
 class SnapshotView;
 class SessionController;
 class NumberStrip;
+class LessonPanel;
 class SweepView;
 
 class MainWindow : public QMainWindow {
@@ -44,6 +49,13 @@ class MainWindow : public QMainWindow {
     /// Loads a config (structural: the experiment restarts; one that cannot build changes
     /// nothing but the status bar's error).
     void loadConfig(const ExperimentConfig& config);
+    /// Loads a lesson of resources/lessons (its preset with its overrides) and shows it in the
+    /// "Try this" panel. False, with a message, when it does not load or the user keeps the run.
+    bool startLesson(const QString& name);
+    /// Help → Try this…: the list of lessons.
+    void chooseLesson();
+    /// The list of lessons once per user (QSettings lessons/offered): the lab's first start.
+    void offerLessonsOnce();
     /// The newest snapshot drawn so far.
     SnapshotPtr lastSnapshot() const { return last_; }
 
@@ -83,6 +95,7 @@ class MainWindow : public QMainWindow {
     SessionController* session() const { return session_; }
     /// Presentation mode's big numbers (hidden otherwise).
     NumberStrip* numbers() const { return numbers_; }
+    LessonPanel* lessonPanel() const { return lesson_; }
 
     /// Shows the sweep file at `path` in the sweep window; a file that cannot be shown is refused
     /// with a dialog naming it and what is wrong (false), and the window keeps what it showed.
@@ -131,6 +144,9 @@ class MainWindow : public QMainWindow {
     /// Loads `config` if it builds and the user agrees to restart (`what` names the action).
     void applyConfig(const ExperimentConfig& config, const QString& what);
     void choosePresentationPanels();
+    void beginLesson(const Lesson& l);
+    /// Width of the left dock column [px] below which its tab titles would be shortened.
+    int minLeftColumn() const;
     void addComparisonPreset();
     void addSeeds();
     void exportCurrentDialog(const QString& suffix);
@@ -157,6 +173,7 @@ class MainWindow : public QMainWindow {
     ParameterPanel* parameters_;
     NumberStrip* numbers_;
     SweepView* sweep_ = nullptr;
+    LessonPanel* lesson_;
     QToolBar* numbersBar_ = nullptr;
     QList<Panel> panels_;
 

@@ -57,19 +57,24 @@ HeatmapPanel::HeatmapPanel(QWidget* parent) : QWidget(parent) {
     layerBox_->setToolTip("Weight layer of the network (each is one crossbar array)");
     tabs_ = new QTabBar;
     tabs_->setExpanding(false);
-    // Short tab names, so all four show beside the layer box in a 1366-px window: the map's
-    // title and colour bar carry the units, the tooltips the meaning.
+    // Short tab names, so all five show beside the layer box in a 1280-px window: the map's
+    // title and colour bar carry the formula and the units, the tooltips the meaning.
     tabs_->addTab("G+");
     tabs_->addTab("G−");
-    tabs_->addTab("W = β(G+ − G−)");
+    tabs_->addTab("W");
     tabs_->addTab("pulses");
+    tabs_->addTab("χ");
+    tabs_->setTabVisible(Chi, false); // until an MCA layer is shown
     tabs_->setTabToolTip(GPlus, "Conductance of the device that pushes the weight up [µS]");
     tabs_->setTabToolTip(GMinus, "Conductance of the device that pushes the weight down [µS]");
-    tabs_->setTabToolTip(Weight, "The weight the network uses: β times the conductance difference");
+    tabs_->setTabToolTip(Weight, "The weight the network uses: W = β(G+ − G−), β times the "
+                                 "conductance difference");
     tabs_->setTabToolTip(Pulses,
                          "Pulses this epoch: programming pulses each synapse received in the "
                          "current epoch: "
                          "the mixed-precision scheme programs only a small fraction of devices");
+    tabs_->setTabToolTip(Chi, "The MCA accumulator χ in granules ε: every image adds its update, "
+                              "a pulse fires when |χ| reaches ε (±1 on this scale)");
     fixedScale_ = new QCheckBox("hold colour scale");
     fixedScale_->setChecked(true);
     fixedScale_->setToolTip("Keep the colour range (it only grows) so colours stay comparable "
@@ -97,7 +102,7 @@ HeatmapPanel::HeatmapPanel(QWidget* parent) : QWidget(parent) {
     connect(layerBox_, &QComboBox::currentIndexChanged, this, [this](int k) {
         if (k >= 0 && k != layer_) {
             layer_ = k;
-            gMax_ = wMax_ = 0;
+            gMax_ = wMax_ = chiMax_ = 0;
             view_->resetZoom();
             redraw();
         }
@@ -107,7 +112,7 @@ HeatmapPanel::HeatmapPanel(QWidget* parent) : QWidget(parent) {
         redraw();
     });
     connect(fixedScale_, &QCheckBox::toggled, this, [this] {
-        gMax_ = wMax_ = 0;
+        gMax_ = wMax_ = chiMax_ = 0;
         redraw();
     });
     connect(view_, &HeatmapView::cellClicked, this,
@@ -118,7 +123,15 @@ void HeatmapPanel::setLayer(int k) {
     layerBox_->setCurrentIndex(k);
 }
 void HeatmapPanel::setQuantity(Quantity q) {
-    tabs_->setCurrentIndex(q);
+    // Kept while the layer lacks the tab (a lesson asks for chi before its MCA run arrives).
+    quantity_ = q;
+    redraw();
+}
+HeatmapPanel::Quantity HeatmapPanel::shownQuantity() const {
+    return Quantity(tabs_->currentIndex());
+}
+bool HeatmapPanel::offers(Quantity q) const {
+    return tabs_->isTabVisible(q) && tabs_->isTabEnabled(q);
 }
 void HeatmapPanel::setInfoVisible(bool on) {
     info_->setVisible(on);
@@ -129,7 +142,7 @@ void HeatmapPanel::showSnapshot(const SnapshotPtr& s) {
                           (layer_ < int(s->layers.size()) && last_->layers[layer_].weights.size() !=
                                                                  s->layers[layer_].weights.size());
     // A new experiment restarts the sticky colour ranges.
-    if (!last_ || s->step < last_->step || newShape) gMax_ = wMax_ = 0;
+    if (!last_ || s->step < last_->step || newShape) gMax_ = wMax_ = chiMax_ = 0;
     last_ = s;
     if (layerBox_->count() != int(s->layers.size()) || newShape) {
         QSignalBlocker block(layerBox_);
@@ -163,10 +176,14 @@ void HeatmapPanel::redraw() {
     enable(GPlus, crossbar);
     enable(GMinus, pair);
     enable(Pulses, p.pulses_epoch.size() > 0);
+    // chi exists only in the mca scheme: other schemes have no tab for it at all.
+    const bool chi = p.chi_eps.size() > 0;
+    if (tabs_->isTabVisible(Chi) != chi) tabs_->setTabVisible(Chi, chi);
     const QString gTab = pair ? "G+" : "G";
     if (tabs_->tabText(GPlus) != gTab) tabs_->setTabText(GPlus, gTab);
     Quantity q = quantity_;
-    if (!crossbar || (q == GMinus && !pair) || (q == Pulses && p.pulses_epoch.size() == 0))
+    if (!crossbar || (q == GMinus && !pair) || (q == Pulses && p.pulses_epoch.size() == 0) ||
+        (q == Chi && !chi))
         q = Weight;
     if (tabs_->currentIndex() != q) {
         QSignalBlocker block(tabs_);
@@ -232,6 +249,15 @@ void HeatmapPanel::redraw() {
         view_->setMatrix(p.pulses_epoch, 0, hi, Colormap::magma, "pulses this epoch");
         break;
     }
+    case Chi: {
+        // Symmetric around 0 and at least +-1, where a pulse fires; a single device's one-RESET
+        // rule can leave more than a granule in chi.
+        const double hi = nice_ceiling(std::max(1.0, abs_quantile(p.chi_eps, 0.999)));
+        chiMax_ = hold ? std::max(chiMax_, hi) : hi;
+        view_->setTitle(QString("Layer %1 χ in granules ε (a pulse fires at ±1)").arg(layer_ + 1));
+        view_->setMatrix(p.chi_eps, -chiMax_, chiMax_, Colormap::diverging, "χ / ε [1]");
+        break;
+    }
     }
     if (view_->clippedHigh() > 0 && (q == GPlus || q == GMinus))
         info += QString(" %1 %2 above the colour scale (up to %3 µS).")
@@ -263,6 +289,7 @@ QString HeatmapPanel::hoverText(int r, int c) const {
     }
     s += QString("  W = %1").arg(p.weights(r, c), 0, 'f', 4);
     if (p.pulses_epoch.size()) s += QString("  pulses this epoch = %1").arg(p.pulses_epoch(r, c));
+    if (p.chi_eps.size()) s += QString("  χ = %1 ε").arg(p.chi_eps(r, c), 0, 'f', 3);
     return s;
 }
 

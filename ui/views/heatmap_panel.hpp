@@ -1,7 +1,8 @@
 #pragma once
-// Conductance heatmaps of one layer: G+, G- (viridis, uS), W = beta (G+ - G-) (diverging) and the
-// programming pulses of this epoch, with the fraction of synapses programmed. Clicking a cell asks
-// to pin that synapse (its trace appears in the synapse-trace view).
+// Conductance heatmaps of one layer: G+, G- (viridis, uS), W = beta (G+ - G-) (diverging), the
+// programming pulses of this epoch, with the fraction of synapses programmed, and for MCA layers
+// the accumulator chi in granules eps. Clicking a cell asks to pin that synapse (its trace
+// appears in the synapse-trace view).
 #include "ui/views/snapshot_view.hpp"
 
 #include <QWidget>
@@ -18,7 +19,7 @@ class HeatmapView;
 class HeatmapPanel : public QWidget, public SnapshotView {
     Q_OBJECT
   public:
-    enum Quantity { GPlus = 0, GMinus = 1, Weight = 2, Pulses = 3 };
+    enum Quantity { GPlus = 0, GMinus = 1, Weight = 2, Pulses = 3, Chi = 4 };
     explicit HeatmapPanel(QWidget* parent = nullptr);
     void showSnapshot(const SnapshotPtr& s) override;
     HeatmapView* heatmap() const { return view_; }
@@ -28,6 +29,10 @@ class HeatmapPanel : public QWidget, public SnapshotView {
     /// lines to the map).
     void setInfoVisible(bool on);
     int layer() const { return layer_; }
+    /// The tab drawn now (a chosen tab the layer lacks falls back to W).
+    Quantity shownQuantity() const;
+    /// Whether the layer shown offers this tab (χ: only MCA layers).
+    bool offers(Quantity q) const;
 
   Q_SIGNALS:
     void pinRequested(int layer, int row, int col);
@@ -44,7 +49,8 @@ class HeatmapPanel : public QWidget, public SnapshotView {
     SnapshotPtr last_;
     int layer_ = 0;
     Quantity quantity_ = GPlus;
-    double gMax_ = 0, wMax_ = 0; ///< sticky colour ranges: no flicker as values move
+    /// Sticky colour ranges: no flicker as values move.
+    double gMax_ = 0, wMax_ = 0, chiMax_ = 0;
 };
 
 } // namespace cbl::ui

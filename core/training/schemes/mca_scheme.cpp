@@ -52,4 +52,11 @@ void McaScheme::load_state(const std::string& prefix, const StateArrays& in) {
     chi_.set(chi);
 }
 
+void McaScheme::fill_picture(LayerPicture& p) const {
+    p.chi_eps.resize(chi_.rows(), chi_.cols());
+    for (int c = 0; c < chi_.cols(); ++c)
+        for (int r = 0; r < chi_.rows(); ++r)
+            p.chi_eps(r, c) = float(chi_.granules(r, c, eps_up_, eps_down_));
+}
+
 } // namespace cbl

@@ -20,6 +20,7 @@ class McaScheme final : public UpdateScheme {
     void configure(const SchemeConfig& c) override;
     void save_state(const std::string& prefix, StateArrays& out) const override;
     void load_state(const std::string& prefix, const StateArrays& in) override;
+    void fill_picture(LayerPicture& p) const override;
 
     const ChiAccumulator& chi() const { return chi_; }
 
