@@ -60,10 +60,10 @@ class DenseLayer final : public WeightNode<Scalar> {
     void accumulate_gradient() override {
         if (held_ == batch_a_.rows()) {
             batch_a_.conservativeResize(std::max<Eigen::Index>(8, 2 * held_), a_.size());
-            batch_delta_.conservativeResize(delta_.size(), batch_a_.rows());
+            batch_delta_.conservativeResize(padded(delta_.size()), batch_a_.rows());
         }
         batch_a_.row(held_) = a_.transpose();
-        batch_delta_.col(held_) = delta_;
+        batch_delta_.col(held_) << delta_, Vec::Zero(batch_delta_.rows() - delta_.size());
         ++held_;
     }
     void settle_gradient() override {
@@ -79,12 +79,22 @@ class DenseLayer final : public WeightNode<Scalar> {
   private:
     /// g += sum over the held samples of delta x^T, skipping zero inputs (MNIST is mostly
     /// background).
+    /// A column is worked on in a copy padded to whole SIMD packets (the errors are held padded
+    /// with zeros): no scalar tail, and each entry still gets one fused multiply-add per sample.
     void fold_into(Matrix& g) const {
-        for (int c = 0; c < a_.size(); ++c)
+        Vec column(batch_delta_.rows());
+        for (int c = 0; c < a_.size(); ++c) {
+            bool changed = false;
             for (Eigen::Index i = 0; i < held_; ++i)
-                if (const Scalar x = batch_a_(i, c); x != 0)
-                    g.col(c).noalias() += x * batch_delta_.col(i);
+                if (const Scalar x = batch_a_(i, c); x != 0) {
+                    if (!changed) column << g.col(c), Vec::Zero(column.size() - g.rows());
+                    column.noalias() += x * batch_delta_.col(i);
+                    changed = true;
+                }
+            if (changed) g.col(c) = column.head(g.rows());
+        }
     }
+    static Eigen::Index padded(Eigen::Index n) { return (n + 15) / 16 * 16; }
 
     Matrix batch_a_;     ///< the held samples' inputs, one row each
     Matrix batch_delta_; ///< their errors, one column each
