@@ -251,10 +251,12 @@ void transposed_many(const float* w, const std::uint8_t* q, int ld, int cols, co
 
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wuninitialized"
-void box_muller(const float* u1, const float* u2, int pairs, float* z) {
-    const Eigen::Map<const Eigen::ArrayXf> a(u1, pairs), b(u2, pairs);
+void box_muller(const float* u1, float* u2, int pairs, float* z) {
+    const Eigen::Map<const Eigen::ArrayXf> a(u1, pairs);
     Eigen::Map<Eigen::ArrayXf> cos_part(z, pairs), sin_part(z + pairs, pairs);
-    const Eigen::ArrayXf angle = float(2 * std::numbers::pi) * b;
+    // The angles overwrite u2: no allocation per read.
+    Eigen::Map<Eigen::ArrayXf> angle(u2, pairs);
+    angle *= float(2 * std::numbers::pi);
     sin_part = (-2.f * a.log()).sqrt();
     cos_part = sin_part * angle.cos();
     sin_part *= angle.sin();

@@ -32,7 +32,8 @@ void transposed_many(const float* w, const std::uint8_t* q, int ld, int cols, co
                      const float* d2, int n, float* out, float* var);
 
 /// Box-Muller over arrays: z[p] = sqrt(-2 ln u1[p]) cos(2 pi u2[p]) and z[pairs + p] the same
-/// with sin, for uniforms in (0, 1]. Vectorised; 2 * pairs standard normals.
-void box_muller(const float* u1, const float* u2, int pairs, float* z);
+/// with sin, for uniforms in (0, 1]. Vectorised; 2 * pairs standard normals. u2 is used as
+/// scratch (it holds the angles 2 pi u2 afterwards).
+void box_muller(const float* u1, float* u2, int pairs, float* z);
 
 } // namespace cbl::mvm
