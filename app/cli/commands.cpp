@@ -701,15 +701,18 @@ int cmd_bench(const Args& a) {
             out["ratio_to_fp32"][name] = ips.get<double>() / fp32;
     }
 
-    // One 250x785 forward MVM with the full PCM read model vs the plain FP32 Eigen MVM, on the
-    // dataset's images (rows with zero input are not driven) and on dense random inputs.
+    // One forward MVM of 250 outputs with the full PCM read model vs the plain FP32 Eigen MVM,
+    // on the dataset's images plus bias (785 inputs for MNIST; lines with zero input are not
+    // driven) and on dense random inputs.
+    MvmBenchmarkOptions mvm_options;
+    mvm_options.cols = data->train.features() + 1;
     std::vector<Eigen::VectorXf> inputs;
     for (int i = 0; i < std::min(256, data->train.size()); ++i) {
         Eigen::VectorXf x(data->train.features() + 1);
         x << data->train.images.col(i), 1.0f;
         inputs.push_back(std::move(x));
     }
-    const MvmBenchmarkResult mvm = run_mvm_benchmark(inputs);
+    const MvmBenchmarkResult mvm = run_mvm_benchmark(inputs, mvm_options);
     out["mvm_ratio_pcm_to_fp32"] = mvm.ratio_inputs;
     out["mvm_ratio_pcm_to_fp32_dense"] = mvm.ratio_dense;
     out["mvm"] = to_json(mvm);
@@ -771,8 +774,8 @@ int cmd_sweep(const Args& a) {
     const auto limit = thread_limit(a);
     const ExperimentConfig base = config_from(a, "fp32");
     if (base.task != "supervised")
-        throw InputError("sweep runs supervised presets; " + base.name + " has task = " +
-                         base.task);
+        throw InputError("sweep runs supervised presets; " + base.name +
+                         " has task = " + base.task);
     std::vector<GridAxis> axes;
     for (const std::string& g : a.all("--grid"))
         axes.push_back(parse_grid_axis(g));
