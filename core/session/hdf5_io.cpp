@@ -3,9 +3,11 @@
 #include "core/common/param_error.hpp"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -446,6 +448,19 @@ Id open_file(const std::string& path, const std::string& kind, std::uint64_t& by
     bytes = static_cast<std::uint64_t>(sb.st_size);
     return checked(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose,
                    "is damaged or truncated: HDF5 cannot open it");
+}
+
+Id open_image(const std::vector<std::uint8_t>& bytes, const std::string& what) {
+    // HDF5 refuses a name that another open file of the process already has.
+    static std::atomic<unsigned long long> opened{0};
+    const std::string name = "crossbarlab-image-" + std::to_string(::getpid()) + "-" +
+                             std::to_string(opened.fetch_add(1));
+    Id fapl = checked(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, "cannot set up reading " + what);
+    check(H5Pset_fapl_core(fapl.get(), 1 << 16, 0), "cannot set up reading " + what);
+    check(H5Pset_file_image(fapl.get(), const_cast<std::uint8_t*>(bytes.data()), bytes.size()),
+          "cannot set up reading " + what);
+    return checked(H5Fopen(name.c_str(), H5F_ACC_RDONLY, fapl.get()), H5Fclose,
+                   what + " is damaged: HDF5 cannot open it");
 }
 
 bool exists(hid_t parent, const std::string& path) {

@@ -131,6 +131,9 @@ const char* dtype_name(const NumericData& data);
 Id open_file(const std::string& path, const std::string& kind, std::uint64_t& bytes);
 
 /// True when `path` (relative, slash-separated) names an existing hard link below `parent`.
+/// Opens, read-only, an HDF5 file held in memory (a session stored inside another, HDF5's core
+/// driver over a copy of `bytes`); `what` names it in the error.
+Id open_image(const std::vector<std::uint8_t>& bytes, const std::string& what);
 bool exists(hid_t parent, const std::string& path);
 Id open_group(hid_t parent, const std::string& path);
 bool has_attribute(hid_t object, const std::string& name);

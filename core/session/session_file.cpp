@@ -4,6 +4,7 @@
 #include "core/config/json_file.hpp"
 #include "core/experiment/config.hpp"
 #include "core/session/atomic_file.hpp"
+#include "core/session/child_process.hpp"
 #include "core/session/hdf5_io.hpp"
 #include "core/session/session_validator.hpp"
 
@@ -187,6 +188,32 @@ void write_events(hid_t file, const std::vector<Event>& events) {
 /// is met by our own write() in write_file_atomically. (When HDF5 itself met ENOSPC while
 /// writing a file, HDF5 1.10 kept a broken file object that crashed the process at exit.)
 /// `label` names the in-memory file; it must be unique among files open in this process.
+std::string encode(const std::string& label, const ExperimentState& st, const SessionInfo& info);
+
+/// Each comparison run is a whole session of its own, stored as the bytes of its file
+/// (docs/session-format.md, "/comparisons"): one format, one validator, and h5py opens it from
+/// the bytes (io.BytesIO).
+void write_comparisons(hid_t file, const std::string& label, const SessionInfo& info) {
+    if (info.comparisons.empty()) return;
+    if (info.comparisons.size() > max_comparison_runs)
+        throw InputError(std::to_string(info.comparisons.size()) + " comparison runs, at most " +
+                         std::to_string(max_comparison_runs) + " fit in a session");
+    h5::create_group(file, "/comparisons");
+    for (std::size_t i = 0; i < info.comparisons.size(); ++i) {
+        const ComparisonRun& run = info.comparisons[i];
+        SessionInfo own;
+        own.app_version = info.app_version;
+        own.created = info.created;
+        own.dataset = info.dataset;
+        const std::string bytes = encode(label + "-run-" + std::to_string(i), run.state, own);
+        const h5::Id ds =
+            h5::write_dataset(file, "/comparisons/run_" + std::to_string(i),
+                              reinterpret_cast<const std::uint8_t*>(bytes.data()), {bytes.size()});
+        h5::write_attribute(ds.get(), "label", run.label);
+        h5::write_attribute(ds.get(), "group", std::int64_t(run.group));
+    }
+}
+
 std::string encode(const std::string& label, const ExperimentState& st, const SessionInfo& info) {
     h5::MemoryFile file(label);
     h5::Id root =
@@ -200,6 +227,7 @@ std::string encode(const std::string& label, const ExperimentState& st, const Se
     write_history(file.get(), st.history);
     write_state(file.get(), st);
     write_events(file.get(), st.events);
+    write_comparisons(file.get(), label, info);
     root.close();
     return file.close();
 }
@@ -437,12 +465,56 @@ nlohmann::json read_config(hid_t root, h5::Budget& budget) {
     return parse_json_text(h5::read_string_attribute(root, "config", budget), "attribute config");
 }
 
-ExperimentState decode(const std::string& path, SessionInfo* info) {
+ExperimentState decode_file(hid_t file, h5::Budget& budget, SessionInfo& info, bool nested);
+
+/// The comparison runs stored beside the main one; a run inside a run is refused.
+std::vector<ComparisonRun> read_comparisons(hid_t file, h5::Budget& budget) {
+    std::vector<ComparisonRun> runs;
+    h5::Id group = h5::open_group(file, "/comparisons");
+    const auto members = h5::children(group.get(), "/comparisons", max_comparison_runs);
+    for (std::size_t i = 0; i < members.size(); ++i) {
+        const std::string path = "/comparisons/run_" + std::to_string(i);
+        if (members[i].name != "run_" + std::to_string(i))
+            throw InputError("/comparisons holds " + members[i].name + ", expected run_0..run_" +
+                             std::to_string(members.size() - 1));
+        h5::NumericArray a = h5::read_numeric(file, path, budget);
+        const auto* bytes = std::get_if<std::vector<std::uint8_t>>(&a.data);
+        if (!bytes || a.shape.size() != 1)
+            throw InputError(path + " is " + h5::dtype_name(a.data) +
+                             ", expected a 1-D array of uint8 (a session file's bytes)");
+        ComparisonRun run;
+        h5::Id ds =
+            h5::checked(H5Dopen2(file, path.c_str(), H5P_DEFAULT), H5Dclose, "cannot open " + path);
+        try {
+            run.label = h5::read_string_attribute(ds.get(), "label", budget);
+            const std::int64_t group = h5::read_int64_attribute(ds.get(), "group");
+            if (group < -1 || group > std::int64_t(max_comparison_runs))
+                throw InputError("group = " + std::to_string(group) + " is invalid (-1 .. " +
+                                 std::to_string(max_comparison_runs) + ")");
+            run.group = static_cast<int>(group);
+            h5::Id image = h5::open_image(*bytes, path);
+            h5::Budget own(bytes->size());
+            SessionInfo ignored;
+            run.state = decode_file(image.get(), own, ignored, true);
+        } catch (const InputError& e) {
+            throw InputError(path + ": " + e.what());
+        }
+        runs.push_back(std::move(run));
+    }
+    return runs;
+}
+
+/// Reads everything HDF5 holds (upgrading older schemas); validation is the caller's.
+ExperimentState decode(const std::string& path, SessionInfo& info) {
     std::uint64_t bytes = 0;
     h5::Id file = h5::open_file(path, "a CrossbarLab session", bytes);
-    h5::Id root = h5::checked(H5Gopen2(file.get(), "/", H5P_DEFAULT), H5Gclose,
-                              "is damaged: cannot open its root group");
     h5::Budget budget(bytes);
+    return decode_file(file.get(), budget, info, false);
+}
+
+ExperimentState decode_file(hid_t file, h5::Budget& budget, SessionInfo& info, bool nested) {
+    h5::Id root = h5::checked(H5Gopen2(file, "/", H5P_DEFAULT), H5Gclose,
+                              "is damaged: cannot open its root group");
 
     if (!h5::has_attribute(root.get(), "format") ||
         h5::read_string_attribute(root.get(), "format", budget) != format_name)
@@ -456,21 +528,45 @@ ExperimentState decode(const std::string& path, SessionInfo* info) {
     if (version < 1)
         throw InputError("schema_version " + std::to_string(version) + " is not a valid schema");
 
-    SessionInfo read_info;
-    read_info.app_version = h5::read_string_attribute(root.get(), "app_version", budget);
-    read_info.created = h5::read_string_attribute(root.get(), "created", budget);
-    read_info.dataset = h5::read_string_attribute(root.get(), "dataset", budget);
+    info.app_version = h5::read_string_attribute(root.get(), "app_version", budget);
+    info.created = h5::read_string_attribute(root.get(), "created", budget);
+    info.dataset = h5::read_string_attribute(root.get(), "dataset", budget);
     ExperimentState st;
     st.config = read_config(root.get(), budget);
-    st.history = read_history(file.get(), budget);
-    read_state(file.get(), budget, st);
-    st.events = read_events(file.get(), budget);
+    st.history = read_history(file, budget);
+    read_state(file, budget, st);
+    st.events = read_events(file, budget);
+    if (h5::exists(file, "/comparisons")) {
+        if (nested) throw InputError("a comparison run holds comparison runs of its own");
+        info.comparisons = read_comparisons(file, budget);
+    }
     // Older schemas are upgraded in memory, one version at a time (docs/session-format.md).
     if (version < 2) upgrade_1_to_2(st);
     if (version < 3) upgrade_2_to_3(st);
-    validate_session(st);
-    if (info) *info = std::move(read_info);
     return st;
+}
+
+/// How long a child may take to read a session before it is judged stuck: far above the ~1 s a
+/// CIFAR-10 CNN session takes on a loaded machine.
+constexpr std::chrono::seconds trial_read_limit{60};
+
+/// Reads the file once in a child process (child_process.hpp says why) and refuses it if HDF5
+/// crashed or hung there.
+void refuse_if_reading_crashes(const std::string& path) {
+    const ChildEnd end = run_in_child(
+        [&] {
+            SessionInfo ignored;
+            decode(path, ignored);
+        },
+        trial_read_limit);
+    if (end.how == ChildEnd::How::crashed)
+        throw InputError(
+            "is damaged: its HDF5 structure made the reader crash" +
+            (end.signal ? " (" + std::string(strsignal(end.signal)) + ")" : std::string()) +
+            "; nothing was loaded");
+    if (end.how == ChildEnd::How::timed_out)
+        throw InputError("is damaged: reading it did not finish within " +
+                         std::to_string(trial_read_limit.count()) + " s; nothing was loaded");
 }
 
 } // namespace
@@ -495,7 +591,18 @@ void save_session(const std::string& path, const ExperimentState& state, const S
 ExperimentState load_session(const std::string& path, SessionInfo* info) {
     h5::silence_errors();
     try {
-        return decode(path, info);
+        refuse_if_reading_crashes(path);
+        SessionInfo read_info;
+        ExperimentState st = decode(path, read_info);
+        validate_session(st);
+        for (std::size_t i = 0; i < read_info.comparisons.size(); ++i)
+            try {
+                validate_session(read_info.comparisons[i].state);
+            } catch (const InputError& e) {
+                throw InputError("/comparisons/run_" + std::to_string(i) + ": " + e.what());
+            }
+        if (info) *info = std::move(read_info);
+        return st;
     } catch (const InputError& e) {
         throw InputError(path + ": " + e.what());
     } catch (const std::bad_alloc&) {

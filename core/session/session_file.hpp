@@ -7,17 +7,32 @@
 #include "core/experiment/state.hpp"
 
 #include <string>
+#include <vector>
 
 namespace cbl {
 
 /// Schema of the files this build writes; loading accepts 1..this.
 inline constexpr int session_schema_version = 3;
 
-/// What a session file says about itself (root attributes).
+/// How many comparison runs a session may hold beside its main run (the GUI's run list).
+inline constexpr std::size_t max_comparison_runs = 4;
+
+/// A run trained beside the main one (issue 18's side-by-side runs), kept whole so that it
+/// resumes where it stopped: stored as a complete session of its own inside the file.
+struct ComparisonRun {
+    std::string label; ///< as the run list shows it
+    int group = -1;    ///< >= 0: a seed group drawn as a band with the main run
+    ExperimentState state;
+};
+
+/// What a session file says about itself (root attributes), and the runs it keeps beside the
+/// main one.
 struct SessionInfo {
     std::string app_version = CROSSBARLAB_VERSION; ///< CrossbarLab version that wrote the file
     std::string created; ///< UTC time of writing, ISO 8601 ("2026-11-22T08:00:44Z"); empty = now
     std::string dataset; ///< one line describing the data (DataSplit::description)
+    std::vector<ComparisonRun>
+        comparisons; ///< at most max_comparison_runs, in the run list's order
 };
 
 /// Writes `state` to `path` atomically (temporary file beside it, fsync, rename): an interrupted

@@ -2,6 +2,7 @@
 // rejection of bad files with one clear message, CSV export, autosave and crash recovery.
 #include "core/experiment/experiment.hpp"
 #include "core/session/autosave.hpp"
+#include "core/session/child_process.hpp"
 #include "core/session/csv_export.hpp"
 #include "core/session/hdf5_io.hpp"
 #include "core/session/session_file.hpp"
@@ -185,6 +186,49 @@ class TestSession : public QObject {
         QCOMPARE(back.dataset, info.dataset);
         QCOMPARE(back.created.size(), std::size_t(20)); // 2026-11-22T08:00:44Z
         QVERIFY(temp_files(tmp_.path().toStdString()).empty());
+    }
+
+    void comparisonRunsRoundTrip() {
+        // Three runs beside the main one (issue 18): each comes back whole, resumable, in order.
+        const ExperimentState main = trained_state();
+        SessionInfo info;
+        for (const char* preset : {"mca-pcm", "direct-pcm", "fp64"}) {
+            const ExperimentConfig c = small_config(preset);
+            Experiment e(c, data_for(c));
+            e.train(30 + int(info.comparisons.size()) * 7);
+            info.comparisons.push_back({preset, preset == std::string("fp64") ? 0 : -1, e.state()});
+        }
+        const std::string file = path("with-comparisons.h5");
+        save_session(file, main, info);
+        SessionInfo back;
+        compare_state(main, load_session(file, &back));
+        QCOMPARE(back.comparisons.size(), std::size_t(3));
+        for (std::size_t i = 0; i < 3; ++i) {
+            QCOMPARE(back.comparisons[i].label, info.comparisons[i].label);
+            QCOMPARE(back.comparisons[i].group, info.comparisons[i].group);
+            compare_state(info.comparisons[i].state, back.comparisons[i].state);
+        }
+        // A restored comparison run trains on exactly as the original does.
+        const ExperimentConfig c = small_config("mca-pcm");
+        Experiment original(info.comparisons[0].state, data_for(c));
+        Experiment restored(back.comparisons[0].state, data_for(c));
+        original.train(25);
+        restored.train(25);
+        compare_state(original.state(), restored.state());
+
+        // A session without comparisons reads back without any.
+        save_session(file, main, {});
+        QVERIFY(load_session(file, &back).step == main.step && back.comparisons.empty());
+
+        // Refused: more runs than the list holds, a damaged run, a run that holds runs.
+        info.comparisons.resize(max_comparison_runs + 1, info.comparisons[0]);
+        QVERIFY_THROWS_EXCEPTION(InputError, save_session(file, main, info));
+        info.comparisons.resize(1);
+        ExperimentState bad = info.comparisons[0].state;
+        bad.simulated_time_s = -1;
+        info.comparisons[0].state = bad;
+        save_session(file, main, info);
+        expect_rejected(file, "/comparisons/run_0: ");
     }
 
     void roundTripOfEveryShapeAndType() {
@@ -716,6 +760,21 @@ class TestSession : public QObject {
             write_bytes(bad, bytes.substr(0, length));
             QVERIFY_THROWS_EXCEPTION(InputError, load_session(bad));
         }
+    }
+
+    void readsThatCrashOrHangAreContained() {
+        // The guard load_session() puts around HDF5 (child_process.hpp): a crash or a hang in
+        // the child is reported, never shared; an exception there is the parent's to raise again.
+        using namespace std::chrono_literals;
+        QCOMPARE(int(run_in_child([] {}, 10s).how), int(ChildEnd::How::normally));
+        QCOMPARE(int(run_in_child([] { throw InputError("bad file"); }, 10s).how),
+                 int(ChildEnd::How::normally));
+        const ChildEnd crash = run_in_child([] { std::abort(); }, 10s);
+        QCOMPARE(int(crash.how), int(ChildEnd::How::crashed));
+        QCOMPARE(crash.signal, SIGABRT);
+        const auto start = std::chrono::steady_clock::now();
+        QCOMPARE(int(run_in_child([] { ::pause(); }, 200ms).how), int(ChildEnd::How::timed_out));
+        QVERIFY(std::chrono::steady_clock::now() - start < 10s);
     }
 
     void corruptBytesAreDetected() {
