@@ -7,9 +7,12 @@
 #include "core/experiment/experiment.hpp"
 #include "core/session/session_file.hpp"
 #include "gui_test_config.hpp"
+#include "ui/shell/comparison_runs.hpp"
 #include "ui/shell/engine_bridge.hpp"
 #include "ui/shell/main_window.hpp"
 #include "ui/shell/session_controller.hpp"
+
+#include <algorithm>
 
 #include <QFile>
 #include <QFileInfo>
@@ -156,6 +159,63 @@ class TestSessionOpen : public QObject {
         w.stepImages(20);
         QTRY_VERIFY_WITH_TIMEOUT(!w.lastSnapshot()->running && w.lastSnapshot()->step == 20, 10000);
         QVERIFY(w.bridge().snapshot()->error.empty());
+    }
+
+    void comparisonRunsSaveAndRestore() {
+        // Issue 18: three runs beside the main one go into the session and come back from it,
+        // each where it was saved, with its label and seed group.
+        MainWindow w(nullptr, false);
+        w.loadConfig(gui_test_config());
+        QTRY_VERIFY_WITH_TIMEOUT(w.lastSnapshot() && !w.lastSnapshot()->layers.empty(), 20000);
+        ComparisonRuns* runs = w.comparisons();
+        for (const int seed : {2, 3, 4}) {
+            ExperimentConfig c = gui_test_config(600, 100); // runs that do not end on their own
+            c.training.seed = seed;
+            runs->add(c, QString("seed %1").arg(seed), seed == 4 ? 0 : -1);
+        }
+        const auto all = [runs](const auto& test) {
+            for (int i = 0; i < runs->count(); ++i)
+                if (!runs->snapshot(i) || !test(*runs->snapshot(i))) return false;
+            return runs->count() == 3;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(all([](const Snapshot&) { return true; }), 30000);
+        runs->play();
+        QTRY_VERIFY_WITH_TIMEOUT(all([](const Snapshot& s) { return s.step >= 20; }), 30000);
+        runs->pause();
+        QTRY_VERIFY_WITH_TIMEOUT(all([](const Snapshot& s) { return !s.running; }), 10000);
+        std::vector<std::uint64_t> steps;
+        for (int i = 0; i < 3; ++i)
+            steps.push_back(runs->snapshot(i)->step);
+
+        const QString file = path("three-comparisons.h5");
+        QSignalSpy saved(w.session(), &SessionController::saved);
+        w.session()->saveTo(file);
+        QVERIFY(saved.wait(30000));
+        SessionInfo info;
+        load_session(file.toStdString(), &info);
+        QCOMPARE(info.comparisons.size(), std::size_t(3));
+        for (std::size_t i = 0; i < 3; ++i)
+            QCOMPARE(info.comparisons[i].state.step, steps[i]);
+
+        runs->clear();
+        QCOMPARE(runs->count(), 0);
+        QSignalSpy loaded(w.session(), &SessionController::loaded);
+        w.session()->openFile(file);
+        QVERIFY(loaded.wait(30000));
+        QCOMPARE(runs->count(), 3);
+        QTRY_VERIFY_WITH_TIMEOUT(all([](const Snapshot& s) { return s.error.empty(); }), 30000);
+        const std::vector<RunCurve> curves = runs->curves();
+        for (int i = 0; i < 3; ++i) {
+            QCOMPARE(runs->snapshot(i)->step, steps[std::size_t(i)]);
+            QCOMPARE(curves[std::size_t(i)].label, QString("seed %1").arg(i + 2));
+            QCOMPARE(curves[std::size_t(i)].group, i == 2 ? 0 : -1);
+        }
+        // And they train on from there.
+        runs->play();
+        const std::uint64_t furthest = *std::max_element(steps.begin(), steps.end());
+        QTRY_VERIFY_WITH_TIMEOUT(all([&](const Snapshot& s) { return s.step > furthest + 40; }),
+                                 30000);
+        runs->pause();
     }
 
     void autosaveGoesAwayOnCleanExit() {

@@ -6,7 +6,7 @@ namespace cbl::ui {
 
 ComparisonRuns::ComparisonRuns(QObject* parent) : QObject(parent) {}
 
-void ComparisonRuns::add(const ExperimentConfig& config, const QString& label, int group) {
+EngineBridge* ComparisonRuns::start(const QString& label, int group) {
     auto* bridge = new EngineBridge(this);
     runs_.push_back({label, group, bridge, nullptr});
     connect(bridge, &EngineBridge::snapshotReady, this, [this, bridge](SnapshotPtr s) {
@@ -14,10 +14,33 @@ void ComparisonRuns::add(const ExperimentConfig& config, const QString& label, i
             if (r.bridge == bridge) r.last = std::move(s);
         Q_EMIT changed();
     });
+    return bridge;
+}
+
+void ComparisonRuns::add(const ExperimentConfig& config, const QString& label, int group) {
+    EngineBridge* bridge = start(label, group);
     // The engine loads the data on its own thread; a comparison is one more experiment beside
     // the main one and shares its throttle.
     bridge->engine().load(config);
     if (playing_) bridge->engine().play();
+    Q_EMIT changed();
+}
+
+std::vector<ComparisonRuns::Capture> ComparisonRuns::capture() {
+    std::vector<Capture> out;
+    for (Run& r : runs_)
+        out.push_back({r.label.toStdString(), r.group, r.bridge->engine().capture_state()});
+    return out;
+}
+
+void ComparisonRuns::restore(std::vector<ComparisonRun> runs) {
+    clear();
+    for (ComparisonRun& run : runs) {
+        EngineBridge* bridge = start(QString::fromStdString(run.label), run.group);
+        // The engine loads the data the stored config names, as for the main run.
+        bridge->engine().restore(std::move(run.state));
+        if (playing_) bridge->engine().play();
+    }
     Q_EMIT changed();
 }
 

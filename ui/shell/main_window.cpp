@@ -145,6 +145,7 @@ MainWindow::MainWindow(QWidget* parent, bool restoreLayout, int threads)
     arrangeDocks(size());
 
     session_ = new SessionController(bridge_->engine(), this, this);
+    session_->setComparisons(comparisons_);
     buildActions();
     buildMenus();
 

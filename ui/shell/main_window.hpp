@@ -93,6 +93,7 @@ class MainWindow : public QMainWindow {
     ParameterPanel* parameters() const { return parameters_; }
     ExperimentPanel* experiment() const { return experimentPanel_; }
     SessionController* session() const { return session_; }
+    ComparisonRuns* comparisons() const { return comparisons_; }
     /// Presentation mode's big numbers (hidden otherwise).
     NumberStrip* numbers() const { return numbers_; }
     LessonPanel* lessonPanel() const { return lesson_; }

@@ -2,6 +2,7 @@
 
 #include "core/experiment/engine.hpp"
 #include "core/session/session_file.hpp"
+#include "ui/shell/comparison_runs.hpp"
 #include "ui/shell/engine_bridge.hpp"
 
 #include <QAction>
@@ -21,6 +22,21 @@ constexpr int autosave_interval_ms = 120000;
 std::string recovery_dir() {
     return (QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation) + "/recovery")
         .toStdString();
+}
+
+/// What a save writes beside the main state: the data's description and every comparison run
+/// whose state arrives; a run still loading its data has none yet and is named in `left_out`.
+SessionInfo session_info(const CapturedState& main, std::vector<ComparisonRuns::Capture>& runs,
+                         QString& left_out) {
+    SessionInfo info;
+    info.dataset = main.dataset;
+    for (ComparisonRuns::Capture& r : runs)
+        try {
+            info.comparisons.push_back({r.label, r.group, r.state.get().state});
+        } catch (const std::exception&) {
+            left_out += (left_out.isEmpty() ? "" : ", ") + QString::fromStdString(r.label);
+        }
+    return info;
 }
 
 } // namespace
@@ -107,27 +123,32 @@ void SessionController::saveTo(const QString& path, bool autosave) {
     // The engine takes the state between two training steps; the worker waits for it and
     // writes beside training.
     auto captured = std::make_shared<std::future<CapturedState>>(engine_.capture_state());
+    auto runs = std::make_shared<std::vector<ComparisonRuns::Capture>>(captureComparisons());
     const QPointer<QObject> guard(this);
-    worker_.submit([this, guard, captured, path, autosave] {
-        QString error;
+    worker_.submit([this, guard, captured, runs, path, autosave] {
+        QString error, left_out;
         std::uint64_t step = 0;
         std::size_t events = 0;
         try {
             const CapturedState c = captured->get();
             step = c.state.step;
             events = c.state.events.size();
-            SessionInfo info;
-            info.dataset = c.dataset;
-            save_session(path.toStdString(), c.state, info);
+            save_session(path.toStdString(), c.state, session_info(c, *runs, left_out));
         } catch (const std::exception& e) {
             error = QString::fromUtf8(e.what());
         }
-        run_on_gui(guard, [=, this] { saveFinished(path, autosave, error, step, events); });
+        run_on_gui(guard,
+                   [=, this] { saveFinished(path, autosave, error, left_out, step, events); });
     });
 }
 
+std::vector<ComparisonRuns::Capture> SessionController::captureComparisons() {
+    return comparisons_ ? comparisons_->capture() : std::vector<ComparisonRuns::Capture>{};
+}
+
 void SessionController::saveFinished(const QString& path, bool autosave, const QString& error,
-                                     std::uint64_t step, std::size_t events) {
+                                     const QString& left_out, std::uint64_t step,
+                                     std::size_t events) {
     --busy_;
     if (!error.isEmpty()) {
         Q_EMIT message("Save failed: " + error);
@@ -144,19 +165,22 @@ void SessionController::saveFinished(const QString& path, bool autosave, const Q
     setDirty(lastStep_ != step || lastEvents_ != events);
     addRecent(path);
     Q_EMIT titleChanged();
-    Q_EMIT message("Saved " + path);
+    Q_EMIT message("Saved " + path +
+                   (left_out.isEmpty()
+                        ? QString()
+                        : " (without comparison runs still loading their data: " + left_out + ")"));
     Q_EMIT saved(path);
 }
 
 bool SessionController::saveNow(const QString& path) {
     std::future<CapturedState> captured = engine_.capture_state();
+    std::vector<ComparisonRuns::Capture> runs = captureComparisons();
     // The engine answers within one training slice (~20 ms).
     if (captured.wait_for(std::chrono::seconds(30)) != std::future_status::ready) return false;
     try {
         const CapturedState c = captured.get();
-        SessionInfo info;
-        info.dataset = c.dataset;
-        save_session(path.toStdString(), c.state, info);
+        QString left_out;
+        save_session(path.toStdString(), c.state, session_info(c, runs, left_out));
         setPath(path);
         savedStep_ = c.state.step;
         savedEvents_ = c.state.events.size();
@@ -181,52 +205,56 @@ void SessionController::openFile(const QString& path) {
     const QPointer<QObject> guard(this);
     worker_.submit([this, guard, path] {
         auto state = std::make_shared<ExperimentState>();
+        auto info = std::make_shared<SessionInfo>();
         QString error;
         try {
-            *state = load_session(path.toStdString());
+            *state = load_session(path.toStdString(), info.get());
         } catch (const std::exception& e) {
             error = QString::fromUtf8(e.what());
         }
-        run_on_gui(guard, [this, path, state, error] {
+        run_on_gui(guard, [this, path, state, info, error] {
             if (!error.isEmpty()) {
                 --busy_;
                 Q_EMIT message("Cannot open " + path);
                 Q_EMIT openFailed(path, error);
                 return;
             }
-            restore(path, std::move(*state));
+            restore(path, std::move(*state), std::move(info->comparisons));
         });
     });
 }
 
-void SessionController::restore(const QString& path, ExperimentState state) {
+void SessionController::restore(const QString& path, ExperimentState state,
+                                std::vector<ComparisonRun> comparisons) {
     const std::uint64_t step = state.step;
     const std::size_t events = state.events.size();
+    auto runs = std::make_shared<std::vector<ComparisonRun>>(std::move(comparisons));
     // The engine builds the experiment once and keeps the one running if this one cannot build.
-    engine_.restore(std::move(state), nullptr,
-                    verdict_on_gui(this, [this, path, step, events](const ParameterVerdict& v) {
-                        --busy_;
-                        if (!v.accepted) {
-                            Q_EMIT message("Cannot open " + path);
-                            Q_EMIT openFailed(path, QString::fromStdString(v.message));
-                            return;
-                        }
-                        const bool recovered =
-                            recovering_ && path.toStdString() == recovering_->autosave_path;
-                        if (recovered) {
-                            // The state lives on in this window (and its own autosave).
-                            discard_recoverable(*recovering_);
-                            recovering_.reset();
-                        }
-                        setPath(recovered ? QString() : path);
-                        savedStep_ = recovered ? ~0ull : step;
-                        savedEvents_ = events;
-                        dirty_ = recovered;
-                        if (!recovered) addRecent(path);
-                        Q_EMIT titleChanged();
-                        Q_EMIT message((recovered ? "Recovered " : "Opened ") + path);
-                        Q_EMIT loaded(path);
-                    }));
+    engine_.restore(
+        std::move(state), nullptr,
+        verdict_on_gui(this, [this, path, step, events, runs](const ParameterVerdict& v) {
+            --busy_;
+            if (!v.accepted) {
+                Q_EMIT message("Cannot open " + path);
+                Q_EMIT openFailed(path, QString::fromStdString(v.message));
+                return;
+            }
+            if (comparisons_) comparisons_->restore(std::move(*runs));
+            const bool recovered = recovering_ && path.toStdString() == recovering_->autosave_path;
+            if (recovered) {
+                // The state lives on in this window (and its own autosave).
+                discard_recoverable(*recovering_);
+                recovering_.reset();
+            }
+            setPath(recovered ? QString() : path);
+            savedStep_ = recovered ? ~0ull : step;
+            savedEvents_ = events;
+            dirty_ = recovered;
+            if (!recovered) addRecent(path);
+            Q_EMIT titleChanged();
+            Q_EMIT message((recovered ? "Recovered " : "Opened ") + path);
+            Q_EMIT loaded(path);
+        }));
 }
 
 bool SessionController::maybeSave() {

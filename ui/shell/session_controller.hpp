@@ -9,6 +9,7 @@
 #include "core/experiment/state.hpp"
 #include "core/session/autosave.hpp"
 #include "core/session/session_worker.hpp"
+#include "ui/shell/comparison_runs.hpp"
 
 #include <QObject>
 #include <QString>
@@ -52,6 +53,8 @@ class SessionController : public QObject {
     void offerRecovery();
     /// Clean exit: stop the timer, wait for the session worker, drop the autosave.
     void shutdown();
+    /// The runs beside the main one that saves keep and opens restore (none if never set).
+    void setComparisons(ComparisonRuns* runs) { comparisons_ = runs; }
     /// This window's autosave (in the per-user recovery folder); empty if it has none.
     QString autosavePath() const;
     bool busy() const { return busy_ > 0; }
@@ -75,11 +78,14 @@ class SessionController : public QObject {
     void setDirty(bool d);
     /// The file the session is saved in (empty = untitled), also told to the recovery marker.
     void setPath(const QString& path);
-    void saveFinished(const QString& path, bool autosave, const QString& error, std::uint64_t step,
-                      std::size_t events);
-    void restore(const QString& path, ExperimentState state);
+    void saveFinished(const QString& path, bool autosave, const QString& error,
+                      const QString& left_out, std::uint64_t step, std::size_t events);
+    void restore(const QString& path, ExperimentState state,
+                 std::vector<ComparisonRun> comparisons);
+    std::vector<ComparisonRuns::Capture> captureComparisons();
 
     Engine& engine_;
+    ComparisonRuns* comparisons_ = nullptr;
     QWidget* dialogParent_;
     QMenu* recent_ = nullptr;
     QTimer* autosave_;
