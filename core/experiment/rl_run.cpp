@@ -91,12 +91,8 @@ nlohmann::json rl_summary_json(const RlRun& run, double wall_seconds) {
     // and update; acting and TD-target reads are inference the ledger counts on neither side.
     if (run.samples() > 0) {
         const EnergyReport e = run.energy_report();
-        nlohmann::json ratio;
-        for (const ReferenceComparison& r : e.references) {
-            if (r.name == "DaDianNao") ratio["vs_dadiannao"] = r.energy_ratio;
-            if (r.name == "GPU") ratio["vs_gpu"] = r.energy_ratio;
-        }
-        if (ratio.size() == 2) {
+        const nlohmann::json ratio = time_energy_ratio_json(e);
+        if (!ratio.is_null()) {
             j["energy_ratio"] = ratio;
             j["energy_nJ_per_sample"] = e.energy_nJ_per_image[column_count - 1];
         }

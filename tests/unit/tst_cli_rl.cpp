@@ -59,6 +59,24 @@ class TestCliRl : public QObject {
         // Progress goes to stderr, as the supervised train's.
         QVERIFY2(r.err.contains("time-rram-dqn") && r.err.contains("mean100"), qPrintable(r.err));
     }
+    void supervisedTimePresetReportsTheRatioToo() {
+        // Issue 16 item 6: the SL presets report energy_ratio too, from the same ledger pricing.
+        const auto sl = [](const char* preset) {
+            return parsed(
+                run_cli({"train", "--preset", preset, "--dataset", "synthetic", "--epochs", "1",
+                         "--train-limit", "200", "--test-limit", "50", "--json"}));
+        };
+        const nlohmann::json time = sl("time-rram");
+        QVERIFY2(time.contains("energy_ratio"), qPrintable(QString::fromStdString(time.dump())));
+        const double asic = time["energy_ratio"]["vs_dadiannao"].get<double>();
+        const double gpu = time["energy_ratio"]["vs_gpu"].get<double>();
+        QVERIFY(asic > 1 && gpu > asic);
+        // The same numbers as the ledger's reference list: one pricing, not two.
+        QCOMPARE(asic, time["energy"]["energy_ratio_vs"]["DaDianNao"].get<double>());
+        QCOMPARE(gpu, time["energy"]["energy_ratio_vs"]["GPU"].get<double>());
+        // fp32's digital technology lists neither of TIME's comparisons: no ratio is made up.
+        QVERIFY(!sl("fp32").contains("energy_ratio"));
+    }
     void everyEnvironmentRuns() {
         for (const char* env : {"mountaincar", "acrobot"}) {
             const CliRun r = run_cli(few("fp32-dqn", 2) + QStringList{"--env", env});
