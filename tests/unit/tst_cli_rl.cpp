@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <QTemporaryDir>
 #include <QtTest>
 
 namespace {
@@ -76,6 +77,20 @@ class TestCliRl : public QObject {
         QCOMPARE(gpu, time["energy"]["energy_ratio_vs"]["GPU"].get<double>());
         // fp32's digital technology lists neither of TIME's comparisons: no ratio is made up.
         QVERIFY(!sl("fp32").contains("energy_ratio"));
+    }
+    void outSavesTheRunAndResumeLoadsIt() {
+        // --out saves the deep-RL run as a session; --resume loads it (here at its budget, so
+        // it plays no more and reports the same episodes).
+        QTemporaryDir dir;
+        const QString file = dir.filePath("dqn.h5");
+        const CliRun saved = run_cli(few("time-rram-dqn", 10) + QStringList{"--out", file});
+        QVERIFY2(saved.code == 0, qPrintable(saved.err));
+        const CliRun resumed = run_cli({"train", "--resume", file, "--json"});
+        QVERIFY2(resumed.code == 0, qPrintable(resumed.err));
+        const nlohmann::json a = parsed(saved), b = parsed(resumed);
+        QCOMPARE(b["episode_reward"], a["episode_reward"]);
+        QCOMPARE(b["learning_steps"], a["learning_steps"]);
+        QCOMPARE(b["energy_ratio"], a["energy_ratio"]);
     }
     void everyEnvironmentRuns() {
         for (const char* env : {"mountaincar", "acrobot"}) {
