@@ -762,9 +762,23 @@ Options sweep_options() {
 }
 
 /// One sweep point: a whole `train` run, its summary (a divergence is a result, not an error).
+/// A deep-RL point plays its episodes and has no data.
 nlohmann::json run_point(const nlohmann::json& config,
                          const std::shared_ptr<const DataSplit>& data) {
     const auto t0 = std::chrono::steady_clock::now();
+    const auto wall = [&] {
+        return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    };
+    if (config.value("task", "supervised") == "rl") {
+        RlRun run(config.get<ExperimentConfig>());
+        try {
+            while (!run.finished())
+                run.run_episode();
+        } catch (const Diverged&) {
+            // The summary says diverged.
+        }
+        return rl_summary_json(run, wall());
+    }
     Experiment e(config.get<ExperimentConfig>(), data);
     try {
         while (!e.finished()) {
@@ -774,8 +788,7 @@ nlohmann::json run_point(const nlohmann::json& config,
     } catch (const Diverged&) {
         // The experiment is back at its last good state; the summary says diverged.
     }
-    return summary_json(
-        e, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    return summary_json(e, wall());
 }
 
 int cmd_sweep(const Args& a) {
@@ -784,9 +797,6 @@ int cmd_sweep(const Args& a) {
     require_writable_target(out);
     const auto limit = thread_limit(a);
     const ExperimentConfig base = config_from(a, "fp32");
-    if (base.task != "supervised")
-        throw InputError("sweep runs supervised presets; " + base.name +
-                         " has task = " + base.task);
     std::vector<GridAxis> axes;
     for (const std::string& g : a.all("--grid"))
         axes.push_back(parse_grid_axis(g));
@@ -798,16 +808,17 @@ int cmd_sweep(const Args& a) {
     // Under mpirun, rank 0 owns the file and the output; the other ranks only train points.
     cli::MpiJob job;
     if (job.rank() == 0 && std::filesystem::exists(out)) resume_sweep(out, points);
-    // Points share their data when they share the dataset settings.
+    // Points share their data when they share the dataset settings; deep-RL points have none.
     std::map<std::string, std::shared_ptr<const DataSplit>> data;
     for (const SweepPoint& p : points) {
         const std::string key = p.config["dataset"].dump();
-        if (!data.count(key))
+        if (p.config.value("task", "supervised") != "rl" && !data.count(key))
             data[key] = std::make_shared<const DataSplit>(
                 load_dataset(p.config.get<ExperimentConfig>().dataset));
     }
     const auto run = [&](const nlohmann::json& config) {
-        return run_point(config, data.at(config["dataset"].dump()));
+        const auto it = data.find(config["dataset"].dump());
+        return run_point(config, it == data.end() ? nullptr : it->second);
     };
     if (job.rank() != 0) {
         job.run(points, {}, run, {});

@@ -92,6 +92,19 @@ class TestCliRl : public QObject {
         QCOMPARE(b["learning_steps"], a["learning_steps"]);
         QCOMPARE(b["energy_ratio"], a["energy_ratio"]);
     }
+    void sweepRunsDeepRlPoints() {
+        // A sweep of a deep-RL preset: each point a whole run, its summary the train summary.
+        QTemporaryDir dir;
+        const CliRun r =
+            run_cli({"sweep", "--preset", "fp32-dqn", "--set", "rl.warmup_steps=100", "--grid",
+                     "rl.episodes=2,3", "--out", dir.filePath("s.h5"), "--json"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const nlohmann::json j = parsed(r);
+        QVERIFY2(j.is_array() && j.size() == 2, qPrintable(r.out));
+        QCOMPARE(j[0]["summary"]["episodes"].get<int>(), 2);
+        QCOMPARE(j[1]["summary"]["episodes"].get<int>(), 3);
+        QCOMPARE(j[1]["summary"]["task"].get<std::string>(), std::string("rl"));
+    }
     void everyEnvironmentRuns() {
         for (const char* env : {"mountaincar", "acrobot"}) {
             const CliRun r = run_cli(few("fp32-dqn", 2) + QStringList{"--env", env});
