@@ -1,7 +1,6 @@
 // Session files: exact round trip, bit-identical resume, atomic saves under failure and kill -9,
 // rejection of bad files with one clear message, CSV export, autosave and crash recovery.
 #include "core/experiment/experiment.hpp"
-#include "core/experiment/rl_run.hpp"
 #include "core/session/autosave.hpp"
 #include "core/session/csv_export.hpp"
 #include "core/session/hdf5_io.hpp"
@@ -186,49 +185,6 @@ class TestSession : public QObject {
         QCOMPARE(back.dataset, info.dataset);
         QCOMPARE(back.created.size(), std::size_t(20)); // 2026-11-22T08:00:44Z
         QVERIFY(temp_files(tmp_.path().toStdString()).empty());
-    }
-
-    void deepRlRunRoundTripsAndContinuesExactly() {
-        // Issue 16: a DQN run with its Q-network in RRAM, saved after 12 episodes, loaded and
-        // played on to 24, is the run that never stopped: same rewards, counters and weights.
-        ExperimentConfig c = load_preset("time-rram-dqn");
-        c.rl.episodes = 24;
-        c.rl.warmup_steps = 100;
-        c.rl.target_update_steps = 50; // a target refresh falls inside each half
-        RlRun whole(c);
-        while (!whole.finished())
-            whole.run_episode();
-        RlRun first(c);
-        for (int i = 0; i < 12; ++i)
-            first.run_episode();
-        const ExperimentState saved = first.state();
-        const std::string p = path("dqn.h5");
-        save_session(p, saved, {});
-        const ExperimentState loaded = load_session(p);
-        compare_state(saved, loaded);
-        RlRun second(loaded);
-        QCOMPARE(second.agent().episode_rewards().size(), std::size_t(12));
-        while (!second.finished())
-            second.run_episode();
-        const rl::DqnAgent &a = whole.agent(), &b = second.agent();
-        QCOMPARE(b.episode_rewards(), a.episode_rewards());
-        QCOMPARE(b.environment_steps(), a.environment_steps());
-        QCOMPARE(b.learning_steps(), a.learning_steps());
-        QVERIFY(a.learning_steps() > 100);
-        QCOMPARE(second.device_updates(), whole.device_updates());
-        for (int k = 0; k < a.network().weight_count(); ++k)
-            QVERIFY(b.network().weight_layer(k).weights() == a.network().weight_layer(k).weights());
-        // The state is checked like a supervised one: a replay memory of the wrong size is named.
-        ExperimentState bad = saved;
-        bad.arrays["rl/replay/reward"].data = std::vector<double>(3);
-        bad.arrays["rl/replay/reward"].shape = {3};
-        save_session(path("bad-dqn.h5"), bad, {});
-        try {
-            load_session(path("bad-dqn.h5"));
-            QFAIL("a replay memory of the wrong size loaded");
-        } catch (const InputError& e) {
-            QVERIFY2(std::string(e.what()).find("rl/replay/reward") != std::string::npos, e.what());
-        }
     }
 
     void roundTripOfEveryShapeAndType() {
