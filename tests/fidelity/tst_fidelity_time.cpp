@@ -1,7 +1,7 @@
 // TIME (seed 000) on the full MNIST through the CLI, 3 epochs at seeds 1-3 (issue 16): the
 // variability-tolerant write needs fewer programming pulses and verify reads per image than plain
 // write-and-verify on the same RRAM at test accuracy within 1 point, and the ledger prices the
-// supervised run between 1.7x and 17x below DaDianNao (seed 000: 5.3x). About 80 s per seed on a
+// supervised run between 1.7x and 17x below DaDianNao (seed 000: 5.3x). The six runs took 35 s on a
 // shared 2-core machine (README, "TIME: tuning and energy").
 #include "cli_runner.hpp"
 
