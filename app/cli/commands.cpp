@@ -133,7 +133,8 @@ Options train_options() {
         valued("--out", "FILE.h5",
                "save the session at the end (its folder must exist and be writable)"),
         valued("--resume", "FILE.h5",
-               "continue a saved session (--epochs N: N more); refuses " +
+               "continue a saved session (--epochs N: N more; a deep-RL session plays on to "
+               "rl.episodes); refuses " +
                    joined(fixed_on_resume, ", ")),
         json_flag("print the summary object (shared/design/CLI.md) on stdout"),
         flag("--allow-divergence",
@@ -167,9 +168,9 @@ ExperimentConfig config_from(const Args& a, const std::string& default_preset) {
     return out;
 }
 
-/// What a deep-RL run has no use for: it plays episodes, not a dataset, and keeps no session.
-const std::vector<std::string> supervised_only = {
-    "--dataset", "--holdout", "--train-limit", "--test-limit", "--epochs", "--out", "--resume"};
+/// What a deep-RL run has no use for: it plays episodes, not a dataset.
+const std::vector<std::string> supervised_only = {"--dataset", "--holdout", "--train-limit",
+                                                  "--test-limit", "--epochs"};
 
 /// --threads N: the TBB worker limit for the whole process (results must not depend on it).
 std::unique_ptr<tbb::global_control> thread_limit(const Args& a) {
@@ -272,9 +273,8 @@ void print_human(const nlohmann::json& s) {
 /// With `more_epochs` >= 0 the run is extended to that many epochs beyond those done: the
 /// config's target changes before the experiment exists, so the extension is no event on the
 /// timeline and a resumed run ends exactly as an uninterrupted one (issue 7).
-std::unique_ptr<Experiment> resume_session(const Args& a, const std::string& path,
+std::unique_ptr<Experiment> resume_session(const Args& a, ExperimentState st,
                                            long long more_epochs = -1) {
-    ExperimentState st = load_session(path);
     if (more_epochs >= 0)
         st.config["training"]["epochs"] = static_cast<long long>(st.history.size()) + more_epochs;
     if (a.has("--dataset")) st.config["dataset"]["source"] = a.value("--dataset");
@@ -328,22 +328,26 @@ void print_human_rl(const nlohmann::json& s) {
                 s["environment_steps_per_second"].get<double>(), s["wall_seconds"].get<double>());
 }
 
-/// train for a config with task = rl: the DQN plays its episodes; no dataset, no session.
-int train_rl(const Args& a, const ExperimentConfig& c) {
+/// train for a config with task = rl (a fresh run or a resumed session): the DQN plays its
+/// episodes up to the budget; no dataset. --out saves the run between episodes.
+int train_rl(const Args& a, RlRun& run) {
     for (const std::string& o : supervised_only)
         if (a.has(o))
             throw InputError(o + " does not apply to a deep-RL run (task = rl); set the budget "
                                  "with --set rl.episodes=N");
+    if (a.has("--out")) require_writable_target(a.value("--out"));
     const auto t0 = std::chrono::steady_clock::now();
-    RlRun run(c);
     try {
-        run_episodes(run, c.name);
+        run_episodes(run, run.config().name);
     } catch (const Diverged& d) {
         if (!a.flag("--allow-divergence")) throw;
         std::cerr << "crossbarlab-cli: " << d.what() << "\n";
     }
     const double wall =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (a.has("--out"))
+        save_session(a.value("--out"), run.state(),
+                     {CROSSBARLAB_VERSION, "", "no dataset: " + run.config().rl.env});
     const nlohmann::json s = rl_summary_json(run, wall);
     if (a.flag("--json"))
         std::cout << s.dump() << "\n";
@@ -358,7 +362,8 @@ int cmd_train(const Args& a) {
         fresh = config_from(a, "fp32");
         if (fresh->task == "rl") {
             const auto limit = thread_limit(a);
-            return train_rl(a, *fresh);
+            RlRun run(*fresh);
+            return train_rl(a, run);
         }
     }
     if (a.has("--out")) require_writable_target(a.value("--out"));
@@ -370,8 +375,14 @@ int cmd_train(const Args& a) {
             if (a.has(o))
                 throw InputError(o + " cannot change a resumed session; "
                                      "only --epochs N (more epochs) applies");
+        ExperimentState st = load_session(a.value("--resume"));
+        if (st.config.value("task", "supervised") == "rl") {
+            // A deep-RL session plays on to its budget, rl.episodes.
+            RlRun run(st);
+            return train_rl(a, run);
+        }
         // --epochs N trains N more epochs (CLI.md).
-        e = resume_session(a, a.value("--resume"), a.has("--epochs") ? a.integer("--epochs") : 1);
+        e = resume_session(a, std::move(st), a.has("--epochs") ? a.integer("--epochs") : 1);
     } else {
         const ExperimentConfig& c = *fresh;
         e = std::make_unique<Experiment>(
@@ -480,7 +491,7 @@ Options drift_options() {
 int cmd_drift(const Args& a) {
     const auto limit = thread_limit(a);
     if (!a.has("--session")) throw InputError("drift needs --session FILE.h5");
-    const auto e = resume_session(a, a.value("--session"));
+    const auto e = resume_session(a, load_session(a.value("--session")));
     const std::vector<double> times = a.has("--times") ? a.numbers("--times") : default_drift_times;
     if (times.empty()) throw InputError("--times needs at least one time [s]");
     const DriftCurve c = e->drift_curve(times);
@@ -751,9 +762,23 @@ Options sweep_options() {
 }
 
 /// One sweep point: a whole `train` run, its summary (a divergence is a result, not an error).
+/// A deep-RL point plays its episodes and has no data.
 nlohmann::json run_point(const nlohmann::json& config,
                          const std::shared_ptr<const DataSplit>& data) {
     const auto t0 = std::chrono::steady_clock::now();
+    const auto wall = [&] {
+        return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    };
+    if (config.value("task", "supervised") == "rl") {
+        RlRun run(config.get<ExperimentConfig>());
+        try {
+            while (!run.finished())
+                run.run_episode();
+        } catch (const Diverged&) {
+            // The summary says diverged.
+        }
+        return rl_summary_json(run, wall());
+    }
     Experiment e(config.get<ExperimentConfig>(), data);
     try {
         while (!e.finished()) {
@@ -763,8 +788,7 @@ nlohmann::json run_point(const nlohmann::json& config,
     } catch (const Diverged&) {
         // The experiment is back at its last good state; the summary says diverged.
     }
-    return summary_json(
-        e, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    return summary_json(e, wall());
 }
 
 int cmd_sweep(const Args& a) {
@@ -773,9 +797,6 @@ int cmd_sweep(const Args& a) {
     require_writable_target(out);
     const auto limit = thread_limit(a);
     const ExperimentConfig base = config_from(a, "fp32");
-    if (base.task != "supervised")
-        throw InputError("sweep runs supervised presets; " + base.name +
-                         " has task = " + base.task);
     std::vector<GridAxis> axes;
     for (const std::string& g : a.all("--grid"))
         axes.push_back(parse_grid_axis(g));
@@ -787,16 +808,17 @@ int cmd_sweep(const Args& a) {
     // Under mpirun, rank 0 owns the file and the output; the other ranks only train points.
     cli::MpiJob job;
     if (job.rank() == 0 && std::filesystem::exists(out)) resume_sweep(out, points);
-    // Points share their data when they share the dataset settings.
+    // Points share their data when they share the dataset settings; deep-RL points have none.
     std::map<std::string, std::shared_ptr<const DataSplit>> data;
     for (const SweepPoint& p : points) {
         const std::string key = p.config["dataset"].dump();
-        if (!data.count(key))
+        if (p.config.value("task", "supervised") != "rl" && !data.count(key))
             data[key] = std::make_shared<const DataSplit>(
                 load_dataset(p.config.get<ExperimentConfig>().dataset));
     }
     const auto run = [&](const nlohmann::json& config) {
-        return run_point(config, data.at(config["dataset"].dump()));
+        const auto it = data.find(config["dataset"].dump());
+        return run_point(config, it == data.end() ? nullptr : it->second);
     };
     if (job.rank() != 0) {
         job.run(points, {}, run, {});

@@ -32,6 +32,7 @@ enum class RngStream : std::uint32_t {
     environment = 12, ///< start states of reinforcement-learning episodes
     explore = 13,     ///< epsilon-greedy exploration of a DQN agent
     replay = 14,      ///< mini-batches drawn from the replay memory
+    tuning = 15,      ///< stochastic rounding of TIME's variability-tolerant write
 };
 
 /// One counter-based generator position: key = (seed, stream|layer), counter = (step, index).

@@ -463,7 +463,8 @@ void describe(V& v, SchemeConfig& c) {
                         .choices = {"verify", "gradual", "tolerant"},
                         .label = "write scheme",
                         .meaning = "TIME's write circuits (seed 000): program-and-verify, "
-                                   "gradual pulses, or the variability-tolerant write",
+                                   "gradual pulses, or the variability-tolerant write (one "
+                                   "read, one train sized from the device's own step there)",
                         .live = true,
                         .when = {"scheme.type=time"}});
     v(c.write_tolerance, S{.path = "write_tolerance",
@@ -474,14 +475,14 @@ void describe(V& v, SchemeConfig& c) {
                            .label = "write tolerance",
                            .meaning = "Program-and-verify target band in units of ε",
                            .live = true,
-                           .when = {"scheme.type=time"}});
+                           .when = {"scheme.type=time", "scheme.write_scheme=verify"}});
     v(c.write_max_iterations, S{.path = "write_max_iterations",
                                 .lo = 1,
                                 .hi = 1000,
                                 .label = "write iterations",
                                 .meaning = "Program-and-verify rounds per weight",
                                 .live = true,
-                                .when = {"scheme.type=time"}});
+                                .when = {"scheme.type=time", "scheme.write_scheme=verify"}});
 }
 
 template <class V>

@@ -569,6 +569,20 @@ float CrossbarTile::weight(int r, int c) const {
     return float(cfg_.beta_per_uS * (g_now(s, 0) - g_now(s, 1)));
 }
 
+double CrossbarTile::nominal_pulse_weight(int r, int c, bool up) const {
+    const int s = c * rows_ + r;
+    // Differential pairs potentiate G+ to go up and G- to go down; a single device moves both
+    // ways.
+    const int k = dps() == 2 && !up ? 1 : 0;
+    int n = device_.keeps_history() ? n_[k][s] : 0;
+    const double g = g_uS_[k][s];
+    const auto nominal = [] { return r123::double2{0, 0}; };
+    const auto no_noise = [](int) { return 0.0f; };
+    const double moved =
+        device_.pulse_train_uS(g, n, code_max, dps() == 2 || up, 1, nominal, no_noise) - g;
+    return cfg_.beta_per_uS * (k == 0 ? moved : -moved);
+}
+
 void CrossbarTile::calibrate_drift_compensation() {
     ensure_cache_fresh();
     drift_comp_ref_ = row_sum_.cwiseAbs().sum();

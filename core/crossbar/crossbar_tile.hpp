@@ -109,6 +109,10 @@ class CrossbarTile {
     /// Single mapping: the reference conductance everywhere.
     Eigen::MatrixXf g_minus_uS() const;
     float weight(int r, int c) const;
+    /// Weight change one pulse up (potentiation) or down would give synapse (r, c) from its
+    /// present state on the family's mean curve (no device-to-device spread, no cycle noise):
+    /// what a write circuit that knows the device's nominal characteristic predicts.
+    double nominal_pulse_weight(int r, int c, bool up) const;
     /// Noise-free drifted conductance of one device (k = 0: G+, k = 1: G- or the reference).
     float conductance_uS(int r, int c, int k) const { return float(g_now(c * rows_ + r, k)); }
 

@@ -175,6 +175,11 @@ float TileGrid::weight(int r, int c) const {
     return arrays_[index(i, j)].weight(r - row0(i), c - col0(j));
 }
 
+double TileGrid::nominal_pulse_weight(int r, int c, bool up) const {
+    const int i = r / array_rows_, j = c / array_cols_;
+    return arrays_[index(i, j)].nominal_pulse_weight(r - row0(i), c - col0(j), up);
+}
+
 float TileGrid::conductance_uS(int r, int c, int k) const {
     const int i = r / array_rows_, j = c / array_cols_;
     return arrays_[index(i, j)].conductance_uS(r - row0(i), c - col0(j), k);

@@ -48,6 +48,7 @@ class TileGrid {
     int refresh(std::uint64_t step, OpCounts& ops);
 
     float weight(int r, int c) const;
+    double nominal_pulse_weight(int r, int c, bool up) const;
     float conductance_uS(int r, int c, int k) const;
     /// The whole matrix, assembled from the arrays (noise-free, drift applied).
     Eigen::MatrixXf weights() const;

@@ -164,4 +164,13 @@ nlohmann::json to_json(const EnergyReport& s) {
     return j;
 }
 
+nlohmann::json time_energy_ratio_json(const EnergyReport& r) {
+    nlohmann::json ratio = nlohmann::json::object();
+    for (const ReferenceComparison& c : r.references) {
+        if (c.name == "DaDianNao") ratio["vs_dadiannao"] = c.energy_ratio;
+        if (c.name == "GPU") ratio["vs_gpu"] = c.energy_ratio;
+    }
+    return ratio.size() == 2 ? ratio : nlohmann::json();
+}
+
 } // namespace cbl

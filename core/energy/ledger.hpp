@@ -94,4 +94,9 @@ class EnergyLedger {
 ///  "energy_ratio_vs": {name: ratio}, "images_per_second", "note"}
 nlohmann::json to_json(const EnergyReport& r);
 
+/// `train --json`'s `energy_ratio` (CLI.md): {"vs_dadiannao", "vs_gpu"}, how many times less
+/// energy than each of TIME's two comparisons (seed 000: DaDianNao, a GPU) the same counted work
+/// takes; null unless the technology preset lists both reference designs.
+nlohmann::json time_energy_ratio_json(const EnergyReport& r);
+
 } // namespace cbl

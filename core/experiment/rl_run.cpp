@@ -23,6 +23,18 @@ RlRun::RlRun(const ExperimentConfig& config) : config_(config) {
     agent_ = std::make_unique<rl::DqnAgent>(config_.rl, t.optimizer, weights, t.seed);
 }
 
+RlRun::RlRun(const ExperimentState& state) : RlRun(state.config.get<ExperimentConfig>()) {
+    agent_->load_state(state.arrays);
+    resumed_at_steps_ = agent_->environment_steps();
+}
+
+ExperimentState RlRun::state() const {
+    ExperimentState st;
+    st.config = config_;
+    agent_->save_state(st.arrays);
+    return st;
+}
+
 double RlRun::run_episode() {
     if (!divergence_.empty()) throw Diverged(divergence_);
     const double reward = agent_->run_episode();
@@ -40,6 +52,10 @@ double RlRun::run_episode() {
         throw Diverged(divergence_);
     }
     return reward;
+}
+
+std::uint64_t RlRun::resumed_at_steps() const {
+    return resumed_at_steps_;
 }
 
 std::vector<int> RlRun::layers() const {
@@ -85,18 +101,15 @@ nlohmann::json rl_summary_json(const RlRun& run, double wall_seconds) {
     j["device_updates"] = run.device_updates();
     j["wall_seconds"] = wall_seconds;
     j["environment_steps_per_second"] =
-        wall_seconds > 0 ? double(a.environment_steps()) / wall_seconds : 0.0;
+        wall_seconds > 0 ? double(a.environment_steps() - run.resumed_at_steps()) / wall_seconds
+                         : 0.0;
     // Energy ratios only where the technology preset lists both of TIME's comparisons (seed 000:
     // DaDianNao, a GPU), priced on the same counted work: the replayed samples' forward, backward
     // and update; acting and TD-target reads are inference the ledger counts on neither side.
     if (run.samples() > 0) {
         const EnergyReport e = run.energy_report();
-        nlohmann::json ratio;
-        for (const ReferenceComparison& r : e.references) {
-            if (r.name == "DaDianNao") ratio["vs_dadiannao"] = r.energy_ratio;
-            if (r.name == "GPU") ratio["vs_gpu"] = r.energy_ratio;
-        }
-        if (ratio.size() == 2) {
+        const nlohmann::json ratio = time_energy_ratio_json(e);
+        if (!ratio.is_null()) {
             j["energy_ratio"] = ratio;
             j["energy_nJ_per_sample"] = e.energy_nJ_per_image[column_count - 1];
         }

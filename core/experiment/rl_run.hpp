@@ -6,6 +6,7 @@
 // rl_summary_json (CLI.md).
 #include "core/energy/ledger.hpp"
 #include "core/experiment/config.hpp"
+#include "core/experiment/state.hpp"
 #include "core/rl/dqn.hpp"
 
 #include <nlohmann/json.hpp>
@@ -21,6 +22,9 @@ class RlRun {
   public:
     /// Validates the config (task must be rl) and builds the agent; nothing is played yet.
     explicit RlRun(const ExperimentConfig& config);
+    /// Continues a saved run (state() of an earlier RlRun, e.g. from load_session): the same
+    /// episodes follow as if it had never stopped.
+    explicit RlRun(const ExperimentState& state);
 
     const ExperimentConfig& config() const { return config_; }
     const rl::DqnAgent& agent() const { return *agent_; }
@@ -41,18 +45,25 @@ class RlRun {
     /// The ledger's pricing of the replayed samples (forward, backward, update of each); action
     /// choice and TD-target reads are inference reads the ledger does not count.
     EnergyReport energy_report() const;
+    /// The run between episodes as a session stores it (save_session): the config and the
+    /// agent's arrays (DqnAgent::save_state); no epochs, so no history.
+    ExperimentState state() const;
+    /// Environment steps the run had played when it was saved (0 for a fresh run).
+    std::uint64_t resumed_at_steps() const;
 
   private:
     ExperimentConfig config_;
     std::unique_ptr<rl::DqnAgent> agent_;
     std::shared_ptr<const TechnologyPreset> technology_;
     std::string divergence_;
+    std::uint64_t resumed_at_steps_ = 0; ///< environment steps of the saved run it continues
 };
 
 /// {preset, environment, layers, episodes, episode_reward [per episode], mean_reward_100,
 ///  environment_steps, learning_steps, device_updates [per layer], wall_seconds,
-///  environment_steps_per_second, diverged (+ divergence), and energy_ratio {vs_dadiannao,
-///  vs_gpu} when the technology preset lists both reference designs}.
+///  environment_steps_per_second (of the steps played since this RlRun started), diverged (+
+///  divergence), and energy_ratio {vs_dadiannao, vs_gpu} when the technology preset lists both
+///  reference designs}.
 nlohmann::json rl_summary_json(const RlRun& run, double wall_seconds);
 
 } // namespace cbl

@@ -28,13 +28,16 @@ nlohmann::json summary_json(const Experiment& e, double wall_seconds) {
     j["refreshes"] = column(&EpochMetrics::refreshes);
     j["simulated_time_s"] = e.simulated_time_s();
     // Modelled hardware energy and latency per training image (core/energy, CLI.md).
-    const nlohmann::json energy = to_json(e.energy_report());
+    const EnergyReport report = e.energy_report();
+    const nlohmann::json energy = to_json(report);
     for (const char* key : {"energy_nJ_per_image", "time_us_per_image"}) {
         nlohmann::json& out = j[key];
         for (const char* stage : {"forward", "backward", "update", "total"})
             out[stage] = energy[key][stage];
     }
     j["energy"] = energy;
+    const nlohmann::json ratio = time_energy_ratio_json(report);
+    if (!ratio.is_null()) j["energy_ratio"] = ratio;
     long long images = 0;
     for (const EpochMetrics& m : h)
         images += m.images;

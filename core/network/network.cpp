@@ -153,14 +153,25 @@ SampleResult Network<Scalar>::train_sample(const Eigen::Ref<const Eigen::VectorX
     }
 
     // Weight update: dW = -eta delta x^T, or accumulated for the mini-batch step.
-    for (int k = 0; k < weight_count(); ++k)
-        fp_equivalent_[k] += weight_node(k).fp_equivalent_updates();
+    std::vector<std::uint64_t> products;
+    for (int k = 0; k < weight_count(); ++k) {
+        products.push_back(weight_node(k).fp_equivalent_updates());
+        fp_equivalent_[k] += products.back();
+    }
     if (rank1_path_) {
         for (int k = 0; k < weight_count(); ++k)
             weight_node(k).commit_rank1(static_cast<Scalar>(-learning_rate), ctx_of[k]);
     } else {
-        for (int k = 0; k < weight_count(); ++k)
+        for (int k = 0; k < weight_count(); ++k) {
             weight_node(k).accumulate_gradient();
+            // Every sample's non-zero products delta x^T are multiplied and added into the
+            // gradient memory (one read and one write each), whatever the batch: the step then
+            // only scales and applies the sum (commit_batch counts that).
+            OpCounts& up = counts_[k][Stage::update];
+            up.digital_macs += products[std::size_t(k)];
+            up.chi_reads += products[std::size_t(k)];
+            up.chi_writes += products[std::size_t(k)];
+        }
         if (++in_batch_ == batch_size_) flush_batch(learning_rate, outer);
     }
     for (int k = 0; k < weight_count(); ++k)

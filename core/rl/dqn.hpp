@@ -43,6 +43,14 @@ class DqnAgent {
     const Network<float>& network() const { return online_; }
     const DqnConfig& config() const { return cfg_; }
 
+    /// Everything a resumed agent needs between episodes: the online network under its own
+    /// layer_<k>/ names (as a supervised network saves them), the target network under
+    /// rl/target/, the replay memory under rl/replay/, the episode rewards and the step
+    /// counters (the random draws are keyed by them and the seed, so nothing else is needed).
+    void save_state(StateArrays& out) const;
+    /// Throws InputError naming the array that is missing or of the wrong size.
+    void load_state(const StateArrays& in);
+
   private:
     int act(const Eigen::VectorXf& s);
     double epsilon() const;

@@ -3,6 +3,7 @@
 #include "core/common/param_error.hpp"
 #include "core/energy/technology.hpp"
 #include "core/experiment/experiment.hpp"
+#include "core/experiment/rl_run.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -315,11 +316,40 @@ void check_events(const ExperimentState& st) {
     }
 }
 
+/// A deep-RL session (RlRun::state): the arrays a fresh run of the config saves, plus the
+/// episode rewards of any length; it plays episodes, not epochs, so it has no history, and its
+/// devices keep their own clocks (no session clock to hold them to).
+void check_rl_state(const ExperimentState& st, const ExperimentConfig& c) {
+    if (!st.history.empty())
+        refuse("/history", "holds " + std::to_string(st.history.size()) +
+                               " epochs, expected none for a deep-RL session (task = rl)");
+    StateArrays expected;
+    try {
+        expected = RlRun(c).state().arrays;
+    } catch (const InputError& e) {
+        refuse("attribute config", e.what());
+    }
+    const std::string rewards = "rl/episode_reward";
+    expected.erase(rewards);
+    check_layout(st.arrays, expected);
+    const auto it = st.arrays.find(rewards);
+    if (it == st.arrays.end() || !std::holds_alternative<std::vector<double>>(it->second.data) ||
+        it->second.shape.size() != 1)
+        refuse("/state/" + rewards, "is missing or not a float64 vector of episode rewards");
+    for (const auto& [path, a] : st.arrays)
+        check_values(path, a, c, std::numeric_limits<double>::infinity());
+}
+
 } // namespace
 
 void validate_session(const ExperimentState& st) {
     const ExperimentConfig c = check_config(st.config);
     check_scalars(st, c);
+    if (c.task == "rl") {
+        check_rl_state(st, c);
+        check_events(st);
+        return;
+    }
     std::size_t layers = 0;
     if (const auto input = known_input(c)) {
         const StateArrays expected =

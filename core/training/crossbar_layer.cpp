@@ -163,6 +163,11 @@ float CrossbarLayer::weight(int r, int c) const {
     return w;
 }
 
+double CrossbarLayer::nominal_pulse_weight(int r, int c, bool up) const {
+    // The pair the arbiter hands the next pulse to, divided as weight() sums the pairs.
+    return tiles_[arbiter_ % std::uint32_t(tiles_.size())].nominal_pulse_weight(r, c, up);
+}
+
 void CrossbarLayer::quantize(const Vec& v, Vec& q, std::uint64_t step, std::uint32_t which) {
     // Seed 002 section 3: activations and errors as signed n-bit numbers sharing one scale
     // factor; values beyond full scale clip. Stochastic rounding keeps dW unbiased.

@@ -52,6 +52,7 @@ class CrossbarLayer final : public DeviceLayer, private SynapseArray {
     int program(int r, int c, int pulses, StepContext& ctx, int train) override;
     void prefetch(int r, int c) const override;
     float weight(int r, int c) const override;
+    double nominal_pulse_weight(int r, int c, bool up) const override;
     bool rows_program_concurrently() const override { return tiles_.size() == 1; }
 
     void count_pulses(int r, int c, int pulses);

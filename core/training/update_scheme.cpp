@@ -12,7 +12,7 @@ std::unique_ptr<UpdateScheme> make_update_scheme(const SchemeConfig& c, int rows
                                                  std::uint32_t layer) {
     if (c.type == "mca") return std::make_unique<McaScheme>(c, rows, cols, single);
     if (c.type == "direct") return std::make_unique<DirectScheme>(c, single, seed, layer);
-    if (c.type == "time") return std::make_unique<TimeScheme>(c, single);
+    if (c.type == "time") return std::make_unique<TimeScheme>(c, single, seed, layer);
     throw InputError("scheme.type " + c.type + " does not train on a crossbar (mca, direct, time)");
 }
 

@@ -38,6 +38,9 @@ class SynapseArray {
     virtual void prefetch(int, int) const {}
     /// Noise-free weight of synapse (r, c) now (a verify read).
     virtual float weight(int r, int c) const = 0;
+    /// Signed weight change one pulse up or down would give (r, c) now on the device's nominal
+    /// curve (CrossbarTile::nominal_pulse_weight); 0 where the device cannot move that way.
+    virtual double nominal_pulse_weight(int r, int c, bool up) const = 0;
     /// Whether program() may run for different rows at once: every draw is keyed by (step,
     /// synapse) and every row's state is its own, unless the order of calls matters (the
     /// round-robin arbiter of a multi-pair synapse).

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <QTemporaryDir>
 #include <QtTest>
 
 namespace {
@@ -58,6 +59,51 @@ class TestCliRl : public QObject {
         QVERIFY(j["energy_ratio"]["vs_gpu"].get<double>() > 0);
         // Progress goes to stderr, as the supervised train's.
         QVERIFY2(r.err.contains("time-rram-dqn") && r.err.contains("mean100"), qPrintable(r.err));
+    }
+    void supervisedTimePresetReportsTheRatioToo() {
+        // Issue 16 item 6: the SL presets report energy_ratio too, from the same ledger pricing.
+        const auto sl = [](const char* preset) {
+            return parsed(
+                run_cli({"train", "--preset", preset, "--dataset", "synthetic", "--epochs", "1",
+                         "--train-limit", "200", "--test-limit", "50", "--json"}));
+        };
+        const nlohmann::json time = sl("time-rram");
+        QVERIFY2(time.contains("energy_ratio"), qPrintable(QString::fromStdString(time.dump())));
+        const double asic = time["energy_ratio"]["vs_dadiannao"].get<double>();
+        const double gpu = time["energy_ratio"]["vs_gpu"].get<double>();
+        QVERIFY(asic > 1 && gpu > asic);
+        // The same numbers as the ledger's reference list: one pricing, not two.
+        QCOMPARE(asic, time["energy"]["energy_ratio_vs"]["DaDianNao"].get<double>());
+        QCOMPARE(gpu, time["energy"]["energy_ratio_vs"]["GPU"].get<double>());
+        // fp32's digital technology lists neither of TIME's comparisons: no ratio is made up.
+        QVERIFY(!sl("fp32").contains("energy_ratio"));
+    }
+    void outSavesTheRunAndResumeLoadsIt() {
+        // --out saves the deep-RL run as a session; --resume loads it (here at its budget, so
+        // it plays no more and reports the same episodes).
+        QTemporaryDir dir;
+        const QString file = dir.filePath("dqn.h5");
+        const CliRun saved = run_cli(few("time-rram-dqn", 10) + QStringList{"--out", file});
+        QVERIFY2(saved.code == 0, qPrintable(saved.err));
+        const CliRun resumed = run_cli({"train", "--resume", file, "--json"});
+        QVERIFY2(resumed.code == 0, qPrintable(resumed.err));
+        const nlohmann::json a = parsed(saved), b = parsed(resumed);
+        QCOMPARE(b["episode_reward"], a["episode_reward"]);
+        QCOMPARE(b["learning_steps"], a["learning_steps"]);
+        QCOMPARE(b["energy_ratio"], a["energy_ratio"]);
+    }
+    void sweepRunsDeepRlPoints() {
+        // A sweep of a deep-RL preset: each point a whole run, its summary the train summary.
+        QTemporaryDir dir;
+        const CliRun r =
+            run_cli({"sweep", "--preset", "fp32-dqn", "--set", "rl.warmup_steps=100", "--grid",
+                     "rl.episodes=2,3", "--out", dir.filePath("s.h5"), "--json"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const nlohmann::json j = parsed(r);
+        QVERIFY2(j.is_array() && j.size() == 2, qPrintable(r.out));
+        QCOMPARE(j[0]["summary"]["episodes"].get<int>(), 2);
+        QCOMPARE(j[1]["summary"]["episodes"].get<int>(), 3);
+        QCOMPARE(j[1]["summary"]["task"].get<std::string>(), std::string("rl"));
     }
     void everyEnvironmentRuns() {
         for (const char* env : {"mountaincar", "acrobot"}) {

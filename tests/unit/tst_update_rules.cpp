@@ -3,6 +3,8 @@
 // RESET granules (A.2.4), direct rounding, TIME's write schemes (seed 000) on ideal devices,
 // refresh, and the bound on the pulses of one update.
 #include "core/crossbar/crossbar_tile.hpp"
+#include "core/dataset/dataset.hpp"
+#include "core/experiment/experiment.hpp"
 #include "core/training/chi_accumulator.hpp"
 #include "core/training/crossbar_layer.hpp"
 #include "core/training/schemes/direct_scheme.hpp"
@@ -40,6 +42,7 @@ class FakeArray final : public SynapseArray {
         return p;
     }
     float weight(int r, int c) const override { return w(r, c); }
+    double nominal_pulse_weight(int, int, bool up) const override { return up ? step_ : -step_; }
 
     Eigen::MatrixXf w;
     Eigen::MatrixXi pulses;
@@ -227,13 +230,13 @@ class TstUpdateRules : public QObject {
             float weight;
             int set_pulses, verify_reads;
         };
-        const auto run = [](const char* write) {
+        const auto run = [](const char* write, std::uint64_t seed) {
             SchemeConfig c = scheme("time", 0.1);
             c.write_scheme = write;
             c.write_tolerance = 0.5;
             c.write_max_iterations = 8;
             c.refresh_interval = 0;
-            CrossbarLayer layer(1, 1, ideal_tile(WeightMapping::single), c, 0.05, 1, 0);
+            CrossbarLayer layer(1, 1, ideal_tile(WeightMapping::single), c, 0.05, seed, 0);
             StageCounts counts;
             StepContext ctx{0, &counts};
             layer.commit(Eigen::MatrixXf::Constant(1, 1, 0.32f), ctx);
@@ -241,16 +244,27 @@ class TstUpdateRules : public QObject {
             return Written{layer.weights()(0, 0), int(up.set_pulses), int(up.verify_reads)};
         };
         // write-and-verify: one pulse per round, 3 rounds + the read that finds 0.3 in the band.
-        // gradual: one open-loop train of round(3.2) pulses, no verify. tolerant: a train of
-        // round(3.2 / 1) pulses, one read before and one after.
-        const std::pair<const char*, int> cases[] = {
-            {"verify", 4}, {"gradual", 0}, {"tolerant", 2}};
+        // gradual: one open-loop train of round(3.2) pulses, no verify.
+        const std::pair<const char*, int> cases[] = {{"verify", 4}, {"gradual", 0}};
         for (const auto& [write, reads] : cases) {
-            const Written w = run(write);
+            const Written w = run(write, 1);
             QVERIFY2(std::abs(w.weight - 0.3f) < 1e-6f, write);
             QCOMPARE(w.set_pulses, 3);
             QCOMPARE(w.verify_reads, reads);
         }
+        // tolerant: one read, then floor(3.2 + u) pulses of the device's own step (0.1 here):
+        // 3 or 4, 3.2 on average.
+        double pulses = 0;
+        constexpr int seeds = 400;
+        for (int seed = 1; seed <= seeds; ++seed) {
+            const Written w = run("tolerant", std::uint64_t(seed));
+            QVERIFY2(w.set_pulses == 3 || w.set_pulses == 4, qPrintable(QString::number(seed)));
+            QVERIFY(std::abs(w.weight - 0.1f * float(w.set_pulses)) < 1e-6f);
+            QCOMPARE(w.verify_reads, 1);
+            pulses += w.set_pulses;
+        }
+        QVERIFY2(std::abs(pulses / seeds - 3.2) < 0.08,
+                 qPrintable(QString::number(pulses / seeds)));
         // A change below half a granule is not written.
         SchemeConfig c = scheme("time", 0.1);
         CrossbarLayer layer(1, 1, ideal_tile(WeightMapping::single), c, 0.05, 1, 0);
@@ -258,6 +272,42 @@ class TstUpdateRules : public QObject {
         StepContext ctx{0, &counts};
         layer.commit(Eigen::MatrixXf::Constant(1, 1, 0.04f), ctx);
         QCOMPARE(int(counts[Stage::update].set_pulses), 0);
+    }
+
+    void tolerantWriteCostsLessThanVerifyOnRram() {
+        // Issue 16, seed 000's variability-free tuning: on time-rram's RRAM (nonlinear, unequal
+        // up and down, device-to-device spread) the tolerant write needs fewer pulses and verify
+        // reads than plain write-and-verify on the same run. 3 MNIST epochs, seed 1: 8.4 against
+        // 49.1 pulses and 12.9 against 62.2 verify reads per image (README, "Tuning").
+        for (const std::uint64_t seed : {1, 2, 3}) {
+            const auto update_counts = [seed](const char* write) {
+                ExperimentConfig c = load_preset("time-rram");
+                c.dataset.source = "synthetic";
+                c.dataset.synthetic_train = 1000;
+                c.dataset.synthetic_test = 100;
+                c.training.seed = seed;
+                c.scheme.write_scheme = write;
+                Experiment e(c, std::make_shared<const DataSplit>(load_dataset(c.dataset)));
+                e.train(1000);
+                OpCounts up;
+                for (const StageCounts& s : e.history().back().counts)
+                    up += s[Stage::update];
+                return up;
+            };
+            const OpCounts verify = update_counts("verify"), tolerant = update_counts("tolerant");
+            const double pulses_v = double(verify.set_pulses + verify.reset_pulses);
+            const double pulses_t = double(tolerant.set_pulses + tolerant.reset_pulses);
+            const QString what = QString("seed %1: pulses %2 / %3, verify reads %4 / %5")
+                                     .arg(seed)
+                                     .arg(pulses_t)
+                                     .arg(pulses_v)
+                                     .arg(tolerant.verify_reads)
+                                     .arg(verify.verify_reads);
+            qInfo("%s", qPrintable(what));
+            QVERIFY2(pulses_t > 0, qPrintable(what));
+            QVERIFY2(pulses_t < 0.5 * pulses_v, qPrintable(what));
+            QVERIFY2(tolerant.verify_reads < 0.5 * verify.verify_reads, qPrintable(what));
+        }
     }
 
     void refreshMovesTheWeightIntoOneDevice() {

@@ -1,9 +1,11 @@
 #pragma once
 // "time": seed 000's training-in-memory on RRAM. The update is tuned into the array by the write
-// circuits, with one of three write schemes (seed 000, "variability-tolerant tuning"):
+// circuits, with one of three write schemes (seed 000, "variability-free tuning"):
 //  - verify:   classic write-and-verify, one pulse then a read back, until within the band;
-//  - gradual:  one open-loop train of nominal-size pulses, no verify;
-//  - tolerant: the next train is sized from the response this very device showed to the last.
+//  - gradual:  one open-loop train of nominal-size pulses (eps), no verify;
+//  - tolerant: one read, then one train sized from this device's step at the conductance read
+//              on the nominal curve, rounded stochastically; no verify loop (TIME's full text
+//              is not reachable here: README, "Tuning", says what this assumes).
 // Changes below half a programming granule cannot be resolved and are not written.
 #include "core/training/update_scheme.hpp"
 
@@ -13,7 +15,8 @@ class TimeScheme final : public UpdateScheme {
   public:
     enum class Write { verify, gradual, tolerant };
 
-    TimeScheme(const SchemeConfig& c, bool single);
+    /// (seed, layer) key the tolerant write's rounding draws.
+    TimeScheme(const SchemeConfig& c, bool single, std::uint64_t seed, std::uint32_t layer);
     std::unique_ptr<UpdateScheme> clone() const override;
     void commit_rank1(const Vec& x, const Vec& delta, float scale, const std::vector<int>& nz,
                       SynapseArray& a, StepContext& ctx) override;
@@ -25,8 +28,11 @@ class TimeScheme final : public UpdateScheme {
 
   private:
     bool single_;
+    std::uint64_t seed_;
+    std::uint32_t layer_;
     double eps_ = 0;
-    float threshold_ = 0; ///< half the smaller granule: smaller dW are not written
+    double eps_up_ = 0, eps_down_ = 0; ///< nominal granule of a potentiating / depressing pulse
+    float threshold_ = 0;              ///< half the smaller granule: smaller dW are not written
     double tolerance_ = 0;
     int max_iterations_ = 0;
     Write write_ = Write::tolerant;
