@@ -51,7 +51,8 @@ struct AcceleratorOptions {
     /// Dynamic quantization of the MACs: per crossbar row group and input vector, only
     /// `dynamic_bits` bit planes below the leading one of the group's largest input are streamed
     /// (rounded to nearest); the all-zero planes above it and the insignificant ones below are
-    /// not: fewer cycles, conversions and shift-adds.
+    /// not: fewer cycles, conversions and shift-adds. Layers with signed (two's complement)
+    /// inputs stream every plane: their sign-extended high planes are not zero.
     bool dynamic_quantization = false;
     int dynamic_bits = 8;
 };
