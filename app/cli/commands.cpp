@@ -1,5 +1,6 @@
 #include "app/cli/commands.hpp"
 
+#include "app/cli/accelerator_command.hpp"
 #include "app/cli/args.hpp"
 #include "app/cli/mpi_job.hpp"
 #include "app/cli/progress.hpp"
@@ -143,13 +144,15 @@ Options train_options() {
 }
 
 /// Builds the experiment config from --preset/--config, --set overrides and the dataset options.
-ExperimentConfig config_from(const Args& a, const std::string& default_preset) {
+/// `sets`: the --set overrides to apply (default: all of them).
+ExperimentConfig config_from(const Args& a, const std::string& default_preset,
+                             const std::vector<std::string>* sets = nullptr) {
     if (a.has("--preset") && a.has("--config"))
         throw InputError("--preset and --config exclude each other; give one");
     ExperimentConfig c = a.has("--config") ? load_config_file(a.value("--config"))
                                            : load_preset(a.value("--preset", default_preset));
     nlohmann::json j = c;
-    for (const auto& s : a.all("--set"))
+    for (const auto& s : sets ? *sets : a.all("--set"))
         apply_override(j, s);
     if (a.has("--dataset")) j["dataset"]["source"] = a.value("--dataset");
     for (const auto& [option, field] : shortcuts)
@@ -548,6 +551,44 @@ int cmd_seed001(const Args& a) {
     return 0;
 }
 
+/// accelerator's network: a saved session as it is, or a preset (--preset/--config with the
+/// experiment's --set overrides) trained here first.
+Options accelerator_network_options() {
+    return {valued("--session", "FILE.h5", "the trained session; excludes --preset/--config"),
+            valued("--preset", "NAME", "experiment preset trained first (with --epochs)", "fp32"),
+            valued("--config", "FILE.json", "experiment config trained first"),
+            dataset_option("the session's or preset's"),
+            shortcut("--holdout", "the session's or preset's"),
+            shortcut("--train-limit", "the preset's"),
+            shortcut("--test-limit", "the preset's"),
+            shortcut("--epochs", "the preset's"),
+            shortcut("--seed", "the preset's"),
+            threads_option()};
+}
+
+std::unique_ptr<Experiment> accelerator_network(const Args& a,
+                                                const std::vector<std::string>& sets) {
+    if (a.has("--session")) {
+        for (const std::string o :
+             {"--preset", "--config", "--train-limit", "--test-limit", "--epochs", "--seed"})
+            if (a.has(o))
+                throw InputError(o + " applies to a preset trained here; --session takes the "
+                                     "network as saved");
+        if (!sets.empty())
+            throw InputError("--set " + sets.front() +
+                             ": with --session only accelerator.* fields can be set");
+        return resume_session(a, a.value("--session"));
+    }
+    const ExperimentConfig c = config_from(a, "fp32", &sets);
+    if (c.task != "supervised")
+        throw InputError("accelerator runs a supervised network; " + c.name +
+                         " has task = " + c.task);
+    auto e =
+        std::make_unique<Experiment>(c, std::make_shared<const DataSplit>(load_dataset(c.dataset)));
+    run_training(*e, c.name);
+    return e;
+}
+
 /// The middle value (the mean of the middle two for an even count).
 double median(std::vector<double> v) {
     std::sort(v.begin(), v.end());
@@ -897,6 +938,13 @@ const std::vector<Command>& commands() {
         {"export", "session metrics and conductances to CSV", export_options(), cmd_export},
         {"seed001", "RRAM CNN accelerator: encoding + dynamic quantization", seed001_options(),
          cmd_seed001},
+        {"accelerator",
+         "seed 001 on a trained network: bit-serial RRAM accelerator, a row per option",
+         accelerator_options(accelerator_network_options()),
+         [](const Args& a) {
+             const auto limit = thread_limit(a);
+             return cmd_accelerator(a, accelerator_network);
+         }},
         {"sweep", "a grid of train runs, resumable, into one file", sweep_options(), cmd_sweep},
         {"sweep merge",
          "join the files of a sharded sweep (--shard) into one",

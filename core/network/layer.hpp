@@ -48,6 +48,14 @@ class WeightNode : public Layer<Scalar> {
 
     WeightLayer<Scalar>& weights() { return *w_; }
     const WeightLayer<Scalar>& weights() const { return *w_; }
+    /// Puts `w` (same shape) in place of the weight layer, e.g. an inference accelerator model
+    /// reading the trained weights; returns the layer it replaces.
+    std::unique_ptr<WeightLayer<Scalar>> replace_weights(std::unique_ptr<WeightLayer<Scalar>> w) {
+        if (w->outputs() != w_->outputs() || w->inputs() != w_->inputs())
+            throw InputError("replace_weights: the new layer's shape differs");
+        std::swap(w, w_);
+        return w;
+    }
     /// True when plain SGD: with batch 1 the step can then go through rank1_commit().
     bool stateless_optimizer() const { return optimizer_.stateless(); }
 

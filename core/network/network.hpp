@@ -72,6 +72,11 @@ class Network {
     int weight_count() const { return static_cast<int>(weight_nodes_.size()); }
     WeightLayer<Scalar>& weight_layer(int k) { return weight_node(k).weights(); }
     const WeightLayer<Scalar>& weight_layer(int k) const { return weight_node(k).weights(); }
+    /// Swaps weight node k's layer for `w` (same shape); returns the old one.
+    std::unique_ptr<WeightLayer<Scalar>>
+    replace_weight_layer(int k, std::unique_ptr<WeightLayer<Scalar>> w) {
+        return weight_node(k).replace_weights(std::move(w));
+    }
     int pending_in_batch() const { return in_batch_; }
     /// Weight nodes, optimizer state, pending batch and counters (for exact resume).
     void save_state(StateArrays& out) const;

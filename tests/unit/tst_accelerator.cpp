@@ -1,0 +1,238 @@
+// The bit-serial RRAM accelerator (issue 17): with ideal devices, no noise and an ADC that loses
+// nothing, the bit-sliced, bit-serial, tiled data path returns the integer MVM of the quantised
+// weights and inputs bit for bit; what each option changes; refusals of bad parameters.
+#include "core/accelerator/accelerator_run.hpp"
+#include "core/common/param_error.hpp"
+#include "core/dataset/dataset.hpp"
+#include "core/experiment/experiment.hpp"
+
+#include <oneapi/tbb/global_control.h>
+
+#include <QtTest>
+
+#include <random>
+
+using namespace cbl;
+
+namespace {
+
+using IntMatrix = Eigen::Matrix<std::int64_t, Eigen::Dynamic, Eigen::Dynamic>;
+
+Eigen::MatrixXd random_weights(int out, int in, unsigned seed) {
+    std::mt19937 gen(seed);
+    std::normal_distribution<double> n(0, 0.1);
+    Eigen::MatrixXd w(out, in);
+    for (int c = 0; c < in; ++c)
+        for (int r = 0; r < out; ++r)
+            w(r, c) = n(gen);
+    return w;
+}
+
+/// Integer inputs in [lo, hi], a quarter of them 0 (ReLU-like sparsity).
+Eigen::MatrixXd random_inputs(int in, int n, long long lo, long long hi, unsigned seed) {
+    std::mt19937 gen(seed);
+    std::uniform_int_distribution<long long> u(lo, hi);
+    std::uniform_int_distribution<int> zero(0, 3);
+    Eigen::MatrixXd x(in, n);
+    for (int j = 0; j < n; ++j)
+        for (int i = 0; i < in; ++i)
+            x(i, j) = zero(gen) == 0 ? 0.0 : double(u(gen));
+    return x;
+}
+
+/// The reference: W_q x_q in 64-bit integers.
+IntMatrix integer_mvm(const CrossbarMapping& m, const Eigen::MatrixXd& x) {
+    return m.quantized_weights().cast<std::int64_t>() * x.cast<std::int64_t>();
+}
+
+Eigen::MatrixXd run(const CrossbarMapping& m, const Eigen::MatrixXd& x, AcceleratorCounts& c) {
+    double largest = 0;
+    return m.mvm(x, 7, c, largest);
+}
+
+bool bit_equal(const Eigen::MatrixXd& y, const IntMatrix& ref) {
+    // Doubles hold these integers exactly (< 2^53): a cast compares bit for bit.
+    return (y.cast<std::int64_t>().array() == ref.array()).all() &&
+           (y.array() == y.array().round()).all();
+}
+
+} // namespace
+
+class TestAccelerator : public QObject {
+    Q_OBJECT
+  private Q_SLOTS:
+    void exactWithIdealDevicesAndLosslessAdc_data() {
+        QTest::addColumn<int>("rows");
+        QTest::addColumn<int>("bitsPerCell");
+        QTest::addColumn<bool>("encoding");
+        QTest::addColumn<bool>("flip");
+        QTest::addColumn<bool>("forceBitSerial");
+        QTest::addColumn<bool>("signedInputs");
+        QTest::addColumn<int>("adcBits");
+        // ISAAC's point: 8 bits suffice with the flip (column sums <= 3 * 128 / 2 = 192).
+        QTest::newRow("isaac") << 128 << 2 << false << true << true << false << 8;
+        QTest::newRow("isaac-exact-path") << 128 << 2 << false << true << false << false << 8;
+        QTest::newRow("encoding") << 128 << 2 << true << true << true << false << 8;
+        QTest::newRow("encoding-no-flip") << 128 << 2 << true << false << true << false << 8;
+        QTest::newRow("1-bit-cells-64-rows") << 64 << 1 << false << false << true << false << 7;
+        QTest::newRow("3-bit-cells") << 128 << 3 << false << true << true << false << 10;
+        QTest::newRow("signed-inputs") << 128 << 2 << false << true << true << true << 8;
+        QTest::newRow("signed-encoding") << 100 << 2 << true << true << true << true << 8;
+    }
+    void exactWithIdealDevicesAndLosslessAdc() {
+        QFETCH(int, rows);
+        QFETCH(int, bitsPerCell);
+        QFETCH(bool, encoding);
+        QFETCH(bool, flip);
+        QFETCH(bool, forceBitSerial);
+        QFETCH(bool, signedInputs);
+        QFETCH(int, adcBits);
+        AcceleratorConfig c;
+        c.hardware.rows = rows;
+        c.hardware.bits_per_cell = bitsPerCell;
+        c.hardware.column_flip = flip;
+        c.hardware.adc_bits = adcBits;
+        c.options.encoding = encoding;
+        c.force_bit_serial = forceBitSerial;
+        c.validate();
+        const CrossbarMapping m(random_weights(37, 301, 1), c, 0);
+        CrossbarMapping mapped = m;
+        mapped.set_signed_inputs(signedInputs);
+        const long long top = signedInputs ? 32767 : 65535;
+        const Eigen::MatrixXd x = random_inputs(301, 23, signedInputs ? -top : 0, top, 2);
+        AcceleratorCounts counts;
+        const Eigen::MatrixXd y = run(mapped, x, counts);
+        QVERIFY2(bit_equal(y, integer_mvm(mapped, x)), "bit-serial MVM != integer MVM");
+        // 16 planes x 3 row tiles x (37 outputs x ceil(16 / b) slices) conversions per vector.
+        const int slices = (16 + bitsPerCell - 1) / bitsPerCell;
+        const int tiles = (301 + rows - 1) / rows;
+        QCOMPARE(counts.adc_conversions, std::uint64_t(23) * 16 * tiles * 37 * slices);
+        QCOMPARE(counts.cycles, std::uint64_t(23) * 16);
+        QCOMPARE(counts.mvms, std::uint64_t(23));
+    }
+
+    void withoutTheFlipEightBitsClip() {
+        // Small negative weights stored offset-binary: 0x7fxx, low cells at level 3; 128 rows
+        // driven together sum to 384 > 255, so the 8-bit ADC clips unless the column flips.
+        AcceleratorConfig c;
+        c.hardware.column_flip = false;
+        c.force_bit_serial = true;
+        Eigen::MatrixXd w = Eigen::MatrixXd::Constant(4, 128, -0.001);
+        w(0, 0) = 1; // the scale
+        const Eigen::MatrixXd x = Eigen::MatrixXd::Constant(128, 3, 65535);
+        const CrossbarMapping clipped(w, c, 0);
+        AcceleratorCounts counts;
+        QVERIFY(!bit_equal(run(clipped, x, counts), integer_mvm(clipped, x)));
+        c.hardware.column_flip = true;
+        const CrossbarMapping flipped(w, c, 0);
+        QVERIFY(bit_equal(run(flipped, x, counts), integer_mvm(flipped, x)));
+    }
+
+    void dynamicQuantizationStreamsFewerPlanes() {
+        AcceleratorConfig c;
+        c.options.dynamic_quantization = true;
+        c.options.dynamic_bits = 8;
+        const CrossbarMapping m(random_weights(10, 200, 3), c, 0);
+        // Inputs below 2^8: the 8 planes under the leading one hold every bit, so nothing is
+        // lost and only 8 (or fewer) of the 16 planes stream.
+        const Eigen::MatrixXd x = random_inputs(200, 9, 1, 255, 4);
+        AcceleratorCounts counts;
+        QVERIFY(bit_equal(run(m, x, counts), integer_mvm(m, x)));
+        QVERIFY(counts.cycles <= std::uint64_t(9) * 8);
+        // Wide inputs: the low planes are dropped (rounded), the result is close, not equal.
+        const Eigen::MatrixXd wide = random_inputs(200, 9, 1, 65535, 5);
+        AcceleratorCounts wide_counts;
+        const Eigen::MatrixXd y = run(m, wide, wide_counts);
+        const IntMatrix ref = integer_mvm(m, wide);
+        QVERIFY(!bit_equal(y, ref));
+        const double rel = (y - ref.cast<double>()).norm() / ref.cast<double>().norm();
+        QVERIFY2(rel < 0.01, qPrintable(QString("relative error %1").arg(rel)));
+    }
+
+    void adcCutoffSkipsInsignificantPartialProducts() {
+        AcceleratorConfig c;
+        const CrossbarMapping full(random_weights(10, 200, 6), c, 0);
+        CrossbarMapping cut = full;
+        cut.set_adc(8, false, 20);             // outputs resolved from bit 20 up
+        QCOMPARE(cut.resolved_bits(15, 7), 8); // 15 + 14 >= 20: every bit
+        QCOMPARE(cut.resolved_bits(0, 0), 0);  // 0 + 0 + 8 <= 20: skipped
+        QCOMPARE(cut.resolved_bits(10, 3), 4); // 10 + 6 + 8 - 20
+        const Eigen::MatrixXd x = random_inputs(200, 5, 0, 65535, 7);
+        AcceleratorCounts a, b;
+        const Eigen::MatrixXd y_full = run(full, x, a);
+        const Eigen::MatrixXd y_cut = run(cut, x, b);
+        QVERIFY(b.adc_conversions < a.adc_conversions);
+        QVERIFY(b.adc_bits_per_conversion() < 8);
+        const double rel = (y_cut - y_full).norm() / y_full.norm();
+        QVERIFY2(rel < 5e-3, qPrintable(QString("relative error %1").arg(rel)));
+    }
+
+    void noiseIsKeyedAndChangesResults() {
+        AcceleratorConfig c;
+        c.hardware.read_noise_levels = 0.5;
+        c.hardware.variability_levels = 0.1;
+        const Eigen::MatrixXd w = random_weights(8, 130, 8);
+        const CrossbarMapping m(w, c, 0);
+        const Eigen::MatrixXd x = random_inputs(130, 4, 0, 65535, 9);
+        AcceleratorCounts counts;
+        const Eigen::MatrixXd y1 = run(m, x, counts), y2 = run(m, x, counts);
+        QVERIFY(y1 == y2); // same key, same draws
+        QVERIFY(!bit_equal(y1, integer_mvm(m, x)));
+    }
+
+    void refusesBadParameters() {
+        AcceleratorConfig c;
+        const auto refused = [&](const std::string& set, const std::string& words) {
+            try {
+                apply_accelerator_override(c, set);
+            } catch (const InputError& e) {
+                const std::string what = e.what();
+                QVERIFY2(what.find(words) != std::string::npos, what.c_str());
+                QVERIFY(what.find('\n') == std::string::npos);
+                return;
+            }
+            QFAIL(("accepted " + set).c_str());
+        };
+        refused(
+            "accelerator.hardware.adc_bits=0",
+            "accelerator.hardware.adc_bits = 0 bits is out of range; allowed 1 bits .. 16 bits");
+        refused("accelerator.hardware.rows=1", "accelerator.hardware.rows");
+        refused("accelerator.options.dynamic_bits=17", "accelerator.options.dynamic_bits");
+        refused("accelerator.hardware.adc_bits=6.5", "whole number");
+        refused("accelerator.hardware.column_flip=1", "boolean");
+        refused("accelerator.hardware.nonsense=1", "is not a field; known:");
+        refused("accelerator.hardware.read_noise_levels=-1", "read_noise_levels");
+        QCOMPARE(c.hardware.adc_bits, 8); // nothing half-applied
+        apply_accelerator_override(c, "accelerator.hardware.adc_bits=6");
+        QCOMPARE(c.hardware.adc_bits, 6);
+        QVERIFY_THROWS_EXCEPTION(InputError, with_option(c, "faster"));
+    }
+
+    void runOnTrainedNetworkIsThreadIndependent() {
+        ExperimentConfig cfg = load_preset("fp32");
+        cfg.dataset.source = "synthetic";
+        cfg.dataset.train_limit = 400;
+        cfg.dataset.test_limit = 300;
+        cfg.training.epochs = 1;
+        Experiment e(cfg, std::make_shared<const DataSplit>(load_dataset(cfg.dataset)));
+        e.train_epoch();
+        AcceleratorConfig c = with_option(AcceleratorConfig{}, "combined");
+        c.calibration_images = 200;
+        c.hardware.read_noise_levels = 0.3;
+        const auto with_threads = [&](int n) {
+            tbb::global_control limit(tbb::global_control::max_allowed_parallelism, n);
+            return run_accelerator(e, c, "combined");
+        };
+        const AcceleratorResult one = with_threads(1), two = with_threads(2);
+        QCOMPARE(one.test_accuracy, two.test_accuracy);
+        QCOMPARE(one.energy_pJ(), two.energy_pJ());
+        QCOMPARE(one.layers[0].counts.adc_conversions, two.layers[0].counts.adc_conversions);
+        // The lossless baseline keeps the FP network's decisions within a rounding's reach.
+        const AcceleratorResult base = run_accelerator(e, AcceleratorConfig{}, "baseline");
+        QVERIFY(std::abs(base.test_accuracy - e.evaluate_test(1).accuracy) <= 0.01);
+        QCOMPARE(base.layers[0].counts.cycles, std::uint64_t(300) * 16);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestAccelerator)
+#include "tst_accelerator.moc"
