@@ -147,12 +147,7 @@ class LstmLayer final : public WeightNode<Scalar> {
     // sum_t nnz(delta_t) nnz([x_t, h_{t-1}, 1]): what a full-precision update of every step
     // writes.
     std::uint64_t fp_equivalent_updates() const override {
-        const auto d = (delta_.array() != 0).colwise().count();
-        const auto a = (a_.array() != 0).colwise().count();
-        std::uint64_t n = 0;
-        for (int t = 0; t < t_; ++t)
-            n += std::uint64_t(d[t]) * std::uint64_t(a[t]);
-        return n;
+        return this->outer_product_writes(delta_, a_);
     }
     bool rank1() const override { return false; }
     void commit_rank1(Scalar, StepContext&) override {

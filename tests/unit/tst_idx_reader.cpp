@@ -1,4 +1,5 @@
 // IDX reader: valid, gzip, truncated, wrong magic, wrong count, label range, folder pairing.
+#include "../common/input_error.hpp"
 #include "core/common/param_error.hpp"
 #include "core/dataset/dataset.hpp"
 #include "core/dataset/idx_reader.hpp"
@@ -54,14 +55,7 @@ void write_gz(const QString& path, const std::vector<std::uint8_t>& d) {
     gzclose(f);
 }
 
-QString message_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const InputError& e) {
-        return QString::fromStdString(e.what());
-    }
-    return {};
-}
+using test::message_of;
 
 } // namespace
 

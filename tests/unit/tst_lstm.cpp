@@ -2,6 +2,7 @@
 // time against finite differences (training path with dropout, and the batched evaluation
 // path), MVMs per sequence, a tiny model learning a periodic text, the text split (90/5/5,
 // vocabulary from the training part, unknown characters, refusals) and the layer list's rules.
+#include "../common/input_error.hpp"
 #include "core/dataset/text.hpp"
 #include "core/experiment/experiment.hpp"
 #include "core/network/lstm_layer.hpp"
@@ -52,14 +53,7 @@ std::string periodic_text(int repeats) {
     return s;
 }
 
-QString error_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const InputError& e) {
-        return QString::fromStdString(e.what());
-    }
-    return {};
-}
+using test::message_of;
 
 } // namespace
 
@@ -157,31 +151,31 @@ class TestLstm : public QObject {
     }
 
     void badTextIsRefusedInOneLine() {
-        QVERIFY(error_of([] { text_split("", 10, "e"); }).startsWith("e: the text is empty"));
+        QVERIFY(message_of([] { text_split("", 10, "e"); }).startsWith("e: the text is empty"));
         std::string binary = periodic_text(50);
         binary[7] = '\0';
-        QVERIFY(error_of([&] { text_split(binary, 10, "b"); }).startsWith("b: not plain text"));
-        QVERIFY(error_of([] { text_split("short text", 10, "s"); }).contains("too few"));
-        QVERIFY(error_of([] {
+        QVERIFY(message_of([&] { text_split(binary, 10, "b"); }).startsWith("b: not plain text"));
+        QVERIFY(message_of([] { text_split("short text", 10, "s"); }).contains("too few"));
+        QVERIFY(message_of([] {
                     load_text_file("/nonexistent/corpus.txt", 10);
                 }).contains("is not a readable file"));
-        for (const QString& e : {error_of([] { text_split("", 10, "e"); }),
-                                 error_of([] { load_text_file("/nonexistent/corpus.txt", 10); })})
+        for (const QString& e : {message_of([] { text_split("", 10, "e"); }),
+                                 message_of([] { load_text_file("/nonexistent/corpus.txt", 10); })})
             QVERIFY(!e.contains('\n'));
     }
 
     // An lstm reads text first or another lstm's sequence; image layers do not follow it.
     void layerListRules() {
         const ImageShape text{1, 1, 11}, image{1, 28, 28};
-        QVERIFY(error_of([&] {
+        QVERIFY(message_of([&] {
                     graph_weight_shapes({layer("lstm", 8), layer("dense", 10)}, image, 10);
                 }).contains("reads text samples"));
         LayerSpec flat;
         flat.kind = "flatten";
-        QVERIFY(error_of([&] {
+        QVERIFY(message_of([&] {
                     graph_weight_shapes({layer("lstm", 8), flat, layer("dense", 10)}, text, 10);
                 }).contains("not after an lstm"));
-        QVERIFY(error_of([&] {
+        QVERIFY(message_of([&] {
                     graph_weight_shapes({flat, layer("lstm", 8), layer("dense", 10)}, text, 10);
                 }).contains("reads text"));
         const auto shapes =
