@@ -305,7 +305,7 @@ class TestConv : public QObject {
             << "network.graph[2] (conv2d): kernel 5 does not fit a 3x3 input";
         QTest::newRow("unknown kind") << R"([{"kind":"conv3d"}])"
                                       << "network.graph[0].kind = \"conv3d\"; allowed: conv2d, "
-                                         "maxpool2d, dropout, flatten, dense";
+                                         "maxpool2d, dropout, flatten, dense, lstm";
         QTest::newRow("field of another kind")
             << R"([{"kind":"conv2d","kernel":3,"units":4}])"
             << "network.graph[0].units is not a field of conv2d; its fields: kernel, channels, "

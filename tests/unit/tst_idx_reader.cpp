@@ -1,8 +1,10 @@
 // IDX reader: valid, gzip, truncated, wrong magic, wrong count, label range, folder pairing.
-#include "../common/input_error.hpp"
 #include "core/common/param_error.hpp"
 #include "core/dataset/dataset.hpp"
 #include "core/dataset/idx_reader.hpp"
+
+// Qt after the core headers: its emit keyword breaks the oneTBB headers.
+#include "../common/input_error.hpp"
 
 #include <QDir>
 #include <QTemporaryDir>

@@ -2,12 +2,14 @@
 // time against finite differences (training path with dropout, and the batched evaluation
 // path), MVMs per sequence, a tiny model learning a periodic text, the text split (90/5/5,
 // vocabulary from the training part, unknown characters, refusals) and the layer list's rules.
-#include "../common/input_error.hpp"
 #include "core/dataset/text.hpp"
 #include "core/experiment/experiment.hpp"
 #include "core/network/lstm_layer.hpp"
 #include "core/network/network_builder.hpp"
 #include "gradient_check.hpp"
+
+// Qt after the core headers: its emit keyword breaks the oneTBB headers.
+#include "../common/input_error.hpp"
 
 #include <QDir>
 #include <QFile>
