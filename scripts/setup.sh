@@ -8,7 +8,7 @@ packages=(
   qt6-base-dev qt6-charts-dev libqt6opengl6-dev qt6-svg-dev libgl-dev
   libeigen3-dev libtbb-dev zlib1g-dev libhdf5-dev hdf5-tools
   librandom123-dev nlohmann-json3-dev
-  dataset-fashion-mnist
+  dataset-fashion-mnist fortunes
   xvfb xauth python3-h5py python3-numpy
   xdotool x11-utils openbox
   clang-14 libclang-rt-14-dev

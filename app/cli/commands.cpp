@@ -752,6 +752,19 @@ int cmd_bench(const Args& a) {
         for (const auto& [name, ips] : out["images_per_second"].items())
             out["ratio_to_fp32"][name] = ips.get<double>() / fp32;
     }
+    // Character models (text data, issue 15): a sample is sequence_length characters.
+    if (supervised && !data->vocabulary.empty()) {
+        const int characters = data->train.features() - 1;
+        const nlohmann::json& ips = out["images_per_second"];
+        for (const auto& [name, v] : ips.items()) {
+            out["characters_per_second"][name] = v.get<double>() * characters;
+            std::cerr << name << ": " << static_cast<long long>(v.get<double>() * characters)
+                      << " characters/s\n";
+        }
+        if (ips.contains("fp32-lstm"))
+            for (const auto& [name, v] : ips.items())
+                out["ratio_to_fp32_lstm"][name] = v.get<double>() / ips["fp32-lstm"].get<double>();
+    }
 
     // One forward MVM of 250 outputs with the full PCM read model vs the plain FP32 Eigen MVM,
     // on the dataset's images plus bias (785 inputs for MNIST; lines with zero input are not

@@ -326,8 +326,9 @@ template <class V>
 void describe(V& v, DatasetSpec& c) {
     v(c.source, S{.path = "source",
                   .label = "dataset",
-                  .meaning = "fashion-mnist, synthetic, or a folder of IDX files "
-                             "(datasets/README.md)",
+                  .meaning = "fashion-mnist, synthetic, a folder of IDX files "
+                             "(datasets/README.md), text:FILE (plain text for character "
+                             "models, split 90/5/5 %) or fortunes (Debian's fortunes as text)",
                   .panel = false});
     v(c.holdout, S{.path = "holdout",
                    .lo = 1,
@@ -350,6 +351,14 @@ void describe(V& v, DatasetSpec& c) {
                       .label = "test samples",
                       .meaning = "Use only the first N test samples (0 = all)",
                       .panel = false});
+    v(c.sequence_length, S{.path = "sequence_length",
+                           .lo = 1,
+                           .hi = 10000,
+                           .unit = "characters",
+                           .label = "sequence length",
+                           .meaning = "Text sources: characters per sample, the truncated "
+                                      "back-propagation-through-time window of an lstm",
+                           .panel = false});
 }
 
 template <class V>

@@ -4,6 +4,7 @@
 #include "core/common/rng.hpp"
 #include "core/dataset/cifar10.hpp"
 #include "core/dataset/idx_reader.hpp"
+#include "core/dataset/text.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -91,7 +92,8 @@ std::map<std::string, std::pair<std::string, std::string>> find_pairs(const std:
 DataSplit load_folder(const std::string& dir, const DatasetSpec& spec) {
     if (!fs::is_directory(dir))
         throw InputError("--dataset " + dir +
-                         ": not a folder, and not one of fashion-mnist, mnist, synthetic");
+                         ": not a folder, and not one of fashion-mnist, mnist, synthetic, "
+                         "fortunes, text:FILE");
     if (is_cifar10_folder(dir)) return load_cifar10(dir);
     auto pairs = find_pairs(dir);
     DataSplit split;
@@ -238,11 +240,16 @@ DataSplit load_dataset(const DatasetSpec& spec) {
         split.description = "Fashion-MNIST (Debian dataset-fashion-mnist)";
     } else if (spec.source == "mnist") {
         split = load_mnist(spec);
+    } else if (spec.source.starts_with("text:")) {
+        split = load_text_file(spec.source.substr(5), spec.sequence_length);
+    } else if (spec.source == "fortunes") {
+        split = load_fortunes(spec.sequence_length);
     } else {
         split = load_folder(spec.source, spec);
     }
     split.train = split.train.head(spec.train_limit);
     split.test = split.test.head(spec.test_limit);
+    split.validation = split.validation.head(spec.test_limit);
     return split;
 }
 

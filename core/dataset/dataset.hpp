@@ -29,12 +29,15 @@ struct DataSplit {
     std::string description; ///< one line for logs and the GUI
     Dataset train;
     Dataset test;
+    Dataset validation;     ///< text only (core/dataset/text.hpp); empty for image sets
+    std::string vocabulary; ///< text only: the character of each class index
 };
 
 /// How to obtain data (CLI.md: --dataset, --holdout, --train-limit, --test-limit).
 struct DatasetSpec {
     /// "fashion-mnist", "mnist" (the full 60k/10k set, fetched once by scripts/fetch-mnist.sh),
-    /// "synthetic", or a folder path
+    /// "synthetic", a folder path, "text:FILE" (plain text) or "fortunes" (Debian's fortunes as
+    /// text)
     std::string source = "fashion-mnist";
     int holdout = 2000;  ///< test samples split off when a folder holds one images/labels pair
     int train_limit = 0; ///< 0 = all
@@ -42,6 +45,8 @@ struct DatasetSpec {
     int synthetic_train = 6000;
     int synthetic_test = 1000;
     std::uint64_t seed = 1; ///< synthetic generator seed
+    /// Text sources: characters per sample, the truncated-BPTT window (core/dataset/text.hpp).
+    int sequence_length = 50;
 
     bool operator==(const DatasetSpec&) const = default;
 };

@@ -244,6 +244,12 @@ void Experiment::end_epoch() {
     const EvalResult test = evaluate_test(static_cast<std::uint64_t>(m.epoch));
     m.test_accuracy = test.accuracy;
     m.test_loss = test.loss;
+    if (data_->validation.size() > 0)
+        m.validation_loss =
+            with_net([&](const auto& net) {
+                return net.evaluate(data_->validation.images, data_->validation.labels,
+                                    (1ull << 32) + std::uint64_t(m.epoch));
+            }).loss;
     m.simulated_time_s = simulated_time_s_;
     m.wall_seconds = epoch_wall_s_ +
                      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

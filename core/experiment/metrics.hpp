@@ -9,11 +9,12 @@
 namespace cbl {
 
 struct EpochMetrics {
-    int epoch = 0;             ///< 1-based
-    double train_accuracy = 0; ///< fraction 0..1, running over the epoch's training images
-    double train_loss = 0;     ///< mean cross-entropy [nats]
-    double test_accuracy = 0;  ///< fraction 0..1
-    double test_loss = 0;      ///< [nats]
+    int epoch = 0;              ///< 1-based
+    double train_accuracy = 0;  ///< fraction 0..1, running over the epoch's training images
+    double train_loss = 0;      ///< mean cross-entropy [nats]
+    double test_accuracy = 0;   ///< fraction 0..1
+    double test_loss = 0;       ///< [nats]
+    double validation_loss = 0; ///< [nats]; text data only (0 for image sets)
     double learning_rate = 0;
     std::vector<std::uint64_t> device_updates;        ///< per layer: programming pulses applied
     std::vector<std::uint64_t> fp_equivalent_updates; ///< per layer: weights an FP update changes

@@ -1,5 +1,7 @@
 #include "core/experiment/summary.hpp"
 
+#include <cmath>
+
 namespace cbl {
 
 nlohmann::json summary_json(const Experiment& e, double wall_seconds) {
@@ -23,6 +25,19 @@ nlohmann::json summary_json(const Experiment& e, double wall_seconds) {
     j["test_accuracy"] = column(&EpochMetrics::test_accuracy);
     j["train_loss"] = column(&EpochMetrics::train_loss);
     j["test_loss"] = column(&EpochMetrics::test_loss);
+    // Character models (text data): the losses as bits per character, loss / ln 2 (seed 002
+    // Fig. 4E-F).
+    if (!e.data().vocabulary.empty()) {
+        auto bits = [&](auto member) {
+            nlohmann::json a = nlohmann::json::array();
+            for (const EpochMetrics& m : h)
+                a.push_back(m.*member / std::log(2.0));
+            return a;
+        };
+        j["train_bpc"] = bits(&EpochMetrics::train_loss);
+        j["validation_bpc"] = bits(&EpochMetrics::validation_loss);
+        j["test_bpc"] = bits(&EpochMetrics::test_loss);
+    }
     j["device_updates"] = column(&EpochMetrics::device_updates);
     j["fp_equivalent_updates"] = column(&EpochMetrics::fp_equivalent_updates);
     j["refreshes"] = column(&EpochMetrics::refreshes);

@@ -99,12 +99,7 @@ class Conv2dLayer final : public WeightNode<Scalar> {
 
     // sum_p nnz(delta_p) nnz([x_p, 1]): what a full-precision update of every position writes.
     std::uint64_t fp_equivalent_updates() const override {
-        const auto d = (delta_.array() != 0).colwise().count();
-        const auto a = (patches_.array() != 0).colwise().count();
-        std::uint64_t n = 0;
-        for (int p = 0; p < positions(); ++p)
-            n += std::uint64_t(d[p]) * std::uint64_t(a[p]);
-        return n;
+        return this->outer_product_writes(delta_, patches_);
     }
     bool rank1() const override { return false; }
     void commit_rank1(Scalar, StepContext&) override {

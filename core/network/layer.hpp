@@ -113,6 +113,17 @@ class WeightNode : public Layer<Scalar> {
     }
 
   protected:
+    /// sum_p nnz(delta_p) nnz(a_p) over the columns of a matrix read once per column (positions
+    /// of a convolution, steps of an LSTM): the weights a full-precision update writes.
+    static std::uint64_t outer_product_writes(const Matrix& delta, const Matrix& a) {
+        const auto d = (delta.array() != 0).colwise().count();
+        const auto n = (a.array() != 0).colwise().count();
+        std::uint64_t writes = 0;
+        for (Eigen::Index p = 0; p < delta.cols(); ++p)
+            writes += std::uint64_t(d[p]) * std::uint64_t(n[p]);
+        return writes;
+    }
+
     std::unique_ptr<WeightLayer<Scalar>> w_;
     Optimizer<Scalar> optimizer_;
     Matrix grad_; ///< accumulated gradient of the pending mini-batch

@@ -60,6 +60,57 @@ class SoftmaxCrossEntropy final : public LossHead<Scalar> {
     }
 };
 
+/// A character model's loss (seed 002 Fig. 4D-E): at each of the T steps of a sequence a softmax
+/// over the V characters predicts the next one. The head reads the network's output, V x T
+/// (channel-major: character v of step t at v*T + t), followed by the sample itself, T + 1
+/// character indices, whose entries 1..T are the targets. The loss is the mean cross-entropy
+/// per character [nats] (bits per character = loss / ln 2); the prediction is that of the last
+/// step, so accuracy over samples whose label is their last character estimates the
+/// per-character accuracy.
+template <typename Scalar>
+class SequenceSoftmaxCrossEntropy final : public LossHead<Scalar> {
+  public:
+    using typename LossHead<Scalar>::Vec;
+    using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
+
+    SequenceSoftmaxCrossEntropy(int vocabulary, int steps) : v_(vocabulary), t_(steps) {}
+
+    SampleResult forward_backward(const Vec& z, int, Vec& dz, StepContext& ctx) override {
+        dz.setZero(z.size());
+        Eigen::Map<Matrix> dp(dz.data(), t_, v_);
+        const SampleResult r = run(z, &dp);
+        if (ctx.counts) (*ctx.counts)[Stage::forward].activations += std::uint64_t(v_ * t_);
+        return r;
+    }
+    SampleResult evaluate(const Vec& z, int) const override { return run(z, nullptr); }
+    std::unique_ptr<LossHead<Scalar>> clone() const override {
+        return std::make_unique<SequenceSoftmaxCrossEntropy>(*this);
+    }
+
+  private:
+    /// Loss and prediction; with `dp`, also dL/dz = (p_t - onehot(target_t)) / T per step.
+    SampleResult run(const Vec& z, Eigen::Map<Matrix>* dp) const {
+        const Eigen::Map<const Matrix> logits(z.data(), t_, v_);
+        const Scalar* targets = z.data() + std::ptrdiff_t(v_) * t_ + 1;
+        SampleResult r;
+        Vec p;
+        for (int t = 0; t < t_; ++t) {
+            p = logits.row(t).transpose();
+            softmax(p);
+            const int target = static_cast<int>(targets[t]);
+            r.loss -= std::log(std::max<double>(p[target], 1e-30));
+            if (t == t_ - 1) p.maxCoeff(&r.predicted);
+            if (!dp) continue;
+            p[target] -= 1;
+            dp->row(t) = p.transpose() / static_cast<Scalar>(t_);
+        }
+        r.loss /= t_;
+        return r;
+    }
+
+    int v_, t_;
+};
+
 /// Deep Q-learning's temporal-difference loss (Mnih et al. 2013, cited by seed 000 as its DRL
 /// reference): only the output of the action taken, Q(s, a), is compared with the target
 /// y = r + gamma max_a' Q_target(s', a'), through the Huber loss (quadratic within `delta` of the

@@ -5,6 +5,7 @@
 #include "core/network/dense_layer.hpp"
 #include "core/network/dropout_layer.hpp"
 #include "core/network/flatten_layer.hpp"
+#include "core/network/lstm_layer.hpp"
 #include "core/network/maxpool2d_layer.hpp"
 
 #include <nlohmann/json.hpp>
@@ -48,7 +49,8 @@ template Network<double> build_chain<double>(const std::vector<int>&, const std:
 
 namespace {
 
-const std::vector<std::string> layer_kinds = {"conv2d", "maxpool2d", "dropout", "flatten", "dense"};
+const std::vector<std::string> layer_kinds = {"conv2d",  "maxpool2d", "dropout",
+                                              "flatten", "dense",     "lstm"};
 
 /// The fields each kind reads from JSON; the first `required` of them must be present.
 struct KindFields {
@@ -60,6 +62,7 @@ KindFields fields_of(const std::string& kind) {
     if (kind == "maxpool2d") return {{"kernel", "stride"}, 1};
     if (kind == "dropout") return {{"rate"}, 1};
     if (kind == "dense") return {{"units", "activation"}, 1};
+    if (kind == "lstm") return {{"units"}, 1};
     return {{}, 0};
 }
 
@@ -74,6 +77,8 @@ std::string kind_list() {
 struct PlannedLayer {
     const LayerSpec* spec;
     ImageShape in, out;
+    int steps = 0;   ///< > 0 inside a sequence model: the time steps T
+    int one_hot = 0; ///< an lstm reading the sample's character indices: the vocabulary
 };
 
 std::vector<PlannedLayer> plan(const std::vector<LayerSpec>& specs, ImageShape input, int classes) {
@@ -83,6 +88,7 @@ std::vector<PlannedLayer> plan(const std::vector<LayerSpec>& specs, ImageShape i
     if (specs.empty()) throw InputError("network.graph needs at least one layer");
     std::vector<PlannedLayer> out;
     ImageShape shape = input;
+    int steps = 0; // > 0 once an lstm has turned the values into a sequence of T vectors
     for (std::size_t i = 0; i < specs.size(); ++i) {
         const LayerSpec& s = specs[i];
         const std::string path = "network.graph[" + std::to_string(i) + "]";
@@ -95,7 +101,25 @@ std::vector<PlannedLayer> plan(const std::vector<LayerSpec>& specs, ImageShape i
             throw InputError(path + ".activation = \"" + s.activation +
                              "\"; allowed: relu, sigmoid, tanh (or leave it out)");
         ImageShape next = shape;
-        if (s.kind == "conv2d" || s.kind == "maxpool2d") {
+        const bool first_lstm = s.kind == "lstm" && i == 0;
+        if (steps > 0 && (s.kind == "conv2d" || s.kind == "maxpool2d" || s.kind == "flatten"))
+            throw InputError(where + ": not after an lstm (its output is a sequence); use lstm, "
+                                     "dropout or dense there");
+        if (s.kind == "lstm") {
+            require_range(path + ".units", s.units, 1, 100'000);
+            if (first_lstm) {
+                if (shape.channels != 1 || shape.height != 1 || shape.width < 2)
+                    throw InputError(where +
+                                     ": a first lstm reads text samples of T + 1 "
+                                     "character indices (--dataset text:FILE), not " +
+                                     shape.str() + " images");
+                steps = shape.width - 1;
+            } else if (steps == 0) {
+                throw InputError(where + ": an lstm reads text (first in the list) or the "
+                                         "sequence of an lstm before it");
+            }
+            next = {s.units, 1, steps};
+        } else if (s.kind == "conv2d" || s.kind == "maxpool2d") {
             require_range(path + ".kernel", s.kernel, 1, 64);
             require_range(path + ".stride", s.stride, 1, 64);
             Window2d win{s.kernel, s.stride, 0};
@@ -117,10 +141,14 @@ std::vector<PlannedLayer> plan(const std::vector<LayerSpec>& specs, ImageShape i
         } else if (s.kind == "flatten") {
             next = {shape.size(), 1, 1};
         } else {
-            require_range(path + ".units", s.units, 1, 1'000'000);
-            next = {s.units, 1, 1};
+            // The last layer may leave its width to the data ("units": 0, one per class): a
+            // character model's vocabulary comes from its text.
+            const bool per_class = i + 1 == specs.size() && s.units == 0;
+            const int units = per_class ? classes : s.units;
+            require_range(path + ".units", units, 1, 1'000'000);
+            next = {units, 1, steps > 0 ? steps : 1};
         }
-        out.push_back({&s, shape, next});
+        out.push_back({&s, shape, next, steps, first_lstm ? classes : 0});
         shape = next;
     }
     const LayerSpec& last = specs.back();
@@ -129,7 +157,7 @@ std::vector<PlannedLayer> plan(const std::vector<LayerSpec>& specs, ImageShape i
     if (last.kind != "dense")
         throw InputError(where + ": the last layer must be dense (" + std::to_string(classes) +
                          " units, one per class)");
-    if (last.units != classes)
+    if (last.units != classes && last.units != 0)
         throw InputError(where + ": " + std::to_string(last.units) + " units but the data has " +
                          std::to_string(classes) + " classes");
     if (!last.activation.empty())
@@ -140,7 +168,12 @@ std::vector<PlannedLayer> plan(const std::vector<LayerSpec>& specs, ImageShape i
 std::pair<int, int> weight_shape(const PlannedLayer& p) {
     if (p.spec->kind == "conv2d")
         return {p.out.channels, p.spec->kernel * p.spec->kernel * p.in.channels + 1};
-    return {p.out.channels, p.in.size() + 1};
+    // The four gates (i, f, g, o) of an lstm as one matrix on [x_t, h_{t-1}, 1].
+    if (p.spec->kind == "lstm")
+        return {4 * p.out.channels,
+                (p.one_hot > 0 ? p.one_hot : p.in.channels) + p.out.channels + 1};
+    // A dense layer in a sequence is applied to each step's vector.
+    return {p.out.channels, (p.steps > 0 ? p.in.channels : p.in.size()) + 1};
 }
 
 /// Reads one field of a layer entry when present: its JSON type must fit, and whole numbers are
@@ -226,7 +259,8 @@ std::vector<std::pair<int, int>> graph_weight_shapes(const std::vector<LayerSpec
                                                      ImageShape input, int classes) {
     std::vector<std::pair<int, int>> shapes;
     for (const PlannedLayer& p : plan(specs, input, classes))
-        if (p.spec->kind == "conv2d" || p.spec->kind == "dense") shapes.push_back(weight_shape(p));
+        if (p.spec->kind != "maxpool2d" && p.spec->kind != "dropout" && p.spec->kind != "flatten")
+            shapes.push_back(weight_shape(p));
     return shapes;
 }
 
@@ -243,7 +277,7 @@ Network<Scalar> build_graph(const std::vector<LayerSpec>& specs, ImageShape inpu
         const LayerSpec& s = *p.spec;
         const std::string index = std::to_string(i);
         std::unique_ptr<Layer<Scalar>> layer;
-        if (s.kind == "conv2d" || s.kind == "dense") {
+        if (s.kind == "conv2d" || s.kind == "dense" || s.kind == "lstm") {
             const auto [rows, cols] = weight_shape(p);
             if (k >= weights.size() || weights[k]->outputs() != rows ||
                 weights[k]->inputs() != cols)
@@ -251,9 +285,16 @@ Network<Scalar> build_graph(const std::vector<LayerSpec>& specs, ImageShape inpu
                                  std::to_string(rows) + " x " + std::to_string(cols) +
                                  " weight matrix");
             std::unique_ptr<WeightLayer<Scalar>> w = std::move(weights[k++]);
-            if (s.kind == "conv2d")
+            if (s.kind == "lstm")
+                layer = std::make_unique<LstmLayer<Scalar>>(
+                    std::move(w), optimizer, p.one_hot > 0 ? p.one_hot : p.in.channels, p.steps,
+                    p.one_hot > 0);
+            else if (s.kind == "conv2d")
                 layer = std::make_unique<Conv2dLayer<Scalar>>(
                     std::move(w), optimizer, p.in, Window2d{s.kernel, s.stride, s.padding});
+            else if (p.steps > 0) // the same dense layer at every step: a 1x1 convolution
+                layer = std::make_unique<Conv2dLayer<Scalar>>(std::move(w), optimizer, p.in,
+                                                              Window2d{1, 1, 0});
             else
                 layer = std::make_unique<DenseLayer<Scalar>>(std::move(w), optimizer);
         } else if (s.kind == "maxpool2d") {
@@ -279,8 +320,19 @@ Network<Scalar> build_graph(const std::vector<LayerSpec>& specs, ImageShape inpu
     if (k != weights.size())
         throw InputError("network.graph has " + std::to_string(k) + " weight layers but " +
                          std::to_string(weights.size()) + " weight matrices were made");
-    return Network<Scalar>(input.size(), std::move(nodes), last,
-                           std::make_unique<SoftmaxCrossEntropy<Scalar>>(), batch_size);
+    const int steps = layers.back().steps;
+    if (steps == 0)
+        return Network<Scalar>(input.size(), std::move(nodes), last,
+                               std::make_unique<SoftmaxCrossEntropy<Scalar>>(), batch_size);
+    // A sequence model's loss reads the per-step outputs followed by the sample, whose
+    // characters 1..T are the targets.
+    const int joined = classes * steps + input.size();
+    nodes.push_back({"outputs_and_targets",
+                     {last, "input"},
+                     std::make_unique<FlattenLayer<Scalar>>(1, 1, joined)});
+    return Network<Scalar>(input.size(), std::move(nodes), "outputs_and_targets",
+                           std::make_unique<SequenceSoftmaxCrossEntropy<Scalar>>(classes, steps),
+                           batch_size);
 }
 
 template Network<float> build_graph<float>(const std::vector<LayerSpec>&, ImageShape, int,

@@ -22,12 +22,12 @@ Network<Scalar> build_chain(const std::vector<int>& layers, const std::string& h
 /// One entry of a layer list (`network.graph`), e.g. seed 002 Fig. 4A's CNN as conv2d, conv2d,
 /// maxpool2d, dropout, ..., dense. Fields a kind does not use are ignored.
 struct LayerSpec {
-    std::string kind;       ///< "conv2d", "maxpool2d", "dropout", "flatten" or "dense"
+    std::string kind;       ///< "conv2d", "maxpool2d", "dropout", "flatten", "dense" or "lstm"
     int kernel = 0;         ///< conv2d, maxpool2d: side of the square window
     int stride = 1;         ///< conv2d, maxpool2d: step between windows
     int padding = 0;        ///< conv2d: rings of zeros around the input
     int channels = 0;       ///< conv2d: output channels (filters)
-    int units = 0;          ///< dense: outputs
+    int units = 0;          ///< dense: outputs; lstm: hidden units H
     double rate = 0;        ///< dropout: fraction of units dropped in training
     std::string activation; ///< conv2d, dense: "relu", "sigmoid", "tanh", or "" for none
 
@@ -44,14 +44,18 @@ void to_json(nlohmann::json& j, const LayerSpec& s);
 /// The weight matrices of the layer list for C x H x W inputs, in order: (rows, columns with the
 /// bias), e.g. conv2d C_out x (k*k*C_in + 1), dense units x (inputs + 1). Checks every field and
 /// shape, naming the layer ("network.graph[3] (conv2d): kernel 5 does not fit a 4x4 input");
-/// the last layer must be a dense layer of `classes` units without activation (the softmax
-/// cross-entropy head follows).
+/// the last layer must be a dense layer of `classes` units (or 0 units: as many as there are
+/// classes) without activation (the softmax cross-entropy head follows).
 std::vector<std::pair<int, int>> graph_weight_shapes(const std::vector<LayerSpec>& specs,
                                                      ImageShape input, int classes);
 
 /// The network of the layer list around `weights` (shapes as graph_weight_shapes(), from the
 /// scheme's factory). Nodes are named <kind>_<index in the list>, activations after their
 /// layer as <activation>_<index>; dropout masks are keyed by `seed` and the index.
+/// A list starting with an lstm is a character model (seed 002 Fig. 4D): its input is a text
+/// sample of T + 1 character indices (1 x 1 x (T + 1)), one-hot over the `classes` characters;
+/// after an lstm the values are a sequence of T vectors, dense layers apply to each step, and
+/// the loss is the softmax cross-entropy of every step's next character.
 template <typename Scalar>
 Network<Scalar> build_graph(const std::vector<LayerSpec>& specs, ImageShape input, int classes,
                             WeightLayers<Scalar> weights, const OptimizerConfig& optimizer,

@@ -13,6 +13,16 @@
 
 namespace cbl::test {
 
+/// Full-precision weight matrices of the given (rows, columns), keyed by `seed`.
+template <typename Scalar>
+WeightLayers<Scalar> fp_layers(const std::vector<std::pair<int, int>>& shapes, std::uint64_t seed) {
+    WeightLayers<Scalar> w;
+    for (std::size_t k = 0; k < shapes.size(); ++k)
+        w.push_back(std::make_unique<FpLayer<Scalar>>(shapes[k].first, shapes[k].second, seed,
+                                                      static_cast<std::uint32_t>(k)));
+    return w;
+}
+
 inline FpLayer<double>& fp_layer(Network<double>& net, int k) {
     return static_cast<FpLayer<double>&>(net.weight_layer(k));
 }

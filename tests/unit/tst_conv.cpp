@@ -18,20 +18,11 @@ using namespace cbl;
 namespace {
 
 template <typename Scalar>
-WeightLayers<Scalar> fp_layers(const std::vector<std::pair<int, int>>& shapes, std::uint64_t seed) {
-    WeightLayers<Scalar> w;
-    for (std::size_t k = 0; k < shapes.size(); ++k)
-        w.push_back(std::make_unique<FpLayer<Scalar>>(shapes[k].first, shapes[k].second, seed,
-                                                      static_cast<std::uint32_t>(k)));
-    return w;
-}
-
-template <typename Scalar>
 Network<Scalar> fp_graph(const std::vector<LayerSpec>& specs, ImageShape in, int classes,
                          const OptimizerConfig& opt = {}, int batch = 1) {
     return build_graph<Scalar>(specs, in, classes,
-                               fp_layers<Scalar>(graph_weight_shapes(specs, in, classes), 3), opt,
-                               batch, 3);
+                               test::fp_layers<Scalar>(graph_weight_shapes(specs, in, classes), 3),
+                               opt, batch, 3);
 }
 
 LayerSpec conv(int kernel, int channels, int stride = 1, int padding = 0,
@@ -314,7 +305,7 @@ class TestConv : public QObject {
             << "network.graph[2] (conv2d): kernel 5 does not fit a 3x3 input";
         QTest::newRow("unknown kind") << R"([{"kind":"conv3d"}])"
                                       << "network.graph[0].kind = \"conv3d\"; allowed: conv2d, "
-                                         "maxpool2d, dropout, flatten, dense";
+                                         "maxpool2d, dropout, flatten, dense, lstm";
         QTest::newRow("field of another kind")
             << R"([{"kind":"conv2d","kernel":3,"units":4}])"
             << "network.graph[0].units is not a field of conv2d; its fields: kernel, channels, "

@@ -3,6 +3,9 @@
 #include "core/dataset/dataset.hpp"
 #include "core/dataset/idx_reader.hpp"
 
+// Qt after the core headers: its emit keyword breaks the oneTBB headers.
+#include "../common/input_error.hpp"
+
 #include <QDir>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -54,14 +57,7 @@ void write_gz(const QString& path, const std::vector<std::uint8_t>& d) {
     gzclose(f);
 }
 
-QString message_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const InputError& e) {
-        return QString::fromStdString(e.what());
-    }
-    return {};
-}
+using test::message_of;
 
 } // namespace
 
