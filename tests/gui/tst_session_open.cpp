@@ -14,6 +14,7 @@
 
 #include <algorithm>
 
+#include <QAbstractButton>
 #include <QFile>
 #include <QFileInfo>
 #include <QMessageBox>
@@ -22,6 +23,7 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 
 using namespace cbl;
 using namespace cbl::ui;
@@ -44,6 +46,22 @@ class TestSessionOpen : public QObject {
     /// Files that are no session, and one whose experiment cannot be built.
     QStringList badSessions() const {
         return {path("empty.h5"), path("truncated.h5"), path("missing.h5"), path("broken.h5")};
+    }
+
+    /// Clicks `button` of the "Comparison runs" question as soon as `w` asks it.
+    static void answerComparisonQuestion(MainWindow& w, const QString& button) {
+        auto* poll = new QTimer(&w);
+        connect(poll, &QTimer::timeout, poll, [&w, poll, button] {
+            for (QMessageBox* box : w.findChildren<QMessageBox*>())
+                if (box->isVisible() && box->windowTitle() == "Comparison runs")
+                    for (QAbstractButton* b : box->buttons())
+                        if (b->text() == button) {
+                            poll->deleteLater();
+                            b->click();
+                            return;
+                        }
+        });
+        poll->start(50);
     }
 
   private Q_SLOTS:
@@ -216,6 +234,15 @@ class TestSessionOpen : public QObject {
         QTRY_VERIFY_WITH_TIMEOUT(all([&](const Snapshot& s) { return s.step > furthest + 40; }),
                                  30000);
         runs->pause();
+
+        // Another experiment asks about them: restarted runs are back at step 0, in step with it;
+        // removed ones are gone.
+        answerComparisonQuestion(w, "Restart them");
+        w.loadConfig(gui_test_config());
+        QTRY_VERIFY_WITH_TIMEOUT(all([](const Snapshot& s) { return s.step == 0; }), 30000);
+        answerComparisonQuestion(w, "Remove them");
+        w.loadConfig(gui_test_config());
+        QTRY_COMPARE_WITH_TIMEOUT(runs->count(), 0, 30000);
     }
 
     void autosaveGoesAwayOnCleanExit() {

@@ -40,6 +40,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QPushButton>
 #include <QScreen>
 #include <QScrollArea>
 #include <QSettings>
@@ -591,8 +592,30 @@ void MainWindow::loadConfig(const ExperimentConfig& config) {
     // A config that does not build keeps the running experiment (and its file); the error
     // shows in the status bar.
     bridge_->engine().load(config, nullptr, verdict_on_gui(this, [this](const ParameterVerdict& v) {
-                               if (v.accepted) session_->markNew();
+                               if (!v.accepted) return;
+                               session_->markNew();
+                               restartOrRemoveComparisons("A new experiment");
                            }));
+}
+
+void MainWindow::restartOrRemoveComparisons(const QString& what) {
+    const int n = comparisons_->count();
+    if (n == 0) return;
+    // Left as they were, the runs would be ahead of the main one and the overlays out of step.
+    QMessageBox box(
+        QMessageBox::Question, "Comparison runs",
+        what + " starts from the beginning. The " +
+            (n == 1 ? QString("comparison run") : QString::number(n) + " comparison runs") +
+            " beside it can restart with it, in step, or be removed.",
+        QMessageBox::NoButton, this);
+    QPushButton* restart = box.addButton("Restart them", QMessageBox::AcceptRole);
+    box.addButton("Remove them", QMessageBox::DestructiveRole);
+    box.setDefaultButton(restart);
+    box.exec();
+    if (box.clickedButton() == restart)
+        comparisons_->reset();
+    else
+        comparisons_->clear();
 }
 
 void MainWindow::applyConfig(const ExperimentConfig& config, const QString& what) {
@@ -637,7 +660,7 @@ void MainWindow::pause() {
 void MainWindow::reset() {
     if (!confirmRestart("Reset")) return;
     bridge_->engine().reset();
-    comparisons_->reset();
+    restartOrRemoveComparisons("Reset");
 }
 
 void MainWindow::stepImages(int images) {

@@ -142,6 +142,9 @@ class MainWindow : public QMainWindow {
     void pause();
     void reset();
     bool confirmRestart(const QString& what);
+    /// New, Reset or another experiment: asks whether the comparison runs restart with the
+    /// main run or go (issue 18); nothing to ask without them.
+    void restartOrRemoveComparisons(const QString& what);
     /// Loads `config` if it builds and the user agrees to restart (`what` names the action).
     void applyConfig(const ExperimentConfig& config, const QString& what);
     void choosePresentationPanels();
