@@ -42,7 +42,9 @@ void save_session(const std::string& path, const ExperimentState& state, const S
 /// Reads and validates a whole session; on any problem (not HDF5, truncated, corrupt, missing
 /// or mistyped data, newer schema, contents that disagree with the stored config: see
 /// validate_session) throws InputError "<path>: <problem>" and returns nothing partial. Older
-/// schemas are upgraded on the way in.
+/// schemas are upgraded on the way in. The file is read once in a child process first
+/// (child_process.hpp), so a crash of HDF5 on a crafted file is a refusal here, not our end.
+/// `info`, when given, receives the root attributes and the comparison runs, each validated.
 ExperimentState load_session(const std::string& path, SessionInfo* info = nullptr);
 
 } // namespace cbl
