@@ -27,18 +27,17 @@ void McaScheme::transfer(int r, int c, SynapseArray& a, StepContext& ctx) {
 
 void McaScheme::commit_rank1(const Vec& x, const Vec& delta, float scale, const std::vector<int>&,
                              SynapseArray& a, StepContext& ctx) {
-    const TransferBand band{float(eps_up_), float(eps_down_)};
-    chi_.accumulate_rank1(x, delta, scale, band, [&](int r, int c) { transfer(r, c, a, ctx); });
+    chi_.accumulate_rank1(x, delta, scale, band(), [&](int r, int c) { transfer(r, c, a, ctx); });
 }
 
 void McaScheme::commit(const Matrix& dW, SynapseArray& a, StepContext& ctx) {
     chi_.invalidate_band();
+    // Only entries in the band can ask for a pulse: the rest skip the division.
+    const TransferBand in = band();
     for (int c = 0; c < int(dW.cols()); ++c)
         for (int r = 0; r < int(dW.rows()); ++r) {
             const float d = dW(r, c);
-            if (d == 0) continue;
-            chi_.add(r, c, d);
-            transfer(r, c, a, ctx);
+            if (d != 0 && in.holds(chi_.add(r, c, d))) transfer(r, c, a, ctx);
         }
 }
 

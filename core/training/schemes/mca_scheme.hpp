@@ -27,6 +27,9 @@ class McaScheme final : public UpdateScheme {
   private:
     /// Sends the pulses chi(r, c) asks for and takes what was sent off chi.
     void transfer(int r, int c, SynapseArray& a, StepContext& ctx);
+    /// The chi entries transfer() may act on: the float granules hold every chi with
+    /// trunc(chi / eps) != 0 (float(eps) is the float nearest eps).
+    TransferBand band() const { return {float(eps_up_), float(eps_down_)}; }
 
     bool single_;
     double eps_up_ = 0, eps_down_ = 0;
