@@ -15,11 +15,13 @@
 #include <algorithm>
 
 #include <QAbstractButton>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
 #include <QMessageBox>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -221,7 +223,11 @@ class TestSessionOpen : public QObject {
         w.session()->openFile(file);
         QVERIFY(loaded.wait(30000));
         QCOMPARE(runs->count(), 3);
-        QTRY_VERIFY_WITH_TIMEOUT(all([](const Snapshot& s) { return s.error.empty(); }), 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(all([](const Snapshot& s) {
+                                     return s.error.empty() && s.loading.empty() &&
+                                            !s.layers.empty();
+                                 }),
+                                 30000);
         const std::vector<RunCurve> curves = runs->curves();
         for (int i = 0; i < 3; ++i) {
             QCOMPARE(runs->snapshot(i)->step, steps[std::size_t(i)]);
@@ -258,6 +264,36 @@ class TestSessionOpen : public QObject {
         QCOMPARE(message.back().at(0).toString(), QString("Autosaved"));
         w.session()->shutdown();
         QVERIFY(!QFile::exists(autosave));
+    }
+
+    void theLastSessionIsTheNewestFileThatExists() {
+        // Issue 18: the start reopens File > Open recent's newest entry that still exists.
+        QSettings settings;
+        settings.setValue("session/recent", QStringList{path("missing.h5"), path("good.h5")});
+        QCOMPARE(SessionController::lastSession(), path("good.h5"));
+        settings.setValue("session/recent", QStringList{path("missing.h5")});
+        QCOMPARE(SessionController::lastSession(), QString());
+        QVERIFY(SessionController::reopenLastAtStart()); // on unless turned off
+        settings.remove("session/recent");
+    }
+
+    void aRunThatStopsIsAutosavedAtOnce() {
+        // Issue 18: a run shorter than the autosave interval (30 s) is kept when it finishes, so a
+        // crash after it loses nothing.
+        MainWindow w(nullptr, false);
+        w.loadConfig(gui_test_config(300, 2));
+        QTRY_VERIFY_WITH_TIMEOUT(w.lastSnapshot() && !w.lastSnapshot()->layers.empty(), 20000);
+        const QString autosave = w.session()->autosavePath();
+        QVERIFY(!autosave.isEmpty());
+        QVERIFY(!QFile::exists(autosave));
+        QElapsedTimer clock;
+        clock.start();
+        w.bridge().engine().play();
+        QTRY_VERIFY_WITH_TIMEOUT(w.lastSnapshot()->finished, 20000);
+        QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(autosave) && !w.session()->busy(), 20000);
+        QVERIFY2(clock.elapsed() < 30000, "the autosave came from the timer, not the stop");
+        QCOMPARE(load_session(autosave.toStdString()).step, w.lastSnapshot()->step);
+        w.session()->shutdown();
     }
 };
 

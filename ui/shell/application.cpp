@@ -284,12 +284,18 @@ int run_application(int argc, char** argv) {
         window.show();
     if (!shooting) {
         if (parser.isSet(sweep)) window.openSweep(parser.value(sweep));
-        window.session()->offerRecovery();
-        // A first start that names nothing to open (no session, preset, lesson or sweep)
-        // offers the guided experiments, once.
+        const bool recovered = window.session()->offerRecovery();
+        // A start that names nothing to open (no session, preset, lesson or sweep) and recovers
+        // nothing goes on with the last session (a setting; the default experiment stays if it
+        // cannot be opened), or, the first time, offers the guided experiments.
         if (sessions.isEmpty() && !parser.isSet(preset) && lessonName.isEmpty() &&
-            !parser.isSet(sweep))
-            QTimer::singleShot(0, &window, [&window] { window.offerLessonsOnce(); });
+            !parser.isSet(sweep) && !recovered) {
+            const QString last = SessionController::lastSession();
+            if (SessionController::reopenLastAtStart() && !last.isEmpty())
+                window.session()->openFile(last);
+            else
+                QTimer::singleShot(0, &window, [&window] { window.offerLessonsOnce(); });
+        }
         return app.exec();
     }
 

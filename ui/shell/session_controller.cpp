@@ -17,7 +17,11 @@
 namespace cbl::ui {
 
 namespace {
-constexpr int autosave_interval_ms = 120000;
+// Often enough that a run of a minute is covered (issue 18: two minutes were longer than most
+// runs); a save copies the state on the engine thread and writes it on the session worker.
+constexpr int autosave_interval_ms = 30000;
+/// The setting behind File > "Reopen the last session at start".
+constexpr const char* reopen_key = "session/reopenLast";
 
 std::string recovery_dir() {
     return (QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation) + "/recovery")
@@ -49,10 +53,12 @@ SessionController::SessionController(Engine& engine, QWidget* dialogParent, QObj
         qWarning("no autosave: %s", e.what());
     }
     autosave_->setInterval(autosave_interval_ms);
-    connect(autosave_, &QTimer::timeout, this, [this] {
-        if (slot_ && dirty_ && busy_ == 0) saveTo(autosavePath(), true);
-    });
+    connect(autosave_, &QTimer::timeout, this, &SessionController::autosave);
     autosave_->start();
+}
+
+void SessionController::autosave() {
+    if (slot_ && dirty_ && busy_ == 0) saveTo(autosavePath(), true);
 }
 
 SessionController::~SessionController() = default;
@@ -70,6 +76,12 @@ void SessionController::populateMenu(QMenu* file) {
     o->setShortcut(QKeySequence::Open);
     recent_ = file->addMenu("Open &recent");
     rebuildRecent();
+    QAction* reopen = file->addAction("Reopen the last session at start");
+    reopen->setCheckable(true);
+    reopen->setChecked(reopenLastAtStart());
+    reopen->setToolTip("At start without a file, preset or lesson to open, open the session saved "
+                       "or opened last (File > Open recent's first entry)");
+    connect(reopen, &QAction::toggled, this, [](bool on) { QSettings().setValue(reopen_key, on); });
     QAction* s = file->addAction("&Save", this, &SessionController::save);
     s->setShortcut(QKeySequence::Save);
     QAction* sa = file->addAction("Save &as…", this, &SessionController::saveAs);
@@ -95,6 +107,11 @@ void SessionController::onSnapshot(const SnapshotPtr& s) {
     lastStep_ = s->step;
     lastEvents_ = s->events.size();
     setDirty(s->step != savedStep_ || s->events.size() != savedEvents_);
+    // A run that stops (finished, paused, diverged) is kept at once, so a crash after a run
+    // shorter than the timer loses nothing; a short run may finish between two snapshots.
+    if ((wasRunning_ && !s->running) || (s->finished && !wasFinished_)) autosave();
+    wasRunning_ = s->running;
+    wasFinished_ = s->finished;
 }
 
 QString SessionController::displayName() const {
@@ -275,8 +292,8 @@ bool SessionController::maybeSave() {
     return saveNow(p);
 }
 
-void SessionController::offerRecovery() {
-    if (!slot_) return;
+bool SessionController::offerRecovery() {
+    if (!slot_) return false;
     // Runs whose process ended without closing them, oldest first; a declined one is deleted,
     // the others wait for the next start.
     for (const RecoverableSession& r : find_recoverable(recovery_dir())) {
@@ -292,10 +309,11 @@ void SessionController::offerRecovery() {
         if (answer == QMessageBox::Yes) {
             recovering_ = r;
             openFile(autosave);
-            return;
+            return true;
         }
         discard_recoverable(r);
     }
+    return false;
 }
 
 void SessionController::shutdown() {
@@ -323,6 +341,16 @@ void SessionController::addRecent(const QString& path) {
         files.removeLast();
     settings.setValue("session/recent", files);
     rebuildRecent();
+}
+
+bool SessionController::reopenLastAtStart() {
+    return QSettings().value(reopen_key, true).toBool();
+}
+
+QString SessionController::lastSession() {
+    for (const QString& f : QSettings().value("session/recent").toStringList())
+        if (QFileInfo(f).isFile()) return f;
+    return QString();
 }
 
 void SessionController::rebuildRecent() {

@@ -49,12 +49,17 @@ class SessionController : public QObject {
     void openFile(const QString& path);
     /// Asks to save unsaved work; false = the user cancelled.
     bool maybeSave();
-    /// Offers the autosaves of runs that did not exit cleanly (core/session/autosave.hpp).
-    void offerRecovery();
+    /// Offers the autosaves of runs that did not exit cleanly (core/session/autosave.hpp);
+    /// true if the user took one (it is being opened).
+    bool offerRecovery();
     /// Clean exit: stop the timer, wait for the session worker, drop the autosave.
     void shutdown();
     /// The runs beside the main one that saves keep and opens restore (none if never set).
     void setComparisons(ComparisonRuns* runs) { comparisons_ = runs; }
+    /// The setting of File > "Reopen the last session at start" (on unless turned off).
+    static bool reopenLastAtStart();
+    /// The most recent session file that still exists, or empty.
+    static QString lastSession();
     /// This window's autosave (in the per-user recovery folder); empty if it has none.
     QString autosavePath() const;
     bool busy() const { return busy_ > 0; }
@@ -76,6 +81,8 @@ class SessionController : public QObject {
     void saveAs();
     void open();
     void setDirty(bool d);
+    /// Saves unsaved work to this window's autosave (timer, or a run that stopped).
+    void autosave();
     /// The file the session is saved in (empty = untitled), also told to the recovery marker.
     void setPath(const QString& path);
     void saveFinished(const QString& path, bool autosave, const QString& error,
@@ -96,6 +103,8 @@ class SessionController : public QObject {
     std::size_t savedEvents_ = 0;
     std::uint64_t lastStep_ = 0;
     std::size_t lastEvents_ = 0;
+    bool wasRunning_ = false;  ///< the last snapshot's `running`
+    bool wasFinished_ = false; ///< the last snapshot's `finished`
     int busy_ = 0;
     /// The recovery marker and autosave of this window (null if the folder is unusable).
     std::unique_ptr<AutosaveSlot> slot_;
