@@ -79,6 +79,12 @@ void Engine::install(
     const ExperimentConfig& config, std::shared_ptr<const DataSplit> data,
     const std::function<std::unique_ptr<Experiment>(std::shared_ptr<const DataSplit>)>& build,
     const VerdictCallback& on_verdict) {
+    // Reading a dataset and drawing every device's initial state take seconds: the views say so
+    // meanwhile (issue 18).
+    const bool new_data = !data && !(data_ && config.dataset == config_.dataset);
+    loading_ = (new_data ? "Loading " + config.dataset.source + " and building " : "Building ") +
+               (config.name.empty() ? std::string("the experiment") : config.name);
+    publish(true);
     attempt(
         [&] {
             if (!data) data = data_for(config);
@@ -89,6 +95,7 @@ void Engine::install(
             data_ = std::move(data);
         },
         error_, on_verdict);
+    loading_.clear();
 }
 
 void Engine::load(const ExperimentConfig& config, std::shared_ptr<const DataSplit> data,
@@ -256,6 +263,7 @@ void Engine::publish(bool force) {
     auto s = std::make_shared<Snapshot>();
     s->version = ++version_;
     s->error = error_;
+    s->loading = loading_;
     s->running = running_;
     if (experiment_) {
         const Experiment& e = *experiment_;

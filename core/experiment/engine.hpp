@@ -110,6 +110,7 @@ class Engine {
     double speed_ = 0;
     double rate_ = 0;
     std::string error_;
+    std::string loading_; ///< Snapshot::loading
     DriftCurve drift_;
     std::uint64_t version_ = 0;
     std::chrono::steady_clock::time_point last_publish_{};

@@ -48,7 +48,10 @@ struct Snapshot {
     double running_loss = 0;      ///< [nats]
     bool running = false;
     bool finished = false;
-    std::string error;      ///< last command's failure, shown to the user
+    std::string error; ///< last command's failure, shown to the user
+    /// What the engine is loading or building right now ("" when idle): a new experiment's data
+    /// and devices take seconds, during which the rest of the snapshot is the previous run's.
+    std::string loading;
     std::string divergence; ///< Experiment::divergence(): why training diverged, "" if it did not
     std::vector<LayerPicture> layers;
     std::vector<SynapseTrace> traces;

@@ -7,6 +7,9 @@
 #include <QTest>
 
 #include <future>
+#include <mutex>
+#include <string>
+#include <vector>
 
 using namespace cbl;
 
@@ -113,6 +116,35 @@ class TestEngine : public QObject {
         engine.sync();
         QCOMPARE(engine.snapshot()->step, std::uint64_t(7));
         QCOMPARE(engine.snapshot()->layers.size(), std::size_t(2));
+    }
+
+    void loadingIsShownWhileAnExperimentBuilds() {
+        // Issue 18: the seconds a dataset and its devices take to build are named in the
+        // snapshot (the window shows them), and the name goes once the experiment stands.
+        Engine engine;
+        std::mutex m;
+        std::vector<std::string> seen;
+        engine.set_publisher([&] {
+            const std::string l = engine.snapshot()->loading;
+            std::lock_guard lock(m);
+            seen.push_back(l);
+        });
+        VerdictWaiter loaded;
+        engine.load(small_config(), nullptr, loaded.callback());
+        QVERIFY(loaded.get().accepted);
+        engine.sync();
+        VerdictWaiter again; // same data: only the experiment is built
+        engine.load(small_config(), nullptr, again.callback());
+        QVERIFY(again.get().accepted);
+        engine.sync();
+        engine.set_publisher({});
+        const std::vector<std::string> expected = {"Loading synthetic and building mca-pcm",
+                                                   "Building mca-pcm"};
+        std::vector<std::string> shown;
+        for (const std::string& l : seen)
+            if (!l.empty() && (shown.empty() || shown.back() != l)) shown.push_back(l);
+        QCOMPARE(shown, expected);
+        QCOMPARE(engine.snapshot()->loading, std::string());
     }
 
     void captureWithoutExperiment() {

@@ -152,7 +152,8 @@ void AccuracyChart::showSnapshot(const SnapshotPtr& sp) {
     }
     runningAcc_->replace(runAcc_);
     runningLoss_->replace(runLoss_);
-    accView_->setPlaceholder(s.history.empty() && s.position == 0
+    accView_->setPlaceholder(!s.loading.empty() ? QString::fromStdString(s.loading) + "…"
+                             : s.history.empty() && s.position == 0
                                  ? QString("Press Play (Space) to train: accuracy appears as the "
                                            "network sees images")
                                  : QString());
