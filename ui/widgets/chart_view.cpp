@@ -9,7 +9,9 @@
 #include <QLocale>
 #include <QMouseEvent>
 #include <QPainter>
+#include <QScrollArea>
 #include <QValueAxis>
+#include <QWheelEvent>
 #include <QXYSeries>
 
 #include <algorithm>
@@ -33,9 +35,18 @@ QColor part_color(int index) {
     return k < 8 ? series_color(k) : companions[k - 8];
 }
 
+namespace {
+/// The axis property ChartView sets while the user's zoom holds.
+constexpr const char* user_zoom_property = "cblUserZoom";
+} // namespace
+
+bool axis_zoomed_by_user(const QAbstractAxis* axis) {
+    return axis && axis->property(user_zoom_property).toBool();
+}
+
 void set_nice_range(QValueAxis* axis, double lo, double hi, int target, bool keep_lo, bool keep_hi,
                     double min_step) {
-    if (!axis) return;
+    if (!axis || axis_zoomed_by_user(axis)) return;
     if (!(hi > lo)) hi = lo + 1;
     const double raw = (hi - lo) / std::max(1, target);
     const double mag = std::pow(10.0, std::floor(std::log10(raw)));
@@ -66,6 +77,7 @@ namespace {
 /// Shows [lo, hi] (in log10 units) on `axis` with a label at each (position, text) inside it.
 void set_log_ticks(QCategoryAxis* axis, double lo, double hi,
                    const QList<QPair<double, QString>>& ticks) {
+    if (axis_zoomed_by_user(axis)) return;
     QStringList labels;
     for (const auto& [at, text] : ticks)
         if (at >= lo - 1e-9 && at <= hi + 1e-9) labels.append(text);
@@ -220,8 +232,118 @@ QString ChartView::hoverAt(QPointF pos) {
 }
 
 void ChartView::mouseMoveEvent(QMouseEvent* e) {
+    if (panning_) {
+        const QPointF d = e->position() - panFrom_;
+        panFrom_ = e->position();
+        chart()->scroll(-d.x(), d.y()); // the data follows the mouse
+        markZoomed();
+        e->accept();
+        return;
+    }
     hoverAt(e->position());
     QChartView::mouseMoveEvent(e);
+}
+
+bool ChartView::zoomable() const {
+    const QList<QAbstractSeries*> all = chart()->series();
+    return !all.isEmpty() && std::all_of(all.begin(), all.end(), [](QAbstractSeries* s) {
+        return qobject_cast<QXYSeries*>(s) != nullptr;
+    });
+}
+
+void ChartView::rememberHome() {
+    if (zoomed_) return;
+    home_.clear();
+    for (QAbstractAxis* a : chart()->axes())
+        if (auto* v = qobject_cast<QValueAxis*>(a)) home_.append({v, QPointF(v->min(), v->max())});
+}
+
+void ChartView::markZoomed() {
+    for (QAbstractAxis* a : chart()->axes())
+        a->setProperty(user_zoom_property, true);
+    if (!zoomed_) {
+        zoomed_ = true;
+        viewport()->update(); // the reset hint
+    }
+}
+
+void ChartView::zoomAt(QPointF pos, double factor) {
+    const QRectF plot = chart()->plotArea();
+    const QPointF at = chart()->mapFromScene(mapToScene(pos.toPoint()));
+    if (!plot.contains(at) || !(factor > 0)) return;
+    rememberHome();
+    // The point under the mouse stays where it is.
+    chart()->zoomIn(QRectF(at.x() - (at.x() - plot.left()) * factor,
+                           at.y() - (at.y() - plot.top()) * factor, plot.width() * factor,
+                           plot.height() * factor));
+    markZoomed();
+}
+
+void ChartView::resetZoom() {
+    chart()->zoomReset();
+    // The ranges before the first zoom or pan (QChart's own reset forgets pans).
+    for (const auto& [axis, range] : home_)
+        if (chart()->axes().contains(axis)) axis->setRange(range.x(), range.y());
+    home_.clear();
+    for (QAbstractAxis* a : chart()->axes())
+        a->setProperty(user_zoom_property, false);
+    zoomed_ = false;
+    viewport()->update();
+}
+
+void ChartView::wheelEvent(QWheelEvent* e) {
+    // Inside a scrolling panel the plain wheel scrolls the panel; Ctrl + wheel zooms.
+    bool inScrollArea = false;
+    for (QWidget* w = parentWidget(); w && !inScrollArea; w = w->parentWidget())
+        inScrollArea = qobject_cast<QAbstractScrollArea*>(w) != nullptr;
+    if (!zoomable() || (inScrollArea && !(e->modifiers() & Qt::ControlModifier)) ||
+        e->angleDelta().y() == 0) {
+        e->ignore();
+        return;
+    }
+    // One notch (120) zooms in by about 17 %.
+    zoomAt(e->position(), std::pow(1.0015, -e->angleDelta().y()));
+    e->accept();
+}
+
+void ChartView::mousePressEvent(QMouseEvent* e) {
+    if (zoomable() && e->button() == Qt::RightButton) {
+        // Right-drag pans.
+        rememberHome();
+        panning_ = true;
+        panFrom_ = e->position();
+        e->accept();
+        return;
+    }
+    setRubberBand(zoomable() ? QChartView::RectangleRubberBand : QChartView::NoRubberBand);
+    if (zoomable() && e->button() == Qt::LeftButton) rememberHome(); // a rubber band may follow
+    QChartView::mousePressEvent(e);
+}
+
+void ChartView::mouseReleaseEvent(QMouseEvent* e) {
+    if (panning_ && e->button() == Qt::RightButton) {
+        panning_ = false;
+        e->accept();
+        return;
+    }
+    // A rubber band that zoomed (QChartView zooms on the left button's release) changed the
+    // horizontal range; a click without a drag did not.
+    const QList<QAbstractAxis*> xs = chart()->axes(Qt::Horizontal);
+    const auto* x = xs.isEmpty() ? nullptr : qobject_cast<QValueAxis*>(xs.first());
+    const QPointF before = x ? QPointF(x->min(), x->max()) : QPointF();
+    QChartView::mouseReleaseEvent(e);
+    if (x && e->button() == Qt::LeftButton && rubberBand() != QChartView::NoRubberBand &&
+        QPointF(x->min(), x->max()) != before)
+        markZoomed();
+}
+
+void ChartView::mouseDoubleClickEvent(QMouseEvent* e) {
+    if (zoomed_ && e->button() == Qt::LeftButton) {
+        resetZoom();
+        e->accept();
+        return;
+    }
+    QChartView::mouseDoubleClickEvent(e);
 }
 
 void ChartView::leaveEvent(QEvent* e) {
@@ -332,6 +454,19 @@ void ChartView::drawForeground(QPainter* painter, const QRectF& rect) {
             painter->drawText(box, Qt::AlignCenter, m.label);
             lastRight = box.right();
         }
+    }
+    if (zoomed_) {
+        QFont small = font();
+        small.setPointSizeF(font().pointSizeF() * 0.85);
+        painter->setFont(small);
+        const QString hint = "zoomed · double-click resets";
+        const QFontMetricsF fm(small);
+        const QRectF box(plot.right() - fm.horizontalAdvance(hint) - 8,
+                         plot.bottom() - fm.height() - 4, fm.horizontalAdvance(hint) + 6,
+                         fm.height() + 2);
+        painter->fillRect(box, QColor(255, 255, 255, 210));
+        painter->setPen(palette().placeholderText().color());
+        painter->drawText(box, Qt::AlignCenter, hint);
     }
     if (!hover_.isEmpty()) {
         // A ring on the point and the read-out in a box beside it, kept inside the plot.

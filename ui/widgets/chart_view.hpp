@@ -1,11 +1,13 @@
 #pragma once
 // A QChartView with what every CrossbarLab chart needs: fonts that follow the widget (presentation
-// mode scales them), vertical markers for parameter changes on the time axis, and a placeholder
-// line saying what to do while there is no data yet.
+// mode scales them), vertical markers for parameter changes on the time axis, a placeholder
+// line saying what to do while there is no data yet, and zoom and pan on charts of lines (wheel,
+// rubber band, right-drag; a double-click resets) that the views' automatic ranges respect.
 #include <QChartView>
 
 #include <functional>
 
+class QAbstractAxis;
 class QCategoryAxis;
 class QValueAxis;
 class QXYSeries;
@@ -45,6 +47,13 @@ class ChartView : public QChartView {
     /// none is near. Tests call it; mouse moves do.
     QString hoverAt(QPointF pos);
     QString hoverText() const { return hover_; }
+    /// Whether the user zoomed or panned: the automatic ranges (set_nice_range, the log axes)
+    /// leave this chart's axes alone until a double-click resets them.
+    bool isZoomed() const { return zoomed_; }
+    /// Zooms by `factor` (< 1 in, > 1 out) about `pos` (viewport coordinates), as the wheel does.
+    void zoomAt(QPointF pos, double factor);
+    /// Back to the ranges before the first zoom; the automatic ranges apply again.
+    void resetZoom();
 
   protected:
     void drawForeground(QPainter* painter, const QRectF& rect) override;
@@ -52,8 +61,23 @@ class ChartView : public QChartView {
     void showEvent(QShowEvent* e) override;
     void mouseMoveEvent(QMouseEvent* e) override;
     void leaveEvent(QEvent* e) override;
+    void mousePressEvent(QMouseEvent* e) override;
+    void mouseReleaseEvent(QMouseEvent* e) override;
+    void mouseDoubleClickEvent(QMouseEvent* e) override;
+    void wheelEvent(QWheelEvent* e) override;
 
   private:
+    /// Only charts of lines and points zoom (bars and areas keep their categories).
+    bool zoomable() const;
+    /// Flags every axis of the chart as set by the user (axis_zoomed_by_user).
+    void markZoomed();
+    /// Before the first zoom or pan: keeps the axes' ranges for resetZoom().
+    void rememberHome();
+
+    bool zoomed_ = false;
+    bool panning_ = false;
+    QPointF panFrom_; ///< the last right-drag position, viewport coordinates
+    QList<QPair<QValueAxis*, QPointF>> home_; ///< axis ranges before the first zoom or pan
     QValueAxis* markerAxis_ = nullptr;
     QList<TimeMarker> markers_;
     QString placeholder_;
@@ -65,6 +89,10 @@ class ChartView : public QChartView {
 /// Keeps at most about `max_points` points of a polyline, preserving each bucket's min and max so
 /// spikes (single pulses) stay visible (ARCHITECTURE.md: decimate to about the pixel width).
 QList<QPointF> decimate(const QList<QPointF>& points, int max_points);
+
+/// Whether the user zoomed or panned the chart that shows `axis` (ChartView): the automatic range
+/// functions below then leave it alone.
+bool axis_zoomed_by_user(const QAbstractAxis* axis);
 
 /// Sets a linear axis to round bounds enclosing [lo, hi] with ticks at round steps (about
 /// `target` intervals, anchored at 0), so labels read 0, 20, 40 rather than 0, 18.3, 36.7.
