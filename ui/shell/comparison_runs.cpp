@@ -51,6 +51,13 @@ void ComparisonRuns::clear() {
     Q_EMIT changed();
 }
 
+void ComparisonRuns::remove(int i) {
+    if (i < 0 || i >= count()) return;
+    delete runs_[std::size_t(i)].bridge;
+    runs_.erase(runs_.begin() + i);
+    Q_EMIT changed();
+}
+
 void ComparisonRuns::play() {
     playing_ = true;
     for (Run& r : runs_)

@@ -31,6 +31,8 @@ class ComparisonRuns : public QObject {
     /// Replaces the runs with a session's, each resuming where it was saved.
     void restore(std::vector<ComparisonRun> runs);
     void clear();
+    /// Stops run `i` and drops it (the others keep their places in order).
+    void remove(int i);
     int count() const { return int(runs_.size()); }
     /// The newest snapshot of run `i` (nullptr before its experiment is built).
     SnapshotPtr snapshot(int i) const { return runs_.at(std::size_t(i)).last; }

@@ -17,6 +17,7 @@
 #include "ui/views/lesson_panel.hpp"
 #include "ui/views/number_strip.hpp"
 #include "ui/views/parameter_panel.hpp"
+#include "ui/views/run_list.hpp"
 #include "ui/views/sparsity_chart.hpp"
 #include "ui/views/sweep_view.hpp"
 #include "ui/views/traces_chart.hpp"
@@ -59,8 +60,8 @@ const char* kDefaultPresentationPanels = "heatmaps,accuracy";
 } // namespace
 
 QStringList MainWindow::viewNames() {
-    return {"accuracy", "heatmaps",        "traces",     "drift",     "sparsity",
-            "energy",   "device-explorer", "experiment", "parameters"};
+    return {"accuracy", "heatmaps",        "traces",     "drift",      "sparsity",
+            "energy",   "device-explorer", "experiment", "parameters", "runs"};
 }
 
 MainWindow::MainWindow(QWidget* parent, bool restoreLayout, int threads)
@@ -82,6 +83,7 @@ MainWindow::MainWindow(QWidget* parent, bool restoreLayout, int threads)
     parameters_ = new ParameterPanel;
     parameters_->setEngine(&bridge_->engine());
     lesson_ = new LessonPanel;
+    runList_ = new RunList(comparisons_);
 
     setCentralWidget(heatmaps_);
     panels_.append({"heatmaps", "Conductance heatmaps", nullptr, heatmaps_, heatmaps_, 0, 0, {}});
@@ -108,6 +110,7 @@ MainWindow::MainWindow(QWidget* parent, bool restoreLayout, int threads)
     addPanel("sparsity", "Update sparsity", sparsity_, sparsity_, Qt::BottomDockWidgetArea, 250);
     addPanel("energy", "Energy", energy_, energy_, Qt::BottomDockWidgetArea, 250);
     addPanel("drift", "Drift", drift_, drift_, Qt::BottomDockWidgetArea, 250);
+    addPanel("runs", "Runs", runList_, runList_, Qt::BottomDockWidgetArea, 250);
     // The explorer's four charts scroll rather than hold the bottom tabs, and with them the
     // window, above a 1366x768 screen (or a --size screenshot).
     auto* explorerScroll = new QScrollArea;
@@ -198,8 +201,10 @@ MainWindow::MainWindow(QWidget* parent, bool restoreLayout, int threads)
         applyConfig(c, "These parameters change the network or the devices: applying them");
     });
     connect(parameters_, &ParameterPanel::deviceEdited, explorer_, &DeviceExplorer::setDeviceJson);
-    connect(comparisons_, &ComparisonRuns::changed, this,
-            [this] { accuracy_->setComparisons(comparisons_->curves()); });
+    connect(comparisons_, &ComparisonRuns::changed, this, [this] {
+        accuracy_->setComparisons(comparisons_->curves());
+        sparsity_->setComparisons(comparisons_->curves());
+    });
     connect(session_, &SessionController::titleChanged, this, &MainWindow::updateTitle);
     connect(session_, &SessionController::newRequested, this,
             [this] { loadPreset(default_preset()); });
@@ -364,7 +369,7 @@ void MainWindow::arrangeDocks(QSize window) {
         addDockWidget(Qt::RightDockWidgetArea, dock("sparsity"), Qt::Vertical);
     else
         addDockWidget(Qt::BottomDockWidgetArea, dock("sparsity"));
-    for (const char* name : {"traces", "energy", "drift", "device-explorer"})
+    for (const char* name : {"traces", "energy", "drift", "device-explorer", "runs"})
         tabifyDockWidget(dock("sparsity"), dock(name));
     // Update sparsity in front: it fills after the first epoch, a few seconds.
     dock("sparsity")->raise();
@@ -711,6 +716,7 @@ void MainWindow::showSnapshot(const SnapshotPtr& s) {
         counters += " · <b>finished</b>";
     else
         counters += " · paused";
+    if (!s->loading.empty()) counters = "<b>" + QString::fromStdString(s->loading) + "…</b>";
     counters_->setText(counters);
     statusText_->setText(s->error.empty()
                              ? QString::fromStdString(s->dataset)

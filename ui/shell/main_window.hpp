@@ -25,6 +25,7 @@ class HeatmapPanel;
 class TracesChart;
 class DriftView;
 class SparsityChart;
+class RunList;
 class EnergyChart;
 class DeviceExplorer;
 class ExperimentPanel;
@@ -88,6 +89,7 @@ class MainWindow : public QMainWindow {
     TracesChart* traces() const { return traces_; }
     DriftView* drift() const { return drift_; }
     SparsityChart* sparsity() const { return sparsity_; }
+    RunList* runList() const { return runList_; }
     EnergyChart* energy() const { return energy_; }
     DeviceExplorer* deviceExplorer() const { return explorer_; }
     ParameterPanel* parameters() const { return parameters_; }
@@ -171,6 +173,7 @@ class MainWindow : public QMainWindow {
     TracesChart* traces_;
     DriftView* drift_;
     SparsityChart* sparsity_;
+    RunList* runList_;
     EnergyChart* energy_;
     DeviceExplorer* explorer_;
     ExperimentPanel* experimentPanel_;

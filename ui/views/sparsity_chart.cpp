@@ -40,8 +40,35 @@ SparsityChart::SparsityChart(QWidget* parent) : QWidget(parent) {
     lay->addWidget(view_, 1);
 }
 
+void SparsityChart::setComparisons(std::vector<RunCurve> runs) {
+    runs_ = std::move(runs);
+    if (runSeries_.size() != qsizetype(runs_.size())) {
+        for (auto* ser : runSeries_)
+            view_->chart()->removeSeries(ser), delete ser;
+        runSeries_.clear();
+        for (std::size_t i = 0; i < runs_.size(); ++i) {
+            auto* ser = new QLineSeries;
+            style_series(ser, series_color(int(i) + 3), 2, Qt::DotLine);
+            ser->setPointsVisible(true);
+            view_->chart()->addSeries(ser);
+            ser->attachAxis(x_);
+            ser->attachAxis(y_);
+            runSeries_.append(ser);
+        }
+        view_->applyFonts();
+    }
+    drawnEpochs_ = SIZE_MAX; // the next snapshot redraws
+    redraw();
+}
+
 void SparsityChart::showSnapshot(const SnapshotPtr& sp) {
-    const Snapshot& s = *sp;
+    last_ = sp;
+    redraw();
+}
+
+void SparsityChart::redraw() {
+    if (!last_) return;
+    const Snapshot& s = *last_;
     // Per-epoch counts: nothing to redraw until an epoch ends or a parameter changes.
     const double lastAcc = s.history.empty() ? -1 : s.history.back().test_accuracy;
     if (s.history.size() == drawnEpochs_ && s.events.size() == drawnEvents_ &&
@@ -88,9 +115,26 @@ void SparsityChart::showSnapshot(const SnapshotPtr& sp) {
         series_[2 * k]->replace(dev);
         series_[2 * k + 1]->replace(fp);
     }
+    // Comparison runs: every layer's pulses of an epoch added up.
+    int epochs = std::max(1, std::max(s.epochs_total, s.epochs_done));
+    for (std::size_t i = 0; i < runs_.size() && i < std::size_t(runSeries_.size()); ++i) {
+        QList<QPointF> dev;
+        for (const EpochMetrics& m : runs_[i].history) {
+            double total = 0;
+            for (auto v : m.device_updates)
+                total += double(v);
+            if (total > 0) dev.append({double(m.epoch), std::log10(total)});
+            epochs = std::max(epochs, m.epoch);
+        }
+        for (const QPointF& p : dev) {
+            lo = std::min(lo, p.y());
+            hi = std::max(hi, p.y());
+        }
+        runSeries_[qsizetype(i)]->setName(runs_[i].label + " devices");
+        runSeries_[qsizetype(i)]->replace(dev);
+    }
     if (lo > hi) lo = 0;
     set_decade_axis(y_, int(std::floor(lo)), int(std::ceil(hi + 0.01)));
-    const int epochs = std::max(1, std::max(s.epochs_total, s.epochs_done));
     set_nice_range(x_, 0, epochs, 10, true, false, 1);
     view_->setPlaceholder(s.history.empty() ? "Appears after the first epoch (counts are per "
                                               "finished epoch)"
