@@ -1,5 +1,6 @@
 #include "ui/views/heatmap_panel.hpp"
 
+#include "ui/views/receptive_fields.hpp"
 #include "ui/widgets/heatmap_view.hpp"
 
 #include <QCheckBox>
@@ -12,6 +13,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <tuple>
 
 namespace cbl::ui {
 
@@ -79,6 +81,11 @@ HeatmapPanel::HeatmapPanel(QWidget* parent) : QWidget(parent) {
     fixedScale_->setChecked(true);
     fixedScale_->setToolTip("Keep the colour range (it only grows) so colours stay comparable "
                             "over time; off: rescale to each picture's range");
+    fields_ = new QCheckBox("as images");
+    fields_->setToolTip("Receptive fields: each output neuron's inputs drawn as a small image "
+                        "(28 × 28 for MNIST's pixels, k × k for a convolution's filter), so you "
+                        "see which strokes a neuron weighs. Layers whose inputs are a square "
+                        "image only; the bias is left out.");
     info_ = new QLabel;
     info_->setWordWrap(true);
     view_ = new HeatmapView;
@@ -92,7 +99,11 @@ HeatmapPanel::HeatmapPanel(QWidget* parent) : QWidget(parent) {
     top->addWidget(tabs_, 1);
     auto* infoRow = new QHBoxLayout;
     infoRow->addWidget(info_, 1);
-    infoRow->addWidget(fixedScale_, 0, Qt::AlignTop);
+    auto* checks = new QVBoxLayout;
+    checks->addWidget(fixedScale_);
+    checks->addWidget(fields_);
+    checks->addStretch(1);
+    infoRow->addLayout(checks);
     auto* lay = new QVBoxLayout(this);
     lay->setContentsMargins(4, 4, 4, 4);
     lay->addLayout(top);
@@ -115,8 +126,14 @@ HeatmapPanel::HeatmapPanel(QWidget* parent) : QWidget(parent) {
         gMax_ = wMax_ = chiMax_ = 0;
         redraw();
     });
-    connect(view_, &HeatmapView::cellClicked, this,
-            [this](int r, int c) { Q_EMIT pinRequested(layer_, r, c); });
+    connect(fields_, &QCheckBox::toggled, this, [this] {
+        view_->resetZoom();
+        redraw();
+    });
+    connect(view_, &HeatmapView::cellClicked, this, [this](int r, int c) {
+        if (mosaic_.valid()) std::tie(r, c) = mosaic_.source(r, c);
+        if (r >= 0) Q_EMIT pinRequested(layer_, r, c);
+    });
 }
 
 void HeatmapPanel::setLayer(int k) {
@@ -190,6 +207,22 @@ void HeatmapPanel::redraw() {
         tabs_->setCurrentIndex(q);
     }
     const bool hold = fixedScale_->isChecked();
+    // Only the first layer's inputs are the image's pixels (a later layer's 16 neurons + bias
+    // would fit a 4 x 4 square all the same).
+    const MosaicLayout images =
+        layer_ == 0 ? mosaic_layout(int(p.weights.rows()), int(p.weights.cols())) : MosaicLayout{};
+    if (fields_->isEnabled() != images.valid()) fields_->setEnabled(images.valid());
+    mosaic_ = fields_->isChecked() ? images : MosaicLayout{};
+    const QString xTitle = mosaic_.valid()
+                               ? QString("each output neuron's %1 × %1 inputs").arg(mosaic_.side)
+                               : QString("input j (crossbar row; last = bias)");
+    view_->setAxisTitles(xTitle, mosaic_.valid() ? "" : "output neuron i");
+    // The matrix as it is, or as one small image per output neuron.
+    const auto show = [this](const Eigen::MatrixXf& m, double lo, double hi, Colormap map,
+                             const QString& unit) {
+        view_->setMatrix(mosaic_.valid() ? receptive_field_mosaic(m, mosaic_) : m, lo, hi, map,
+                         unit);
+    };
     const QString shape =
         QString("%1 outputs × %2 inputs").arg(p.weights.rows()).arg(p.weights.cols());
     QString info;
@@ -230,7 +263,7 @@ void HeatmapPanel::redraw() {
         view_->setTitle(QString("Layer %1 conductance %2 [µS]")
                             .arg(layer_ + 1)
                             .arg(q == GPlus ? (pair ? "G+" : "G") : "G−"));
-        view_->setMatrix(m, 0, gMax_, Colormap::viridis, "conductance [µS]");
+        show(m, 0, gMax_, Colormap::viridis, "conductance [µS]");
         break;
     }
     case Weight: {
@@ -239,14 +272,14 @@ void HeatmapPanel::redraw() {
         view_->setTitle(QString("Layer %1 weights W%2 (red > 0, blue < 0)")
                             .arg(layer_ + 1)
                             .arg(crossbar ? " = β(G+ − G−)" : ""));
-        view_->setMatrix(p.weights, -wMax_, wMax_, Colormap::diverging, "weight W [1]");
+        show(p.weights, -wMax_, wMax_, Colormap::diverging, "weight W [1]");
         break;
     }
     case Pulses: {
         const double hi = nice_ceiling(std::max(1.0, abs_quantile(p.pulses_epoch, 1.0)));
         view_->setTitle(
             QString("Layer %1 programming pulses per synapse this epoch").arg(layer_ + 1));
-        view_->setMatrix(p.pulses_epoch, 0, hi, Colormap::magma, "pulses this epoch");
+        show(p.pulses_epoch, 0, hi, Colormap::magma, "pulses this epoch");
         break;
     }
     case Chi: {
@@ -255,7 +288,7 @@ void HeatmapPanel::redraw() {
         const double hi = nice_ceiling(std::max(1.0, abs_quantile(p.chi_eps, 0.999)));
         chiMax_ = hold ? std::max(chiMax_, hi) : hi;
         view_->setTitle(QString("Layer %1 χ in granules ε (a pulse fires at ±1)").arg(layer_ + 1));
-        view_->setMatrix(p.chi_eps, -chiMax_, chiMax_, Colormap::diverging, "χ / ε [1]");
+        show(p.chi_eps, -chiMax_, chiMax_, Colormap::diverging, "χ / ε [1]");
         break;
     }
     }
@@ -264,20 +297,32 @@ void HeatmapPanel::redraw() {
                     .arg(QLocale().toString(view_->clippedHigh()))
                     .arg(view_->clippedHigh() == 1 ? "device" : "devices")
                     .arg(view_->clippedMax(), 0, 'f', 1);
-    if (view_->nonFinite() > 0)
+    // The mosaic's gaps are NaN by design (drawn grey): only the cells beyond them count.
+    const long long bad = view_->nonFinite() - (mosaic_.valid() ? mosaic_.gaps() : 0);
+    if (bad > 0)
         info += QString(" %1 %2 not a finite number (NaN or ±inf, drawn grey): training diverged "
                         "or the session holds bad values.")
-                    .arg(QLocale().toString(view_->nonFinite()))
-                    .arg(view_->nonFinite() == 1 ? "cell is" : "cells are");
+                    .arg(QLocale().toString(bad))
+                    .arg(bad == 1 ? "cell is" : "cells are");
     info_->setText(info);
     std::vector<std::pair<int, int>> pins;
     for (const SynapseTrace& t : last_->traces)
-        if (t.layer == layer_) pins.emplace_back(t.row, t.col);
+        if (t.layer == layer_) {
+            const auto cell =
+                mosaic_.valid() ? mosaic_.cell(t.row, t.col) : std::pair{t.row, t.col};
+            if (cell.first >= 0) pins.push_back(cell); // a pinned bias has no pixel
+        }
     view_->setMarkers(std::move(pins));
 }
 
 QString HeatmapPanel::hoverText(int r, int c) const {
     if (!last_ || layer_ >= int(last_->layers.size())) return {};
+    if (mosaic_.valid()) {
+        const auto [neuron, input] = mosaic_.source(r, c);
+        if (neuron < 0) return {};
+        r = neuron;
+        c = input;
+    }
     const LayerPicture& p = last_->layers[layer_];
     if (r >= p.weights.rows() || c >= p.weights.cols()) return {};
     QString s = QString("output %1, input %2:").arg(r).arg(c);

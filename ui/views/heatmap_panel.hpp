@@ -2,7 +2,9 @@
 // Conductance heatmaps of one layer: G+, G- (viridis, uS), W = beta (G+ - G-) (diverging), the
 // programming pulses of this epoch, with the fraction of synapses programmed, and for MCA layers
 // the accumulator chi in granules eps. Clicking a cell asks to pin that synapse (its trace
-// appears in the synapse-trace view).
+// appears in the synapse-trace view). "As images" draws each output neuron's inputs as a small
+// image (receptive fields) where the inputs are a square image's pixels.
+#include "ui/views/receptive_fields.hpp"
 #include "ui/views/snapshot_view.hpp"
 
 #include <QWidget>
@@ -44,11 +46,14 @@ class HeatmapPanel : public QWidget, public SnapshotView {
     QComboBox* layerBox_;
     QTabBar* tabs_;
     QCheckBox* fixedScale_;
+    QCheckBox* fields_; ///< receptive fields: rows drawn as small images
     QLabel* info_;
     HeatmapView* view_;
     SnapshotPtr last_;
     int layer_ = 0;
     Quantity quantity_ = GPlus;
+    /// The mosaic drawn now (invalid: the matrix as it is).
+    MosaicLayout mosaic_;
     /// Sticky colour ranges: no flicker as values move.
     double gMax_ = 0, wMax_ = 0, chiMax_ = 0;
 };
