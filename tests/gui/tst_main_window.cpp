@@ -18,6 +18,7 @@
 #include <QImage>
 #include <QProcess>
 #include <QSignalSpy>
+#include <QStatusBar>
 #include <QSvgRenderer>
 #include <QTemporaryDir>
 #include <QTest>
@@ -80,6 +81,20 @@ class TestMainWindow : public QObject {
         const std::uint64_t step = w->bridge().snapshot()->step;
         QTest::qWait(400);
         QCOMPARE(w->bridge().snapshot()->step, step);
+    }
+
+    // Issue 18 F6e: Play on a finished run says that it finished and how to go on.
+    void playOnAFinishedRunSaysSo() {
+        w->loadConfig(gui_test_config(100, 1));
+        loaded();
+        w->stepImages(100);
+        QTRY_VERIFY_WITH_TIMEOUT(last()->finished && !last()->running, 20000);
+        w->statusBar()->clearMessage();
+        action("Play")->trigger();
+        const QString m = w->statusBar()->currentMessage();
+        QVERIFY2(m.contains("finished its 1 epoch.") && m.contains("Reset"), qPrintable(m));
+        QTest::qWait(200);
+        QVERIFY(!w->bridge().snapshot()->running);
     }
 
     void stepImagesStopsExactly() {

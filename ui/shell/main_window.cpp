@@ -648,6 +648,17 @@ void MainWindow::togglePlay() {
 }
 
 void MainWindow::play() {
+    // The engine keeps a finished run paused: say so, and how to go on.
+    if (last_ && last_->finished && last_->divergence.empty()) {
+        statusBar()->showMessage(
+            QString("The run has finished its %1 %2. To train on, raise “epochs” in Device "
+                    "parameters → Training (it applies live); to start again, press Reset "
+                    "(Ctrl+R).")
+                .arg(last_->epochs_total)
+                .arg(last_->epochs_total == 1 ? "epoch" : "epochs"),
+            15000);
+        return;
+    }
     bridge_->engine().play();
     comparisons_->play();
 }
