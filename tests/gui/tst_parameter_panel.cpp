@@ -7,8 +7,11 @@
 #include "gui_test_config.hpp"
 #include "ui/views/parameter_panel.hpp"
 
+#include <QApplication>
 #include <QComboBox>
 #include <QDoubleSpinBox>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QSpinBox>
 #include <QTest>
 
@@ -89,6 +92,25 @@ class TestParameterPanel : public QObject {
         panel.applyValue("device.g_max_uS", 15.0);
         QVERIFY(panel.errorText("device.g_max_uS").isEmpty());
         QVERIFY(panel.hasPending());
+    }
+
+    // Issue 18 F4b: the pending bar stays in view while the fields scroll to the last one.
+    void pendingBarStaysInView() {
+        ParameterPanel panel;
+        panel.resize(320, 300);
+        panel.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&panel));
+        panel.showSnapshot(snapshot_of(load_preset("mca-pcm")));
+        panel.applyValue("device.g_max_uS", 15.0);
+        QVERIFY(panel.hasPending());
+        QScrollBar* bar = panel.scrollArea()->verticalScrollBar();
+        QTRY_VERIFY(bar->maximum() > 0); // the fields do not fit: they scroll
+        bar->setValue(bar->maximum());
+        QApplication::processEvents();
+        QVERIFY(panel.pendingBar()->isVisible());
+        QVERIFY(!panel.pendingBar()->visibleRegion().isEmpty());
+        QVERIFY(!panel.scrollArea()->isAncestorOf(panel.pendingBar()));
+        QVERIFY(panel.pendingBar()->mapTo(&panel, QPoint(0, 0)).y() < 10);
     }
 };
 

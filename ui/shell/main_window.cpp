@@ -85,17 +85,15 @@ MainWindow::MainWindow(QWidget* parent, bool restoreLayout, int threads)
 
     setCentralWidget(heatmaps_);
     panels_.append({"heatmaps", "Conductance heatmaps", nullptr, heatmaps_, heatmaps_, 0, 0, {}});
-    auto* paramScroll = new QScrollArea;
-    paramScroll->setWidget(parameters_);
-    paramScroll->setWidgetResizable(true);
-    // The experiment form scrolls like the parameters: neither sets the window's minimum height.
+    // The experiment form scrolls like the parameters (which scroll their fields under the
+    // pending bar themselves): neither sets the window's minimum height.
     auto* experimentScroll = new QScrollArea;
     experimentScroll->setWidget(experimentPanel_);
     experimentScroll->setWidgetResizable(true);
     experimentScroll->setFrameShape(QFrame::NoFrame);
     addPanel("experiment", "Experiment", experimentScroll, experimentPanel_, Qt::LeftDockWidgetArea,
              0);
-    addPanel("parameters", "Device parameters", paramScroll, parameters_, Qt::LeftDockWidgetArea,
+    addPanel("parameters", "Device parameters", parameters_, parameters_, Qt::LeftDockWidgetArea,
              0);
     // The lesson's text scrolls too; it draws no snapshot.
     auto* lessonScroll = new QScrollArea;

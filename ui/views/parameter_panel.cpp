@@ -12,6 +12,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QSpinBox>
 #include <QVBoxLayout>
 
@@ -58,13 +59,22 @@ ParameterPanel::ParameterPanel(QWidget* parent)
     pl->addWidget(discard);
     pendingBar_->setStyleSheet("background: #fff3cd; border-radius: 4px;");
     pendingBar_->hide();
+    // The fields scroll; the pending bar stays above them, in view whichever field is edited.
+    auto* fields = new QWidget;
     groupsLayout_ = new QVBoxLayout;
+    auto* fieldsLay = new QVBoxLayout(fields);
+    fieldsLay->setContentsMargins(4, 4, 4, 4);
+    fieldsLay->addWidget(header_);
+    fieldsLay->addLayout(groupsLayout_);
+    fieldsLay->addStretch(1);
+    scroll_ = new QScrollArea;
+    scroll_->setWidget(fields);
+    scroll_->setWidgetResizable(true);
     auto* lay = new QVBoxLayout(this);
-    lay->setContentsMargins(4, 4, 4, 4);
-    lay->addWidget(header_);
+    lay->setContentsMargins(0, 0, 0, 0);
+    lay->setSpacing(2);
     lay->addWidget(pendingBar_);
-    lay->addLayout(groupsLayout_);
-    lay->addStretch(1);
+    lay->addWidget(scroll_, 1);
 
     connect(apply, &QPushButton::clicked, controller_, &ParameterController::applyPending);
     connect(discard, &QPushButton::clicked, this, [this] {
