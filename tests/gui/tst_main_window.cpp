@@ -2,6 +2,7 @@
 // parameter change reaches the engine and appears as an event, clicking a heatmap cell pins the
 // synapse, export writes valid files, sessions save and load, every view renders.
 #include "gui_test_config.hpp"
+#include "ui/shell/comparison_runs.hpp"
 #include "ui/shell/engine_bridge.hpp"
 #include "ui/shell/exporter.hpp"
 #include "ui/shell/main_window.hpp"
@@ -16,6 +17,7 @@
 #include <QAction>
 #include <QFile>
 #include <QImage>
+#include <QMessageBox>
 #include <QProcess>
 #include <QSignalSpy>
 #include <QStatusBar>
@@ -95,6 +97,29 @@ class TestMainWindow : public QObject {
         QVERIFY2(m.contains("finished its 1 epoch.") && m.contains("Reset"), qPrintable(m));
         QTest::qWait(200);
         QVERIFY(!w->bridge().snapshot()->running);
+    }
+
+    // Issue 18 F7b, X1: a comparison run trains on the main run's data for its epochs, and a
+    // fifth (more than a session keeps) is refused with a message.
+    void comparisonRunsFollowTheMainRun() {
+        QVERIFY(w->addComparisonRun("fp32")); // the preset says 10 epochs of Fashion-MNIST
+        QTRY_VERIFY_WITH_TIMEOUT(
+            w->comparisons()->snapshot(0) && !w->comparisons()->snapshot(0)->layers.empty(), 20000);
+        const ExperimentConfig& c = w->comparisons()->snapshot(0)->config;
+        QCOMPARE(c.training.epochs, 3);
+        QCOMPARE(c.dataset.source, std::string("synthetic"));
+        QCOMPARE(c.dataset.train_limit, 600);
+        for (int k = 1; k < 4; ++k)
+            QVERIFY(w->addComparisonRun("fp32"));
+        QCOMPARE(w->comparisons()->count(), 4);
+        QVERIFY(!w->addComparisonRun("fp32"));
+        QCOMPARE(w->comparisons()->count(), 4);
+        QVERIFY2(w->statusBar()->currentMessage().contains("At most 4 comparison runs"),
+                 qPrintable(w->statusBar()->currentMessage()));
+        QMessageBox* box = w->findChild<QMessageBox*>();
+        QVERIFY(box && box->isVisible() && box->text().contains("Remove comparison runs"));
+        box->close();
+        w->comparisons()->clear();
     }
 
     void stepImagesStopsExactly() {

@@ -2,6 +2,7 @@
 
 #include "core/experiment/config.hpp"
 #include "core/experiment/lesson.hpp"
+#include "core/session/session_file.hpp"
 #include "ui/shell/application.hpp"
 #include "ui/shell/comparison_runs.hpp"
 #include "ui/shell/engine_bridge.hpp"
@@ -889,26 +890,58 @@ void MainWindow::choosePresentationPanels() {
 }
 
 void MainWindow::addComparisonPreset() {
+    if (!roomForComparisons(1)) return;
     QStringList names;
     for (const auto& n : supervised_preset_names())
         names.append(QString::fromStdString(n));
     bool ok = false;
     const QString name = QInputDialog::getItem(
         this, "Comparison run", "Train this preset beside the main run:", names, 0, false, &ok);
-    if (!ok) return;
+    if (ok) addComparisonRun(name);
+}
+
+bool MainWindow::addComparisonRun(const QString& preset) {
+    if (!roomForComparisons(1)) return false;
     try {
-        ExperimentConfig c = load_preset(name.toStdString());
-        // Same data as the main run so the curves compare.
-        if (last_) c.dataset = last_->config.dataset;
-        comparisons_->add(c, name);
+        ExperimentConfig c = load_preset(preset.toStdString());
+        // Same data (and its limits) and as many epochs as the main run, so the curves compare
+        // over the same axis.
+        if (last_) {
+            c.dataset = last_->config.dataset;
+            c.training.epochs = last_->config.training.epochs;
+        }
+        comparisons_->add(c, preset);
         showView("accuracy");
+        return true;
     } catch (const std::exception& e) {
         QMessageBox::warning(this, "Comparison run", QString::fromStdString(e.what()));
+        return false;
     }
 }
 
+bool MainWindow::roomForComparisons(int more) {
+    const int n = comparisons_->count();
+    const int most = int(max_comparison_runs);
+    if (n + more <= most) return true;
+    // A session keeps at most that many: more could not be saved (nor autosaved).
+    const QString text =
+        QString("At most %1 comparison runs train beside the main one (a session keeps no "
+                "more); %2 %3 there already, this would add %4. Remove them first (Compare → "
+                "Remove comparison runs).")
+            .arg(most)
+            .arg(n)
+            .arg(n == 1 ? "is" : "are")
+            .arg(more);
+    statusBar()->showMessage(text, 15000);
+    auto* box =
+        new QMessageBox(QMessageBox::Information, "Comparison runs", text, QMessageBox::Ok, this);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
+    return false;
+}
+
 void MainWindow::addSeeds() {
-    if (!last_) return;
+    if (!last_ || !roomForComparisons(2)) return;
     for (int k = 1; k <= 2; ++k) {
         ExperimentConfig c = last_->config;
         c.training.seed = last_->config.training.seed + k;

@@ -104,6 +104,11 @@ class MainWindow : public QMainWindow {
     /// The sweep window, once a sweep was opened (else nullptr).
     SweepView* sweepView() const { return sweep_; }
 
+    /// Compare → Add a run from a preset, without the dialog: the preset trains beside the
+    /// main run on its data and for its epochs. False (with a message) when it does not load or
+    /// the comparison runs are full (a session keeps at most max_comparison_runs).
+    bool addComparisonRun(const QString& preset);
+
     /// Exports the named view (".png" or ".svg" by suffix). Empty string or the error.
     QString exportView(const QString& name, const QString& path);
     /// Exports every view to `dir` as PNG and SVG plus metrics.csv and events.csv.
@@ -153,6 +158,8 @@ class MainWindow : public QMainWindow {
     int minLeftColumn() const;
     void addComparisonPreset();
     void addSeeds();
+    /// Whether `more` comparison runs fit beside those there; if not, says so and false.
+    bool roomForComparisons(int more);
     void exportCurrentDialog(const QString& suffix);
     /// A file that cannot be opened: a dialog naming it and what is wrong.
     void refuseFile(const QString& title, const QString& path, const QString& error);
