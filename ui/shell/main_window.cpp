@@ -18,6 +18,7 @@
 #include "ui/views/lesson_panel.hpp"
 #include "ui/views/number_strip.hpp"
 #include "ui/views/parameter_panel.hpp"
+#include "ui/views/snapshot_view.hpp"
 #include "ui/views/sparsity_chart.hpp"
 #include "ui/views/sweep_view.hpp"
 #include "ui/views/traces_chart.hpp"
@@ -183,7 +184,7 @@ MainWindow::MainWindow(QWidget* parent, bool restoreLayout, int threads)
             }));
     });
     connect(experimentPanel_, &ExperimentPanel::presetRequested, this, [this](const QString& n) {
-        if (confirmRestart("Loading preset " + n))
+        if (confirmRestart("Loading preset " + n, LiveEdits::replaced))
             loadPreset(n);
         else if (last_)
             experimentPanel_->showSnapshot(last_);
@@ -564,7 +565,9 @@ void MainWindow::offerLessonsOnce() {
 }
 
 void MainWindow::beginLesson(const Lesson& l) {
-    if (!confirmRestart("Starting the lesson \"" + QString::fromStdString(l.title) + "\"")) return;
+    if (!confirmRestart("Starting the lesson \"" + QString::fromStdString(l.title) + "\"",
+                        LiveEdits::replaced))
+        return;
     loadConfig(l.config);
     lesson_->showLesson(l);
     showView("lesson");
@@ -623,20 +626,58 @@ void MainWindow::applyConfig(const ExperimentConfig& config, const QString& what
         config, verdict_on_gui(this, [this, config, what](const ParameterVerdict& v) {
             if (!v.accepted)
                 QMessageBox::warning(this, "Settings", QString::fromStdString(v.message));
-            else if (confirmRestart(what))
+            else if (confirmRestart(what, LiveEdits::kept))
                 loadConfig(config);
         }));
 }
 
-bool MainWindow::confirmRestart(const QString& what) {
+QStringList MainWindow::liveEdits() const {
+    // The events are the live changes since the run was loaded; a field changed twice counts
+    // with its last value.
+    QStringList paths, labels;
+    if (!last_) return labels;
+    const std::string family = last_->config.tile.device.family();
+    for (const Event& e : last_->events) {
+        const QString path = QString::fromStdString(e.what.substr(0, e.what.find(" = ")));
+        const QString label = event_label(e.what, family);
+        if (const qsizetype i = paths.indexOf(path); i >= 0)
+            labels[i] = label;
+        else
+            paths.append(path), labels.append(label);
+    }
+    return labels;
+}
+
+bool MainWindow::confirmRestart(const QString& what, LiveEdits edits) {
     if (!last_ || last_->step == 0) return true;
-    const auto answer = QMessageBox::question(
-        this, "Restart the experiment?",
-        what + " restarts the experiment: the training so far (" +
-            QLocale().toString(qulonglong(last_->step)) +
-            " images) is discarded unless you save the session first. Continue?",
-        QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel);
-    return answer == QMessageBox::Yes;
+    QString text = what.toHtmlEscaped() + " restarts the experiment: the training so far (" +
+                   QLocale().toString(qulonglong(last_->step)) +
+                   " images) is discarded unless you save the session first.";
+    // A leftover live change (a learning rate of 9) would otherwise shape the new run unseen.
+    const QStringList changes = liveEdits();
+    if (!changes.isEmpty() && edits != LiveEdits::replaced) {
+        text += edits == LiveEdits::kept
+                    ? QString("<p>The new run keeps the live changes made since this one was "
+                              "loaded (set them back under Device parameters first if it "
+                              "should not):")
+                    : QString("<p>It goes back to the settings this run was loaded with, "
+                              "undoing the live changes made since:");
+        text += "<ul>";
+        for (const QString& c : changes)
+            text += "<li>" + c.toHtmlEscaped() + "</li>";
+        text += "</ul>";
+    }
+    QMessageBox box(QMessageBox::Question, "Restart the experiment?", text, QMessageBox::NoButton,
+                    this);
+    box.setTextFormat(Qt::RichText);
+    QPushButton* save = box.addButton("Save first", QMessageBox::AcceptRole);
+    save->setToolTip("Save the session (File → Save), then restart");
+    QPushButton* restart = box.addButton("Restart", QMessageBox::DestructiveRole);
+    box.addButton(QMessageBox::Cancel);
+    box.setDefaultButton(save);
+    box.exec();
+    if (box.clickedButton() == restart) return true;
+    return box.clickedButton() == save && session_->saveWaiting();
 }
 
 void MainWindow::togglePlay() {
@@ -668,7 +709,7 @@ void MainWindow::pause() {
 }
 
 void MainWindow::reset() {
-    if (!confirmRestart("Reset")) return;
+    if (!confirmRestart("Reset", LiveEdits::undone)) return;
     bridge_->engine().reset();
     restartOrRemoveComparisons("Reset");
 }

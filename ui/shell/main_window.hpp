@@ -146,7 +146,15 @@ class MainWindow : public QMainWindow {
     void play();
     void pause();
     void reset();
-    bool confirmRestart(const QString& what);
+    /// What a restart does with the live changes made since the run was loaded: a new preset or
+    /// lesson replaces them, applied settings keep them (they start from the running config),
+    /// Reset undoes them (it rebuilds the config the run was loaded with).
+    enum class LiveEdits { replaced, kept, undone };
+    /// Asks before discarding training: Save first (then restart), Restart or Cancel; lists the
+    /// live changes the restart keeps or undoes. True = go on.
+    bool confirmRestart(const QString& what, LiveEdits edits);
+    /// The live changes since the run was loaded, one "label = value unit" per field.
+    QStringList liveEdits() const;
     /// New, Reset or another experiment: asks whether the comparison runs restart with the
     /// main run or go (issue 18); nothing to ask without them.
     void restartOrRemoveComparisons(const QString& what);

@@ -1,5 +1,6 @@
 #include "ui/views/snapshot_view.hpp"
 
+#include "ui/shell/parameter_info.hpp"
 #include "ui/widgets/chart_view.hpp"
 
 #include <cmath>
@@ -30,17 +31,35 @@ QString energy_text(double nJ) {
     return QString::number(nJ / 1e9, 'g', 3) + " J";
 }
 
+QString event_label(const std::string& what, const std::string& family) {
+    QString text = QString::fromStdString(what);
+    const int eq = text.indexOf(" = ");
+    if (eq <= 0) return text;
+    const QString path = text.left(eq);
+    QString value = text.mid(eq + 3);
+    const ParameterInfo info = parameter_info(path, QString::fromStdString(family));
+    if (!info.spec) {
+        // Not a schema field: "scheme.eps = 0.05" -> "eps = 0.05", the group is clear enough.
+        const int dot = path.lastIndexOf('.');
+        return dot >= 0 ? text.mid(dot + 1) : text;
+    }
+    // "tile.read_noise_scale = 20" -> "read-noise scale = 20×", as the parameter panel names it.
+    if (value.size() >= 2 && value.startsWith('"') && value.endsWith('"'))
+        value = value.mid(1, value.size() - 2);
+    if (info.unit == "×")
+        value += "×";
+    else if (!info.unit.isEmpty())
+        value += " " + info.unit;
+    return info.label + " = " + value;
+}
+
 QList<TimeMarker> event_markers(const Snapshot& s, bool device_time, double time_scale) {
     QList<TimeMarker> out;
+    const std::string family = s.config.tile.device.family();
     for (const Event& e : s.events) {
-        QString what = QString::fromStdString(e.what);
-        // "scheme.eps = 0.05" -> "eps = 0.05": the group is clear from the panel.
-        const int eq = what.indexOf(" = ");
-        const int dot = what.lastIndexOf('.', eq > 0 ? eq : -1);
-        if (eq > 0 && dot >= 0 && dot < eq) what = what.mid(dot + 1);
         const double x = device_time ? e.simulated_time_s / time_scale
                                      : (s.epoch_size > 0 ? double(e.step) / s.epoch_size : 0.0);
-        out.append({x, what});
+        out.append({x, event_label(e.what, family)});
     }
     return out;
 }
