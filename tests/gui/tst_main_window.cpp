@@ -1,6 +1,7 @@
 // Widget tests of the live lab (issue 6): play -> metrics arrive, pause stops them, a hot
 // parameter change reaches the engine and appears as an event, clicking a heatmap cell pins the
 // synapse, export writes valid files, sessions save and load, every view renders.
+#include "core/session/session_file.hpp"
 #include "gui_test_config.hpp"
 #include "ui/shell/comparison_runs.hpp"
 #include "ui/shell/engine_bridge.hpp"
@@ -14,6 +15,7 @@
 #include "ui/widgets/chart_view.hpp"
 #include "ui/widgets/heatmap_view.hpp"
 
+#include <QAbstractButton>
 #include <QAction>
 #include <QFile>
 #include <QImage>
@@ -24,6 +26,7 @@
 #include <QSvgRenderer>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 
 using namespace cbl;
 using namespace cbl::ui;
@@ -120,6 +123,60 @@ class TestMainWindow : public QObject {
         QVERIFY(box && box->isVisible() && box->text().contains("Remove comparison runs"));
         box->close();
         w->comparisons()->clear();
+    }
+
+    /// Answers the next "Restart the experiment?" question with `button`; its text lands in
+    /// `text`.
+    void answerRestart(const QString& button, QString* text) {
+        auto* poll = new QTimer(w.get());
+        connect(poll, &QTimer::timeout, poll, [this, poll, button, text] {
+            for (QMessageBox* box : w->findChildren<QMessageBox*>())
+                if (box->isVisible() && box->windowTitle() == "Restart the experiment?")
+                    for (QAbstractButton* b : box->buttons())
+                        if (b->text() == button) {
+                            *text = box->text();
+                            poll->deleteLater();
+                            b->click();
+                            return;
+                        }
+        });
+        poll->start(50);
+    }
+
+    // Issue 18 F4c, 5b/5c: the restart dialog lists the live changes the new run keeps (or
+    // Reset undoes), and "Save first" saves the session, then restarts.
+    void restartDialogListsLiveEditsAndSavesFirst() {
+        w->parameters()->applyValue("training.optimizer.learning_rate", 0.5);
+        QTRY_VERIFY_WITH_TIMEOUT(!w->bridge().snapshot()->events.empty(), 5000);
+        QTemporaryDir dir;
+        const QString path = dir.filePath("before.h5");
+        QSignalSpy saved(w->session(), &SessionController::saved);
+        w->session()->saveTo(path);
+        QVERIFY(saved.wait(20000));
+        w->stepImages(80);
+        QTRY_VERIFY_WITH_TIMEOUT(!last()->running && last()->step == 80, 10000);
+        // A structural change applied: the new run starts from the running config.
+        QString text;
+        answerRestart("Save first", &text);
+        w->parameters()->applyValue("device.nu_mean", 0.08);
+        w->parameters()->controller()->applyPending();
+        QTRY_VERIFY_WITH_TIMEOUT(!text.isEmpty(), 10000);
+        QVERIFY2(text.contains("keeps the live changes") && text.contains("learning rate η = 0.5"),
+                 qPrintable(text));
+        QTRY_VERIFY_WITH_TIMEOUT(last()->step == 0 && last()->events.empty(), 20000);
+        QCOMPARE(last()->config.training.optimizer.learning_rate, 0.5);
+        QCOMPARE(load_session(path.toStdString()).step, std::uint64_t(80));
+        // Reset rebuilds the config the run was loaded with: it names what it undoes.
+        w->parameters()->applyValue("training.optimizer.learning_rate", 0.25);
+        QTRY_VERIFY_WITH_TIMEOUT(!w->bridge().snapshot()->events.empty(), 5000);
+        w->stepImages(10);
+        QTRY_VERIFY_WITH_TIMEOUT(!last()->running && last()->step == 10, 10000);
+        text.clear();
+        answerRestart("Cancel", &text);
+        action("Reset")->trigger();
+        QVERIFY2(text.contains("undoing") && text.contains("learning rate η = 0.25"),
+                 qPrintable(text));
+        QCOMPARE(w->bridge().snapshot()->step, std::uint64_t(10));
     }
 
     void stepImagesStopsExactly() {
