@@ -1,11 +1,15 @@
 // Views drawing hand-made snapshots (issue 18's smaller findings): change markers in the
-// schema's words and units.
+// schema's words and units, synapse traces since the pin.
 #include "core/experiment/config.hpp"
 #include "core/experiment/snapshot.hpp"
 #include "gui_test_config.hpp"
 #include "ui/views/snapshot_view.hpp"
+#include "ui/views/traces_chart.hpp"
+#include "ui/widgets/chart_view.hpp"
 
+#include <QChart>
 #include <QTest>
+#include <QValueAxis>
 
 using namespace cbl;
 using namespace cbl::ui;
@@ -40,6 +44,35 @@ class TestViews : public QObject {
         QCOMPARE(m[3].label, QString("technology = rram-32nm"));
         for (const TimeMarker& t : m)
             QVERIFY2(!t.label.contains('_'), qPrintable(t.label));
+    }
+
+    // F6a: the traces' time axis starts at the earliest pin ("since pin"), not at 0; a pair
+    // draws G+ and G−, a single device G alone (F10b).
+    void tracesStartAtThePin() {
+        for (const bool pair : {true, false}) {
+            auto s = snapshot_of("mca-pcm");
+            s->simulated_time_s = 1000;
+            LayerPicture p;
+            p.weights = p.g_plus_uS = Eigen::MatrixXf::Constant(2, 2, 1.f);
+            if (pair) p.g_minus_uS = p.g_plus_uS;
+            s->layers = {p};
+            SynapseTrace t;
+            t.row = t.col = 1;
+            t.t_s = {900, 950, 1000};
+            t.g_plus_uS = {1, 2, 3};
+            if (pair) t.g_minus_uS = {1, 1, 1};
+            t.weight = {0, 1, 2};
+            s->traces = {t};
+            TracesChart chart;
+            chart.resize(600, 400);
+            chart.showSnapshot(s);
+            QCOMPARE(chart.seriesCount(), pair ? 2 : 1);
+            auto* x = qobject_cast<QValueAxis*>(
+                chart.chartView()->chart()->axes(Qt::Horizontal).value(0));
+            QVERIFY(x);
+            QVERIFY2(x->min() >= 850 && x->min() <= 900, qPrintable(QString::number(x->min())));
+            QVERIFY(x->max() >= 1000 && x->max() < 1100);
+        }
     }
 };
 

@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace cbl::ui {
 
@@ -90,11 +91,18 @@ void TracesChart::showSnapshot(const SnapshotPtr& sp) {
         seriesNames_ = names;
         view_->applyFonts();
     }
-    double tmax = 1, gmax = 1;
+    // The axis starts at the earliest pin, not at the start of the run: a synapse pinned late
+    // in a long run would otherwise be a dot at the right edge.
+    double t0 = std::numeric_limits<double>::infinity(), tmax = 0, gmax = 1;
     for (const SynapseTrace& t : s.traces)
-        if (!t.t_s.empty()) tmax = std::max(tmax, t.t_s.back());
+        if (!t.t_s.empty()) {
+            t0 = std::min(t0, t.t_s.front());
+            tmax = std::max(tmax, t.t_s.back());
+        }
+    if (!std::isfinite(t0)) t0 = 0;
+    const double end = std::max(s.simulated_time_s, tmax);
     QString unit;
-    const double scale = time_unit(tmax, &unit);
+    const double scale = time_unit(std::max(1.0, end - t0), &unit);
     const int pixels = std::max(200, view_->width());
     int next = 0;
     for (const SynapseTrace& t : s.traces) {
@@ -113,7 +121,7 @@ void TracesChart::showSnapshot(const SnapshotPtr& sp) {
     }
     const QString xTitle = QString("device time [%1]").arg(unit);
     if (x_->titleText() != xTitle) x_->setTitleText(xTitle);
-    set_nice_range(x_, 0, std::max(s.simulated_time_s, tmax) / scale, 6, true, false);
+    set_nice_range(x_, t0 / scale, end / scale, 6, t0 == 0, false);
     set_nice_range(y_, 0, gmax * 1.05, 5, true, false);
     view_->setPlaceholder(s.traces.empty() ? "Click a cell of a conductance heatmap (or “Pin 3 "
                                              "random”) to follow that synapse's G+ and G− here"
