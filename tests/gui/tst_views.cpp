@@ -1,5 +1,5 @@
 // Views drawing hand-made snapshots (issue 18's smaller findings): change markers in the
-// schema's words and units, synapse traces since the pin.
+// schema's words and units, synapse traces since the pin, times and rates as text.
 #include "core/experiment/config.hpp"
 #include "core/experiment/snapshot.hpp"
 #include "gui_test_config.hpp"
@@ -73,6 +73,24 @@ class TestViews : public QObject {
             QVERIFY2(x->min() >= 850 && x->min() <= 900, qPrintable(QString::number(x->min())));
             QVERIFY(x->max() >= 1000 && x->max() < 1100);
         }
+    }
+
+    // F10m, F10n: no "1e+03 µs", no "1 images/s".
+    void numbersReadAsText() {
+        QCOMPARE(latency_text(33.54), QString("33.5 µs"));
+        QCOMPARE(latency_text(512), QString("512 µs"));
+        QCOMPARE(latency_text(1000), QString("1.00 ms"));
+        QCOMPARE(latency_text(999.7), QString("1.00 ms"));
+        QCOMPARE(latency_text(2.5e6), QString("2.50 s"));
+        QCOMPARE(energy_text(999.7), QString("1 µJ"));
+        QCOMPARE(energy_text(0.9997), QString("1 nJ"));
+        QCOMPARE(energy_text(12.34), QString("12.3 nJ"));
+        QCOMPARE(rate_text(1), QString("1 image/s"));
+        QCOMPARE(rate_text(2), QString("2 images/s"));
+        QCOMPARE(rate_text(2.5), QString("2.5 images/s"));
+        QCOMPARE(rate_text(0.4), QString("0.40 images/s"));
+        QVERIFY(rate_text(1e4).endsWith(" images/s"));
+        QVERIFY(!rate_text(1e4).contains("e+"));
     }
 };
 

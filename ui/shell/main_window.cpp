@@ -431,7 +431,7 @@ void MainWindow::buildActions() {
     speed_ = new QComboBox;
     speed_->addItem("as fast as possible", 0.0);
     for (double r : {1.0, 10.0, 100.0, 1000.0, 10000.0})
-        speed_->addItem(QString("%1 images/s").arg(r), r);
+        speed_->addItem(rate_text(r), r);
     speed_->setToolTip("Throttle training for demonstrations; the charts stay live either way");
     runBar_->addWidget(speed_);
     connect(speed_, &QComboBox::currentIndexChanged, this,
@@ -753,8 +753,8 @@ void MainWindow::showSnapshot(const SnapshotPtr& s) {
                            .arg(QLocale().toString(s->epoch_size))
                            .arg(duration_text(s->simulated_time_s));
     if (s->running)
-        counters += QString(" · <b>%1</b> images/s · ETA %2")
-                        .arg(QLocale().toString(s->images_per_second, 'f', 0))
+        counters += QString(" · <b>%1</b> · ETA %2")
+                        .arg(rate_text(s->images_per_second))
                         .arg(duration_text(s->eta_s));
     else if (!s->divergence.empty())
         counters += " · <b>diverged</b>";

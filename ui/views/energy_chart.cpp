@@ -229,10 +229,7 @@ void EnergyChart::redraw() {
                      .arg(energy_text(en[1]))
                      .arg(energy_text(en[2]));
         const double t = e.time_us_per_image[total_column];
-        if (t > 0)
-            totals += QString("; time %1 µs → %2 images/s")
-                          .arg(t, 0, 'g', 3)
-                          .arg(QLocale().toString(1e6 / t, 'f', 0));
+        if (t > 0) totals += QString("; time %1 → %2").arg(latency_text(t), rate_text(1e6 / t));
     }
     totals_->setText(totals);
     // References by name, so the line reads the same whatever order the preset lists them in.
