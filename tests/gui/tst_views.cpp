@@ -1,13 +1,20 @@
 // Views drawing hand-made snapshots (issue 18's smaller findings): change markers in the
-// schema's words and units, synapse traces since the pin, times and rates as text.
+// schema's words and units, synapse traces since the pin, times and rates as text, energy colours
+// per component.
 #include "core/experiment/config.hpp"
 #include "core/experiment/snapshot.hpp"
 #include "gui_test_config.hpp"
+#include "ui/views/energy_chart.hpp"
 #include "ui/views/snapshot_view.hpp"
 #include "ui/views/traces_chart.hpp"
 #include "ui/widgets/chart_view.hpp"
 
+#include <QBarSet>
 #include <QChart>
+#include <QDir>
+#include <QFile>
+#include <QSet>
+#include <QStackedBarSeries>
 #include <QTest>
 #include <QValueAxis>
 
@@ -91,6 +98,51 @@ class TestViews : public QObject {
         QCOMPARE(rate_text(0.4), QString("0.40 images/s"));
         QVERIFY(rate_text(1e4).endsWith(" images/s"));
         QVERIFY(!rate_text(1e4).contains("e+"));
+    }
+
+    // F10j, 8c: a component keeps its colour whatever else is shown, and the components of
+    // one technology never share one.
+    void energyColoursFollowTheComponent() {
+        const QDir dir(QString::fromStdString(resource_dir()) + "/technology");
+        const QStringList files = dir.entryList({"*.json"}, QDir::Files);
+        QVERIFY(!files.isEmpty());
+        for (const QString& f : files) {
+            QFile file(dir.filePath(f));
+            QVERIFY(file.open(QIODevice::ReadOnly));
+            const nlohmann::json j = nlohmann::json::parse(file.readAll().toStdString());
+            QSet<QRgb> seen;
+            for (const nlohmann::json& component : j.at("components")) {
+                const QString name = QString::fromStdString(component.at("name"));
+                const QRgb c = component_color(name).rgb();
+                QVERIFY2(!seen.contains(c), qPrintable(f + ": " + name));
+                seen.insert(c);
+            }
+        }
+        const auto report = [](std::vector<std::string> names) {
+            auto s = snapshot_of("mca-pcm");
+            s->energy.technology = "mca-14nm";
+            for (const std::string& n : names) {
+                ComponentSummary c;
+                c.name = n;
+                c.energy_nJ[0] = c.energy_nJ[2] = 1;
+                s->energy.components.push_back(c);
+            }
+            return s;
+        };
+        const auto colour_of = [](EnergyChart& chart, const QString& label) {
+            for (QAbstractSeries* series : chart.chartView()->chart()->series())
+                if (auto* bars = qobject_cast<QStackedBarSeries*>(series))
+                    for (QBarSet* set : bars->barSets())
+                        if (set->label() == label) return set->color();
+            return QColor();
+        };
+        EnergyChart chart;
+        chart.showSnapshot(report({"verify_read", "digital_mac"}));
+        const QColor alone = colour_of(chart, "digital MACs");
+        QVERIFY(alone.isValid());
+        chart.showSnapshot(report({"crossbar_mvm", "adc", "dac", "verify_read", "digital_mac"}));
+        QCOMPARE(colour_of(chart, "digital MACs"), alone);
+        QVERIFY(colour_of(chart, "verify reads") != alone);
     }
 };
 

@@ -46,6 +46,22 @@ QString pretty(const QString& key) {
     return it != names.end() ? it->second : QString(key).replace('_', ' ');
 }
 
+} // namespace
+
+QColor component_color(const QString& key) {
+    // One colour per component whatever else is shown, all distinct within a technology
+    // (resources/technology); SET and RESET pulses of PCM and RRAM share theirs.
+    static const std::map<QString, int> index = {
+        {"crossbar_mvm", 0},     {"adc", 1},          {"dac", 2},         {"pcm_reset", 3},
+        {"rram_reset", 3},       {"pcm_set", 4},      {"rram_set", 4},    {"device_read", 5},
+        {"verify_read", 6},      {"weight_write", 7}, {"weight_read", 8}, {"shift_add", 9},
+        {"partial_sum_add", 10}, {"chi_memory", 11},  {"chi_access", 11}, {"activation", 12},
+        {"digital_mac", 13},     {"io_buffer", 15}};
+    const auto it = index.find(key);
+    return part_color(it != index.end() ? it->second : 14); // others (and "total") grey
+}
+
+namespace {
 // The stacked stages: forward, backward and update (which includes refresh); then the total.
 constexpr int stacked_columns = 3;
 constexpr int total_column = column_count - 1;
@@ -190,8 +206,7 @@ void EnergyChart::redraw() {
         bars_->clear();
         for (int i = 0; i < comps.size(); ++i) {
             auto* set = new QBarSet(pretty(comps[i]));
-            // 16 distinct colours: no two components of a bar look alike.
-            set->setColor(part_color(i));
+            set->setColor(component_color(comps[i]));
             set->setBorderColor(Qt::white);
             for (int k = 0; k < stages.size(); ++k)
                 set->append(0);
