@@ -4,6 +4,7 @@
 #include "core/experiment/config.hpp"
 #include "core/experiment/snapshot.hpp"
 #include "gui_test_config.hpp"
+#include "ui/views/device_explorer.hpp"
 #include "ui/views/energy_chart.hpp"
 #include "ui/views/snapshot_view.hpp"
 #include "ui/views/traces_chart.hpp"
@@ -14,6 +15,7 @@
 #include <QDir>
 #include <QFile>
 #include <QSet>
+#include <QSignalSpy>
 #include <QStackedBarSeries>
 #include <QTest>
 #include <QValueAxis>
@@ -143,6 +145,25 @@ class TestViews : public QObject {
         chart.showSnapshot(report({"crossbar_mvm", "adc", "dac", "verify_read", "digital_mac"}));
         QCOMPARE(colour_of(chart, "digital MACs"), alone);
         QVERIFY(colour_of(chart, "verify reads") != alone);
+    }
+
+    // F5b: an RRAM experiment's explorer keeps saying it shows the PCM model after the
+    // results draw.
+    void explorerKeepsItsWarning() {
+        DeviceExplorer explorer;
+        explorer.resize(900, 700);
+        explorer.show();
+        QTRY_VERIFY_WITH_TIMEOUT(explorer.hasResult(), 60000);
+        QVERIFY(explorer.familyNote().isEmpty());
+        QSignalSpy shown(&explorer, &DeviceExplorer::resultShown);
+        explorer.setDeviceJson({{"family", "rram"}});
+        QVERIFY(shown.wait(60000));
+        QVERIFY2(explorer.familyNote().contains("rram") &&
+                     explorer.familyNote().contains("default PCM model"),
+                 qPrintable(explorer.familyNote()));
+        explorer.setDeviceJson({{"family", "pcm"}});
+        QVERIFY(shown.wait(60000));
+        QVERIFY(explorer.familyNote().isEmpty());
     }
 };
 
