@@ -332,6 +332,16 @@ class TestMainWindow : public QObject {
         QVERIFY(p.waitForFinished(120000));
         QVERIFY2(p.exitCode() == 0, p.readAllStandardError().constData());
         QCOMPARE(QImage(png).size(), QSize(1366, 768));
+        // A single view comes out at --size too (issue 18 X3: it was 1400 x 900).
+        for (const QString& view : {QString("energy"), QString("device-explorer")}) {
+            const QString one = dir.filePath(view + ".png");
+            QProcess v;
+            v.start(CROSSBARLAB_GUI, {"--preset", "fp32", "--screenshot", one, "--steps", "20",
+                                      "--size", "1024x700", "--view", view});
+            QVERIFY(v.waitForFinished(120000));
+            QVERIFY2(v.exitCode() == 0, v.readAllStandardError().constData());
+            QCOMPARE(QImage(one).size(), QSize(1024, 700));
+        }
         for (const QString& size : {QString("10x10"), QString("1366"), QString("axb")}) {
             QProcess bad;
             bad.start(CROSSBARLAB_GUI, {"--screenshot", dir.filePath("bad.png"), "--size", size});

@@ -308,17 +308,21 @@ void MainWindow::showView(const QString& name) {
     refreshPanel(*p);
 }
 
-void MainWindow::focusView(const QString& name) {
+void MainWindow::focusView(const QString& name, QSize size) {
     Panel* p = panel(name);
     if (!p) return;
     if (!p->dock) {
         for (Panel& q : panels_)
             if (q.dock) q.dock->hide();
     } else {
-        // Float the dock alone at a comfortable size.
+        // Float the dock alone; the view inside comes out at `size` (what a --size screenshot
+        // saves), the dock's title and frame around it.
         p->dock->show();
         p->dock->setFloating(true);
-        p->dock->resize(1400, 900);
+        p->dock->resize(size);
+        p->dock->layout()->activate();
+        p->dock->resize(size + (p->dock->size() - p->dock->widget()->size()));
+        p->dock->layout()->activate();
         p->dock->raise();
     }
     refreshPanel(*p);

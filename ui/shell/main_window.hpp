@@ -66,8 +66,9 @@ class MainWindow : public QMainWindow {
     QWidget* viewWidget(const QString& name) const;
     /// Makes a view visible (raises its dock) so it draws.
     void showView(const QString& name);
-    /// Shows one view alone, filling the window (screenshots of a single view).
-    void focusView(const QString& name);
+    /// Shows one view alone (screenshots of a single view): the heatmaps fill the window, any
+    /// other view floats with its widget at `size`.
+    void focusView(const QString& name, QSize size = QSize(1400, 900));
 
     /// The default arrangement of the docks for a window of `size` (at construction, "Reset
     /// layout", screenshots): below 900 px high the physics tabs share the right column with the
