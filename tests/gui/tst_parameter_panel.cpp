@@ -112,6 +112,32 @@ class TestParameterPanel : public QObject {
         QVERIFY(!panel.scrollArea()->isAncestorOf(panel.pendingBar()));
         QVERIFY(panel.pendingBar()->mapTo(&panel, QPoint(0, 0)).y() < 10);
     }
+
+    // Issue 18 F10f: 99999 typed into η is refused with the allowed range, not cut to 9.
+    void outOfRangeInputIsRefusedInWords() {
+        ParameterPanel panel;
+        panel.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&panel));
+        const ExperimentConfig c = load_preset("mca-pcm");
+        panel.showSnapshot(snapshot_of(c));
+        const QString path = "training.optimizer.learning_rate";
+        auto* eta = qobject_cast<QDoubleSpinBox*>(panel.editor(path));
+        QVERIFY(eta);
+        const double before = eta->value();
+        eta->setFocus();
+        eta->selectAll();
+        QTest::keyClicks(eta, "99999");
+        QTest::keyClick(eta, Qt::Key_Return);
+        QTRY_VERIFY(!panel.errorText(path).isEmpty());
+        const QString error = panel.errorText(path);
+        QVERIFY2(error.contains("99999") && error.contains("100"), qPrintable(error));
+        QCOMPARE(eta->value(), before);
+        // Within the range it is taken as typed.
+        eta->selectAll();
+        QTest::keyClicks(eta, "0.5");
+        QTest::keyClick(eta, Qt::Key_Return);
+        QCOMPARE(eta->value(), 0.5);
+    }
 };
 
 QTEST_MAIN(TestParameterPanel)
