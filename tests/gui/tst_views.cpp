@@ -165,6 +165,27 @@ class TestViews : public QObject {
         QVERIFY(shown.wait(60000));
         QVERIFY(explorer.familyNote().isEmpty());
     }
+
+    // F10d: change-marker labels close together take rows of their own instead of covering
+    // one another (three rows, each checked only against its neighbour, did).
+    void markerLabelsDoNotOverlap() {
+        const QRectF plot(0, 0, 600, 300);
+        QList<double> lefts, widths;
+        for (int i = 0; i < 8; ++i) {
+            lefts << 100 + 10 * i << 590; // close pairs, and some pushed left at the right edge
+            widths << 120 << 150;
+        }
+        const QList<QRectF> boxes = place_marker_labels(lefts, widths, plot, 16, 9);
+        QCOMPARE(boxes.size(), lefts.size());
+        for (qsizetype i = 0; i < boxes.size(); ++i) {
+            QVERIFY(plot.contains(boxes[i]));
+            for (qsizetype j = 0; j < i; ++j)
+                QVERIFY2(!boxes[i].intersects(boxes[j]),
+                         qPrintable(QString("%1, %2").arg(j).arg(i)));
+        }
+        // Out of rows, a label still gets a place.
+        QCOMPARE(place_marker_labels(lefts, widths, plot, 16, 2).size(), lefts.size());
+    }
 };
 
 QTEST_MAIN(TestViews)
