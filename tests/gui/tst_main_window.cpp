@@ -128,19 +128,7 @@ class TestMainWindow : public QObject {
     /// Answers the next "Restart the experiment?" question with `button`; its text lands in
     /// `text`.
     void answerRestart(const QString& button, QString* text) {
-        auto* poll = new QTimer(w.get());
-        connect(poll, &QTimer::timeout, poll, [this, poll, button, text] {
-            for (QMessageBox* box : w->findChildren<QMessageBox*>())
-                if (box->isVisible() && box->windowTitle() == "Restart the experiment?")
-                    for (QAbstractButton* b : box->buttons())
-                        if (b->text() == button) {
-                            *text = box->text();
-                            poll->deleteLater();
-                            b->click();
-                            return;
-                        }
-        });
-        poll->start(50);
+        answer_message_box(w.get(), "Restart the experiment?", button, text);
     }
 
     // Issue 18 F4c, 5b/5c: the restart dialog lists the live changes the new run keeps (or
