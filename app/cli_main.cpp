@@ -1,4 +1,4 @@
-// crossbarlab-cli: the headless front end (contract in shared/design/CLI.md).
+// crossbarlab-cli: the headless front end (reference: docs/cli.md).
 #include "app/cli/commands.hpp"
 #include "core/common/param_error.hpp"
 

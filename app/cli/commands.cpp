@@ -137,7 +137,7 @@ Options train_options() {
                "continue a saved session (--epochs N: N more; a deep-RL session plays on to "
                "rl.episodes); refuses " +
                    joined(fixed_on_resume, ", ")),
-        json_flag("print the summary object (shared/design/CLI.md) on stdout"),
+        json_flag("print the summary object on stdout (its keys: docs/cli.md)"),
         flag("--allow-divergence",
              "a diverged run (non-finite values, or a loss at chance for "
              "training.divergence_epochs epochs) exits 0 with \"diverged\": true")};
@@ -974,7 +974,9 @@ std::string usage() {
         line.resize(15, ' ');
         out += line + c.summary + "\n";
     }
-    return out + "crossbarlab-cli COMMAND --help lists the options of a command\n";
+    return out + "crossbarlab-cli COMMAND --help lists the options of a command;\n"
+                 "docs/cli.md describes the commands and the JSON they print, README.md has "
+                 "examples\n";
 }
 
 void print_help(const Command& c) {

@@ -377,7 +377,7 @@ void Experiment::record_traces() {
         if (d) {
             const SynapseReading r = d->read_synapse(t.row, t.col);
             t.g_plus_uS.push_back(r.g_plus_uS);
-            t.g_minus_uS.push_back(r.g_minus_uS);
+            if (r.pair) t.g_minus_uS.push_back(r.g_minus_uS);
             t.weight.push_back(r.weight);
         } else {
             t.weight.push_back(weights(t.layer)(t.row, t.col));

@@ -310,11 +310,14 @@ void CrossbarLayer::load_state(const std::string& layer_prefix, const StateArray
 
 void CrossbarLayer::fill_picture(LayerPicture& p) const {
     // A multi-memristive synapse shows its total conductances, which W = beta / N sum reads.
+    // One device per weight is read against a fixed reference (seed 002's single mapping): no
+    // G- device exists, so the picture has none.
+    const bool pair = tiles_.front().config().devices_per_synapse() == 2;
     p.g_plus_uS = tiles_.front().g_plus_uS();
-    p.g_minus_uS = tiles_.front().g_minus_uS();
+    if (pair) p.g_minus_uS = tiles_.front().g_minus_uS();
     for (std::size_t i = 1; i < tiles_.size(); ++i) {
         p.g_plus_uS += tiles_[i].g_plus_uS();
-        p.g_minus_uS += tiles_[i].g_minus_uS();
+        if (pair) p.g_minus_uS += tiles_[i].g_minus_uS();
     }
     p.pulses_epoch = pulses_epoch_.cast<float>();
     p.beta_per_uS = tiles_.front().config().beta_per_uS;
@@ -325,10 +328,10 @@ void CrossbarLayer::fill_picture(LayerPicture& p) const {
 SynapseReading CrossbarLayer::read_synapse(int row, int col) const {
     // One device each: traces are recorded after every image, so this must not read the array.
     SynapseReading s;
-    s.g_plus_uS = s.g_minus_uS = 0;
+    s.pair = tiles_.front().config().devices_per_synapse() == 2;
     for (const TileGrid& t : tiles_) {
         s.g_plus_uS += t.conductance_uS(row, col, 0);
-        s.g_minus_uS += t.conductance_uS(row, col, 1);
+        if (s.pair) s.g_minus_uS += t.conductance_uS(row, col, 1);
     }
     s.weight = weight(row, col);
     return s;

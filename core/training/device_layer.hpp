@@ -9,8 +9,11 @@
 namespace cbl {
 
 struct SynapseReading {
-    double g_plus_uS = 0;
-    double g_minus_uS = 0; ///< single-device mapping: the reference conductance
+    double g_plus_uS = 0;  ///< G+ (or the single device) [uS]
+    double g_minus_uS = 0; ///< G- [uS]; 0 on the single-device mapping (see `pair`)
+    /// Differential pairs; false for one device per weight read against the fixed reference,
+    /// which has no G- of its own to follow
+    bool pair = true;
     double weight = 0;
 };
 

@@ -5,8 +5,11 @@
 
 #include <Eigen/Core>
 
+#include <QAbstractButton>
 #include <QCoreApplication>
+#include <QMessageBox>
 #include <QStandardPaths>
+#include <QTimer>
 
 #include <random>
 
@@ -45,4 +48,23 @@ inline Eigen::MatrixXf random_layer_uS() {
     for (Eigen::Index i = 0; i < m.size(); ++i)
         m.data()[i] = g(rng);
     return m;
+}
+
+/// Clicks `button` of the message box titled `title` as soon as `parent` shows one (its text
+/// lands in `text` if given): answers the window's modal questions in a test.
+inline void answer_message_box(QWidget* parent, const QString& title, const QString& button,
+                               QString* text = nullptr) {
+    auto* poll = new QTimer(parent);
+    QObject::connect(poll, &QTimer::timeout, poll, [parent, poll, title, button, text] {
+        for (QMessageBox* box : parent->findChildren<QMessageBox*>())
+            if (box->isVisible() && box->windowTitle() == title)
+                for (QAbstractButton* b : box->buttons())
+                    if (b->text() == button) {
+                        if (text) *text = box->text();
+                        poll->deleteLater();
+                        b->click();
+                        return;
+                    }
+    });
+    poll->start(50);
 }

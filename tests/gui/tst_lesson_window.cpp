@@ -7,11 +7,13 @@
 #include "ui/shell/main_window.hpp"
 #include "ui/views/heatmap_panel.hpp"
 #include "ui/views/lesson_panel.hpp"
+#include "ui/views/traces_chart.hpp"
 #include "ui/widgets/heatmap_view.hpp"
 
 #include <QApplication>
 #include <QDialog>
 #include <QSettings>
+#include <QTabBar>
 #include <QTest>
 #include <QTimer>
 
@@ -120,6 +122,32 @@ class TestLessonWindow : public QObject {
         QVERIFY(last()->layers.front().chi_eps.size() == 0);
         h->setQuantity(HeatmapPanel::Chi);
         QCOMPARE(h->shownQuantity(), HeatmapPanel::Weight);
+    }
+
+    // Issue 18 F10a/F10b: one device per weight is not called a pair, its G− tab is greyed out
+    // as lesson 08 says, and a pinned synapse draws its one device alone.
+    void singleDeviceIsNotAPair() {
+        std::string name;
+        for (const std::string& n : lesson_names())
+            if (load_lesson(n).preset == "mca-pcm-single") name = n;
+        QVERIFY(!name.empty());
+        QVERIFY(QString::fromStdString(load_lesson(name).watch).contains("G− tab is greyed out"));
+        rewind();
+        QVERIFY(w->startLesson(QString::fromStdString(name)));
+        loaded("mca-pcm-single");
+        w->bridge().engine().pin_synapse(0, 3, 4);
+        train(20);
+        HeatmapPanel* h = w->heatmaps();
+        QVERIFY(!h->offers(HeatmapPanel::GMinus));
+        QVERIFY(h->findChild<QTabBar*>()->isTabVisible(HeatmapPanel::GMinus));
+        QVERIFY(last()->layers.front().g_minus_uS.size() == 0);
+        QVERIFY2(h->infoText().contains("single device") && !h->infoText().contains("pair"),
+                 qPrintable(h->infoText()));
+        QCOMPARE(last()->traces.size(), std::size_t(1));
+        QVERIFY(last()->traces.front().g_minus_uS.empty());
+        w->showView("traces");
+        QTRY_COMPARE(w->traces()->seriesCount(), 1);
+        w->bridge().engine().unpin_all();
     }
 
     void firstStartOffersLessonsOnce() {

@@ -1,7 +1,9 @@
 // Widget tests of the live lab (issue 6): play -> metrics arrive, pause stops them, a hot
 // parameter change reaches the engine and appears as an event, clicking a heatmap cell pins the
 // synapse, export writes valid files, sessions save and load, every view renders.
+#include "core/session/session_file.hpp"
 #include "gui_test_config.hpp"
+#include "ui/shell/comparison_runs.hpp"
 #include "ui/shell/engine_bridge.hpp"
 #include "ui/shell/exporter.hpp"
 #include "ui/shell/main_window.hpp"
@@ -13,14 +15,18 @@
 #include "ui/widgets/chart_view.hpp"
 #include "ui/widgets/heatmap_view.hpp"
 
+#include <QAbstractButton>
 #include <QAction>
 #include <QFile>
 #include <QImage>
+#include <QMessageBox>
 #include <QProcess>
 #include <QSignalSpy>
+#include <QStatusBar>
 #include <QSvgRenderer>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 
 using namespace cbl;
 using namespace cbl::ui;
@@ -80,6 +86,85 @@ class TestMainWindow : public QObject {
         const std::uint64_t step = w->bridge().snapshot()->step;
         QTest::qWait(400);
         QCOMPARE(w->bridge().snapshot()->step, step);
+    }
+
+    // Issue 18 F6e: Play on a finished run says that it finished and how to go on.
+    void playOnAFinishedRunSaysSo() {
+        w->loadConfig(gui_test_config(100, 1));
+        loaded();
+        w->stepImages(100);
+        QTRY_VERIFY_WITH_TIMEOUT(last()->finished && !last()->running, 20000);
+        w->statusBar()->clearMessage();
+        action("Play")->trigger();
+        const QString m = w->statusBar()->currentMessage();
+        QVERIFY2(m.contains("finished its 1 epoch.") && m.contains("Reset"), qPrintable(m));
+        QTest::qWait(200);
+        QVERIFY(!w->bridge().snapshot()->running);
+    }
+
+    // Issue 18 F7b, X1: a comparison run trains on the main run's data for its epochs, and a
+    // fifth (more than a session keeps) is refused with a message.
+    void comparisonRunsFollowTheMainRun() {
+        QVERIFY(w->addComparisonRun("fp32")); // the preset says 10 epochs of Fashion-MNIST
+        QTRY_VERIFY_WITH_TIMEOUT(
+            w->comparisons()->snapshot(0) && !w->comparisons()->snapshot(0)->layers.empty(), 20000);
+        const ExperimentConfig& c = w->comparisons()->snapshot(0)->config;
+        QCOMPARE(c.training.epochs, 3);
+        QCOMPARE(c.dataset.source, std::string("synthetic"));
+        QCOMPARE(c.dataset.train_limit, 600);
+        for (int k = 1; k < 4; ++k)
+            QVERIFY(w->addComparisonRun("fp32"));
+        QCOMPARE(w->comparisons()->count(), 4);
+        QVERIFY(!w->addComparisonRun("fp32"));
+        QCOMPARE(w->comparisons()->count(), 4);
+        QVERIFY2(w->statusBar()->currentMessage().contains("At most 4 comparison runs"),
+                 qPrintable(w->statusBar()->currentMessage()));
+        QMessageBox* box = w->findChild<QMessageBox*>();
+        QVERIFY(box && box->isVisible() && box->text().contains("Remove comparison runs"));
+        box->close();
+        w->comparisons()->clear();
+    }
+
+    /// Answers the next "Restart the experiment?" question with `button`; its text lands in
+    /// `text`.
+    void answerRestart(const QString& button, QString* text) {
+        answer_message_box(w.get(), "Restart the experiment?", button, text);
+    }
+
+    // Issue 18 F4c, 5b/5c: the restart dialog lists the live changes the new run keeps (or
+    // Reset undoes), and "Save first" saves the session, then restarts.
+    void restartDialogListsLiveEditsAndSavesFirst() {
+        w->parameters()->applyValue("training.optimizer.learning_rate", 0.5);
+        QTRY_VERIFY_WITH_TIMEOUT(!w->bridge().snapshot()->events.empty(), 5000);
+        QTemporaryDir dir;
+        const QString path = dir.filePath("before.h5");
+        QSignalSpy saved(w->session(), &SessionController::saved);
+        w->session()->saveTo(path);
+        QVERIFY(saved.wait(20000));
+        w->stepImages(80);
+        QTRY_VERIFY_WITH_TIMEOUT(!last()->running && last()->step == 80, 10000);
+        // A structural change applied: the new run starts from the running config.
+        QString text;
+        answerRestart("Save first", &text);
+        w->parameters()->applyValue("device.nu_mean", 0.08);
+        w->parameters()->controller()->applyPending();
+        QTRY_VERIFY_WITH_TIMEOUT(!text.isEmpty(), 10000);
+        QVERIFY2(text.contains("keeps the live changes") && text.contains("learning rate η = 0.5"),
+                 qPrintable(text));
+        QTRY_VERIFY_WITH_TIMEOUT(last()->step == 0 && last()->events.empty(), 20000);
+        QCOMPARE(last()->config.training.optimizer.learning_rate, 0.5);
+        QCOMPARE(load_session(path.toStdString()).step, std::uint64_t(80));
+        // Reset rebuilds the config the run was loaded with: it names what it undoes.
+        w->parameters()->applyValue("training.optimizer.learning_rate", 0.25);
+        QTRY_VERIFY_WITH_TIMEOUT(!w->bridge().snapshot()->events.empty(), 5000);
+        w->stepImages(10);
+        QTRY_VERIFY_WITH_TIMEOUT(!last()->running && last()->step == 10, 10000);
+        text.clear();
+        answerRestart("Cancel", &text);
+        action("Reset")->trigger();
+        QVERIFY2(text.contains("undoing") && text.contains("learning rate η = 0.25"),
+                 qPrintable(text));
+        QCOMPARE(w->bridge().snapshot()->step, std::uint64_t(10));
     }
 
     void stepImagesStopsExactly() {
@@ -235,6 +320,16 @@ class TestMainWindow : public QObject {
         QVERIFY(p.waitForFinished(120000));
         QVERIFY2(p.exitCode() == 0, p.readAllStandardError().constData());
         QCOMPARE(QImage(png).size(), QSize(1366, 768));
+        // A single view comes out at --size too (issue 18 X3: it was 1400 x 900).
+        for (const QString& view : {QString("energy"), QString("device-explorer")}) {
+            const QString one = dir.filePath(view + ".png");
+            QProcess v;
+            v.start(CROSSBARLAB_GUI, {"--preset", "fp32", "--screenshot", one, "--steps", "20",
+                                      "--size", "1024x700", "--view", view});
+            QVERIFY(v.waitForFinished(120000));
+            QVERIFY2(v.exitCode() == 0, v.readAllStandardError().constData());
+            QCOMPARE(QImage(one).size(), QSize(1024, 700));
+        }
         for (const QString& size : {QString("10x10"), QString("1366"), QString("axb")}) {
             QProcess bad;
             bad.start(CROSSBARLAB_GUI, {"--screenshot", dir.filePath("bad.png"), "--size", size});

@@ -7,8 +7,11 @@
 #include "gui_test_config.hpp"
 #include "ui/views/parameter_panel.hpp"
 
+#include <QApplication>
 #include <QComboBox>
 #include <QDoubleSpinBox>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QSpinBox>
 #include <QTest>
 
@@ -89,6 +92,51 @@ class TestParameterPanel : public QObject {
         panel.applyValue("device.g_max_uS", 15.0);
         QVERIFY(panel.errorText("device.g_max_uS").isEmpty());
         QVERIFY(panel.hasPending());
+    }
+
+    // Issue 18 F4b: the pending bar stays in view while the fields scroll to the last one.
+    void pendingBarStaysInView() {
+        ParameterPanel panel;
+        panel.resize(320, 300);
+        panel.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&panel));
+        panel.showSnapshot(snapshot_of(load_preset("mca-pcm")));
+        panel.applyValue("device.g_max_uS", 15.0);
+        QVERIFY(panel.hasPending());
+        QScrollBar* bar = panel.scrollArea()->verticalScrollBar();
+        QTRY_VERIFY(bar->maximum() > 0); // the fields do not fit: they scroll
+        bar->setValue(bar->maximum());
+        QApplication::processEvents();
+        QVERIFY(panel.pendingBar()->isVisible());
+        QVERIFY(!panel.pendingBar()->visibleRegion().isEmpty());
+        QVERIFY(!panel.scrollArea()->isAncestorOf(panel.pendingBar()));
+        QVERIFY(panel.pendingBar()->mapTo(&panel, QPoint(0, 0)).y() < 10);
+    }
+
+    // Issue 18 F10f: 99999 typed into η is refused with the allowed range, not cut to 9.
+    void outOfRangeInputIsRefusedInWords() {
+        ParameterPanel panel;
+        panel.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&panel));
+        const ExperimentConfig c = load_preset("mca-pcm");
+        panel.showSnapshot(snapshot_of(c));
+        const QString path = "training.optimizer.learning_rate";
+        auto* eta = qobject_cast<QDoubleSpinBox*>(panel.editor(path));
+        QVERIFY(eta);
+        const double before = eta->value();
+        eta->setFocus();
+        eta->selectAll();
+        QTest::keyClicks(eta, "99999");
+        QTest::keyClick(eta, Qt::Key_Return);
+        QTRY_VERIFY(!panel.errorText(path).isEmpty());
+        const QString error = panel.errorText(path);
+        QVERIFY2(error.contains("99999") && error.contains("100"), qPrintable(error));
+        QCOMPARE(eta->value(), before);
+        // Within the range it is taken as typed.
+        eta->selectAll();
+        QTest::keyClicks(eta, "0.5");
+        QTest::keyClick(eta, Qt::Key_Return);
+        QCOMPARE(eta->value(), 0.5);
     }
 };
 

@@ -52,18 +52,7 @@ class TestSessionOpen : public QObject {
 
     /// Clicks `button` of the "Comparison runs" question as soon as `w` asks it.
     static void answerComparisonQuestion(MainWindow& w, const QString& button) {
-        auto* poll = new QTimer(&w);
-        connect(poll, &QTimer::timeout, poll, [&w, poll, button] {
-            for (QMessageBox* box : w.findChildren<QMessageBox*>())
-                if (box->isVisible() && box->windowTitle() == "Comparison runs")
-                    for (QAbstractButton* b : box->buttons())
-                        if (b->text() == button) {
-                            poll->deleteLater();
-                            b->click();
-                            return;
-                        }
-        });
-        poll->start(50);
+        answer_message_box(&w, "Comparison runs", button);
     }
 
   private Q_SLOTS:

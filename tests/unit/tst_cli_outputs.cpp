@@ -3,6 +3,7 @@
 // lists every option the command accepts.
 #include "../common/cli_process.hpp"
 
+#include <QFile>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QTemporaryDir>
@@ -67,6 +68,29 @@ class TestCliOutputs : public QObject {
                          qPrintable(c + " --help lacks " + option + ":\n" + help.out));
             }
         }
+    }
+    // Issue 18 F11b: the help points to documentation inside the project, which describes
+    // every command.
+    void helpPointsIntoTheProject() {
+        const CliRun top = run_cli({"--help"});
+        const CliRun train = run_cli({"train", "--help"});
+        for (const CliRun* r : {&top, &train}) {
+            QVERIFY2(r->out.contains("docs/cli.md"), qPrintable(r->out));
+            QVERIFY2(!r->out.contains("shared/"), qPrintable(r->out));
+        }
+        const QString path = QFINDTESTDATA("../../docs/cli.md");
+        QFile doc(path);
+        QVERIFY2(doc.open(QIODevice::ReadOnly), qPrintable(path));
+        const QString text = QString::fromUtf8(doc.readAll());
+        static const QRegularExpression commandLine(R"(^  ([a-z0-9]+(?: merge)?) +\S)",
+                                                    QRegularExpression::MultilineOption);
+        const QString table = top.out.section("commands:", 1);
+        int named = 0;
+        for (auto it = commandLine.globalMatch(table); it.hasNext(); ++named) {
+            const QString c = it.next().captured(1);
+            QVERIFY2(text.contains("| `" + c + "` |"), qPrintable("docs/cli.md lacks " + c));
+        }
+        QVERIFY(named >= 8);
     }
 };
 

@@ -174,6 +174,20 @@ class TstTileGrid : public QObject {
         QCOMPARE(p.g_plus_uS(1, 5), 8.f);
     }
 
+    void singleDeviceHasNoGMinus() {
+        // One device per weight against the reference (issue 18 F10a): the picture and the
+        // synapse reading carry no G- of their own, a pair carries one.
+        for (const WeightMapping m : {WeightMapping::single, WeightMapping::differential}) {
+            const bool pair = m == WeightMapping::differential;
+            CrossbarLayer layer(5, 7, ideal_tile(m), mca(0.1), 0.05, 1, 0);
+            LayerPicture p;
+            layer.fill_picture(p);
+            QCOMPARE(p.g_plus_uS.size(), Eigen::Index(35));
+            QCOMPARE(p.g_minus_uS.size(), pair ? Eigen::Index(35) : Eigen::Index(0));
+            QCOMPARE(layer.read_synapse(1, 5).pair, pair);
+        }
+    }
+
     void ledgerCountsPartialSumsAndConversions_data() {
         QTest::addColumn<int>("array_rows");
         QTest::addColumn<int>("array_cols");

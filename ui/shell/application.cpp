@@ -309,7 +309,7 @@ int run_application(int argc, char** argv) {
     if (viewName == "presentation")
         window.setPresentationMode(true, false);
     else if (!viewName.isEmpty())
-        window.focusView(viewName);
+        window.focusView(viewName, *shotSize);
     // A run that cannot finish (bad data, hang) still ends with a message.
     QTimer::singleShot(30 * 60 * 1000, &app, [&] {
         std::cerr << "crossbarlab: screenshot timed out\n";

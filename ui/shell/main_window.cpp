@@ -2,6 +2,7 @@
 
 #include "core/experiment/config.hpp"
 #include "core/experiment/lesson.hpp"
+#include "core/session/session_file.hpp"
 #include "ui/shell/application.hpp"
 #include "ui/shell/comparison_runs.hpp"
 #include "ui/shell/engine_bridge.hpp"
@@ -18,6 +19,7 @@
 #include "ui/views/number_strip.hpp"
 #include "ui/views/parameter_panel.hpp"
 #include "ui/views/run_list.hpp"
+#include "ui/views/snapshot_view.hpp"
 #include "ui/views/sparsity_chart.hpp"
 #include "ui/views/sweep_view.hpp"
 #include "ui/views/traces_chart.hpp"
@@ -87,17 +89,15 @@ MainWindow::MainWindow(QWidget* parent, bool restoreLayout, int threads)
 
     setCentralWidget(heatmaps_);
     panels_.append({"heatmaps", "Conductance heatmaps", nullptr, heatmaps_, heatmaps_, 0, 0, {}});
-    auto* paramScroll = new QScrollArea;
-    paramScroll->setWidget(parameters_);
-    paramScroll->setWidgetResizable(true);
-    // The experiment form scrolls like the parameters: neither sets the window's minimum height.
+    // The experiment form scrolls like the parameters (which scroll their fields under the
+    // pending bar themselves): neither sets the window's minimum height.
     auto* experimentScroll = new QScrollArea;
     experimentScroll->setWidget(experimentPanel_);
     experimentScroll->setWidgetResizable(true);
     experimentScroll->setFrameShape(QFrame::NoFrame);
     addPanel("experiment", "Experiment", experimentScroll, experimentPanel_, Qt::LeftDockWidgetArea,
              0);
-    addPanel("parameters", "Device parameters", paramScroll, parameters_, Qt::LeftDockWidgetArea,
+    addPanel("parameters", "Device parameters", parameters_, parameters_, Qt::LeftDockWidgetArea,
              0);
     // The lesson's text scrolls too; it draws no snapshot.
     auto* lessonScroll = new QScrollArea;
@@ -187,7 +187,7 @@ MainWindow::MainWindow(QWidget* parent, bool restoreLayout, int threads)
             }));
     });
     connect(experimentPanel_, &ExperimentPanel::presetRequested, this, [this](const QString& n) {
-        if (confirmRestart("Loading preset " + n))
+        if (confirmRestart("Loading preset " + n, LiveEdits::replaced))
             loadPreset(n);
         else if (last_)
             experimentPanel_->showSnapshot(last_);
@@ -313,17 +313,21 @@ void MainWindow::showView(const QString& name) {
     refreshPanel(*p);
 }
 
-void MainWindow::focusView(const QString& name) {
+void MainWindow::focusView(const QString& name, QSize size) {
     Panel* p = panel(name);
     if (!p) return;
     if (!p->dock) {
         for (Panel& q : panels_)
             if (q.dock) q.dock->hide();
     } else {
-        // Float the dock alone at a comfortable size.
+        // Float the dock alone; the view inside comes out at `size` (what a --size screenshot
+        // saves), the dock's title and frame around it.
         p->dock->show();
         p->dock->setFloating(true);
-        p->dock->resize(1400, 900);
+        p->dock->resize(size);
+        p->dock->layout()->activate();
+        p->dock->resize(size + (p->dock->size() - p->dock->widget()->size()));
+        p->dock->layout()->activate();
         p->dock->raise();
     }
     refreshPanel(*p);
@@ -436,7 +440,7 @@ void MainWindow::buildActions() {
     speed_ = new QComboBox;
     speed_->addItem("as fast as possible", 0.0);
     for (double r : {1.0, 10.0, 100.0, 1000.0, 10000.0})
-        speed_->addItem(QString("%1 images/s").arg(r), r);
+        speed_->addItem(rate_text(r), r);
     speed_->setToolTip("Throttle training for demonstrations; the charts stay live either way");
     runBar_->addWidget(speed_);
     connect(speed_, &QComboBox::currentIndexChanged, this,
@@ -570,7 +574,9 @@ void MainWindow::offerLessonsOnce() {
 }
 
 void MainWindow::beginLesson(const Lesson& l) {
-    if (!confirmRestart("Starting the lesson \"" + QString::fromStdString(l.title) + "\"")) return;
+    if (!confirmRestart("Starting the lesson \"" + QString::fromStdString(l.title) + "\"",
+                        LiveEdits::replaced))
+        return;
     loadConfig(l.config);
     lesson_->showLesson(l);
     showView("lesson");
@@ -629,20 +635,58 @@ void MainWindow::applyConfig(const ExperimentConfig& config, const QString& what
         config, verdict_on_gui(this, [this, config, what](const ParameterVerdict& v) {
             if (!v.accepted)
                 QMessageBox::warning(this, "Settings", QString::fromStdString(v.message));
-            else if (confirmRestart(what))
+            else if (confirmRestart(what, LiveEdits::kept))
                 loadConfig(config);
         }));
 }
 
-bool MainWindow::confirmRestart(const QString& what) {
+QStringList MainWindow::liveEdits() const {
+    // The events are the live changes since the run was loaded; a field changed twice counts
+    // with its last value.
+    QStringList paths, labels;
+    if (!last_) return labels;
+    const std::string family = last_->config.tile.device.family();
+    for (const Event& e : last_->events) {
+        const QString path = QString::fromStdString(e.what.substr(0, e.what.find(" = ")));
+        const QString label = event_label(e.what, family);
+        if (const qsizetype i = paths.indexOf(path); i >= 0)
+            labels[i] = label;
+        else
+            paths.append(path), labels.append(label);
+    }
+    return labels;
+}
+
+bool MainWindow::confirmRestart(const QString& what, LiveEdits edits) {
     if (!last_ || last_->step == 0) return true;
-    const auto answer = QMessageBox::question(
-        this, "Restart the experiment?",
-        what + " restarts the experiment: the training so far (" +
-            QLocale().toString(qulonglong(last_->step)) +
-            " images) is discarded unless you save the session first. Continue?",
-        QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel);
-    return answer == QMessageBox::Yes;
+    QString text = what.toHtmlEscaped() + " restarts the experiment: the training so far (" +
+                   QLocale().toString(qulonglong(last_->step)) +
+                   " images) is discarded unless you save the session first.";
+    // A leftover live change (a learning rate of 9) would otherwise shape the new run unseen.
+    const QStringList changes = liveEdits();
+    if (!changes.isEmpty() && edits != LiveEdits::replaced) {
+        text += edits == LiveEdits::kept
+                    ? QString("<p>The new run keeps the live changes made since this one was "
+                              "loaded (set them back under Device parameters first if it "
+                              "should not):")
+                    : QString("<p>It goes back to the settings this run was loaded with, "
+                              "undoing the live changes made since:");
+        text += "<ul>";
+        for (const QString& c : changes)
+            text += "<li>" + c.toHtmlEscaped() + "</li>";
+        text += "</ul>";
+    }
+    QMessageBox box(QMessageBox::Question, "Restart the experiment?", text, QMessageBox::NoButton,
+                    this);
+    box.setTextFormat(Qt::RichText);
+    QPushButton* save = box.addButton("Save first", QMessageBox::AcceptRole);
+    save->setToolTip("Save the session (File → Save), then restart");
+    QPushButton* restart = box.addButton("Restart", QMessageBox::DestructiveRole);
+    box.addButton(QMessageBox::Cancel);
+    box.setDefaultButton(save);
+    box.exec();
+    if (box.clickedButton() == restart) return true;
+    return box.clickedButton() == save && session_->saveWaiting();
 }
 
 void MainWindow::togglePlay() {
@@ -653,6 +697,17 @@ void MainWindow::togglePlay() {
 }
 
 void MainWindow::play() {
+    // The engine keeps a finished run paused: say so, and how to go on.
+    if (last_ && last_->finished && last_->divergence.empty()) {
+        statusBar()->showMessage(
+            QString("The run has finished its %1 %2. To train on, raise “epochs” in Device "
+                    "parameters → Training (it applies live); to start again, press Reset "
+                    "(Ctrl+R).")
+                .arg(last_->epochs_total)
+                .arg(last_->epochs_total == 1 ? "epoch" : "epochs"),
+            15000);
+        return;
+    }
     bridge_->engine().play();
     comparisons_->play();
 }
@@ -663,7 +718,7 @@ void MainWindow::pause() {
 }
 
 void MainWindow::reset() {
-    if (!confirmRestart("Reset")) return;
+    if (!confirmRestart("Reset", LiveEdits::undone)) return;
     bridge_->engine().reset();
     restartOrRemoveComparisons("Reset");
 }
@@ -707,8 +762,8 @@ void MainWindow::showSnapshot(const SnapshotPtr& s) {
                            .arg(QLocale().toString(s->epoch_size))
                            .arg(duration_text(s->simulated_time_s));
     if (s->running)
-        counters += QString(" · <b>%1</b> images/s · ETA %2")
-                        .arg(QLocale().toString(s->images_per_second, 'f', 0))
+        counters += QString(" · <b>%1</b> · ETA %2")
+                        .arg(rate_text(s->images_per_second))
                         .arg(duration_text(s->eta_s));
     else if (!s->divergence.empty())
         counters += " · <b>diverged</b>";
@@ -886,26 +941,58 @@ void MainWindow::choosePresentationPanels() {
 }
 
 void MainWindow::addComparisonPreset() {
+    if (!roomForComparisons(1)) return;
     QStringList names;
     for (const auto& n : supervised_preset_names())
         names.append(QString::fromStdString(n));
     bool ok = false;
     const QString name = QInputDialog::getItem(
         this, "Comparison run", "Train this preset beside the main run:", names, 0, false, &ok);
-    if (!ok) return;
+    if (ok) addComparisonRun(name);
+}
+
+bool MainWindow::addComparisonRun(const QString& preset) {
+    if (!roomForComparisons(1)) return false;
     try {
-        ExperimentConfig c = load_preset(name.toStdString());
-        // Same data as the main run so the curves compare.
-        if (last_) c.dataset = last_->config.dataset;
-        comparisons_->add(c, name);
+        ExperimentConfig c = load_preset(preset.toStdString());
+        // Same data (and its limits) and as many epochs as the main run, so the curves compare
+        // over the same axis.
+        if (last_) {
+            c.dataset = last_->config.dataset;
+            c.training.epochs = last_->config.training.epochs;
+        }
+        comparisons_->add(c, preset);
         showView("accuracy");
+        return true;
     } catch (const std::exception& e) {
         QMessageBox::warning(this, "Comparison run", QString::fromStdString(e.what()));
+        return false;
     }
 }
 
+bool MainWindow::roomForComparisons(int more) {
+    const int n = comparisons_->count();
+    const int most = int(max_comparison_runs);
+    if (n + more <= most) return true;
+    // A session keeps at most that many: more could not be saved (nor autosaved).
+    const QString text =
+        QString("At most %1 comparison runs train beside the main one (a session keeps no "
+                "more); %2 %3 there already, this would add %4. Remove them first (Compare → "
+                "Remove comparison runs).")
+            .arg(most)
+            .arg(n)
+            .arg(n == 1 ? "is" : "are")
+            .arg(more);
+    statusBar()->showMessage(text, 15000);
+    auto* box =
+        new QMessageBox(QMessageBox::Information, "Comparison runs", text, QMessageBox::Ok, this);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
+    return false;
+}
+
 void MainWindow::addSeeds() {
-    if (!last_) return;
+    if (!last_ || !roomForComparisons(2)) return;
     for (int k = 1; k <= 2; ++k) {
         ExperimentConfig c = last_->config;
         c.training.seed = last_->config.training.seed + k;

@@ -67,8 +67,9 @@ class MainWindow : public QMainWindow {
     QWidget* viewWidget(const QString& name) const;
     /// Makes a view visible (raises its dock) so it draws.
     void showView(const QString& name);
-    /// Shows one view alone, filling the window (screenshots of a single view).
-    void focusView(const QString& name);
+    /// Shows one view alone (screenshots of a single view): the heatmaps fill the window, any
+    /// other view floats with its widget at `size`.
+    void focusView(const QString& name, QSize size = QSize(1400, 900));
 
     /// The default arrangement of the docks for a window of `size` (at construction, "Reset
     /// layout", screenshots): below 900 px high the physics tabs share the right column with the
@@ -105,6 +106,11 @@ class MainWindow : public QMainWindow {
     bool openSweep(const QString& path);
     /// The sweep window, once a sweep was opened (else nullptr).
     SweepView* sweepView() const { return sweep_; }
+
+    /// Compare → Add a run from a preset, without the dialog: the preset trains beside the
+    /// main run on its data and for its epochs. False (with a message) when it does not load or
+    /// the comparison runs are full (a session keeps at most max_comparison_runs).
+    bool addComparisonRun(const QString& preset);
 
     /// Exports the named view (".png" or ".svg" by suffix). Empty string or the error.
     QString exportView(const QString& name, const QString& path);
@@ -143,7 +149,15 @@ class MainWindow : public QMainWindow {
     void play();
     void pause();
     void reset();
-    bool confirmRestart(const QString& what);
+    /// What a restart does with the live changes made since the run was loaded: a new preset or
+    /// lesson replaces them, applied settings keep them (they start from the running config),
+    /// Reset undoes them (it rebuilds the config the run was loaded with).
+    enum class LiveEdits { replaced, kept, undone };
+    /// Asks before discarding training: Save first (then restart), Restart or Cancel; lists the
+    /// live changes the restart keeps or undoes. True = go on.
+    bool confirmRestart(const QString& what, LiveEdits edits);
+    /// The live changes since the run was loaded, one "label = value unit" per field.
+    QStringList liveEdits() const;
     /// New, Reset or another experiment: asks whether the comparison runs restart with the
     /// main run or go (issue 18); nothing to ask without them.
     void restartOrRemoveComparisons(const QString& what);
@@ -155,6 +169,8 @@ class MainWindow : public QMainWindow {
     int minLeftColumn() const;
     void addComparisonPreset();
     void addSeeds();
+    /// Whether `more` comparison runs fit beside those there; if not, says so and false.
+    bool roomForComparisons(int more);
     void exportCurrentDialog(const QString& suffix);
     /// A file that cannot be opened: a dialog naming it and what is wrong.
     void refuseFile(const QString& title, const QString& path, const QString& error);

@@ -282,6 +282,10 @@ bool SessionController::maybeSave() {
         QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
     if (answer == QMessageBox::Cancel) return false;
     if (answer == QMessageBox::Discard) return true;
+    return saveWaiting();
+}
+
+bool SessionController::saveWaiting() {
     QString p = path_;
     if (p.isEmpty()) {
         p = QFileDialog::getSaveFileName(dialogParent_, "Save session", "session.h5",

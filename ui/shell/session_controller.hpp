@@ -47,6 +47,9 @@ class SessionController : public QObject {
     /// Opens a session file in the background; `loaded` or `openFailed` follows. A file that
     /// cannot be read, or whose experiment does not build, changes nothing.
     void openFile(const QString& path);
+    /// Saves to the session's file (asking for one if it has none) and waits; false = cancelled
+    /// or failed (with a message).
+    bool saveWaiting();
     /// Asks to save unsaved work; false = the user cancelled.
     bool maybeSave();
     /// Offers the autosaves of runs that did not exit cleanly (core/session/autosave.hpp);

@@ -64,6 +64,11 @@ DeviceExplorer::DeviceExplorer(QWidget* parent) : QWidget(parent) {
     readNoise_ = new QCheckBox("read noise");
     readNoise_->setChecked(true);
     readNoise_->setToolTip("Reads carry the model's read noise, as the measurement did");
+    // Its own line: the result line below is rewritten at every draw, the warning must stay.
+    familyNote_ = new QLabel;
+    familyNote_->setStyleSheet("color: #9a5b00; font-weight: bold;");
+    familyNote_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    familyNote_->hide();
     status_ = new QLabel;
     // One line: a word-wrapped label makes the scroll area size the explorer by height-for-width
     // (every chart at its preferred height) instead of the viewport.
@@ -156,6 +161,7 @@ DeviceExplorer::DeviceExplorer(QWidget* parent) : QWidget(parent) {
     auto* lay = new QVBoxLayout(this);
     lay->setContentsMargins(0, 0, 0, 0);
     lay->addLayout(controls);
+    lay->addWidget(familyNote_);
     lay->addWidget(status_);
     lay->addLayout(grid_, 1);
     regrid(width());
@@ -200,6 +206,10 @@ void DeviceExplorer::regrid(int width) {
     });
 }
 
+QString DeviceExplorer::familyNote() const {
+    return familyNote_->isHidden() ? QString() : familyNote_->text();
+}
+
 void DeviceExplorer::resizeEvent(QResizeEvent* e) {
     regrid(e->size().width());
     QWidget::resizeEvent(e);
@@ -221,12 +231,13 @@ void DeviceExplorer::schedule() {
 
 void DeviceExplorer::run() {
     const auto p = pcm_params_of(device_);
-    if (!p) {
-        status_->setText(
-            QString("The explorer characterises PCM devices; this experiment's device family is "
-                    "“%1”. Showing the default PCM model.")
+    familyNote_->setText(
+        p ? QString()
+          : QString("The explorer characterises PCM devices; this experiment's device family is "
+                    "“%1”. Showing the default PCM model, not this experiment's device.")
                 .arg(QString::fromStdString(device_.value("family", std::string("?")))));
-    }
+    familyNote_->setToolTip(familyNote_->text());
+    familyNote_->setVisible(!p);
     CharacterisationOptions o;
     o.devices = devices_->value();
     o.pulses = pulseCount_->value();
@@ -239,7 +250,7 @@ void DeviceExplorer::run() {
     for (double t = 38.6; t < 3e6; t *= 2.5)
         o.drift_times_s.push_back(t);
     worker_->request(p.value_or(PcmParams{}), o);
-    if (p) status_->setText("computing…");
+    status_->setText("computing…");
 }
 
 void DeviceExplorer::draw() {

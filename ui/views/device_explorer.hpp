@@ -36,6 +36,8 @@ class DeviceExplorer : public QWidget, public SnapshotView {
     void setDeviceJson(const nlohmann::json& device);
     bool hasResult() const { return bool(result_); }
     QList<ChartView*> charts() const { return {pulses_, histogram_, drift_, traces_}; }
+    /// The warning shown while the device is not one the explorer characterises ("" if none).
+    QString familyNote() const;
 
   Q_SIGNALS:
     void resultShown();
@@ -57,6 +59,7 @@ class DeviceExplorer : public QWidget, public SnapshotView {
     QSpinBox* pulseCount_;
     QSpinBox* histAfter_;
     QCheckBox* readNoise_;
+    QLabel* familyNote_;
     QLabel* status_;
     QGridLayout* grid_ = nullptr;
     int columns_ = 0;

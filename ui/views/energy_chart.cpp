@@ -36,6 +36,12 @@ QString pretty(const QString& key) {
                                                      {"adc", "ADC (column read-out)"},
                                                      {"pcm_set", "PCM SET pulses"},
                                                      {"pcm_reset", "PCM RESET pulses"},
+                                                     {"rram_set", "RRAM SET pulses"},
+                                                     {"rram_reset", "RRAM RESET pulses"},
+                                                     {"shift_add", "shift-and-add"},
+                                                     {"partial_sum_add", "partial-sum adds"},
+                                                     {"weight_read", "weight reads (SRAM)"},
+                                                     {"weight_write", "weight writes (SRAM)"},
                                                      {"verify_read", "verify reads"},
                                                      {"io_buffer", "I/O buffers"},
                                                      {"digital_mac", "digital MACs"},
@@ -46,6 +52,22 @@ QString pretty(const QString& key) {
     return it != names.end() ? it->second : QString(key).replace('_', ' ');
 }
 
+} // namespace
+
+QColor component_color(const QString& key) {
+    // One colour per component whatever else is shown, all distinct within a technology
+    // (resources/technology); SET and RESET pulses of PCM and RRAM share theirs.
+    static const std::map<QString, int> index = {
+        {"crossbar_mvm", 0},     {"adc", 1},          {"dac", 2},         {"pcm_reset", 3},
+        {"rram_reset", 3},       {"pcm_set", 4},      {"rram_set", 4},    {"device_read", 5},
+        {"verify_read", 6},      {"weight_write", 7}, {"weight_read", 8}, {"shift_add", 9},
+        {"partial_sum_add", 10}, {"chi_memory", 11},  {"chi_access", 11}, {"activation", 12},
+        {"digital_mac", 13},     {"io_buffer", 15}};
+    const auto it = index.find(key);
+    return part_color(it != index.end() ? it->second : 14); // others (and "total") grey
+}
+
+namespace {
 // The stacked stages: forward, backward and update (which includes refresh); then the total.
 constexpr int stacked_columns = 3;
 constexpr int total_column = column_count - 1;
@@ -190,8 +212,7 @@ void EnergyChart::redraw() {
         bars_->clear();
         for (int i = 0; i < comps.size(); ++i) {
             auto* set = new QBarSet(pretty(comps[i]));
-            // 16 distinct colours: no two components of a bar look alike.
-            set->setColor(part_color(i));
+            set->setColor(component_color(comps[i]));
             set->setBorderColor(Qt::white);
             for (int k = 0; k < stages.size(); ++k)
                 set->append(0);
@@ -229,10 +250,7 @@ void EnergyChart::redraw() {
                      .arg(energy_text(en[1]))
                      .arg(energy_text(en[2]));
         const double t = e.time_us_per_image[total_column];
-        if (t > 0)
-            totals += QString("; time %1 µs → %2 images/s")
-                          .arg(t, 0, 'g', 3)
-                          .arg(QLocale().toString(1e6 / t, 'f', 0));
+        if (t > 0) totals += QString("; time %1 → %2").arg(latency_text(t), rate_text(1e6 / t));
     }
     totals_->setText(totals);
     // References by name, so the line reads the same whatever order the preset lists them in.

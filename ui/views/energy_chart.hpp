@@ -4,6 +4,7 @@
 // Table 1). The technology preset can be switched.
 #include "ui/views/snapshot_view.hpp"
 
+#include <QColor>
 #include <QWidget>
 
 class QBarCategoryAxis;
@@ -16,6 +17,9 @@ class QStackedBarSeries;
 namespace cbl::ui {
 
 class ChartView;
+
+/// The colour of an energy component ("adc", "pcm_set", …), the same in every chart.
+QColor component_color(const QString& key);
 
 class EnergyChart : public QWidget, public SnapshotView {
     Q_OBJECT

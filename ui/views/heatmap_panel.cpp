@@ -68,7 +68,6 @@ HeatmapPanel::HeatmapPanel(QWidget* parent) : QWidget(parent) {
     tabs_->addTab("χ");
     tabs_->setTabVisible(Chi, false); // until an MCA layer is shown
     tabs_->setTabToolTip(GPlus, "Conductance of the device that pushes the weight up [µS]");
-    tabs_->setTabToolTip(GMinus, "Conductance of the device that pushes the weight down [µS]");
     tabs_->setTabToolTip(Weight, "The weight the network uses: W = β(G+ − G−), β times the "
                                  "conductance difference");
     tabs_->setTabToolTip(Pulses,
@@ -153,6 +152,9 @@ bool HeatmapPanel::offers(Quantity q) const {
 void HeatmapPanel::setInfoVisible(bool on) {
     info_->setVisible(on);
 }
+QString HeatmapPanel::infoText() const {
+    return info_->text();
+}
 
 void HeatmapPanel::showSnapshot(const SnapshotPtr& s) {
     const bool newShape = !last_ || last_->layers.size() != s->layers.size() ||
@@ -191,7 +193,13 @@ void HeatmapPanel::redraw() {
         if (tabs_->isTabEnabled(tab) != on) tabs_->setTabEnabled(tab, on);
     };
     enable(GPlus, crossbar);
+    // One device per weight has no G- device: the tab stays, greyed, and says why.
     enable(GMinus, pair);
+    const QString minusTip =
+        !crossbar || pair ? QString("Conductance of the device that pushes the weight down [µS]")
+                          : QString("One device per weight, read against a fixed reference "
+                                    "conductance: there is no G− device (W = β(G − G_ref))");
+    if (tabs_->tabToolTip(GMinus) != minusTip) tabs_->setTabToolTip(GMinus, minusTip);
     enable(Pulses, p.pulses_epoch.size() > 0);
     // chi exists only in the mca scheme: other schemes have no tab for it at all.
     const bool chi = p.chi_eps.size() > 0;
@@ -235,8 +243,12 @@ void HeatmapPanel::redraw() {
                    .arg(layer_ + 1)
                    .arg(shape)
                    .arg(QLocale().toString(synapses))
-                   .arg(QLocale().toString(synapses * (pair ? 2 * p.pairs_per_weight : 1)))
-                   .arg(!pair                    ? QString("single device + reference")
+                   .arg(QLocale().toString(synapses * (pair ? 2 : 1) * p.pairs_per_weight))
+                   .arg(!pair && p.pairs_per_weight > 1
+                            ? QString("%1 single devices per weight, read against a reference; "
+                                      "G is their sum")
+                                  .arg(p.pairs_per_weight)
+                        : !pair ? QString("a single device per weight, read against a reference")
                         : p.pairs_per_weight > 1 ? QString("%1 differential pairs per weight; "
                                                            "G+ and G− are their sums")
                                                        .arg(p.pairs_per_weight)

@@ -30,6 +30,8 @@ class HeatmapPanel : public QWidget, public SnapshotView {
     /// Shows or hides the paragraph about the layer above the map (presentation mode gives its
     /// lines to the map).
     void setInfoVisible(bool on);
+    /// The paragraph about the layer shown (tests).
+    QString infoText() const;
     int layer() const { return layer_; }
     /// The tab drawn now (a chosen tab the layer lacks falls back to W).
     Quantity shownQuantity() const;

@@ -12,6 +12,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QSpinBox>
 #include <QVBoxLayout>
 
@@ -39,6 +40,46 @@ QString group_of(const QString& path) {
     if (path.startsWith("training.")) return "training";
     return {};
 }
+
+/// A spin box that lets a number outside its range be typed, then refuses it in words: Qt's own
+/// drops the keystroke that would leave the range, so 99999 quietly became 9.
+template <class SpinBox>
+class RangeSpinBox : public SpinBox {
+  public:
+    /// `refuse` gets the typed text of a number outside the range (after the edit ends, the
+    /// box back at its value).
+    explicit RangeSpinBox(std::function<void(const QString&)> refuse)
+        : refuse_(std::move(refuse)) {}
+
+    QValidator::State validate(QString& text, int& pos) const override {
+        const QValidator::State s = SpinBox::validate(text, pos);
+        return s == QValidator::Invalid && number(text) ? QValidator::Intermediate : s;
+    }
+    void fixup(QString& text) const override {
+        SpinBox::fixup(text);
+        if (!number(text)) return;
+        // Reported once the spin box has finished with the edit (it then shows its value again).
+        const QString typed = this->stripped(text);
+        auto* self = const_cast<RangeSpinBox*>(this);
+        QMetaObject::invokeMethod(
+            self, [self, typed] { self->refuse_(typed); }, Qt::QueuedConnection);
+    }
+
+  private:
+    /// A whole number or decimal outside the range (within it the base class takes it).
+    bool number(const QString& text) const {
+        bool ok = false;
+        const double v = this->locale().toDouble(stripped(text), &ok);
+        return ok && (v < this->minimum() || v > this->maximum());
+    }
+    QString stripped(const QString& text) const {
+        QString t = text.trimmed();
+        if (t.startsWith(this->prefix())) t.remove(0, this->prefix().size());
+        if (t.endsWith(this->suffix())) t.chop(this->suffix().size());
+        return t.trimmed().remove(this->locale().groupSeparator());
+    }
+    std::function<void(const QString&)> refuse_;
+};
 } // namespace
 
 ParameterPanel::ParameterPanel(QWidget* parent)
@@ -58,13 +99,22 @@ ParameterPanel::ParameterPanel(QWidget* parent)
     pl->addWidget(discard);
     pendingBar_->setStyleSheet("background: #fff3cd; border-radius: 4px;");
     pendingBar_->hide();
+    // The fields scroll; the pending bar stays above them, in view whichever field is edited.
+    auto* fields = new QWidget;
     groupsLayout_ = new QVBoxLayout;
+    auto* fieldsLay = new QVBoxLayout(fields);
+    fieldsLay->setContentsMargins(4, 4, 4, 4);
+    fieldsLay->addWidget(header_);
+    fieldsLay->addLayout(groupsLayout_);
+    fieldsLay->addStretch(1);
+    scroll_ = new QScrollArea;
+    scroll_->setWidget(fields);
+    scroll_->setWidgetResizable(true);
     auto* lay = new QVBoxLayout(this);
-    lay->setContentsMargins(4, 4, 4, 4);
-    lay->addWidget(header_);
+    lay->setContentsMargins(0, 0, 0, 0);
+    lay->setSpacing(2);
     lay->addWidget(pendingBar_);
-    lay->addLayout(groupsLayout_);
-    lay->addStretch(1);
+    lay->addWidget(scroll_, 1);
 
     connect(apply, &QPushButton::clicked, controller_, &ParameterController::applyPending);
     connect(discard, &QPushButton::clicked, this, [this] {
@@ -155,6 +205,13 @@ void ParameterPanel::rebuild(const QStringList& paths, const nlohmann::json& fla
             const nlohmann::json v = flat.value(path.toStdString(), f.default_value);
             Row row;
             auto commit = [this, path](nlohmann::json value) { applyValue(path, value); };
+            // A number typed outside the editor's range: the field's error says what is allowed.
+            auto refuse = [this, path, label = info.label,
+                           allowed = display_unit(f.allowed())](const QString& typed) {
+                showVerdict(
+                    path,
+                    QString("%1 = %2 is out of range; allowed %3").arg(label, typed, allowed));
+            };
             // Signals are connected after the editor holds its value: setRange() on a fresh
             // spin box would otherwise "edit" the parameter to the range's edge.
             std::function<void()> connectEditor;
@@ -165,7 +222,7 @@ void ParameterPanel::rebuild(const QStringList& paths, const nlohmann::json& fla
                 };
                 row.editor = cb;
             } else if (f.kind == FieldKind::integer) {
-                auto* sb = new QSpinBox;
+                auto* sb = new RangeSpinBox<QSpinBox>(refuse);
                 sb->setRange(int(std::max(-2e9, info.min)), int(std::min(2e9, info.max)));
                 sb->setKeyboardTracking(false);
                 connectEditor = [=, this] {
@@ -173,7 +230,7 @@ void ParameterPanel::rebuild(const QStringList& paths, const nlohmann::json& fla
                 };
                 row.editor = sb;
             } else if (f.kind == FieldKind::real) {
-                auto* sb = new QDoubleSpinBox;
+                auto* sb = new RangeSpinBox<QDoubleSpinBox>(refuse);
                 const double x = v.is_number() ? v.get<double>() : 0;
                 int dec = 4;
                 if (x != 0 && std::abs(x) < 1e-2)

@@ -11,6 +11,7 @@
 #include <QWidget>
 
 class QLabel;
+class QScrollArea;
 class QVBoxLayout;
 
 namespace cbl::ui {
@@ -29,6 +30,10 @@ class ParameterPanel : public QWidget, public SnapshotView {
     /// The editor of a field (tests).
     QWidget* editor(const QString& path) const;
     bool hasPending() const { return !controller_->pendingPaths().isEmpty(); }
+    /// The bar of pending structural edits (Apply & reset, Discard), outside the scrolled
+    /// fields (tests).
+    QWidget* pendingBar() const { return pendingBar_; }
+    QScrollArea* scrollArea() const { return scroll_; }
 
   Q_SIGNALS:
     /// Structural edits accepted by validation: apply them with a reset.
@@ -52,6 +57,7 @@ class ParameterPanel : public QWidget, public SnapshotView {
     QVBoxLayout* groupsLayout_;
     QWidget* groupsHost_ = nullptr;
     QWidget* pendingBar_;
+    QScrollArea* scroll_;
     QLabel* pendingText_;
     QLabel* header_;
     QHash<QString, Row> rows_;

@@ -23,9 +23,7 @@ QString run_state_text(const Snapshot& s) {
     if (!s.error.empty()) return "error: " + QString::fromStdString(s.error);
     if (!s.divergence.empty()) return "diverged (stopped)";
     if (s.finished) return "finished";
-    if (s.running)
-        return QString("running · %1 images/s")
-            .arg(QLocale().toString(s.images_per_second, 'f', 0));
+    if (s.running) return "running · " + rate_text(s.images_per_second);
     return "paused";
 }
 

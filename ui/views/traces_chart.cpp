@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace cbl::ui {
 
@@ -29,8 +30,9 @@ TracesChart::TracesChart(QWidget* parent) : QWidget(parent) {
     view_->chart()->addAxis(y_, Qt::AlignLeft);
     view_->setPlaceholder("Click a cell of a conductance heatmap (or “Pin 3 random”) to follow "
                           "that synapse's G+ and G− here");
-    view_->setToolTip("Solid: G+, dashed: G− of each pinned synapse. Upward steps are SET pulses; "
-                      "the slow decay between them is drift; a drop of both is a refresh.");
+    view_->setToolTip("Solid: G+, dashed: G− of each pinned synapse (one device per weight: G "
+                      "alone). Upward steps are SET pulses; the slow decay between them is "
+                      "drift; a drop of both is a refresh.");
     unpin_ = new QPushButton("Unpin all");
     pinRandom_ = new QPushButton("Pin 3 random");
     pinRandom_->setToolTip("Pin three synapses of layer 1 at random");
@@ -57,35 +59,53 @@ TracesChart::TracesChart(QWidget* parent) : QWidget(parent) {
 void TracesChart::showSnapshot(const SnapshotPtr& sp) {
     last_ = sp;
     const Snapshot& s = *sp;
-    // Two series per pinned synapse: G+ solid, G- dashed in the same colour.
-    const int want = int(s.traces.size()) * 2;
-    if (series_.size() != want) {
+    // A pair draws G+ solid and G- dashed in one colour; one device per weight (read against a
+    // fixed reference) has no G- to draw.
+    const auto pair = [&s](const SynapseTrace& t) {
+        return t.layer < int(s.layers.size()) && s.layers[std::size_t(t.layer)].g_minus_uS.size();
+    };
+    QStringList names;
+    for (const SynapseTrace& t : s.traces) {
+        const QString name = QString("L%1 (%2, %3)").arg(t.layer + 1).arg(t.row).arg(t.col);
+        if (pair(t))
+            names << name + " G+" << name + " G−";
+        else
+            names << name + " G";
+    }
+    if (names != seriesNames_) {
         for (auto* ser : series_)
             view_->chart()->removeSeries(ser), delete ser;
         series_.clear();
-        for (std::size_t k = 0; k < s.traces.size(); ++k) {
-            const SynapseTrace& t = s.traces[k];
-            const QString name = QString("L%1 (%2, %3)").arg(t.layer + 1).arg(t.row).arg(t.col);
-            for (int d = 0; d < 2; ++d) {
-                auto* ser = new QLineSeries;
-                ser->setName(name + (d == 0 ? " G+" : " G−"));
-                style_series(ser, series_color(int(k)), 2, d == 0 ? Qt::SolidLine : Qt::DashLine);
-                view_->chart()->addSeries(ser);
-                ser->attachAxis(x_);
-                ser->attachAxis(y_);
-                series_.append(ser);
-            }
+        int k = -1;
+        for (const QString& name : names) {
+            const bool minus = name.endsWith("G−");
+            if (!minus) ++k;
+            auto* ser = new QLineSeries;
+            ser->setName(name);
+            style_series(ser, series_color(k), 2, minus ? Qt::DashLine : Qt::SolidLine);
+            view_->chart()->addSeries(ser);
+            ser->attachAxis(x_);
+            ser->attachAxis(y_);
+            series_.append(ser);
         }
+        seriesNames_ = names;
         view_->applyFonts();
     }
-    double tmax = 1, gmax = 1;
+    // The axis starts at the earliest pin, not at the start of the run: a synapse pinned late
+    // in a long run would otherwise be a dot at the right edge.
+    double t0 = std::numeric_limits<double>::infinity(), tmax = 0, gmax = 1;
     for (const SynapseTrace& t : s.traces)
-        if (!t.t_s.empty()) tmax = std::max(tmax, t.t_s.back());
+        if (!t.t_s.empty()) {
+            t0 = std::min(t0, t.t_s.front());
+            tmax = std::max(tmax, t.t_s.back());
+        }
+    if (!std::isfinite(t0)) t0 = 0;
+    const double end = std::max(s.simulated_time_s, tmax);
     QString unit;
-    const double scale = time_unit(tmax, &unit);
+    const double scale = time_unit(std::max(1.0, end - t0), &unit);
     const int pixels = std::max(200, view_->width());
-    for (std::size_t k = 0; k < s.traces.size(); ++k) {
-        const SynapseTrace& t = s.traces[k];
+    int next = 0;
+    for (const SynapseTrace& t : s.traces) {
         QList<QPointF> gp, gm;
         gp.reserve(int(t.t_s.size()));
         for (std::size_t i = 0; i < t.t_s.size(); ++i) {
@@ -96,12 +116,12 @@ void TracesChart::showSnapshot(const SnapshotPtr& sp) {
             gmax = std::max(gmax, p.y());
         for (const auto& p : gm)
             gmax = std::max(gmax, p.y());
-        series_[2 * k]->replace(decimate(gp, 2 * pixels));
-        series_[2 * k + 1]->replace(decimate(gm, 2 * pixels));
+        series_[next++]->replace(decimate(gp, 2 * pixels));
+        if (pair(t)) series_[next++]->replace(decimate(gm, 2 * pixels));
     }
     const QString xTitle = QString("device time [%1]").arg(unit);
     if (x_->titleText() != xTitle) x_->setTitleText(xTitle);
-    set_nice_range(x_, 0, std::max(s.simulated_time_s, tmax) / scale, 6, true, false);
+    set_nice_range(x_, t0 / scale, end / scale, 6, t0 == 0, false);
     set_nice_range(y_, 0, gmax * 1.05, 5, true, false);
     view_->setPlaceholder(s.traces.empty() ? "Click a cell of a conductance heatmap (or “Pin 3 "
                                              "random”) to follow that synapse's G+ and G− here"

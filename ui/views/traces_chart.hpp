@@ -33,6 +33,7 @@ class TracesChart : public QWidget, public SnapshotView {
     QPushButton* pinRandom_;
     QLabel* hint_;
     QList<QLineSeries*> series_;
+    QStringList seriesNames_; ///< one per series: "L1 (5, 7) G+", "… G−", or "… G" for one device
     SnapshotPtr last_;
 };
 

@@ -44,6 +44,28 @@ bool axis_zoomed_by_user(const QAbstractAxis* axis) {
     return axis && axis->property(user_zoom_property).toBool();
 }
 
+QList<QRectF> place_marker_labels(const QList<double>& lefts, const QList<double>& widths,
+                                  QRectF plot, double height, int rows) {
+    rows = std::max(1, rows);
+    QList<QRectF> placed;
+    std::vector<double> rowEnd(std::size_t(rows), -1e300); // right edge of each row's last box
+    for (qsizetype i = 0; i < lefts.size(); ++i) {
+        const double w = widths[i];
+        const double left = std::max(plot.left(), std::min(lefts[i], plot.right() - w));
+        int row = -1;
+        for (int r = 0; r < rows && row < 0; ++r) {
+            const QRectF box(left, plot.top() + 2 + r * height, w, height);
+            if (std::none_of(placed.begin(), placed.end(),
+                             [&](const QRectF& p) { return p.intersects(box); }))
+                row = r;
+        }
+        if (row < 0) row = int(std::min_element(rowEnd.begin(), rowEnd.end()) - rowEnd.begin());
+        placed.append(QRectF(left, plot.top() + 2 + row * height, w, height));
+        rowEnd[std::size_t(row)] = std::max(rowEnd[std::size_t(row)], placed.back().right());
+    }
+    return placed;
+}
+
 void set_nice_range(QValueAxis* axis, double lo, double hi, int target, bool keep_lo, bool keep_hi,
                     double min_step) {
     if (!axis || axis_zoomed_by_user(axis)) return;
@@ -437,22 +459,25 @@ void ChartView::drawForeground(QPainter* painter, const QRectF& rect) {
         painter->setFont(small);
         const QFontMetricsF fm(small);
         const QColor c(200, 60, 20);
-        double lastRight = -1e9;
-        int row = 0;
+        QList<double> lefts, widths;
+        QStringList labels;
         for (const TimeMarker& m : markers_) {
             if (hi <= lo || m.x < lo || m.x > hi) continue;
             const double x = plot.left() + (m.x - lo) / (hi - lo) * plot.width();
             painter->setPen(QPen(c, 1.5, Qt::DashLine));
             painter->drawLine(QPointF(x, plot.top()), QPointF(x, plot.bottom()));
-            // Stagger labels that would overlap the previous one.
-            row = x < lastRight ? (row + 1) % 3 : 0;
-            const double w = fm.horizontalAdvance(m.label) + 6;
-            const QRectF box(std::min(x + 2, plot.right() - w), plot.top() + 2 + row * fm.height(),
-                             w, fm.height());
-            painter->fillRect(box, QColor(255, 255, 255, 210));
+            lefts.append(x + 2);
+            widths.append(fm.horizontalAdvance(m.label) + 6);
+            labels.append(m.label);
+        }
+        // As many rows as fit in the top half of the plot: labels never cover one another
+        // while there is room.
+        const int rows = std::max(1, int(plot.height() / 2 / fm.height()));
+        const QList<QRectF> boxes = place_marker_labels(lefts, widths, plot, fm.height(), rows);
+        for (qsizetype i = 0; i < boxes.size(); ++i) {
+            painter->fillRect(boxes[i], QColor(255, 255, 255, 210));
             painter->setPen(c);
-            painter->drawText(box, Qt::AlignCenter, m.label);
-            lastRight = box.right();
+            painter->drawText(boxes[i], Qt::AlignCenter, labels[i]);
         }
     }
     if (zoomed_) {

@@ -20,6 +20,13 @@ struct TimeMarker {
     bool operator==(const TimeMarker& o) const { return x == o.x && label == o.label; }
 };
 
+/// Boxes for marker labels along the top of `plot`: label i (left edge at lefts[i], widths[i]
+/// wide, `height` tall) goes into the first of up to `rows` rows where it overlaps no label
+/// placed before it, moved left to stay inside the plot; with every row taken, the row whose
+/// labels end furthest left.
+QList<QRectF> place_marker_labels(const QList<double>& lefts, const QList<double>& widths,
+                                  QRectF plot, double height, int rows);
+
 class ChartView : public QChartView {
     Q_OBJECT
   public:
