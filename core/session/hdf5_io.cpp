@@ -363,7 +363,7 @@ Id write_strings(hid_t parent, const std::string& path, const std::vector<std::s
     return create_dataset(parent, path, type.get(), type.get(), {values.size()}, width, buf.data());
 }
 
-MemoryFile::MemoryFile(const std::string& label) : label_(label) {
+MemoryFile::MemoryFile(const std::string& label) {
     // The driver's buffer is ours: HDF5 allocates, grows and finally releases it through these,
     // and the release at close copies the finished file out.
     H5FD_file_image_callbacks_t callbacks{};
@@ -378,16 +378,12 @@ MemoryFile::MemoryFile(const std::string& label) : label_(label) {
         return std::realloc(ptr, size);
     };
     callbacks.image_free = [](void* ptr, H5FD_file_image_op_t op, void* udata) -> herr_t {
-        auto* capture = static_cast<Capture*>(udata);
-        herr_t rc = 0;
-        try { // no exception may cross HDF5's C frames; an empty capture reports the failure
-            if (op == H5FD_FILE_IMAGE_OP_FILE_CLOSE && ptr)
-                capture->bytes.assign(static_cast<const char*>(ptr), capture->allocated);
-        } catch (...) {
-            rc = -1;
-        }
-        std::free(ptr);
-        return rc;
+        // The closing file's buffer is kept as it is: it is the file (no copy).
+        if (op == H5FD_FILE_IMAGE_OP_FILE_CLOSE && ptr)
+            static_cast<Capture*>(udata)->image.reset(static_cast<char*>(ptr));
+        else
+            std::free(ptr);
+        return 0;
     };
     // Property-list copies share the one Capture, which outlives the file.
     callbacks.udata_copy = [](void* udata) { return udata; };
@@ -404,22 +400,33 @@ MemoryFile::MemoryFile(const std::string& label) : label_(label) {
                     "cannot create the file in memory");
 }
 
-std::string MemoryFile::close() {
+namespace {
+/// The end-of-file address a version 2 or 3 superblock records (HDF5 file format specification,
+/// "Superblock Format Version 2 and 3": signature, version, sizes of offsets and lengths, flags,
+/// then the base, extension, end-of-file and root addresses): the closed file's length, the
+/// driver's buffer having grown in 1 MiB steps past it.
+std::size_t superblock_end_of_file(const char* p, std::size_t n) {
+    static constexpr unsigned char signature[8] = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
+    const auto byte = [p](std::size_t i) { return static_cast<unsigned char>(p[i]); };
+    if (n < 48 || std::memcmp(p, signature, sizeof signature) != 0)
+        fail("the closed file has no superblock");
+    if ((byte(8) != 2 && byte(8) != 3) || byte(9) != 8)
+        fail("the closed file's superblock is not version 2 or 3 with 8-byte addresses");
+    std::uint64_t end = 0;
+    for (int i = 7; i >= 0; --i)
+        end = (end << 8) | byte(28 + std::size_t(i));
+    if (end < 48 || end > n) fail("the closed file's length is out of range");
+    return std::size_t(end);
+}
+} // namespace
+
+FileImage MemoryFile::close() {
     check(H5Fflush(file_.get(), H5F_SCOPE_GLOBAL), "cannot complete the file");
     check(file_.close(), "cannot complete the file");
-    std::string& bytes = capture_->bytes;
-    if (bytes.empty()) fail("the closed file was not handed back");
-    // The buffer grows in 1 MiB steps and closing can give back space at the end, so the file's
-    // length is the end-of-allocation address of the closed file: opening it tells.
-    Id fapl = checked(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, "cannot create properties");
-    check(H5Pset_fapl_core(fapl.get(), 1 << 20, false), "cannot use an in-memory file");
-    check(H5Pset_file_image(fapl.get(), bytes.data(), bytes.size()), "cannot read the file back");
-    Id reopened = checked(H5Fopen(label_.c_str(), H5F_ACC_RDONLY, fapl.get()), H5Fclose,
-                          "cannot read the file back");
-    const ssize_t size = H5Fget_file_image(reopened.get(), nullptr, 0);
-    if (size <= 0 || std::size_t(size) > bytes.size()) fail("cannot measure the file");
-    bytes.resize(std::size_t(size));
-    return std::move(bytes);
+    auto& image = capture_->image;
+    if (!image) fail("the closed file was not handed back");
+    const std::size_t size = superblock_end_of_file(image.get(), capture_->allocated);
+    return FileImage(image.release(), size);
 }
 
 // ---- reading ----------------------------------------------------------------------------------

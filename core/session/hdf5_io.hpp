@@ -8,8 +8,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -80,20 +82,38 @@ Id write_strings(hid_t parent, const std::string& path, const std::vector<std::s
 /// when it closes. HDF5 itself writes the closed file into our buffer (file-image callbacks),
 /// so the superblock's consistency flags and checksum are final; H5Fget_file_image on an open
 /// file leaves that checksum stale before HDF5 1.14.7 (HDFGroup/hdf5 issue 1915).
+/// A finished file's bytes: the core driver's own buffer, kept without a copy (a session of a
+/// large network is tens of MB, and a copy more is that much more resident during every save).
+class FileImage {
+  public:
+    FileImage() = default;
+    FileImage(char* data, std::size_t size) : data_(data), size_(size) {}
+    const char* data() const { return data_.get(); }
+    std::size_t size() const { return size_; }
+    std::string_view bytes() const { return {data_.get(), size_}; }
+
+  private:
+    struct Free {
+        void operator()(char* p) const { std::free(p); }
+    };
+    std::unique_ptr<char, Free> data_;
+    std::size_t size_ = 0;
+};
+
 class MemoryFile {
   public:
     /// `label` names the file; it must be unique among files open in this process.
     explicit MemoryFile(const std::string& label);
     hid_t get() const { return file_.get(); }
     /// Flushes, closes and returns the file's bytes. Throws InputError if HDF5 fails.
-    std::string close();
+    FileImage close();
 
   private:
     struct Capture {
         std::size_t allocated = 0; ///< size of the driver's buffer (last malloc/realloc)
-        std::string bytes;         ///< the buffer as the driver released it at close
+        /// The buffer as the driver released it at close (malloc'd; ours from then on).
+        std::unique_ptr<char, void (*)(void*)> image{nullptr, std::free};
     };
-    std::string label_;
     std::unique_ptr<Capture> capture_ = std::make_unique<Capture>(); // callbacks' udata
     Id file_; // declared after capture_: an abandoned file closes into a live Capture
 };

@@ -188,7 +188,7 @@ void write_events(hid_t file, const std::vector<Event>& events) {
 /// is met by our own write() in write_file_atomically. (When HDF5 itself met ENOSPC while
 /// writing a file, HDF5 1.10 kept a broken file object that crashed the process at exit.)
 /// `label` names the in-memory file; it must be unique among files open in this process.
-std::string encode(const std::string& label, const ExperimentState& st, const SessionInfo& info);
+h5::FileImage encode(const std::string& label, const ExperimentState& st, const SessionInfo& info);
 
 /// Each comparison run is a whole session of its own, stored as the bytes of its file
 /// (docs/session-format.md, "/comparisons"): one format, one validator, and h5py opens it from
@@ -205,7 +205,7 @@ void write_comparisons(hid_t file, const std::string& label, const SessionInfo& 
         own.app_version = info.app_version;
         own.created = info.created;
         own.dataset = info.dataset;
-        const std::string bytes = encode(label + "-run-" + std::to_string(i), run.state, own);
+        const h5::FileImage bytes = encode(label + "-run-" + std::to_string(i), run.state, own);
         const h5::Id ds =
             h5::write_dataset(file, "/comparisons/run_" + std::to_string(i),
                               reinterpret_cast<const std::uint8_t*>(bytes.data()), {bytes.size()});
@@ -214,7 +214,7 @@ void write_comparisons(hid_t file, const std::string& label, const SessionInfo& 
     }
 }
 
-std::string encode(const std::string& label, const ExperimentState& st, const SessionInfo& info) {
+h5::FileImage encode(const std::string& label, const ExperimentState& st, const SessionInfo& info) {
     h5::MemoryFile file(label);
     h5::Id root =
         h5::checked(H5Gopen2(file.get(), "/", H5P_DEFAULT), H5Gclose, "cannot open the root group");
@@ -577,15 +577,15 @@ void save_session(const std::string& path, const ExperimentState& state, const S
     static std::atomic<unsigned long long> saves{0};
     const std::string label = "crossbarlab-session-in-memory-" + std::to_string(::getpid()) + "-" +
                               std::to_string(saves.fetch_add(1));
-    std::string bytes;
+    h5::FileImage image;
     try {
-        bytes = encode(label, state, info);
+        image = encode(label, state, info);
     } catch (const InputError& e) {
         throw InputError("cannot save " + path + ": " + e.what());
     } catch (const std::bad_alloc&) {
         throw InputError("cannot save " + path + ": not enough memory");
     }
-    write_file_atomically(path, bytes);
+    write_file_atomically(path, image.bytes());
 }
 
 ExperimentState load_session(const std::string& path, SessionInfo* info) {

@@ -164,7 +164,7 @@ void save_sweep(const std::string& path, const std::vector<SweepPoint>& points) 
     h5::write_strings(file.get(), "points/config", configs);
     // Empty for a point that has not run yet.
     h5::write_strings(file.get(), "points/summary", summaries);
-    write_file_atomically(path, file.close());
+    write_file_atomically(path, file.close().bytes());
 }
 
 std::vector<SweepPoint> load_sweep(const std::string& path) {
