@@ -269,7 +269,26 @@ void Engine::publish(bool force) {
         const Experiment& e = *experiment_;
         s->config = e.config();
         s->dataset = e.data().description;
-        s->history = e.history();
+        // Every snapshot copies the history. The views draw each epoch's numbers, not its
+        // per-layer operation counts (about 1 KB a layer, for the energy ledger), which stay in
+        // the experiment: with them a long run's snapshots grew the GUI by a megabyte a minute
+        // (issue 20's soak). Positional, so a new field of EpochMetrics cannot be missed here.
+        s->history.reserve(e.history().size());
+        for (const EpochMetrics& m : e.history())
+            s->history.push_back({m.epoch,
+                                  m.train_accuracy,
+                                  m.train_loss,
+                                  m.test_accuracy,
+                                  m.test_loss,
+                                  m.validation_loss,
+                                  m.learning_rate,
+                                  m.device_updates,
+                                  m.fp_equivalent_updates,
+                                  m.refreshes,
+                                  m.simulated_time_s,
+                                  m.wall_seconds,
+                                  m.images,
+                                  {}});
         s->events = e.events();
         s->epochs_done = e.epochs_done();
         s->epochs_total = e.config().training.epochs;

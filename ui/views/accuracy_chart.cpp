@@ -107,19 +107,31 @@ int AccuracyChart::testPoints() const {
 }
 
 void AccuracyChart::showSnapshot(const SnapshotPtr& sp) {
+    const bool sameRun = last_ && sp->step >= last_->step;
     last_ = sp;
     const Snapshot& s = *sp;
-    QList<QPointF> tra, tea, trl, tel;
-    for (const EpochMetrics& m : s.history) {
-        tra.append({double(m.epoch), 100 * m.train_accuracy});
-        tea.append({double(m.epoch), 100 * m.test_accuracy});
-        trl.append({double(m.epoch), m.train_loss});
-        tel.append({double(m.epoch), m.test_loss});
+    // Finished epochs do not change: the curves are rebuilt only when one is added (or another
+    // run arrives: its step went back, or its last epoch reads differently), not for every
+    // snapshot of a long run.
+    const auto n = qsizetype(s.history.size());
+    const bool drawn =
+        sameRun && testAcc_->count() == n &&
+        (n == 0 || (testAcc_->at(n - 1) == QPointF(double(s.history.back().epoch),
+                                                   100 * s.history.back().test_accuracy) &&
+                    trainLoss_->at(n - 1).y() == s.history.back().train_loss));
+    if (!drawn) {
+        QList<QPointF> tra, tea, trl, tel;
+        for (const EpochMetrics& m : s.history) {
+            tra.append({double(m.epoch), 100 * m.train_accuracy});
+            tea.append({double(m.epoch), 100 * m.test_accuracy});
+            trl.append({double(m.epoch), m.train_loss});
+            tel.append({double(m.epoch), m.test_loss});
+        }
+        trainAcc_->replace(tra);
+        testAcc_->replace(tea);
+        trainLoss_->replace(trl);
+        testLoss_->replace(tel);
     }
-    trainAcc_->replace(tra);
-    testAcc_->replace(tea);
-    trainLoss_->replace(trl);
-    testLoss_->replace(tel);
     // The running estimate of the epoch in progress, as a curve of the snapshots drawn so far;
     // it starts again with each epoch (and with a reset or a new experiment).
     if (s.epochs_done != runEpoch_ || s.step < runStep_ || s.position == 0) {
