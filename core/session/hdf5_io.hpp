@@ -86,6 +86,10 @@ Id write_strings(hid_t parent, const std::string& path, const std::vector<std::s
 /// large network is tens of MB, and a copy more is that much more resident during every save).
 class FileImage {
   public:
+    /// Releases a buffer the core driver allocated (malloc).
+    struct Free {
+        void operator()(char* p) const { std::free(p); }
+    };
     FileImage() = default;
     FileImage(char* data, std::size_t size) : data_(data), size_(size) {}
     const char* data() const { return data_.get(); }
@@ -93,9 +97,6 @@ class FileImage {
     std::string_view bytes() const { return {data_.get(), size_}; }
 
   private:
-    struct Free {
-        void operator()(char* p) const { std::free(p); }
-    };
     std::unique_ptr<char, Free> data_;
     std::size_t size_ = 0;
 };
@@ -112,7 +113,7 @@ class MemoryFile {
     struct Capture {
         std::size_t allocated = 0; ///< size of the driver's buffer (last malloc/realloc)
         /// The buffer as the driver released it at close (malloc'd; ours from then on).
-        std::unique_ptr<char, void (*)(void*)> image{nullptr, std::free};
+        std::unique_ptr<char, FileImage::Free> image;
     };
     std::unique_ptr<Capture> capture_ = std::make_unique<Capture>(); // callbacks' udata
     Id file_; // declared after capture_: an abandoned file closes into a live Capture

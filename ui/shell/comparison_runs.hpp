@@ -36,6 +36,7 @@ class ComparisonRuns : public QObject {
     int count() const { return int(runs_.size()); }
     /// The newest snapshot of run `i` (nullptr before its experiment is built).
     SnapshotPtr snapshot(int i) const { return runs_.at(std::size_t(i)).last; }
+    QString label(int i) const { return runs_.at(std::size_t(i)).label; }
     void play();
     void pause();
     void reset();

@@ -76,9 +76,8 @@ void RunList::redraw() {
     }
     fillRow(0, main_ ? "main: " + QString::fromStdString(main_->config.name) : "main", main_.get(),
             false);
-    const std::vector<RunCurve> curves = runs_->curves();
     for (int i = 0; i < runs_->count(); ++i)
-        fillRow(1 + i, curves[std::size_t(i)].label, runs_->snapshot(i).get(), true);
+        fillRow(1 + i, runs_->label(i), runs_->snapshot(i).get(), true);
 }
 
 void RunList::fillRow(int row, const QString& label, const Snapshot* s, bool removable) {

@@ -41,6 +41,14 @@ SparsityChart::SparsityChart(QWidget* parent) : QWidget(parent) {
 }
 
 void SparsityChart::setComparisons(std::vector<RunCurve> runs) {
+    // Comparison runs report every snapshot; the chart changes only with their finished epochs.
+    const bool same =
+        runs.size() == runs_.size() && std::equal(runs.begin(), runs.end(), runs_.begin(),
+                                                  [](const RunCurve& a, const RunCurve& b) {
+                                                      return a.label == b.label &&
+                                                             a.history.size() == b.history.size();
+                                                  });
+    if (same) return;
     runs_ = std::move(runs);
     if (runSeries_.size() != qsizetype(runs_.size())) {
         for (auto* ser : runSeries_)
