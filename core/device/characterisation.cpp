@@ -2,6 +2,7 @@
 
 #include "core/common/param_error.hpp"
 #include "core/common/rng.hpp"
+#include "core/device/device_physics.hpp"
 
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
@@ -108,9 +109,11 @@ PcmExpectation pcm_expectation(const PcmParams& p, const CharacterisationOptions
     return e;
 }
 
-CharacterisationResult characterise_pcm(const PcmParams& p, const CharacterisationOptions& o) {
+CharacterisationResult characterise_device(const DeviceParams& p,
+                                           const CharacterisationOptions& o) {
     p.validate();
     o.validate();
+    const DevicePhysics physics(p);
     const int n_dev = o.devices, n_pulses = o.pulses;
     const CounterRng init(o.seed, RngStream::init), program(o.seed, RngStream::program),
         variability(o.seed, RngStream::variability), drift(o.seed, RngStream::drift),
@@ -119,26 +122,36 @@ CharacterisationResult characterise_pcm(const PcmParams& p, const Characterisati
     // factor is 1); g_read adds one read's noise.
     std::vector<std::vector<float>> g_true(n_pulses, std::vector<float>(n_dev)),
         g_read(n_pulses, std::vector<float>(n_dev));
-    std::vector<float> nu(n_dev);
+    std::vector<float> nu(n_dev), g_start(n_dev);
     tbb::parallel_for(tbb::blocked_range<int>(0, n_dev, 256), [&](const auto& range) {
         for (int d = range.begin(); d < range.end(); ++d) {
             const auto dev = std::uint32_t(d);
-            const double scale = pcm_mu_scale(p, variability.normal(0, dev));
-            nu[d] = float(std::max(0.0, p.nu_mean + p.nu_std * drift.normal(0, dev)));
-            double g =
-                std::clamp(o.init_uS + o.init_std_uS * init.normal(0, dev), p.g_min_uS, p.g_max_uS);
+            // The device's fixed draws (PCM: its factor on the SET mean; RRAM: A and Gmax).
+            const r123::double2 draws = variability.normal2(0, dev);
+            const auto d2d = [&] { return draws; };
+            nu[d] = float(physics.drift_exponent(drift.normal(0, dev)));
+            double g = std::clamp(o.init_uS + o.init_std_uS * init.normal(0, dev),
+                                  physics.g_min_uS(), physics.g_max_uS());
+            g_start[d] = float(g);
+            int n = 0; // pulses since the last RESET, counted by the family's own rule
             for (int k = 0; k < n_pulses; ++k) {
-                g = pcm_set_uS(p, g, k + 1, program.normal(std::uint64_t(k), dev), scale);
+                const auto z = [&](int) { return program.normal(std::uint64_t(k), dev); };
+                g = physics.pulse_train_uS(g, n, n_pulses, true, 1, d2d, z);
                 g_true[k][d] = float(g);
                 const double noise =
-                    o.read_noise ? pcm_read_std_uS(p, g) * read.normal(std::uint64_t(k), dev) : 0;
+                    o.read_noise ? physics.read_sigma_uS(g) * read.normal(std::uint64_t(k), dev)
+                                 : 0;
                 g_read[k][d] = float(g + noise);
             }
         }
     });
 
     CharacterisationResult r;
+    r.family = p.family();
     r.options = o;
+    for (const float g : g_start)
+        r.start_mean_uS += g;
+    r.start_mean_uS /= n_dev;
     for (int k = 0; k < n_pulses; ++k) {
         double s = 0, s2 = 0;
         for (const float g : g_read[k]) {
@@ -161,31 +174,34 @@ CharacterisationResult characterise_pcm(const PcmParams& p, const Characterisati
     for (const float g : hist)
         ++r.histogram_counts[std::min(o.histogram_bins - 1, int((g - *mn) / width))];
 
-    // The model's histogram is noise-free; with read noise the sample is slightly wider.
-    const PcmExpectation e = pcm_expectation(p, o, r.histogram_edges_uS);
-    r.model_mean_uS = e.mean_uS;
-    r.model_std_uS = e.std_uS;
-    for (const double m : e.histogram_mass)
-        r.histogram_model_counts.push_back(m * n_dev);
-    for (int k = 0; k < n_pulses; ++k) {
-        r.mean_curve_uS.push_back(pcm_published_mean_uS(k + 1, p.g_max_uS));
-        if (k + 1 >= mean_curve_first_pulse)
-            r.max_curve_rel_error =
-                std::max(r.max_curve_rel_error, std::abs(r.mean_uS[k] / r.mean_curve_uS[k] - 1));
-        r.max_mean_rel_error =
-            std::max(r.max_mean_rel_error, std::abs(r.mean_uS[k] / e.mean_uS[k] - 1));
-        r.max_std_rel_error =
-            std::max(r.max_std_rel_error, std::abs(r.std_uS[k] / e.std_uS[k] - 1));
+    if (const auto* pcm = std::get_if<PcmParams>(&p.model)) {
+        // The model's histogram is noise-free; with read noise the sample is slightly wider.
+        const PcmExpectation e = pcm_expectation(*pcm, o, r.histogram_edges_uS);
+        r.model_mean_uS = e.mean_uS;
+        r.model_std_uS = e.std_uS;
+        for (const double m : e.histogram_mass)
+            r.histogram_model_counts.push_back(m * n_dev);
+        for (int k = 0; k < n_pulses; ++k) {
+            r.mean_curve_uS.push_back(pcm_published_mean_uS(k + 1, pcm->g_max_uS));
+            if (k + 1 >= mean_curve_first_pulse)
+                r.max_curve_rel_error = std::max(r.max_curve_rel_error,
+                                                 std::abs(r.mean_uS[k] / r.mean_curve_uS[k] - 1));
+            r.max_mean_rel_error =
+                std::max(r.max_mean_rel_error, std::abs(r.mean_uS[k] / e.mean_uS[k] - 1));
+            r.max_std_rel_error =
+                std::max(r.max_std_rel_error, std::abs(r.std_uS[k] / e.std_uS[k] - 1));
+        }
     }
 
-    // Fig. 2C: the drift re-initiates at every pulse, so state k drifts as G_k (t / T0)^-nu.
+    // Fig. 2C: the drift re-initiates at every pulse, so state k drifts as G_k (t / T0)^-nu
+    // (a family without drift has nu = 0, factor 1: flat curves).
     r.drift_times_s = o.drift_times_s;
     r.drift_mean_uS.assign(n_pulses, std::vector<double>(o.drift_times_s.size(), 0.0));
     for (int k = 0; k < n_pulses; ++k)
         for (std::size_t ti = 0; ti < o.drift_times_s.size(); ++ti) {
             double s = 0;
             for (int d = 0; d < n_dev; ++d)
-                s += g_true[k][d] * pcm_drift_factor(o.drift_times_s[ti], p.t0_s, nu[d]);
+                s += g_true[k][d] * physics.drift_factor(o.drift_times_s[ti], nu[d]);
             r.drift_mean_uS[k][ti] = s / n_dev;
         }
 
@@ -197,7 +213,7 @@ CharacterisationResult characterise_pcm(const PcmParams& p, const Characterisati
                 const double g = g_true[k][d];
                 const double noise =
                     o.read_noise
-                        ? pcm_read_std_uS(p, g) *
+                        ? physics.read_sigma_uS(g) *
                               read.normal(std::uint64_t(k), std::uint32_t(d), std::uint32_t(1 + i))
                         : 0;
                 trace.push_back(g + noise);
@@ -209,23 +225,27 @@ CharacterisationResult characterise_pcm(const PcmParams& p, const Characterisati
 
 nlohmann::json to_json(const CharacterisationResult& r) {
     nlohmann::json j;
+    j["family"] = r.family;
     j["devices"] = r.options.devices;
     j["init_uS"] = r.options.init_uS;
+    j["start_mean_uS"] = r.start_mean_uS;
     j["pulses"] = r.pulses;
     j["mean_uS"] = r.mean_uS;
     j["std_uS"] = r.std_uS;
-    j["model_mean_uS"] = r.model_mean_uS;
-    j["model_std_uS"] = r.model_std_uS;
-    j["mean_curve_uS"] = r.mean_curve_uS;
-    j["check"] = {{"mean_rel_tolerance", 0.1},
-                  {"std_rel_tolerance", 0.2},
-                  {"max_mean_rel_error", r.max_mean_rel_error},
-                  {"max_std_rel_error", r.max_std_rel_error},
-                  {"mean_curve_from_pulse", mean_curve_first_pulse},
-                  {"mean_curve_rel_tolerance", 0.1},
-                  {"max_mean_curve_rel_error", r.max_curve_rel_error},
-                  {"passed", r.max_mean_rel_error <= 0.1 && r.max_std_rel_error <= 0.2 &&
-                                 r.max_curve_rel_error <= 0.1}};
+    if (!r.model_mean_uS.empty()) {
+        j["model_mean_uS"] = r.model_mean_uS;
+        j["model_std_uS"] = r.model_std_uS;
+        j["mean_curve_uS"] = r.mean_curve_uS;
+        j["check"] = {{"mean_rel_tolerance", 0.1},
+                      {"std_rel_tolerance", 0.2},
+                      {"max_mean_rel_error", r.max_mean_rel_error},
+                      {"max_std_rel_error", r.max_std_rel_error},
+                      {"mean_curve_from_pulse", mean_curve_first_pulse},
+                      {"mean_curve_rel_tolerance", 0.1},
+                      {"max_mean_curve_rel_error", r.max_curve_rel_error},
+                      {"passed", r.max_mean_rel_error <= 0.1 && r.max_std_rel_error <= 0.2 &&
+                                     r.max_curve_rel_error <= 0.1}};
+    }
     j["histogram"] = {{"after_pulses", r.options.histogram_after},
                       {"edges_uS", r.histogram_edges_uS},
                       {"counts", r.histogram_counts},

@@ -1,10 +1,11 @@
 #pragma once
-// PCM device characterisation as in seed 002 Fig. 2: N devices from a low initial state receive
-// SET pulses; conductance statistics read T0 after each pulse (A), the distribution after k
-// pulses (B), mean drift curves of each programmed state (C) and single-device traces with read
-// noise (D). The model's own expectation per pulse is propagated alongside (density evolution on
-// a conductance grid), so a sample can be checked against the equations.
-#include "core/device/pcm_device.hpp"
+// Device characterisation as seed 002 Fig. 2 does it for PCM, for any device family: N devices
+// from a low initial state receive potentiating (SET) pulses; conductance statistics read at the
+// reference time after each pulse (A), the distribution after k pulses (B), mean drift curves of
+// each programmed state (C) and single-device traces with read noise (D). For PCM the model's own
+// expectation per pulse is propagated alongside (density evolution on a conductance grid), so a
+// sample can be checked against the equations and the published mean curve.
+#include "core/device/device_params.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -33,10 +34,13 @@ struct CharacterisationOptions {
 constexpr int mean_curve_first_pulse = 3;
 
 struct CharacterisationResult {
-    std::vector<int> pulses;                         ///< 1 .. n
-    std::vector<double> mean_uS, std_uS;             ///< sample, read at T0 after each pulse
-    std::vector<double> model_mean_uS, model_std_uS; ///< the equations' expectation
-    /// The published mean curve (ref. README 2, P(G) inverted) after each pulse.
+    std::string family;       ///< the device family characterised
+    double start_mean_uS = 0; ///< the devices' mean before the first pulse (init, in the window)
+    std::vector<int> pulses;  ///< 1 .. n
+    std::vector<double> mean_uS, std_uS; ///< sample, read at T0 after each pulse
+    /// PCM only (empty for other families): the equations' expectation, and the published mean
+    /// curve (ref. README 2, P(G) inverted) after each pulse.
+    std::vector<double> model_mean_uS, model_std_uS;
     std::vector<double> mean_curve_uS;
     double max_mean_rel_error = 0, max_std_rel_error = 0;
     /// Largest |mean / mean curve - 1| from pulse mean_curve_first_pulse on (the curve is a fit
@@ -46,13 +50,14 @@ struct CharacterisationResult {
     std::vector<int> histogram_counts;
     std::vector<double> histogram_model_counts;
     std::vector<double> drift_times_s;
-    std::vector<std::vector<double>> drift_mean_uS; ///< [pulse][time], noise-free
+    std::vector<std::vector<double>> drift_mean_uS; ///< [pulse][time], noise-free (flat: no drift)
     std::vector<std::vector<double>> traces_uS;     ///< [device][pulse * reads_per_pulse + read]
     CharacterisationOptions options;
 };
 
-/// Deterministic for a seed, whatever the number of threads.
-CharacterisationResult characterise_pcm(const PcmParams& p, const CharacterisationOptions& o);
+/// Deterministic for a seed, whatever the number of threads. The pulses are the family's own
+/// (DevicePhysics::pulse_train_uS, the tile's), so what the explorer shows is what training uses.
+CharacterisationResult characterise_device(const DeviceParams& p, const CharacterisationOptions& o);
 
 /// The equations' mean and std of G after each of `pulses` SET pulses (index 0 = after pulse 1)
 /// from N(init, init_std), including read noise when asked, and the probability mass on `edges`
@@ -63,8 +68,8 @@ struct PcmExpectation {
 PcmExpectation pcm_expectation(const PcmParams& p, const CharacterisationOptions& o,
                                const std::vector<double>& edges_uS);
 
-/// CLI.md `device` JSON: {"pulses", "mean_uS", "std_uS", "model_mean_uS", "model_std_uS",
-/// "mean_curve_uS", "check", "histogram", "drift", "traces"}.
+/// CLI.md `device` JSON: {"family", "pulses", "mean_uS", "std_uS", "histogram", "drift",
+/// "traces"}, and for PCM "model_mean_uS", "model_std_uS", "mean_curve_uS" and "check".
 nlohmann::json to_json(const CharacterisationResult& r);
 
 } // namespace cbl

@@ -147,9 +147,9 @@ class TestViews : public QObject {
         QVERIFY(colour_of(chart, "verify reads") != alone);
     }
 
-    // F5b: an RRAM experiment's explorer keeps saying it shows the PCM model after the
-    // results draw.
-    void explorerKeepsItsWarning() {
+    // F5b and item 5: the explorer follows the experiment's device family, and says what a
+    // family without seed 002's model lacks, after the results draw too.
+    void explorerFollowsTheDeviceFamily() {
         DeviceExplorer explorer;
         explorer.resize(900, 700);
         explorer.show();
@@ -158,11 +158,18 @@ class TestViews : public QObject {
         QSignalSpy shown(&explorer, &DeviceExplorer::resultShown);
         explorer.setDeviceJson({{"family", "rram"}});
         QVERIFY(shown.wait(60000));
+        QCOMPARE(explorer.shownFamily(), QString("rram"));
         QVERIFY2(explorer.familyNote().contains("rram") &&
-                     explorer.familyNote().contains("default PCM model"),
+                     explorer.familyNote().contains("no drift"),
+                 qPrintable(explorer.familyNote()));
+        explorer.setDeviceJson({{"family", "unknown-family"}});
+        QVERIFY(shown.wait(60000));
+        QCOMPARE(explorer.shownFamily(), QString("pcm"));
+        QVERIFY2(explorer.familyNote().contains("cannot be read"),
                  qPrintable(explorer.familyNote()));
         explorer.setDeviceJson({{"family", "pcm"}});
         QVERIFY(shown.wait(60000));
+        QCOMPARE(explorer.shownFamily(), QString("pcm"));
         QVERIFY(explorer.familyNote().isEmpty());
     }
 

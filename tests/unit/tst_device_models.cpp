@@ -36,7 +36,7 @@ class TstDeviceModels : public QObject {
             o.devices = 20000;
             o.read_noise = noise;
             o.traces = 0;
-            const auto r = characterise_pcm(p, o);
+            const auto r = characterise_device({p}, o);
             QCOMPARE(int(r.mean_uS.size()), o.pulses);
             const double n = o.devices;
             const double grid = (p.g_max_uS - p.g_min_uS) / 800;
@@ -145,6 +145,47 @@ class TstDeviceModels : public QObject {
         SoftBoundsParams sp;
         QVERIFY(std::abs(soft_bounds_pulse_uS(sp, 10.0, true, 0) - (10.0 + 0.05 * 10.0)) < 1e-12);
         QVERIFY(std::abs(soft_bounds_pulse_uS(sp, 10.0, false, 0) - (10.0 - 0.05 * 10.0)) < 1e-12);
+    }
+
+    // Issue 18: the explorer characterises every family with the pulses training uses. Devices
+    // with a deterministic pulse follow it exactly; RRAM rises along its curve; only PCM has
+    // the density-evolution model and drifts.
+    void everyFamilyCharacterises() {
+        CharacterisationOptions o;
+        o.devices = 500;
+        o.init_std_uS = 0;
+        o.read_noise = false;
+        o.traces = 1;
+        o.drift_times_s = {38.6, 1e5};
+        IdealParams ip;
+        const auto ideal = characterise_device({ip}, o);
+        QCOMPARE(ideal.family, std::string("ideal"));
+        QVERIFY(ideal.model_mean_uS.empty() && !to_json(ideal).contains("check"));
+        SoftBoundsParams sp;
+        const auto soft = characterise_device({sp}, o);
+        double g_ideal = o.init_uS, g_soft = o.init_uS;
+        for (int k = 0; k < o.pulses; ++k) {
+            g_ideal = ideal_pulse_uS(ip, g_ideal, true);
+            g_soft = soft_bounds_pulse_uS(sp, g_soft, true, 0);
+            QVERIFY2(std::abs(ideal.mean_uS[k] - g_ideal) < 1e-5 && ideal.std_uS[k] < 1e-5,
+                     qPrintable(QString("ideal pulse %1: %2").arg(k + 1).arg(ideal.mean_uS[k])));
+            QVERIFY2(std::abs(soft.mean_uS[k] - g_soft) < 1e-5,
+                     qPrintable(QString("soft pulse %1: %2").arg(k + 1).arg(soft.mean_uS[k])));
+            // No drift: every state keeps its conductance.
+            QCOMPARE(ideal.drift_mean_uS[k][1], ideal.drift_mean_uS[k][0]);
+        }
+        RramParams rp;
+        const auto rram = characterise_device({rp}, o);
+        for (int k = 1; k < o.pulses; ++k)
+            QVERIFY2(rram.mean_uS[k] > rram.mean_uS[k - 1] && rram.std_uS[k] > 0 &&
+                         rram.mean_uS[k] < 1.5 * rp.g_max_uS,
+                     qPrintable(QString("rram pulse %1: %2 ± %3")
+                                    .arg(k + 1)
+                                    .arg(rram.mean_uS[k])
+                                    .arg(rram.std_uS[k])));
+        const auto pcm = characterise_device({PcmParams{}}, o);
+        QVERIFY(!pcm.model_mean_uS.empty() && to_json(pcm).contains("check"));
+        QVERIFY(pcm.drift_mean_uS.back()[1] < 0.9 * pcm.drift_mean_uS.back()[0]);
     }
 
     void badParametersRejectedByName() {

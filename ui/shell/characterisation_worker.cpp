@@ -7,12 +7,11 @@
 
 namespace cbl::ui {
 
-std::optional<PcmParams> pcm_params_of(const nlohmann::json& device) {
+std::optional<DeviceParams> device_params_of(const nlohmann::json& device) {
     try {
         DeviceParams d;
         if (device.is_object() && !device.empty()) from_json(device, d);
-        if (!d.is_pcm()) return std::nullopt;
-        return std::get<PcmParams>(d.model);
+        return d;
     } catch (const std::exception&) {
         return std::nullopt;
     }
@@ -27,7 +26,7 @@ CharacterisationWorker::~CharacterisationWorker() {
     if (thread_.joinable()) thread_.join();
 }
 
-void CharacterisationWorker::request(const PcmParams& p, const CharacterisationOptions& o) {
+void CharacterisationWorker::request(const DeviceParams& p, const CharacterisationOptions& o) {
     if (busy_) {
         std::lock_guard lock(mutex_);
         pending_ = std::make_pair(p, o);
@@ -36,7 +35,7 @@ void CharacterisationWorker::request(const PcmParams& p, const CharacterisationO
     start(p, o);
 }
 
-void CharacterisationWorker::start(const PcmParams& p, const CharacterisationOptions& o) {
+void CharacterisationWorker::start(const DeviceParams& p, const CharacterisationOptions& o) {
     if (thread_.joinable()) thread_.join();
     busy_ = true;
     QPointer<CharacterisationWorker> self(this);
@@ -47,7 +46,7 @@ void CharacterisationWorker::start(const PcmParams& p, const CharacterisationOpt
         try {
             p.validate();
             o.validate();
-            result = std::make_shared<const CharacterisationResult>(characterise_pcm(p, o));
+            result = std::make_shared<const CharacterisationResult>(characterise_device(p, o));
         } catch (const std::exception& e) {
             error = QString::fromUtf8(e.what());
         }
@@ -69,7 +68,7 @@ void CharacterisationWorker::start(const PcmParams& p, const CharacterisationOpt
 
 void CharacterisationWorker::done() {
     busy_ = false;
-    std::optional<std::pair<PcmParams, CharacterisationOptions>> next;
+    std::optional<std::pair<DeviceParams, CharacterisationOptions>> next;
     {
         std::lock_guard lock(mutex_);
         next.swap(pending_);

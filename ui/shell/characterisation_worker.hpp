@@ -1,5 +1,5 @@
 #pragma once
-// Runs the core's PCM characterisation (seed 002 Fig. 2) off the GUI thread. One std::thread per
+// Runs the core's device characterisation (seed 002 Fig. 2) off the GUI thread. One std::thread per
 // request (QtConcurrent must not run beside TBB, ARCHITECTURE.md "Threading"); requests arriving
 // while one runs coalesce into the newest, and results come back by queued signal.
 #include "core/device/characterisation.hpp"
@@ -19,7 +19,7 @@ class CharacterisationWorker : public QObject {
   public:
     explicit CharacterisationWorker(QObject* parent = nullptr);
     ~CharacterisationWorker() override;
-    void request(const PcmParams& p, const CharacterisationOptions& o);
+    void request(const DeviceParams& p, const CharacterisationOptions& o);
     bool busy() const { return busy_; }
 
   Q_SIGNALS:
@@ -27,17 +27,17 @@ class CharacterisationWorker : public QObject {
     void failed(const QString& message);
 
   private:
-    void start(const PcmParams& p, const CharacterisationOptions& o);
+    void start(const DeviceParams& p, const CharacterisationOptions& o);
     void done();
 
     std::mutex mutex_;
-    std::optional<std::pair<PcmParams, CharacterisationOptions>> pending_;
+    std::optional<std::pair<DeviceParams, CharacterisationOptions>> pending_;
     std::thread thread_;
     bool busy_ = false;
     std::shared_ptr<std::atomic<bool>> alive_ = std::make_shared<std::atomic<bool>>(true);
 };
 
-/// The PCM parameters of an experiment's `device` object, or nothing for other families.
-std::optional<PcmParams> pcm_params_of(const nlohmann::json& device);
+/// The device parameters of an experiment's `device` object, or nothing when it does not parse.
+std::optional<DeviceParams> device_params_of(const nlohmann::json& device);
 
 } // namespace cbl::ui

@@ -210,6 +210,10 @@ QString DeviceExplorer::familyNote() const {
     return familyNote_->isHidden() ? QString() : familyNote_->text();
 }
 
+QString DeviceExplorer::shownFamily() const {
+    return result_ ? QString::fromStdString(result_->family) : QString();
+}
+
 void DeviceExplorer::resizeEvent(QResizeEvent* e) {
     regrid(e->size().width());
     QWidget::resizeEvent(e);
@@ -230,14 +234,19 @@ void DeviceExplorer::schedule() {
 }
 
 void DeviceExplorer::run() {
-    const auto p = pcm_params_of(device_);
+    const auto p = device_params_of(device_);
+    const QString family = QString::fromStdString(device_.value("family", std::string("pcm")));
     familyNote_->setText(
-        p ? QString()
-          : QString("The explorer characterises PCM devices; this experiment's device family is "
-                    "“%1”. Showing the default PCM model, not this experiment's device.")
-                .arg(QString::fromStdString(device_.value("family", std::string("?")))));
+        !p ? QString("This experiment's device (“%1”) cannot be read; showing the default PCM "
+                     "model.")
+                 .arg(family)
+        : p->is_pcm()
+            ? QString()
+            : QString("This experiment's %1 devices: no model expectation and no drift (seed 002 "
+                      "Fig. 2's reference curves are PCM's).")
+                  .arg(QString::fromStdString(p->family())));
     familyNote_->setToolTip(familyNote_->text());
-    familyNote_->setVisible(!p);
+    familyNote_->setVisible(!familyNote_->text().isEmpty());
     CharacterisationOptions o;
     o.devices = devices_->value();
     o.pulses = pulseCount_->value();
@@ -249,21 +258,33 @@ void DeviceExplorer::run() {
     // 38.6 s (the reference read) to about a month, log spaced.
     for (double t = 38.6; t < 3e6; t *= 2.5)
         o.drift_times_s.push_back(t);
-    worker_->request(p.value_or(PcmParams{}), o);
+    worker_->request(p.value_or(DeviceParams{}), o);
     status_->setText("computing…");
 }
 
 void DeviceExplorer::draw() {
     const CharacterisationResult& r = *result_;
     const auto& o = r.options;
-    status_->setText(
-        QString("%1 devices, %2 SET pulses from %3 µS; sample vs model: mean within %4 %, std "
-                "within %5 %.")
-            .arg(QLocale().toString(o.devices))
-            .arg(o.pulses)
-            .arg(o.init_uS)
-            .arg(100 * r.max_mean_rel_error, 0, 'f', 1)
-            .arg(100 * r.max_std_rel_error, 0, 'f', 1));
+    // PCM is potentiated by SET pulses (seed 002); the other families by their own pulses.
+    const bool pcm = r.family == "pcm";
+    const QString pulse = pcm ? "SET pulse" : "potentiating pulse";
+    const QString what = QString("%1 %2 devices, %3 %4s from %5 µS")
+                             .arg(QLocale().toString(o.devices))
+                             .arg(QString::fromStdString(r.family))
+                             .arg(o.pulses)
+                             .arg(pulse)
+                             .arg(r.start_mean_uS, 0, 'f', 2);
+    status_->setText(r.model_mean_uS.empty()
+                         ? what + "."
+                         : what + QString("; sample vs model: mean within %1 %, std within %2 %.")
+                                      .arg(100 * r.max_mean_rel_error, 0, 'f', 1)
+                                      .arg(100 * r.max_std_rel_error, 0, 'f', 1));
+    pulses_->chart()->setTitle(QString("A  G after each %1 (mean ± std)").arg(pulse));
+    pX_->setTitleText(pulse + " number");
+    tX_->setTitleText(pulse + " number (reads between pulses)");
+    drift_->chart()->setTitle(
+        pcm ? QString("C  Drift: G(t) = G(T0)·(t/T0)^−ν")
+            : QString("C  Drift: none in the %1 model").arg(QString::fromStdString(r.family)));
     QList<QPointF> m, mm, up, lo;
     double gmax = 1;
     for (std::size_t i = 0; i < r.pulses.size() && i < r.mean_uS.size(); ++i) {
@@ -278,6 +299,7 @@ void DeviceExplorer::draw() {
     }
     mean_->replace(m);
     modelMean_->replace(mm);
+    modelMean_->setVisible(!mm.isEmpty()); // PCM only: no legend entry for an empty curve
     upper_->replace(up);
     lower_->replace(lo);
     set_nice_range(pX_, 0, std::max<double>(1, r.pulses.size()), 10, true, false, 1);
@@ -299,6 +321,7 @@ void DeviceExplorer::draw() {
     }
     hist_->replace(h);
     histModel_->replace(hm);
+    histModel_->setVisible(!hm.isEmpty());
     if (e.size() > 1) set_nice_range(hX_, e.front(), e.back(), 6);
     set_nice_range(hY_, 0, hmax * 1.05, 5, true, false);
     histogram_->chart()->setTitle(

@@ -36,8 +36,11 @@ class DeviceExplorer : public QWidget, public SnapshotView {
     void setDeviceJson(const nlohmann::json& device);
     bool hasResult() const { return bool(result_); }
     QList<ChartView*> charts() const { return {pulses_, histogram_, drift_, traces_}; }
-    /// The warning shown while the device is not one the explorer characterises ("" if none).
+    /// What the explorer says of the device it shows when that is not seed 002's PCM: what a
+    /// family lacks (model expectation, drift), or why it shows the default PCM ("" for PCM).
     QString familyNote() const;
+    /// The device family of the result on screen ("" before the first).
+    QString shownFamily() const;
 
   Q_SIGNALS:
     void resultShown();

@@ -1,5 +1,7 @@
 #include "ui/views/drift_view.hpp"
 
+#include "core/device/device_physics.hpp"
+
 #include "ui/shell/characterisation_worker.hpp"
 #include "ui/widgets/chart_view.hpp"
 
@@ -107,12 +109,13 @@ void DriftView::showSnapshot(const SnapshotPtr& sp) {
         o.drift_times_s.clear();
         for (double t = 38.6; t < 3e6; t *= 2)
             o.drift_times_s.push_back(t);
-        worker_->request(pcm_params_of(d).value_or(PcmParams{}), o);
-        if (!pcm_params_of(d))
-            gView_->chart()->setTitle("PCM conductance drift (default PCM: this experiment's "
-                                      "devices do not drift)");
-        else
-            gView_->chart()->setTitle("PCM conductance drift after programming");
+        // A family without drift would draw flat lines: the default PCM shows what drift is.
+        const auto p = device_params_of(d);
+        const bool drifts = p && DevicePhysics(*p).drifts();
+        worker_->request(drifts ? *p : DeviceParams{}, o);
+        gView_->chart()->setTitle(drifts ? "PCM conductance drift after programming"
+                                         : "PCM conductance drift (default PCM: this "
+                                           "experiment's devices do not drift)");
     }
     // Evaluate once by itself when training finishes.
     if (s.finished && !autoAsked_ && !s.layers.empty()) {
