@@ -585,6 +585,10 @@ void save_session(const std::string& path, const ExperimentState& state, const S
     } catch (const std::bad_alloc&) {
         throw InputError("cannot save " + path + ": not enough memory");
     }
+    // HDF5 keeps the blocks of every object header it freed on its own free lists, sized for the
+    // largest dataset so far; a history that grows each epoch made them grow with every autosave
+    // (issue 20's soak). Give them back.
+    H5garbage_collect();
     write_file_atomically(path, image.bytes());
 }
 

@@ -114,12 +114,16 @@ void AccuracyChart::showSnapshot(const SnapshotPtr& sp) {
     // run arrives: its step went back, or its last epoch reads differently), not for every
     // snapshot of a long run.
     const auto n = qsizetype(s.history.size());
+    const QPointF lastTest =
+        n == 0 ? QPointF()
+               : QPointF(double(s.history.back().epoch), 100 * s.history.back().test_accuracy);
+    const double lastLoss = n == 0 ? 0.0 : s.history.back().train_loss;
     const bool drawn =
-        sameRun && testAcc_->count() == n &&
-        (n == 0 || (testAcc_->at(n - 1) == QPointF(double(s.history.back().epoch),
-                                                   100 * s.history.back().test_accuracy) &&
-                    trainLoss_->at(n - 1).y() == s.history.back().train_loss));
+        sameRun && drawnEpochs_ == n && drawnLastTest_ == lastTest && drawnLastLoss_ == lastLoss;
     if (!drawn) {
+        drawnEpochs_ = n;
+        drawnLastTest_ = lastTest;
+        drawnLastLoss_ = lastLoss;
         QList<QPointF> tra, tea, trl, tel;
         for (const EpochMetrics& m : s.history) {
             tra.append({double(m.epoch), 100 * m.train_accuracy});
@@ -127,10 +131,10 @@ void AccuracyChart::showSnapshot(const SnapshotPtr& sp) {
             trl.append({double(m.epoch), m.train_loss});
             tel.append({double(m.epoch), m.test_loss});
         }
-        trainAcc_->replace(tra);
-        testAcc_->replace(tea);
-        trainLoss_->replace(trl);
-        testLoss_->replace(tel);
+        trainAcc_->replace(decimate(tra, kEpochCurvePoints));
+        testAcc_->replace(decimate(tea, kEpochCurvePoints));
+        trainLoss_->replace(decimate(trl, kEpochCurvePoints));
+        testLoss_->replace(decimate(tel, kEpochCurvePoints));
     }
     // The running estimate of the epoch in progress, as a curve of the snapshots drawn so far;
     // it starts again with each epoch (and with a reset or a new experiment).
@@ -206,8 +210,8 @@ void AccuracyChart::setComparisons(std::vector<RunCurve> runs) {
             acc.append({double(m.epoch), 100 * m.test_accuracy});
             loss.append({double(m.epoch), m.test_loss});
         }
-        extraAcc_[line]->replace(acc);
-        extraLoss_[line]->replace(loss);
+        extraAcc_[line]->replace(decimate(acc, kEpochCurvePoints));
+        extraLoss_[line]->replace(decimate(loss, kEpochCurvePoints));
         ++line;
     }
     int band = 0;
@@ -231,9 +235,9 @@ void AccuracyChart::setComparisons(std::vector<RunCurve> runs) {
             up.append({double(e + 1), mu + sd});
             down.append({double(e + 1), mu - sd});
         }
-        extraAcc_[line]->replace(mean);
-        bands_[band]->upperSeries()->replace(up);
-        bands_[band]->lowerSeries()->replace(down);
+        extraAcc_[line]->replace(decimate(mean, kEpochCurvePoints));
+        bands_[band]->upperSeries()->replace(decimate(up, kEpochCurvePoints));
+        bands_[band]->lowerSeries()->replace(decimate(down, kEpochCurvePoints));
         ++line;
         ++band;
     }

@@ -51,6 +51,11 @@ class AccuracyChart : public QWidget, public SnapshotView {
     QList<QLineSeries*> extraAcc_, extraLoss_;
     QList<QAreaSeries*> bands_;
     SnapshotPtr last_;
+    /// Epochs the finished-epoch curves were last built from, and the last one's test point and
+    /// training loss: the curves are decimated, so their points cannot say it.
+    qsizetype drawnEpochs_ = 0;
+    QPointF drawnLastTest_;
+    double drawnLastLoss_ = 0;
     /// The epoch in progress as the chart saw it: (fractional epoch, running accuracy [%] /
     /// loss) at each drawn snapshot, so the running estimate is a curve, not a lone dot.
     QList<QPointF> runAcc_, runLoss_;

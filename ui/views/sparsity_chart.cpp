@@ -120,8 +120,8 @@ void SparsityChart::redraw() {
             lo = std::min(lo, p.y());
             hi = std::max(hi, p.y());
         }
-        series_[2 * k]->replace(dev);
-        series_[2 * k + 1]->replace(fp);
+        series_[2 * k]->replace(decimate(dev, kEpochCurvePoints));
+        series_[2 * k + 1]->replace(decimate(fp, kEpochCurvePoints));
     }
     // Comparison runs: every layer's pulses of an epoch added up.
     int epochs = std::max(1, std::max(s.epochs_total, s.epochs_done));
@@ -139,7 +139,7 @@ void SparsityChart::redraw() {
             hi = std::max(hi, p.y());
         }
         runSeries_[qsizetype(i)]->setName(runs_[i].label + " devices");
-        runSeries_[qsizetype(i)]->replace(dev);
+        runSeries_[qsizetype(i)]->replace(decimate(dev, kEpochCurvePoints));
     }
     if (lo > hi) lo = 0;
     set_decade_axis(y_, int(std::floor(lo)), int(std::ceil(hi + 0.01)));

@@ -97,6 +97,10 @@ class ChartView : public QChartView {
 /// spikes (single pulses) stay visible (ARCHITECTURE.md: decimate to about the pixel width).
 QList<QPointF> decimate(const QList<QPointF>& points, int max_points);
 
+/// Points a per-epoch curve keeps (decimate): about the widest plot's pixels. A run of thousands
+/// of epochs otherwise grows every series and its stroked outline without bound (issue 20 soak).
+constexpr int kEpochCurvePoints = 2000;
+
 /// Whether the user zoomed or panned the chart that shows `axis` (ChartView): the automatic range
 /// functions below then leave it alone.
 bool axis_zoomed_by_user(const QAbstractAxis* axis);
