@@ -5,6 +5,7 @@
 #include "core/experiment/config.hpp"
 #include "core/experiment/snapshot.hpp"
 #include "gui_test_config.hpp"
+#include "ui/shell/parameter_info.hpp"
 #include "ui/views/parameter_panel.hpp"
 
 #include <QApplication>
@@ -86,7 +87,10 @@ class TestParameterPanel : public QObject {
         ParameterPanel panel;
         panel.showSnapshot(snapshot_of(load_preset("mca-pcm")));
         panel.applyValue("device.g_max_uS", 1.5);
-        QVERIFY2(panel.errorText("device.g_max_uS").contains("device.g_max_uS = 1.5"),
+        // Named as the panel names the field, not by its dotted path (issue 18).
+        const QString label = parameter_info("device.g_max_uS").label;
+        QVERIFY2(panel.errorText("device.g_max_uS").contains("“" + label + "” = 1.5") &&
+                     !panel.errorText("device.g_max_uS").contains("device.g_max_uS"),
                  qPrintable(panel.errorText("device.g_max_uS")));
         QVERIFY(!panel.hasPending());
         panel.applyValue("device.g_max_uS", 15.0);

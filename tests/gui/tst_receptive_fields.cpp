@@ -91,6 +91,14 @@ class TestReceptiveFields : public QObject {
         QCOMPARE(panel.heatmap()->cols(), l.cols());
         const auto [r, c] = l.cell(5, 30);
         QCOMPARE(panel.heatmap()->value(r, c), first.weights(5, 30));
+        // The ticks name neurons, not mosaic cells: at the centre of neuron 5's tile, its offset
+        // in its tile row and the first neuron of that row.
+        const int tile_col = 5 % l.grid_cols, tile_row = 5 / l.grid_cols, mid = l.side / 2;
+        QCOMPARE(panel.heatmap()->columnTickLabels().value(tile_col * (l.side + 1) + mid),
+                 QString("+%1").arg(tile_col));
+        QCOMPARE(panel.heatmap()->rowTickLabels().value(tile_row * (l.side + 1) + mid),
+                 QString::number(tile_row * l.grid_cols));
+        QCOMPARE(panel.heatmap()->rowTickLabels().value(tile_row * (l.side + 1)), QString());
         QSignalSpy pinned(&panel, &HeatmapPanel::pinRequested);
         QTest::mouseClick(panel.heatmap(), Qt::LeftButton, {}, panel.heatmap()->cellCenter(r, c));
         QCOMPARE(pinned.count(), 1);
@@ -99,6 +107,7 @@ class TestReceptiveFields : public QObject {
         panel.setLayer(1); // its 16 inputs are hidden neurons, not a 4 x 4 image
         QVERIFY(!images->isEnabled());
         QCOMPARE(panel.heatmap()->cols(), 17);
+        QVERIFY(panel.heatmap()->columnTickLabels().isEmpty()); // cell indices again
     }
 };
 

@@ -221,10 +221,24 @@ void HeatmapPanel::redraw() {
         layer_ == 0 ? mosaic_layout(int(p.weights.rows()), int(p.weights.cols())) : MosaicLayout{};
     if (fields_->isEnabled() != images.valid()) fields_->setEnabled(images.valid());
     mosaic_ = fields_->isChecked() ? images : MosaicLayout{};
-    const QString xTitle = mosaic_.valid()
-                               ? QString("each output neuron's %1 × %1 inputs").arg(mosaic_.side)
-                               : QString("input j (crossbar row; last = bias)");
-    view_->setAxisTitles(xTitle, mosaic_.valid() ? "" : "output neuron i");
+    if (mosaic_.valid()) {
+        // Cell indices mean nothing in a mosaic: the ticks name neurons instead, the first of
+        // each tile row on the left and the offset within the row below.
+        QStringList cols(mosaic_.cols()), rows(mosaic_.rows());
+        for (int t = 0; t < mosaic_.grid_cols; ++t)
+            cols[t * (mosaic_.side + 1) + mosaic_.side / 2] = QString("+%1").arg(t);
+        for (int first = 0; first < mosaic_.tiles; first += mosaic_.grid_cols)
+            rows[(first / mosaic_.grid_cols) * (mosaic_.side + 1) + mosaic_.side / 2] =
+                QString::number(first);
+        view_->setTickLabels(cols, rows);
+        view_->setAxisTitles(QString("neuron = its row's first + this offset; each tile its %1 × "
+                                     "%1 input weights")
+                                 .arg(mosaic_.side),
+                             "first neuron of the row");
+    } else {
+        view_->setTickLabels({}, {});
+        view_->setAxisTitles("input j (crossbar row; last = bias)", "output neuron i");
+    }
     // The matrix as it is, or as one small image per output neuron.
     const auto show = [this](const Eigen::MatrixXf& m, double lo, double hi, Colormap map,
                              const QString& unit) {

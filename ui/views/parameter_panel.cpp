@@ -16,6 +16,7 @@
 #include <QSpinBox>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
 
@@ -204,6 +205,7 @@ void ParameterPanel::rebuild(const QStringList& paths, const nlohmann::json& fla
             const FieldSpec& f = *info.spec;
             const nlohmann::json v = flat.value(path.toStdString(), f.default_value);
             Row row;
+            row.label = info.label;
             auto commit = [this, path](nlohmann::json value) { applyValue(path, value); };
             // A number typed outside the editor's range: the field's error says what is allowed.
             auto refuse = [this, path, label = info.label,
@@ -325,7 +327,19 @@ QString ParameterPanel::errorText(const QString& path) const {
     return it == rows_.end() || !it->error || it->error->isHidden() ? QString() : it->error->text();
 }
 
-void ParameterPanel::showVerdict(const QString& path, const QString& error) {
+QString ParameterPanel::inPanelWords(QString error) const {
+    // Longest paths first: "device.g_max_uS" must not be caught by a shorter path it contains.
+    QStringList paths = rows_.keys();
+    std::sort(paths.begin(), paths.end(),
+              [](const QString& a, const QString& b) { return a.size() > b.size(); });
+    for (const QString& p : paths)
+        if (const QString label = rows_.value(p).label; !label.isEmpty())
+            error.replace(p, "“" + label + "”");
+    return error;
+}
+
+void ParameterPanel::showVerdict(const QString& path, const QString& given) {
+    const QString error = inPanelWords(given);
     auto it = rows_.find(path);
     if (it == rows_.end()) {
         // Not a field's own error (applying the pending edits): show it in the pending bar.

@@ -46,11 +46,15 @@ class ParameterPanel : public QWidget, public SnapshotView {
         QWidget* editor = nullptr;
         QLabel* error = nullptr;
         nlohmann::json value;
+        QString label; ///< the field's name in the panel
     };
     QStringList shownPaths(const nlohmann::json& config) const;
     void rebuild(const QStringList& paths, const nlohmann::json& flat);
     void setEditorValue(Row& row, const nlohmann::json& v);
     void showVerdict(const QString& path, const QString& error);
+    /// The core's message with every field path it names ("device.g_min_uS") written as the
+    /// panel's label of that field, as the user knows it.
+    QString inPanelWords(QString error) const;
     void updatePendingBar();
 
     ParameterController* controller_;

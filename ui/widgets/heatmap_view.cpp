@@ -269,16 +269,25 @@ void HeatmapView::paintEvent(QPaintEvent*) {
                          text);
     };
     if (colLabels_.size() == cols() && rowLabels_.size() == rows()) {
-        // Every k-th label where the cells are too narrow for all of them.
+        // In order, each label where it clears the one drawn before; an empty label has no
+        // tick (a mosaic names only its tiles' centres).
         double widest = 0;
         for (const QString& l : colLabels_)
             widest = std::max<double>(widest, fm.horizontalAdvance(l));
-        const int xStep = std::max(1, int(std::ceil((widest + h) / cw)));
-        const int yStep = std::max(1, int(std::ceil(h * 1.2 / ch)));
-        for (int c = 0; c < cols(); c += xStep)
-            if (c + 0.5 >= wx_ && c + 0.5 <= wx_ + ww_) xTick(c, colLabels_[c]);
-        for (int r = 0; r < rows(); r += yStep)
-            if (r + 0.5 >= wy_ && r + 0.5 <= wy_ + wh_) yTick(r, rowLabels_[r]);
+        double next = -1e300;
+        for (int c = 0; c < cols(); ++c) {
+            if (colLabels_[c].isEmpty() || c + 0.5 < wx_ || c + 0.5 > wx_ + ww_) continue;
+            if (toX(c + 0.5) < next) continue;
+            xTick(c, colLabels_[c]);
+            next = toX(c + 0.5) + widest + h;
+        }
+        next = -1e300;
+        for (int r = 0; r < rows(); ++r) {
+            if (rowLabels_[r].isEmpty() || r + 0.5 < wy_ || r + 0.5 > wy_ + wh_) continue;
+            if (toY(r + 0.5) < next) continue;
+            yTick(r, rowLabels_[r]);
+            next = toY(r + 0.5) + h * 1.2;
+        }
     } else {
         // Cell indices (0-based, like the hover read-out and the pin list).
         for (double t : nice_ticks(wx_, wx_ + ww_ - 1, std::max(2, int(p.width() / (h * 5)))))

@@ -27,8 +27,11 @@ class HeatmapView : public QWidget {
     void setAxisTitles(const QString& x, const QString& y);
     /// Text for the hover read-out of a cell (row, col); default: the value with its unit.
     void setHoverText(std::function<QString(int, int)> f) { hoverText_ = std::move(f); }
-    /// Tick labels of the columns and rows (a swept parameter's values); empty: cell indices.
+    /// Tick labels of the columns and rows (a swept parameter's values, a mosaic's tiles), one
+    /// per cell, "" for a cell without a tick; empty lists: cell indices.
     void setTickLabels(const QStringList& columns, const QStringList& rows);
+    const QStringList& columnTickLabels() const { return colLabels_; }
+    const QStringList& rowTickLabels() const { return rowLabels_; }
     /// Written inside each cell where it fits (a sweep's few large cells); empty: nothing.
     void setCellText(std::function<QString(int, int)> f);
     /// The line under the map while nothing is hovered; empty: how to pin synapses.
