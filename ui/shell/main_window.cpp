@@ -19,6 +19,7 @@
 #include "ui/views/number_strip.hpp"
 #include "ui/views/parameter_panel.hpp"
 #include "ui/views/run_list.hpp"
+#include "ui/views/side_by_side.hpp"
 #include "ui/views/snapshot_view.hpp"
 #include "ui/views/sparsity_chart.hpp"
 #include "ui/views/sweep_view.hpp"
@@ -62,8 +63,8 @@ const char* kDefaultPresentationPanels = "heatmaps,accuracy";
 } // namespace
 
 QStringList MainWindow::viewNames() {
-    return {"accuracy", "heatmaps",        "traces",     "drift",      "sparsity",
-            "energy",   "device-explorer", "experiment", "parameters", "runs"};
+    return {"accuracy",        "heatmaps",   "traces",     "drift", "sparsity",    "energy",
+            "device-explorer", "experiment", "parameters", "runs",  "side-by-side"};
 }
 
 MainWindow::MainWindow(QWidget* parent, bool restoreLayout, int threads)
@@ -86,6 +87,7 @@ MainWindow::MainWindow(QWidget* parent, bool restoreLayout, int threads)
     parameters_->setEngine(&bridge_->engine());
     lesson_ = new LessonPanel;
     runList_ = new RunList(comparisons_);
+    sideBySide_ = new SideBySide(comparisons_);
 
     setCentralWidget(heatmaps_);
     panels_.append({"heatmaps", "Conductance heatmaps", nullptr, heatmaps_, heatmaps_, 0, 0, {}});
@@ -111,6 +113,14 @@ MainWindow::MainWindow(QWidget* parent, bool restoreLayout, int threads)
     addPanel("energy", "Energy", energy_, energy_, Qt::BottomDockWidgetArea, 250);
     addPanel("drift", "Drift", drift_, drift_, Qt::BottomDockWidgetArea, 250);
     addPanel("runs", "Runs", runList_, runList_, Qt::BottomDockWidgetArea, 250);
+    // Two heatmap panels need more room than the bottom tabs may ask of a small screen: they
+    // scroll there (or float the dock to see them large).
+    auto* sideScroll = new QScrollArea;
+    sideScroll->setWidget(sideBySide_);
+    sideScroll->setWidgetResizable(true);
+    sideScroll->setFrameShape(QFrame::NoFrame);
+    addPanel("side-by-side", "Side by side", sideScroll, sideBySide_, Qt::BottomDockWidgetArea,
+             250);
     // The explorer's four charts scroll rather than hold the bottom tabs, and with them the
     // window, above a 1366x768 screen (or a --size screenshot).
     auto* explorerScroll = new QScrollArea;
@@ -373,7 +383,8 @@ void MainWindow::arrangeDocks(QSize window) {
         addDockWidget(Qt::RightDockWidgetArea, dock("sparsity"), Qt::Vertical);
     else
         addDockWidget(Qt::BottomDockWidgetArea, dock("sparsity"));
-    for (const char* name : {"traces", "energy", "drift", "device-explorer", "runs"})
+    for (const char* name :
+         {"traces", "energy", "drift", "device-explorer", "runs", "side-by-side"})
         tabifyDockWidget(dock("sparsity"), dock(name));
     // Update sparsity in front: it fills after the first epoch, a few seconds.
     dock("sparsity")->raise();
@@ -740,7 +751,11 @@ void MainWindow::showSnapshot(const SnapshotPtr& s) {
     for (Panel& p : panels_) {
         // Views out of sight skip the work: with a full-speed run this keeps the GUI thread
         // (and the core it shares with training) free.
-        const bool visible = p.widget->isVisible() && !p.widget->visibleRegion().isEmpty();
+        // The view itself, not a frameless scroll area around it: its opaque viewport covers
+        // all of the area, whose own visible region is then empty.
+        const auto* seen = dynamic_cast<const QWidget*>(p.view);
+        if (!seen) seen = p.widget;
+        const bool visible = seen->isVisible() && !seen->visibleRegion().isEmpty();
         if (!visible && p.name != "experiment" && p.name != "parameters") continue;
         if (s->running && p.minIntervalMs > 0 && p.drawn.isValid() &&
             p.drawn.elapsed() < p.minIntervalMs)

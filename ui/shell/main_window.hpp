@@ -26,6 +26,7 @@ class TracesChart;
 class DriftView;
 class SparsityChart;
 class RunList;
+class SideBySide;
 class EnergyChart;
 class DeviceExplorer;
 class ExperimentPanel;
@@ -190,6 +191,7 @@ class MainWindow : public QMainWindow {
     DriftView* drift_;
     SparsityChart* sparsity_;
     RunList* runList_;
+    SideBySide* sideBySide_;
     EnergyChart* energy_;
     DeviceExplorer* explorer_;
     ExperimentPanel* experimentPanel_;
