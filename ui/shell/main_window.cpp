@@ -150,6 +150,9 @@ MainWindow::MainWindow(QWidget* parent, bool restoreLayout, int threads)
 
     session_ = new SessionController(bridge_->engine(), this, this);
     session_->setComparisons(comparisons_);
+    session_->setViewState(
+        [this](SessionGui& g) { heatmaps_->saveScale(g); },
+        [this](const SessionGui& g, std::uint64_t step) { heatmaps_->restoreScale(g, step); });
     buildActions();
     buildMenus();
 
