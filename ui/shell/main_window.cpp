@@ -207,6 +207,7 @@ MainWindow::MainWindow(QWidget* parent, bool restoreLayout, int threads)
     connect(comparisons_, &ComparisonRuns::changed, this, [this] {
         accuracy_->setComparisons(comparisons_->curves());
         sparsity_->setComparisons(comparisons_->curves());
+        energy_->setComparisons(comparisons_->energies());
     });
     connect(session_, &SessionController::titleChanged, this, &MainWindow::updateTitle);
     connect(session_, &SessionController::newRequested, this,
