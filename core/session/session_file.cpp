@@ -214,6 +214,22 @@ void write_comparisons(hid_t file, const std::string& label, const SessionInfo& 
     }
 }
 
+/// The GUI's pins and colour hold (docs/session-format.md, "/gui"): attributes of a group, the
+/// pins a (n, 3) dataset of (layer, row, column).
+void write_gui(hid_t file, const SessionGui& gui) {
+    h5::Id g = h5::create_group(file, "/gui");
+    h5::write_attribute(g.get(), "heatmap_hold_colour_scale", std::int64_t(gui.hold_colour_scale));
+    h5::write_attribute(g.get(), "heatmap_layer", std::int64_t(gui.heatmap_layer));
+    h5::write_attribute(g.get(), "heatmap_g_max_uS", gui.g_max_uS);
+    h5::write_attribute(g.get(), "heatmap_w_max", gui.w_max);
+    h5::write_attribute(g.get(), "heatmap_chi_max_eps", gui.chi_max_eps);
+    std::vector<std::int64_t> pins;
+    for (const PinnedSynapse& p : gui.pins)
+        pins.insert(pins.end(), {p.layer, p.row, p.col});
+    h5::Id d = h5::write_dataset(g.get(), "pinned_synapses", pins.data(), {gui.pins.size(), 3});
+    h5::write_attribute(d.get(), "columns", std::vector<std::string>{"layer", "row", "column"});
+}
+
 h5::FileImage encode(const std::string& label, const ExperimentState& st, const SessionInfo& info) {
     h5::MemoryFile file(label);
     h5::Id root =
@@ -228,6 +244,7 @@ h5::FileImage encode(const std::string& label, const ExperimentState& st, const 
     write_state(file.get(), st);
     write_events(file.get(), st.events);
     write_comparisons(file.get(), label, info);
+    if (info.gui) write_gui(file.get(), *info.gui);
     root.close();
     return file.close();
 }
@@ -504,6 +521,42 @@ std::vector<ComparisonRun> read_comparisons(hid_t file, h5::Budget& budget) {
     return runs;
 }
 
+SessionGui read_gui(hid_t file, h5::Budget& budget) {
+    h5::Id g = h5::open_group(file, "/gui");
+    SessionGui gui;
+    try {
+        const std::int64_t hold = h5::read_int64_attribute(g.get(), "heatmap_hold_colour_scale");
+        if (hold != 0 && hold != 1)
+            throw InputError("attribute heatmap_hold_colour_scale = " + std::to_string(hold) +
+                             ", expected 0 (off) or 1 (on)");
+        gui.hold_colour_scale = hold == 1;
+        gui.heatmap_layer =
+            to_int(h5::read_int64_attribute(g.get(), "heatmap_layer"), "heatmap_layer");
+        gui.g_max_uS = h5::read_double_attribute(g.get(), "heatmap_g_max_uS");
+        gui.w_max = h5::read_double_attribute(g.get(), "heatmap_w_max");
+        gui.chi_max_eps = h5::read_double_attribute(g.get(), "heatmap_chi_max_eps");
+    } catch (const InputError& e) {
+        throw InputError("/gui: " + std::string(e.what()));
+    }
+    const std::string path = "/gui/pinned_synapses";
+    h5::NumericArray a = h5::read_numeric(file, path, budget);
+    const auto* v = std::get_if<std::vector<std::int64_t>>(&a.data);
+    if (!v || a.shape.size() != 2 || a.shape[1] != 3)
+        throw InputError(path + " is " + h5::dtype_name(a.data) + " of rank " +
+                         std::to_string(a.shape.size()) +
+                         ", expected int64 of shape (n, 3): layer, row, column");
+    if (a.shape[0] > max_pinned_synapses)
+        throw InputError(path + " holds " + std::to_string(a.shape[0]) +
+                         " synapses, expected at most " + std::to_string(max_pinned_synapses));
+    for (std::size_t i = 0; i < a.shape[0]; ++i) {
+        const std::string row = path + "[" + std::to_string(i) + "]";
+        gui.pins.push_back({to_int((*v)[3 * i], row + " layer"),
+                            to_int((*v)[3 * i + 1], row + " row"),
+                            to_int((*v)[3 * i + 2], row + " column")});
+    }
+    return gui;
+}
+
 /// Reads everything HDF5 holds (upgrading older schemas); validation is the caller's.
 ExperimentState decode(const std::string& path, SessionInfo& info) {
     std::uint64_t bytes = 0;
@@ -540,6 +593,7 @@ ExperimentState decode_file(hid_t file, h5::Budget& budget, SessionInfo& info, b
         if (nested) throw InputError("a comparison run holds comparison runs of its own");
         info.comparisons = read_comparisons(file, budget);
     }
+    if (!nested && h5::exists(file, "/gui")) info.gui = read_gui(file, budget);
     // Older schemas are upgraded in memory, one version at a time (docs/session-format.md).
     if (version < 2) upgrade_1_to_2(st);
     if (version < 3) upgrade_2_to_3(st);
@@ -605,6 +659,7 @@ ExperimentState load_session(const std::string& path, SessionInfo* info) {
             } catch (const InputError& e) {
                 throw InputError("/comparisons/run_" + std::to_string(i) + ": " + e.what());
             }
+        if (read_info.gui) validate_session_gui(*read_info.gui, st);
         if (info) *info = std::move(read_info);
         return st;
     } catch (const InputError& e) {

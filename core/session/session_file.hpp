@@ -6,6 +6,7 @@
 // seed in the config and the saved step are the whole RNG state.
 #include "core/experiment/state.hpp"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,28 @@ struct ComparisonRun {
     ExperimentState state;
 };
 
+/// A synapse whose conductance trace the GUI follows (Engine::pin_synapse).
+struct PinnedSynapse {
+    int layer = 0, row = 0, col = 0;
+    bool operator==(const PinnedSynapse&) const = default;
+};
+
+/// How many pinned synapses a session keeps (far more than the traces chart can tell apart).
+inline constexpr std::size_t max_pinned_synapses = 64;
+
+/// What the GUI shows beside the experiment that a reopened session brings back (issue 18, item
+/// 7): the pinned synapses (their traces start again at the reopening: the past points are not
+/// kept) and the heatmap's held colour scale, which only grows while held.
+struct SessionGui {
+    std::vector<PinnedSynapse> pins;
+    bool hold_colour_scale = true;
+    int heatmap_layer = 0;  ///< the layer the held ranges below belong to
+    double g_max_uS = 0;    ///< top of the held conductance scale [uS]; 0 = none held yet
+    double w_max = 0;       ///< held weight scale +-w_max [1]
+    double chi_max_eps = 0; ///< held chi scale +-chi_max_eps [granules]
+    bool operator==(const SessionGui&) const = default;
+};
+
 /// What a session file says about itself (root attributes), and the runs it keeps beside the
 /// main one.
 struct SessionInfo {
@@ -33,6 +56,8 @@ struct SessionInfo {
     std::string dataset; ///< one line describing the data (DataSplit::description)
     std::vector<ComparisonRun>
         comparisons; ///< at most max_comparison_runs, in the run list's order
+    /// The GUI's pins and colour hold; none in sessions of the CLI and of older builds.
+    std::optional<SessionGui> gui;
 };
 
 /// Writes `state` to `path` atomically (temporary file beside it, fsync, rename): an interrupted
@@ -44,7 +69,8 @@ void save_session(const std::string& path, const ExperimentState& state, const S
 /// validate_session) throws InputError "<path>: <problem>" and returns nothing partial. Older
 /// schemas are upgraded on the way in. The file is read once in a child process first
 /// (child_process.hpp), so a crash of HDF5 on a crafted file is a refusal here, not our end.
-/// `info`, when given, receives the root attributes and the comparison runs, each validated.
+/// `info`, when given, receives the root attributes, the comparison runs and the GUI settings,
+/// each validated.
 ExperimentState load_session(const std::string& path, SessionInfo* info = nullptr);
 
 } // namespace cbl

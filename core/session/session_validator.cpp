@@ -6,6 +6,7 @@
 #include "core/experiment/rl_run.hpp"
 
 #include <algorithm>
+#include <climits>
 #include <cmath>
 #include <limits>
 #include <optional>
@@ -366,6 +367,38 @@ void validate_session(const ExperimentState& st) {
     }
     check_history(st, layers);
     check_events(st);
+}
+
+void validate_session_gui(const SessionGui& gui, const ExperimentState& st) {
+    const ExperimentConfig c = check_config(st.config);
+    // The weight matrices pins point into: exact where the data fixes the shapes, else only the
+    // layer count (a folder's images: the engine's pin refuses a row or column beyond them).
+    std::vector<std::pair<int, int>> shapes;
+    const auto input = c.task == "rl" ? std::nullopt : known_input(c);
+    if (input)
+        shapes = network_shapes(c, input->first, input->second);
+    else
+        shapes.assign(stored_layer_count(st.arrays), {INT_MAX, INT_MAX});
+    const int layers = int(shapes.size());
+    if (gui.pins.size() > max_pinned_synapses)
+        refuse("/gui/pinned_synapses", "holds " + std::to_string(gui.pins.size()) +
+                                           " synapses, expected at most " +
+                                           std::to_string(max_pinned_synapses));
+    for (std::size_t i = 0; i < gui.pins.size(); ++i) {
+        const PinnedSynapse& p = gui.pins[i];
+        const std::string where = entry("/gui/pinned_synapses", i);
+        require(where + " layer", p.layer, 0, layers - 1,
+                "a weight layer 0 .. " + std::to_string(layers - 1));
+        const auto [rows, cols] = shapes[std::size_t(p.layer)];
+        require(where + " row", p.row, 0, rows - 1, "0 .. " + std::to_string(rows - 1));
+        require(where + " column", p.col, 0, cols - 1, "0 .. " + std::to_string(cols - 1));
+    }
+    require("/gui attribute heatmap_layer", gui.heatmap_layer, 0, std::max(0, layers - 1),
+            "a weight layer 0 .. " + std::to_string(std::max(0, layers - 1)));
+    const double huge = std::numeric_limits<double>::max();
+    require("/gui attribute heatmap_g_max_uS", gui.g_max_uS, 0, huge, "a conductance >= 0 µS");
+    require("/gui attribute heatmap_w_max", gui.w_max, 0, huge, "a weight >= 0");
+    require("/gui attribute heatmap_chi_max_eps", gui.chi_max_eps, 0, huge, "a number >= 0");
 }
 
 } // namespace cbl

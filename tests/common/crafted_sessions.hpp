@@ -5,6 +5,7 @@
 // and the GUI test (tests/gui/tst_session_open), which open the same files.
 #include "core/common/param_error.hpp"
 #include "core/session/hdf5_io.hpp"
+#include "core/session/session_file.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -100,6 +101,14 @@ inline std::string shape_text(const std::vector<std::size_t>& s) {
     for (std::size_t i = 0; i < s.size(); ++i)
         t += (i ? ", " : "") + std::to_string(s[i]);
     return t + ")";
+}
+
+/// What the base session is saved with: the GUI's settings (two pins, a held colour scale), so
+/// that the /gui cases apply.
+inline SessionInfo base_info() {
+    SessionInfo info;
+    info.gui = SessionGui{{{0, 1, 2}, {1, 0, 0}}, true, 0, 20.0, 0.5, 1.0};
+    return info;
 }
 
 /// The cases for a base session of two weight layers with at least one finished epoch, an event,
@@ -217,6 +226,30 @@ inline std::vector<Case> cases() {
                      s.set_attribute("/", "config",
                                      std::string("{\"training\": {\"learning_rate\": NaN}}"));
                  }});
+    // The GUI's settings (saved with base_info()).
+    const std::string pins = "/gui/pinned_synapses";
+    c.push_back({"gui_pin_row_outside", "/gui/pinned_synapses[0] row: = 100000, expected 0 .. ",
+                 [pins](Surgery& s) { s.set(pins, 1, 100000); }, pins});
+    c.push_back({"gui_pin_layer_outside",
+                 "/gui/pinned_synapses[1] layer: = 7, expected a weight layer 0 .. 1",
+                 [pins](Surgery& s) { s.set(pins, 3, 7); }, pins});
+    c.push_back({"gui_pin_negative", "/gui/pinned_synapses[0] column = -3 is invalid",
+                 [pins](Surgery& s) { s.set(pins, 2, -3); }, pins});
+    c.push_back({"gui_pins_flat",
+                 "/gui/pinned_synapses is int64 of rank 1, expected int64 of shape (n, 3)",
+                 [pins](Surgery& s) {
+                     s.replace(pins, std::vector<std::int64_t>{0, 1, 2}, {3});
+                 },
+                 pins});
+    c.push_back(
+        {"gui_hold_2", "/gui: attribute heatmap_hold_colour_scale = 2, expected 0 (off) or 1 (on)",
+         [](Surgery& s) { s.set_attribute("/gui", "heatmap_hold_colour_scale", std::int64_t(2)); },
+         pins});
+    c.push_back({"gui_g_max_nan", "/gui attribute heatmap_g_max_uS: = nan, expected",
+                 [nan](Surgery& s) { s.set_attribute("/gui", "heatmap_g_max_uS", nan); }, pins});
+    c.push_back({"gui_layer_outside", "/gui attribute heatmap_layer: = 2, expected a weight layer",
+                 [](Surgery& s) { s.set_attribute("/gui", "heatmap_layer", std::int64_t(2)); },
+                 pins});
     return c;
 }
 

@@ -1,15 +1,20 @@
 // Issue 18: comparison runs are overlaid on the per-epoch charts, the sparsity chart included
-// (one dotted line per run: its device updates per epoch over all layers), and listed with their
-// progress and state in the Runs panel, from which one can be removed.
+// (one dotted line per run: its device updates per epoch over all layers) and the energy chart
+// (one marker per stage and run), and listed with their progress and state in the Runs panel,
+// from which one can be removed. The energy chart reads its bars and markers on hover.
 #include "core/experiment/snapshot.hpp"
 #include "gui_test_config.hpp"
 #include "ui/shell/comparison_runs.hpp"
+#include "ui/views/energy_chart.hpp"
 #include "ui/views/run_list.hpp"
 #include "ui/views/sparsity_chart.hpp"
 #include "ui/widgets/chart_view.hpp"
 
+#include <QApplication>
 #include <QChart>
 #include <QLineSeries>
+#include <QScatterSeries>
+#include <QStackedBarSeries>
 #include <QTest>
 
 #include <cmath>
@@ -29,10 +34,32 @@ EpochMetrics epoch(int n, std::vector<std::uint64_t> devices, std::vector<std::u
     return m;
 }
 
-QLineSeries* series_named(const ChartView* view, const QString& name) {
+template <typename Series = QLineSeries>
+Series* series_named(const ChartView* view, const QString& name) {
     for (QAbstractSeries* s : view->chart()->series())
-        if (s->name() == name) return qobject_cast<QLineSeries*>(s);
+        if (s->name() == name) return qobject_cast<Series*>(s);
     return nullptr;
+}
+
+/// An energy report priced by `technology` with these per-image stage totals [nJ] (forward,
+/// backward, update), spent by two components.
+EnergyReport energy(double forward, double backward, double update) {
+    EnergyReport e;
+    e.technology = "mca-14nm";
+    e.energy_nJ_per_image = {forward, backward, update, 0, forward + backward + update};
+    ComponentSummary mvm, set;
+    mvm.name = "crossbar_mvm";
+    mvm.energy_nJ = {forward, backward, 0, 0, forward + backward};
+    set.name = "pcm_set";
+    set.energy_nJ = {0, 0, update, 0, update};
+    e.components = {mvm, set};
+    return e;
+}
+
+/// Viewport position of a chart value as `series` plots it.
+QPointF pixel_of(const ChartView& view, QPointF value, QAbstractSeries* series) {
+    const QPointF chartPos = view.chart()->mapToPosition(value, series);
+    return view.mapFromScene(view.chart()->mapToScene(chartPos));
 }
 
 } // namespace
@@ -62,6 +89,43 @@ class TestComparisonOverlays : public QObject {
         QVERIFY(series_named(chart.chartView(), "layer 1 devices"));
         chart.setComparisons({});
         QVERIFY(!series_named(chart.chartView(), "direct-pcm devices"));
+    }
+
+    void energyOverlaysEveryComparisonRunAndReadsOnHover() {
+        EnergyChart chart;
+        chart.resize(900, 520);
+        chart.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&chart));
+        auto s = std::make_shared<Snapshot>();
+        s->config.technology = "mca-14nm";
+        s->step = 100;
+        s->energy = energy(10, 20, 100);
+        chart.showSnapshot(s);
+        chart.setComparisons({{"direct-pcm", energy(5, 40, 300), 100}});
+        ChartView* view = chart.chartView();
+        auto* run = series_named<QScatterSeries>(view, "direct-pcm");
+        QVERIFY(run);
+        QCOMPARE(run->count(), 3); // forward, backward, update
+        QCOMPARE(run->at(2), QPointF(2, 300));
+        QApplication::processEvents();
+
+        // A run's marker reads its stage total with the unit.
+        QCOMPARE(view->hoverAt(pixel_of(*view, run->at(2), run)),
+                 QString("direct-pcm · weight update: 300 nJ per image"));
+        // A bar segment reads its component and stage with the unit.
+        QStackedBarSeries* bars = nullptr;
+        for (QAbstractSeries* a : view->chart()->series())
+            if (!bars) bars = qobject_cast<QStackedBarSeries*>(a);
+        QVERIFY(bars);
+        QCOMPARE(view->hoverAt(pixel_of(*view, {2, 50}, bars)),
+                 QString("PCM SET pulses · weight update: 100 nJ per image"));
+        QCOMPARE(view->hoverAt(pixel_of(*view, {1, 5}, bars)),
+                 QString("crossbar MVM · backward pass: 20 nJ per image"));
+        // Above every bar and marker: nothing.
+        QCOMPARE(view->hoverAt(pixel_of(*view, {0, 250}, bars)), QString());
+
+        chart.setComparisons({});
+        QVERIFY(!series_named<QScatterSeries>(view, "direct-pcm"));
     }
 
     void runListShowsEveryRunAndRemovesOne() {

@@ -11,10 +11,14 @@
 #include "ui/shell/engine_bridge.hpp"
 #include "ui/shell/main_window.hpp"
 #include "ui/shell/session_controller.hpp"
+#include "ui/views/heatmap_panel.hpp"
+#include "ui/views/traces_chart.hpp"
 
 #include <algorithm>
+#include <tuple>
 
 #include <QAbstractButton>
+#include <QApplication>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
@@ -135,7 +139,7 @@ class TestSessionOpen : public QObject {
         e.log_event("note");
         e.train(10);
         const std::string good = path("crafted-base.h5").toStdString();
-        save_session(good, e.state(), {});
+        save_session(good, e.state(), crafted::base_info());
 
         MainWindow w(nullptr, false);
         w.show();
@@ -238,6 +242,77 @@ class TestSessionOpen : public QObject {
         answerComparisonQuestion(w, "Remove them");
         w.loadConfig(gui_test_config());
         QTRY_COMPARE_WITH_TIMEOUT(runs->count(), 0, 30000);
+    }
+
+    void pinsAndColourHoldComeBack() {
+        // Issue 18, item 7: a session reopened in a new window has its pinned synapses and the
+        // heatmap's held colour scale back.
+        const QString file = path("pins-and-hold.h5");
+        SessionGui saved;
+        {
+            MainWindow w(nullptr, false);
+            w.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&w));
+            w.loadConfig(gui_test_config());
+            QTRY_VERIFY_WITH_TIMEOUT(w.lastSnapshot() && !w.lastSnapshot()->layers.empty(), 20000);
+            w.stepImages(30);
+            QTRY_VERIFY_WITH_TIMEOUT(!w.lastSnapshot()->running && w.lastSnapshot()->step == 30,
+                                     10000);
+            Q_EMIT w.heatmaps()->pinRequested(0, 1, 2);
+            Q_EMIT w.heatmaps()->pinRequested(1, 3, 4);
+            QTRY_COMPARE_WITH_TIMEOUT(w.lastSnapshot()->traces.size(), std::size_t(2), 10000);
+            w.heatmaps()->saveScale(saved);
+            QVERIFY(saved.hold_colour_scale);
+            QVERIFY(saved.g_max_uS > 0);
+            QSignalSpy done(w.session(), &SessionController::saved);
+            w.session()->saveTo(file);
+            QVERIFY(done.wait(30000));
+        }
+        SessionInfo info;
+        load_session(file.toStdString(), &info);
+        QVERIFY(info.gui);
+        QVERIFY(info.gui->pins == (std::vector<PinnedSynapse>{{0, 1, 2}, {1, 3, 4}}));
+        QCOMPARE(info.gui->g_max_uS, saved.g_max_uS);
+        // A scale held from an earlier, brighter picture than the one saved: it must come back
+        // as it was, not be recomputed from the picture.
+        const double held = 10 * saved.g_max_uS;
+        crafted::Surgery(file.toStdString()).set_attribute("/gui", "heatmap_g_max_uS", held);
+
+        MainWindow w(nullptr, false);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        w.loadConfig(gui_test_config());
+        QTRY_VERIFY_WITH_TIMEOUT(w.lastSnapshot() && !w.lastSnapshot()->layers.empty(), 20000);
+        QSignalSpy loaded(w.session(), &SessionController::loaded);
+        w.session()->openFile(file);
+        QVERIFY(loaded.wait(30000));
+        QTRY_VERIFY_WITH_TIMEOUT(
+            w.lastSnapshot()->step == 30 && w.lastSnapshot()->traces.size() == 2, 10000);
+        const auto& t = w.lastSnapshot()->traces;
+        QCOMPARE(std::tuple(t[0].layer, t[0].row, t[0].col), std::tuple(0, 1, 2));
+        QCOMPARE(std::tuple(t[1].layer, t[1].row, t[1].col), std::tuple(1, 3, 4));
+        w.showView("traces");
+        QTRY_COMPARE(w.traces()->seriesCount(), 4); // G+ and G- of each
+        w.showView("heatmaps");
+        const auto shown = [&w] {
+            SessionGui g;
+            w.heatmaps()->saveScale(g);
+            return g;
+        };
+        QTRY_COMPARE(shown().g_max_uS, held);
+        QVERIFY(shown().hold_colour_scale);
+        QCOMPARE(shown().heatmap_layer, 0);
+        // Training on keeps the held scale (it only grows).
+        w.stepImages(10);
+        QTRY_VERIFY_WITH_TIMEOUT(!w.lastSnapshot()->running && w.lastSnapshot()->step == 40, 10000);
+        QApplication::processEvents();
+        QCOMPARE(shown().g_max_uS, held);
+        // An older session without GUI settings opens with the pins of none.
+        QSignalSpy again(w.session(), &SessionController::loaded);
+        w.session()->openFile(path("good.h5"));
+        QVERIFY(again.wait(30000));
+        QTRY_COMPARE(w.bridge().snapshot()->step, std::uint64_t(10));
+        QVERIFY(w.bridge().snapshot()->traces.empty());
     }
 
     void autosaveGoesAwayOnCleanExit() {

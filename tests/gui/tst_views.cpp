@@ -1,9 +1,10 @@
 // Views drawing hand-made snapshots (issue 18's smaller findings): change markers in the
 // schema's words and units, synapse traces since the pin, times and rates as text, energy colours
-// per component.
+// per component, PNG export of the chart alone.
 #include "core/experiment/config.hpp"
 #include "core/experiment/snapshot.hpp"
 #include "gui_test_config.hpp"
+#include "ui/shell/exporter.hpp"
 #include "ui/views/device_explorer.hpp"
 #include "ui/views/energy_chart.hpp"
 #include "ui/views/snapshot_view.hpp"
@@ -14,9 +15,11 @@
 #include <QChart>
 #include <QDir>
 #include <QFile>
+#include <QLabel>
 #include <QSet>
 #include <QSignalSpy>
 #include <QStackedBarSeries>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QValueAxis>
 
@@ -145,6 +148,42 @@ class TestViews : public QObject {
         chart.showSnapshot(report({"crossbar_mvm", "adc", "dac", "verify_read", "digital_mac"}));
         QCOMPARE(colour_of(chart, "digital MACs"), alone);
         QVERIFY(colour_of(chart, "verify reads") != alone);
+    }
+
+    // 8: a chart's PNG is the chart alone (the size of the chart view, at 2x), not the panel
+    // with its technology box, buttons and lines of text; a view without a chart is drawn whole.
+    void pngExportIsTheChartAlone() {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        EnergyChart chart;
+        chart.resize(900, 600);
+        chart.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&chart));
+        auto s = snapshot_of("mca-pcm");
+        s->energy.technology = "mca-14nm";
+        ComponentSummary c;
+        c.name = "pcm_set";
+        c.energy_nJ = {1, 2, 30, 0, 33};
+        s->energy.components = {c};
+        s->energy.energy_nJ_per_image = c.energy_nJ;
+        chart.showSnapshot(s);
+        QVERIFY(chart.chartView()->height() < chart.height() - 20); // controls above it
+        const QString png = dir.filePath("energy.png");
+        QCOMPARE(export_png(&chart, png), QString());
+        const QImage img(png);
+        QCOMPARE(img.size(), chart.chartView()->size() * 2);
+        // Not blank: the bars' colour, text and axes, many colours in all.
+        QSet<QRgb> colours;
+        for (int y = 0; y < img.height(); y += 3)
+            for (int x = 0; x < img.width(); x += 3)
+                colours.insert(img.pixel(x, y));
+        QVERIFY2(colours.size() > 20, qPrintable(QString::number(colours.size())));
+        QVERIFY(colours.contains(component_color("pcm_set").rgb()));
+
+        QLabel text("no chart here");
+        text.resize(300, 100);
+        QCOMPARE(export_png(&text, png), QString());
+        QCOMPARE(QImage(png).size(), QSize(600, 200));
     }
 
     // F5b and item 5: the explorer follows the experiment's device family, and says what a

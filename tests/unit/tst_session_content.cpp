@@ -63,7 +63,7 @@ class TestSessionContent : public QObject {
         const std::string dir = tmp_.path().toStdString() + "/" + tag;
         std::filesystem::create_directories(dir);
         const std::string good = dir + "/good.h5";
-        save_session(good, base, {});
+        save_session(good, base, crafted::base_info());
         load_session(good); // the base itself is valid
         int applied = 0;
         for (const crafted::Case& k : crafted::cases()) {

@@ -88,4 +88,12 @@ std::vector<RunCurve> ComparisonRuns::curves() const {
     return out;
 }
 
+std::vector<RunEnergy> ComparisonRuns::energies() const {
+    std::vector<RunEnergy> out;
+    for (const Run& r : runs_)
+        out.push_back(
+            {r.label, r.last ? r.last->energy : EnergyReport{}, r.last ? r.last->step : 0});
+    return out;
+}
+
 } // namespace cbl::ui

@@ -5,6 +5,7 @@
 #include "core/experiment/engine.hpp"
 #include "core/session/session_file.hpp"
 #include "ui/views/accuracy_chart.hpp"
+#include "ui/views/energy_chart.hpp"
 
 #include <QObject>
 
@@ -41,6 +42,8 @@ class ComparisonRuns : public QObject {
     void pause();
     void reset();
     std::vector<RunCurve> curves() const;
+    /// Each run's energy report (the energy chart draws them over the main run's bars).
+    std::vector<RunEnergy> energies() const;
 
   Q_SIGNALS:
     void changed();

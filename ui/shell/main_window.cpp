@@ -160,6 +160,9 @@ MainWindow::MainWindow(QWidget* parent, bool restoreLayout, int threads)
 
     session_ = new SessionController(bridge_->engine(), this, this);
     session_->setComparisons(comparisons_);
+    session_->setViewState(
+        [this](SessionGui& g) { heatmaps_->saveScale(g); },
+        [this](const SessionGui& g, std::uint64_t step) { heatmaps_->restoreScale(g, step); });
     buildActions();
     buildMenus();
 
@@ -214,6 +217,7 @@ MainWindow::MainWindow(QWidget* parent, bool restoreLayout, int threads)
     connect(comparisons_, &ComparisonRuns::changed, this, [this] {
         accuracy_->setComparisons(comparisons_->curves());
         sparsity_->setComparisons(comparisons_->curves());
+        energy_->setComparisons(comparisons_->energies());
     });
     connect(session_, &SessionController::titleChanged, this, &MainWindow::updateTitle);
     connect(session_, &SessionController::newRequested, this,

@@ -28,12 +28,14 @@ std::string recovery_dir() {
         .toStdString();
 }
 
-/// What a save writes beside the main state: the data's description and every comparison run
-/// whose state arrives; a run still loading its data has none yet and is named in `left_out`.
+/// What a save writes beside the main state: the data's description, the GUI's pins and colour
+/// hold, and every comparison run whose state arrives; a run still loading its data has none yet
+/// and is named in `left_out`.
 SessionInfo session_info(const CapturedState& main, std::vector<ComparisonRuns::Capture>& runs,
-                         QString& left_out) {
+                         const SessionGui& gui, QString& left_out) {
     SessionInfo info;
     info.dataset = main.dataset;
+    info.gui = gui;
     for (ComparisonRuns::Capture& r : runs)
         try {
             info.comparisons.push_back({r.label, r.group, r.state.get().state});
@@ -141,8 +143,9 @@ void SessionController::saveTo(const QString& path, bool autosave) {
     // writes beside training.
     auto captured = std::make_shared<std::future<CapturedState>>(engine_.capture_state());
     auto runs = std::make_shared<std::vector<ComparisonRuns::Capture>>(captureComparisons());
+    const SessionGui gui = captureGui();
     const QPointer<QObject> guard(this);
-    worker_.submit([this, guard, captured, runs, path, autosave] {
+    worker_.submit([this, guard, captured, runs, gui, path, autosave] {
         QString error, left_out;
         std::uint64_t step = 0;
         std::size_t events = 0;
@@ -150,13 +153,22 @@ void SessionController::saveTo(const QString& path, bool autosave) {
             const CapturedState c = captured->get();
             step = c.state.step;
             events = c.state.events.size();
-            save_session(path.toStdString(), c.state, session_info(c, *runs, left_out));
+            save_session(path.toStdString(), c.state, session_info(c, *runs, gui, left_out));
         } catch (const std::exception& e) {
             error = QString::fromUtf8(e.what());
         }
         run_on_gui(guard,
                    [=, this] { saveFinished(path, autosave, error, left_out, step, events); });
     });
+}
+
+SessionGui SessionController::captureGui() const {
+    SessionGui gui;
+    if (const SnapshotPtr s = engine_.snapshot())
+        for (const SynapseTrace& t : s->traces)
+            if (gui.pins.size() < max_pinned_synapses) gui.pins.push_back({t.layer, t.row, t.col});
+    if (saveView_) saveView_(gui);
+    return gui;
 }
 
 std::vector<ComparisonRuns::Capture> SessionController::captureComparisons() {
@@ -197,7 +209,7 @@ bool SessionController::saveNow(const QString& path) {
     try {
         const CapturedState c = captured.get();
         QString left_out;
-        save_session(path.toStdString(), c.state, session_info(c, runs, left_out));
+        save_session(path.toStdString(), c.state, session_info(c, runs, captureGui(), left_out));
         setPath(path);
         savedStep_ = c.state.step;
         savedEvents_ = c.state.events.size();
@@ -236,20 +248,20 @@ void SessionController::openFile(const QString& path) {
                 Q_EMIT openFailed(path, error);
                 return;
             }
-            restore(path, std::move(*state), std::move(info->comparisons));
+            restore(path, std::move(*state), std::move(*info));
         });
     });
 }
 
-void SessionController::restore(const QString& path, ExperimentState state,
-                                std::vector<ComparisonRun> comparisons) {
+void SessionController::restore(const QString& path, ExperimentState state, SessionInfo info) {
     const std::uint64_t step = state.step;
     const std::size_t events = state.events.size();
-    auto runs = std::make_shared<std::vector<ComparisonRun>>(std::move(comparisons));
+    auto runs = std::make_shared<std::vector<ComparisonRun>>(std::move(info.comparisons));
+    const std::optional<SessionGui> gui = std::move(info.gui);
     // The engine builds the experiment once and keeps the one running if this one cannot build.
     engine_.restore(
         std::move(state), nullptr,
-        verdict_on_gui(this, [this, path, step, events, runs](const ParameterVerdict& v) {
+        verdict_on_gui(this, [this, path, step, events, runs, gui](const ParameterVerdict& v) {
             --busy_;
             if (!v.accepted) {
                 Q_EMIT message("Cannot open " + path);
@@ -257,6 +269,12 @@ void SessionController::restore(const QString& path, ExperimentState state,
                 return;
             }
             if (comparisons_) comparisons_->restore(std::move(*runs));
+            if (gui) {
+                // Queued after the restore: they land on the opened experiment.
+                for (const PinnedSynapse& p : gui->pins)
+                    engine_.pin_synapse(p.layer, p.row, p.col);
+                if (restoreView_) restoreView_(*gui, step);
+            }
             const bool recovered = recovering_ && path.toStdString() == recovering_->autosave_path;
             if (recovered) {
                 // The state lives on in this window (and its own autosave).

@@ -14,6 +14,8 @@
 #include <QObject>
 #include <QString>
 
+#include <functional>
+
 #include <memory>
 #include <optional>
 
@@ -59,6 +61,14 @@ class SessionController : public QObject {
     void shutdown();
     /// The runs beside the main one that saves keep and opens restore (none if never set).
     void setComparisons(ComparisonRuns* runs) { comparisons_ = runs; }
+    /// What the window's views keep in a session beside the pins the controller takes from the
+    /// engine (the heatmap's colour hold): `save` fills it in at every save, `restore` gives it
+    /// back for an opened session saved at `step`.
+    void setViewState(std::function<void(SessionGui&)> save,
+                      std::function<void(const SessionGui&, std::uint64_t step)> restore) {
+        saveView_ = std::move(save);
+        restoreView_ = std::move(restore);
+    }
     /// The setting of File > "Reopen the last session at start" (on unless turned off).
     static bool reopenLastAtStart();
     /// The most recent session file that still exists, or empty.
@@ -90,12 +100,15 @@ class SessionController : public QObject {
     void setPath(const QString& path);
     void saveFinished(const QString& path, bool autosave, const QString& error,
                       const QString& left_out, std::uint64_t step, std::size_t events);
-    void restore(const QString& path, ExperimentState state,
-                 std::vector<ComparisonRun> comparisons);
+    void restore(const QString& path, ExperimentState state, SessionInfo info);
+    /// The pins of the snapshot shown and what the views keep (setViewState).
+    SessionGui captureGui() const;
     std::vector<ComparisonRuns::Capture> captureComparisons();
 
     Engine& engine_;
     ComparisonRuns* comparisons_ = nullptr;
+    std::function<void(SessionGui&)> saveView_;
+    std::function<void(const SessionGui&, std::uint64_t)> restoreView_;
     QWidget* dialogParent_;
     QMenu* recent_ = nullptr;
     QTimer* autosave_;

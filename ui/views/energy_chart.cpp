@@ -14,10 +14,12 @@
 #include <QLegend>
 #include <QLocale>
 #include <QRadioButton>
+#include <QScatterSeries>
 #include <QStackedBarSeries>
 #include <QVBoxLayout>
 #include <QValueAxis>
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 
@@ -71,6 +73,15 @@ namespace {
 // The stacked stages: forward, backward and update (which includes refresh); then the total.
 constexpr int stacked_columns = 3;
 constexpr int total_column = column_count - 1;
+
+/// Training images a report priced, for the cumulative view: its cumulative over its per-image
+/// total, else the run's step.
+double images_priced(const EnergyReport& e, std::uint64_t step) {
+    const double per = e.energy_nJ_per_image[total_column];
+    const double cum = e.energy_nJ_cumulative[total_column];
+    if (per > 0 && cum > 0) return cum / per;
+    return double(std::max<std::uint64_t>(1, step));
+}
 } // namespace
 
 EnergyChart::EnergyChart(QWidget* parent) : QWidget(parent) {
@@ -122,8 +133,45 @@ EnergyChart::EnergyChart(QWidget* parent) : QWidget(parent) {
     lay->addWidget(totals_);
     lay->addWidget(view_, 1);
 
+    // Read-outs with the unit: a bar segment's component and stage, a run's stage total.
+    view_->setBarHoverFormat([this](const QBarSet* set, int k) {
+        const QString stage = pretty(stages_.value(k));
+        return QString("%1 · %2: %3 %4")
+            .arg(set->label(), stage, QLocale().toString(set->at(k), 'g', 3), unit_);
+    });
+    view_->setHoverFormat([this](const QXYSeries* s, QPointF p) {
+        return QString("%1 · %2: %3 %4")
+            .arg(s->name(), pretty(stages_.value(int(std::lround(p.x())))),
+                 QLocale().toString(p.y(), 'g', 3), unit_);
+    });
     connect(technology_, &QComboBox::textActivated, this, &EnergyChart::technologyRequested);
     connect(perImage_, &QRadioButton::toggled, this, [this] { redraw(); });
+}
+
+void EnergyChart::setComparisons(std::vector<RunEnergy> runs) {
+    // Comparison runs report every snapshot; most change nothing drawn here.
+    if (runs == runs_) return;
+    runs_ = std::move(runs);
+    if (runSeries_.size() != qsizetype(runs_.size())) {
+        for (QScatterSeries* ser : runSeries_)
+            view_->chart()->removeSeries(ser), delete ser;
+        runSeries_.clear();
+        for (std::size_t i = 0; i < runs_.size(); ++i) {
+            auto* ser = new QScatterSeries;
+            // The runs' colours of the accuracy and sparsity charts.
+            ser->setColor(series_color(int(i) + 3));
+            ser->setBorderColor(Qt::white);
+            ser->setMarkerSize(12);
+            view_->chart()->addSeries(ser);
+            ser->attachAxis(x_);
+            ser->attachAxis(y_);
+            runSeries_.append(ser);
+        }
+        view_->applyFonts();
+    }
+    for (std::size_t i = 0; i < runs_.size(); ++i)
+        runSeries_[qsizetype(i)]->setName(runs_[i].label);
+    redraw();
 }
 
 void EnergyChart::showSnapshot(const SnapshotPtr& s) {
@@ -144,13 +192,7 @@ void EnergyChart::redraw() {
     const bool reported = !e.technology.empty();
     const bool cumulative = cumulative_->isChecked();
     // Cumulative = per image x the images the ledger priced.
-    double images = 1.0;
-    if (cumulative) {
-        images = double(std::max<std::uint64_t>(1, last_->step));
-        const double per = e.energy_nJ_per_image[total_column];
-        const double cum = e.energy_nJ_cumulative[total_column];
-        if (per > 0 && cum > 0) images = cum / per;
-    }
+    const double images = cumulative ? images_priced(e, last_->step) : 1.0;
     // Stacks: component -> stage -> nJ per image. "update" already includes "refresh", so
     // refresh is not stacked again.
     std::map<QString, std::map<QString, double>> table;
@@ -189,6 +231,21 @@ void EnergyChart::redraw() {
         for (const QString& cp : comps)
             sum += table[cp][st];
         top = std::max(top, sum * images);
+    }
+    // Each comparison run's stage totals, in nJ per image or so far, where the main run has bars.
+    std::vector<QList<QPointF>> runPoints;
+    for (const RunEnergy& r : runs_) {
+        QList<QPointF> points;
+        const double n = cumulative ? images_priced(r.report, r.step) : 1.0;
+        for (int k = 0; k < stages.size(); ++k) {
+            const int col =
+                int(std::find(column_names.begin(), column_names.end(), stages[k].toStdString()) -
+                    column_names.begin());
+            if (col >= stacked_columns || r.report.technology.empty()) continue;
+            points.append(QPointF(double(k), r.report.energy_nJ_per_image[col] * n));
+            top = std::max(top, points.back().y());
+        }
+        runPoints.push_back(points);
     }
     double div = 1;
     QString unit = "nJ";
@@ -230,6 +287,13 @@ void EnergyChart::redraw() {
     for (int i = 0; i < comps.size() && i < sets.size(); ++i)
         for (int k = 0; k < stages.size(); ++k)
             sets[i]->replace(k, table[comps[i]][stages[k]] * images / div);
+    unit_ = unit + (cumulative ? " so far" : " per image");
+    for (qsizetype i = 0; i < runSeries_.size() && i < qsizetype(runPoints.size()); ++i) {
+        QList<QPointF> points = runPoints[std::size_t(i)];
+        for (QPointF& p : points)
+            p.ry() /= div;
+        runSeries_[i]->replace(points);
+    }
     set_nice_range(y_, 0, top > 0 ? top / div * 1.05 : 1, 5, true, false);
     const QString yTitle =
         QString("energy%1 [%2]").arg(cumulative ? " so far" : " per image").arg(unit);

@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cmath>
 #include <tuple>
+#include <utility>
 
 namespace cbl::ui {
 
@@ -163,6 +164,7 @@ void HeatmapPanel::showSnapshot(const SnapshotPtr& s) {
     // A new experiment restarts the sticky colour ranges.
     if (!last_ || s->step < last_->step || newShape) gMax_ = wMax_ = chiMax_ = 0;
     last_ = s;
+    takeRestoredScale();
     if (layerBox_->count() != int(s->layers.size()) || newShape) {
         QSignalBlocker block(layerBox_);
         layerBox_->clear();
@@ -178,6 +180,39 @@ void HeatmapPanel::showSnapshot(const SnapshotPtr& s) {
         layerBox_->setCurrentIndex(layer_);
     }
     redraw();
+}
+
+void HeatmapPanel::saveScale(SessionGui& gui) const {
+    gui.hold_colour_scale = fixedScale_->isChecked();
+    gui.heatmap_layer = layer_;
+    gui.g_max_uS = gMax_;
+    gui.w_max = wMax_;
+    gui.chi_max_eps = chiMax_;
+}
+
+void HeatmapPanel::restoreScale(const SessionGui& gui, std::uint64_t step) {
+    restoring_ = gui;
+    restoringStep_ = step;
+    takeRestoredScale();
+    if (!restoring_) redraw();
+}
+
+void HeatmapPanel::takeRestoredScale() {
+    // The opened session's picture: loaded (no longer "loading"), at the step it was saved at.
+    if (!restoring_ || !last_ || !last_->loading.empty() || last_->step != restoringStep_) return;
+    const SessionGui g = *std::exchange(restoring_, std::nullopt);
+    {
+        const QSignalBlocker block(fixedScale_);
+        fixedScale_->setChecked(g.hold_colour_scale);
+    }
+    if (g.heatmap_layer < int(last_->layers.size())) {
+        layer_ = g.heatmap_layer;
+        const QSignalBlocker block(layerBox_);
+        layerBox_->setCurrentIndex(layer_);
+    }
+    gMax_ = g.g_max_uS;
+    wMax_ = g.w_max;
+    chiMax_ = g.chi_max_eps;
 }
 
 void HeatmapPanel::redraw() {

@@ -4,6 +4,7 @@
 // the accumulator chi in granules eps. Clicking a cell asks to pin that synapse (its trace
 // appears in the synapse-trace view). "As images" draws each output neuron's inputs as a small
 // image (receptive fields) where the inputs are a square image's pixels.
+#include "core/session/session_file.hpp"
 #include "ui/views/receptive_fields.hpp"
 #include "ui/views/snapshot_view.hpp"
 
@@ -38,11 +39,20 @@ class HeatmapPanel : public QWidget, public SnapshotView {
     /// Whether the layer shown offers this tab (χ: only MCA layers).
     bool offers(Quantity q) const;
 
+    /// The colour hold, the layer shown and its held ranges into `gui` (a session keeps them).
+    void saveScale(SessionGui& gui) const;
+    /// Brings back what saveScale() wrote, for the experiment of a session being opened at
+    /// `step`: taken at once if that experiment is shown, else by its first picture (a new
+    /// experiment would otherwise restart the held ranges).
+    void restoreScale(const SessionGui& gui, std::uint64_t step);
+
   Q_SIGNALS:
     void pinRequested(int layer, int row, int col);
 
   private:
     void redraw();
+    /// Takes `restoring_` if the picture shown is of the session it belongs to.
+    void takeRestoredScale();
     QString hoverText(int row, int col) const;
 
     QComboBox* layerBox_;
@@ -58,6 +68,9 @@ class HeatmapPanel : public QWidget, public SnapshotView {
     MosaicLayout mosaic_;
     /// Sticky colour ranges: no flicker as values move.
     double gMax_ = 0, wMax_ = 0, chiMax_ = 0;
+    /// A session's held scale waiting for its experiment's first picture, and that step.
+    std::optional<SessionGui> restoring_;
+    std::uint64_t restoringStep_ = 0;
 };
 
 } // namespace cbl::ui

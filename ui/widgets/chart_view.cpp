@@ -1,5 +1,6 @@
 #include "ui/widgets/chart_view.hpp"
 
+#include <QBarSet>
 #include <QCategoryAxis>
 #include <QChart>
 #include <QGraphicsLayout>
@@ -10,12 +11,14 @@
 #include <QMouseEvent>
 #include <QPainter>
 #include <QScrollArea>
+#include <QStackedBarSeries>
 #include <QValueAxis>
 #include <QWheelEvent>
 #include <QXYSeries>
 
 #include <algorithm>
 #include <cmath>
+#include <tuple>
 
 namespace cbl::ui {
 
@@ -244,13 +247,42 @@ QString ChartView::hoverAt(QPointF pos) {
             text = QString("%1 · %2 %3 · %4 %5").arg(best->name(), xt, xv, yt, yv);
         }
     }
-    const QPointF pixel = best ? mapFromScene(chart()->mapToScene(bestPixel)) : QPointF();
+    if (!best) std::tie(text, bestPixel) = barAt(chartPos);
+    const QPointF pixel =
+        !text.isEmpty() ? mapFromScene(chart()->mapToScene(bestPixel)) : QPointF();
     if (text != hover_ || pixel != hoverAt_) {
         hover_ = text;
         hoverAt_ = pixel;
         viewport()->update();
     }
     return hover_;
+}
+
+QPair<QString, QPointF> ChartView::barAt(QPointF chartPos) const {
+    if (!barHoverFormat_ || !chart()->plotArea().contains(chartPos)) return {};
+    for (QAbstractSeries* a : chart()->series()) {
+        auto* s = qobject_cast<QStackedBarSeries*>(a);
+        if (!s || !s->isVisible() || s->attachedAxes().size() < 2) continue;
+        const QList<QBarSet*> sets = s->barSets();
+        const int categories = sets.isEmpty() ? 0 : int(sets.front()->count());
+        for (int k = 0; k < categories; ++k) {
+            // Category k is centred on x = k; the bar covers barWidth() of a category's width.
+            const double x0 = chart()->mapToPosition(QPointF(k - s->barWidth() / 2, 0), s).x();
+            const double x1 = chart()->mapToPosition(QPointF(k + s->barWidth() / 2, 0), s).x();
+            if (chartPos.x() < std::min(x0, x1) || chartPos.x() > std::max(x0, x1)) continue;
+            double base = 0; // positive values stack upwards from 0
+            for (const QBarSet* set : sets) {
+                const double v = set->at(k);
+                if (v <= 0) continue;
+                const double y0 = chart()->mapToPosition(QPointF(k, base), s).y();
+                const double y1 = chart()->mapToPosition(QPointF(k, base + v), s).y();
+                base += v;
+                if (chartPos.y() <= std::max(y0, y1) && chartPos.y() >= std::min(y0, y1))
+                    return {barHoverFormat_(set, k), QPointF((x0 + x1) / 2, std::min(y0, y1))};
+            }
+        }
+    }
+    return {};
 }
 
 void ChartView::mouseMoveEvent(QMouseEvent* e) {

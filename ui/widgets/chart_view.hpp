@@ -8,6 +8,7 @@
 #include <functional>
 
 class QAbstractAxis;
+class QBarSet;
 class QCategoryAxis;
 class QValueAxis;
 class QXYSeries;
@@ -50,8 +51,13 @@ class ChartView : public QChartView {
     void setHoverFormat(std::function<QString(const QXYSeries*, QPointF)> format) {
         hoverFormat_ = std::move(format);
     }
-    /// Describes the point nearest `pos` (viewport coordinates) as the mouse would; empty when
-    /// none is near. Tests call it; mouse moves do.
+    /// Hover read-out of stacked bars: the segment under the mouse, described by `format`
+    /// (bar set, category index); without one, bars have no read-out.
+    void setBarHoverFormat(std::function<QString(const QBarSet*, int)> format) {
+        barHoverFormat_ = std::move(format);
+    }
+    /// Describes the point nearest `pos` (viewport coordinates), else the stacked bar segment
+    /// under it, as the mouse would; empty when there is none. Tests call it; mouse moves do.
     QString hoverAt(QPointF pos);
     QString hoverText() const { return hover_; }
     /// Whether the user zoomed or panned: the automatic ranges (set_nice_range, the log axes)
@@ -88,7 +94,12 @@ class ChartView : public QChartView {
     QValueAxis* markerAxis_ = nullptr;
     QList<TimeMarker> markers_;
     QString placeholder_;
+    /// The stacked bar segment under `chartPos` (chart coordinates): its text and the top
+    /// centre of the segment, or an empty text.
+    QPair<QString, QPointF> barAt(QPointF chartPos) const;
+
     std::function<QString(const QXYSeries*, QPointF)> hoverFormat_;
+    std::function<QString(const QBarSet*, int)> barHoverFormat_;
     QString hover_;
     QPointF hoverAt_; ///< the described point, in viewport coordinates
 };
