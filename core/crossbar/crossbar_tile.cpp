@@ -4,7 +4,6 @@
 #include "core/common/rng.hpp"
 #include "core/crossbar/mvm_kernels.hpp"
 
-#include <Random123/uniform.hpp>
 #include <tbb/blocked_range.h>
 #include <tbb/combinable.h>
 #include <tbb/parallel_for.h>
@@ -73,7 +72,6 @@ CrossbarTile::CrossbarTile(int rows_out, int cols_in, const TileConfig& config, 
     u1_.resize(longest / 2 + 2);
     u2_.resize(longest / 2 + 2);
     active_.resize(longest);
-    noise_words_.resize(std::size_t(longest + 8));
     draw_initial_state();
     rebuild_cache();
 }
@@ -189,8 +187,14 @@ void CrossbarTile::rebuild_cache() {
 // The cache is exact at its rebuild and for entries recomputed by program(). Any device's drift
 // factor has since changed by at most nu_max ln(max(age_now, T0) / max(age_then, T0)); the
 // youngest device bounds this, so one comparison decides whether a rebuild is due.
+// The verdict depends only on the values in FreshCheck: the reads of one step (a convolution's
+// positions) find them unchanged and skip the logarithms.
 void CrossbarTile::ensure_cache_fresh() {
     if (!cfg_.drift || !device_.drifts() || nu_max_ <= 0) return;
+    const FreshCheck now{time_s_, first_program_s_,     cache_time_s_,       cache_min_age_s_,
+                         nu_max_, cfg_.drift_tolerance, device_.drift().t0_s};
+    if (now == fresh_at_) return;
+    fresh_at_ = now;
     const double t0 = device_.drift().t0_s;
     const double dt = time_s_ - cache_time_s_;
     const double a = cache_min_age_s_;
@@ -198,7 +202,17 @@ void CrossbarTile::ensure_cache_fresh() {
     if (std::isfinite(first_program_s_))
         change =
             std::max(change, nu_max_ * std::log(std::max(time_s_ - first_program_s_, t0) / t0));
-    if (change > cfg_.drift_tolerance) rebuild_cache();
+    if (change > cfg_.drift_tolerance) {
+        rebuild_cache();
+        // Fresh at the rebuild: change is 0 until the time moves or a device is programmed.
+        fresh_at_ = {time_s_,
+                     first_program_s_,
+                     cache_time_s_,
+                     cache_min_age_s_,
+                     nu_max_,
+                     cfg_.drift_tolerance,
+                     t0};
+    }
 }
 
 void CrossbarTile::update_cache_entry(int s) {
@@ -267,16 +281,9 @@ void CrossbarTile::add_read_noise(Eigen::Ref<Eigen::VectorXf> y,
     const int pairs = (n + 1) / 2;
     // One Philox block gives two Box-Muller pairs; the blocks are drawn eight at a time and the
     // transcendental part runs vectorised.
-    const int blocks = (pairs + 1) / 2; // 4 blocks <= longest + 8 (the words' size)
+    const int blocks = (pairs + 1) / 2; // 2 blocks <= longest / 2 + 2 (u1's and u2's size)
     CounterRng(seed_, RngStream::read_noise, layer_)
-        .blocks(step, 0, blocks, direction, noise_words_.data());
-    for (int b = 0; b < blocks; ++b) {
-        const std::uint32_t* r = noise_words_.data() + 4 * b;
-        u1_[2 * b] = r123::u01<float>(r[0]);
-        u2_[2 * b] = r123::u01<float>(r[1]);
-        u1_[2 * b + 1] = r123::u01<float>(r[2]);
-        u2_[2 * b + 1] = r123::u01<float>(r[3]);
-    }
+        .uniform_pairs(step, 0, blocks, direction, u1_.data(), u2_.data());
     mvm::box_muller(u1_.data(), u2_.data(), pairs, z_.data());
     const float sc = float(cfg_.beta_per_uS * cfg_.read_noise_scale * sigma_step_uS_);
     y.array() += sc * var.head(n).array().sqrt() * z_.head(n).array();
@@ -718,7 +725,7 @@ std::size_t CrossbarTile::bytes_per_synapse() const {
                          u2_.size() + d_pad_.size() + d2_pad_.size() + out_pad_.size() +
                          var_many_.size() + y_one_.size()) *
                  sizeof(float) +
-             active_.size() * sizeof(int) + noise_words_.size() * sizeof(std::uint32_t);
+             active_.size() * sizeof(int);
     return (bytes + std::size_t(n_syn_) - 1) / std::size_t(n_syn_);
 }
 

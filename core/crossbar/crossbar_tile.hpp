@@ -24,6 +24,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 namespace cbl {
@@ -217,14 +218,19 @@ class CrossbarTile {
     double cache_min_age_s_ = 0; ///< youngest device age at that rebuild
     double first_program_s_ = 0; ///< earliest pulse since that rebuild (+inf if none)
     double drift_comp_ref_ = 0;
+    /// The inputs of the last ensure_cache_fresh() verdict that the cache is fresh (NaN: none).
+    struct FreshCheck {
+        double time_s, first_program_s, cache_time_s, cache_min_age_s, nu_max, tolerance, t0_s;
+        bool operator==(const FreshCheck&) const = default;
+    };
+    FreshCheck fresh_at_{std::numeric_limits<double>::quiet_NaN(), 0, 0, 0, 0, 0, 0};
 
     // Scratch for one MVM (kept to avoid allocations per read).
     Eigen::VectorXf x_q_, y_pad_, var_, z_;
     Eigen::MatrixXf d_pad_, d2_pad_, out_pad_, var_many_; ///< the same for transposed reads
     Eigen::VectorXf y_one_;
     Eigen::ArrayXf u1_, u2_;
-    std::vector<int> active_;                ///< driven lines (non-zero inputs) of the current MVM
-    std::vector<std::uint32_t> noise_words_; ///< Philox words of one read's noise
+    std::vector<int> active_; ///< driven lines (non-zero inputs) of the current MVM
     int active_count_ = 0;
 };
 

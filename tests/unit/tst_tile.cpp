@@ -371,8 +371,8 @@ class TstTile : public QObject {
         QCOMPARE(ops_many.device_reads, ops_one.device_reads);
     }
 
-    // The batched Philox draws (AVX-512, eight blocks per pass) equal the scalar Random123 ones,
-    // including 32-bit index wrap-around and the scalar tail.
+    // The batched Philox draws (AVX-512, eight blocks per pass) and their uniforms equal the
+    // scalar Random123 ones, including 32-bit index wrap-around and the scalar tail.
     void batchedRandomBlocksMatchScalar() {
         for (const std::uint64_t seed : {0ull, 1ull, 0xdeadbeefcafef00dull})
             for (const std::uint64_t step : {0ull, 123456789ull, (1ull << 63) | 77ull, ~0ull}) {
@@ -382,10 +382,17 @@ class TstTile : public QObject {
                         for (const std::uint32_t sub : {0u, 1u, 0xffffffffu}) {
                             std::vector<std::uint32_t> out(std::size_t(4 * count));
                             rng.blocks(step, index0, count, sub, out.data());
+                            // Box-Muller's uniforms: words 0 and 2 into a, 1 and 3 into b.
+                            std::vector<float> a(std::size_t(2 * count)), b(a.size());
+                            rng.uniform_pairs(step, index0, count, sub, a.data(), b.data());
                             for (int i = 0; i < count; ++i) {
                                 const auto r = rng.block(step, index0 + std::uint32_t(i), sub);
-                                for (int k = 0; k < 4; ++k)
+                                for (int k = 0; k < 4; ++k) {
                                     QCOMPARE(out[std::size_t(4 * i + k)], r[k]);
+                                    const float u = (k % 2 ? b : a)[std::size_t(2 * i + k / 2)];
+                                    const float want = r123::u01<float>(r[k]);
+                                    QVERIFY(std::memcmp(&u, &want, sizeof u) == 0);
+                                }
                             }
                         }
             }
