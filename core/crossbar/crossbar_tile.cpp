@@ -189,10 +189,14 @@ void CrossbarTile::rebuild_cache() {
 // youngest device bounds this, so one comparison decides whether a rebuild is due.
 // The verdict depends only on the values in FreshCheck: the reads of one step (a convolution's
 // positions) find them unchanged and skip the logarithms.
+CrossbarTile::FreshCheck CrossbarTile::fresh_inputs() const {
+    return {time_s_, first_program_s_,     cache_time_s_,       cache_min_age_s_,
+            nu_max_, cfg_.drift_tolerance, device_.drift().t0_s};
+}
+
 void CrossbarTile::ensure_cache_fresh() {
     if (!cfg_.drift || !device_.drifts() || nu_max_ <= 0) return;
-    const FreshCheck now{time_s_, first_program_s_,     cache_time_s_,       cache_min_age_s_,
-                         nu_max_, cfg_.drift_tolerance, device_.drift().t0_s};
+    const FreshCheck now = fresh_inputs();
     if (now == fresh_at_) return;
     fresh_at_ = now;
     const double t0 = device_.drift().t0_s;
@@ -205,13 +209,7 @@ void CrossbarTile::ensure_cache_fresh() {
     if (change > cfg_.drift_tolerance) {
         rebuild_cache();
         // Fresh at the rebuild: change is 0 until the time moves or a device is programmed.
-        fresh_at_ = {time_s_,
-                     first_program_s_,
-                     cache_time_s_,
-                     cache_min_age_s_,
-                     nu_max_,
-                     cfg_.drift_tolerance,
-                     t0};
+        fresh_at_ = fresh_inputs();
     }
 }
 

@@ -224,6 +224,8 @@ class CrossbarTile {
         bool operator==(const FreshCheck&) const = default;
     };
     FreshCheck fresh_at_{std::numeric_limits<double>::quiet_NaN(), 0, 0, 0, 0, 0, 0};
+    /// What the freshness of the cache depends on, as it is now.
+    FreshCheck fresh_inputs() const;
 
     // Scratch for one MVM (kept to avoid allocations per read).
     Eigen::VectorXf x_q_, y_pad_, var_, z_;
