@@ -350,7 +350,7 @@ int train_rl(const Args& a, RlRun& run) {
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (a.has("--out"))
         save_session(a.value("--out"), run.state(),
-                     {CROSSBARLAB_VERSION, "", "no dataset: " + run.config().rl.env, {}});
+                     {CROSSBARLAB_VERSION, "", "no dataset: " + run.config().rl.env, {}, {}});
     const nlohmann::json s = rl_summary_json(run, wall);
     if (a.flag("--json"))
         std::cout << s.dump() << "\n";
@@ -404,7 +404,7 @@ int cmd_train(const Args& a) {
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (a.has("--out"))
         save_session(a.value("--out"), e->state(),
-                     {CROSSBARLAB_VERSION, "", e->data().description, {}});
+                     {CROSSBARLAB_VERSION, "", e->data().description, {}, {}});
     const nlohmann::json s = summary_json(*e, wall);
     if (a.flag("--json"))
         std::cout << s.dump() << "\n";
