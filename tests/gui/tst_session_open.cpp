@@ -55,6 +55,19 @@ class TestSessionOpen : public QObject {
     }
 
     /// Clicks `button` of the "Comparison runs" question as soon as `w` asks it.
+    /// Shows the window and trains the test experiment for 30 images; false if that failed.
+    static bool showAndTrain(MainWindow& w) {
+        w.show();
+        if (!QTest::qWaitForWindowExposed(&w)) return false;
+        w.loadConfig(gui_test_config());
+        if (!QTest::qWaitFor([&] { return w.lastSnapshot() && !w.lastSnapshot()->layers.empty(); },
+                             20000))
+            return false;
+        w.stepImages(30);
+        return QTest::qWaitFor(
+            [&] { return !w.lastSnapshot()->running && w.lastSnapshot()->step == 30; }, 10000);
+    }
+
     static void answerComparisonQuestion(MainWindow& w, const QString& button) {
         answer_message_box(&w, "Comparison runs", button);
     }
@@ -99,12 +112,7 @@ class TestSessionOpen : public QObject {
 
     void windowRefusesBadSessions() {
         MainWindow w(nullptr, false);
-        w.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&w));
-        w.loadConfig(gui_test_config());
-        QTRY_VERIFY_WITH_TIMEOUT(w.lastSnapshot() && !w.lastSnapshot()->layers.empty(), 20000);
-        w.stepImages(30);
-        QTRY_VERIFY_WITH_TIMEOUT(!w.lastSnapshot()->running && w.lastSnapshot()->step == 30, 10000);
+        QVERIFY(showAndTrain(w));
         for (const QString& session : badSessions()) {
             QSignalSpy failed(w.session(), &SessionController::openFailed);
             QSignalSpy loaded(w.session(), &SessionController::loaded);
@@ -251,13 +259,7 @@ class TestSessionOpen : public QObject {
         SessionGui saved;
         {
             MainWindow w(nullptr, false);
-            w.show();
-            QVERIFY(QTest::qWaitForWindowExposed(&w));
-            w.loadConfig(gui_test_config());
-            QTRY_VERIFY_WITH_TIMEOUT(w.lastSnapshot() && !w.lastSnapshot()->layers.empty(), 20000);
-            w.stepImages(30);
-            QTRY_VERIFY_WITH_TIMEOUT(!w.lastSnapshot()->running && w.lastSnapshot()->step == 30,
-                                     10000);
+            QVERIFY(showAndTrain(w));
             Q_EMIT w.heatmaps()->pinRequested(0, 1, 2);
             Q_EMIT w.heatmaps()->pinRequested(1, 3, 4);
             QTRY_COMPARE_WITH_TIMEOUT(w.lastSnapshot()->traces.size(), std::size_t(2), 10000);
