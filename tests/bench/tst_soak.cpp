@@ -1,8 +1,11 @@
 // Issue 20 soak: the main window trains mca-pcm (Fashion-MNIST when installed, else synthetic)
-// with its autosave on, for CROSSBARLAB_SOAK_SECONDS (default 3600) of wall time. Every 10 s it
-// samples the process's resident memory; a 5 ms timer records the gaps of the event loop. After
-// the first epoch the resident memory stays within 5 % of its value then, and the event loop
-// never stalls beyond 50 ms. An hour of wall time, so it carries the bench label (README).
+// with its autosave on, for CROSSBARLAB_SOAK_SECONDS (default 3600) of wall time, as a class
+// uses it: the preset's run of 20 epochs, and when it finishes Reset and Play again, so an hour
+// builds and tears down about a hundred experiments (one run of 2,500 epochs, 40x any preset,
+// grew its own history in memory). Every 10 s it samples the process's resident memory; a 5 ms
+// timer records the gaps of the event loop. After the first epoch the resident memory stays
+// within 5 % of its value then, and the event loop never stalls beyond 50 ms. An hour of wall
+// time, so it carries the bench label (README).
 #include "../gui/gui_test_config.hpp"
 #include "core/dataset/dataset.hpp"
 #include "core/experiment/config.hpp"
@@ -57,7 +60,6 @@ class TestSoak : public QObject {
         ExperimentConfig c = load_preset("mca-pcm");
         if (!QFileInfo::exists(QString(fashion_mnist_dir) + "/train-images-idx3-ubyte.gz"))
             c.dataset.source = "synthetic";
-        c.training.epochs = 100000; // never finishes inside the soak
         auto data = std::make_shared<const DataSplit>(load_dataset(c.dataset));
         const auto epoch = std::uint64_t(data->train.size());
 
@@ -90,6 +92,21 @@ class TestSoak : public QObject {
             }
             last = now;
         });
+        // A finished run starts again (Reset, Play) at its first snapshot; a new finish counts
+        // only once a snapshot of the new run has been seen.
+        int runs = 0;
+        bool awaiting_new_run = false;
+        QObject::connect(&w.bridge(), &EngineBridge::snapshotReady, [&](const SnapshotPtr& s) {
+            if (!s->finished) {
+                awaiting_new_run = false;
+                return;
+            }
+            if (awaiting_new_run) return;
+            awaiting_new_run = true;
+            ++runs;
+            w.bridge().engine().reset();
+            w.bridge().engine().play();
+        });
         clock.start();
         probe.start();
         w.bridge().engine().play();
@@ -101,18 +118,19 @@ class TestSoak : public QObject {
             QTest::qWait(10000);
             step = w.lastSnapshot() ? w.lastSnapshot()->step : 0;
             const double rss = resident_mib();
-            qInfo("t %5.0f s: step %llu, resident %.1f MiB, largest event-loop gap %.1f ms",
-                  clock.elapsed() / 1e3, static_cast<unsigned long long>(step), rss, max_gap_ms);
-            if (step < epoch) continue;
+            qInfo("t %5.0f s: run %d, step %llu, resident %.1f MiB, largest event-loop gap %.1f ms",
+                  clock.elapsed() / 1e3, runs + 1, static_cast<unsigned long long>(step), rss,
+                  max_gap_ms);
+            if (!steady && runs == 0 && step < epoch) continue;
             if (after_first_epoch == 0) after_first_epoch = rss, steady = true;
             highest = std::max(highest, rss);
         }
         w.bridge().engine().pause();
         w.bridge().engine().sync();
-        qInfo("soak %.0f s: %llu images, resident %.1f MiB after the first epoch, at most %.1f "
-              "MiB after it (%.2f %%); largest event-loop gap %.1f ms while starting, %.1f ms "
-              "after the first epoch, %d gaps over 50 ms after it",
-              seconds, static_cast<unsigned long long>(step), after_first_epoch, highest,
+        qInfo("soak %.0f s: %d runs finished, resident %.1f MiB after the first epoch, at most "
+              "%.1f MiB after it (%.2f %%); largest event-loop gap %.1f ms while starting, %.1f "
+              "ms after the first epoch, %d gaps over 50 ms after it",
+              seconds, runs, after_first_epoch, highest,
               100 * (highest / std::max(1e-9, after_first_epoch) - 1), startup_gap_ms, max_gap_ms,
               gaps_over_50);
         QVERIFY2(after_first_epoch > 0, "the soak did not finish an epoch");
