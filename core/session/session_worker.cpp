@@ -1,5 +1,7 @@
 #include "core/session/session_worker.hpp"
 
+#include "core/common/thread_priority.hpp"
+
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
@@ -41,6 +43,8 @@ void SessionWorker::wait_idle() {
 }
 
 void SessionWorker::loop() {
+    // A save compresses tens of MB: it waits for training and for the GUI, not they for it.
+    lower_this_thread_priority(10);
     std::unique_lock lock(mutex_);
     for (;;) {
         wake_.wait(lock, [&] { return quit_ || !jobs_.empty(); });

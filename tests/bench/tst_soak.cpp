@@ -24,6 +24,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 using namespace cbl;
@@ -37,6 +38,16 @@ double resident_mib() {
     for (std::string line; std::getline(in, line);)
         if (line.rfind("VmRSS:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;
     return 0;
+}
+
+/// This thread's scheduler statistics [ns]: time on a core, and time runnable but waiting for
+/// one (/proc/thread-self/schedstat). Over an event-loop gap the rest of the gap was spent
+/// blocked (a lock, a page fault, the disk).
+std::pair<qint64, qint64> thread_schedstat_ns() {
+    std::ifstream in("/proc/thread-self/schedstat");
+    long long on_cpu = 0, waiting = 0;
+    in >> on_cpu >> waiting;
+    return {on_cpu, waiting};
 }
 
 double soak_seconds() {
@@ -70,6 +81,7 @@ class TestSoak : public QObject {
 
         QElapsedTimer clock;
         qint64 last = -1;
+        std::pair<qint64, qint64> last_sched{};
         // Gaps while the window starts (first layouts, first heatmaps) are reported apart from
         // those of the steady run that the soak judges, which starts after the first epoch.
         bool steady = false;
@@ -80,6 +92,7 @@ class TestSoak : public QObject {
         probe.setInterval(5);
         QObject::connect(&probe, &QTimer::timeout, [&] {
             const qint64 now = clock.nsecsElapsed();
+            const std::pair<qint64, qint64> sched = thread_schedstat_ns();
             if (last >= 0) {
                 const double g = (now - last) / 1e6;
                 double& worst = steady ? max_gap_ms : startup_gap_ms;
@@ -87,10 +100,14 @@ class TestSoak : public QObject {
                 if (g > 50) {
                     gaps_over_50 += steady;
                     if (++logged <= 20)
-                        qInfo("event-loop gap of %.1f ms at t %.2f s", g, now / 1e9);
+                        qInfo("event-loop gap of %.1f ms at t %.2f s: the GUI thread ran %.1f ms, "
+                              "waited for a core %.1f ms, was blocked the rest",
+                              g, now / 1e9, (sched.first - last_sched.first) / 1e6,
+                              (sched.second - last_sched.second) / 1e6);
                 }
             }
             last = now;
+            last_sched = sched;
         });
         // A finished run starts again (Reset, Play) at its first snapshot; a new finish counts
         // only once a snapshot of the new run has been seen.
@@ -104,6 +121,7 @@ class TestSoak : public QObject {
             if (awaiting_new_run) return;
             awaiting_new_run = true;
             ++runs;
+            qInfo("t %.2f s: run %d finished, Reset and Play", clock.elapsed() / 1e3, runs);
             w.bridge().engine().reset();
             w.bridge().engine().play();
         });
