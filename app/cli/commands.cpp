@@ -350,7 +350,7 @@ int train_rl(const Args& a, RlRun& run) {
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (a.has("--out"))
         save_session(a.value("--out"), run.state(),
-                     {CROSSBARLAB_VERSION, "", "no dataset: " + run.config().rl.env, {}, {}});
+                     {CROSSBARLAB_VERSION, "", run.dataset_description(), {}, {}});
     const nlohmann::json s = rl_summary_json(run, wall);
     if (a.flag("--json"))
         std::cout << s.dump() << "\n";

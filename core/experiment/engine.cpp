@@ -1,7 +1,9 @@
 #include "core/experiment/engine.hpp"
 
 #include "core/common/param_error.hpp"
+#include "core/common/thread_priority.hpp"
 #include "core/experiment/divergence.hpp"
+#include "core/training/device_layer.hpp"
 
 #include <oneapi/tbb/info.h>
 
@@ -18,6 +20,19 @@ int arena_threads(int threads) {
     // TBB's count respects the process's CPU mask; one core stays with the GUI thread.
     return std::max(1, tbb::info::default_concurrency() - 1);
 }
+
+/// Nice increment of the engine's threads: enough that a waking GUI thread takes a core from
+/// them at once, little enough that training still outranks background work of other programs.
+constexpr int kEngineNiceIncrement = 5;
+
+class LowerPriorityInArena : public tbb::task_scheduler_observer {
+  public:
+    explicit LowerPriorityInArena(tbb::task_arena& arena) : tbb::task_scheduler_observer(arena) {
+        observe(true);
+    }
+    ~LowerPriorityInArena() override { observe(false); }
+    void on_scheduler_entry(bool) override { lower_this_thread_priority(kEngineNiceIncrement); }
+};
 
 void answer(const VerdictCallback& on_verdict, bool accepted, std::string message = {}) {
     if (on_verdict) on_verdict({accepted, std::move(message)});
@@ -42,9 +57,13 @@ void attempt(F&& work, std::string& error, const VerdictCallback& on_verdict) {
 
 Engine::Engine(int threads)
     : snapshot_(std::make_shared<Snapshot>()), arena_(arena_threads(threads)),
+      background_(std::make_unique<LowerPriorityInArena>(arena_)),
       // The engine thread works inside the arena: it takes the slot reserved for it, the
       // arena's workers take the rest.
-      thread_([this] { arena_.execute([this] { loop(); }); }) {}
+      thread_([this] {
+          lower_this_thread_priority(kEngineNiceIncrement);
+          arena_.execute([this] { loop(); });
+      }) {}
 
 Engine::~Engine() {
     {
@@ -75,24 +94,41 @@ std::shared_ptr<const DataSplit> Engine::data_for(const ExperimentConfig& config
                : std::make_shared<const DataSplit>(load_dataset(config.dataset));
 }
 
-void Engine::install(
-    const ExperimentConfig& config, std::shared_ptr<const DataSplit> data,
-    const std::function<std::unique_ptr<Experiment>(std::shared_ptr<const DataSplit>)>& build,
-    const VerdictCallback& on_verdict) {
+void Engine::adopt(std::unique_ptr<Experiment> e) {
+    experiment_ = std::move(e);
+    rl_.reset();
+}
+
+void Engine::adopt(std::unique_ptr<RlRun> r) {
+    rl_ = std::move(r);
+    experiment_.reset();
+}
+
+void Engine::build_fresh(const ExperimentConfig& config, std::shared_ptr<const DataSplit> data) {
+    if (config.task == "rl")
+        adopt(std::make_unique<RlRun>(config));
+    else
+        adopt(std::make_unique<Experiment>(config, std::move(data)));
+}
+
+void Engine::install(const ExperimentConfig& config, std::shared_ptr<const DataSplit> data,
+                     const std::function<void(std::shared_ptr<const DataSplit>)>& build,
+                     const VerdictCallback& on_verdict) {
     // Reading a dataset and drawing every device's initial state take seconds: the views say so
-    // meanwhile (issue 18).
-    const bool new_data = !data && !(data_ && config.dataset == config_.dataset);
+    // meanwhile (issue 18). A deep-RL run has no dataset.
+    const bool rl = config.task == "rl";
+    const bool new_data = !rl && !data && !(data_ && config.dataset == config_.dataset);
     loading_ = (new_data ? "Loading " + config.dataset.source + " and building " : "Building ") +
                (config.name.empty() ? std::string("the experiment") : config.name);
     publish(true);
     attempt(
         [&] {
-            if (!data) data = data_for(config);
-            experiment_ = build(data);
+            if (!rl && !data) data = data_for(config);
+            build(data);
             running_ = false;
             drift_ = {};
             config_ = config;
-            data_ = std::move(data);
+            if (!rl) data_ = std::move(data);
         },
         error_, on_verdict);
     loading_.clear();
@@ -102,10 +138,7 @@ void Engine::load(const ExperimentConfig& config, std::shared_ptr<const DataSpli
                   VerdictCallback on_verdict) {
     command([this, config, data, on_verdict = std::move(on_verdict)] {
         install(
-            config, data,
-            [&](std::shared_ptr<const DataSplit> d) {
-                return std::make_unique<Experiment>(config, std::move(d));
-            },
+            config, data, [&](std::shared_ptr<const DataSplit> d) { build_fresh(config, d); },
             on_verdict);
     });
 }
@@ -126,7 +159,10 @@ void Engine::restore(ExperimentState state, std::shared_ptr<const DataSplit> dat
         install(
             config, data,
             [&](std::shared_ptr<const DataSplit> d) {
-                return std::make_unique<Experiment>(*st, std::move(d));
+                if (config.task == "rl")
+                    adopt(std::make_unique<RlRun>(*st));
+                else
+                    adopt(std::make_unique<Experiment>(*st, std::move(d)));
             },
             on_verdict);
     });
@@ -135,7 +171,10 @@ void Engine::restore(ExperimentState state, std::shared_ptr<const DataSplit> dat
 void Engine::check_config(const ExperimentConfig& config, VerdictCallback on_verdict) {
     command([this, config, on_verdict = std::move(on_verdict)] {
         try {
-            Experiment trial(config, data_for(config));
+            if (config.task == "rl")
+                RlRun trial(config);
+            else
+                Experiment trial(config, data_for(config));
         } catch (const std::exception& e) {
             answer(on_verdict, false, e.what());
             return;
@@ -149,6 +188,12 @@ std::future<CapturedState> Engine::capture_state() {
     std::future<CapturedState> result = promise->get_future();
     command([this, promise] {
         try {
+            if (rl_) {
+                // A deep-RL run is saved between episodes: the one under way is played out.
+                rl_->finish_episode();
+                promise->set_value({rl_->state(), rl_->dataset_description()});
+                return;
+            }
             if (!experiment_) throw InputError("there is no experiment to save");
             // Checked: a state holding NaN or inf is refused, never saved.
             promise->set_value({experiment_->checked_state(), experiment_->data().description});
@@ -166,7 +211,7 @@ std::future<CapturedState> Engine::capture_state() {
 
 void Engine::play() {
     command([this] {
-        running_ = experiment_ && !experiment_->finished();
+        running_ = !run_finished();
         stop_after_ = -1;
         stop_at_epoch_ = false;
     });
@@ -178,7 +223,7 @@ void Engine::pause() {
 
 void Engine::step_images(int n) {
     command([this, n] {
-        running_ = experiment_ && !experiment_->finished();
+        running_ = !run_finished();
         stop_after_ = n;
         stop_at_epoch_ = false;
     });
@@ -186,7 +231,7 @@ void Engine::step_images(int n) {
 
 void Engine::step_epoch() {
     command([this] {
-        running_ = experiment_ && !experiment_->finished();
+        running_ = !run_finished();
         stop_after_ = -1;
         stop_at_epoch_ = true;
     });
@@ -195,9 +240,9 @@ void Engine::step_epoch() {
 void Engine::reset() {
     command([this] {
         running_ = false;
-        if (!data_) return;
+        if (!experiment_ && !rl_) return;
         try {
-            experiment_ = std::make_unique<Experiment>(config_, data_);
+            build_fresh(config_, data_);
             drift_ = {};
         } catch (const std::exception& e) {
             error_ = e.what();
@@ -212,7 +257,10 @@ void Engine::set_speed(double images_per_second) {
 void Engine::on_experiment(std::function<void(Experiment&)> f, VerdictCallback on_verdict) {
     command([this, f = std::move(f), on_verdict = std::move(on_verdict)] {
         if (!experiment_) {
-            answer(on_verdict, false, "there is no experiment yet");
+            answer(on_verdict, false,
+                   rl_ ? "a deep-RL run (task = rl) takes no live changes: edit its config and "
+                         "load it, or Reset"
+                       : "there is no experiment yet");
             return;
         }
         attempt([&] { f(*experiment_); }, error_, on_verdict);
@@ -308,6 +356,8 @@ void Engine::publish(bool force) {
         s->traces = e.traces();
         s->drift = drift_;
         s->energy = e.energy_report();
+    } else if (rl_) {
+        publish_rl(*s);
     }
     std::function<void()> notify;
     {
@@ -316,6 +366,56 @@ void Engine::publish(bool force) {
         notify = publisher_;
     }
     if (notify) notify();
+}
+
+void Engine::publish_rl(Snapshot& s) const {
+    const RlRun& r = *rl_;
+    const rl::DqnAgent& a = r.agent();
+    const rl::Environment& env = a.environment();
+    s.config = r.config();
+    s.dataset = r.dataset_description();
+    RlPicture p;
+    p.environment = env.name();
+    p.state = env.state();
+    p.action_count = env.action_count();
+    p.episode_steps = a.in_episode() ? env.steps() : 0;
+    p.episode_reward = a.in_episode() ? a.episode_reward() : 0;
+    p.episode_rewards = a.episode_rewards();
+    p.mean_reward_100 = a.mean_reward_100();
+    p.stop_reward = a.config().stop_at_mean_reward;
+    p.episode_budget = a.config().episodes;
+    const Eigen::VectorXf q = a.q_values();
+    p.q_values.assign(q.data(), q.data() + q.size());
+    p.environment_steps = a.environment_steps();
+    p.learning_steps = a.learning_steps();
+    // Progress in episodes; the ETA from the steps an episode has taken so far.
+    s.epochs_done = int(p.episode_rewards.size());
+    s.epochs_total = p.episode_budget;
+    s.position = p.episode_steps;
+    s.epoch_size = env.max_steps();
+    s.step = p.environment_steps;
+    s.finished = r.finished();
+    s.divergence = r.divergence();
+    s.images_per_second = rate_;
+    const double steps_per_episode =
+        s.epochs_done ? double(p.environment_steps) / s.epochs_done : env.max_steps();
+    s.eta_s = rate_ > 0 ? (s.epochs_total - s.epochs_done) * steps_per_episode / rate_ : 0;
+    for (int k = 0; k < a.network().weight_count(); ++k)
+        s.layers.push_back(picture_of(a.network().weight_layer(k)));
+    if (r.samples() > 0) s.energy = r.energy_report();
+    s.rl = std::move(p);
+}
+
+bool Engine::run_finished() const {
+    return rl_ ? rl_->finished() : !experiment_ || experiment_->finished();
+}
+
+int Engine::advance(int n) {
+    return rl_ ? rl_->play(n) : experiment_->train(n);
+}
+
+int Engine::boundaries_done() const {
+    return rl_ ? int(rl_->agent().episode_rewards().size()) : experiment_->epochs_done();
 }
 
 void Engine::loop() {
@@ -330,7 +430,7 @@ void Engine::loop() {
         for (auto& f : todo)
             f();
         if (!todo.empty()) publish(true);
-        if (!running_ || !experiment_) continue;
+        if (!running_ || (!experiment_ && !rl_)) continue;
 
         // Train a slice of about 20 ms (or what the throttle allows), then look at commands again:
         // pause and cancel answer within one slice.
@@ -338,16 +438,16 @@ void Engine::loop() {
         int chunk = 16;
         if (speed_ > 0) chunk = std::max(1, std::min(chunk, static_cast<int>(speed_ * 0.05)));
         long long trained = 0;
-        const int epoch_before = experiment_->epochs_done();
+        const int epoch_before = boundaries_done();
         try {
             while (clock_type::now() - t0 < std::chrono::milliseconds(20)) {
                 // A step command stops exactly at its count.
-                const int n = experiment_->train(
+                const int n = advance(
                     stop_after_ >= 0 ? static_cast<int>(std::min<long long>(chunk, stop_after_))
                                      : chunk);
                 trained += n;
                 if (stop_after_ >= 0 && (stop_after_ -= n) <= 0) break;
-                if (experiment_->epochs_done() != epoch_before || n == 0 || speed_ > 0) break;
+                if (boundaries_done() != epoch_before || n == 0 || speed_ > 0) break;
             }
         } catch (const std::exception& e) {
             error_ = e.what();
@@ -363,14 +463,14 @@ void Engine::loop() {
             const double r = trained / total;
             rate_ = rate_ > 0 ? 0.8 * rate_ + 0.2 * r : r;
         }
-        const bool epoch_ended = experiment_->epochs_done() != epoch_before;
+        const bool epoch_ended = boundaries_done() != epoch_before;
         // A loss stuck at chance pauses the run once, at the epoch that shows it (a non-finite
         // value already threw above); playing on is the user's call.
-        if (epoch_ended && !experiment_->divergence().empty()) {
+        if (epoch_ended && experiment_ && !experiment_->divergence().empty()) {
             error_ = experiment_->divergence();
             running_ = false;
         }
-        if (experiment_->finished() || stop_after_ == 0 || (stop_at_epoch_ && epoch_ended)) {
+        if (run_finished() || stop_after_ == 0 || (stop_at_epoch_ && epoch_ended)) {
             running_ = false;
             stop_after_ = -1;
             stop_at_epoch_ = false;

@@ -3,9 +3,11 @@
 // snapshots at most ~20 times a second (ARCHITECTURE.md "Threading"). No Qt here: the GUI passes
 // a publisher callback that posts a queued call to its own thread.
 #include "core/experiment/experiment.hpp"
+#include "core/experiment/rl_run.hpp"
 #include "core/experiment/snapshot.hpp"
 
 #include <oneapi/tbb/task_arena.h>
+#include <oneapi/tbb/task_scheduler_observer.h>
 
 #include <condition_variable>
 #include <deque>
@@ -33,7 +35,9 @@ struct CapturedState {
 class Engine {
   public:
     /// `threads` = TBB threads of the engine's work (its arena, engine thread included); 0 = one
-    /// per core but one, which stays free for the GUI thread. Results do not depend on it.
+    /// per core but one, which stays free for the GUI thread. Results do not depend on it. Its
+    /// threads run below the priority of the thread that made it (the GUI's), see
+    /// core/common/thread_priority.hpp.
     explicit Engine(int threads = 0);
     ~Engine();
     Engine(const Engine&) = delete;
@@ -42,7 +46,8 @@ class Engine {
     /// Called on the engine thread after a new snapshot is stored; keep it cheap.
     void set_publisher(std::function<void()> on_snapshot);
 
-    /// Replaces the experiment (structural change = reset). Without `data` the dataset named by
+    /// Replaces the experiment (structural change = reset); a config with task = rl makes a
+    /// deep-RL run (RlRun), which needs no data. Without `data` the dataset named by
     /// the config is loaded on the engine thread. A config that cannot build leaves the current
     /// experiment running; its message goes to the verdict and to snapshot()->error.
     void load(const ExperimentConfig& config, std::shared_ptr<const DataSplit> data = nullptr,
@@ -59,8 +64,8 @@ class Engine {
     std::future<CapturedState> capture_state();
     void play();
     void pause();
-    void step_images(int n); ///< trains n images then pauses
-    void step_epoch();       ///< trains to the end of the current epoch then pauses
+    void step_images(int n); ///< trains n images (plays n environment steps) then pauses
+    void step_epoch();       ///< trains to the end of the current epoch (episode) then pauses
     void reset();            ///< same config, fresh start
     /// Throttle for demos: 0 = as fast as possible, else images per second.
     void set_speed(double images_per_second);
@@ -89,19 +94,33 @@ class Engine {
     void on_experiment(std::function<void(Experiment&)> f, VerdictCallback on_verdict = {});
     /// The data `config` names: the loaded data when the dataset is the same.
     std::shared_ptr<const DataSplit> data_for(const ExperimentConfig& config);
-    /// Installs what `build` makes (or keeps the current experiment if it throws).
-    void install(
-        const ExperimentConfig& config, std::shared_ptr<const DataSplit> data,
-        const std::function<std::unique_ptr<Experiment>(std::shared_ptr<const DataSplit>)>& build,
-        const VerdictCallback& on_verdict);
+    /// Installs what `build` makes (or keeps the current experiment if it throws): `build` gets
+    /// the data (none for a deep-RL config) and adopts the run it builds.
+    void install(const ExperimentConfig& config, std::shared_ptr<const DataSplit> data,
+                 const std::function<void(std::shared_ptr<const DataSplit>)>& build,
+                 const VerdictCallback& on_verdict);
+    /// A fresh run of `config`: an Experiment, or an RlRun for task = rl.
+    void build_fresh(const ExperimentConfig& config, std::shared_ptr<const DataSplit> data);
+    void adopt(std::unique_ptr<Experiment> e);
+    void adopt(std::unique_ptr<RlRun> r);
+    bool run_finished() const;
+    /// Trains up to n images (or plays n environment steps), never past an epoch's (episode's)
+    /// end; returns how many.
+    int advance(int n);
+    /// Epochs (episodes) finished.
+    int boundaries_done() const;
+    void publish_rl(Snapshot& s) const;
 
     mutable std::mutex mutex_;
     std::condition_variable wake_;
     std::deque<std::function<void()>> commands_;
     bool quit_ = false;
 
-    // Owned by the engine thread.
+    // Owned by the engine thread. At most one run: a supervised experiment or a deep-RL run
+    // (seed 000's DQN), which the same commands drive (an image step is an environment step, an
+    // epoch an episode).
     std::unique_ptr<Experiment> experiment_;
+    std::unique_ptr<RlRun> rl_;
     ExperimentConfig config_;
     std::shared_ptr<const DataSplit> data_;
     bool running_ = false;
@@ -119,6 +138,8 @@ class Engine {
     SnapshotPtr snapshot_;
     std::function<void()> publisher_;
     tbb::task_arena arena_; ///< every parallel loop of the experiment runs in here
+    /// Lowers the priority of every thread that works in `arena_` (thread_priority.hpp).
+    std::unique_ptr<tbb::task_scheduler_observer> background_;
     std::thread thread_;
 };
 

@@ -305,12 +305,7 @@ EnergyReport Experiment::energy_report() const {
 }
 
 LayerPicture Experiment::picture(int k) const {
-    LayerPicture p;
-    p.weights = weights(k);
-    if (net32_)
-        if (const auto* d = dynamic_cast<const DeviceLayer*>(&net32_->weight_layer(k)))
-            d->fill_picture(p);
-    return p;
+    return with_net([&](const auto& net) { return picture_of(net.weight_layer(k)); });
 }
 
 bool Experiment::is_hot(const std::string& path) {

@@ -29,6 +29,8 @@ RlRun::RlRun(const ExperimentState& state) : RlRun(state.config.get<ExperimentCo
 }
 
 ExperimentState RlRun::state() const {
+    if (agent_->in_episode())
+        throw InputError("a deep-RL run is saved between episodes: finish_episode() first");
     ExperimentState st;
     st.config = config_;
     agent_->save_state(st.arrays);
@@ -38,6 +40,32 @@ ExperimentState RlRun::state() const {
 double RlRun::run_episode() {
     if (!divergence_.empty()) throw Diverged(divergence_);
     const double reward = agent_->run_episode();
+    check_finite();
+    return reward;
+}
+
+int RlRun::play(int steps) {
+    if (!divergence_.empty()) throw Diverged(divergence_);
+    int played = 0;
+    while (played < steps && !agent_->finished()) {
+        ++played;
+        if (agent_->step()) {
+            check_finite();
+            break;
+        }
+    }
+    return played;
+}
+
+std::string RlRun::dataset_description() const {
+    return "no dataset: " + config_.rl.env;
+}
+
+void RlRun::finish_episode() {
+    if (agent_->in_episode()) run_episode();
+}
+
+void RlRun::check_finite() {
     // Checked once an episode: a NaN or inf reaches the Q-values within a learning step or two.
     const auto& net = agent_->network();
     std::string what;
@@ -45,13 +73,11 @@ double RlRun::run_episode() {
         if (!net.weight_layer(k).weights().allFinite())
             what = "layer " + std::to_string(k) + "'s weights are not finite";
     if (what.empty() && !agent_->q_values().allFinite()) what = "a Q-value is not finite";
-    if (!what.empty()) {
-        divergence_ = "training diverged in episode " +
-                      std::to_string(agent_->episode_rewards().size()) + ": " + what +
-                      "; likely cause: " + likely_cause(config_, "loss");
-        throw Diverged(divergence_);
-    }
-    return reward;
+    if (what.empty()) return;
+    divergence_ = "training diverged in episode " +
+                  std::to_string(agent_->episode_rewards().size()) + ": " + what +
+                  "; likely cause: " + likely_cause(config_, "loss");
+    throw Diverged(divergence_);
 }
 
 std::uint64_t RlRun::resumed_at_steps() const {

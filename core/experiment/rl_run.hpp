@@ -28,9 +28,19 @@ class RlRun {
 
     const ExperimentConfig& config() const { return config_; }
     const rl::DqnAgent& agent() const { return *agent_; }
-    /// Plays one episode, learning as it goes, and returns its reward. A weight or Q-value that
-    /// is no longer finite stops the run: Diverged, with divergence() set.
+    /// What a session records as its data: the control task, no dataset.
+    std::string dataset_description() const;
+    /// Plays the rest of the current episode (a whole one between episodes), learning as it goes,
+    /// and returns its reward. A weight or Q-value that is no longer finite stops the run:
+    /// Diverged, with divergence() set.
     double run_episode();
+    /// Plays up to `steps` environment steps, never past the end of the current episode (as
+    /// Experiment::train stops at an epoch's end), and returns how many; the same checks as
+    /// run_episode at the episode's end. A live view plays a few steps at a time and draws the
+    /// environment between them.
+    int play(int steps);
+    /// Ends the episode under way, if any: a run is saved between episodes (state()).
+    void finish_episode();
     /// The budget is played, the stop reward reached, or the run diverged.
     bool finished() const { return !divergence_.empty() || agent_->finished(); }
     /// "" while learning is sound, else the one-line report.
@@ -46,12 +56,15 @@ class RlRun {
     /// choice and TD-target reads are inference reads the ledger does not count.
     EnergyReport energy_report() const;
     /// The run between episodes as a session stores it (save_session): the config and the
-    /// agent's arrays (DqnAgent::save_state); no epochs, so no history.
+    /// agent's arrays (DqnAgent::save_state); no epochs, so no history. InputError during an
+    /// episode (finish_episode() first).
     ExperimentState state() const;
     /// Environment steps the run had played when it was saved (0 for a fresh run).
     std::uint64_t resumed_at_steps() const;
 
   private:
+    void check_finite();
+
     ExperimentConfig config_;
     std::unique_ptr<rl::DqnAgent> agent_;
     std::shared_ptr<const TechnologyPreset> technology_;

@@ -8,7 +8,9 @@
 
 #include <Eigen/Core>
 
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,6 +30,23 @@ struct DriftCurve {
     std::vector<double> times_s;                   ///< time after training [s]
     std::vector<double> test_accuracy;             ///< fraction, no compensation
     std::vector<double> test_accuracy_compensated; ///< fraction, global drift compensation
+};
+
+/// A deep-RL run (task = rl: seed 000's DQN, core/experiment/rl_run.hpp) between two steps: what
+/// the environment view, the reward chart and the Q-value bars draw.
+struct RlPicture {
+    std::string environment;   ///< rl.env: cartpole, mountaincar or acrobot
+    std::vector<double> state; ///< Environment::state(): positions, angles, velocities (SI)
+    int action_count = 0;
+    int episode_steps = 0;               ///< steps of the episode under way (0 between episodes)
+    double episode_reward = 0;           ///< its reward so far
+    std::vector<double> episode_rewards; ///< every finished episode, in order
+    double mean_reward_100 = 0;          ///< of the last 100 finished episodes
+    double stop_reward = 0;      ///< rl.stop_at_mean_reward (0 = the whole budget is played)
+    int episode_budget = 0;      ///< rl.episodes
+    std::vector<float> q_values; ///< online network on the current state, one per action
+    std::uint64_t environment_steps = 0;
+    std::uint64_t learning_steps = 0;
 };
 
 struct Snapshot {
@@ -57,6 +76,9 @@ struct Snapshot {
     std::vector<SynapseTrace> traces;
     DriftCurve drift;    ///< last requested evaluation (empty until asked)
     EnergyReport energy; ///< energy and latency of the training so far (core/energy)
+    /// Set for a deep-RL run, whose progress is counted in episodes (epochs_done / epochs_total)
+    /// and environment steps (step, position within the episode); no dataset, no history.
+    std::optional<RlPicture> rl;
 };
 
 using SnapshotPtr = std::shared_ptr<const Snapshot>;

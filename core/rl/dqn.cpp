@@ -104,25 +104,33 @@ void DqnAgent::learn() {
         target_ = Network<float>(online_);
 }
 
-double DqnAgent::run_episode() {
-    env_->reset(seed_, rewards_.size());
-    env_->observe(s_);
-    double total = 0;
-    for (;;) {
-        const int a = act(s_);
-        const StepResult r = env_->step(a);
-        env_->observe(next_);
-        memory_.add(s_, a, r.reward, next_, r.terminated);
-        total += r.reward;
-        ++steps_;
-        if (steps_ > std::uint64_t(cfg_.warmup_steps) && memory_.size() >= cfg_.batch_size &&
-            steps_ % std::uint64_t(cfg_.train_every) == 0)
-            learn();
-        if (r.done()) break;
-        s_ = next_;
+bool DqnAgent::step() {
+    if (!in_episode_) {
+        env_->reset(seed_, rewards_.size());
+        env_->observe(s_);
+        episode_reward_ = 0;
+        in_episode_ = true;
     }
-    rewards_.push_back(total);
-    return total;
+    const int a = act(s_);
+    const StepResult r = env_->step(a);
+    env_->observe(next_);
+    memory_.add(s_, a, r.reward, next_, r.terminated);
+    episode_reward_ += r.reward;
+    ++steps_;
+    if (steps_ > std::uint64_t(cfg_.warmup_steps) && memory_.size() >= cfg_.batch_size &&
+        steps_ % std::uint64_t(cfg_.train_every) == 0)
+        learn();
+    s_ = next_;
+    if (!r.done()) return false;
+    rewards_.push_back(episode_reward_);
+    in_episode_ = false;
+    return true;
+}
+
+double DqnAgent::run_episode() {
+    while (!step()) {
+    }
+    return rewards_.back();
 }
 
 namespace {

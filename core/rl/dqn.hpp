@@ -27,8 +27,17 @@ class DqnAgent {
     DqnAgent(const DqnConfig& config, const OptimizerConfig& optimizer,
              const WeightFactory& weights, std::uint64_t seed);
 
-    /// Plays one episode, learning as it goes; returns its total reward.
+    /// Plays one environment step, learning as it goes; the first step after an episode ended
+    /// starts the next. Returns true when this step ended the episode (its reward is then
+    /// episode_rewards().back()). Views watch the environment between steps.
+    bool step();
+    /// Plays steps to the end of the current episode (a whole one between episodes); returns its
+    /// total reward.
     double run_episode();
+    /// An episode is under way (steps played since the last one ended).
+    bool in_episode() const { return in_episode_; }
+    /// Reward of the episode under way so far.
+    double episode_reward() const { return episode_reward_; }
     bool finished() const;
 
     const std::vector<double>& episode_rewards() const { return rewards_; }
@@ -43,10 +52,11 @@ class DqnAgent {
     const Network<float>& network() const { return online_; }
     const DqnConfig& config() const { return cfg_; }
 
-    /// Everything a resumed agent needs between episodes: the online network under its own
-    /// layer_<k>/ names (as a supervised network saves them), the target network under
-    /// rl/target/, the replay memory under rl/replay/, the episode rewards and the step
-    /// counters (the random draws are keyed by them and the seed, so nothing else is needed).
+    /// Everything a resumed agent needs between episodes (not during one: in_episode() false): the
+    /// online network under its own layer_<k>/ names (as a supervised network saves them), the
+    /// target network under rl/target/, the replay memory under rl/replay/, the episode rewards and
+    /// the step counters (the random draws are keyed by them and the seed, so nothing else is
+    /// needed).
     void save_state(StateArrays& out) const;
     /// Throws InputError naming the array that is missing or of the wrong size.
     void load_state(const StateArrays& in);
@@ -66,6 +76,8 @@ class DqnAgent {
     ReplayMemory memory_;
     std::vector<double> rewards_;
     std::uint64_t steps_ = 0, learn_steps_ = 0, samples_ = 0;
+    bool in_episode_ = false;
+    double episode_reward_ = 0;
     Eigen::VectorXf s_, next_;
 };
 

@@ -34,4 +34,14 @@ class DeviceLayer : public WeightLayer<float> {
     virtual void clear_epoch_pulses() = 0;
 };
 
+/// What the heatmaps show of a weight layer: its weights, and a device layer's conductances,
+/// pulses and chi (supervised networks and the DQN's Q-network alike).
+template <typename Scalar>
+LayerPicture picture_of(const WeightLayer<Scalar>& layer) {
+    LayerPicture p;
+    p.weights = layer.weights().template cast<float>();
+    if (const auto* d = dynamic_cast<const DeviceLayer*>(&layer)) d->fill_picture(p);
+    return p;
+}
+
 } // namespace cbl

@@ -73,6 +73,35 @@ class TestDqn : public QObject {
         QCOMPARE(run(3), run(3));
         QVERIFY(run(3) != run(4));
     }
+    void stepsPlayTheSameEpisodesAsWholeEpisodes() {
+        // The GUI plays a few steps at a time and draws between them; the CLI plays whole
+        // episodes. Both must be the same run, learning included.
+        DqnConfig c;
+        c.episodes = 12;
+        c.warmup_steps = 100;
+        c.batch_size = 16;
+        c.hidden = {32, 32};
+        const auto layers = [](const std::vector<int>& l) { return fp_layers(l, 5); };
+        DqnAgent whole(c, adam(1e-3), layers, 5), stepped(c, adam(1e-3), layers, 5);
+        while (!whole.finished())
+            whole.run_episode();
+        int ends = 0;
+        while (!stepped.finished()) {
+            QVERIFY(!stepped.finished());
+            if (stepped.step()) {
+                ++ends;
+                QVERIFY(!stepped.in_episode());
+                QCOMPARE(stepped.episode_rewards().size(), std::size_t(ends));
+            } else {
+                QVERIFY(stepped.in_episode());
+            }
+        }
+        QCOMPARE(stepped.episode_rewards(), whole.episode_rewards());
+        QCOMPARE(stepped.environment_steps(), whole.environment_steps());
+        QCOMPARE(stepped.learning_steps(), whole.learning_steps());
+        QVERIFY(stepped.network().weight_layer(0).weights() ==
+                whole.network().weight_layer(0).weights());
+    }
 };
 
 QTEST_GUILESS_MAIN(TestDqn)

@@ -186,6 +186,55 @@ class TestEngine : public QObject {
         QCOMPARE(engine.snapshot()->step, std::uint64_t(50));
     }
 
+    void deepRlRunPlaysInTheEngine() {
+        // A task = rl config makes a DQN run: steps are environment steps, an "epoch" an
+        // episode; it plays the same episodes as the CLI's whole-episode loop, and a capture
+        // mid-episode plays that episode out first.
+        ExperimentConfig c = load_preset("time-rram-dqn");
+        c.rl.episodes = 6;
+        c.rl.warmup_steps = 100;
+        c.rl.hidden = {16, 16};
+        RlRun reference(c);
+        while (!reference.finished())
+            reference.run_episode();
+
+        Engine engine;
+        VerdictWaiter loaded;
+        engine.load(c, nullptr, loaded.callback());
+        const ParameterVerdict v = loaded.get();
+        QVERIFY2(v.accepted, v.message.c_str());
+        engine.step_images(7); // mid-episode: a cart-pole episode lasts at least 8 steps
+        do
+            engine.sync();
+        while (engine.snapshot()->running);
+        SnapshotPtr s = engine.snapshot();
+        QVERIFY(s->rl.has_value());
+        QCOMPARE(s->step, std::uint64_t(7));
+        QCOMPARE(s->rl->episode_steps, 7);
+        QCOMPARE(s->rl->environment, std::string("cartpole"));
+        QCOMPARE(int(s->rl->q_values.size()), 2);
+        QCOMPARE(s->layers.size(), std::size_t(3));
+        QVERIFY(s->layers[0].g_plus_uS.size() > 0); // RRAM tiles: conductances to draw
+        const CapturedState captured = engine.capture_state().get();
+        QCOMPARE(captured.dataset, std::string("no dataset: cartpole"));
+        engine.sync();
+        QCOMPARE(engine.snapshot()->rl->episode_rewards.size(), std::size_t(1));
+        QCOMPARE(engine.snapshot()->rl->episode_steps, 0);
+
+        // A live change is refused with a reason; play on to the budget.
+        VerdictWaiter refused;
+        engine.set_parameter("training.optimizer.learning_rate", 0.01, refused.callback());
+        QVERIFY(!refused.get().accepted);
+        engine.play();
+        do
+            engine.sync();
+        while (engine.snapshot()->running);
+        s = engine.snapshot();
+        QVERIFY(s->finished);
+        QCOMPARE(s->rl->episode_rewards, reference.agent().episode_rewards());
+        QCOMPARE(s->epochs_done, 6);
+    }
+
     void threadCountDoesNotMatter() {
         const ExperimentState one = trained(1, 150);
         const ExperimentState two = trained(2, 150);

@@ -12,6 +12,7 @@
 #include "ui/views/device_explorer.hpp"
 #include "ui/views/drift_view.hpp"
 #include "ui/views/energy_chart.hpp"
+#include "ui/views/environment_view.hpp"
 #include "ui/views/experiment_panel.hpp"
 #include "ui/views/heatmap_panel.hpp"
 #include "ui/views/lesson_chooser.hpp"
@@ -63,8 +64,8 @@ const char* kDefaultPresentationPanels = "heatmaps,accuracy";
 } // namespace
 
 QStringList MainWindow::viewNames() {
-    return {"accuracy",        "heatmaps",   "traces",     "drift", "sparsity",    "energy",
-            "device-explorer", "experiment", "parameters", "runs",  "side-by-side"};
+    return {"accuracy",        "heatmaps",   "traces",     "drift", "sparsity",     "energy",
+            "device-explorer", "experiment", "parameters", "runs",  "side-by-side", "environment"};
 }
 
 MainWindow::MainWindow(QWidget* parent, bool restoreLayout, int threads)
@@ -82,6 +83,7 @@ MainWindow::MainWindow(QWidget* parent, bool restoreLayout, int threads)
     sparsity_ = new SparsityChart;
     energy_ = new EnergyChart;
     explorer_ = new DeviceExplorer;
+    environment_ = new EnvironmentView;
     experimentPanel_ = new ExperimentPanel;
     parameters_ = new ParameterPanel;
     parameters_->setEngine(&bridge_->engine());
@@ -108,6 +110,8 @@ MainWindow::MainWindow(QWidget* parent, bool restoreLayout, int threads)
     lessonScroll->setFrameShape(QFrame::NoFrame);
     addPanel("lesson", "Try this", lessonScroll, nullptr, Qt::LeftDockWidgetArea, 0);
     addPanel("accuracy", "Accuracy and loss", accuracy_, accuracy_, Qt::RightDockWidgetArea, 200);
+    addPanel("environment", "Environment (deep RL)", environment_, environment_,
+             Qt::RightDockWidgetArea, 0);
     addPanel("traces", "Synapse traces", traces_, traces_, Qt::BottomDockWidgetArea, 100);
     addPanel("sparsity", "Update sparsity", sparsity_, sparsity_, Qt::BottomDockWidgetArea, 250);
     addPanel("energy", "Energy", energy_, energy_, Qt::BottomDockWidgetArea, 250);
@@ -379,6 +383,11 @@ void MainWindow::arrangeDocks(QSize window) {
     dock("lesson")->setVisible(lesson_->hasLesson());
     dock(lesson_->hasLesson() ? "lesson" : "experiment")->raise();
     addDockWidget(Qt::RightDockWidgetArea, dock("accuracy"));
+    // A deep-RL run's task and rewards take the curves' place; the tab is there only while one
+    // runs (a tab bar would cost the curves their labels on a 1280x720 projector).
+    tabifyDockWidget(dock("accuracy"), dock("environment"));
+    dock("environment")->setVisible(showingRl_);
+    dock(showingRl_ ? "environment" : "accuracy")->raise();
     const bool compact = compactLayout(window);
     // Below 900 px a row of tabs under everything leaves every chart too short to label: on a
     // laptop or projector the physics tabs go under the learning curves, beside the heatmaps,
@@ -713,6 +722,14 @@ void MainWindow::togglePlay() {
 
 void MainWindow::play() {
     // The engine keeps a finished run paused: say so, and how to go on.
+    if (last_ && last_->finished && last_->divergence.empty() && last_->rl) {
+        statusBar()->showMessage(
+            QString("The deep-RL run has finished after %1 episodes. To play on, raise "
+                    "“rl.episodes” in Experiment; to start again, press Reset (Ctrl+R).")
+                .arg(last_->epochs_done),
+            15000);
+        return;
+    }
     if (last_ && last_->finished && last_->divergence.empty()) {
         statusBar()->showMessage(
             QString("The run has finished its %1 %2. To train on, raise “epochs” in Device "
@@ -752,6 +769,11 @@ void MainWindow::refreshPanel(Panel& p) {
 
 void MainWindow::showSnapshot(const SnapshotPtr& s) {
     last_ = s;
+    if (s->rl.has_value() != showingRl_ && s->loading.empty()) {
+        showingRl_ = s->rl.has_value();
+        panel("environment")->dock->setVisible(showingRl_);
+        panel(showingRl_ ? "environment" : "accuracy")->dock->raise();
+    }
     for (Panel& p : panels_) {
         // Views out of sight skip the work: with a full-speed run this keeps the GUI thread
         // (and the core it shares with training) free.
@@ -774,15 +796,24 @@ void MainWindow::showSnapshot(const SnapshotPtr& s) {
             style()->standardIcon(s->running ? QStyle::SP_MediaPause : QStyle::SP_MediaPlay));
     }
     const int epoch = std::min(s->epochs_done + 1, std::max(1, s->epochs_total));
-    QString counters = QString("epoch <b>%1</b>/%2 · image <b>%3</b>/%4 · device time <b>%5</b>")
-                           .arg(s->finished ? s->epochs_total : epoch)
-                           .arg(s->epochs_total)
-                           .arg(QLocale().toString(s->position))
-                           .arg(QLocale().toString(s->epoch_size))
-                           .arg(duration_text(s->simulated_time_s));
+    const bool rl = s->rl.has_value();
+    // A deep-RL run counts episodes of environment steps (a solved task ends it early).
+    QString counters =
+        rl ? QString("episode <b>%1</b>/%2 · step <b>%3</b>/%4")
+                 .arg(QLocale().toString(s->finished ? s->epochs_done : epoch))
+                 .arg(QLocale().toString(s->epochs_total))
+                 .arg(QLocale().toString(s->position))
+                 .arg(QLocale().toString(s->epoch_size))
+           : QString("epoch <b>%1</b>/%2 · image <b>%3</b>/%4 · device time <b>%5</b>")
+                 .arg(s->finished ? s->epochs_total : epoch)
+                 .arg(s->epochs_total)
+                 .arg(QLocale().toString(s->position))
+                 .arg(QLocale().toString(s->epoch_size))
+                 .arg(duration_text(s->simulated_time_s));
     if (s->running)
         counters += QString(" · <b>%1</b> · ETA %2")
-                        .arg(rate_text(s->images_per_second))
+                        .arg(rl ? rate_text(s->images_per_second, "step", "steps")
+                                : rate_text(s->images_per_second))
                         .arg(duration_text(s->eta_s));
     else if (!s->divergence.empty())
         counters += " · <b>diverged</b>";

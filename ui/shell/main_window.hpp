@@ -29,6 +29,7 @@ class RunList;
 class SideBySide;
 class EnergyChart;
 class DeviceExplorer;
+class EnvironmentView;
 class ExperimentPanel;
 class ParameterPanel;
 class ComparisonRuns;
@@ -94,6 +95,7 @@ class MainWindow : public QMainWindow {
     RunList* runList() const { return runList_; }
     EnergyChart* energy() const { return energy_; }
     DeviceExplorer* deviceExplorer() const { return explorer_; }
+    EnvironmentView* environment() const { return environment_; }
     ParameterPanel* parameters() const { return parameters_; }
     ExperimentPanel* experiment() const { return experimentPanel_; }
     SessionController* session() const { return session_; }
@@ -194,6 +196,9 @@ class MainWindow : public QMainWindow {
     SideBySide* sideBySide_;
     EnergyChart* energy_;
     DeviceExplorer* explorer_;
+    EnvironmentView* environment_;
+    /// The last snapshot was of a deep-RL run: the environment's tab is in front of the curves.
+    bool showingRl_ = false;
     ExperimentPanel* experimentPanel_;
     ParameterPanel* parameters_;
     NumberStrip* numbers_;

@@ -1,6 +1,7 @@
 #include "ui/views/experiment_panel.hpp"
 
 #include "core/experiment/config.hpp"
+#include "core/rl/environment.hpp"
 
 #include <QComboBox>
 #include <QFileDialog>
@@ -16,8 +17,8 @@ namespace cbl::ui {
 
 ExperimentPanel::ExperimentPanel(QWidget* parent) : QWidget(parent) {
     preset_ = new QComboBox;
-    // Deep-RL presets run in crossbarlab-cli only (no RL view yet).
-    for (const auto& name : supervised_preset_names()) {
+    // Supervised presets and the deep-RL ones (task = rl, drawn by the Environment view).
+    for (const auto& name : preset_names()) {
         const QString n = QString::fromStdString(name);
         preset_->addItem(n);
         try {
@@ -64,6 +65,18 @@ ExperimentPanel::ExperimentPanel(QWidget* parent) : QWidget(parent) {
         scheme_->setItemData(i, scheme_->itemData(i), Qt::ToolTipRole);
     epochs_ = new QSpinBox;
     epochs_->setRange(1, 1000);
+    env_ = new QComboBox;
+    for (const std::string& e : rl::environment_names())
+        env_->addItem(QString::fromStdString(e));
+    env_->setToolTip("The control task the DQN learns (rl.env): cartpole (Barto et al. 1983), "
+                     "mountaincar (Moore 1990) or acrobot (Sutton 1996)");
+    hidden_ = new QLineEdit;
+    hidden_->setToolTip("Hidden ReLU neurons per layer of the Q-network (rl.hidden), e.g. "
+                        "128-128; inputs and outputs follow from the task");
+    episodes_ = new QSpinBox;
+    episodes_->setRange(1, 1000000);
+    episodes_->setToolTip("Episode budget (rl.episodes); a run that reaches the preset's mean "
+                          "reward over 100 episodes stops earlier");
     seed_ = new QSpinBox;
     seed_->setRange(0, 1000000000);
     seed_->setToolTip("Random seed of initialisation, data order and device noise: same seed = "
@@ -75,17 +88,21 @@ ExperimentPanel::ExperimentPanel(QWidget* parent) : QWidget(parent) {
     apply_->setToolTip("Restart the experiment with these settings");
     apply_->setEnabled(false);
 
-    auto* form = new QFormLayout;
+    auto* form = form_ = new QFormLayout;
     form->addRow("Preset:", preset_);
     form->addRow(description_);
     form->addRow("Dataset:", dataset_);
+    form->addRow("Task:", env_);
     form->addRow("Train images:", trainLimit_);
     form->addRow("Test images:", testLimit_);
     form->addRow("Network:", layers_);
+    form->addRow("Hidden layers:", hidden_);
     form->addRow("Hidden activation:", activation_);
     form->addRow("Scheme:", scheme_);
     form->addRow("Epochs:", epochs_);
+    form->addRow("Episodes:", episodes_);
     form->addRow("Seed:", seed_);
+    enableRowsFor(false);
     auto* lay = new QVBoxLayout(this);
     lay->setContentsMargins(4, 4, 4, 4);
     lay->addLayout(form);
@@ -106,9 +123,11 @@ ExperimentPanel::ExperimentPanel(QWidget* parent) : QWidget(parent) {
         markDirty();
     });
     connect(dataset_, &QComboBox::editTextChanged, this, &ExperimentPanel::markDirty);
-    for (QSpinBox* s : {trainLimit_, testLimit_, epochs_, seed_})
+    for (QSpinBox* s : {trainLimit_, testLimit_, epochs_, episodes_, seed_})
         connect(s, &QSpinBox::valueChanged, this, &ExperimentPanel::markDirty);
     connect(layers_, &QLineEdit::textEdited, this, &ExperimentPanel::markDirty);
+    connect(hidden_, &QLineEdit::textEdited, this, &ExperimentPanel::markDirty);
+    connect(env_, &QComboBox::activated, this, &ExperimentPanel::markDirty);
     connect(activation_, &QComboBox::activated, this, &ExperimentPanel::markDirty);
     connect(scheme_, &QComboBox::activated, this, &ExperimentPanel::markDirty);
     connect(apply_, &QPushButton::clicked, this, [this] {
@@ -120,6 +139,20 @@ ExperimentPanel::ExperimentPanel(QWidget* parent) : QWidget(parent) {
             error_->setText(QString::fromUtf8(e.what()));
         }
     });
+}
+
+void ExperimentPanel::enableRowsFor(bool rl) {
+    const auto enable = [this](QWidget* field, bool on) {
+        field->setEnabled(on);
+        if (QWidget* label = form_->labelForField(field)) label->setEnabled(on);
+    };
+    for (QWidget* w : {static_cast<QWidget*>(dataset_), static_cast<QWidget*>(trainLimit_),
+                       static_cast<QWidget*>(testLimit_), static_cast<QWidget*>(layers_),
+                       static_cast<QWidget*>(activation_), static_cast<QWidget*>(epochs_)})
+        enable(w, !rl);
+    for (QWidget* w : {static_cast<QWidget*>(env_), static_cast<QWidget*>(hidden_),
+                       static_cast<QWidget*>(episodes_)})
+        enable(w, rl);
 }
 
 void ExperimentPanel::markDirty() {
@@ -154,7 +187,7 @@ void ExperimentPanel::showSnapshot(const SnapshotPtr& s) {
 
 void ExperimentPanel::showConfig(const ExperimentConfig& c) {
     const QSignalBlocker b1(preset_), b2(dataset_), b3(trainLimit_), b4(testLimit_), b5(epochs_),
-        b6(seed_);
+        b6(seed_), b7(env_), b8(hidden_), b9(episodes_);
     const QString name = QString::fromStdString(c.name);
     if (preset_->findText(name) >= 0) preset_->setCurrentText(name);
     description_->setText(QString("%1<br><i>Reproduces: %2</i>")
@@ -170,6 +203,13 @@ void ExperimentPanel::showConfig(const ExperimentConfig& c) {
     activation_->setCurrentText(QString::fromStdString(c.network.hidden_activation));
     scheme_->setCurrentIndex(std::max(0, scheme_->findText(QString::fromStdString(c.scheme.type))));
     epochs_->setValue(c.training.epochs);
+    env_->setCurrentText(QString::fromStdString(c.rl.env));
+    QStringList h;
+    for (int n : c.rl.hidden)
+        h.append(QString::number(n));
+    hidden_->setText(h.join('-'));
+    episodes_->setValue(c.rl.episodes);
+    enableRowsFor(c.task == "rl");
     seed_->setValue(int(c.training.seed));
     dirty_ = false;
     apply_->setEnabled(false);
@@ -178,21 +218,31 @@ void ExperimentPanel::showConfig(const ExperimentConfig& c) {
 
 ExperimentConfig ExperimentPanel::editedConfig() const {
     nlohmann::json j = config_;
-    j["dataset"]["source"] = dataset_->currentText().toStdString();
-    j["dataset"]["train_limit"] = trainLimit_->value();
-    j["dataset"]["test_limit"] = testLimit_->value();
-    std::vector<int> layers;
-    for (const QString& part :
-         layers_->text().split(QRegularExpression("[-x×, ]+"), Qt::SkipEmptyParts)) {
-        bool ok = false;
-        const int n = part.toInt(&ok);
-        if (!ok || n < 1)
-            throw std::runtime_error("network: “" + part.toStdString() +
-                                     "” is not a neuron count; write e.g. 785-250-10");
-        layers.push_back(n);
+    const auto counts = [](const QLineEdit* edit, const char* field, const char* example) {
+        std::vector<int> out;
+        for (const QString& part :
+             edit->text().split(QRegularExpression("[-x×, ]+"), Qt::SkipEmptyParts)) {
+            bool ok = false;
+            const int n = part.toInt(&ok);
+            if (!ok || n < 1)
+                throw std::runtime_error(std::string(field) + ": “" + part.toStdString() +
+                                         "” is not a neuron count; write e.g. " + example);
+            out.push_back(n);
+        }
+        return out;
+    };
+    if (config_.task == "rl") {
+        j["rl"]["env"] = env_->currentText().toStdString();
+        j["rl"]["hidden"] = counts(hidden_, "hidden layers", "128-128");
+        j["rl"]["episodes"] = episodes_->value();
+    } else {
+        j["dataset"]["source"] = dataset_->currentText().toStdString();
+        j["dataset"]["train_limit"] = trainLimit_->value();
+        j["dataset"]["test_limit"] = testLimit_->value();
+        j["network"]["layers"] = counts(layers_, "network", "785-250-10");
+        j["network"]["hidden_activation"] = activation_->currentText().toStdString();
+        j["training"]["epochs"] = epochs_->value();
     }
-    j["network"]["layers"] = layers;
-    j["network"]["hidden_activation"] = activation_->currentText().toStdString();
     const std::string scheme = scheme_->currentText().toStdString();
     if (config_.scheme.type != scheme) {
         // Keep the scheme's other settings only when the type stays.
@@ -200,7 +250,6 @@ ExperimentConfig ExperimentPanel::editedConfig() const {
         if (config_.scheme.type == "fp")
             j["device"] = {{"family", scheme == "time" ? "rram" : "pcm"}};
     }
-    j["training"]["epochs"] = epochs_->value();
     j["training"]["seed"] = seed_->value();
     if (dirty_) j["name"] = config_.name + " (edited)";
     ExperimentConfig c = j.get<ExperimentConfig>();

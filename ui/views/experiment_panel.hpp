@@ -7,6 +7,7 @@
 #include <QWidget>
 
 class QComboBox;
+class QFormLayout;
 class QLabel;
 class QLineEdit;
 class QSpinBox;
@@ -31,6 +32,10 @@ class ExperimentPanel : public QWidget, public SnapshotView {
     void showConfig(const ExperimentConfig& c);
     void describePreset(const QString& name);
     void markDirty();
+    /// Enables the rows of a supervised or of a deep-RL config and greys out the others; they stay
+    /// in place (hiding and showing form rows here made the app crash at exit, in Qt 6.4's font
+    /// cache: cause not found).
+    void enableRowsFor(bool rl);
 
     QComboBox* preset_;
     QLabel* description_;
@@ -41,7 +46,12 @@ class ExperimentPanel : public QWidget, public SnapshotView {
     QComboBox* activation_;
     QComboBox* scheme_;
     QSpinBox* epochs_;
+    // A deep-RL preset (task = rl) has a control task instead of a dataset and a network.
+    QComboBox* env_;
+    QLineEdit* hidden_;
+    QSpinBox* episodes_;
     QSpinBox* seed_;
+    QFormLayout* form_;
     QLabel* error_;
     QPushButton* apply_;
     ExperimentConfig config_;
