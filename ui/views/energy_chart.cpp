@@ -287,7 +287,10 @@ void EnergyChart::redraw() {
     for (int i = 0; i < comps.size() && i < sets.size(); ++i)
         for (int k = 0; k < stages.size(); ++k)
             sets[i]->replace(k, table[comps[i]][stages[k]] * images / div);
-    unit_ = unit + (cumulative ? " so far" : " per image");
+    // A deep-RL run prices the transitions it replays from memory, not images.
+    const bool rl = last_->rl.has_value();
+    const QString item = rl ? "sample" : "image";
+    unit_ = unit + (cumulative ? " so far" : " per " + item);
     for (qsizetype i = 0; i < runSeries_.size() && i < qsizetype(runPoints.size()); ++i) {
         QList<QPointF> points = runPoints[std::size_t(i)];
         for (QPointF& p : points)
@@ -296,25 +299,30 @@ void EnergyChart::redraw() {
     }
     set_nice_range(y_, 0, top > 0 ? top / div * 1.05 : 1, 5, true, false);
     const QString yTitle =
-        QString("energy%1 [%2]").arg(cumulative ? " so far" : " per image").arg(unit);
+        QString("energy%1 [%2]").arg(cumulative ? " so far" : " per " + item).arg(unit);
     if (y_->titleText() != yTitle) y_->setTitleText(yTitle);
-    const QString title = cumulative
-                              ? QString("Energy of %1 training images by stage and component")
-                                    .arg(QLocale().toString(qulonglong(last_->step)))
-                              : QString("Energy per training image by stage and component");
+    const QString title = cumulative ? QString("Energy of %1 %2 by stage and component")
+                                           .arg(QLocale().toString(qulonglong(std::llround(images))))
+                                           .arg(rl ? "replayed samples" : "training images")
+                                     : QString("Energy per %1 by stage and component")
+                                           .arg(rl ? "replayed sample" : "training image");
     if (view_->chart()->title() != title) view_->chart()->setTitle(title);
 
     // Totals and the ratio against 32-bit digital (Table 1).
     QString totals;
     if (reported) {
         const Columns& en = e.energy_nJ_per_image;
-        totals = QString("Per image: total %1 (forward %2, backward %3, update %4)")
+        totals = QString("Per %1: total %2 (forward %3, backward %4, update %5)")
+                     .arg(item)
                      .arg(energy_text(en[total_column]))
                      .arg(energy_text(en[0]))
                      .arg(energy_text(en[1]))
                      .arg(energy_text(en[2]));
         const double t = e.time_us_per_image[total_column];
-        if (t > 0) totals += QString("; time %1 → %2").arg(latency_text(t), rate_text(1e6 / t));
+        if (t > 0)
+            totals += QString("; time %1 → %2")
+                          .arg(latency_text(t),
+                               rl ? rate_text(1e6 / t, "sample", "samples") : rate_text(1e6 / t));
     }
     totals_->setText(totals);
     // References by name, so the line reads the same whatever order the preset lists them in.
