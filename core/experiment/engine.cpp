@@ -388,6 +388,7 @@ void Engine::publish_rl(Snapshot& s) const {
     p.q_values.assign(q.data(), q.data() + q.size());
     p.environment_steps = a.environment_steps();
     p.learning_steps = a.learning_steps();
+    p.episode_updates = r.episode_updates();
     // Progress in episodes; the ETA from the steps an episode has taken so far.
     s.epochs_done = int(p.episode_rewards.size());
     s.epochs_total = p.episode_budget;

@@ -21,11 +21,13 @@ RlRun::RlRun(const ExperimentConfig& config) : config_(config) {
                                   tr.seconds_per_image);
     };
     agent_ = std::make_unique<rl::DqnAgent>(config_.rl, t.optimizer, weights, t.seed);
+    pulses_seen_ = device_updates();
 }
 
 RlRun::RlRun(const ExperimentState& state) : RlRun(state.config.get<ExperimentConfig>()) {
     agent_->load_state(state.arrays);
     resumed_at_steps_ = agent_->environment_steps();
+    pulses_seen_ = device_updates();
 }
 
 ExperimentState RlRun::state() const {
@@ -40,7 +42,7 @@ ExperimentState RlRun::state() const {
 double RlRun::run_episode() {
     if (!divergence_.empty()) throw Diverged(divergence_);
     const double reward = agent_->run_episode();
-    check_finite();
+    end_episode();
     return reward;
 }
 
@@ -50,7 +52,7 @@ int RlRun::play(int steps) {
     while (played < steps && !agent_->finished()) {
         ++played;
         if (agent_->step()) {
-            check_finite();
+            end_episode();
             break;
         }
     }
@@ -63,6 +65,18 @@ std::string RlRun::dataset_description() const {
 
 void RlRun::finish_episode() {
     if (agent_->in_episode()) run_episode();
+}
+
+void RlRun::end_episode() {
+    EpochMetrics m;
+    m.epoch = static_cast<int>(agent_->episode_rewards().size());
+    const std::vector<std::uint64_t> pulses = device_updates();
+    for (std::size_t k = 0; k < pulses.size(); ++k)
+        m.device_updates.push_back(pulses[k] - (k < pulses_seen_.size() ? pulses_seen_[k] : 0));
+    pulses_seen_ = pulses;
+    m.fp_equivalent_updates = agent_->network().take_fp_equivalent_updates();
+    episode_updates_.push_back(std::move(m));
+    check_finite();
 }
 
 void RlRun::check_finite() {

@@ -6,6 +6,7 @@
 // rl_summary_json (CLI.md).
 #include "core/energy/ledger.hpp"
 #include "core/experiment/config.hpp"
+#include "core/experiment/metrics.hpp"
 #include "core/experiment/state.hpp"
 #include "core/rl/dqn.hpp"
 
@@ -50,6 +51,10 @@ class RlRun {
     std::vector<int> layers() const;
     /// Programming pulses (SET + RESET) of the weight updates per weight layer, whole run.
     std::vector<std::uint64_t> device_updates() const;
+    /// One entry per episode finished since this RlRun was built (epoch = the episode's number):
+    /// per weight layer, the programming pulses of that episode and the weights a full-precision
+    /// update would have changed (the sparsity view's counts; the rest of each entry is unused).
+    const std::vector<EpochMetrics>& episode_updates() const { return episode_updates_; }
     /// Training samples the network learnt from (replayed transitions, batch_size per step).
     std::uint64_t samples() const;
     /// The ledger's pricing of the replayed samples (forward, backward, update of each); action
@@ -63,6 +68,8 @@ class RlRun {
     std::uint64_t resumed_at_steps() const;
 
   private:
+    /// Records the finished episode's updates, then checks that learning is still finite.
+    void end_episode();
     void check_finite();
 
     ExperimentConfig config_;
@@ -70,6 +77,8 @@ class RlRun {
     std::shared_ptr<const TechnologyPreset> technology_;
     std::string divergence_;
     std::uint64_t resumed_at_steps_ = 0; ///< environment steps of the saved run it continues
+    std::vector<EpochMetrics> episode_updates_;
+    std::vector<std::uint64_t> pulses_seen_; ///< device_updates() at the last episode's end
 };
 
 /// {preset, environment, layers, episodes, episode_reward [per episode], mean_reward_100,

@@ -45,6 +45,8 @@ struct RlPicture {
     double stop_reward = 0;      ///< rl.stop_at_mean_reward (0 = the whole budget is played)
     int episode_budget = 0;      ///< rl.episodes
     std::vector<float> q_values; ///< online network on the current state, one per action
+    /// RlRun::episode_updates(): pulses and full-precision changes per episode and layer
+    std::vector<EpochMetrics> episode_updates;
     std::uint64_t environment_steps = 0;
     std::uint64_t learning_steps = 0;
 };

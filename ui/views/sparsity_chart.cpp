@@ -77,16 +77,24 @@ void SparsityChart::showSnapshot(const SnapshotPtr& sp) {
 void SparsityChart::redraw() {
     if (!last_) return;
     const Snapshot& s = *last_;
+    // A deep-RL run counts per episode.
+    const std::vector<EpochMetrics>& history = s.rl ? s.rl->episode_updates : s.history;
+    const QString unit = s.rl ? "episode" : "epoch";
+    if (x_->titleText() != unit) {
+        x_->setTitleText(unit);
+        view_->chart()->setTitle(
+            QString("Updates per %1: devices programmed vs full precision").arg(unit));
+    }
     // Per-epoch counts: nothing to redraw until an epoch ends or a parameter changes.
-    const double lastAcc = s.history.empty() ? -1 : s.history.back().test_accuracy;
-    if (s.history.size() == drawnEpochs_ && s.events.size() == drawnEvents_ &&
+    const double lastAcc = history.empty() ? -1 : history.back().test_accuracy;
+    if (history.size() == drawnEpochs_ && s.events.size() == drawnEvents_ &&
         s.epochs_total == drawnTotal_ && lastAcc == drawnLast_)
         return;
     drawnLast_ = lastAcc;
-    drawnEpochs_ = s.history.size();
+    drawnEpochs_ = history.size();
     drawnEvents_ = s.events.size();
     drawnTotal_ = s.epochs_total;
-    const int layers = s.history.empty() ? 0 : int(s.history.front().device_updates.size());
+    const int layers = history.empty() ? 0 : int(history.front().device_updates.size());
     if (series_.size() != 2 * layers) {
         for (auto* ser : series_)
             view_->chart()->removeSeries(ser), delete ser;
@@ -108,7 +116,7 @@ void SparsityChart::redraw() {
     double lo = 1e300, hi = 1;
     for (int k = 0; k < layers; ++k) {
         QList<QPointF> dev, fp;
-        for (const EpochMetrics& m : s.history) {
+        for (const EpochMetrics& m : history) {
             // Plotted as log10 of the count; a log scale has no zero, so epochs without
             // pulses are left out.
             if (k < int(m.device_updates.size()) && m.device_updates[k] > 0)
@@ -144,32 +152,39 @@ void SparsityChart::redraw() {
     if (lo > hi) lo = 0;
     set_decade_axis(y_, int(std::floor(lo)), int(std::ceil(hi + 0.01)));
     set_nice_range(x_, 0, epochs, 10, true, false, 1);
-    view_->setPlaceholder(s.history.empty() ? "Appears after the first epoch (counts are per "
-                                              "finished epoch)"
-                                            : QString());
+    view_->setPlaceholder(history.empty() ? QString("Appears after the first %1 (counts are per "
+                                                    "finished %1)")
+                                                .arg(unit)
+                                          : QString());
     view_->setMarkers(x_, event_markers(s, false));
-    if (!s.history.empty()) {
-        const EpochMetrics& m = s.history.back();
+    if (!history.empty()) {
+        const EpochMetrics& m = history.back();
         double dev = 0, fp = 0;
         for (auto v : m.device_updates)
             dev += double(v);
         for (auto v : m.fp_equivalent_updates)
             fp += double(v);
+        const QString which = QString("%1 %2").arg(s.rl ? "Episode" : "Epoch").arg(m.epoch);
+        // Refreshes are the MCA scheme's; an RL run's schemes have none to report.
+        const QString refreshed =
+            s.rl ? QString()
+                 : QString("; %1 pairs refreshed").arg(QLocale().toString(qulonglong(m.refreshes)));
         summary_->setText(
-            dev > 0 ? QString("Epoch %1: %2 device updates vs %3 full-precision weight changes "
-                              "— <b>%4× fewer</b>; %5 pairs refreshed.")
-                          .arg(m.epoch)
+            dev > 0 ? QString("%1: %2 device updates vs %3 full-precision weight changes "
+                              "— <b>%4× fewer</b>%5.")
+                          .arg(which)
                           .arg(QLocale().toString(dev, 'f', 0))
                           .arg(QLocale().toString(fp, 'f', 0))
                           .arg(QLocale().toString(fp / dev, 'f', 0))
-                          .arg(QLocale().toString(qulonglong(m.refreshes)))
-                    : QString("Epoch %1: %2 full-precision weight changes (no device updates in "
+                          .arg(refreshed)
+                    : QString("%1: %2 full-precision weight changes (no device updates in "
                               "this experiment)")
-                          .arg(m.epoch)
+                          .arg(which)
                           .arg(QLocale().toString(fp, 'f', 0)));
     } else {
-        summary_->setText("Per finished epoch: pulses applied to devices (solid) vs weights a "
-                          "full-precision update would change (dashed).");
+        summary_->setText(QString("Per finished %1: pulses applied to devices (solid) vs weights "
+                                  "a full-precision update would change (dashed).")
+                              .arg(unit));
     }
 }
 
