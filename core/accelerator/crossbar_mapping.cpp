@@ -102,11 +102,10 @@ void CrossbarMapping::plan() {
     for (int k = 0; k < row_tiles(); ++k) {
         Tile& t = tiles_[k];
         std::vector<Eigen::RowVectorXd> stacked;
+        std::vector<int> flipped, stored_sum;
         t.output.clear();
-        t.slice.clear();
-        t.weight.clear();
-        std::vector<float> flipped, stored_sum;
-        t.row_levels = Eigen::VectorXd::Zero(t.rows);
+        t.slice_begin.assign(1, 0);
+        Eigen::VectorXd row_levels = Eigen::VectorXd::Zero(t.rows);
         for (int s = 0; s < slices_; ++s) {
             const auto ideal = slice_levels_[s].middleCols(t.row0, t.rows);
             for (int c = 0; c < outputs(); ++c) {
@@ -114,7 +113,7 @@ void CrossbarMapping::plan() {
                 const Eigen::RowVectorXd stored =
                     flip ? Eigen::RowVectorXd((top - ideal.row(c).array()).matrix())
                          : Eigen::RowVectorXd(ideal.row(c));
-                t.row_levels += stored.transpose();
+                row_levels += stored.transpose();
                 const double sum = stored.sum();
                 // At most half the rows conduct with inverted inputs (encoding).
                 const double worst =
@@ -136,19 +135,56 @@ void CrossbarMapping::plan() {
                             rng.normal(std::uint64_t(s), std::uint32_t(c * inputs() + t.row0 + r));
                 stacked.push_back(programmed);
                 t.output.push_back(c);
-                t.slice.push_back(s);
-                t.weight.push_back(float(std::ldexp(1.0, bpc * s)));
-                flipped.push_back(flip ? 1.f : 0.f);
-                stored_sum.push_back(float(sum));
+                flipped.push_back(flip ? 1 : 0);
+                stored_sum.push_back(int(sum));
             }
+            t.slice_begin.push_back(int(t.output.size()));
         }
-        t.levels.resize(Eigen::Index(stacked.size()), t.rows);
-        for (std::size_t i = 0; i < stacked.size(); ++i)
-            t.levels.row(Eigen::Index(i)) = stacked[i].cast<float>();
-        t.flipped = Eigen::Map<Eigen::ArrayXf>(flipped.data(), Eigen::Index(flipped.size()));
-        t.stored_sum =
-            Eigen::Map<Eigen::ArrayXf>(stored_sum.data(), Eigen::Index(stored_sum.size()));
+        const auto nl = Eigen::Index(stacked.size());
+        t.levels.resize(nl, t.rows);
+        for (Eigen::Index i = 0; i < nl; ++i)
+            t.levels.row(i) = stacked[std::size_t(i)].cast<float>();
+        t.flipped = Eigen::Map<Eigen::ArrayXi>(flipped.data(), nl);
+        t.stored_sum = Eigen::Map<Eigen::ArrayXi>(stored_sum.data(), nl);
+
+        // Bit planes of the integer levels (stored levels of ideal devices; row sums always).
+        t.words = (t.rows + 63) / 64;
+        const auto width = int(std::bit_width(std::uint64_t(row_levels.maxCoeff())));
+        t.row_level_bits.assign(std::size_t(width * t.words), 0);
+        t.level_total = 0;
+        for (int r = 0; r < t.rows; ++r) {
+            const auto v = std::uint64_t(row_levels(r));
+            t.level_total += v;
+            for (int b = 0; b < width; ++b)
+                t.row_level_bits[std::size_t(b * t.words + r / 64)] |= ((v >> b) & 1) << (r % 64);
+        }
+        t.level_bits.clear();
+        if (!ideal_devices) continue;
+        t.level_bits.assign(std::size_t(bpc * t.words) * std::size_t(nl), 0);
+        for (Eigen::Index i = 0; i < nl; ++i)
+            for (int r = 0; r < t.rows; ++r) {
+                const auto v = std::uint64_t(t.levels(i, r));
+                for (int b = 0; b < bpc; ++b)
+                    t.level_bits[std::size_t(b * t.words + r / 64) * std::size_t(nl) +
+                                 std::size_t(i)] |= ((v >> b) & 1) << (r % 64);
+            }
     }
+}
+
+void CrossbarMapping::integer_column_sums(const Tile& t, const std::uint64_t* driven,
+                                          std::vector<std::int32_t>& sums) const {
+    const std::size_t nl = t.output.size();
+    sums.assign(nl, 0);
+    std::int32_t* out = sums.data();
+    for (int b = 0; b < config_.hardware.bits_per_cell; ++b)
+        for (int w = 0; w < t.words; ++w) {
+            const std::uint64_t d = driven[w];
+            if (d == 0) continue;
+            const std::uint64_t* cells = t.level_bits.data() + std::size_t(b * t.words + w) * nl;
+            // Vectorises (AVX-512 VPOPCNTQ where available): one popcount per 64 rows.
+            for (std::size_t i = 0; i < nl; ++i)
+                out[i] += std::int32_t(std::popcount(d & cells[i])) << b;
+        }
 }
 
 Eigen::MatrixXd CrossbarMapping::mvm(const Eigen::MatrixXd& xq, std::uint64_t key,
@@ -196,51 +232,136 @@ Eigen::MatrixXd CrossbarMapping::mvm(const Eigen::MatrixXd& xq, std::uint64_t ke
     const Eigen::Matrix<std::int64_t, Eigen::Dynamic, Eigen::Dynamic> xi =
         xd.cast<std::int64_t>().unaryExpr([&](std::int64_t v) { return v & mask; });
     const std::uint64_t columns = std::uint64_t(outputs()) * std::uint64_t(slices_);
+    // Conversions of one streamed plane of one vector (the same for every vector).
+    std::vector<AcceleratorCounts> plane_adc(static_cast<std::size_t>(nx));
+    for (int b = 0; b < nx; ++b)
+        for (int s = 0; s < slices_; ++s) {
+            const int resolved = resolved_bits(b, s);
+            if (resolved == 0) continue; // below the output's significance: skipped
+            AcceleratorCounts& c = plane_adc[std::size_t(b)];
+            c.adc_conversions += std::uint64_t(outputs());
+            c.adc_by_bits[std::size_t(resolved)] += std::uint64_t(outputs());
+            c.shift_adds += std::uint64_t(outputs());
+        }
+    const bool integer_sums =
+        hw.variability_levels == 0 && hw.read_noise_levels == 0 && !config_.float_column_sums;
     Eigen::ArrayXi planes_max = Eigen::ArrayXi::Zero(n);
-    Eigen::MatrixXf bits, driven;
-    Eigen::ArrayXXf sums;
+    std::vector<std::uint64_t> planes; // a tile's input bits: plane b of vector j at (j nx + b)
+    Eigen::ArrayXXi ones(nx, n), inverted(nx, n);
     for (int k = 0; k < row_tiles(); ++k) {
         const Tile& t = tiles_[k];
-        const auto nl = t.levels.rows();
-        const double level_total = t.row_levels.sum();
-        for (int j = 0; j < n; ++j)
-            planes_max(j) = std::max(planes_max(j), hi(k, j) - lo(k, j) + 1);
+        const int words = t.words;
+        const auto plane_bits = [&](Eigen::Index j, int b) {
+            return planes.data() + (std::size_t(j) * std::size_t(nx) + std::size_t(b)) * words;
+        };
+        planes.assign(std::size_t(n) * std::size_t(nx) * std::size_t(words), 0);
+        for (Eigen::Index j = 0; j < n; ++j)
+            for (int r = 0; r < t.rows; ++r)
+                for (auto v = std::uint64_t(xi(t.row0 + r, j)); v != 0; v &= v - 1)
+                    plane_bits(j, std::countr_zero(v))[r / 64] |= std::uint64_t(1) << (r % 64);
+        const int level_width = int(t.row_level_bits.size()) / words;
         counts.planes_possible += std::uint64_t(n) * std::uint64_t(nx);
+        for (Eigen::Index j = 0; j < n; ++j) {
+            planes_max(j) = std::max(planes_max(j), hi(k, j) - lo(k, j) + 1);
+            for (int b = 0; b < nx; ++b) {
+                const std::uint64_t* x = plane_bits(j, b);
+                int on = 0;
+                for (int w = 0; w < words; ++w)
+                    on += std::popcount(x[w]);
+                ones(b, j) = on;
+                inverted(b, j) = 0;
+                if (b < lo(k, j) || b > hi(k, j)) continue;
+                // Bus-invert (encoding): a plane with more ones than zeros is driven inverted.
+                const bool inv = opt.encoding && 2 * on > t.rows;
+                inverted(b, j) = inv ? 1 : 0;
+                std::uint64_t lit = 0; // stored levels of the rows whose input bit is 1
+                for (int l = 0; l < level_width; ++l)
+                    for (int w = 0; w < words; ++w)
+                        lit += std::uint64_t(std::popcount(x[w] & t.row_level_bits[l * words + w]))
+                               << l;
+                const auto active = std::uint64_t(inv ? t.rows - on : on);
+                counts.dac_drives += active * std::uint64_t(col_tiles_);
+                counts.active_cells += active * columns;
+                counts.active_levels += inv ? t.level_total - lit : lit;
+                counts += plane_adc[std::size_t(b)];
+                counts.crossbar_reads += std::uint64_t(col_tiles_);
+            }
+        }
+        if (t.output.empty()) continue;
+        if (integer_sums) {
+            // Per vector: each streamed plane's column sums in integers, the ADC transfer in
+            // integers (the same values as the float route: every quantity is an integer).
+            const auto nl = t.output.size();
+            const int top_i = (1 << bpc) - 1;
+            std::vector<std::uint64_t> driven(static_cast<std::size_t>(words));
+            std::vector<std::int32_t> sums;
+            std::vector<std::int64_t> acc(nl);
+            std::vector<double> slice_weight; // 2^(slice bits)
+            for (int s = 0; s < slices_; ++s)
+                slice_weight.push_back(std::ldexp(1.0, bpc * s));
+            std::int32_t largest = 0;
+            for (Eigen::Index j = 0; j < n; ++j) {
+                bool any = false;
+                std::fill(acc.begin(), acc.end(), 0);
+                for (int b = std::max(lo(k, j), 0); b <= hi(k, j); ++b) {
+                    const int on = ones(b, j);
+                    const bool inv = inverted(b, j) != 0;
+                    // Nothing driven: every sum, conversion and decoded value is 0.
+                    if (!inv && on == 0) continue;
+                    const std::uint64_t* x = plane_bits(j, b);
+                    // Inverted: the bits beyond the tile's rows meet no stored level bits.
+                    for (int w = 0; w < words; ++w)
+                        driven[std::size_t(w)] = inv ? ~x[w] : x[w];
+                    integer_column_sums(t, driven.data(), sums);
+                    for (const std::int32_t v : sums)
+                        largest = std::max(largest, v);
+                    any = true;
+                    const std::int64_t plane = (signed_inputs_ && b == nx - 1)
+                                                   ? -(std::int64_t(1) << b)
+                                                   : std::int64_t(1) << b;
+                    for (int s = 0; s < slices_; ++s) {
+                        const int resolved = resolved_bits(b, s);
+                        if (!adc_ideal_ && resolved == 0) continue;
+                        // The ADC: round to the step 2^e (half up), clip to its range.
+                        const int e = adc_ideal_ ? 0 : hw.adc_step_log2 + adc_bits_ - resolved;
+                        const std::int32_t cap =
+                            adc_ideal_ ? INT32_MAX : (std::int32_t(1) << resolved) - 1;
+                        const std::int32_t half = e > 0 ? std::int32_t(1) << (e - 1) : 0;
+                        for (int i = t.slice_begin[s]; i < t.slice_begin[s + 1]; ++i) {
+                            const std::int32_t conv = std::min((sums[i] + half) >> e, cap) << e;
+                            const std::int32_t a = inv ? t.stored_sum(i) - conv : conv;
+                            const std::int32_t q = t.flipped(i) ? top_i * on - a : a;
+                            acc[std::size_t(i)] += plane * q;
+                        }
+                    }
+                }
+                if (!any) continue;
+                for (int s = 0; s < slices_; ++s)
+                    for (int i = t.slice_begin[s]; i < t.slice_begin[s + 1]; ++i)
+                        y(t.output[std::size_t(i)], j) +=
+                            double(acc[std::size_t(i)]) * slice_weight[std::size_t(s)];
+            }
+            max_column_sum = std::max(max_column_sum, double(largest));
+            continue;
+        }
+        const auto nl = t.levels.rows();
+        Eigen::MatrixXf bits, driven;
+        Eigen::ArrayXXf sums;
         for (int b = 0; b < nx; ++b) {
             if (((lo.row(k) <= b) && (hi.row(k) >= b)).count() == 0) continue;
             bits = xi.block(t.row0, 0, t.rows, n).unaryExpr([&](std::int64_t v) {
                 return float((v >> b) & 1);
             });
-            const Eigen::RowVectorXf ones = bits.colwise().sum();
-            const Eigen::RowVectorXd lit = t.row_levels.transpose() * bits.cast<double>();
-            // Bus-invert (encoding): a plane with more ones than zeros is driven inverted.
-            Eigen::RowVectorXf inverted = Eigen::RowVectorXf::Zero(n);
-            for (Eigen::Index j = 0; j < n; ++j) {
-                if (b < lo(k, j) || b > hi(k, j)) continue;
-                const bool inv = opt.encoding && 2 * ones(j) > float(t.rows);
-                inverted(j) = inv ? 1.f : 0.f;
-                const auto active = std::uint64_t(inv ? float(t.rows) - ones(j) : ones(j));
-                counts.dac_drives += active * std::uint64_t(col_tiles_);
-                counts.active_cells += active * columns;
-                counts.active_levels += std::uint64_t(inv ? level_total - lit(j) : lit(j));
-                for (int s = 0; s < slices_; ++s) {
-                    const int resolved = resolved_bits(b, s);
-                    if (resolved == 0) continue; // below the output's significance: skipped
-                    counts.adc_conversions += std::uint64_t(outputs());
-                    counts.adc_by_bits[std::size_t(resolved)] += std::uint64_t(outputs());
-                    counts.shift_adds += std::uint64_t(outputs());
-                }
-                counts.crossbar_reads += std::uint64_t(col_tiles_);
-            }
-            if (nl == 0) continue;
+            const Eigen::RowVectorXf on = ones.row(b).cast<float>();
+            const Eigen::RowVectorXf inv = inverted.row(b).cast<float>();
             driven = bits;
             for (Eigen::Index j = 0; j < n; ++j)
-                if (inverted(j) != 0) driven.col(j) = (1.f - bits.col(j).array()).matrix();
+                if (inv(j) != 0) driven.col(j) = (1.f - bits.col(j).array()).matrix();
             sums = (t.levels * driven).array();
             if (hw.read_noise_levels > 0)
                 for (Eigen::Index j = 0; j < n; ++j) {
                     if (b < lo(k, j) || b > hi(k, j)) continue;
-                    const float active = inverted(j) != 0 ? float(t.rows) - ones(j) : ones(j);
+                    const float active = inv(j) != 0 ? float(t.rows) - on(j) : on(j);
                     const float sigma = float(hw.read_noise_levels) * std::sqrt(active);
                     for (Eigen::Index i = 0; i < nl; ++i)
                         sums(i, j) += sigma * noise.normal_f32(key, std::uint32_t(i + nl * j),
@@ -253,10 +374,12 @@ Eigen::MatrixXd CrossbarMapping::mvm(const Eigen::MatrixXd& xq, std::uint64_t ke
                 // A SAR stopping early has a coarser step over the same range; a skipped
                 // conversion contributes nothing.
                 Eigen::ArrayXf steps(nl);
-                for (Eigen::Index i = 0; i < nl; ++i) {
-                    const int resolved = resolved_bits(b, t.slice[i]);
-                    steps(i) = step * float(std::ldexp(1.0, adc_bits_ - resolved));
-                    kept(i) = resolved > 0 ? 1.f : 0.f;
+                for (int s = 0; s < slices_; ++s) {
+                    const int resolved = resolved_bits(b, s);
+                    const int i0 = t.slice_begin[s], count = t.slice_begin[s + 1] - i0;
+                    steps.segment(i0, count).setConstant(
+                        step * float(std::ldexp(1.0, adc_bits_ - resolved)));
+                    kept.segment(i0, count).setConstant(resolved > 0 ? 1.f : 0.f);
                 }
                 sums = (sums.colwise() / steps).round().max(0.f);
                 sums = sums.min((adc_max * step / steps).floor().replicate(1, n));
@@ -265,15 +388,18 @@ Eigen::MatrixXd CrossbarMapping::mvm(const Eigen::MatrixXd& xq, std::uint64_t ke
             // Decode: inverted input -> stored column sum minus the value; flipped column ->
             // top * (ones of the plane) minus that.
             const Eigen::ArrayXXf a =
-                sums + ((-2 * sums).colwise() + t.stored_sum).rowwise() * inverted.array();
+                sums + ((-2 * sums).colwise() + t.stored_sum.cast<float>()).rowwise() * inv.array();
             const Eigen::ArrayXXf q =
-                (a + ((-2 * a).rowwise() + top * ones.array()).colwise() * t.flipped).colwise() *
+                (a + ((-2 * a).rowwise() + top * on.array()).colwise() * t.flipped.cast<float>())
+                    .colwise() *
                 kept;
             // Shift-and-add: plane weight 2^b (the two's complement sign plane negative).
             const double plane =
                 (signed_inputs_ && b == nx - 1) ? -std::ldexp(1.0, b) : std::ldexp(1.0, b);
-            for (Eigen::Index i = 0; i < nl; ++i)
-                y.row(t.output[i]) += (plane * t.weight[i]) * q.row(i).cast<double>().matrix();
+            for (int s = 0; s < slices_; ++s)
+                for (int i = t.slice_begin[s]; i < t.slice_begin[s + 1]; ++i)
+                    y.row(t.output[std::size_t(i)]) +=
+                        (plane * std::ldexp(1.0, bpc * s)) * q.row(i).cast<double>().matrix();
         }
     }
     // The losslessly converted slices: their shift-added planes are exactly u_s . x.
