@@ -171,21 +171,74 @@ void CrossbarMapping::plan() {
     }
 }
 
-void CrossbarMapping::integer_column_sums(const Tile& t, const std::uint64_t* driven,
-                                          std::vector<std::int32_t>& sums) const {
-    const std::size_t nl = t.output.size();
-    sums.assign(nl, 0);
-    std::int32_t* out = sums.data();
-    for (int b = 0; b < config_.hardware.bits_per_cell; ++b)
-        for (int w = 0; w < t.words; ++w) {
-            const std::uint64_t d = driven[w];
-            if (d == 0) continue;
-            const std::uint64_t* cells = t.level_bits.data() + std::size_t(b * t.words + w) * nl;
-            // Vectorises (AVX-512 VPOPCNTQ where available): one popcount per 64 rows.
-            for (std::size_t i = 0; i < nl; ++i)
-                out[i] += std::int32_t(std::popcount(d & cells[i])) << b;
-        }
+namespace {
+
+/// One driven plane of one vector through a tile's stacked columns on ideal devices, all in
+/// integers (every quantity of the float route is an integer there, so the values are equal).
+struct PlaneConversion {
+    const std::uint64_t* cells; ///< stacked level bits (Tile::level_bits)
+    std::size_t stacked;        ///< stacked rows
+    const std::uint64_t* driven;
+    int words, cells_bits;
+    int i0, i1;        ///< the stacked rows of one slice
+    bool convert;      ///< false: the SAR skips them (only the column sums are seen)
+    int e;             ///< ADC step 2^e levels
+    std::int32_t cap;  ///< largest code (in steps)
+    bool inverted;     ///< bus-invert: decoded as stored sum minus the value
+    std::int32_t ones; ///< ones of the plane (decoding flipped columns)
+    std::int32_t top;  ///< top level
+    const int* stored_sum;
+    const int* flipped;
+    int plane;           ///< shift-add weight 2^plane
+    std::int64_t negate; ///< -1 for the two's complement sign plane, else 0
+};
+
+/// Column sum of stacked row i: AND + popcount of the driven plane against each bit of the
+/// levels, 64 rows a word. Cells, Words: compile-time sizes (0: the run-time ones).
+template <int Cells, int Words>
+[[gnu::always_inline]] inline std::int32_t column_sum(const PlaneConversion& p, std::size_t i) {
+    const int cells = Cells ? Cells : p.cells_bits, words = Words ? Words : p.words;
+    std::int32_t sum = 0;
+    for (int c = 0; c < cells; ++c)
+        for (int w = 0; w < words; ++w)
+            sum += std::int32_t(std::popcount(p.driven[w] &
+                                              p.cells[std::size_t(c * words + w) * p.stacked + i]))
+                   << c;
+    return sum;
 }
+
+/// The column sums of one slice's stacked rows, their ADC, decoding and shift-add into `acc`
+/// (per stacked row); raises `largest`. Vectorises over the rows (AVX-512 VPOPCNTQ there).
+template <int Cells, int Words>
+void convert_plane(const PlaneConversion& p, std::int64_t* acc, std::int32_t& largest) {
+    std::int32_t m = largest;
+    if (!p.convert) {
+        for (int i = p.i0; i < p.i1; ++i)
+            m = std::max(m, column_sum<Cells, Words>(p, std::size_t(i)));
+        largest = m;
+        return;
+    }
+    // The ADC: round to the step 2^e (half up), clip to its range.
+    const std::int32_t half = p.e > 0 ? std::int32_t(1) << (p.e - 1) : 0;
+    for (int i = p.i0; i < p.i1; ++i) {
+        const std::int32_t sum = column_sum<Cells, Words>(p, std::size_t(i));
+        m = std::max(m, sum);
+        const std::int32_t conv = std::min((sum + half) >> p.e, p.cap) << p.e;
+        const std::int32_t a = p.inverted ? p.stored_sum[i] - conv : conv;
+        const std::int32_t q = p.flipped[i] ? p.top * p.ones - a : a;
+        const std::int64_t term = std::int64_t(q) << p.plane;
+        acc[i] += (term ^ p.negate) - p.negate;
+    }
+    largest = m;
+}
+
+void convert_plane(const PlaneConversion& p, std::int64_t* acc, std::int32_t& largest) {
+    if (p.cells_bits == 2 && p.words == 2) return convert_plane<2, 2>(p, acc, largest);
+    if (p.cells_bits == 2 && p.words == 1) return convert_plane<2, 1>(p, acc, largest);
+    convert_plane<0, 0>(p, acc, largest);
+}
+
+} // namespace
 
 Eigen::MatrixXd CrossbarMapping::mvm(const Eigen::MatrixXd& xq, std::uint64_t key,
                                      AcceleratorCounts& counts, double& max_column_sum) const {
@@ -292,54 +345,50 @@ Eigen::MatrixXd CrossbarMapping::mvm(const Eigen::MatrixXd& xq, std::uint64_t ke
             // Per vector: each streamed plane's column sums in integers, the ADC transfer in
             // integers (the same values as the float route: every quantity is an integer).
             const auto nl = t.output.size();
-            const int top_i = (1 << bpc) - 1;
             std::vector<std::uint64_t> driven(static_cast<std::size_t>(words));
-            std::vector<std::int32_t> sums;
             std::vector<std::int64_t> acc(nl);
-            std::vector<double> slice_weight; // 2^(slice bits)
-            for (int s = 0; s < slices_; ++s)
-                slice_weight.push_back(std::ldexp(1.0, bpc * s));
+            Eigen::Matrix<std::int64_t, Eigen::Dynamic, 1> out(outputs());
+            PlaneConversion p{};
+            p.cells = t.level_bits.data();
+            p.stacked = nl;
+            p.driven = driven.data();
+            p.words = words;
+            p.cells_bits = bpc;
+            p.top = (1 << bpc) - 1;
+            p.stored_sum = t.stored_sum.data();
+            p.flipped = t.flipped.data();
             std::int32_t largest = 0;
             for (Eigen::Index j = 0; j < n; ++j) {
                 bool any = false;
                 std::fill(acc.begin(), acc.end(), 0);
                 for (int b = std::max(lo(k, j), 0); b <= hi(k, j); ++b) {
-                    const int on = ones(b, j);
-                    const bool inv = inverted(b, j) != 0;
+                    p.ones = ones(b, j);
+                    p.inverted = inverted(b, j) != 0;
                     // Nothing driven: every sum, conversion and decoded value is 0.
-                    if (!inv && on == 0) continue;
+                    if (!p.inverted && p.ones == 0) continue;
                     const std::uint64_t* x = plane_bits(j, b);
                     // Inverted: the bits beyond the tile's rows meet no stored level bits.
                     for (int w = 0; w < words; ++w)
-                        driven[std::size_t(w)] = inv ? ~x[w] : x[w];
-                    integer_column_sums(t, driven.data(), sums);
-                    for (const std::int32_t v : sums)
-                        largest = std::max(largest, v);
+                        driven[std::size_t(w)] = p.inverted ? ~x[w] : x[w];
                     any = true;
-                    const std::int64_t plane = (signed_inputs_ && b == nx - 1)
-                                                   ? -(std::int64_t(1) << b)
-                                                   : std::int64_t(1) << b;
+                    p.plane = b;
+                    p.negate = signed_inputs_ && b == nx - 1 ? -1 : 0;
                     for (int s = 0; s < slices_; ++s) {
                         const int resolved = resolved_bits(b, s);
-                        if (!adc_ideal_ && resolved == 0) continue;
-                        // The ADC: round to the step 2^e (half up), clip to its range.
-                        const int e = adc_ideal_ ? 0 : hw.adc_step_log2 + adc_bits_ - resolved;
-                        const std::int32_t cap =
-                            adc_ideal_ ? INT32_MAX : (std::int32_t(1) << resolved) - 1;
-                        const std::int32_t half = e > 0 ? std::int32_t(1) << (e - 1) : 0;
-                        for (int i = t.slice_begin[s]; i < t.slice_begin[s + 1]; ++i) {
-                            const std::int32_t conv = std::min((sums[i] + half) >> e, cap) << e;
-                            const std::int32_t a = inv ? t.stored_sum(i) - conv : conv;
-                            const std::int32_t q = t.flipped(i) ? top_i * on - a : a;
-                            acc[std::size_t(i)] += plane * q;
-                        }
+                        p.i0 = t.slice_begin[s];
+                        p.i1 = t.slice_begin[s + 1];
+                        p.convert = adc_ideal_ || resolved > 0;
+                        p.e = adc_ideal_ ? 0 : hw.adc_step_log2 + adc_bits_ - resolved;
+                        p.cap = adc_ideal_ ? INT32_MAX : (std::int32_t(1) << resolved) - 1;
+                        convert_plane(p, acc.data(), largest);
                     }
                 }
                 if (!any) continue;
+                out.setZero();
                 for (int s = 0; s < slices_; ++s)
                     for (int i = t.slice_begin[s]; i < t.slice_begin[s + 1]; ++i)
-                        y(t.output[std::size_t(i)], j) +=
-                            double(acc[std::size_t(i)]) * slice_weight[std::size_t(s)];
+                        out(t.output[std::size_t(i)]) += acc[std::size_t(i)] << (bpc * s);
+                y.col(j) += out.cast<double>();
             }
             max_column_sum = std::max(max_column_sum, double(largest));
             continue;

@@ -128,9 +128,6 @@ class CrossbarMapping {
 
     /// Splits the slices into the exact product and the per-plane stacks for the current ADC.
     void plan();
-    /// Column sums of tile k's stacked rows as integers for one driven plane (`words` words).
-    void integer_column_sums(const Tile& t, const std::uint64_t* driven,
-                             std::vector<std::int32_t>& sums) const;
 };
 
 } // namespace cbl
