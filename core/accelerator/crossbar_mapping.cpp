@@ -345,44 +345,52 @@ Eigen::MatrixXd CrossbarMapping::mvm(const Eigen::MatrixXd& xq, std::uint64_t ke
             // Per vector: each streamed plane's column sums in integers, the ADC transfer in
             // integers (the same values as the float route: every quantity is an integer).
             const auto nl = t.output.size();
-            std::vector<std::uint64_t> driven(static_cast<std::size_t>(words));
+            std::vector<std::uint64_t> driven(std::size_t(nx) * std::size_t(words));
             std::vector<std::int64_t> acc(nl);
             Eigen::Matrix<std::int64_t, Eigen::Dynamic, 1> out(outputs());
             PlaneConversion p{};
             p.cells = t.level_bits.data();
             p.stacked = nl;
-            p.driven = driven.data();
             p.words = words;
             p.cells_bits = bpc;
             p.top = (1 << bpc) - 1;
             p.stored_sum = t.stored_sum.data();
             p.flipped = t.flipped.data();
             std::int32_t largest = 0;
+            std::vector<int> streamed; // the planes of vector j that drive any row
             for (Eigen::Index j = 0; j < n; ++j) {
-                bool any = false;
-                std::fill(acc.begin(), acc.end(), 0);
+                streamed.clear();
                 for (int b = std::max(lo(k, j), 0); b <= hi(k, j); ++b) {
-                    p.ones = ones(b, j);
-                    p.inverted = inverted(b, j) != 0;
-                    // Nothing driven: every sum, conversion and decoded value is 0.
-                    if (!p.inverted && p.ones == 0) continue;
                     const std::uint64_t* x = plane_bits(j, b);
+                    // Nothing driven: every sum, conversion and decoded value is 0.
+                    if (inverted(b, j) == 0 && ones(b, j) == 0) continue;
                     // Inverted: the bits beyond the tile's rows meet no stored level bits.
                     for (int w = 0; w < words; ++w)
-                        driven[std::size_t(w)] = p.inverted ? ~x[w] : x[w];
-                    any = true;
-                    p.plane = b;
-                    p.negate = signed_inputs_ && b == nx - 1 ? -1 : 0;
-                    for (int s = 0; s < slices_; ++s) {
-                        const int resolved = resolved_bits(b, s);
-                        p.i0 = t.slice_begin[s];
-                        p.i1 = t.slice_begin[s + 1];
-                        p.convert = adc_ideal_ || resolved > 0;
-                        p.e = adc_ideal_ ? 0 : hw.adc_step_log2 + adc_bits_ - resolved;
-                        p.cap = adc_ideal_ ? INT32_MAX : (std::int32_t(1) << resolved) - 1;
-                        convert_plane(p, acc.data(), largest);
-                    }
+                        driven[std::size_t(streamed.size() * words + w)] =
+                            inverted(b, j) != 0 ? ~x[w] : x[w];
+                    streamed.push_back(b);
                 }
+                const bool any = !streamed.empty();
+                std::fill(acc.begin(), acc.end(), 0);
+                // Blocks of stacked rows through every plane: their level bits stay in L1.
+                constexpr int block = 256;
+                for (int s = 0; s < slices_; ++s)
+                    for (int i0 = t.slice_begin[s]; i0 < t.slice_begin[s + 1]; i0 += block)
+                        for (std::size_t m = 0; m < streamed.size(); ++m) {
+                            const int b = streamed[m];
+                            const int resolved = resolved_bits(b, s);
+                            p.driven = driven.data() + m * std::size_t(words);
+                            p.ones = ones(b, j);
+                            p.inverted = inverted(b, j) != 0;
+                            p.plane = b;
+                            p.negate = signed_inputs_ && b == nx - 1 ? -1 : 0;
+                            p.i0 = i0;
+                            p.i1 = std::min(i0 + block, t.slice_begin[s + 1]);
+                            p.convert = adc_ideal_ || resolved > 0;
+                            p.e = adc_ideal_ ? 0 : hw.adc_step_log2 + adc_bits_ - resolved;
+                            p.cap = adc_ideal_ ? INT32_MAX : (std::int32_t(1) << resolved) - 1;
+                            convert_plane(p, acc.data(), largest);
+                        }
                 if (!any) continue;
                 out.setZero();
                 for (int s = 0; s < slices_; ++s)
