@@ -27,13 +27,15 @@ class TstAcceleratorBench : public QObject {
         for (const auto& r : j["options"])
             rows.push_back(r);
         rows.push_back(j["combined"]);
+        QString slow; // every row printed first, then the verdict
         for (const auto& r : rows) {
             const std::string name = r["name"];
             const double acc = r["simulator_seconds"];
             qInfo("  %-20s %8.0f images/s, ratio %.2f", name.c_str(), images / acc, acc / ref);
-            QVERIFY2(acc / ref <= 20,
-                     qPrintable(QString::fromStdString(name) + ": " + QString::number(acc / ref)));
+            if (acc / ref > 20)
+                slow += QString::fromStdString(name) + " " + QString::number(acc / ref) + "x ";
         }
+        QVERIFY2(slow.isEmpty(), qPrintable(slow));
     }
 };
 
