@@ -208,9 +208,10 @@ template <int Cells, int Words>
 }
 
 /// The column sums of one slice's stacked rows, their ADC, decoding and shift-add into `acc`
-/// (per stacked row); raises `largest`. Vectorises over the rows (AVX-512 VPOPCNTQ there).
-template <int Cells, int Words>
-void convert_plane(const PlaneConversion& p, std::int64_t* acc, std::int32_t& largest) {
+/// (per stacked row, over the planes; Acc holds their sum); raises `largest`. Vectorises over
+/// the rows (AVX-512 VPOPCNTQ there).
+template <int Cells, int Words, typename Acc>
+void convert_plane(const PlaneConversion p, Acc* acc, std::int32_t& largest) {
     std::int32_t m = largest;
     if (!p.convert) {
         for (int i = p.i0; i < p.i1; ++i)
@@ -226,13 +227,14 @@ void convert_plane(const PlaneConversion& p, std::int64_t* acc, std::int32_t& la
         const std::int32_t conv = std::min((sum + half) >> p.e, p.cap) << p.e;
         const std::int32_t a = p.inverted ? p.stored_sum[i] - conv : conv;
         const std::int32_t q = p.flipped[i] ? p.top * p.ones - a : a;
-        const std::int64_t term = std::int64_t(q) << p.plane;
-        acc[i] += (term ^ p.negate) - p.negate;
+        const Acc term = Acc(q) << p.plane;
+        acc[i] += (term ^ Acc(p.negate)) - Acc(p.negate);
     }
     largest = m;
 }
 
-void convert_plane(const PlaneConversion& p, std::int64_t* acc, std::int32_t& largest) {
+template <typename Acc>
+void convert_plane(const PlaneConversion p, Acc* acc, std::int32_t& largest) {
     if (p.cells_bits == 2 && p.words == 2) return convert_plane<2, 2>(p, acc, largest);
     if (p.cells_bits == 2 && p.words == 1) return convert_plane<2, 1>(p, acc, largest);
     convert_plane<0, 0>(p, acc, largest);
@@ -346,7 +348,6 @@ Eigen::MatrixXd CrossbarMapping::mvm(const Eigen::MatrixXd& xq, std::uint64_t ke
             // integers (the same values as the float route: every quantity is an integer).
             const auto nl = t.output.size();
             std::vector<std::uint64_t> driven(std::size_t(nx) * std::size_t(words));
-            std::vector<std::int64_t> acc(nl);
             Eigen::Matrix<std::int64_t, Eigen::Dynamic, 1> out(outputs());
             PlaneConversion p{};
             p.cells = t.level_bits.data();
@@ -357,46 +358,62 @@ Eigen::MatrixXd CrossbarMapping::mvm(const Eigen::MatrixXd& xq, std::uint64_t ke
             p.stored_sum = t.stored_sum.data();
             p.flipped = t.flipped.data();
             std::int32_t largest = 0;
-            std::vector<int> streamed; // the planes of vector j that drive any row
-            for (Eigen::Index j = 0; j < n; ++j) {
-                streamed.clear();
-                for (int b = std::max(lo(k, j), 0); b <= hi(k, j); ++b) {
-                    const std::uint64_t* x = plane_bits(j, b);
-                    // Nothing driven: every sum, conversion and decoded value is 0.
-                    if (inverted(b, j) == 0 && ones(b, j) == 0) continue;
-                    // Inverted: the bits beyond the tile's rows meet no stored level bits.
-                    for (int w = 0; w < words; ++w)
-                        driven[std::size_t(streamed.size() * words + w)] =
-                            inverted(b, j) != 0 ? ~x[w] : x[w];
-                    streamed.push_back(b);
+            // A decoded value |q| <= top rows + the largest conversion, and its planes add up to
+            // under 2^input_bits times that: 32 bits hold them in the default design.
+            const double conversion_max =
+                adc_ideal_ ? double(p.top) * t.rows : std::ldexp(1.0, hw.adc_step_log2 + adc_bits_);
+            const double planes_max_sum =
+                (double(p.top) * t.rows + conversion_max) * std::ldexp(1.0, nx);
+            const auto tile = [&]<typename Acc>(std::vector<Acc>& acc) {
+                std::vector<int> streamed; // the planes of vector j that drive any row
+                for (Eigen::Index j = 0; j < n; ++j) {
+                    streamed.clear();
+                    for (int b = std::max(lo(k, j), 0); b <= hi(k, j); ++b) {
+                        const std::uint64_t* x = plane_bits(j, b);
+                        // Nothing driven: every sum, conversion and decoded value is 0.
+                        if (inverted(b, j) == 0 && ones(b, j) == 0) continue;
+                        // Inverted: the bits beyond the tile's rows meet no stored level bits.
+                        for (int w = 0; w < words; ++w)
+                            driven[std::size_t(streamed.size() * words + w)] =
+                                inverted(b, j) != 0 ? ~x[w] : x[w];
+                        streamed.push_back(b);
+                    }
+                    const bool any = !streamed.empty();
+                    std::fill(acc.begin(), acc.end(), 0);
+                    // Blocks of stacked rows through every plane: their level bits stay in L1.
+                    constexpr int block = 256;
+                    for (int s = 0; s < slices_; ++s)
+                        for (int i0 = t.slice_begin[s]; i0 < t.slice_begin[s + 1]; i0 += block)
+                            for (std::size_t m = 0; m < streamed.size(); ++m) {
+                                const int b = streamed[m];
+                                const int resolved = resolved_bits(b, s);
+                                p.driven = driven.data() + m * std::size_t(words);
+                                p.ones = ones(b, j);
+                                p.inverted = inverted(b, j) != 0;
+                                p.plane = b;
+                                p.negate = signed_inputs_ && b == nx - 1 ? -1 : 0;
+                                p.i0 = i0;
+                                p.i1 = std::min(i0 + block, t.slice_begin[s + 1]);
+                                p.convert = adc_ideal_ || resolved > 0;
+                                p.e = adc_ideal_ ? 0 : hw.adc_step_log2 + adc_bits_ - resolved;
+                                p.cap = adc_ideal_ ? INT32_MAX : (std::int32_t(1) << resolved) - 1;
+                                convert_plane(p, acc.data(), largest);
+                            }
+                    if (!any) continue;
+                    out.setZero();
+                    for (int s = 0; s < slices_; ++s)
+                        for (int i = t.slice_begin[s]; i < t.slice_begin[s + 1]; ++i)
+                            out(t.output[std::size_t(i)]) += std::int64_t(acc[std::size_t(i)])
+                                                             << (bpc * s);
+                    y.col(j) += out.cast<double>();
                 }
-                const bool any = !streamed.empty();
-                std::fill(acc.begin(), acc.end(), 0);
-                // Blocks of stacked rows through every plane: their level bits stay in L1.
-                constexpr int block = 256;
-                for (int s = 0; s < slices_; ++s)
-                    for (int i0 = t.slice_begin[s]; i0 < t.slice_begin[s + 1]; i0 += block)
-                        for (std::size_t m = 0; m < streamed.size(); ++m) {
-                            const int b = streamed[m];
-                            const int resolved = resolved_bits(b, s);
-                            p.driven = driven.data() + m * std::size_t(words);
-                            p.ones = ones(b, j);
-                            p.inverted = inverted(b, j) != 0;
-                            p.plane = b;
-                            p.negate = signed_inputs_ && b == nx - 1 ? -1 : 0;
-                            p.i0 = i0;
-                            p.i1 = std::min(i0 + block, t.slice_begin[s + 1]);
-                            p.convert = adc_ideal_ || resolved > 0;
-                            p.e = adc_ideal_ ? 0 : hw.adc_step_log2 + adc_bits_ - resolved;
-                            p.cap = adc_ideal_ ? INT32_MAX : (std::int32_t(1) << resolved) - 1;
-                            convert_plane(p, acc.data(), largest);
-                        }
-                if (!any) continue;
-                out.setZero();
-                for (int s = 0; s < slices_; ++s)
-                    for (int i = t.slice_begin[s]; i < t.slice_begin[s + 1]; ++i)
-                        out(t.output[std::size_t(i)]) += acc[std::size_t(i)] << (bpc * s);
-                y.col(j) += out.cast<double>();
+            };
+            if (planes_max_sum < std::ldexp(1.0, 31)) {
+                std::vector<std::int32_t> acc(nl);
+                tile(acc);
+            } else {
+                std::vector<std::int64_t> acc(nl);
+                tile(acc);
             }
             max_column_sum = std::max(max_column_sum, double(largest));
             continue;
