@@ -204,6 +204,9 @@ class TestAccelerator : public QObject {
             << true << false << false << false << 8 << 24 << 0 << 100 << 3 << false;
         QTest::newRow("200-rows-1-bit-cells")
             << true << true << false << false << 6 << none << 0 << 200 << 1 << false;
+        // A 12-bit ADC of 16-level steps: the planes' sums need 64 bits.
+        QTest::newRow("64-bit-plane-sums")
+            << true << false << false << false << 12 << none << 4 << 128 << 2 << false;
         QTest::newRow("ideal-adc-calibration")
             << true << true << true << false << 16 << none << 0 << 128 << 2 << true;
     }
