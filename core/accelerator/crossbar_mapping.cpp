@@ -180,7 +180,7 @@ struct PlaneConversion {
     std::size_t stacked;        ///< stacked rows
     const std::uint64_t* driven;
     int words, cells_bits;
-    int i0, i1;        ///< the stacked rows of one slice
+    int i0, i1;        ///< a block of stacked rows, all of one slice
     bool convert;      ///< false: the SAR skips them (only the column sums are seen)
     int e;             ///< ADC step 2^e levels
     std::int32_t cap;  ///< largest code (in steps)
@@ -209,7 +209,7 @@ template <int Cells, int Words>
 
 /// The column sums of one slice's stacked rows, their ADC, decoding and shift-add into `acc`
 /// (per stacked row, over the planes; Acc holds their sum); raises `largest`. Vectorises over
-/// the rows (AVX-512 VPOPCNTQ there).
+/// the rows (AVX-512 VPOPCNTQ there); `p` by value, so the accumulator cannot alias its fields.
 template <int Cells, int Words, typename Acc>
 void convert_plane(const PlaneConversion p, Acc* acc, std::int32_t& largest) {
     std::int32_t m = largest;
