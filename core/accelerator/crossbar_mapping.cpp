@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <type_traits>
 
 namespace cbl {
 
@@ -227,7 +228,8 @@ void convert_plane(const PlaneConversion p, Acc* acc, std::int32_t& largest) {
         const std::int32_t conv = std::min((sum + half) >> p.e, p.cap) << p.e;
         const std::int32_t a = p.inverted ? p.stored_sum[i] - conv : conv;
         const std::int32_t q = p.flipped[i] ? p.top * p.ones - a : a;
-        const Acc term = Acc(q) << p.plane;
+        // Shifted unsigned: q may be negative (sanitizer-clean, the same bits).
+        const Acc term = Acc(std::make_unsigned_t<Acc>(q) << p.plane);
         acc[i] += (term ^ Acc(p.negate)) - Acc(p.negate);
     }
     largest = m;
@@ -403,8 +405,8 @@ Eigen::MatrixXd CrossbarMapping::mvm(const Eigen::MatrixXd& xq, std::uint64_t ke
                     out.setZero();
                     for (int s = 0; s < slices_; ++s)
                         for (int i = t.slice_begin[s]; i < t.slice_begin[s + 1]; ++i)
-                            out(t.output[std::size_t(i)]) += std::int64_t(acc[std::size_t(i)])
-                                                             << (bpc * s);
+                            out(t.output[std::size_t(i)]) += std::int64_t(
+                                std::uint64_t(std::int64_t(acc[std::size_t(i)])) << (bpc * s));
                     y.col(j) += out.cast<double>();
                 }
             };
