@@ -48,7 +48,8 @@ nlohmann::json to_json(const AcceleratorConfig& c) {
               {"dynamic_quantization", o.dynamic_quantization},
               {"dynamic_bits", o.dynamic_bits}}},
             {"calibration_images", c.calibration_images},
-            {"force_bit_serial", c.force_bit_serial}};
+            {"force_bit_serial", c.force_bit_serial},
+            {"float_column_sums", c.float_column_sums}};
 }
 
 namespace {
@@ -73,6 +74,7 @@ AcceleratorConfig from_json(const nlohmann::json& j, AcceleratorConfig c) {
     c.options.dynamic_bits = o.at("dynamic_bits");
     c.calibration_images = j.at("calibration_images");
     c.force_bit_serial = j.at("force_bit_serial");
+    c.float_column_sums = j.at("float_column_sums");
     return c;
 }
 

@@ -65,13 +65,17 @@ struct AcceleratorConfig {
     /// Evaluate every column sum plane by plane even where the ADC provably cannot clip or round
     /// (for tests and the bench; the result is the same, bit for bit).
     bool force_bit_serial = false;
+    /// Compute the per-plane column sums on ideal devices as float matrix products, the route
+    /// variability and read noise take, instead of the integer bit-plane kernel (for tests and
+    /// the bench; the result is the same, bit for bit).
+    bool float_column_sums = false;
 
     /// Throws InputError naming the field ("accelerator.adc_bits = 0 is out of range ...").
     void validate() const;
 };
 
 /// The fields `--set accelerator.KEY=VALUE` reaches, as JSON (hardware.*, options.*, and
-/// calibration_images, force_bit_serial at the top).
+/// calibration_images, force_bit_serial, float_column_sums at the top).
 nlohmann::json to_json(const AcceleratorConfig& c);
 /// Applies one "accelerator.hardware.adc_bits=6" style override; unknown keys and bad values
 /// throw InputError naming the key.

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <type_traits>
 
 namespace cbl {
 
@@ -102,11 +103,10 @@ void CrossbarMapping::plan() {
     for (int k = 0; k < row_tiles(); ++k) {
         Tile& t = tiles_[k];
         std::vector<Eigen::RowVectorXd> stacked;
+        std::vector<int> flipped, stored_sum;
         t.output.clear();
-        t.slice.clear();
-        t.weight.clear();
-        std::vector<float> flipped, stored_sum;
-        t.row_levels = Eigen::VectorXd::Zero(t.rows);
+        t.slice_begin.assign(1, 0);
+        Eigen::VectorXd row_levels = Eigen::VectorXd::Zero(t.rows);
         for (int s = 0; s < slices_; ++s) {
             const auto ideal = slice_levels_[s].middleCols(t.row0, t.rows);
             for (int c = 0; c < outputs(); ++c) {
@@ -114,7 +114,7 @@ void CrossbarMapping::plan() {
                 const Eigen::RowVectorXd stored =
                     flip ? Eigen::RowVectorXd((top - ideal.row(c).array()).matrix())
                          : Eigen::RowVectorXd(ideal.row(c));
-                t.row_levels += stored.transpose();
+                row_levels += stored.transpose();
                 const double sum = stored.sum();
                 // At most half the rows conduct with inverted inputs (encoding).
                 const double worst =
@@ -136,20 +136,113 @@ void CrossbarMapping::plan() {
                             rng.normal(std::uint64_t(s), std::uint32_t(c * inputs() + t.row0 + r));
                 stacked.push_back(programmed);
                 t.output.push_back(c);
-                t.slice.push_back(s);
-                t.weight.push_back(float(std::ldexp(1.0, bpc * s)));
-                flipped.push_back(flip ? 1.f : 0.f);
-                stored_sum.push_back(float(sum));
+                flipped.push_back(flip ? 1 : 0);
+                stored_sum.push_back(int(sum));
             }
+            t.slice_begin.push_back(int(t.output.size()));
         }
-        t.levels.resize(Eigen::Index(stacked.size()), t.rows);
-        for (std::size_t i = 0; i < stacked.size(); ++i)
-            t.levels.row(Eigen::Index(i)) = stacked[i].cast<float>();
-        t.flipped = Eigen::Map<Eigen::ArrayXf>(flipped.data(), Eigen::Index(flipped.size()));
-        t.stored_sum =
-            Eigen::Map<Eigen::ArrayXf>(stored_sum.data(), Eigen::Index(stored_sum.size()));
+        const auto nl = Eigen::Index(stacked.size());
+        t.levels.resize(nl, t.rows);
+        for (Eigen::Index i = 0; i < nl; ++i)
+            t.levels.row(i) = stacked[std::size_t(i)].cast<float>();
+        t.flipped = Eigen::Map<Eigen::ArrayXi>(flipped.data(), nl);
+        t.stored_sum = Eigen::Map<Eigen::ArrayXi>(stored_sum.data(), nl);
+
+        // Bit planes of the integer levels (stored levels of ideal devices; row sums always).
+        t.words = (t.rows + 63) / 64;
+        const auto width = int(std::bit_width(std::uint64_t(row_levels.maxCoeff())));
+        t.row_level_bits.assign(std::size_t(width * t.words), 0);
+        t.level_total = 0;
+        for (int r = 0; r < t.rows; ++r) {
+            const auto v = std::uint64_t(row_levels(r));
+            t.level_total += v;
+            for (int b = 0; b < width; ++b)
+                t.row_level_bits[std::size_t(b * t.words + r / 64)] |= ((v >> b) & 1) << (r % 64);
+        }
+        t.level_bits.clear();
+        if (!ideal_devices) continue;
+        t.level_bits.assign(std::size_t(bpc * t.words) * std::size_t(nl), 0);
+        for (Eigen::Index i = 0; i < nl; ++i)
+            for (int r = 0; r < t.rows; ++r) {
+                const auto v = std::uint64_t(t.levels(i, r));
+                for (int b = 0; b < bpc; ++b)
+                    t.level_bits[std::size_t(b * t.words + r / 64) * std::size_t(nl) +
+                                 std::size_t(i)] |= ((v >> b) & 1) << (r % 64);
+            }
     }
 }
+
+namespace {
+
+/// One driven plane of one vector through a tile's stacked columns on ideal devices, all in
+/// integers (every quantity of the float route is an integer there, so the values are equal).
+struct PlaneConversion {
+    const std::uint64_t* cells; ///< stacked level bits (Tile::level_bits)
+    std::size_t stacked;        ///< stacked rows
+    const std::uint64_t* driven;
+    int words, cells_bits;
+    int i0, i1;        ///< a block of stacked rows, all of one slice
+    bool convert;      ///< false: the SAR skips them (only the column sums are seen)
+    int e;             ///< ADC step 2^e levels
+    std::int32_t cap;  ///< largest code (in steps)
+    bool inverted;     ///< bus-invert: decoded as stored sum minus the value
+    std::int32_t ones; ///< ones of the plane (decoding flipped columns)
+    std::int32_t top;  ///< top level
+    const int* stored_sum;
+    const int* flipped;
+    int plane;           ///< shift-add weight 2^plane
+    std::int64_t negate; ///< -1 for the two's complement sign plane, else 0
+};
+
+/// Column sum of stacked row i: AND + popcount of the driven plane against each bit of the
+/// levels, 64 rows a word. Cells, Words: compile-time sizes (0: the run-time ones).
+template <int Cells, int Words>
+[[gnu::always_inline]] inline std::int32_t column_sum(const PlaneConversion& p, std::size_t i) {
+    const int cells = Cells ? Cells : p.cells_bits, words = Words ? Words : p.words;
+    std::int32_t sum = 0;
+    for (int c = 0; c < cells; ++c)
+        for (int w = 0; w < words; ++w)
+            sum += std::int32_t(std::popcount(p.driven[w] &
+                                              p.cells[std::size_t(c * words + w) * p.stacked + i]))
+                   << c;
+    return sum;
+}
+
+/// The column sums of one slice's stacked rows, their ADC, decoding and shift-add into `acc`
+/// (per stacked row, over the planes; Acc holds their sum); raises `largest`. Vectorises over
+/// the rows (AVX-512 VPOPCNTQ there); `p` by value, so the accumulator cannot alias its fields.
+template <int Cells, int Words, typename Acc>
+void convert_plane(const PlaneConversion p, Acc* acc, std::int32_t& largest) {
+    std::int32_t m = largest;
+    if (!p.convert) {
+        for (int i = p.i0; i < p.i1; ++i)
+            m = std::max(m, column_sum<Cells, Words>(p, std::size_t(i)));
+        largest = m;
+        return;
+    }
+    // The ADC: round to the step 2^e (half up), clip to its range.
+    const std::int32_t half = p.e > 0 ? std::int32_t(1) << (p.e - 1) : 0;
+    for (int i = p.i0; i < p.i1; ++i) {
+        const std::int32_t sum = column_sum<Cells, Words>(p, std::size_t(i));
+        m = std::max(m, sum);
+        const std::int32_t conv = std::min((sum + half) >> p.e, p.cap) << p.e;
+        const std::int32_t a = p.inverted ? p.stored_sum[i] - conv : conv;
+        const std::int32_t q = p.flipped[i] ? p.top * p.ones - a : a;
+        // Shifted unsigned: q may be negative (sanitizer-clean, the same bits).
+        const Acc term = Acc(std::make_unsigned_t<Acc>(q) << p.plane);
+        acc[i] += (term ^ Acc(p.negate)) - Acc(p.negate);
+    }
+    largest = m;
+}
+
+template <typename Acc>
+void convert_plane(const PlaneConversion p, Acc* acc, std::int32_t& largest) {
+    if (p.cells_bits == 2 && p.words == 2) return convert_plane<2, 2>(p, acc, largest);
+    if (p.cells_bits == 2 && p.words == 1) return convert_plane<2, 1>(p, acc, largest);
+    convert_plane<0, 0>(p, acc, largest);
+}
+
+} // namespace
 
 Eigen::MatrixXd CrossbarMapping::mvm(const Eigen::MatrixXd& xq, std::uint64_t key,
                                      AcceleratorCounts& counts, double& max_column_sum) const {
@@ -196,51 +289,155 @@ Eigen::MatrixXd CrossbarMapping::mvm(const Eigen::MatrixXd& xq, std::uint64_t ke
     const Eigen::Matrix<std::int64_t, Eigen::Dynamic, Eigen::Dynamic> xi =
         xd.cast<std::int64_t>().unaryExpr([&](std::int64_t v) { return v & mask; });
     const std::uint64_t columns = std::uint64_t(outputs()) * std::uint64_t(slices_);
+    // Conversions of one streamed plane of one vector (the same for every vector).
+    std::vector<AcceleratorCounts> plane_adc(static_cast<std::size_t>(nx));
+    for (int b = 0; b < nx; ++b)
+        for (int s = 0; s < slices_; ++s) {
+            const int resolved = resolved_bits(b, s);
+            if (resolved == 0) continue; // below the output's significance: skipped
+            AcceleratorCounts& c = plane_adc[std::size_t(b)];
+            c.adc_conversions += std::uint64_t(outputs());
+            c.adc_by_bits[std::size_t(resolved)] += std::uint64_t(outputs());
+            c.shift_adds += std::uint64_t(outputs());
+        }
+    const bool integer_sums =
+        hw.variability_levels == 0 && hw.read_noise_levels == 0 && !config_.float_column_sums;
     Eigen::ArrayXi planes_max = Eigen::ArrayXi::Zero(n);
-    Eigen::MatrixXf bits, driven;
-    Eigen::ArrayXXf sums;
+    std::vector<std::uint64_t> planes; // a tile's input bits: plane b of vector j at (j nx + b)
+    Eigen::ArrayXXi ones(nx, n), inverted(nx, n);
     for (int k = 0; k < row_tiles(); ++k) {
         const Tile& t = tiles_[k];
-        const auto nl = t.levels.rows();
-        const double level_total = t.row_levels.sum();
-        for (int j = 0; j < n; ++j)
-            planes_max(j) = std::max(planes_max(j), hi(k, j) - lo(k, j) + 1);
+        const int words = t.words;
+        const auto plane_bits = [&](Eigen::Index j, int b) {
+            return planes.data() + (std::size_t(j) * std::size_t(nx) + std::size_t(b)) * words;
+        };
+        planes.assign(std::size_t(n) * std::size_t(nx) * std::size_t(words), 0);
+        for (Eigen::Index j = 0; j < n; ++j)
+            for (int r = 0; r < t.rows; ++r)
+                for (auto v = std::uint64_t(xi(t.row0 + r, j)); v != 0; v &= v - 1)
+                    plane_bits(j, std::countr_zero(v))[r / 64] |= std::uint64_t(1) << (r % 64);
+        const int level_width = int(t.row_level_bits.size()) / words;
         counts.planes_possible += std::uint64_t(n) * std::uint64_t(nx);
+        for (Eigen::Index j = 0; j < n; ++j) {
+            planes_max(j) = std::max(planes_max(j), hi(k, j) - lo(k, j) + 1);
+            for (int b = 0; b < nx; ++b) {
+                const std::uint64_t* x = plane_bits(j, b);
+                int on = 0;
+                for (int w = 0; w < words; ++w)
+                    on += std::popcount(x[w]);
+                ones(b, j) = on;
+                inverted(b, j) = 0;
+                if (b < lo(k, j) || b > hi(k, j)) continue;
+                // Bus-invert (encoding): a plane with more ones than zeros is driven inverted.
+                const bool inv = opt.encoding && 2 * on > t.rows;
+                inverted(b, j) = inv ? 1 : 0;
+                std::uint64_t lit = 0; // stored levels of the rows whose input bit is 1
+                for (int l = 0; l < level_width; ++l)
+                    for (int w = 0; w < words; ++w)
+                        lit += std::uint64_t(std::popcount(x[w] & t.row_level_bits[l * words + w]))
+                               << l;
+                const auto active = std::uint64_t(inv ? t.rows - on : on);
+                counts.dac_drives += active * std::uint64_t(col_tiles_);
+                counts.active_cells += active * columns;
+                counts.active_levels += inv ? t.level_total - lit : lit;
+                counts += plane_adc[std::size_t(b)];
+                counts.crossbar_reads += std::uint64_t(col_tiles_);
+            }
+        }
+        if (t.output.empty()) continue;
+        if (integer_sums) {
+            // Per vector: each streamed plane's column sums in integers, the ADC transfer in
+            // integers (the same values as the float route: every quantity is an integer).
+            const auto nl = t.output.size();
+            std::vector<std::uint64_t> driven(std::size_t(nx) * std::size_t(words));
+            Eigen::Matrix<std::int64_t, Eigen::Dynamic, 1> out(outputs());
+            PlaneConversion p{};
+            p.cells = t.level_bits.data();
+            p.stacked = nl;
+            p.words = words;
+            p.cells_bits = bpc;
+            p.top = (1 << bpc) - 1;
+            p.stored_sum = t.stored_sum.data();
+            p.flipped = t.flipped.data();
+            std::int32_t largest = 0;
+            // A decoded value |q| <= top rows + the largest conversion, and its planes add up to
+            // under 2^input_bits times that: 32 bits hold them in the default design.
+            const double conversion_max =
+                adc_ideal_ ? double(p.top) * t.rows : std::ldexp(1.0, hw.adc_step_log2 + adc_bits_);
+            const double planes_max_sum =
+                (double(p.top) * t.rows + conversion_max) * std::ldexp(1.0, nx);
+            const auto tile = [&]<typename Acc>(std::vector<Acc>& acc) {
+                std::vector<int> streamed; // the planes of vector j that drive any row
+                for (Eigen::Index j = 0; j < n; ++j) {
+                    streamed.clear();
+                    for (int b = std::max(lo(k, j), 0); b <= hi(k, j); ++b) {
+                        const std::uint64_t* x = plane_bits(j, b);
+                        // Nothing driven: every sum, conversion and decoded value is 0.
+                        if (inverted(b, j) == 0 && ones(b, j) == 0) continue;
+                        // Inverted: the bits beyond the tile's rows meet no stored level bits.
+                        for (int w = 0; w < words; ++w)
+                            driven[std::size_t(streamed.size() * words + w)] =
+                                inverted(b, j) != 0 ? ~x[w] : x[w];
+                        streamed.push_back(b);
+                    }
+                    const bool any = !streamed.empty();
+                    std::fill(acc.begin(), acc.end(), 0);
+                    // Blocks of stacked rows through every plane: their level bits stay in L1.
+                    constexpr int block = 256;
+                    for (int s = 0; s < slices_; ++s)
+                        for (int i0 = t.slice_begin[s]; i0 < t.slice_begin[s + 1]; i0 += block)
+                            for (std::size_t m = 0; m < streamed.size(); ++m) {
+                                const int b = streamed[m];
+                                const int resolved = resolved_bits(b, s);
+                                p.driven = driven.data() + m * std::size_t(words);
+                                p.ones = ones(b, j);
+                                p.inverted = inverted(b, j) != 0;
+                                p.plane = b;
+                                p.negate = signed_inputs_ && b == nx - 1 ? -1 : 0;
+                                p.i0 = i0;
+                                p.i1 = std::min(i0 + block, t.slice_begin[s + 1]);
+                                p.convert = adc_ideal_ || resolved > 0;
+                                p.e = adc_ideal_ ? 0 : hw.adc_step_log2 + adc_bits_ - resolved;
+                                p.cap = adc_ideal_ ? INT32_MAX : (std::int32_t(1) << resolved) - 1;
+                                convert_plane(p, acc.data(), largest);
+                            }
+                    if (!any) continue;
+                    out.setZero();
+                    for (int s = 0; s < slices_; ++s)
+                        for (int i = t.slice_begin[s]; i < t.slice_begin[s + 1]; ++i)
+                            out(t.output[std::size_t(i)]) += std::int64_t(
+                                std::uint64_t(std::int64_t(acc[std::size_t(i)])) << (bpc * s));
+                    y.col(j) += out.cast<double>();
+                }
+            };
+            if (planes_max_sum < std::ldexp(1.0, 31)) {
+                std::vector<std::int32_t> acc(nl);
+                tile(acc);
+            } else {
+                std::vector<std::int64_t> acc(nl);
+                tile(acc);
+            }
+            max_column_sum = std::max(max_column_sum, double(largest));
+            continue;
+        }
+        const auto nl = t.levels.rows();
+        Eigen::MatrixXf bits, driven;
+        Eigen::ArrayXXf sums;
         for (int b = 0; b < nx; ++b) {
             if (((lo.row(k) <= b) && (hi.row(k) >= b)).count() == 0) continue;
             bits = xi.block(t.row0, 0, t.rows, n).unaryExpr([&](std::int64_t v) {
                 return float((v >> b) & 1);
             });
-            const Eigen::RowVectorXf ones = bits.colwise().sum();
-            const Eigen::RowVectorXd lit = t.row_levels.transpose() * bits.cast<double>();
-            // Bus-invert (encoding): a plane with more ones than zeros is driven inverted.
-            Eigen::RowVectorXf inverted = Eigen::RowVectorXf::Zero(n);
-            for (Eigen::Index j = 0; j < n; ++j) {
-                if (b < lo(k, j) || b > hi(k, j)) continue;
-                const bool inv = opt.encoding && 2 * ones(j) > float(t.rows);
-                inverted(j) = inv ? 1.f : 0.f;
-                const auto active = std::uint64_t(inv ? float(t.rows) - ones(j) : ones(j));
-                counts.dac_drives += active * std::uint64_t(col_tiles_);
-                counts.active_cells += active * columns;
-                counts.active_levels += std::uint64_t(inv ? level_total - lit(j) : lit(j));
-                for (int s = 0; s < slices_; ++s) {
-                    const int resolved = resolved_bits(b, s);
-                    if (resolved == 0) continue; // below the output's significance: skipped
-                    counts.adc_conversions += std::uint64_t(outputs());
-                    counts.adc_by_bits[std::size_t(resolved)] += std::uint64_t(outputs());
-                    counts.shift_adds += std::uint64_t(outputs());
-                }
-                counts.crossbar_reads += std::uint64_t(col_tiles_);
-            }
-            if (nl == 0) continue;
+            const Eigen::RowVectorXf on = ones.row(b).cast<float>();
+            const Eigen::RowVectorXf inv = inverted.row(b).cast<float>();
             driven = bits;
             for (Eigen::Index j = 0; j < n; ++j)
-                if (inverted(j) != 0) driven.col(j) = (1.f - bits.col(j).array()).matrix();
+                if (inv(j) != 0) driven.col(j) = (1.f - bits.col(j).array()).matrix();
             sums = (t.levels * driven).array();
             if (hw.read_noise_levels > 0)
                 for (Eigen::Index j = 0; j < n; ++j) {
                     if (b < lo(k, j) || b > hi(k, j)) continue;
-                    const float active = inverted(j) != 0 ? float(t.rows) - ones(j) : ones(j);
+                    const float active = inv(j) != 0 ? float(t.rows) - on(j) : on(j);
                     const float sigma = float(hw.read_noise_levels) * std::sqrt(active);
                     for (Eigen::Index i = 0; i < nl; ++i)
                         sums(i, j) += sigma * noise.normal_f32(key, std::uint32_t(i + nl * j),
@@ -253,10 +450,12 @@ Eigen::MatrixXd CrossbarMapping::mvm(const Eigen::MatrixXd& xq, std::uint64_t ke
                 // A SAR stopping early has a coarser step over the same range; a skipped
                 // conversion contributes nothing.
                 Eigen::ArrayXf steps(nl);
-                for (Eigen::Index i = 0; i < nl; ++i) {
-                    const int resolved = resolved_bits(b, t.slice[i]);
-                    steps(i) = step * float(std::ldexp(1.0, adc_bits_ - resolved));
-                    kept(i) = resolved > 0 ? 1.f : 0.f;
+                for (int s = 0; s < slices_; ++s) {
+                    const int resolved = resolved_bits(b, s);
+                    const int i0 = t.slice_begin[s], count = t.slice_begin[s + 1] - i0;
+                    steps.segment(i0, count).setConstant(
+                        step * float(std::ldexp(1.0, adc_bits_ - resolved)));
+                    kept.segment(i0, count).setConstant(resolved > 0 ? 1.f : 0.f);
                 }
                 sums = (sums.colwise() / steps).round().max(0.f);
                 sums = sums.min((adc_max * step / steps).floor().replicate(1, n));
@@ -265,15 +464,18 @@ Eigen::MatrixXd CrossbarMapping::mvm(const Eigen::MatrixXd& xq, std::uint64_t ke
             // Decode: inverted input -> stored column sum minus the value; flipped column ->
             // top * (ones of the plane) minus that.
             const Eigen::ArrayXXf a =
-                sums + ((-2 * sums).colwise() + t.stored_sum).rowwise() * inverted.array();
+                sums + ((-2 * sums).colwise() + t.stored_sum.cast<float>()).rowwise() * inv.array();
             const Eigen::ArrayXXf q =
-                (a + ((-2 * a).rowwise() + top * ones.array()).colwise() * t.flipped).colwise() *
+                (a + ((-2 * a).rowwise() + top * on.array()).colwise() * t.flipped.cast<float>())
+                    .colwise() *
                 kept;
             // Shift-and-add: plane weight 2^b (the two's complement sign plane negative).
             const double plane =
                 (signed_inputs_ && b == nx - 1) ? -std::ldexp(1.0, b) : std::ldexp(1.0, b);
-            for (Eigen::Index i = 0; i < nl; ++i)
-                y.row(t.output[i]) += (plane * t.weight[i]) * q.row(i).cast<double>().matrix();
+            for (int s = 0; s < slices_; ++s)
+                for (int i = t.slice_begin[s]; i < t.slice_begin[s + 1]; ++i)
+                    y.row(t.output[std::size_t(i)]) +=
+                        (plane * std::ldexp(1.0, bpc * s)) * q.row(i).cast<double>().matrix();
         }
     }
     // The losslessly converted slices: their shift-added planes are exactly u_s . x.

@@ -14,6 +14,11 @@
 // slices are evaluated as one exact integer product (doubles hold these sums exactly, < 2^53)
 // and only the others plane by plane. `force_bit_serial` evaluates everything plane by plane;
 // the exactness test checks both paths against the integer MVM, bit for bit.
+// On ideal devices the per-plane column sums are integers: each comes from AND + popcount of the
+// driven plane's row bits against the bits of the stored levels (64 rows a word), the ADC
+// transfer in integers; with variability or read noise they are float matrix products over the
+// programmed levels. `float_column_sums` takes the float route on ideal devices too: the test
+// checks both give the same outputs, counts and largest column sum.
 #include "core/accelerator/accelerator_config.hpp"
 
 #include <Eigen/Core>
@@ -41,6 +46,7 @@ struct AcceleratorCounts {
     std::uint64_t planes_possible = 0; ///< row-tile planes a static 16-cycle design streams
 
     AcceleratorCounts& operator+=(const AcceleratorCounts& o);
+    bool operator==(const AcceleratorCounts&) const = default;
     /// Mean bits resolved per conversion (0 without conversions).
     double adc_bits_per_conversion() const;
 };
@@ -88,13 +94,21 @@ class CrossbarMapping {
     /// One row tile: rows [row0, row0 + rows) and the slices converted plane by plane.
     struct Tile {
         int row0 = 0, rows = 0;
-        Eigen::VectorXd row_levels; ///< per row: stored levels summed over every column
-        // The slices needing per-plane conversion, stacked: one row per (slice, output).
-        Eigen::MatrixXf levels;         ///< stored (flipped) levels as programmed, n x rows
-        std::vector<int> output, slice; ///< per stacked row
-        Eigen::ArrayXf flipped;         ///< 1 when stored complemented
-        Eigen::ArrayXf stored_sum;      ///< ideal stored level sum of the column (digital)
-        std::vector<float> weight;      ///< 2^(slice bits)
+        int words = 0; ///< 64-bit words holding one bit per row
+        /// Per row: stored levels summed over every column, as bit planes: bit k of row r is
+        /// bit r % 64 of word [k * words + r / 64].
+        std::vector<std::uint64_t> row_level_bits;
+        std::uint64_t level_total = 0; ///< sum of all stored levels of the tile
+        // The slices needing per-plane conversion, stacked: one row per (slice, output), the
+        // slices in order (slice s: stacked rows [slice_begin[s], slice_begin[s + 1])).
+        Eigen::MatrixXf levels;       ///< stored (flipped) levels as programmed, n x rows
+        std::vector<int> output;      ///< per stacked row
+        std::vector<int> slice_begin; ///< slices + 1 entries
+        Eigen::ArrayXi flipped;       ///< 1 when stored complemented
+        Eigen::ArrayXi stored_sum;    ///< ideal stored level sum of the column (digital)
+        /// Ideal devices: bit k of stacked row i's level at row r is bit r % 64 of word
+        /// [(k * words + r / 64) * n + i] (the rows of one word contiguous over i).
+        std::vector<std::uint64_t> level_bits;
     };
 
     AcceleratorConfig config_;

@@ -10,6 +10,7 @@
 
 #include <QtTest>
 
+#include <climits>
 #include <random>
 
 using namespace cbl;
@@ -165,6 +166,97 @@ class TestAccelerator : public QObject {
         QVERIFY(b.adc_bits_per_conversion() < 8);
         const double rel = (y_cut - y_full).norm() / y_full.norm();
         QVERIFY2(rel < 5e-3, qPrintable(QString("relative error %1").arg(rel)));
+    }
+
+    void integerColumnSumsEqualFloatProducts_data() {
+        QTest::addColumn<bool>("encoding");
+        QTest::addColumn<bool>("dynamic");
+        QTest::addColumn<bool>("forceBitSerial");
+        QTest::addColumn<bool>("signedInputs");
+        QTest::addColumn<int>("adcBits");
+        QTest::addColumn<int>("cutoff");
+        QTest::addColumn<int>("stepLog2");
+        QTest::addColumn<int>("rows");
+        QTest::addColumn<int>("bitsPerCell");
+        QTest::addColumn<bool>("idealAdc");
+        const int none = INT_MIN;
+        // The lossy rows of the accelerator command: encoding's 7 bits clip, the A/D cutoff
+        // rounds to coarser steps and skips conversions, dynamic quantization drops planes.
+        QTest::newRow("encoding-7-bits")
+            << true << false << false << false << 7 << none << 0 << 128 << 2 << false;
+        QTest::newRow("adc-cutoff")
+            << false << false << false << false << 8 << 20 << 0 << 128 << 2 << false;
+        QTest::newRow("dynamic-bit-serial")
+            << false << true << true << false << 8 << none << 0 << 128 << 2 << false;
+        QTest::newRow("dynamic-7-bits")
+            << false << true << false << false << 7 << none << 0 << 128 << 2 << false;
+        QTest::newRow("combined") << true << true << false << false << 7 << 20 << 0 << 128 << 2
+                                  << false;
+        QTest::newRow("combined-bit-serial")
+            << true << true << true << false << 7 << 20 << 0 << 128 << 2 << false;
+        QTest::newRow("signed-7-bits")
+            << false << false << false << true << 7 << none << 0 << 128 << 2 << false;
+        QTest::newRow("signed-encoding-cutoff")
+            << true << false << false << true << 7 << 18 << 0 << 128 << 2 << false;
+        QTest::newRow("step-2-levels")
+            << false << false << false << false << 8 << none << 1 << 128 << 2 << false;
+        QTest::newRow("100-rows-3-bit-cells-encoding")
+            << true << false << false << false << 8 << 24 << 0 << 100 << 3 << false;
+        QTest::newRow("200-rows-1-bit-cells")
+            << true << true << false << false << 6 << none << 0 << 200 << 1 << false;
+        // A 12-bit ADC of 16-level steps: the planes' sums need 64 bits.
+        QTest::newRow("64-bit-plane-sums")
+            << true << false << false << false << 12 << none << 4 << 128 << 2 << false;
+        QTest::newRow("ideal-adc-calibration")
+            << true << true << true << false << 16 << none << 0 << 128 << 2 << true;
+    }
+    void integerColumnSumsEqualFloatProducts() {
+        QFETCH(bool, encoding);
+        QFETCH(bool, dynamic);
+        QFETCH(bool, forceBitSerial);
+        QFETCH(bool, signedInputs);
+        QFETCH(int, adcBits);
+        QFETCH(int, cutoff);
+        QFETCH(int, stepLog2);
+        QFETCH(int, rows);
+        QFETCH(int, bitsPerCell);
+        QFETCH(bool, idealAdc);
+        AcceleratorConfig c;
+        c.hardware.rows = rows;
+        c.hardware.bits_per_cell = bitsPerCell;
+        c.hardware.adc_step_log2 = stepLog2;
+        c.options.encoding = encoding;
+        c.options.dynamic_quantization = dynamic;
+        c.force_bit_serial = forceBitSerial;
+        Eigen::MatrixXd w = random_weights(37, 301, 10);
+        const long long top = signedInputs ? 32767 : 65535;
+        Eigen::MatrixXd x = random_inputs(301, 23, signedInputs ? -top : 0, top, 11);
+        // Outputs 0-3 store their top level on the first half of each tile's rows (the rest at
+        // the column's minimum) and vectors 0-3 drive exactly those rows: column sums near
+        // top * rows / 2, beyond 7 bits even with bus-invert.
+        for (int r = 0; r < 301; ++r) {
+            const bool first_half = r % rows < rows / 2;
+            w.block(0, r, 4, 1).setConstant(first_half ? 1.0 : -1.0);
+            x.block(r, 0, 1, 4).setConstant(first_half ? double(top) : 0.0);
+        }
+        const auto mapped = [&](bool float_sums) {
+            c.float_column_sums = float_sums;
+            CrossbarMapping m(w, c, 0);
+            m.set_signed_inputs(signedInputs);
+            m.set_adc(adcBits, idealAdc, cutoff);
+            return m;
+        };
+        const CrossbarMapping integer = mapped(false), reference = mapped(true);
+        AcceleratorCounts counts, reference_counts;
+        double largest = 0, reference_largest = 0;
+        const Eigen::MatrixXd y = integer.mvm(x, 7, counts, largest);
+        const Eigen::MatrixXd y_ref = reference.mvm(x, 7, reference_counts, reference_largest);
+        QVERIFY2(y == y_ref, "integer column sums != float products");
+        QVERIFY(counts == reference_counts);
+        QCOMPARE(largest, reference_largest);
+        QVERIFY(largest > 0); // some columns were converted plane by plane
+        if (!idealAdc && !forceBitSerial)
+            QVERIFY2(!bit_equal(y, integer_mvm(integer, x)), "expected a lossy configuration");
     }
 
     void noiseIsKeyedAndChangesResults() {
