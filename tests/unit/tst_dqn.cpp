@@ -16,6 +16,16 @@ WeightLayers<float> fp_layers(const std::vector<int>& layers, std::uint64_t seed
     return make_layers<float>(weight_shapes(layers), SchemeConfig{}, TileConfig{}, seed, 0);
 }
 
+/// A small CartPole agent that learns from its 100th step on.
+DqnConfig small_dqn(int episodes) {
+    DqnConfig c;
+    c.episodes = episodes;
+    c.warmup_steps = 100;
+    c.batch_size = 16;
+    c.hidden = {32, 32};
+    return c;
+}
+
 OptimizerConfig adam(double lr) {
     OptimizerConfig o;
     o.type = "adam";
@@ -58,11 +68,7 @@ class TestDqn : public QObject {
         QCOMPARE(m.state(2)[0], 2.0f);
     }
     void sameSeedSameEpisodes() {
-        DqnConfig c;
-        c.episodes = 15;
-        c.warmup_steps = 100;
-        c.batch_size = 16;
-        c.hidden = {32, 32};
+        const DqnConfig c = small_dqn(15);
         auto run = [&](std::uint64_t seed) {
             DqnAgent a(
                 c, adam(1e-3), [&](const std::vector<int>& l) { return fp_layers(l, seed); }, seed);
@@ -76,18 +82,13 @@ class TestDqn : public QObject {
     void stepsPlayTheSameEpisodesAsWholeEpisodes() {
         // The GUI plays a few steps at a time and draws between them; the CLI plays whole
         // episodes. Both must be the same run, learning included.
-        DqnConfig c;
-        c.episodes = 12;
-        c.warmup_steps = 100;
-        c.batch_size = 16;
-        c.hidden = {32, 32};
+        const DqnConfig c = small_dqn(12);
         const auto layers = [](const std::vector<int>& l) { return fp_layers(l, 5); };
         DqnAgent whole(c, adam(1e-3), layers, 5), stepped(c, adam(1e-3), layers, 5);
         while (!whole.finished())
             whole.run_episode();
         int ends = 0;
         while (!stepped.finished()) {
-            QVERIFY(!stepped.finished());
             if (stepped.step()) {
                 ++ends;
                 QVERIFY(!stepped.in_episode());
