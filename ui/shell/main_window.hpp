@@ -37,6 +37,7 @@ class SessionController;
 class NumberStrip;
 class LessonPanel;
 class SweepView;
+class AcceleratorView;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -62,7 +63,8 @@ class MainWindow : public QMainWindow {
     SnapshotPtr lastSnapshot() const { return last_; }
 
     /// View names for --view and presentation panels: accuracy, heatmaps, traces, drift,
-    /// sparsity, energy, device-explorer, experiment, parameters.
+    /// sparsity, energy, device-explorer, experiment, parameters, runs, side-by-side,
+    /// accelerator.
     static QStringList viewNames();
     /// The widget of a named view (nullptr if unknown).
     QWidget* viewWidget(const QString& name) const;
@@ -94,6 +96,7 @@ class MainWindow : public QMainWindow {
     RunList* runList() const { return runList_; }
     EnergyChart* energy() const { return energy_; }
     DeviceExplorer* deviceExplorer() const { return explorer_; }
+    AcceleratorView* accelerator() const { return accelerator_; }
     ParameterPanel* parameters() const { return parameters_; }
     ExperimentPanel* experiment() const { return experimentPanel_; }
     SessionController* session() const { return session_; }
@@ -194,6 +197,7 @@ class MainWindow : public QMainWindow {
     SideBySide* sideBySide_;
     EnergyChart* energy_;
     DeviceExplorer* explorer_;
+    AcceleratorView* accelerator_;
     ExperimentPanel* experimentPanel_;
     ParameterPanel* parameters_;
     NumberStrip* numbers_;
