@@ -9,6 +9,8 @@
 #include <oneapi/tbb/info.h>
 #include <oneapi/tbb/task_arena.h>
 
+#include <chrono>
+
 namespace cbl::ui {
 
 AcceleratorWorker::AcceleratorWorker(QObject* parent) : QObject(parent) {
@@ -45,6 +47,7 @@ bool AcceleratorWorker::start(std::future<CapturedState> captured,
     thread_ = std::thread([post, stop = stop_, total, designs = std::move(designs),
                            captured = std::move(captured)]() mutable {
         auto run = std::make_shared<AcceleratorRun>();
+        const auto t0 = std::chrono::steady_clock::now();
         QString error;
         try {
             // The engine answers within one training slice; an experiment that cannot be saved
@@ -58,6 +61,7 @@ bool AcceleratorWorker::start(std::future<CapturedState> captured,
                 run->preset = e.config().name;
                 run->step = e.step();
                 run->epochs = e.epochs_done();
+                run->position = e.position();
                 run->test_images_all = e.data().test.size();
                 run->designs = designs;
                 run->results = run_accelerator_designs(
@@ -72,6 +76,8 @@ bool AcceleratorWorker::start(std::future<CapturedState> captured,
                     });
             });
             run->cancelled = run->results.size() < run->designs.size();
+            run->seconds =
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         } catch (const std::exception& e) {
             error = QString::fromUtf8(e.what());
         }

@@ -24,6 +24,8 @@ struct AcceleratorRun {
     std::string preset;      ///< the experiment's config name
     std::uint64_t step = 0;  ///< training images the weights had seen
     int epochs = 0;          ///< epochs done
+    int position = 0;        ///< images done in the epoch in progress
+    double seconds = 0;      ///< wall time of the run (copy, calibration, designs)
     int test_images_all = 0; ///< the test set's size
 };
 

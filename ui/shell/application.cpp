@@ -365,12 +365,16 @@ int run_application(int argc, char** argv) {
         if (viewName == "accelerator") {
             if (!acceleratorAsked) {
                 AcceleratorView* v = window.accelerator();
-                QObject::connect(v, &AcceleratorView::resultShown, &app, [&, v, shoot] {
-                    if (!v->sweepRun() && v->designsRun())
-                        v->runAdcSweep();
-                    else if (!done)
-                        done = true, shoot();
-                });
+                // The designs' result (or error) starts the sweep; the sweep's ends it.
+                QObject::connect(v, &AcceleratorView::resultShown, &app,
+                                 [&, v, shoot, sweeping = false]() mutable {
+                                     if (!sweeping && v->designsRun()) {
+                                         sweeping = true;
+                                         v->runAdcSweep();
+                                     } else if (!done) {
+                                         done = true, shoot();
+                                     }
+                                 });
                 v->runDesigns();
             }
             acceleratorAsked = true;

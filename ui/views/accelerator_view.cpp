@@ -155,7 +155,8 @@ AcceleratorView::AcceleratorView(QWidget* parent)
     energyView_->chart()->addAxis(energyY_, Qt::AlignLeft);
     energyBars_->attachAxis(energyX_);
     energyBars_->attachAxis(energyY_);
-    energyView_->chart()->legend()->setAlignment(Qt::AlignRight);
+    // Below the bars: the five designs' names keep the whole width of a projector's half.
+    energyView_->chart()->legend()->setAlignment(Qt::AlignBottom);
     energyView_->setPlaceholder("Press Run to compare the designs");
     energyView_->setBarHoverFormat([this](const QBarSet* set, int k) {
         return QString("%1 · %2: %3 nJ per image")
@@ -434,14 +435,23 @@ void AcceleratorView::updateStatus() {
         text = "Could not run: " + error_;
     } else if (const auto& r = designs_ ? designs_ : sweep_) {
         const int images = r->results.empty() ? 0 : r->results.front().images;
-        text = QString("%1 weights after %2 training images (epoch %3), on the first %4 of %5 "
-                       "test images%6.")
+        const QString epoch = r->position > 0 ? QString("in epoch %1").arg(r->epochs + 1)
+                                              : QString("after epoch %1").arg(r->epochs);
+        text = QString("%1 weights after %2 training images (%3), on the first %4 of %5 "
+                       "test images%6 (simulated in %7 s).")
                    .arg(QString::fromStdString(r->preset))
                    .arg(loc.toString(qulonglong(r->step)))
-                   .arg(r->epochs)
+                   .arg(epoch)
                    .arg(loc.toString(images))
                    .arg(loc.toString(r->test_images_all))
-                   .arg(r->cancelled ? "; cancelled" : "");
+                   .arg(r->cancelled ? "; cancelled" : "")
+                   .arg(loc.toString(r->seconds, 'f', 1));
+        if (designs_ && sweep_)
+            text += QString(" ADC sweep: %1 of %2 resolutions%3 in %4 s.")
+                        .arg(sweep_->results.size())
+                        .arg(sweep_->designs.size())
+                        .arg(sweep_->step != r->step ? " on other weights" : "")
+                        .arg(loc.toString(sweep_->seconds, 'f', 1));
         if (last_ && last_->step != r->step)
             text += " The network has trained since: Run again for its current weights.";
     } else if (!last_ || last_->layers.empty()) {
