@@ -205,21 +205,22 @@ AcceleratorView::AcceleratorView(QWidget* parent)
     controls->addWidget(encoding_);
     controls->addWidget(adcOptimisation_);
     controls->addWidget(dynamicQuantization_);
-    controls->addSpacing(12);
-    controls->addWidget(new QLabel("Test:"));
-    controls->addWidget(testImages_);
     controls->addStretch(1);
+    // Three short rows rather than one long one: the view fits the laptop's tab (560 px).
     auto* actions = new QHBoxLayout;
+    actions->addWidget(new QLabel("Test:"));
+    actions->addWidget(testImages_);
     actions->addWidget(run_);
     actions->addWidget(sweepButton_);
     actions->addWidget(cancel_);
     actions->addWidget(progress_);
-    actions->addWidget(status_, 1);
+    actions->addStretch(1);
     grid_ = new QGridLayout;
     auto* lay = new QVBoxLayout(this);
     lay->setContentsMargins(6, 4, 4, 4);
     lay->addLayout(controls);
     lay->addLayout(actions);
+    lay->addWidget(status_);
     lay->addWidget(table_);
     lay->addLayout(grid_, 1);
     regrid(width());
