@@ -1,6 +1,6 @@
 #include "app/cli/accelerator_command.hpp"
 
-#include "core/accelerator/accelerator_run.hpp"
+#include "core/accelerator/accelerator_designs.hpp"
 #include "core/experiment/experiment.hpp"
 
 #include <chrono>
@@ -11,9 +11,6 @@
 namespace cbl {
 
 namespace {
-
-const std::vector<std::string> option_rows = {"encoding", "adc_optimisation",
-                                              "dynamic_quantization"};
 
 /// "LO:HI" ADC resolutions, each 1 .. 16 bits.
 std::pair<int, int> sweep_range(const std::string& text) {
@@ -85,37 +82,45 @@ int cmd_accelerator(const cli::Args& a, const TrainedNetwork& network) {
     if (human)
         std::printf("%-22s %8s %12s %12s %9s %9s %9s %9s\n", "design", "acc %", "nJ/image",
                     "images/s hw", "area mm2", "energy x", "speed x", "area x");
-    const AcceleratorResult base = run_accelerator(*e, with_option(config, "baseline"), "baseline");
+    // The rows: the baseline, each option alone, all combined (accelerator_designs).
+    AcceleratorOptions all = config.options;
+    all.encoding = all.adc_optimisation = all.dynamic_quantization = true;
+    std::vector<AcceleratorDesign> designs = accelerator_designs(config, all);
+    if (a.flag("--baseline-only")) designs.resize(1);
     nlohmann::json out;
+    AcceleratorResult first; // the baseline, for the rows printed as they finish
+    const std::vector<AcceleratorResult> rows =
+        run_accelerator_designs(*e, designs, [&](std::size_t i, const AcceleratorResult& r) {
+            if (i == 0) first = r;
+            if (human) print_row(to_json(r, i ? &first : nullptr));
+            return true;
+        });
+    const AcceleratorResult& base = rows.front();
     out["baseline"] = to_json(base, nullptr);
-    if (human) print_row(out["baseline"]);
-    if (!a.flag("--baseline-only")) {
+    if (rows.size() > 1) {
         out["options"] = nlohmann::json::array();
-        for (const std::string& o : option_rows) {
-            out["options"].push_back(
-                to_json(run_accelerator(*e, with_option(config, o), o), &base));
-            if (human) print_row(out["options"].back());
-        }
-        out["combined"] =
-            to_json(run_accelerator(*e, with_option(config, "combined"), "combined"), &base);
-        if (human) print_row(out["combined"]);
+        for (std::size_t i = 1; i + 1 < rows.size(); ++i)
+            out["options"].push_back(to_json(rows[i], &base));
+        out["combined"] = to_json(rows.back(), &base);
     }
     if (sweep) {
         out["adc_bits_sweep"] = nlohmann::json::array();
         if (human)
             std::printf("\n%8s %8s %12s %12s\n", "adc bits", "acc %", "nJ/image", "images/s hw");
-        for (int b = sweep->first; b <= sweep->second; ++b) {
-            AcceleratorConfig c = with_option(config, "baseline");
-            c.hardware.adc_bits = b;
-            const AcceleratorResult r = run_accelerator(*e, c, "baseline");
-            out["adc_bits_sweep"].push_back({{"adc_bits", b},
-                                             {"test_accuracy", r.test_accuracy},
-                                             {"energy_nJ_per_image", r.energy_nJ_per_image()},
-                                             {"images_per_second_hw", r.images_per_second_hw()}});
-            if (human)
-                std::printf("%8d %8.2f %12.1f %12.0f\n", b, 100 * r.test_accuracy,
-                            r.energy_nJ_per_image(), r.images_per_second_hw());
-        }
+        run_accelerator_designs(*e, adc_bits_sweep(config, sweep->first, sweep->second),
+                                [&](std::size_t, const AcceleratorResult& r) {
+                                    const int b = r.config.hardware.adc_bits;
+                                    out["adc_bits_sweep"].push_back(
+                                        {{"adc_bits", b},
+                                         {"test_accuracy", r.test_accuracy},
+                                         {"energy_nJ_per_image", r.energy_nJ_per_image()},
+                                         {"images_per_second_hw", r.images_per_second_hw()}});
+                                    if (human)
+                                        std::printf("%8d %8.2f %12.1f %12.0f\n", b,
+                                                    100 * r.test_accuracy, r.energy_nJ_per_image(),
+                                                    r.images_per_second_hw());
+                                    return true;
+                                });
     }
     const Dataset& test = e->data().test;
     out["network"] = {{"preset", e->config().name},
@@ -124,17 +129,18 @@ int cmd_accelerator(const cli::Args& a, const TrainedNetwork& network) {
                       {"weight_layers", e->layer_count()},
                       {"trained_epochs", e->epochs_done()}};
     out["reference"] = {{"test_accuracy", reference.accuracy}, {"forward_seconds", reference_s}};
-    // Simulator speed: the baseline's bit-serial run against the session's own forward pass on
-    // the same test images, measured in this process.
+    // Simulator speed: the baseline's bit-serial run against the session's own forward pass,
+    // measured in this process, per test image (accelerator.test_images may take fewer).
+    const double slowdown =
+        base.wall_seconds / base.images / std::max(reference_s / std::max(test.size(), 1), 1e-12);
     out["speed"] = {{"reference_forward_seconds", reference_s},
                     {"accelerator_seconds", base.wall_seconds},
-                    {"slowdown", base.wall_seconds / std::max(reference_s, 1e-9)}};
+                    {"slowdown", slowdown}};
     out["accelerator"] = to_json(config);
     if (human)
         std::printf("\nreference (the session's own forward) %.2f %% in %.3f s; accelerator "
                     "baseline %.3f s (%.1fx)\n",
-                    100 * reference.accuracy, reference_s, base.wall_seconds,
-                    base.wall_seconds / std::max(reference_s, 1e-9));
+                    100 * reference.accuracy, reference_s, base.wall_seconds, slowdown);
     else
         std::cout << out.dump() << "\n";
     return 0;

@@ -4,6 +4,7 @@
 #include "app/cli/args.hpp"
 #include "app/cli/mpi_job.hpp"
 #include "app/cli/progress.hpp"
+#include "core/accelerator/accelerator_designs.hpp"
 #include "core/config/schema.hpp"
 #include "core/crossbar/mvm_benchmark.hpp"
 #include "core/device/characterisation.hpp"
@@ -583,9 +584,7 @@ std::unique_ptr<Experiment> accelerator_network(const Args& a,
         return resume_session(a, load_session(a.value("--session")));
     }
     const ExperimentConfig c = config_from(a, "fp32", &sets);
-    if (c.task != "supervised")
-        throw InputError("accelerator runs a supervised network; " + c.name +
-                         " has task = " + c.task);
+    require_accelerator_network(c); // before training it
     auto e =
         std::make_unique<Experiment>(c, std::make_shared<const DataSplit>(load_dataset(c.dataset)));
     run_training(*e, c.name);

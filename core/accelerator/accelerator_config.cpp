@@ -21,6 +21,7 @@ void AcceleratorConfig::validate() const {
     require_range("accelerator.options.dynamic_bits", options.dynamic_bits, 1, h.input_bits,
                   "bits");
     require_range("accelerator.calibration_images", calibration_images, 1, 1e6);
+    require_range("accelerator.test_images", test_images, 0, 1e7, "images");
     // The twin's constants (cited in rram_cnn.hpp) keep their own validation.
     Seed001Config twin;
     twin.hardware = costs;
@@ -48,6 +49,7 @@ nlohmann::json to_json(const AcceleratorConfig& c) {
               {"dynamic_quantization", o.dynamic_quantization},
               {"dynamic_bits", o.dynamic_bits}}},
             {"calibration_images", c.calibration_images},
+            {"test_images", c.test_images},
             {"force_bit_serial", c.force_bit_serial},
             {"float_column_sums", c.float_column_sums}};
 }
@@ -73,6 +75,7 @@ AcceleratorConfig from_json(const nlohmann::json& j, AcceleratorConfig c) {
     c.options.dynamic_quantization = o.at("dynamic_quantization");
     c.options.dynamic_bits = o.at("dynamic_bits");
     c.calibration_images = j.at("calibration_images");
+    c.test_images = j.at("test_images");
     c.force_bit_serial = j.at("force_bit_serial");
     c.float_column_sums = j.at("float_column_sums");
     return c;

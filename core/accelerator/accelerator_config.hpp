@@ -62,6 +62,8 @@ struct AcceleratorConfig {
     AcceleratorOptions options;
     RramCnnHardware costs; ///< per-operation energy, latency, area (the twin's, cited there)
     int calibration_images = 1000; ///< first training images used to calibrate the ranges
+    /// First test images the test run takes (0 = the whole test set): a quick look in the GUI.
+    int test_images = 0;
     /// Evaluate every column sum plane by plane even where the ADC provably cannot clip or round
     /// (for tests and the bench; the result is the same, bit for bit).
     bool force_bit_serial = false;
@@ -75,7 +77,7 @@ struct AcceleratorConfig {
 };
 
 /// The fields `--set accelerator.KEY=VALUE` reaches, as JSON (hardware.*, options.*, and
-/// calibration_images, force_bit_serial, float_column_sums at the top).
+/// calibration_images, test_images, force_bit_serial, float_column_sums at the top).
 nlohmann::json to_json(const AcceleratorConfig& c);
 /// Applies one "accelerator.hardware.adc_bits=6" style override; unknown keys and bad values
 /// throw InputError naming the key.

@@ -211,8 +211,11 @@ AcceleratorResult run_on(Network<Scalar>& net, const Experiment& e, const Accele
         probes[k]->reset();
     }
 
-    // 3. The test set.
-    const Dataset& test = e.data().test;
+    // 3. The test set (or its first test_images, copied only then).
+    const Dataset& all = e.data().test;
+    const bool limited = cfg.test_images > 0 && cfg.test_images < all.size();
+    const Dataset head = limited ? all.head(cfg.test_images) : Dataset{};
+    const Dataset& test = limited ? head : all;
     const auto t0 = std::chrono::steady_clock::now();
     const EvalResult eval = net.evaluate(test.images, test.labels, 1);
     AcceleratorResult r;
@@ -265,6 +268,26 @@ double AcceleratorResult::ops() const {
     return total(*this, [](const auto& l) { return l.ops; });
 }
 
+std::vector<AcceleratorEnergyPart> AcceleratorResult::energy_nJ_per_image_by_part() const {
+    const auto part = [&](const char* key, double AcceleratorLayerReport::*f) {
+        return AcceleratorEnergyPart{key, 1e-3 * total(*this, [&](const auto& l) { return l.*f; }) /
+                                              images};
+    };
+    return {part("adc", &AcceleratorLayerReport::adc_pJ),
+            part("input_register", &AcceleratorLayerReport::input_register_pJ),
+            part("dac", &AcceleratorLayerReport::dac_pJ),
+            part("crossbar", &AcceleratorLayerReport::crossbar_pJ),
+            part("shift_add", &AcceleratorLayerReport::shift_add_pJ),
+            part("buffer", &AcceleratorLayerReport::buffer_pJ)};
+}
+
+AcceleratorRatios AcceleratorResult::against(const AcceleratorResult& base) const {
+    return {energy_efficiency_GOPS_per_W() / base.energy_efficiency_GOPS_per_W(),
+            throughput_GOPS() / base.throughput_GOPS(),
+            area_efficiency_GOPS_per_mm2() / base.area_efficiency_GOPS_per_mm2(),
+            100 * (test_accuracy - base.test_accuracy)};
+}
+
 AcceleratorResult run_accelerator(const Experiment& e, const AcceleratorConfig& config,
                                   const std::string& name) {
     config.validate();
@@ -306,20 +329,14 @@ nlohmann::json to_json(const AcceleratorResult& r, const AcceleratorResult* base
              {"time_us_per_image", 1e-3 * l.time_ns / n},
              {"area_mm2", l.area_mm2}});
     }
-    const auto part = [&](double AcceleratorLayerReport::*f) {
-        return 1e-3 * total(r, [&](const auto& l) { return l.*f; }) / n;
-    };
+    nlohmann::json parts = nlohmann::json::object();
+    for (const AcceleratorEnergyPart& p : r.energy_nJ_per_image_by_part())
+        parts[p.key] = p.nJ_per_image;
     nlohmann::json j = {{"name", r.name},
                         {"options", to_json(r.config)["options"]},
                         {"test_accuracy", r.test_accuracy},
                         {"energy_nJ_per_image", r.energy_nJ_per_image()},
-                        {"energy_nJ_per_image_by_part",
-                         {{"crossbar", part(&AcceleratorLayerReport::crossbar_pJ)},
-                          {"dac", part(&AcceleratorLayerReport::dac_pJ)},
-                          {"adc", part(&AcceleratorLayerReport::adc_pJ)},
-                          {"shift_add", part(&AcceleratorLayerReport::shift_add_pJ)},
-                          {"input_register", part(&AcceleratorLayerReport::input_register_pJ)},
-                          {"buffer", part(&AcceleratorLayerReport::buffer_pJ)}}},
+                        {"energy_nJ_per_image_by_part", parts},
                         {"time_us_per_image", 1e-3 * r.time_ns() / n},
                         {"images_per_second_hw", r.images_per_second_hw()},
                         {"throughput_GOPS", r.throughput_GOPS()},
@@ -330,12 +347,11 @@ nlohmann::json to_json(const AcceleratorResult& r, const AcceleratorResult* base
                         {"simulator_images_per_second", r.images / std::max(r.wall_seconds, 1e-9)},
                         {"layers", layers}};
     if (base) {
-        j["energy_efficiency_ratio"] =
-            r.energy_efficiency_GOPS_per_W() / base->energy_efficiency_GOPS_per_W();
-        j["throughput_ratio"] = r.throughput_GOPS() / base->throughput_GOPS();
-        j["area_efficiency_ratio"] =
-            r.area_efficiency_GOPS_per_mm2() / base->area_efficiency_GOPS_per_mm2();
-        j["accuracy_change_points"] = 100 * (r.test_accuracy - base->test_accuracy);
+        const AcceleratorRatios x = r.against(*base);
+        j["energy_efficiency_ratio"] = x.energy_efficiency;
+        j["throughput_ratio"] = x.throughput;
+        j["area_efficiency_ratio"] = x.area_efficiency;
+        j["accuracy_change_points"] = x.accuracy_change_points;
     }
     return j;
 }

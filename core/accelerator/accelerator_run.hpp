@@ -36,6 +36,20 @@ struct AcceleratorLayerReport {
     double ops = 0;      ///< 2 per MAC, whole test run
 };
 
+/// Energy of one part of the data path [nJ per image] (key as in the JSON rows: adc,
+/// input_register, dac, crossbar, shift_add, buffer).
+struct AcceleratorEnergyPart {
+    std::string key;
+    double nJ_per_image = 0;
+};
+
+/// A design against the baseline: efficiency ratios (> 1 = better than the baseline) and the
+/// change of test accuracy [percentage points].
+struct AcceleratorRatios {
+    double energy_efficiency = 1, throughput = 1, area_efficiency = 1;
+    double accuracy_change_points = 0;
+};
+
 struct AcceleratorResult {
     std::string name;
     AcceleratorConfig config;
@@ -53,9 +67,13 @@ struct AcceleratorResult {
     double throughput_GOPS() const { return ops() / time_ns(); }
     double energy_efficiency_GOPS_per_W() const { return 1e3 * ops() / energy_pJ(); }
     double area_efficiency_GOPS_per_mm2() const { return throughput_GOPS() / area_mm2(); }
+    /// The six parts, in the order adc, input_register, dac, crossbar, shift_add, buffer.
+    std::vector<AcceleratorEnergyPart> energy_nJ_per_image_by_part() const;
+    AcceleratorRatios against(const AcceleratorResult& baseline) const;
 };
 
-/// Runs the test set of `e`'s data through `e`'s current weights on the accelerator.
+/// Runs the test set of `e`'s data (its first config.test_images, when set) through `e`'s
+/// current weights on the accelerator.
 AcceleratorResult run_accelerator(const Experiment& e, const AcceleratorConfig& config,
                                   const std::string& name);
 

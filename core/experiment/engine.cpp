@@ -196,7 +196,8 @@ std::future<CapturedState> Engine::capture_state() {
             }
             if (!experiment_) throw InputError("there is no experiment to save");
             // Checked: a state holding NaN or inf is refused, never saved.
-            promise->set_value({experiment_->checked_state(), experiment_->data().description});
+            promise->set_value(
+                {experiment_->checked_state(), experiment_->data().description, data_});
         } catch (const Diverged& e) {
             // The experiment is back at its last good state; the run pauses and says why.
             error_ = e.what();

@@ -26,10 +26,12 @@ struct ParameterVerdict {
 /// Called on the engine thread; a GUI posts it on to its own thread.
 using VerdictCallback = std::function<void(const ParameterVerdict&)>;
 
-/// What a save needs, taken between two training steps.
+/// What a save needs, taken between two training steps; with `data`, Experiment(state, data)
+/// is a copy of the engine's experiment that other threads may run (the Accelerator view).
 struct CapturedState {
     ExperimentState state;
-    std::string dataset; ///< the data's description (DataSplit::description)
+    std::string dataset;                   ///< the data's description (DataSplit::description)
+    std::shared_ptr<const DataSplit> data; ///< immutable, shared with the engine
 };
 
 class Engine {

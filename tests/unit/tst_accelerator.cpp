@@ -1,6 +1,7 @@
 // The bit-serial RRAM accelerator (issue 17): with ideal devices, no noise and an ADC that loses
 // nothing, the bit-sliced, bit-serial, tiled data path returns the integer MVM of the quantised
 // weights and inputs bit for bit; what each option changes; refusals of bad parameters.
+#include "core/accelerator/accelerator_designs.hpp"
 #include "core/accelerator/accelerator_run.hpp"
 #include "core/common/param_error.hpp"
 #include "core/dataset/dataset.hpp"
@@ -294,6 +295,7 @@ class TestAccelerator : public QObject {
         refused("accelerator.hardware.column_flip=1", "boolean");
         refused("accelerator.hardware.nonsense=1", "is not a field; known:");
         refused("accelerator.hardware.read_noise_levels=-1", "read_noise_levels");
+        refused("accelerator.test_images=-1", "accelerator.test_images");
         QCOMPARE(c.hardware.adc_bits, 8); // nothing half-applied
         apply_accelerator_override(c, "accelerator.hardware.adc_bits=6");
         QCOMPARE(c.hardware.adc_bits, 6);
@@ -323,6 +325,48 @@ class TestAccelerator : public QObject {
         const AcceleratorResult base = run_accelerator(e, AcceleratorConfig{}, "baseline");
         QVERIFY(std::abs(base.test_accuracy - e.evaluate_test(1).accuracy) <= 0.01);
         QCOMPARE(base.layers[0].counts.cycles, std::uint64_t(300) * 16);
+        // test_images takes the first test images: the same run on fewer of them.
+        AcceleratorConfig few;
+        few.test_images = 50;
+        const AcceleratorResult head = run_accelerator(e, few, "baseline");
+        QCOMPARE(head.images, 50);
+        QCOMPARE(head.layers[0].counts.cycles, std::uint64_t(50) * 16);
+    }
+
+    void designsAreTheRowsOfAComparison() {
+        const auto names = [](const std::vector<AcceleratorDesign>& ds) {
+            std::vector<std::string> n;
+            for (const auto& d : ds)
+                n.push_back(d.name);
+            return n;
+        };
+        AcceleratorConfig c;
+        c.options.encoding = true; // the baseline switches every option off
+        AcceleratorOptions all;
+        all.encoding = all.adc_optimisation = all.dynamic_quantization = true;
+        all.dynamic_bits = 6;
+        const auto rows = accelerator_designs(c, all);
+        QVERIFY((names(rows) == std::vector<std::string>{"baseline", "encoding", "adc_optimisation",
+                                                         "dynamic_quantization", "combined"}));
+        QVERIFY(!rows[0].config.options.encoding && !rows[0].config.options.dynamic_quantization);
+        QVERIFY(rows[2].config.options.adc_optimisation && !rows[2].config.options.encoding);
+        const AcceleratorOptions& comb = rows[4].config.options;
+        QVERIFY(comb.encoding && comb.adc_optimisation && comb.dynamic_quantization);
+        QCOMPARE(comb.dynamic_bits, 6);
+        AcceleratorOptions two;
+        two.encoding = two.dynamic_quantization = true;
+        const auto pair = accelerator_designs(c, two);
+        QVERIFY(
+            (names(pair) == std::vector<std::string>{"baseline", "encoding", "dynamic_quantization",
+                                                     "encoding+dynamic_quantization"}));
+        QVERIFY(!pair[3].config.options.adc_optimisation && pair[3].config.options.encoding);
+        QCOMPARE(accelerator_designs(c, AcceleratorOptions{}).size(), std::size_t(1));
+        const auto sweep = adc_bits_sweep(c, 3, 10);
+        QCOMPARE(sweep.size(), std::size_t(8));
+        QCOMPARE(sweep[0].config.hardware.adc_bits, 3);
+        QCOMPARE(sweep[7].config.hardware.adc_bits, 10);
+        QVERIFY(!sweep[0].config.options.encoding);
+        QVERIFY_THROWS_EXCEPTION(InputError, adc_bits_sweep(c, 5, 4));
     }
 };
 

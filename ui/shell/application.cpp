@@ -5,6 +5,7 @@
 #include "ui/shell/engine_bridge.hpp"
 #include "ui/shell/main_window.hpp"
 #include "ui/shell/session_controller.hpp"
+#include "ui/views/accelerator_view.hpp"
 #include "ui/views/device_explorer.hpp"
 #include "ui/views/drift_view.hpp"
 #include "ui/views/sweep_view.hpp"
@@ -323,7 +324,8 @@ int run_application(int argc, char** argv) {
             app.exit(save_screenshot(&window, target, *shotSize, file));
         });
     };
-    bool started = false, trained = false, driftAsked = false, done = false;
+    bool started = false, trained = false, driftAsked = false, acceleratorAsked = false,
+         done = false;
     const bool debug = qEnvironmentVariableIsSet("CROSSBARLAB_DEBUG_SCREENSHOT");
     auto check = [&](const SnapshotPtr& s) {
         if (debug)
@@ -356,6 +358,26 @@ int run_application(int argc, char** argv) {
                              [&, shoot] {
                                  if (!done) done = true, shoot();
                              });
+            return;
+        }
+        // The accelerator view shows its runs on the trained weights: the designs, then the
+        // ADC sweep, each on the view's default test images.
+        if (viewName == "accelerator") {
+            if (!acceleratorAsked) {
+                AcceleratorView* v = window.accelerator();
+                // The designs' result (or error) starts the sweep; the sweep's ends it.
+                QObject::connect(v, &AcceleratorView::resultShown, &app,
+                                 [&, v, shoot, sweeping = false]() mutable {
+                                     if (!sweeping && v->designsRun()) {
+                                         sweeping = true;
+                                         v->runAdcSweep();
+                                     } else if (!done) {
+                                         done = true, shoot();
+                                     }
+                                 });
+                v->runDesigns();
+            }
+            acceleratorAsked = true;
             return;
         }
         done = true;

@@ -8,6 +8,7 @@
 #include "ui/shell/engine_bridge.hpp"
 #include "ui/shell/exporter.hpp"
 #include "ui/shell/session_controller.hpp"
+#include "ui/views/accelerator_view.hpp"
 #include "ui/views/accuracy_chart.hpp"
 #include "ui/views/device_explorer.hpp"
 #include "ui/views/drift_view.hpp"
@@ -64,8 +65,9 @@ const char* kDefaultPresentationPanels = "heatmaps,accuracy";
 } // namespace
 
 QStringList MainWindow::viewNames() {
-    return {"accuracy",        "heatmaps",   "traces",     "drift", "sparsity",     "energy",
-            "device-explorer", "experiment", "parameters", "runs",  "side-by-side", "environment"};
+    return {"accuracy",     "heatmaps",        "traces",     "drift",      "sparsity",
+            "energy",       "device-explorer", "experiment", "parameters", "runs",
+            "side-by-side", "environment",     "accelerator"};
 }
 
 MainWindow::MainWindow(QWidget* parent, bool restoreLayout, int threads)
@@ -90,6 +92,9 @@ MainWindow::MainWindow(QWidget* parent, bool restoreLayout, int threads)
     lesson_ = new LessonPanel;
     runList_ = new RunList(comparisons_);
     sideBySide_ = new SideBySide(comparisons_);
+    // Its runs take a copy of the experiment between two training steps, as a save does.
+    accelerator_ = new AcceleratorView;
+    accelerator_->setStateSource([this] { return bridge_->engine().capture_state(); });
 
     setCentralWidget(heatmaps_);
     panels_.append({"heatmaps", "Conductance heatmaps", nullptr, heatmaps_, heatmaps_, 0, 0, {}});
@@ -131,6 +136,13 @@ MainWindow::MainWindow(QWidget* parent, bool restoreLayout, int threads)
     explorerScroll->setWidget(explorer_);
     explorerScroll->setWidgetResizable(true);
     addPanel("device-explorer", "Device explorer", explorerScroll, explorer_,
+             Qt::BottomDockWidgetArea, 250);
+    // A table and two charts: they scroll in the small tab of a laptop (or float the dock).
+    auto* acceleratorScroll = new QScrollArea;
+    acceleratorScroll->setWidget(accelerator_);
+    acceleratorScroll->setWidgetResizable(true);
+    acceleratorScroll->setFrameShape(QFrame::NoFrame);
+    addPanel("accelerator", "Accelerator", acceleratorScroll, accelerator_,
              Qt::BottomDockWidgetArea, 250);
     // The accuracy dock's title bar carries the test accuracy as a big number.
     {
@@ -397,7 +409,7 @@ void MainWindow::arrangeDocks(QSize window) {
     else
         addDockWidget(Qt::BottomDockWidgetArea, dock("sparsity"));
     for (const char* name :
-         {"traces", "energy", "drift", "device-explorer", "runs", "side-by-side"})
+         {"traces", "energy", "drift", "device-explorer", "runs", "side-by-side", "accelerator"})
         tabifyDockWidget(dock("sparsity"), dock(name));
     // Update sparsity in front: it fills after the first epoch, a few seconds.
     dock("sparsity")->raise();

@@ -38,6 +38,7 @@ class SessionController;
 class NumberStrip;
 class LessonPanel;
 class SweepView;
+class AcceleratorView;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -63,7 +64,8 @@ class MainWindow : public QMainWindow {
     SnapshotPtr lastSnapshot() const { return last_; }
 
     /// View names for --view and presentation panels: accuracy, heatmaps, traces, drift,
-    /// sparsity, energy, device-explorer, experiment, parameters.
+    /// sparsity, energy, device-explorer, experiment, parameters, runs, side-by-side,
+    /// accelerator.
     static QStringList viewNames();
     /// The widget of a named view (nullptr if unknown).
     QWidget* viewWidget(const QString& name) const;
@@ -96,6 +98,7 @@ class MainWindow : public QMainWindow {
     EnergyChart* energy() const { return energy_; }
     DeviceExplorer* deviceExplorer() const { return explorer_; }
     EnvironmentView* environment() const { return environment_; }
+    AcceleratorView* accelerator() const { return accelerator_; }
     ParameterPanel* parameters() const { return parameters_; }
     ExperimentPanel* experiment() const { return experimentPanel_; }
     SessionController* session() const { return session_; }
@@ -199,6 +202,7 @@ class MainWindow : public QMainWindow {
     EnvironmentView* environment_;
     /// The last snapshot was of a deep-RL run: the environment's tab is in front of the curves.
     bool showingRl_ = false;
+    AcceleratorView* accelerator_;
     ExperimentPanel* experimentPanel_;
     ParameterPanel* parameters_;
     NumberStrip* numbers_;

@@ -1,0 +1,98 @@
+#include "ui/shell/accelerator_worker.hpp"
+
+#include "core/common/param_error.hpp"
+#include "core/experiment/experiment.hpp"
+
+#include <QMetaObject>
+#include <QPointer>
+
+#include <oneapi/tbb/info.h>
+#include <oneapi/tbb/task_arena.h>
+
+#include <chrono>
+
+namespace cbl::ui {
+
+AcceleratorWorker::AcceleratorWorker(QObject* parent) : QObject(parent) {
+    qRegisterMetaType<std::shared_ptr<const cbl::ui::AcceleratorRun>>();
+}
+
+AcceleratorWorker::~AcceleratorWorker() {
+    if (stop_) *stop_ = true;
+    if (thread_.joinable()) thread_.join();
+}
+
+void AcceleratorWorker::cancel() {
+    if (stop_) *stop_ = true;
+}
+
+bool AcceleratorWorker::start(std::future<CapturedState> captured,
+                              std::vector<AcceleratorDesign> designs) {
+    if (busy_) return false;
+    if (thread_.joinable()) thread_.join();
+    busy_ = true;
+    stop_ = std::make_shared<std::atomic<bool>>(false);
+    QPointer<AcceleratorWorker> self(this);
+    // Queued to the GUI thread; the object outlives the thread (the destructor joins).
+    const auto post = [self](auto f) {
+        QMetaObject::invokeMethod(
+            self.data(),
+            [self, f] {
+                if (self) f(*self);
+            },
+            Qt::QueuedConnection);
+    };
+    const int total = int(designs.size());
+    Q_EMIT progress(0, total, QString::fromStdString(designs.front().name));
+    thread_ = std::thread([post, stop = stop_, total, designs = std::move(designs),
+                           captured = std::move(captured)]() mutable {
+        auto run = std::make_shared<AcceleratorRun>();
+        const auto t0 = std::chrono::steady_clock::now();
+        QString error;
+        try {
+            // The engine answers within one training slice; an experiment that cannot be saved
+            // (none loaded, diverged) cannot be run either, and says why.
+            const CapturedState c = captured.get();
+            if (c.state.config.value("task", "supervised") == "rl")
+                throw InputError("the accelerator infers a supervised network's test set; a "
+                                 "deep-RL run has none");
+            if (!c.data) throw InputError("the engine has no data loaded");
+            // Like the engine's: every core but the GUI thread's.
+            tbb::task_arena arena(std::max(1, tbb::info::default_concurrency() - 1));
+            arena.execute([&] {
+                const Experiment e(c.state, c.data);
+                run->preset = e.config().name;
+                run->step = e.step();
+                run->epochs = e.epochs_done();
+                run->position = e.position();
+                run->test_images_all = e.data().test.size();
+                run->designs = designs;
+                run->results = run_accelerator_designs(
+                    e, designs, [&](std::size_t i, const AcceleratorResult&) {
+                        const bool more = i + 1 < designs.size() && !*stop;
+                        const QString next =
+                            more ? QString::fromStdString(designs[i + 1].name) : QString();
+                        post([done = int(i) + 1, total, next](AcceleratorWorker& w) {
+                            Q_EMIT w.progress(done, total, next);
+                        });
+                        return !*stop;
+                    });
+            });
+            run->cancelled = run->results.size() < run->designs.size();
+            run->seconds =
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        } catch (const std::exception& e) {
+            error = QString::fromUtf8(e.what());
+        }
+        post([run, error](AcceleratorWorker& w) {
+            w.busy_ = false;
+            if (error.isEmpty())
+                Q_EMIT w.finished(run);
+            else
+                Q_EMIT w.failed(error);
+        });
+    });
+    return true;
+}
+
+} // namespace cbl::ui

@@ -1,0 +1,56 @@
+#pragma once
+// Runs accelerator designs (core/accelerator/accelerator_designs.hpp) off the GUI thread on a copy
+// of the engine's experiment: the engine hands over its state between two training steps (as for
+// a save, Engine::capture_state) and goes on training; the worker rebuilds the experiment from it
+// and runs the designs one after another in a TBB arena that leaves the GUI thread a core.
+// Progress and the results come back by queued signal; Cancel stops after the design under way.
+#include "core/accelerator/accelerator_designs.hpp"
+#include "core/experiment/engine.hpp"
+
+#include <QObject>
+
+#include <atomic>
+#include <future>
+#include <memory>
+#include <thread>
+
+namespace cbl::ui {
+
+/// One finished (or cancelled) run: the designs asked for and the results of those that ran.
+struct AcceleratorRun {
+    std::vector<AcceleratorDesign> designs;
+    std::vector<AcceleratorResult> results;
+    bool cancelled = false;
+    std::string preset;      ///< the experiment's config name
+    std::uint64_t step = 0;  ///< training images the weights had seen
+    int epochs = 0;          ///< epochs done
+    int position = 0;        ///< images done in the epoch in progress
+    double seconds = 0;      ///< wall time of the run (copy, calibration, designs)
+    int test_images_all = 0; ///< the test set's size
+};
+
+class AcceleratorWorker : public QObject {
+    Q_OBJECT
+  public:
+    explicit AcceleratorWorker(QObject* parent = nullptr);
+    /// Waits for the design under way (Cancel first).
+    ~AcceleratorWorker() override;
+    /// Starts a run on the state `captured` will hold; false (nothing started) while one runs.
+    bool start(std::future<CapturedState> captured, std::vector<AcceleratorDesign> designs);
+    /// Stops the run after the design under way; its finished designs still arrive.
+    void cancel();
+    bool busy() const { return busy_; }
+
+  Q_SIGNALS:
+    /// `done` of `total` designs finished; `next` is the one running now ("" at the end).
+    void progress(int done, int total, const QString& next);
+    void finished(std::shared_ptr<const cbl::ui::AcceleratorRun> run);
+    void failed(const QString& message);
+
+  private:
+    std::thread thread_;
+    bool busy_ = false;
+    std::shared_ptr<std::atomic<bool>> stop_;
+};
+
+} // namespace cbl::ui
