@@ -301,11 +301,12 @@ void EnergyChart::redraw() {
     const QString yTitle =
         QString("energy%1 [%2]").arg(cumulative ? " so far" : " per " + item).arg(unit);
     if (y_->titleText() != yTitle) y_->setTitleText(yTitle);
-    const QString title = cumulative ? QString("Energy of %1 %2 by stage and component")
-                                           .arg(QLocale().toString(qulonglong(std::llround(images))))
-                                           .arg(rl ? "replayed samples" : "training images")
-                                     : QString("Energy per %1 by stage and component")
-                                           .arg(rl ? "replayed sample" : "training image");
+    const QString title = cumulative
+                              ? QString("Energy of %1 %2 by stage and component")
+                                    .arg(QLocale().toString(qulonglong(std::llround(images))))
+                                    .arg(rl ? "replayed samples" : "training images")
+                              : QString("Energy per %1 by stage and component")
+                                    .arg(rl ? "replayed sample" : "training image");
     if (view_->chart()->title() != title) view_->chart()->setTitle(title);
 
     // Totals and the ratio against 32-bit digital (Table 1).
