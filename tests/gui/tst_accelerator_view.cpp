@@ -16,11 +16,15 @@
 #include <QCheckBox>
 #include <QLocale>
 #include <QPushButton>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QStackedBarSeries>
 #include <QTableWidget>
 #include <QTest>
+
+#include <memory>
 
 using namespace cbl;
 using namespace cbl::ui;
@@ -133,6 +137,25 @@ class TestAcceleratorView : public QObject {
         QCOMPARE(sweep.front().config.hardware.adc_bits, 3);
         QCOMPARE(sweep[8 - 3].test_accuracy, base.test_accuracy);
         QCOMPARE(sweep[8 - 3].energy_pJ(), base.energy_pJ());
+
+        // With its results, floated on a 1280x720 projector (the dock's scroll area), the view
+        // shows whole: no scrolling, and every chart label whole.
+        {
+            QScrollArea scroll;
+            // The view stays this test's: handed back even when a check below fails.
+            const std::unique_ptr<QScrollArea, void (*)(QScrollArea*)> giveBack(
+                &scroll, [](QScrollArea* s) { s->takeWidget(); });
+            scroll.setWidgetResizable(true);
+            scroll.setWidget(&view);
+            scroll.resize(1280, 720);
+            scroll.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&scroll));
+            QTest::qWait(100);
+            QVERIFY(!scroll.verticalScrollBar()->isVisible());
+            QVERIFY(!scroll.horizontalScrollBar()->isVisible());
+            for (ChartView* c : view.charts())
+                QVERIFY2(c->truncatedTexts().isEmpty(), qPrintable(c->truncatedTexts().join(", ")));
+        }
 
         // Cancel stops after the design under way; the finished ones are kept.
         view.runAdcSweep();

@@ -25,6 +25,7 @@
 #include <algorithm>
 #include <cmath>
 #include <iterator>
+#include <map>
 
 namespace cbl::ui {
 
@@ -39,9 +40,12 @@ QString option_label(const std::string& key, bool brief) {
     if (key == "dynamic_quantization") return brief ? "dyn. quant." : "dynamic quantization";
     if (key == "combined") return brief ? "combined" : "all three combined";
     // Two options together: "encoding+adc_optimisation".
+    // Under a bar of five a pair's names must fit about 150 px at 1280x720.
+    static const std::map<QString, QString> tiny = {
+        {"encoding", "enc."}, {"adc_optimisation", "A/D"}, {"dynamic_quantization", "dyn. q."}};
     QStringList parts;
     for (const QString& p : QString::fromStdString(key).split('+'))
-        parts.append(option_label(p.toStdString(), brief));
+        parts.append(brief ? tiny.at(p) : option_label(p.toStdString(), false));
     return parts.join(" + ");
 }
 
@@ -223,6 +227,11 @@ AcceleratorView::AcceleratorView(QWidget* parent)
     lay->addWidget(status_);
     lay->addWidget(table_);
     lay->addLayout(grid_, 1);
+    // The charts take the height left (at least their minimum) and ask for no more: the
+    // word-wrapped status makes a scroll area lay the view out at its preferred height, and a
+    // chart's preferred height would push a 1280x720 window into scrolling.
+    for (ChartView* c : {energyView_, sweepView_})
+        c->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Ignored);
     regrid(width());
 
     connect(run_, &QPushButton::clicked, this, &AcceleratorView::runDesigns);
