@@ -82,15 +82,27 @@ void set_at_path(nlohmann::json& config, const std::string& key, const nlohmann:
         const auto dot = key.find('.', start);
         const std::string part = key.substr(start, dot == std::string::npos ? dot : dot - start);
         if (part.empty()) throw InputError(context + ": the key has an empty part");
-        if (!node->is_object())
-            throw InputError(context + ": " + key.substr(0, start - 1) +
-                             " is a value, not a group of fields");
+        const std::string parent = start == 0 ? "the config" : key.substr(0, start - 1);
+        if (node->is_array()) {
+            // A number picks an entry of a list, e.g. network.graph.5.rate (a dropout sweep).
+            const bool digits =
+                part.size() <= 9 && part.find_first_not_of("0123456789") == std::string::npos;
+            const std::size_t index = digits ? std::stoul(part) : 0;
+            if (!digits || index >= node->size())
+                throw InputError(context + ": " + parent + " is a list of " +
+                                 std::to_string(node->size()) + " entries; " + part +
+                                 " is not an index below " + std::to_string(node->size()));
+            node = &(*node)[index];
+        } else if (node->is_object()) {
+            // A missing group is created: loading the config then names the unknown field.
+            node = &(*node)[part];
+        } else {
+            throw InputError(context + ": " + parent + " is a value, not a group of fields");
+        }
         if (dot == std::string::npos) {
-            (*node)[part] = value;
+            *node = value;
             return;
         }
-        // A missing group is created: loading the config then names the unknown field.
-        node = &(*node)[part];
         if (node->is_null()) *node = nlohmann::json::object();
         start = dot + 1;
     }

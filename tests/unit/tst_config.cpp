@@ -246,6 +246,24 @@ class TestConfig : public QObject {
         QVERIFY(message("training.epochs.x=1").contains("training.epochs is a value"));
         QVERIFY(message("training..x=1").contains("empty part"));
     }
+    void listEntriesAreReachableByIndex() {
+        // network.graph.N.FIELD reaches one layer (the dropout sweep of README's CNN section).
+        nlohmann::json j = load_preset("fp32-cnn-cifar");
+        apply_override(j, "network.graph.7.rate=0.4");
+        QCOMPARE(j.get<ExperimentConfig>().network.graph[7].rate, 0.4);
+        const auto refusal = [&](const std::string& assignment) {
+            try {
+                apply_override(j, assignment);
+            } catch (const InputError& e) {
+                return QString(e.what());
+            }
+            return QString();
+        };
+        QVERIFY(
+            refusal("network.graph.11.rate=0.1")
+                .contains("network.graph is a list of 11 entries; 11 is not an index below 11"));
+        QVERIFY(refusal("network.graph.x.rate=0.1").contains("x is not an index"));
+    }
     void unknownPresetListsTheKnownOnes() {
         try {
             load_preset("nope");
