@@ -283,7 +283,7 @@ void MainWindow::refuseFile(const QString& title, const QString& path, const QSt
     box->open();
 }
 
-bool MainWindow::openSweep(const QString& path) {
+bool MainWindow::openSweep(const QString& path, const QString& compareWith) {
     if (!sweep_) {
         sweep_ = new SweepView(this);
         // A window of its own: a sweep is not the experiment this window trains.
@@ -294,6 +294,10 @@ bool MainWindow::openSweep(const QString& path) {
     if (!error.isEmpty()) {
         refuseFile("Open sweep", path, error);
         return false;
+    }
+    if (!compareWith.isEmpty()) {
+        const QString why = sweep_->compare(compareWith);
+        if (!why.isEmpty()) refuseFile("Compare sweeps", compareWith, why);
     }
     sweep_->setWindowTitle(QFileInfo(path).fileName() + " — sweep — CrossbarLab");
     sweep_->show();
