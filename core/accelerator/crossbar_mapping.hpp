@@ -16,9 +16,11 @@
 // the exactness test checks both paths against the integer MVM, bit for bit.
 // On ideal devices the per-plane column sums are integers: each comes from AND + popcount of the
 // driven plane's row bits against the bits of the stored levels (64 rows a word), the ADC
-// transfer in integers; with variability or read noise they are float matrix products over the
-// programmed levels. `float_column_sums` takes the float route on ideal devices too: the test
-// checks both give the same outputs, counts and largest column sum.
+// transfer in integers (planes of a vector driving the same rows share their sums, and the
+// decoding, affine in the converted value, is applied once per vector to their weighted sum); with
+// variability or read noise they are float matrix products over the programmed levels.
+// `float_column_sums` takes the float route on ideal devices too: the test checks both give the
+// same outputs, counts and largest column sum.
 #include "core/accelerator/accelerator_config.hpp"
 
 #include <Eigen/Core>
