@@ -254,7 +254,8 @@ void decode(Acc* acc, int i0, int i1, const int* stored_sum, const int* flipped,
 } // namespace
 
 Eigen::MatrixXd CrossbarMapping::mvm(const Eigen::MatrixXd& xq, std::uint64_t key,
-                                     AcceleratorCounts& counts, double& max_column_sum) const {
+                                     AcceleratorCounts& counts, double& max_column_sum,
+                                     const std::atomic<bool>* stop) const {
     const AcceleratorHardware& hw = config_.hardware;
     const AcceleratorOptions& opt = config_.options;
     const int nx = hw.input_bits;
@@ -266,6 +267,9 @@ Eigen::MatrixXd CrossbarMapping::mvm(const Eigen::MatrixXd& xq, std::uint64_t ke
     const float adc_max = float(std::ldexp(1.0, adc_bits_) - 1);
     const float step = float(std::ldexp(1.0, hw.adc_step_log2));
     const CounterRng noise(hw.seed, RngStream::read_noise, layer_);
+    const auto poll = [stop] {
+        if (stop && stop->load(std::memory_order_relaxed)) throw AcceleratorCancelled();
+    };
 
     // Dynamic quantization (seed 001): per row tile and vector, keep dynamic_bits planes below
     // the leading one of the tile's largest input, rounding to nearest (saturating in the kept
@@ -315,6 +319,7 @@ Eigen::MatrixXd CrossbarMapping::mvm(const Eigen::MatrixXd& xq, std::uint64_t ke
     std::vector<std::uint64_t> planes; // a tile's input bits: plane b of vector j at (j nx + b)
     Eigen::ArrayXXi ones(nx, n), inverted(nx, n);
     for (int k = 0; k < row_tiles(); ++k) {
+        poll();
         const Tile& t = tiles_[k];
         const int words = t.words;
         const auto plane_bits = [&](Eigen::Index j, int b) {
@@ -386,6 +391,7 @@ Eigen::MatrixXd CrossbarMapping::mvm(const Eigen::MatrixXd& xq, std::uint64_t ke
                 std::vector<std::vector<std::pair<int, Acc>>> conversions;
                 std::array<std::int32_t, 256> sums;
                 for (Eigen::Index j = 0; j < n; ++j) {
+                    if (j % 64 == 0) poll();
                     streamed.clear();
                     pattern.clear();
                     patterns = 0;
@@ -477,6 +483,7 @@ Eigen::MatrixXd CrossbarMapping::mvm(const Eigen::MatrixXd& xq, std::uint64_t ke
         Eigen::MatrixXf bits, driven;
         Eigen::ArrayXXf sums;
         for (int b = 0; b < nx; ++b) {
+            poll();
             if (((lo.row(k) <= b) && (hi.row(k) >= b)).count() == 0) continue;
             bits = xi.block(t.row0, 0, t.rows, n).unaryExpr([&](std::int64_t v) {
                 return float((v >> b) & 1);
