@@ -76,8 +76,8 @@ struct AcceleratorResult {
 /// Shared with another thread while designs run (the GUI's Cancel and progress bar): it may ask
 /// the run to stop, and reads how far the design under way is.
 struct AcceleratorRunControl {
-    /// Set: the run throws AcceleratorCancelled at its next check (every 64 input vectors of a
-    /// row tile, every plane of the float route: well under a second even for a CNN's layers).
+    /// Set: the run throws AcceleratorCancelled at its next check (each layer call, every 64
+    /// input vectors of a row tile, every plane of the float route).
     std::atomic<bool> stop{false};
     std::atomic<int> images_done{0};  ///< test images through the design under way
     std::atomic<int> images_total{0}; ///< its test images (0 while it calibrates)
