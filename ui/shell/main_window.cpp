@@ -29,6 +29,7 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QChildEvent>
 #include <QCloseEvent>
 #include <QComboBox>
 #include <QDialog>
@@ -52,6 +53,7 @@
 #include <QSettings>
 #include <QStatusBar>
 #include <QStyle>
+#include <QTabBar>
 #include <QToolBar>
 #include <QToolButton>
 #include <QVBoxLayout>
@@ -1065,6 +1067,18 @@ void MainWindow::addSeeds() {
         comparisons_->add(c, QString::fromStdString(last_->config.name) + " seeds", 0);
     }
     showView("accuracy");
+}
+
+void MainWindow::childEvent(QChildEvent* e) {
+    QMainWindow::childEvent(e);
+    // Eight physics tabs do not fit the right column of a 1366x768 laptop (573 px) or a
+    // 1280x720 projector, and titles cut to "Upd…", "Syn…" cannot be read from the back of a
+    // room: whole titles, the tabs beyond the edge behind scroll arrows (and in the View menu).
+    if (e->type() == QEvent::ChildPolished)
+        if (auto* bar = qobject_cast<QTabBar*>(e->child())) {
+            bar->setElideMode(Qt::ElideNone);
+            bar->setUsesScrollButtons(true);
+        }
 }
 
 void MainWindow::closeEvent(QCloseEvent* e) {

@@ -130,6 +130,8 @@ class MainWindow : public QMainWindow {
 
   protected:
     void closeEvent(QCloseEvent* e) override;
+    /// Keeps the dock areas' tab titles whole (their tab bars are made as docks are tabified).
+    void childEvent(QChildEvent* e) override;
     void dragEnterEvent(QDragEnterEvent* e) override;
     void dropEvent(QDropEvent* e) override;
 
