@@ -141,7 +141,7 @@ EnergyChart::EnergyChart(QWidget* parent) : QWidget(parent) {
     referenceBars_->attachAxis(referenceX_);
     referenceBars_->attachAxis(referenceY_);
     referenceView_->chart()->legend()->hide();
-    referenceView_->setFixedWidth(300);
+    referenceView_->setFixedWidth(340); // room for "DaDianNao" under its bar
     referenceView_->setToolTip(
         "Total energy per training image (a replayed transition for the DQN), log scale: this "
         "run's counted work on its technology, and the same multiply-accumulates priced on "
