@@ -13,6 +13,7 @@
 #include "ui/widgets/chart_view.hpp"
 
 #include <QApplication>
+#include <QBarSet>
 #include <QChart>
 #include <QLineSeries>
 #include <QLocale>
