@@ -14,9 +14,6 @@ namespace {
 // Sub-counters of the quantize stream for the stochastic rounding: direct_sub + row (0 and 1 are
 // the layer's quantized activations and errors).
 constexpr std::uint32_t direct_sub = 2;
-// Expected rounding candidates of one update below which its rows run on one thread
-// (commit_rank1): ~30 ns per candidate and ~150 ns per pulse, so about 0.1 ms of work.
-constexpr double parallel_candidates = 2000;
 
 DirectScheme::Rounding rounding_of(const std::string& name) {
     if (name == "nearest") return DirectScheme::Rounding::nearest;
@@ -138,20 +135,7 @@ void DirectScheme::commit_rank1(const Vec& x, const Vec& delta, float scale,
                 },
                 a, row_ctx);
         };
-        // Row r draws about min(q, 1) n candidates. An image of 785-250-10 has ~800 (~320 of them
-        // pulses): tens of microseconds of work, less than a fork-join costs when the other core
-        // is busy (bench on the shared 2-core machine: 0.195x FP32 at --threads 1, 0.152x at
-        // 2). Only a larger update is split over threads; the results are the same either way.
-        double candidates = 0;
-        for (const int r : nz)
-            candidates += std::min(1.0, bound * std::abs(double(scale) * delta[r]));
-        candidates *= double(driven_.size());
-        if (candidates < parallel_candidates) {
-            for (int i = 0; i < int(nz.size()); ++i)
-                round_row(i, ctx);
-        } else {
-            for_each_row(int(nz.size()), a, ctx, round_row);
-        }
+        for_each_row(int(nz.size()), a, ctx, round_row);
         return;
     }
     // Nearest rounding acts on dW of half a granule or more, truncation on a whole one.
