@@ -12,6 +12,7 @@
 #include <QtTest>
 
 #include <climits>
+#include <memory>
 #include <random>
 
 using namespace cbl;
@@ -56,6 +57,20 @@ bool bit_equal(const Eigen::MatrixXd& y, const IntMatrix& ref) {
     // Doubles hold these integers exactly (< 2^53): a cast compares bit for bit.
     return (y.cast<std::int64_t>().array() == ref.array()).all() &&
            (y.array() == y.array().round()).all();
+}
+
+/// fp32 trained one epoch on 400 synthetic images, 300 test images: a network to run on the
+/// accelerator in a second.
+std::unique_ptr<Experiment> small_trained_fp32() {
+    ExperimentConfig cfg = load_preset("fp32");
+    cfg.dataset.source = "synthetic";
+    cfg.dataset.train_limit = 400;
+    cfg.dataset.test_limit = 300;
+    cfg.training.epochs = 1;
+    auto e = std::make_unique<Experiment>(
+        cfg, std::make_shared<const DataSplit>(load_dataset(cfg.dataset)));
+    e->train_epoch();
+    return e;
 }
 
 } // namespace
@@ -303,13 +318,8 @@ class TestAccelerator : public QObject {
     }
 
     void runOnTrainedNetworkIsThreadIndependent() {
-        ExperimentConfig cfg = load_preset("fp32");
-        cfg.dataset.source = "synthetic";
-        cfg.dataset.train_limit = 400;
-        cfg.dataset.test_limit = 300;
-        cfg.training.epochs = 1;
-        Experiment e(cfg, std::make_shared<const DataSplit>(load_dataset(cfg.dataset)));
-        e.train_epoch();
+        const std::unique_ptr<Experiment> trained = small_trained_fp32();
+        const Experiment& e = *trained;
         AcceleratorConfig c = with_option(AcceleratorConfig{}, "combined");
         c.calibration_images = 200;
         c.hardware.read_noise_levels = 0.3;
@@ -372,13 +382,8 @@ class TestAccelerator : public QObject {
     // The GUI's Cancel: a set stop ends the design under way (a CNN's takes minutes), not only
     // the run between designs; a run followed counts its test images.
     void stopEndsTheDesignUnderWay() {
-        ExperimentConfig cfg = load_preset("fp32");
-        cfg.dataset.source = "synthetic";
-        cfg.dataset.train_limit = 400;
-        cfg.dataset.test_limit = 300;
-        cfg.training.epochs = 1;
-        Experiment e(cfg, std::make_shared<const DataSplit>(load_dataset(cfg.dataset)));
-        e.train_epoch();
+        const std::unique_ptr<Experiment> trained = small_trained_fp32();
+        const Experiment& e = *trained;
         AcceleratorConfig c;
         c.calibration_images = 200;
         AcceleratorRunControl followed;
