@@ -34,6 +34,7 @@ enum class RngStream : std::uint32_t {
     replay = 14,       ///< mini-batches drawn from the replay memory
     tuning = 15,       ///< stochastic rounding of TIME's variability-tolerant write
     update_train = 16, ///< stochastic pulse trains of TIME's in-array update
+    sample_text = 17,  ///< characters a character model writes at an epoch's end
 };
 
 /// One counter-based generator position: key = (seed, stream|layer), counter = (step, index).

@@ -51,6 +51,11 @@ struct DatasetSpec {
     bool operator==(const DatasetSpec&) const = default;
 };
 
+/// Whether `source` names plain text for a character model ("text:FILE" or "fortunes").
+inline bool is_text_source(const std::string& source) {
+    return source.starts_with("text:") || source == "fortunes";
+}
+
 /// Where Debian's dataset-fashion-mnist installs its files.
 inline constexpr const char* fashion_mnist_dir = "/usr/share/datasets/fashion-mnist";
 

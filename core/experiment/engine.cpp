@@ -337,7 +337,8 @@ void Engine::publish(bool force) {
                                   m.simulated_time_s,
                                   m.wall_seconds,
                                   m.images,
-                                  {}});
+                                  {},
+                                  m.sample_text});
         s->events = e.events();
         s->epochs_done = e.epochs_done();
         s->epochs_total = e.config().training.epochs;

@@ -5,6 +5,7 @@
 #include "core/config/schema.hpp"
 #include "core/experiment/divergence.hpp"
 #include "core/experiment/memory_estimate.hpp"
+#include "core/experiment/text_sample.hpp"
 #include "core/network/network_builder.hpp"
 #include "core/training/device_layer.hpp"
 #include "core/training/scheme_factory.hpp"
@@ -247,6 +248,11 @@ void Experiment::end_epoch() {
                 return net.evaluate(data_->validation.images, data_->validation.labels,
                                     (1ull << 32) + std::uint64_t(m.epoch));
             }).loss;
+    if (!data_->vocabulary.empty() && data_->validation.size() > 0)
+        m.sample_text = with_net([&](const auto& net) {
+            return sample_characters(net, data_->vocabulary, data_->validation.images.col(0),
+                                     sampled_characters, config_.training.seed, m.epoch);
+        });
     m.simulated_time_s = simulated_time_s_;
     m.wall_seconds = epoch_wall_s_ +
                      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -302,7 +308,11 @@ EnergyReport Experiment::energy_report() const {
 }
 
 LayerPicture Experiment::picture(int k) const {
-    return with_net([&](const auto& net) { return picture_of(net.weight_layer(k)); });
+    return with_net([&](const auto& net) {
+        LayerPicture p = picture_of(net.weight_layer(k));
+        p.gate_rows = net.weight_node(k).gate_rows();
+        return p;
+    });
 }
 
 bool Experiment::is_hot(const std::string& path) {

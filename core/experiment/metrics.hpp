@@ -23,6 +23,7 @@ struct EpochMetrics {
     double wall_seconds = 0;         ///< simulator wall-clock time of the epoch [s]
     int images = 0;                  ///< training images in the epoch
     std::vector<StageCounts> counts; ///< per layer: hardware operations in the epoch
+    std::string sample_text;         ///< text only: characters the model wrote at the epoch's end
 };
 
 /// A parameter change or user action, placed on the charts' time axes.

@@ -37,6 +37,7 @@ nlohmann::json summary_json(const Experiment& e, double wall_seconds) {
         j["train_bpc"] = bits(&EpochMetrics::train_loss);
         j["validation_bpc"] = bits(&EpochMetrics::validation_loss);
         j["test_bpc"] = bits(&EpochMetrics::test_loss);
+        j["sample_text"] = column(&EpochMetrics::sample_text);
     }
     j["device_updates"] = column(&EpochMetrics::device_updates);
     j["fp_equivalent_updates"] = column(&EpochMetrics::fp_equivalent_updates);

@@ -74,6 +74,8 @@ class WeightNode : public Layer<Scalar> {
     virtual void settle_gradient() {}
     /// The pending mini-batch gradient, held samples included.
     virtual Matrix pending_gradient() const { return grad_; }
+    /// Rows per gate when the matrix stacks several gates (an LSTM's i, f, g, o), else 0.
+    virtual int gate_rows() const { return 0; }
 
     /// Mini-batch step: mean gradient -> optimizer -> desired change dW -> the weight layer.
     void commit_batch(int in_batch, double learning_rate, StepContext& ctx) {

@@ -38,6 +38,7 @@ class LstmLayer final : public WeightNode<Scalar> {
 
     int hidden() const { return h_; }
     int steps() const { return t_; }
+    int gate_rows() const override { return h_; }
 
     int output_size(int inputs, const std::string& node) const override {
         const int want = one_hot_ ? t_ + 1 : d_ * t_;

@@ -72,6 +72,10 @@ class Network {
     int weight_count() const { return static_cast<int>(weight_nodes_.size()); }
     WeightLayer<Scalar>& weight_layer(int k) { return weight_node(k).weights(); }
     const WeightLayer<Scalar>& weight_layer(int k) const { return weight_node(k).weights(); }
+    /// The node that owns weight layer k (its kind of use of the matrix).
+    const WeightNode<Scalar>& weight_node(int k) const {
+        return static_cast<const WeightNode<Scalar>&>(*nodes_[weight_nodes_[k]].layer);
+    }
     /// Swaps weight node k's layer for `w` (same shape); returns the old one.
     std::unique_ptr<WeightLayer<Scalar>>
     replace_weight_layer(int k, std::unique_ptr<WeightLayer<Scalar>> w) {
@@ -97,9 +101,6 @@ class Network {
     static constexpr int from_input = -1;
     WeightNode<Scalar>& weight_node(int k) {
         return static_cast<WeightNode<Scalar>&>(*nodes_[weight_nodes_[k]].layer);
-    }
-    const WeightNode<Scalar>& weight_node(int k) const {
-        return static_cast<const WeightNode<Scalar>&>(*nodes_[weight_nodes_[k]].layer);
     }
     /// Resolves names to indices, checks sizes, finds weight nodes and sizes the buffers.
     void wire();

@@ -8,6 +8,7 @@
 #include "core/session/hdf5_io.hpp"
 #include "core/session/session_validator.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -82,6 +83,16 @@ void write_history(hid_t file, const std::vector<EpochMetrics>& history) {
                          [](auto& m) { return m.test_accuracy; });
     write_column<double>(h, history, "train_loss", "nats", [](auto& m) { return m.train_loss; });
     write_column<double>(h, history, "test_loss", "nats", [](auto& m) { return m.test_loss; });
+    write_column<double>(h, history, "validation_loss", "nats",
+                         [](auto& m) { return m.validation_loss; });
+    if (std::any_of(history.begin(), history.end(),
+                    [](const EpochMetrics& m) { return !m.sample_text.empty(); })) {
+        std::vector<std::string> text;
+        for (const EpochMetrics& m : history)
+            text.push_back(m.sample_text);
+        h5::Id ds = h5::write_strings(h, "sample_text", text);
+        h5::write_attribute(ds.get(), "unit", std::string());
+    }
     write_column<double>(h, history, "learning_rate", "", [](auto& m) { return m.learning_rate; });
     write_column<std::uint64_t>(h, history, "refreshes", "pairs",
                                 [](auto& m) { return m.refreshes; });
@@ -349,6 +360,17 @@ std::vector<EpochMetrics> read_history(hid_t file, h5::Budget& budget) {
     const auto test_acc = read_exact<double>(h, "/history/test_accuracy", budget, column);
     const auto train_loss = read_exact<double>(h, "/history/train_loss", budget, column);
     const auto test_loss = read_exact<double>(h, "/history/test_loss", budget, column);
+    // Text data only; files written before they were stored have neither.
+    const auto validation_loss =
+        h5::exists(h, "/history/validation_loss")
+            ? read_exact<double>(h, "/history/validation_loss", budget, column)
+            : std::vector<double>(epochs, 0.0);
+    auto sample_text = h5::exists(h, "/history/sample_text")
+                           ? h5::read_strings(h, "/history/sample_text", budget)
+                           : std::vector<std::string>(epochs);
+    if (sample_text.size() != epochs)
+        throw InputError("/history/sample_text has " + std::to_string(sample_text.size()) +
+                         " entries for " + std::to_string(epochs) + " epochs");
     const auto rate = read_exact<double>(h, "/history/learning_rate", budget, column);
     const auto refreshes = read_exact<std::uint64_t>(h, "/history/refreshes", budget, column);
     const auto sim_s = read_exact<double>(h, "/history/simulated_time_s", budget, column);
@@ -385,6 +407,8 @@ std::vector<EpochMetrics> read_history(hid_t file, h5::Budget& budget) {
         m.test_accuracy = test_acc[e];
         m.train_loss = train_loss[e];
         m.test_loss = test_loss[e];
+        m.validation_loss = validation_loss[e];
+        m.sample_text = std::move(sample_text[e]);
         m.learning_rate = rate[e];
         m.refreshes = refreshes[e];
         m.simulated_time_s = sim_s[e];

@@ -244,6 +244,8 @@ void check_history(const ExperimentState& st, std::size_t layers) {
         const double inf = std::numeric_limits<double>::max();
         require(entry("/history/train_loss", e), m.train_loss, 0, inf, "a finite loss >= 0");
         require(entry("/history/test_loss", e), m.test_loss, 0, inf, "a finite loss >= 0");
+        require(entry("/history/validation_loss", e), m.validation_loss, 0, inf,
+                "a finite loss >= 0");
         require(entry("/history/learning_rate", e), m.learning_rate, 0, inf, "a finite rate >= 0");
         require(entry("/history/wall_seconds", e), m.wall_seconds, 0, inf, "a finite time >= 0 s");
         require(entry("/history/simulated_time_s", e), m.simulated_time_s, previous_time,

@@ -15,6 +15,8 @@ struct LayerPicture {
     double beta_per_uS = 0; ///< weight units per uS (W = beta (G+ - G-)); 0 for FP layers
     /// Device pairs per weight (a multi-memristive synapse): G+ and G- are then their sums
     int pairs_per_weight = 1;
+    /// LSTM gate matrices: rows per gate, the gates i, f, g, o stacked in that order; else 0
+    int gate_rows = 0;
 };
 
 } // namespace cbl

@@ -9,14 +9,20 @@
 #include "ui/shell/main_window.hpp"
 #include "ui/shell/session_controller.hpp"
 #include "ui/views/accuracy_chart.hpp"
+#include "ui/views/experiment_panel.hpp"
 #include "ui/views/heatmap_panel.hpp"
 #include "ui/views/parameter_panel.hpp"
 #include "ui/views/traces_chart.hpp"
 #include "ui/widgets/chart_view.hpp"
 #include "ui/widgets/heatmap_view.hpp"
 
+#include "../common/input_error.hpp"
+
 #include <QAbstractButton>
 #include <QAction>
+#include <QChart>
+#include <QComboBox>
+#include <QLineEdit>
 #include <QFile>
 #include <QImage>
 #include <QMessageBox>
@@ -266,6 +272,66 @@ class TestMainWindow : public QObject {
         QVERIFY(opened.wait(20000));
         QTRY_COMPARE_WITH_TIMEOUT(w->bridge().snapshot()->step, step, 10000);
         QTRY_VERIFY(!w->session()->isDirty());
+    }
+
+    // Issue 15 item 5: a character model's run shows bits per character (train, validation,
+    // test), the characters it wrote at each epoch's end, and its gate matrices labelled; a
+    // session keeps the validation loss and the samples. Issue 14 item 6: the Network field
+    // shows the layer list and takes an edited one.
+    void characterModelShowsBitsAndSamples() {
+        QTemporaryDir dir;
+        const QString corpus = dir.filePath("corpus.txt");
+        {
+            QFile f(corpus);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            for (int i = 0; i < 300; ++i)
+                f.write("the cat sat on the mat. ");
+        }
+        ExperimentConfig c = load_preset("fp32-lstm");
+        c.dataset.source = "text:" + corpus.toStdString();
+        c.dataset.train_limit = 32;
+        c.network.graph[0].units = c.network.graph[2].units = 8;
+        c.training.epochs = 2;
+        w->loadConfig(c);
+        QTRY_VERIFY_WITH_TIMEOUT(last() && last()->config.name == "fp32-lstm" &&
+                                     !last()->layers.empty() && last()->step == 0,
+                                 20000);
+        QCOMPARE(w->experiment()->networkField()->text(),
+                 QString("lstm 8, dropout 0.15, lstm 8, dropout 0.15, dense 0"));
+        QVERIFY(w->heatmaps()->layerPicker()->itemText(0).startsWith("1: LSTM gates"));
+        w->heatmaps()->setLayer(1);
+        QCOMPARE(w->heatmaps()->heatmap()->rowTickLabels().value(8 / 2), QString("i"));
+        QCOMPARE(w->heatmaps()->heatmap()->rowTickLabels().value(3 * 8 + 8 / 2), QString("o"));
+        w->stepImages(32);
+        QTRY_VERIFY_WITH_TIMEOUT(!last()->running && last()->history.size() == 1, 20000);
+        const EpochMetrics m = last()->history.front(); // a copy: later snapshots replace it
+        QVERIFY(m.validation_loss > 0);
+        QCOMPARE(m.sample_text.size(), std::size_t(200));
+        AccuracyChart* a = w->accuracy();
+        QCOMPARE(a->lossView()->chart()->title(), QString("Bits per character per epoch"));
+        QTRY_VERIFY(a->sampleText().startsWith("Epoch 1 (validation "));
+        QVERIFY(a->sampleText().contains(QString::fromStdString(m.sample_text).left(40)));
+        QVERIFY2(a->headline().contains("bit/char after epoch 1 of 2"), qPrintable(a->headline()));
+        // The session keeps them.
+        const QString path = dir.filePath("lstm.h5");
+        QSignalSpy saved(w->session(), &SessionController::saved);
+        w->session()->saveTo(path);
+        QVERIFY(saved.wait(20000));
+        const ExperimentState back = load_session(path.toStdString());
+        QCOMPARE(back.history.size(), std::size_t(1));
+        QCOMPARE(back.history[0].validation_loss, m.validation_loss);
+        QCOMPARE(back.history[0].sample_text, m.sample_text);
+        // An edited layer list becomes the config's graph.
+        w->experiment()->networkField()->setText(
+            "lstm 6, dropout 0.1, lstm 6, dropout 0.1, dense 0");
+        const ExperimentConfig edited = w->experiment()->editedConfig();
+        QCOMPARE(edited.network.graph.size(), std::size_t(5));
+        QCOMPARE(edited.network.graph[2].units, 6);
+        QCOMPARE(edited.network.graph[3].rate, 0.1);
+        w->experiment()->networkField()->setText("lstm 6, dense ten");
+        QVERIFY(test::message_of([&] {
+                    w->experiment()->editedConfig();
+                }).startsWith("network entry 2, “dense ten”: write dense N"));
     }
 
     void everyViewRenders() {

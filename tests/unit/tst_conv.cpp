@@ -1,15 +1,20 @@
 // Convolutional networks: the unrolled convolution against a direct nested-loop convolution,
 // analytic gradients against finite differences through conv (strides, padding, two input
 // channels), max-pool, dropout and dense, MVM counts per sample, a tiny CNN learning with
-// mini-batches and momentum, and the layer list (JSON fields, shapes, messages).
+// mini-batches and momentum, and the layer list (JSON fields, shapes, messages; the one-line text
+// form the GUI edits).
 #include "core/dataset/dataset.hpp"
+#include "core/experiment/config.hpp"
 #include "core/network/conv2d_layer.hpp"
 #include "core/network/fp_layer.hpp"
+#include "core/network/layer_list_text.hpp"
 #include "core/network/maxpool2d_layer.hpp"
 #include "core/network/network_builder.hpp"
 #include "gradient_check.hpp"
 
 #include <nlohmann/json.hpp>
+
+#include "../common/input_error.hpp"
 
 #include <QtTest>
 
@@ -294,6 +299,40 @@ class TestConv : public QObject {
         const auto shapes = graph_weight_shapes(specs, {1, 28, 28}, 10);
         QCOMPARE(shapes[0], std::make_pair(32, 26));
         QCOMPARE(shapes[1], std::make_pair(128, 32 * 14 * 14 + 1));
+    }
+
+    // The GUI's one-line form of a layer list: every preset's graph survives text and back,
+    // defaults are left out, and a bad entry is named with the form it needs.
+    void layerListAsText() {
+        for (const std::string& name : preset_names()) {
+            const ExperimentConfig c = load_preset(name);
+            if (c.network.graph.empty()) continue;
+            const std::string text = layer_list_text(c.network.graph);
+            QCOMPARE(parse_layer_list(text), c.network.graph);
+        }
+        const std::vector<LayerSpec> specs = {conv(5, 32, 1, 2, "relu"), pool(2), dropout(0.25),
+                                              conv(3, 8, 2, 0, ""), dense(10)};
+        const std::string text = layer_list_text(specs);
+        QCOMPARE(text, std::string("conv2d 5x5x32 pad 2 relu, maxpool2d 2, dropout 0.25, "
+                                   "conv2d 3x3x8 stride 2, dense 10"));
+        QCOMPARE(parse_layer_list(" conv2d 5x5x32 relu pad 2 ,maxpool2d 2,dropout 0.25, conv2d "
+                                  "3x3x8 stride 2, dense 10"),
+                 specs);
+        const auto message = [](const std::string& t) {
+            return test::message_of([&] { parse_layer_list(t); });
+        };
+        QCOMPARE(message("conv2d 5x3x32"),
+                 QString("network entry 1, “conv2d 5x3x32”: write conv2d KxKxC [stride S] [pad P] "
+                         "[relu|sigmoid|tanh], e.g. conv2d 5x5x32 relu (square kernels: K twice)"));
+        QCOMPARE(message("dense 128 relu, dense ten"),
+                 QString("network entry 2, “dense ten”: write dense N [relu|sigmoid|tanh], e.g. "
+                         "dense 128 relu (N = 0: one per class)"));
+        QCOMPARE(message("dense 10 gelu"),
+                 QString("network entry 1, “dense 10 gelu”: write dense N [relu|sigmoid|tanh], "
+                         "e.g. dense 128 relu (N = 0: one per class)"));
+        QVERIFY(message("dense 10,, dense 10").contains("entry 2"));
+        QVERIFY(message("conv3d 3").contains("a layer kind first"));
+        QVERIFY(message("").contains("no layers"));
     }
 
     void badLayerListsNameTheLayer_data() {

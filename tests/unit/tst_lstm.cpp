@@ -1,9 +1,11 @@
 // Character models (seed 002 Fig. 4D-F): the LSTM's gradient through back-propagation through
 // time against finite differences (training path with dropout, and the batched evaluation
-// path), MVMs per sequence, a tiny model learning a periodic text, the text split (90/5/5,
+// path), MVMs per sequence, a tiny model learning a periodic text and writing it on its own
+// (sampled characters, valid UTF-8), the text split (90/5/5,
 // vocabulary from the training part, unknown characters, refusals) and the layer list's rules.
 #include "core/dataset/text.hpp"
 #include "core/experiment/experiment.hpp"
+#include "core/experiment/text_sample.hpp"
 #include "core/network/lstm_layer.hpp"
 #include "core/network/network_builder.hpp"
 #include "gradient_check.hpp"
@@ -53,6 +55,15 @@ std::string periodic_text(int repeats) {
     for (int i = 0; i < repeats; ++i)
         s += "the cat sat on the mat. ";
     return s;
+}
+
+/// How many of the periodic text's words "cat", "sat", "mat", "the" occur in `text`.
+int sentence_words(const std::string& text) {
+    int n = 0;
+    for (const char* w : {"cat", "sat", "mat", "the"})
+        for (auto at = text.find(w); at != std::string::npos; at = text.find(w, at + 1))
+            ++n;
+    return n;
 }
 
 using test::message_of;
@@ -121,6 +132,8 @@ class TestLstm : public QObject {
         opt.type = "adam";
         opt.learning_rate = 0.01;
         Network<float> net = fp_model<float>({layer("lstm", 16), layer("dense", 0)}, v, 12, opt, 4);
+        const std::string untrained =
+            sample_characters(net, data.vocabulary, data.validation.images.col(0), 200, 7, 1);
         std::uint64_t step = 0;
         for (int epoch = 0; epoch < 2; ++epoch)
             for (int i = 0; i < data.train.size(); ++i) {
@@ -129,6 +142,34 @@ class TestLstm : public QObject {
             }
         const double bpc = net.evaluate(data.test.images, data.test.labels, 0).loss / std::log(2);
         QVERIFY2(bpc < 1.0, qPrintable(QString::number(bpc)));
+        // What it writes on its own, primed with a validation window, is made of the sentence's
+        // words (an untrained model writes noise); the same seed and epoch give the same text.
+        const auto sample = [&](int epoch) {
+            return sample_characters(net, data.vocabulary, data.validation.images.col(0), 200, 7,
+                                     epoch);
+        };
+        const std::string text = sample(1);
+        QCOMPARE(text.size(), std::size_t(200));
+        QCOMPARE(sample(1), text);
+        QVERIFY(sample(2) != text);
+        QVERIFY2(sentence_words(text) >= sentence_words(untrained) + 6,
+                 qPrintable(QString("%1 -> %2: %3")
+                                .arg(sentence_words(untrained))
+                                .arg(sentence_words(text))
+                                .arg(QString::fromStdString(text))));
+    }
+
+    // A byte-level model can write half a UTF-8 character: the sample stays valid UTF-8.
+    void sampledTextIsValidUtf8() {
+        const std::string vocabulary =
+            "a\xC3\xA9\xFF"; // 'a', the two bytes of U+00E9, a byte never in UTF-8
+        Network<float> net = fp_model<float>({layer("lstm", 4), layer("dense", 0)}, 4, 6);
+        Eigen::VectorXf prime = Eigen::VectorXf::Zero(7);
+        const std::string text = sample_characters(net, vocabulary, prime, 300, 3, 1);
+        QVERIFY(text.size() >= 300);
+        const QByteArray bytes = QByteArray::fromStdString(text);
+        QCOMPARE(QString::fromUtf8(bytes).toUtf8(), bytes);
+        QVERIFY(text.find("\xEF\xBF\xBD") != std::string::npos); // some lone byte was replaced
     }
 
     // 90/5/5 by position; windows of T + 1 characters every T; the vocabulary is the training

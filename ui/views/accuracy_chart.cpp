@@ -1,14 +1,17 @@
 #include "ui/views/accuracy_chart.hpp"
 
+#include "core/dataset/dataset.hpp"
 #include "ui/widgets/chart_view.hpp"
 
 #include <QAreaSeries>
 #include <QChart>
+#include <QFontDatabase>
 #include <QLabel>
 #include <QLegend>
 #include <QLegendMarker>
 #include <QLineSeries>
 #include <QLocale>
+#include <QPlainTextEdit>
 #include <QSplitter>
 #include <QVBoxLayout>
 #include <QValueAxis>
@@ -56,6 +59,8 @@ AccuracyChart::AccuracyChart(QWidget* parent) : QWidget(parent) {
     testLoss_ = add_line(l, "test", series_color(1), 2.5, Qt::SolidLine, true);
     runningLoss_ =
         add_line(l, "train, epoch in progress", series_color(5), 2, Qt::SolidLine, false);
+    validationLoss_ = add_line(l, "validation", series_color(4), 2.5, Qt::SolidLine, true);
+    validationLoss_->setVisible(false);
     auto axes = [](QChart* c, QValueAxis*& x, QValueAxis*& y, const QString& ytitle) {
         x = new QValueAxis;
         x->setTitleText("epoch");
@@ -75,12 +80,6 @@ AccuracyChart::AccuracyChart(QWidget* parent) : QWidget(parent) {
     lossY_->setRange(0, 2.5);
     attach(a, accX_, accY_);
     attach(l, lossX_, lossY_);
-    accView_->setToolTip(
-        "Fraction of images classified correctly. Train: over the epoch's training images as they "
-        "were seen (light blue: the epoch in progress, so far); test: the whole test set at the "
-        "end of each epoch. Dashed red lines: parameter changes while training.");
-    lossView_->setToolTip("Mean cross-entropy of the network's softmax output (0 = certain and "
-                          "right; ln 10 = 2.30 = guessing among 10 classes).");
     auto* split = new QSplitter(Qt::Vertical);
     split->addWidget(accView_);
     split->addWidget(lossView_);
@@ -92,10 +91,64 @@ AccuracyChart::AccuracyChart(QWidget* parent) : QWidget(parent) {
     headline_->setTextFormat(Qt::RichText);
     headline_->setContentsMargins(6, 0, 6, 0);
     headline_->setToolTip("Test accuracy after the last finished epoch (the whole test set)");
+    accView_->setToolTip(
+        "Fraction of images classified correctly. Train: over the epoch's training images as they "
+        "were seen (light blue: the epoch in progress, so far); test: the whole test set at the "
+        "end of each epoch. Dashed red lines: parameter changes while training.");
+    samples_ = new QPlainTextEdit;
+    samples_->setReadOnly(true);
+    samples_->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    samples_->setPlaceholderText("The characters the model writes appear after each epoch");
+    samples_->setToolTip(
+        "At each epoch's end the model writes 200 characters on its own: primed with the first "
+        "50 characters of the validation text, each next character is drawn from its softmax "
+        "over the characters before it (newest epoch first)");
+    split->addWidget(samples_);
+    split->setStretchFactor(2, 2);
     auto* lay = new QVBoxLayout(this);
     lay->setContentsMargins(0, 0, 0, 0);
     lay->addWidget(split);
     accView_->setPlaceholder("Press Play (Space) to train: accuracy appears after each epoch");
+    textMode_ = true; // so that the next call sets every title
+    setTextMode(false);
+}
+
+void AccuracyChart::setTextMode(bool text) {
+    if (text == textMode_) return;
+    textMode_ = text;
+    validationLoss_->setVisible(text);
+    samples_->setVisible(text);
+    // A character model is judged by its bits per character (seed 002 Fig. 4E): that chart and
+    // the written text get the dock's height; the last-character accuracy is in the JSON.
+    accView_->setVisible(!text);
+    // The accuracy chart's legend explains both charts; alone, the loss chart shows its own.
+    lossView_->chart()->legend()->setVisible(text);
+    sampledEpochs_ = -1;
+    if (text) {
+        lossView_->chart()->setTitle("Bits per character per epoch");
+        lossY_->setTitleText("loss [bit/char]");
+        lossY_->setLabelFormat("%.1f");
+        lossView_->setToolTip(
+            "Bits per character: the mean cross-entropy per predicted character / ln 2 (seed 002 "
+            "Fig. 4E). Train: with dropout, over the epoch's windows; validation and test: the "
+            "next 5 % and the last 5 % of the text after each epoch. log2 of the character count "
+            "(6.8 for 114) = guessing uniformly.");
+    } else {
+        lossView_->chart()->setTitle("Cross-entropy loss per epoch");
+        lossY_->setTitleText("loss [nats]");
+        lossY_->setLabelFormat("%.0f");
+        lossView_->setToolTip("Mean cross-entropy of the network's softmax output (0 = certain "
+                              "and right; ln 10 = 2.30 = guessing among 10 classes).");
+    }
+    drawnEpochs_ = -1; // redraw the curves in the new unit
+}
+
+double AccuracyChart::lossUnit(double nats) const {
+    return textMode_ ? nats / std::log(2.0) : nats;
+}
+
+QString AccuracyChart::sampleText() const {
+    return samples_->toPlainText();
 }
 
 QString AccuracyChart::headline() const {
@@ -110,6 +163,7 @@ void AccuracyChart::showSnapshot(const SnapshotPtr& sp) {
     const bool sameRun = last_ && sp->step >= last_->step;
     last_ = sp;
     const Snapshot& s = *sp;
+    setTextMode(is_text_source(s.config.dataset.source));
     // Finished epochs do not change: the curves are rebuilt only when one is added (or another
     // run arrives: its step went back, or its last epoch reads differently), not for every
     // snapshot of a long run.
@@ -124,17 +178,29 @@ void AccuracyChart::showSnapshot(const SnapshotPtr& sp) {
         drawnEpochs_ = n;
         drawnLastTest_ = lastTest;
         drawnLastLoss_ = lastLoss;
-        QList<QPointF> tra, tea, trl, tel;
+        QList<QPointF> tra, tea, trl, tel, val;
         for (const EpochMetrics& m : s.history) {
             tra.append({double(m.epoch), 100 * m.train_accuracy});
             tea.append({double(m.epoch), 100 * m.test_accuracy});
-            trl.append({double(m.epoch), m.train_loss});
-            tel.append({double(m.epoch), m.test_loss});
+            trl.append({double(m.epoch), lossUnit(m.train_loss)});
+            tel.append({double(m.epoch), lossUnit(m.test_loss)});
+            if (textMode_) val.append({double(m.epoch), lossUnit(m.validation_loss)});
         }
         trainAcc_->replace(decimate(tra, kEpochCurvePoints));
         testAcc_->replace(decimate(tea, kEpochCurvePoints));
         trainLoss_->replace(decimate(trl, kEpochCurvePoints));
         testLoss_->replace(decimate(tel, kEpochCurvePoints));
+        validationLoss_->replace(decimate(val, kEpochCurvePoints));
+    }
+    if (textMode_ && sampledEpochs_ != n) {
+        sampledEpochs_ = n;
+        QString text;
+        for (auto m = s.history.rbegin(); m != s.history.rend(); ++m)
+            text += QString("Epoch %1 (validation %2 bit/char):\n%3\n\n")
+                        .arg(m->epoch)
+                        .arg(QLocale().toString(lossUnit(m->validation_loss), 'f', 2))
+                        .arg(QString::fromStdString(m->sample_text));
+        samples_->setPlainText(text.trimmed());
     }
     // The running estimate of the epoch in progress, as a curve of the snapshots drawn so far;
     // it starts again with each epoch (and with a reset or a new experiment).
@@ -149,11 +215,11 @@ void AccuracyChart::showSnapshot(const SnapshotPtr& sp) {
         if (runAcc_.isEmpty() && !s.history.empty()) {
             // From the last finished epoch's training point.
             runAcc_.append({double(s.epochs_done), 100 * s.history.back().train_accuracy});
-            runLoss_.append({double(s.epochs_done), s.history.back().train_loss});
+            runLoss_.append({double(s.epochs_done), lossUnit(s.history.back().train_loss)});
         }
         if (runAcc_.isEmpty() || x > runAcc_.last().x()) {
             runAcc_.append({x, 100 * s.running_accuracy});
-            runLoss_.append({x, s.running_loss});
+            runLoss_.append({x, lossUnit(s.running_loss)});
         }
         if (runAcc_.size() > 600) {
             // A slow run: keep every other point (the curve is smooth at this density anyway).
@@ -176,12 +242,24 @@ void AccuracyChart::showSnapshot(const SnapshotPtr& sp) {
     // 1.6 times the text size: big, yet one line beside the charts on a 768-px screen.
     const QString big = QString("<span style='font-size:%1pt; font-weight:bold'>%2</span>")
                             .arg(font().pointSizeF() * 1.6, 0, 'f', 1);
-    headline_->setText(
+    const QString after =
         s.history.empty()
-            ? "test accuracy " + big.arg("—") + " after the first epoch"
-            : "test accuracy " +
-                  big.arg(QLocale().toString(100 * s.history.back().test_accuracy, 'f', 2) + " %") +
-                  QString(" after epoch %1 of %2").arg(s.history.back().epoch).arg(s.epochs_total));
+            ? QString(" after the first epoch")
+            : QString(" after epoch %1 of %2").arg(s.history.back().epoch).arg(s.epochs_total);
+    if (textMode_)
+        headline_->setText(
+            "test " +
+            big.arg(s.history.empty()
+                        ? QString("—")
+                        : QLocale().toString(lossUnit(s.history.back().test_loss), 'f', 2)) +
+            " bit/char" + after);
+    else
+        headline_->setText(
+            "test accuracy " +
+            big.arg(s.history.empty()
+                        ? QString("—")
+                        : QLocale().toString(100 * s.history.back().test_accuracy, 'f', 2) + " %") +
+            after);
     const auto markers = event_markers(s, false);
     accView_->setMarkers(accX_, markers);
     lossView_->setMarkers(lossX_, markers);
@@ -208,7 +286,7 @@ void AccuracyChart::setComparisons(std::vector<RunCurve> runs) {
         QList<QPointF> acc, loss;
         for (const EpochMetrics& m : r.history) {
             acc.append({double(m.epoch), 100 * m.test_accuracy});
-            loss.append({double(m.epoch), m.test_loss});
+            loss.append({double(m.epoch), lossUnit(m.test_loss)});
         }
         extraAcc_[line]->replace(decimate(acc, kEpochCurvePoints));
         extraLoss_[line]->replace(decimate(loss, kEpochCurvePoints));
@@ -295,7 +373,8 @@ void AccuracyChart::updateRanges() {
     auto scan = [&](const std::vector<EpochMetrics>& h) {
         for (const EpochMetrics& m : h) {
             lo = std::min({lo, 100 * m.train_accuracy, 100 * m.test_accuracy});
-            hi_loss = std::max({hi_loss, m.train_loss, m.test_loss});
+            hi_loss = std::max({hi_loss, lossUnit(m.train_loss), lossUnit(m.test_loss),
+                                lossUnit(m.validation_loss)});
         }
     };
     scan(s.history);

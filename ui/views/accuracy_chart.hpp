@@ -1,6 +1,8 @@
 #pragma once
 // Accuracy and loss per epoch (train and test), the epoch in progress, parameter-change markers,
 // and other runs overlaid for comparison (FP vs direct vs MCA, or seeds as a mean +- std band).
+// A character model (text data) shows its losses in bits per character with the validation
+// curve (seed 002 Fig. 4E) and, below, the characters the model wrote at each epoch's end.
 #include "core/experiment/snapshot.hpp"
 #include "ui/views/snapshot_view.hpp"
 
@@ -9,6 +11,7 @@
 class QLineSeries;
 class QAreaSeries;
 class QLabel;
+class QPlainTextEdit;
 class QValueAxis;
 
 namespace cbl::ui {
@@ -36,16 +39,25 @@ class AccuracyChart : public QWidget, public SnapshotView {
     /// window shows the label in the dock's title bar, where it costs the charts no height.
     QString headline() const;
     QLabel* headlineLabel() const { return headline_; }
+    /// The characters sampled at each epoch's end, newest first (text data; tests).
+    QString sampleText() const;
 
   private:
     void rebuildComparisons();
     void updateRanges();
+    /// Titles, units and the text box for image classification or a character model.
+    void setTextMode(bool text);
+    /// A loss in the chart's unit: nats, or bits per character for text.
+    double lossUnit(double nats) const;
 
     QLabel* headline_;
     ChartView* accView_;
     ChartView* lossView_;
     QLineSeries *trainAcc_, *testAcc_, *runningAcc_;
-    QLineSeries *trainLoss_, *testLoss_, *runningLoss_;
+    QLineSeries *trainLoss_, *testLoss_, *runningLoss_, *validationLoss_;
+    QPlainTextEdit* samples_;
+    bool textMode_ = false;
+    qsizetype sampledEpochs_ = -1;
     QValueAxis *accX_, *accY_, *lossX_, *lossY_;
     std::vector<RunCurve> runs_;
     QList<QLineSeries*> extraAcc_, extraLoss_;

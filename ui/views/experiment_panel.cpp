@@ -1,6 +1,7 @@
 #include "ui/views/experiment_panel.hpp"
 
 #include "core/experiment/config.hpp"
+#include "core/network/layer_list_text.hpp"
 #include "core/rl/environment.hpp"
 
 #include <QComboBox>
@@ -52,8 +53,12 @@ ExperimentPanel::ExperimentPanel(QWidget* parent) : QWidget(parent) {
     testLimit_->setSpecialValueText("all");
     testLimit_->setToolTip("Use only the first N test images");
     layers_ = new QLineEdit;
-    layers_->setToolTip("Neuron counts from input to output; the input count includes the bias "
-                        "(seed 002: 785-250-10 = 784 pixels + bias, 250 hidden, 10 classes)");
+    layers_->setToolTip(
+        "An MLP as neuron counts from input to output, the input count including the bias (seed "
+        "002: 785-250-10 = 784 pixels + bias, 250 hidden, 10 classes); or a layer list, entries "
+        "separated by commas: conv2d KxKxC [stride S] [pad P] [relu|sigmoid|tanh], maxpool2d K "
+        "[stride S], dropout RATE, flatten, dense N [activation] (N = 0: one per class), lstm H. "
+        "E.g. conv2d 5x5x32 relu, maxpool2d 2, flatten, dense 10");
     activation_ = new QComboBox;
     activation_->addItems({"sigmoid", "relu"});
     scheme_ = new QComboBox;
@@ -199,7 +204,10 @@ void ExperimentPanel::showConfig(const ExperimentConfig& c) {
     QStringList l;
     for (int n : c.network.layers)
         l.append(QString::number(n));
-    layers_->setText(l.join('-'));
+    layers_->setText(c.network.graph.empty()
+                         ? l.join('-')
+                         : QString::fromStdString(layer_list_text(c.network.graph)));
+    layers_->setCursorPosition(0);
     activation_->setCurrentText(QString::fromStdString(c.network.hidden_activation));
     scheme_->setCurrentIndex(std::max(0, scheme_->findText(QString::fromStdString(c.scheme.type))));
     epochs_->setValue(c.training.epochs);
@@ -210,6 +218,11 @@ void ExperimentPanel::showConfig(const ExperimentConfig& c) {
     hidden_->setText(h.join('-'));
     episodes_->setValue(c.rl.episodes);
     enableRowsFor(c.task == "rl");
+    // A layer list names each layer's activation: the MLP's hidden activation does not apply.
+    if (!c.network.graph.empty()) {
+        activation_->setEnabled(false);
+        form_->labelForField(activation_)->setEnabled(false);
+    }
     seed_->setValue(int(c.training.seed));
     dirty_ = false;
     apply_->setEnabled(false);
@@ -239,7 +252,14 @@ ExperimentConfig ExperimentPanel::editedConfig() const {
         j["dataset"]["source"] = dataset_->currentText().toStdString();
         j["dataset"]["train_limit"] = trainLimit_->value();
         j["dataset"]["test_limit"] = testLimit_->value();
-        j["network"]["layers"] = counts(layers_, "network", "785-250-10");
+        // Digits and dashes are an MLP's neuron counts; words make a layer list.
+        const std::string network = layers_->text().toStdString();
+        if (network.find_first_of("abcdefghijklmnopqrstuvwxyz") == std::string::npos) {
+            j["network"]["layers"] = counts(layers_, "network", "785-250-10");
+            j["network"]["graph"] = nlohmann::json::array();
+        } else {
+            j["network"]["graph"] = parse_layer_list(network);
+        }
         j["network"]["hidden_activation"] = activation_->currentText().toStdString();
         j["training"]["epochs"] = epochs_->value();
     }

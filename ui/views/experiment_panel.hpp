@@ -23,6 +23,8 @@ class ExperimentPanel : public QWidget, public SnapshotView {
     /// The config the fields describe (the current one plus edits); throws InputError.
     ExperimentConfig editedConfig() const;
     QComboBox* presetBox() const { return preset_; }
+    /// The Network field: an MLP's neuron counts or a layer list as one line (tests).
+    QLineEdit* networkField() const { return layers_; }
 
   Q_SIGNALS:
     void presetRequested(const QString& name);

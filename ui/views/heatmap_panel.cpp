@@ -171,11 +171,14 @@ void HeatmapPanel::showSnapshot(const SnapshotPtr& s) {
         layerBox_->clear();
         for (std::size_t k = 0; k < s->layers.size(); ++k) {
             const auto& w = s->layers[k].weights;
-            layerBox_->addItem(QString("%1: %2 → %3%4")
-                                   .arg(k + 1)
-                                   .arg(w.cols())
-                                   .arg(w.rows())
-                                   .arg(s->layers[k].g_plus_uS.size() ? "" : " (FP)"));
+            const int gate = s->layers[k].gate_rows;
+            layerBox_->addItem(
+                QString("%1: %2%3 → %4%5")
+                    .arg(k + 1)
+                    .arg(gate ? "LSTM gates " : "")
+                    .arg(w.cols())
+                    .arg(gate ? QString("4 × %1").arg(gate) : QString::number(w.rows()))
+                    .arg(s->layers[k].g_plus_uS.size() ? "" : " (FP)"));
         }
         layer_ = std::clamp(layer_, 0, std::max(0, int(s->layers.size()) - 1));
         layerBox_->setCurrentIndex(layer_);
@@ -275,6 +278,16 @@ void HeatmapPanel::redraw() {
                                      "%1 input weights")
                                  .arg(mosaic_.side),
                              "first neuron of the row");
+    } else if (p.gate_rows > 0) {
+        // An LSTM's four gates are one matrix, H rows each (lstm_layer.hpp): name the blocks.
+        QStringList rows(int(p.weights.rows()));
+        const QStringList gates{"i", "f", "g", "o"};
+        for (int g = 0; g < 4 && (g + 1) * p.gate_rows <= rows.size(); ++g)
+            rows[g * p.gate_rows + p.gate_rows / 2] = gates[g];
+        view_->setTickLabels({}, rows);
+        view_->setAxisTitles(
+            "input j: [x_t, h_{t−1}, 1] (last = bias)",
+            QString("gate: input i, forget f, cell g, output o (%1 units each)").arg(p.gate_rows));
     } else {
         view_->setTickLabels({}, {});
         view_->setAxisTitles("input j (crossbar row; last = bias)", "output neuron i");

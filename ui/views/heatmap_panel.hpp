@@ -26,6 +26,8 @@ class HeatmapPanel : public QWidget, public SnapshotView {
     explicit HeatmapPanel(QWidget* parent = nullptr);
     void showSnapshot(const SnapshotPtr& s) override;
     HeatmapView* heatmap() const { return view_; }
+    /// The layer picker (tests).
+    QComboBox* layerPicker() const { return layerBox_; }
     void setLayer(int k);
     void setQuantity(Quantity q);
     /// Shows or hides the paragraph about the layer above the map (presentation mode gives its

@@ -268,9 +268,11 @@ void HeatmapView::paintEvent(QPaintEvent*) {
         painter.drawText(QRectF(0, y - h / 2.0, p.left() - 6, h), Qt::AlignRight | Qt::AlignVCenter,
                          text);
     };
-    if (colLabels_.size() == cols() && rowLabels_.size() == rows()) {
-        // In order, each label where it clears the one drawn before; an empty label has no
-        // tick (a mosaic names only its tiles' centres).
+    // Named ticks on an axis whose labels were given (one per cell), in order, each label where
+    // it clears the one drawn before, an empty label without a tick (a mosaic names only its
+    // tiles' centres, an LSTM its gate blocks); else cell indices (0-based, like the hover
+    // read-out and the pin list).
+    if (colLabels_.size() == cols()) {
         double widest = 0;
         for (const QString& l : colLabels_)
             widest = std::max<double>(widest, fm.horizontalAdvance(l));
@@ -281,7 +283,12 @@ void HeatmapView::paintEvent(QPaintEvent*) {
             xTick(c, colLabels_[c]);
             next = toX(c + 0.5) + widest + h;
         }
-        next = -1e300;
+    } else {
+        for (double t : nice_ticks(wx_, wx_ + ww_ - 1, std::max(2, int(p.width() / (h * 5)))))
+            xTick(t, tick_text(t));
+    }
+    if (rowLabels_.size() == rows()) {
+        double next = -1e300;
         for (int r = 0; r < rows(); ++r) {
             if (rowLabels_[r].isEmpty() || r + 0.5 < wy_ || r + 0.5 > wy_ + wh_) continue;
             if (toY(r + 0.5) < next) continue;
@@ -289,9 +296,6 @@ void HeatmapView::paintEvent(QPaintEvent*) {
             next = toY(r + 0.5) + h * 1.2;
         }
     } else {
-        // Cell indices (0-based, like the hover read-out and the pin list).
-        for (double t : nice_ticks(wx_, wx_ + ww_ - 1, std::max(2, int(p.width() / (h * 5)))))
-            xTick(t, tick_text(t));
         for (double t : nice_ticks(wy_, wy_ + wh_ - 1, std::max(2, int(p.height() / (h * 2.5)))))
             yTick(t, tick_text(t));
     }
