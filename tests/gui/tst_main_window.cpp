@@ -22,9 +22,9 @@
 #include <QAction>
 #include <QChart>
 #include <QComboBox>
-#include <QLineEdit>
 #include <QFile>
 #include <QImage>
+#include <QLineEdit>
 #include <QMessageBox>
 #include <QProcess>
 #include <QSignalSpy>
