@@ -50,11 +50,15 @@ void require_accelerator_network(const ExperimentConfig& c) {
 
 std::vector<AcceleratorResult>
 run_accelerator_designs(const Experiment& e, const std::vector<AcceleratorDesign>& designs,
-                        const AcceleratorProgress& after_each) {
+                        const AcceleratorProgress& after_each, AcceleratorRunControl* control) {
     require_accelerator_network(e.config());
     std::vector<AcceleratorResult> results;
     for (std::size_t i = 0; i < designs.size(); ++i) {
-        results.push_back(run_accelerator(e, designs[i].config, designs[i].name));
+        try {
+            results.push_back(run_accelerator(e, designs[i].config, designs[i].name, control));
+        } catch (const AcceleratorCancelled&) {
+            break;
+        }
         if (after_each && !after_each(i, results.back())) break;
     }
     return results;

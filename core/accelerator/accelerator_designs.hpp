@@ -33,10 +33,11 @@ void require_accelerator_network(const ExperimentConfig& c);
 using AcceleratorProgress = std::function<bool(std::size_t index, const AcceleratorResult&)>;
 
 /// Runs `designs` on `e`'s current weights one after another (require_accelerator_network
-/// first); the results of those run (all of
-/// them unless `after_each` stopped the run).
+/// first); the results of those finished: all of them unless `after_each` stopped the run, or
+/// `control`'s stop did inside a design (run_accelerator; that design has no result).
 std::vector<AcceleratorResult>
 run_accelerator_designs(const Experiment& e, const std::vector<AcceleratorDesign>& designs,
-                        const AcceleratorProgress& after_each = {});
+                        const AcceleratorProgress& after_each = {},
+                        AcceleratorRunControl* control = nullptr);
 
 } // namespace cbl

@@ -25,7 +25,8 @@ struct LayerProbe {
     double input_min = std::numeric_limits<double>::infinity();
     double input_max = -std::numeric_limits<double>::infinity();
     double max_column_sum = 0;
-    double max_output = 0; ///< largest |W_q x_q| (integer units)
+    double max_output = 0;     ///< largest |W_q x_q| (integer units)
+    std::uint64_t columns = 0; ///< input vectors seen (calibration: per image, per position)
     AcceleratorCounts counts;
 
     void reset() {
@@ -33,6 +34,7 @@ struct LayerProbe {
         input_max = -std::numeric_limits<double>::infinity();
         max_column_sum = 0;
         max_output = 0;
+        columns = 0;
         counts = {};
     }
 };
@@ -57,6 +59,12 @@ class AcceleratorLayer final : public WeightLayer<Scalar> {
         full_scale_ = full_scale;
         mapping_ = std::move(mapping);
     }
+    /// Polls `control`'s stop; with `columns_per_image` > 0 (the last weight layer) counts the
+    /// images through it into its images_done.
+    void follow(AcceleratorRunControl* control, std::uint64_t columns_per_image) {
+        control_ = control;
+        columns_per_image_ = columns_per_image;
+    }
 
     int outputs() const override { return int(w_.rows()); }
     int inputs() const override { return int(w_.cols()); }
@@ -67,8 +75,11 @@ class AcceleratorLayer final : public WeightLayer<Scalar> {
             const std::lock_guard<std::mutex> hold(probe_->lock);
             probe_->input_min = std::min(probe_->input_min, xd.minCoeff());
             probe_->input_max = std::max(probe_->input_max, xd.maxCoeff());
+            probe_->columns += std::uint64_t(xd.cols());
             return;
         }
+        const std::atomic<bool>* stop = control_ ? &control_->stop : nullptr;
+        if (stop && stop->load(std::memory_order_relaxed)) throw AcceleratorCancelled();
         const CrossbarMapping& m = *mapping_;
         const int bits =
             m.signed_inputs() ? m.config().hardware.input_bits - 1 : m.config().hardware.input_bits;
@@ -78,12 +89,13 @@ class AcceleratorLayer final : public WeightLayer<Scalar> {
         const Eigen::MatrixXd xq = (xd * (top / full_scale_)).array().round().max(lowest).min(top);
         AcceleratorCounts counts;
         double max_sum = 0;
-        const Eigen::MatrixXd y = m.mvm(xq, eval_step, counts, max_sum);
+        const Eigen::MatrixXd y = m.mvm(xq, eval_step, counts, max_sum, stop);
         z = (y * (m.weight_scale() * full_scale_ / top)).template cast<Scalar>();
         const std::lock_guard<std::mutex> hold(probe_->lock);
         probe_->counts += counts;
         probe_->max_column_sum = std::max(probe_->max_column_sum, max_sum);
         probe_->max_output = std::max(probe_->max_output, y.cwiseAbs().maxCoeff());
+        if (columns_per_image_ > 0) control_->images_done += int(x.cols() / columns_per_image_);
     }
     Matrix weights() const override { return w_.template cast<Scalar>(); }
     std::unique_ptr<WeightLayer<Scalar>> clone() const override {
@@ -107,6 +119,8 @@ class AcceleratorLayer final : public WeightLayer<Scalar> {
     std::shared_ptr<LayerProbe> probe_;
     bool observe_ = false;
     double full_scale_ = 1;
+    AcceleratorRunControl* control_ = nullptr;
+    std::uint64_t columns_per_image_ = 0;
 };
 
 /// Energy, time and area of one layer's counts (per-operation constants: the twin's).
@@ -147,7 +161,7 @@ int bits_for(double largest) {
 
 template <typename Scalar>
 AcceleratorResult run_on(Network<Scalar>& net, const Experiment& e, const AcceleratorConfig& cfg,
-                         const std::string& name) {
+                         const std::string& name, AcceleratorRunControl* control) {
     const int layers = net.weight_count();
     std::vector<std::shared_ptr<CrossbarMapping>> maps;
     std::vector<std::shared_ptr<LayerProbe>> probes;
@@ -159,6 +173,7 @@ AcceleratorResult run_on(Network<Scalar>& net, const Experiment& e, const Accele
         probes.push_back(std::make_shared<LayerProbe>());
         auto layer =
             std::make_unique<AcceleratorLayer<Scalar>>(maps.back(), weights.back(), probes.back());
+        layer->follow(control, 0);
         nodes.push_back(layer.get());
         net.replace_weight_layer(k, std::move(layer));
     }
@@ -174,6 +189,9 @@ AcceleratorResult run_on(Network<Scalar>& net, const Experiment& e, const Accele
         full_scale[k] = std::max({std::abs(p.input_min), std::abs(p.input_max), 1e-30});
         maps[k]->set_signed_inputs(p.input_min < 0);
     }
+    // The last weight layer sees each image as often in the test run (progress in images).
+    const std::uint64_t columns_per_image = std::max<std::uint64_t>(
+        1, probes[layers - 1]->columns / std::uint64_t(std::max(1, calibration.size())));
 
     // 2. A/D resolution per layer: fixed, one bit less with the encoding (reference README 4),
     //    or (seed 001's A/D optimisation) the fewest bits holding the largest column sum seen on
@@ -216,6 +234,11 @@ AcceleratorResult run_on(Network<Scalar>& net, const Experiment& e, const Accele
     const bool limited = cfg.test_images > 0 && cfg.test_images < all.size();
     const Dataset head = limited ? all.head(cfg.test_images) : Dataset{};
     const Dataset& test = limited ? head : all;
+    if (control) {
+        control->images_done = 0;
+        control->images_total = test.size();
+        nodes.back()->follow(control, columns_per_image);
+    }
     const auto t0 = std::chrono::steady_clock::now();
     const EvalResult eval = net.evaluate(test.images, test.labels, 1);
     AcceleratorResult r;
@@ -289,12 +312,12 @@ AcceleratorRatios AcceleratorResult::against(const AcceleratorResult& base) cons
 }
 
 AcceleratorResult run_accelerator(const Experiment& e, const AcceleratorConfig& config,
-                                  const std::string& name) {
+                                  const std::string& name, AcceleratorRunControl* control) {
     config.validate();
     const Dataset& d = e.data().train;
     BuiltNetwork built = build_network(e.config(), {d.channels, d.height, d.width}, d.classes);
-    return built.net32 ? run_on(*built.net32, e, config, name)
-                       : run_on(*built.net64, e, config, name);
+    return built.net32 ? run_on(*built.net32, e, config, name, control)
+                       : run_on(*built.net64, e, config, name, control);
 }
 
 nlohmann::json to_json(const AcceleratorResult& r, const AcceleratorResult* base) {

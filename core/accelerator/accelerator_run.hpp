@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <atomic>
 #include <optional>
 #include <string>
 #include <vector>
@@ -72,10 +73,22 @@ struct AcceleratorResult {
     AcceleratorRatios against(const AcceleratorResult& baseline) const;
 };
 
+/// Shared with another thread while designs run (the GUI's Cancel and progress bar): it may ask
+/// the run to stop, and reads how far the design under way is.
+struct AcceleratorRunControl {
+    /// Set: the run throws AcceleratorCancelled at its next check (each layer call, every 64
+    /// input vectors of a row tile, every plane of the float route).
+    std::atomic<bool> stop{false};
+    std::atomic<int> images_done{0};  ///< test images through the design under way
+    std::atomic<int> images_total{0}; ///< its test images (0 while it calibrates)
+};
+
 /// Runs the test set of `e`'s data (its first config.test_images, when set) through `e`'s
-/// current weights on the accelerator.
+/// current weights on the accelerator. With `control`: throws AcceleratorCancelled soon after
+/// its stop is set, and counts the test images done.
 AcceleratorResult run_accelerator(const Experiment& e, const AcceleratorConfig& config,
-                                  const std::string& name);
+                                  const std::string& name,
+                                  AcceleratorRunControl* control = nullptr);
 
 /// The row of one design (CLI.md: test_accuracy, energy_nJ_per_image, images_per_second_hw,
 /// area_mm2, and with a baseline the *_ratio keys), with per-layer detail and energy per part.

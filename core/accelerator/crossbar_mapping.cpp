@@ -3,6 +3,7 @@
 #include "core/common/rng.hpp"
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cmath>
 #include <type_traits>
@@ -174,30 +175,20 @@ void CrossbarMapping::plan() {
 
 namespace {
 
-/// One driven plane of one vector through a tile's stacked columns on ideal devices, all in
-/// integers (every quantity of the float route is an integer there, so the values are equal).
-struct PlaneConversion {
+/// One driven pattern against a block of a tile's stacked rows on ideal devices, in integers
+/// (every quantity of the float route is an integer there, so the values are equal).
+struct ColumnSums {
     const std::uint64_t* cells; ///< stacked level bits (Tile::level_bits)
     std::size_t stacked;        ///< stacked rows
     const std::uint64_t* driven;
     int words, cells_bits;
-    int i0, i1;        ///< a block of stacked rows, all of one slice
-    bool convert;      ///< false: the SAR skips them (only the column sums are seen)
-    int e;             ///< ADC step 2^e levels
-    std::int32_t cap;  ///< largest code (in steps)
-    bool inverted;     ///< bus-invert: decoded as stored sum minus the value
-    std::int32_t ones; ///< ones of the plane (decoding flipped columns)
-    std::int32_t top;  ///< top level
-    const int* stored_sum;
-    const int* flipped;
-    int plane;           ///< shift-add weight 2^plane
-    std::int64_t negate; ///< -1 for the two's complement sign plane, else 0
+    int i0, i1; ///< a block of stacked rows, all of one slice
 };
 
 /// Column sum of stacked row i: AND + popcount of the driven plane against each bit of the
 /// levels, 64 rows a word. Cells, Words: compile-time sizes (0: the run-time ones).
 template <int Cells, int Words>
-[[gnu::always_inline]] inline std::int32_t column_sum(const PlaneConversion& p, std::size_t i) {
+[[gnu::always_inline]] inline std::int32_t column_sum(const ColumnSums& p, std::size_t i) {
     const int cells = Cells ? Cells : p.cells_bits, words = Words ? Words : p.words;
     std::int32_t sum = 0;
     for (int c = 0; c < cells; ++c)
@@ -208,44 +199,63 @@ template <int Cells, int Words>
     return sum;
 }
 
-/// The column sums of one slice's stacked rows, their ADC, decoding and shift-add into `acc`
-/// (per stacked row, over the planes; Acc holds their sum); raises `largest`. Vectorises over
-/// the rows (AVX-512 VPOPCNTQ there); `p` by value, so the accumulator cannot alias its fields.
-template <int Cells, int Words, typename Acc>
-void convert_plane(const PlaneConversion p, Acc* acc, std::int32_t& largest) {
+/// The block's column sums into `sums` (from i0); raises `largest`. Vectorises over the rows
+/// (AVX-512 VPOPCNTQ there); `p` by value, so the output cannot alias its fields.
+template <int Cells, int Words>
+void column_sums(const ColumnSums p, std::int32_t* sums, std::int32_t& largest) {
     std::int32_t m = largest;
-    if (!p.convert) {
-        for (int i = p.i0; i < p.i1; ++i)
-            m = std::max(m, column_sum<Cells, Words>(p, std::size_t(i)));
-        largest = m;
-        return;
-    }
-    // The ADC: round to the step 2^e (half up), clip to its range.
-    const std::int32_t half = p.e > 0 ? std::int32_t(1) << (p.e - 1) : 0;
     for (int i = p.i0; i < p.i1; ++i) {
         const std::int32_t sum = column_sum<Cells, Words>(p, std::size_t(i));
+        sums[i - p.i0] = sum;
         m = std::max(m, sum);
-        const std::int32_t conv = std::min((sum + half) >> p.e, p.cap) << p.e;
-        const std::int32_t a = p.inverted ? p.stored_sum[i] - conv : conv;
-        const std::int32_t q = p.flipped[i] ? p.top * p.ones - a : a;
-        // Shifted unsigned: q may be negative (sanitizer-clean, the same bits).
-        const Acc term = Acc(std::make_unsigned_t<Acc>(q) << p.plane);
-        acc[i] += (term ^ Acc(p.negate)) - Acc(p.negate);
     }
     largest = m;
 }
 
+void column_sums(const ColumnSums& p, std::int32_t* sums, std::int32_t& largest) {
+    if (p.cells_bits == 2 && p.words == 2) return column_sums<2, 2>(p, sums, largest);
+    if (p.cells_bits == 2 && p.words == 1) return column_sums<2, 1>(p, sums, largest);
+    column_sums<0, 0>(p, sums, largest);
+}
+
+/// The ADC on `count` column sums (round half up to the step 2^e, clip to `cap` steps), times
+/// the shift-add weight of the planes converting them alike, into `acc`. Unsigned products: a
+/// weight may be negative (sanitizer-clean, the same bits).
 template <typename Acc>
-void convert_plane(const PlaneConversion p, Acc* acc, std::int32_t& largest) {
-    if (p.cells_bits == 2 && p.words == 2) return convert_plane<2, 2>(p, acc, largest);
-    if (p.cells_bits == 2 && p.words == 1) return convert_plane<2, 1>(p, acc, largest);
-    convert_plane<0, 0>(p, acc, largest);
+void add_conversions(const std::int32_t* sums, int count, int e, std::int32_t cap, Acc weight,
+                     Acc* acc) {
+    using U = std::make_unsigned_t<Acc>;
+    if (e == 0) {
+        for (int i = 0; i < count; ++i)
+            acc[i] = Acc(U(acc[i]) + U(Acc(std::min(sums[i], cap))) * U(weight));
+        return;
+    }
+    const std::int32_t half = std::int32_t(1) << (e - 1);
+    for (int i = 0; i < count; ++i) {
+        const std::int32_t conv = std::min((sums[i] + half) >> e, cap) << e;
+        acc[i] = Acc(U(acc[i]) + U(Acc(conv)) * U(weight));
+    }
+}
+
+/// Decoding, summed over a vector's planes: a plane's value is a = S - v inverted (S the stored
+/// column sum), else v, and q = top ones - a on a flipped column, else a. `acc` holds the sum of
+/// ±weight v (minus where inverted); `inverted_weight` = the weights of the inverted planes,
+/// `flip_offset` = top times the weighted ones of the planes.
+template <typename Acc>
+void decode(Acc* acc, int i0, int i1, const int* stored_sum, const int* flipped,
+            Acc inverted_weight, Acc flip_offset) {
+    using U = std::make_unsigned_t<Acc>;
+    for (int i = i0; i < i1; ++i) {
+        const U a = U(acc[i]) + U(Acc(stored_sum[i])) * U(inverted_weight);
+        acc[i] = Acc(flipped[i] ? U(flip_offset) - a : a);
+    }
 }
 
 } // namespace
 
 Eigen::MatrixXd CrossbarMapping::mvm(const Eigen::MatrixXd& xq, std::uint64_t key,
-                                     AcceleratorCounts& counts, double& max_column_sum) const {
+                                     AcceleratorCounts& counts, double& max_column_sum,
+                                     const std::atomic<bool>* stop) const {
     const AcceleratorHardware& hw = config_.hardware;
     const AcceleratorOptions& opt = config_.options;
     const int nx = hw.input_bits;
@@ -257,6 +267,9 @@ Eigen::MatrixXd CrossbarMapping::mvm(const Eigen::MatrixXd& xq, std::uint64_t ke
     const float adc_max = float(std::ldexp(1.0, adc_bits_) - 1);
     const float step = float(std::ldexp(1.0, hw.adc_step_log2));
     const CounterRng noise(hw.seed, RngStream::read_noise, layer_);
+    const auto poll = [stop] {
+        if (stop && stop->load(std::memory_order_relaxed)) throw AcceleratorCancelled();
+    };
 
     // Dynamic quantization (seed 001): per row tile and vector, keep dynamic_bits planes below
     // the leading one of the tile's largest input, rounding to nearest (saturating in the kept
@@ -306,16 +319,25 @@ Eigen::MatrixXd CrossbarMapping::mvm(const Eigen::MatrixXd& xq, std::uint64_t ke
     std::vector<std::uint64_t> planes; // a tile's input bits: plane b of vector j at (j nx + b)
     Eigen::ArrayXXi ones(nx, n), inverted(nx, n);
     for (int k = 0; k < row_tiles(); ++k) {
+        poll();
         const Tile& t = tiles_[k];
         const int words = t.words;
         const auto plane_bits = [&](Eigen::Index j, int b) {
             return planes.data() + (std::size_t(j) * std::size_t(nx) + std::size_t(b)) * words;
         };
-        planes.assign(std::size_t(n) * std::size_t(nx) * std::size_t(words), 0);
+        planes.resize(std::size_t(n) * std::size_t(nx) * std::size_t(words));
+        // Word by word, plane by plane: a fixed loop over 64 rows the compiler vectorises.
         for (Eigen::Index j = 0; j < n; ++j)
-            for (int r = 0; r < t.rows; ++r)
-                for (auto v = std::uint64_t(xi(t.row0 + r, j)); v != 0; v &= v - 1)
-                    plane_bits(j, std::countr_zero(v))[r / 64] |= std::uint64_t(1) << (r % 64);
+            for (int w = 0; w < words; ++w) {
+                const std::int64_t* x = &xi(t.row0 + 64 * w, j);
+                const int count = std::min(64, t.rows - 64 * w);
+                for (int b = 0; b < nx; ++b) {
+                    std::uint64_t bits = 0;
+                    for (int r = 0; r < count; ++r)
+                        bits |= (std::uint64_t(x[r] >> b) & 1) << r;
+                    plane_bits(j, b)[w] = bits;
+                }
+            }
         const int level_width = int(t.row_level_bits.size()) / words;
         counts.planes_possible += std::uint64_t(n) * std::uint64_t(nx);
         for (Eigen::Index j = 0; j < n; ++j) {
@@ -348,60 +370,105 @@ Eigen::MatrixXd CrossbarMapping::mvm(const Eigen::MatrixXd& xq, std::uint64_t ke
         if (integer_sums) {
             // Per vector: each streamed plane's column sums in integers, the ADC transfer in
             // integers (the same values as the float route: every quantity is an integer).
+            // Planes driving the same rows share their column sums (8-bit pixels scaled to
+            // 16-bit codes repeat their planes), and planes converting those sums alike share
+            // the conversion, their shift-add weights summed; the decoding is affine in the
+            // converted value, so it is applied once per vector to the weighted sum.
             const auto nl = t.output.size();
+            const std::int32_t top_level = (1 << bpc) - 1;
             std::vector<std::uint64_t> driven(std::size_t(nx) * std::size_t(words));
             Eigen::Matrix<std::int64_t, Eigen::Dynamic, 1> out(outputs());
-            PlaneConversion p{};
+            ColumnSums p{};
             p.cells = t.level_bits.data();
             p.stacked = nl;
             p.words = words;
             p.cells_bits = bpc;
-            p.top = (1 << bpc) - 1;
-            p.stored_sum = t.stored_sum.data();
-            p.flipped = t.flipped.data();
             std::int32_t largest = 0;
             // A decoded value |q| <= top rows + the largest conversion, and its planes add up to
             // under 2^input_bits times that: 32 bits hold them in the default design.
-            const double conversion_max =
-                adc_ideal_ ? double(p.top) * t.rows : std::ldexp(1.0, hw.adc_step_log2 + adc_bits_);
+            const double conversion_max = adc_ideal_
+                                              ? double(top_level) * t.rows
+                                              : std::ldexp(1.0, hw.adc_step_log2 + adc_bits_);
             const double planes_max_sum =
-                (double(p.top) * t.rows + conversion_max) * std::ldexp(1.0, nx);
+                (double(top_level) * t.rows + conversion_max) * std::ldexp(1.0, nx);
             const auto tile = [&]<typename Acc>(std::vector<Acc>& acc) {
                 std::vector<int> streamed; // the planes of vector j that drive any row
+                std::vector<int> pattern;  // per streamed plane: its driven rows' index
+                int patterns = 0;
+                /// Per pattern, the planes' conversions of one slice: resolved bits, weight.
+                std::vector<std::vector<std::pair<int, Acc>>> conversions;
+                std::array<std::int32_t, 256> sums;
                 for (Eigen::Index j = 0; j < n; ++j) {
+                    if (j % 64 == 0) poll();
                     streamed.clear();
+                    pattern.clear();
+                    patterns = 0;
                     for (int b = std::max(lo(k, j), 0); b <= hi(k, j); ++b) {
                         const std::uint64_t* x = plane_bits(j, b);
                         // Nothing driven: every sum, conversion and decoded value is 0.
                         if (inverted(b, j) == 0 && ones(b, j) == 0) continue;
                         // Inverted: the bits beyond the tile's rows meet no stored level bits.
+                        std::uint64_t* d = driven.data() + std::size_t(patterns * words);
                         for (int w = 0; w < words; ++w)
-                            driven[std::size_t(streamed.size() * words + w)] =
-                                inverted(b, j) != 0 ? ~x[w] : x[w];
+                            d[w] = inverted(b, j) != 0 ? ~x[w] : x[w];
+                        int g = 0;
+                        while (g < patterns &&
+                               !std::equal(d, d + words, driven.data() + std::size_t(g * words)))
+                            ++g;
+                        patterns = std::max(patterns, g + 1);
                         streamed.push_back(b);
+                        pattern.push_back(g);
                     }
-                    const bool any = !streamed.empty();
+                    if (streamed.empty()) continue;
                     std::fill(acc.begin(), acc.end(), 0);
-                    // Blocks of stacked rows through every plane: their level bits stay in L1.
-                    constexpr int block = 256;
-                    for (int s = 0; s < slices_; ++s)
-                        for (int i0 = t.slice_begin[s]; i0 < t.slice_begin[s + 1]; i0 += block)
-                            for (std::size_t m = 0; m < streamed.size(); ++m) {
-                                const int b = streamed[m];
-                                const int resolved = resolved_bits(b, s);
-                                p.driven = driven.data() + m * std::size_t(words);
-                                p.ones = ones(b, j);
-                                p.inverted = inverted(b, j) != 0;
-                                p.plane = b;
-                                p.negate = signed_inputs_ && b == nx - 1 ? -1 : 0;
-                                p.i0 = i0;
-                                p.i1 = std::min(i0 + block, t.slice_begin[s + 1]);
-                                p.convert = adc_ideal_ || resolved > 0;
-                                p.e = adc_ideal_ ? 0 : hw.adc_step_log2 + adc_bits_ - resolved;
-                                p.cap = adc_ideal_ ? INT32_MAX : (std::int32_t(1) << resolved) - 1;
-                                convert_plane(p, acc.data(), largest);
+                    conversions.resize(std::size_t(patterns));
+                    // Blocks of stacked rows through every pattern: their level bits stay in L1.
+                    constexpr int block = int(std::tuple_size_v<decltype(sums)>);
+                    for (int s = 0; s < slices_; ++s) {
+                        using U = std::make_unsigned_t<Acc>;
+                        Acc inverted_weight = 0, weighted_ones = 0;
+                        for (auto& c : conversions)
+                            c.clear();
+                        for (std::size_t m = 0; m < streamed.size(); ++m) {
+                            const int b = streamed[m];
+                            const int resolved = adc_ideal_ ? adc_bits_ : resolved_bits(b, s);
+                            if (resolved == 0) continue; // skipped: the sums are only seen
+                            // Shift-add weight 2^b (the two's complement sign plane negative).
+                            const U weight =
+                                signed_inputs_ && b == nx - 1 ? U(0) - (U(1) << b) : U(1) << b;
+                            const bool inv = inverted(b, j) != 0;
+                            if (inv) inverted_weight = Acc(U(inverted_weight) + weight);
+                            weighted_ones = Acc(U(weighted_ones) + weight * U(ones(b, j)));
+                            auto& c = conversions[std::size_t(pattern[m])];
+                            const Acc signed_weight = Acc(inv ? U(0) - weight : weight);
+                            auto same = std::find_if(c.begin(), c.end(), [&](const auto& r) {
+                                return r.first == resolved;
+                            });
+                            if (same == c.end())
+                                c.emplace_back(resolved, signed_weight);
+                            else
+                                same->second = Acc(U(same->second) + U(signed_weight));
+                        }
+                        const Acc flip_offset = Acc(U(top_level) * U(weighted_ones));
+                        for (int i0 = t.slice_begin[s]; i0 < t.slice_begin[s + 1]; i0 += block) {
+                            p.i0 = i0;
+                            p.i1 = std::min(i0 + block, t.slice_begin[s + 1]);
+                            for (int g = 0; g < patterns; ++g) {
+                                p.driven = driven.data() + std::size_t(g * words);
+                                column_sums(p, sums.data(), largest);
+                                for (const auto& [resolved, weight] : conversions[std::size_t(g)]) {
+                                    const int e =
+                                        adc_ideal_ ? 0 : hw.adc_step_log2 + adc_bits_ - resolved;
+                                    const std::int32_t cap =
+                                        adc_ideal_ ? INT32_MAX : (std::int32_t(1) << resolved) - 1;
+                                    add_conversions(sums.data(), p.i1 - i0, e, cap, weight,
+                                                    acc.data() + i0);
+                                }
                             }
-                    if (!any) continue;
+                            decode(acc.data(), i0, p.i1, t.stored_sum.data(), t.flipped.data(),
+                                   inverted_weight, flip_offset);
+                        }
+                    }
                     out.setZero();
                     for (int s = 0; s < slices_; ++s)
                         for (int i = t.slice_begin[s]; i < t.slice_begin[s + 1]; ++i)
@@ -424,6 +491,7 @@ Eigen::MatrixXd CrossbarMapping::mvm(const Eigen::MatrixXd& xq, std::uint64_t ke
         Eigen::MatrixXf bits, driven;
         Eigen::ArrayXXf sums;
         for (int b = 0; b < nx; ++b) {
+            poll();
             if (((lo.row(k) <= b) && (hi.row(k) >= b)).count() == 0) continue;
             bits = xi.block(t.row0, 0, t.rows, n).unaryExpr([&](std::int64_t v) {
                 return float((v >> b) & 1);

@@ -16,16 +16,20 @@
 // the exactness test checks both paths against the integer MVM, bit for bit.
 // On ideal devices the per-plane column sums are integers: each comes from AND + popcount of the
 // driven plane's row bits against the bits of the stored levels (64 rows a word), the ADC
-// transfer in integers; with variability or read noise they are float matrix products over the
-// programmed levels. `float_column_sums` takes the float route on ideal devices too: the test
-// checks both give the same outputs, counts and largest column sum.
+// transfer in integers (planes of a vector driving the same rows share their sums, and the
+// decoding, affine in the converted value, is applied once per vector to their weighted sum); with
+// variability or read noise they are float matrix products over the programmed levels.
+// `float_column_sums` takes the float route on ideal devices too: the test checks both give the
+// same outputs, counts and largest column sum.
 #include "core/accelerator/accelerator_config.hpp"
 
 #include <Eigen/Core>
 
 #include <array>
+#include <atomic>
 #include <climits>
 #include <cstdint>
+#include <stdexcept>
 #include <vector>
 
 namespace cbl {
@@ -49,6 +53,11 @@ struct AcceleratorCounts {
     bool operator==(const AcceleratorCounts&) const = default;
     /// Mean bits resolved per conversion (0 without conversions).
     double adc_bits_per_conversion() const;
+};
+
+/// Thrown by a run whose stop flag was set (AcceleratorRunControl).
+struct AcceleratorCancelled : std::runtime_error {
+    AcceleratorCancelled() : std::runtime_error("accelerator run cancelled") {}
 };
 
 class CrossbarMapping {
@@ -86,9 +95,11 @@ class CrossbarMapping {
     /// y = W_q x_q for the columns of `xq` (integers within the input range), through the bit-
     /// serial data path; exact integers when the ADC loses nothing. Adds the operations to
     /// `counts` and raises `max_column_sum` to the largest column sum seen before its ADC.
-    /// `key` keys the read noise (one per call; columns and planes count inside it).
+    /// `key` keys the read noise (one per call; columns and planes count inside it). Throws
+    /// AcceleratorCancelled once `stop` is set (polled every 64 vectors of a row tile on the
+    /// integer route, every plane of the float route).
     Eigen::MatrixXd mvm(const Eigen::MatrixXd& xq, std::uint64_t key, AcceleratorCounts& counts,
-                        double& max_column_sum) const;
+                        double& max_column_sum, const std::atomic<bool>* stop = nullptr) const;
 
   private:
     /// One row tile: rows [row0, row0 + rows) and the slices converted plane by plane.

@@ -18,21 +18,22 @@ namespace cbl {
 
 /// Named streams keep unrelated random decisions independent even with equal counters.
 enum class RngStream : std::uint32_t {
-    init = 1,         ///< initial weights / conductances
-    shuffle = 2,      ///< dataset order per epoch
-    program = 3,      ///< stochastic conductance change of a programming pulse
-    read_noise = 4,   ///< read noise of an MVM
-    variability = 5,  ///< device-to-device parameter draws (fixed per device)
-    quantize = 6,     ///< stochastic rounding of the quantized update path
-    dataset = 7,      ///< synthetic dataset generation
-    drift = 8,        ///< per-device drift exponents
-    characterise = 9, ///< device characterisation runs
-    evaluate = 10,    ///< read noise during evaluation after training
-    dropout = 11,     ///< dropout masks of training samples
-    environment = 12, ///< start states of reinforcement-learning episodes
-    explore = 13,     ///< epsilon-greedy exploration of a DQN agent
-    replay = 14,      ///< mini-batches drawn from the replay memory
-    tuning = 15,      ///< stochastic rounding of TIME's variability-tolerant write
+    init = 1,          ///< initial weights / conductances
+    shuffle = 2,       ///< dataset order per epoch
+    program = 3,       ///< stochastic conductance change of a programming pulse
+    read_noise = 4,    ///< read noise of an MVM
+    variability = 5,   ///< device-to-device parameter draws (fixed per device)
+    quantize = 6,      ///< stochastic rounding of the quantized update path
+    dataset = 7,       ///< synthetic dataset generation
+    drift = 8,         ///< per-device drift exponents
+    characterise = 9,  ///< device characterisation runs
+    evaluate = 10,     ///< read noise during evaluation after training
+    dropout = 11,      ///< dropout masks of training samples
+    environment = 12,  ///< start states of reinforcement-learning episodes
+    explore = 13,      ///< epsilon-greedy exploration of a DQN agent
+    replay = 14,       ///< mini-batches drawn from the replay memory
+    tuning = 15,       ///< stochastic rounding of TIME's variability-tolerant write
+    update_train = 16, ///< stochastic pulse trains of TIME's in-array update
 };
 
 /// One counter-based generator position: key = (seed, stream|layer), counter = (step, index).

@@ -127,6 +127,19 @@ void check_experiment_cross(const ExperimentConfig& c) {
         throw InputError("network.layers needs at least 2 entries (inputs and outputs)");
     check_scheme_cross(c.scheme);
     check_rl_cross(c.rl);
+    // The array applies each sample's outer product as it comes (TimeScheme): there is no
+    // gradient memory to sum a mini-batch in, nor a state for momentum or Adam.
+    if (c.scheme.type == "time" && c.scheme.update_location == "array") {
+        const int batch = c.task == "rl" ? c.rl.batch_size : c.training.batch_size;
+        if (batch != 1)
+            throw InputError("scheme.update_location = array updates the array per sample: " +
+                             std::string(c.task == "rl" ? "rl" : "training") +
+                             ".batch_size must be 1, got " + std::to_string(batch));
+        if (c.training.optimizer.type != "sgd")
+            throw InputError("scheme.update_location = array applies plain SGD: "
+                             "training.optimizer.type must be sgd, got " +
+                             c.training.optimizer.type);
+    }
     // The agent's Q-network is an fp32 network (core/rl/dqn.hpp).
     if (c.task == "rl" && c.training.precision != "fp32")
         throw InputError("training.precision = " + c.training.precision +

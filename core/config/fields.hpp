@@ -553,6 +553,24 @@ void describe(V& v, SchemeConfig& c) {
                                 .meaning = "Program-and-verify rounds per weight",
                                 .live = true,
                                 .when = {"scheme.type=time", "scheme.write_scheme=verify"}});
+    v(c.update_location,
+      S{.path = "update_location",
+        .choices = {"digital", "array"},
+        .label = "update computed in",
+        .meaning = "Where TIME's update -eta delta x^T is formed: digital (multiply-adds and "
+                   "gradient memory, then the write scheme) or array (coincident stochastic "
+                   "pulse trains on rows and columns, Gokmen & Vlasov 2016; batch 1, plain SGD)",
+        .when = {"scheme.type=time"}});
+    v(c.update_train_length,
+      S{.path = "update_train_length",
+        .lo = 1,
+        .hi = 64,
+        .unit = "pulse slots",
+        .label = "update train length",
+        .meaning = "In-array update: slots of each row's and column's stochastic pulse train per "
+                   "sample (BL); a cell gets one pulse per slot where both lines pulse",
+        .live = true,
+        .when = {"scheme.type=time", "scheme.update_location=array"}});
 }
 
 template <class V>

@@ -32,6 +32,13 @@ constexpr std::uint32_t sub_refresh = 1u << 20;
 
 constexpr int code_max = 255;
 
+/// std::lround for x >= 0, inline rather than a library call on every programmed synapse: x -
+/// trunc(x) is exact in double, so the result is lround's.
+long lround_nonneg(double x) {
+    const double t = std::trunc(x);
+    return long(t) + (x - t >= 0.5 ? 1 : 0);
+}
+
 void check_size(const char* what, Eigen::Index got, int want) {
     if (got != want)
         throw std::invalid_argument(std::string("CrossbarTile: ") + what + " has size " +
@@ -228,10 +235,10 @@ void CrossbarTile::update_cache_entry(int s) {
     }
     row_sum_[r] += float(w) - w_eff_(r, c);
     w_eff_(r, c) = float(w);
-    sigma_code_(r, c) =
-        sigma_step_uS_ > 0
-            ? std::uint8_t(std::min<long>(code_max, std::lround(std::sqrt(sig2) / sigma_step_uS_)))
-            : 0;
+    sigma_code_(r, c) = sigma_step_uS_ > 0
+                            ? std::uint8_t(std::min<long>(
+                                  code_max, lround_nonneg(std::sqrt(sig2) / sigma_step_uS_)))
+                            : 0;
 }
 
 const Eigen::VectorXf& CrossbarTile::convert_input(const Eigen::Ref<const Eigen::VectorXf>& x,
@@ -482,8 +489,11 @@ int CrossbarTile::refresh(std::uint64_t step, OpCounts& ops) {
         for (int c = range.begin(); c < range.end(); ++c) {
             // Drift factors are <= 1 (to float rounding, far inside the 1e-4 margin): a column
             // whose undrifted conductances are all below the threshold has nothing to refresh.
+            // The bound is only raised by writes; made exact, it clears a column whose saturated
+            // pairs were refreshed since, without drifting its conductances.
             if (col_g_max_[c] * 1.0001f <= thr) continue;
             col_g_max_[c] = column_g_max(c);
+            if (col_g_max_[c] * 1.0001f <= thr) continue;
             compute_plane_column(c, 0, time_s_, gp.data());
             compute_plane_column(c, 1, time_s_, gm.data());
             for (int r = 0; r < rows_; ++r)

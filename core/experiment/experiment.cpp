@@ -233,10 +233,7 @@ void Experiment::end_epoch() {
         m.counts = net.take_counts();
         m.fp_equivalent_updates = net.take_fp_equivalent_updates();
     });
-    if (net32_)
-        for (int k = 0; k < net32_->weight_count(); ++k)
-            if (auto* d = dynamic_cast<DeviceLayer*>(&net32_->weight_layer(k)))
-                d->clear_epoch_pulses();
+    if (net32_) clear_epoch_pulses(*net32_);
     for (const StageCounts& c : m.counts) {
         m.device_updates.push_back(c[Stage::update].set_pulses + c[Stage::update].reset_pulses);
         m.refreshes += c[Stage::refresh].refreshed_pairs;

@@ -2,6 +2,7 @@
 
 #include "core/common/param_error.hpp"
 #include "core/experiment/divergence.hpp"
+#include "core/training/device_layer.hpp"
 #include "core/training/scheme_factory.hpp"
 
 #include <cmath>
@@ -74,6 +75,7 @@ void RlRun::end_episode() {
     for (std::size_t k = 0; k < pulses.size(); ++k)
         m.device_updates.push_back(pulses[k] - (k < pulses_seen_.size() ? pulses_seen_[k] : 0));
     pulses_seen_ = pulses;
+    clear_epoch_pulses(agent_->network()); // the heatmap's pulses count per episode
     m.fp_equivalent_updates = agent_->network().take_fp_equivalent_updates();
     episode_updates_.push_back(std::move(m));
     check_finite();

@@ -42,6 +42,12 @@ void SessionWorker::wait_idle() {
     idle_.wait(lock, [&] { return jobs_.empty() && !busy_; });
 }
 
+void release_freed_memory() {
+#if defined(__GLIBC__)
+    malloc_trim(0);
+#endif
+}
+
 void SessionWorker::loop() {
     // A save compresses tens of MB: it waits for training and for the GUI, not they for it.
     lower_this_thread_priority(10);
@@ -54,15 +60,7 @@ void SessionWorker::loop() {
         busy_ = true;
         lock.unlock();
         job();
-        job = nullptr; // the save's captured state goes now, before the trim
-#if defined(__GLIBC__)
-        // A save's state copy is taken on the engine thread and freed here, in pieces below the
-        // mmap threshold that stay in the engine's arena; so do the pages the GUI's snapshots
-        // leave free between them. Handing every arena's free pages back after each job keeps
-        // the resident size flat over hours of autosaves (issue 20's soak: +11 MB in 8 minutes
-        // without it). It walks the arenas' free lists: a few milliseconds, on this thread.
-        malloc_trim(0);
-#endif
+        job = nullptr; // the save's captured state goes now, not with the next job
         lock.lock();
         busy_ = false;
         if (jobs_.empty()) idle_.notify_all();

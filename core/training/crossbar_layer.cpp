@@ -247,13 +247,15 @@ void CrossbarLayer::commit_rank1(const Vec& x, const Vec& delta, float scale, St
     nz_.clear();
     for (int r = 0; r < outputs(); ++r)
         if ((*ds)[r] != 0) nz_.push_back(r);
-    const std::uint64_t driven = std::uint64_t((xs->array() != 0).count());
-    const std::uint64_t delta_nnz =
-        config_.quantize_bits > 0 ? std::uint64_t(nz_.size()) : std::uint64_t(outputs());
-    // Only the non-zero products are computed and touch the chi memory (seed 002 sec. 3).
-    up.digital_macs += driven * delta_nnz;
-    up.chi_reads += driven * delta_nnz;
-    up.chi_writes += driven * delta_nnz;
+    if (!scheme_->forms_update_in_array()) {
+        const std::uint64_t driven = std::uint64_t((xs->array() != 0).count());
+        const std::uint64_t delta_nnz =
+            config_.quantize_bits > 0 ? std::uint64_t(nz_.size()) : std::uint64_t(outputs());
+        // Only the non-zero products are computed and touch the chi memory (seed 002 sec. 3).
+        up.digital_macs += driven * delta_nnz;
+        up.chi_reads += driven * delta_nnz;
+        up.chi_writes += driven * delta_nnz;
+    }
     scheme_->commit_rank1(*xs, *ds, scale, nz_, *this, ctx);
 }
 

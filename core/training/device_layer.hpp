@@ -34,6 +34,14 @@ class DeviceLayer : public WeightLayer<float> {
     virtual void clear_epoch_pulses() = 0;
 };
 
+/// Starts a new count of pulses per synapse in every device layer of `net`: at each epoch's end,
+/// and at each episode's end of a deep-RL run.
+template <typename Net>
+void clear_epoch_pulses(Net& net) {
+    for (int k = 0; k < net.weight_count(); ++k)
+        if (auto* d = dynamic_cast<DeviceLayer*>(&net.weight_layer(k))) d->clear_epoch_pulses();
+}
+
 /// What the heatmaps show of a weight layer: its weights, and a device layer's conductances,
 /// pulses and chi (supervised networks and the DQN's Q-network alike).
 template <typename Scalar>

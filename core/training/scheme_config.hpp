@@ -37,6 +37,11 @@ struct SchemeConfig {
     std::string write_scheme = "tolerant"; ///< time: "verify", "gradual", "tolerant"
     double write_tolerance = 0.5;          ///< time: verify target band, in units of eps
     int write_max_iterations = 8;          ///< time: program-and-verify rounds per weight
+    /// time: where dW = -eta delta x^T is formed. "digital": the digital unit multiplies and
+    /// the write scheme tunes it in; "array": coincident pulse trains on the array's rows and
+    /// columns (Gokmen & Vlasov 2016), per sample, no digital product (README, TIME).
+    std::string update_location = "digital";
+    int update_train_length = 10; ///< time, array update: pulse slots per sample (BL)
 
     void validate() const;
 };

@@ -98,6 +98,9 @@ class UpdateScheme {
     /// A full dW (mini-batches, momentum, Adam).
     virtual void commit(const Matrix& dW, SynapseArray& a, StepContext& ctx) = 0;
 
+    /// Whether commit_rank1 forms delta x^T in the array itself (TIME's in-array update), so
+    /// the layer's digital unit neither multiplies it nor stores it (no digital_macs, chi_*).
+    virtual bool forms_update_in_array() const { return false; }
     /// Hot parameters (eps, rounding, write scheme, ...); the type never changes.
     virtual void configure(const SchemeConfig& c) = 0;
     /// Scheme state beyond the devices (mca: chi) under the layer's session prefix.

@@ -3,9 +3,14 @@
 // uses it: the preset's run of 20 epochs, and when it finishes Reset and Play again, so an hour
 // builds and tears down about a hundred experiments (one run of 2,500 epochs, 40x any preset,
 // grew its own history in memory). Every 10 s it samples the process's resident memory; a 5 ms
-// timer records the gaps of the event loop. After the first epoch the resident memory stays
-// within 5 % of its value then, and the event loop never stalls beyond 50 ms. An hour of wall
-// time, so it carries the bench label (README).
+// timer records the gaps of the event loop. The preset's epochs (8,000 images) last half a
+// second, so the first sample, 10 s in, is already after the first epoch; but the window is still
+// warming up then: over the first run the pages of mapped files grow by ~3 MiB (the first
+// autosave brings in HDF5 and zlib) and the anonymous memory by ~11 MiB, then both stay level
+// (soak logs of 2026-12-02). The resident memory is judged against its value after the first
+// whole run (about a minute) and must stay within 5 % of it; the growth from the first sample
+// is logged too. The event loop never stalls beyond 50 ms after the first epoch.
+// An hour of wall time, so it carries the bench label (README).
 #include "../gui/gui_test_config.hpp"
 #include "core/dataset/dataset.hpp"
 #include "core/experiment/config.hpp"
@@ -32,12 +37,17 @@ using namespace cbl::ui;
 
 namespace {
 
-/// Resident memory of this process [MiB] (VmRSS of /proc/self/status).
-double resident_mib() {
+/// A line of /proc/self/status in MiB (VmRSS, RssAnon, RssFile: the resident total, its
+/// anonymous part, and the pages of mapped files such as libraries and fonts).
+double status_mib(const std::string& key) {
     std::ifstream in("/proc/self/status");
     for (std::string line; std::getline(in, line);)
-        if (line.rfind("VmRSS:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;
+        if (line.rfind(key + ":", 0) == 0) return std::stod(line.substr(key.size() + 1)) / 1024.0;
     return 0;
+}
+
+double resident_mib() {
+    return status_mib("VmRSS");
 }
 
 /// This thread's scheduler statistics [ns]: time on a core, and time runnable but waiting for
@@ -130,31 +140,36 @@ class TestSoak : public QObject {
         w.bridge().engine().play();
 
         const double seconds = soak_seconds();
-        double after_first_epoch = 0, highest = 0;
+        double after_first_epoch = 0, after_first_run = 0, highest = 0;
         std::uint64_t step = 0;
         while (clock.elapsed() < qint64(seconds * 1000)) {
             QTest::qWait(10000);
             step = w.lastSnapshot() ? w.lastSnapshot()->step : 0;
             const double rss = resident_mib();
-            qInfo("t %5.0f s: run %d, step %llu, resident %.1f MiB, largest event-loop gap %.1f ms",
+            qInfo("t %5.0f s: run %d, step %llu, resident %.1f MiB (anonymous %.1f, files %.1f), "
+                  "largest event-loop gap %.1f ms",
                   clock.elapsed() / 1e3, runs + 1, static_cast<unsigned long long>(step), rss,
-                  max_gap_ms);
+                  status_mib("RssAnon"), status_mib("RssFile"), max_gap_ms);
             if (!steady && runs == 0 && step < epoch) continue;
             if (after_first_epoch == 0) after_first_epoch = rss, steady = true;
+            if (runs == 0) continue;
+            if (after_first_run == 0) after_first_run = rss;
             highest = std::max(highest, rss);
         }
         w.bridge().engine().pause();
         w.bridge().engine().sync();
-        qInfo("soak %.0f s: %d runs finished, resident %.1f MiB after the first epoch, at most "
-              "%.1f MiB after it (%.2f %%); largest event-loop gap %.1f ms while starting, %.1f "
-              "ms after the first epoch, %d gaps over 50 ms after it",
-              seconds, runs, after_first_epoch, highest,
+        qInfo("soak %.0f s: %d runs finished, resident %.1f MiB at the first sample, %.1f MiB "
+              "after the first run, at most %.1f MiB after it (%.2f %% above the first run, %.2f "
+              "%% above the first sample); largest event-loop gap %.1f ms while starting, %.1f ms "
+              "after the first epoch, %d gaps over 50 ms after it",
+              seconds, runs, after_first_epoch, after_first_run, highest,
+              100 * (highest / std::max(1e-9, after_first_run) - 1),
               100 * (highest / std::max(1e-9, after_first_epoch) - 1), startup_gap_ms, max_gap_ms,
               gaps_over_50);
-        QVERIFY2(after_first_epoch > 0, "the soak did not finish an epoch");
-        QVERIFY2(highest <= 1.05 * after_first_epoch,
+        QVERIFY2(after_first_run > 0, "the soak did not finish a run");
+        QVERIFY2(highest <= 1.05 * after_first_run,
                  qPrintable(QString("resident memory grew from %1 to %2 MiB")
-                                .arg(after_first_epoch)
+                                .arg(after_first_run)
                                 .arg(highest)));
         QVERIFY2(max_gap_ms <= 50, qPrintable(QString("event-loop gap %1 ms").arg(max_gap_ms)));
         const QString autosave = w.session()->autosavePath();

@@ -21,9 +21,11 @@
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QStackedBarSeries>
+#include <QTabBar>
 #include <QTableWidget>
 #include <QTest>
 
+#include <future>
 #include <memory>
 
 using namespace cbl;
@@ -157,9 +159,26 @@ class TestAcceleratorView : public QObject {
                 QVERIFY2(c->truncatedTexts().isEmpty(), qPrintable(c->truncatedTexts().join(", ")));
         }
 
-        // Cancel stops after the design under way; the finished ones are kept.
+        // Cancel stops inside the design under way (a CNN's takes minutes), not after it: pressed
+        // before the worker has the weights, no design finishes.
+        std::promise<CapturedState> held;
+        view.setStateSource([&] { return held.get_future(); });
         view.runAdcSweep();
         QVERIFY(view.busy());
+        QTest::mouseClick(button(view, "Cancel"), Qt::LeftButton);
+        held.set_value({e.state(), data->description, data});
+        QVERIFY(shown.wait(120000));
+        QVERIFY(view.sweepRun()->cancelled);
+        QVERIFY(view.sweepRun()->results.empty());
+        // Pressed once a design is done, the finished ones are kept.
+        view.setStateSource([&] {
+            std::promise<CapturedState> p;
+            p.set_value({e.state(), data->description, data});
+            return p.get_future();
+        });
+        QSignalSpy designDone(view.findChild<AcceleratorWorker*>(), &AcceleratorWorker::progress);
+        view.runAdcSweep();
+        QTRY_VERIFY(designDone.size() >= 2); // (0, total) at the start, then (1, total)
         view.cancel();
         QVERIFY(shown.wait(120000));
         QVERIFY(view.sweepRun()->cancelled);
@@ -187,6 +206,11 @@ class TestAcceleratorView : public QObject {
         v->runDesigns();
         QVERIFY(shown.wait(120000));
         QCOMPARE(v->table()->rowCount(), 5); // baseline, three options, combined
+        // The dock tabs under the curves keep their titles whole (eight do not fit: arrows).
+        for (QTabBar* bar : w.findChildren<QTabBar*>(Qt::FindDirectChildrenOnly)) {
+            QCOMPARE(bar->elideMode(), Qt::ElideNone);
+            QVERIFY(bar->usesScrollButtons());
+        }
         QCOMPARE(v->designsRun()->step, std::uint64_t(200));
         // Its charts keep every label whole in that tab (they scroll below the table).
         QTest::qWait(100);

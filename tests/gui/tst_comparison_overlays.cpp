@@ -1,7 +1,9 @@
 // Issue 18: comparison runs are overlaid on the per-epoch charts, the sparsity chart included
 // (one dotted line per run: its device updates per epoch over all layers) and the energy chart
 // (one marker per stage and run), and listed with their progress and state in the Runs panel,
-// from which one can be removed. The energy chart reads its bars and markers on hover.
+// from which one can be removed. The energy chart reads its bars and markers on hover. Issue 16:
+// beside it, TIME's run against DaDianNao and the GPU, the report's numbers on a log scale.
+#include "core/energy/ledger.hpp"
 #include "core/experiment/snapshot.hpp"
 #include "gui_test_config.hpp"
 #include "ui/shell/comparison_runs.hpp"
@@ -11,8 +13,10 @@
 #include "ui/widgets/chart_view.hpp"
 
 #include <QApplication>
+#include <QBarSet>
 #include <QChart>
 #include <QLineSeries>
+#include <QLocale>
 #include <QScatterSeries>
 #include <QStackedBarSeries>
 #include <QTest>
@@ -126,6 +130,71 @@ class TestComparisonOverlays : public QObject {
 
         chart.setComparisons({});
         QVERIFY(!series_named<QScatterSeries>(view, "direct-pcm"));
+    }
+
+    void energyDrawsTimeAgainstDaDianNaoAndGpu() {
+        // A report priced by rram-32nm, which lists TIME's two comparisons: 10 images of
+        // 785-250-10 (198,760 weights), each 2 MVMs forward, 1 backward and 40,000 multiply-adds
+        // of the digital update.
+        EnergyLedger ledger(std::make_shared<const TechnologyPreset>(load_technology("rram-32nm")),
+                            198760);
+        StageCounts c;
+        c[Stage::forward].mvms = 20;
+        c[Stage::forward].device_reads = 20 * 98000;
+        c[Stage::backward].mvms = 10;
+        c[Stage::update].digital_macs = 400000;
+        c[Stage::update].set_pulses = 5000;
+        ledger.add(c, 10);
+        EnergyChart chart;
+        chart.resize(1100, 520);
+        chart.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&chart));
+        auto s = std::make_shared<Snapshot>();
+        s->config.technology = "rram-32nm";
+        s->step = 10;
+        s->energy = ledger.report();
+        chart.showSnapshot(s);
+        QApplication::processEvents();
+        const EnergyReport& e = s->energy;
+        QCOMPARE(e.references.size(), std::size_t(2));
+        const auto reference = [&](const std::string& name) {
+            for (const ReferenceComparison& r : e.references)
+                if (r.name == name) return r.energy_nJ[4];
+            return -1.0;
+        };
+        // The bars are the report's totals per image: this run, DaDianNao, GPU.
+        const QList<QPair<QString, double>> bars = chart.referenceBars();
+        QCOMPARE(bars.size(), 3);
+        const QList<QPair<QString, double>> expected = {{"this run", e.energy_nJ_per_image[4]},
+                                                        {"DaDianNao", reference("DaDianNao")},
+                                                        {"GPU", reference("GPU")}};
+        for (int i = 0; i < 3; ++i) {
+            QCOMPARE(bars[i].first, expected[i].first);
+            QVERIFY2(std::abs(bars[i].second / expected[i].second - 1) < 1e-12,
+                     qPrintable(QString("%1: %2 drawn, %3 reported")
+                                    .arg(bars[i].first)
+                                    .arg(bars[i].second)
+                                    .arg(expected[i].second)));
+        }
+        ChartView* view = chart.referenceView();
+        QVERIFY(view->isVisible());
+        QVERIFY2(view->truncatedTexts().isEmpty(), qPrintable(view->truncatedTexts().join(", ")));
+        // Hovering the GPU bar reads its energy and how many times this run's it is.
+        QStackedBarSeries* series = nullptr;
+        for (QAbstractSeries* a : view->chart()->series())
+            if (!series) series = qobject_cast<QStackedBarSeries*>(a);
+        QVERIFY(series);
+        const double gpu = expected[2].second, run = expected[0].second;
+        const double height = series->barSets()[2]->at(2);
+        QCOMPARE(view->hoverAt(pixel_of(*view, {2, height / 2}, series)),
+                 QString("GPU: %1 per image (%2× this run)")
+                     .arg(energy_text(gpu), QLocale().toString(gpu / run, 'f', 1)));
+        // A report without TIME's comparisons (mca-14nm) hides the chart.
+        s = std::make_shared<Snapshot>(*s);
+        s->energy = energy(10, 20, 100);
+        chart.showSnapshot(s);
+        QVERIFY(!view->isVisible());
+        QVERIFY(chart.referenceBars().isEmpty());
     }
 
     void runListShowsEveryRunAndRemovesOne() {

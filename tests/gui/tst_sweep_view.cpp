@@ -59,6 +59,15 @@ class TestSweepView : public QObject {
                                  {"device_updates", {{1000 * (i + 1)}}}};
         }
         save_sweep(path("sweep.h5").toStdString(), points);
+        // The same grid on another preset, every point 10 points lower; and a grid of one axis.
+        for (SweepPoint& p : points) {
+            p.config["name"] = "direct-pcm";
+            if (!p.summary.is_null())
+                p.summary["test_accuracy"][1] = p.summary["test_accuracy"][1].get<double>() - 0.1;
+        }
+        save_sweep(path("other.h5").toStdString(), points);
+        save_sweep(path("one-axis.h5").toStdString(),
+                   expand_grid(load_preset("mca-pcm"), {GridAxis{"scheme.eps", eps}}, {1}));
         QFile good(path("sweep.h5"));
         QVERIFY(good.open(QIODevice::ReadOnly));
         QFile truncated(path("truncated.h5"));
@@ -136,6 +145,35 @@ class TestSweepView : public QObject {
             if (auto* l = qobject_cast<QLineSeries*>(s)) mean = l;
         QVERIFY(mean);
         QCOMPARE(mean->count(), 2);
+    }
+
+    void anotherSweepIsComparedInTheLinePlot() {
+        SweepView view;
+        QCOMPARE(view.open(path("sweep.h5")), QString());
+        view.resize(1000, 600);
+        view.setAxes(1, -1); // eps across, the threshold held at 4 uS
+        QCOMPARE(view.compare(path("other.h5")), QString());
+        std::vector<QLineSeries*> means;
+        for (QAbstractSeries* s : view.chart()->chart()->series())
+            if (auto* l = qobject_cast<QLineSeries*>(s)) means.push_back(l);
+        QCOMPARE(means.size(), std::size_t(2));
+        QVERIFY(means[0]->name().startsWith("mca-pcm") &&
+                means[1]->name().startsWith("direct-pcm"));
+        for (int e = 0; e < 3; ++e) {
+            const double mean =
+                (accuracy(0, std::size_t(e), 1) + accuracy(0, std::size_t(e), 2)) / 2;
+            QVERIFY(std::abs(means[0]->at(e).y() - mean) < 1e-9);
+            QVERIFY(std::abs(means[1]->at(e).y() - (mean - 10)) < 1e-9);
+        }
+        // Another grid is refused naming the file; the comparison shown stays.
+        const QString why = view.compare(path("one-axis.h5"));
+        QVERIFY2(why.contains("one-axis.h5") && why.contains("sweeps 1 parameters"),
+                 qPrintable(why));
+        QCOMPARE(view.compare({}), QString());
+        int lines = 0;
+        for (QAbstractSeries* s : view.chart()->chart()->series())
+            lines += qobject_cast<QLineSeries*>(s) != nullptr;
+        QCOMPARE(lines, 1);
     }
 
     void exportsMapAndTable() {

@@ -12,6 +12,7 @@
 #include <QtTest>
 
 #include <climits>
+#include <memory>
 #include <random>
 
 using namespace cbl;
@@ -56,6 +57,20 @@ bool bit_equal(const Eigen::MatrixXd& y, const IntMatrix& ref) {
     // Doubles hold these integers exactly (< 2^53): a cast compares bit for bit.
     return (y.cast<std::int64_t>().array() == ref.array()).all() &&
            (y.array() == y.array().round()).all();
+}
+
+/// fp32 trained one epoch on 400 synthetic images, 300 test images: a network to run on the
+/// accelerator in a second.
+std::unique_ptr<Experiment> small_trained_fp32() {
+    ExperimentConfig cfg = load_preset("fp32");
+    cfg.dataset.source = "synthetic";
+    cfg.dataset.train_limit = 400;
+    cfg.dataset.test_limit = 300;
+    cfg.training.epochs = 1;
+    auto e = std::make_unique<Experiment>(
+        cfg, std::make_shared<const DataSplit>(load_dataset(cfg.dataset)));
+    e->train_epoch();
+    return e;
 }
 
 } // namespace
@@ -303,13 +318,8 @@ class TestAccelerator : public QObject {
     }
 
     void runOnTrainedNetworkIsThreadIndependent() {
-        ExperimentConfig cfg = load_preset("fp32");
-        cfg.dataset.source = "synthetic";
-        cfg.dataset.train_limit = 400;
-        cfg.dataset.test_limit = 300;
-        cfg.training.epochs = 1;
-        Experiment e(cfg, std::make_shared<const DataSplit>(load_dataset(cfg.dataset)));
-        e.train_epoch();
+        const std::unique_ptr<Experiment> trained = small_trained_fp32();
+        const Experiment& e = *trained;
         AcceleratorConfig c = with_option(AcceleratorConfig{}, "combined");
         c.calibration_images = 200;
         c.hardware.read_noise_levels = 0.3;
@@ -367,6 +377,42 @@ class TestAccelerator : public QObject {
         QCOMPARE(sweep[7].config.hardware.adc_bits, 10);
         QVERIFY(!sweep[0].config.options.encoding);
         QVERIFY_THROWS_EXCEPTION(InputError, adc_bits_sweep(c, 5, 4));
+    }
+
+    // The GUI's Cancel: a set stop ends the design under way (a CNN's takes minutes), not only
+    // the run between designs; a run followed counts its test images.
+    void stopEndsTheDesignUnderWay() {
+        const std::unique_ptr<Experiment> trained = small_trained_fp32();
+        const Experiment& e = *trained;
+        AcceleratorConfig c;
+        c.calibration_images = 200;
+        AcceleratorRunControl followed;
+        const AcceleratorResult r =
+            run_accelerator(e, with_option(c, "encoding"), "encoding", &followed);
+        QCOMPARE(followed.images_total.load(), 300);
+        QCOMPARE(followed.images_done.load(), 300);
+        QCOMPARE(r.images, 300);
+
+        AcceleratorOptions all;
+        all.encoding = all.adc_optimisation = all.dynamic_quantization = true;
+        for (const AcceleratorDesign& d : accelerator_designs(c, all)) {
+            AcceleratorRunControl stopped;
+            stopped.stop = true;
+            QVERIFY_THROWS_EXCEPTION(AcceleratorCancelled,
+                                     run_accelerator(e, d.config, d.name, &stopped));
+            QVERIFY(run_accelerator_designs(e, {d}, {}, &stopped).empty());
+        }
+        // The float route (read noise) polls it too.
+        CrossbarMapping m(random_weights(20, 200, 3), with_option(c, "encoding"), 0);
+        const Eigen::MatrixXd x = random_inputs(200, 4, 0, 65535, 4);
+        AcceleratorConfig noisy = c;
+        noisy.hardware.read_noise_levels = 0.3;
+        const CrossbarMapping n(random_weights(20, 200, 3), noisy, 0);
+        const std::atomic<bool> stop{true};
+        AcceleratorCounts counts;
+        double largest = 0;
+        QVERIFY_THROWS_EXCEPTION(AcceleratorCancelled, m.mvm(x, 7, counts, largest, &stop));
+        QVERIFY_THROWS_EXCEPTION(AcceleratorCancelled, n.mvm(x, 7, counts, largest, &stop));
     }
 };
 

@@ -233,6 +233,14 @@ class TestEngine : public QObject {
         QVERIFY(s->finished);
         QCOMPARE(s->rl->episode_rewards, reference.agent().episode_rewards());
         QCOMPARE(s->epochs_done, 6);
+        // The heatmaps' pulse counts cover one episode: the last one's end restarted them.
+        std::uint64_t pulses = 0;
+        for (const EpochMetrics& m : s->rl->episode_updates)
+            for (std::uint64_t p : m.device_updates)
+                pulses += p;
+        QVERIFY(pulses > 0);
+        for (const LayerPicture& p : s->layers)
+            QCOMPARE(p.pulses_epoch.sum(), 0.f);
     }
 
     void threadCountDoesNotMatter() {

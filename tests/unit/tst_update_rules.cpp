@@ -2,6 +2,7 @@
 // Fig. 1B: p = trunc(chi / eps), chi -= p eps, transfer band), the single device's own SET and
 // RESET granules (A.2.4), direct rounding, TIME's write schemes (seed 000) on ideal devices,
 // refresh, and the bound on the pulses of one update.
+#include "core/common/param_error.hpp"
 #include "core/crossbar/crossbar_tile.hpp"
 #include "core/dataset/dataset.hpp"
 #include "core/experiment/experiment.hpp"
@@ -308,6 +309,107 @@ class TstUpdateRules : public QObject {
             QVERIFY2(pulses_t < 0.5 * pulses_v, qPrintable(what));
             QVERIFY2(tolerant.verify_reads < 0.5 * verify.verify_reads, qPrintable(what));
         }
+    }
+
+    void timeInArrayUpdateIsRightOnAverage() {
+        // update_location = array (Gokmen & Vlasov 2016): on an ideal device of granule eps the
+        // coincidences of the row and column trains move W by scale delta x^T on average.
+        // eps = 1/16, BL = 16, scale = -0.1: C = D = sqrt(0.1) -> line probabilities <= 0.19.
+        SchemeConfig c = scheme("time", 0.0625);
+        c.update_location = "array";
+        c.update_train_length = 16;
+        TimeScheme time(c, false, 7, 0);
+        QVERIFY(time.forms_update_in_array());
+        Eigen::VectorXf x(4), d(2);
+        x << 0.2f, 0.5f, -0.4f, 0.f;
+        d << 0.3f, -0.6f;
+        const float scale = -0.1f;
+        FakeArray a(2, 4, 0.0625f);
+        StageCounts counts;
+        constexpr int samples = 20000;
+        for (int i = 0; i < samples; ++i) {
+            StepContext ctx{std::uint64_t(i), &counts};
+            time.commit_rank1(x, d, scale, {0, 1}, a, ctx);
+        }
+        const Eigen::MatrixXf expected = scale * d * x.transpose();
+        for (int r = 0; r < 2; ++r)
+            for (int col = 0; col < 4; ++col) {
+                // One sample's change has a standard deviation below 0.045 here: 5 sigma of
+                // the mean of 20,000 is 0.0016.
+                const float mean = a.w(r, col) / samples;
+                QVERIFY2(std::abs(mean - expected(r, col)) < 0.0016f,
+                         qPrintable(QString("(%1, %2): %3 against %4")
+                                        .arg(r)
+                                        .arg(col)
+                                        .arg(mean)
+                                        .arg(expected(r, col))));
+            }
+        QCOMPARE(a.pulses(0, 3), 0); // x = 0: its line never pulses
+        // The ledger: no product and no gradient memory in the digital unit, one multiply per
+        // line (its probability), no verify read; line pulses = the trains' set slots. Per
+        // sample E = BL (sum_c C|x_c| + sum_phase P(an input line pulses) D sum_r |delta_r|):
+        // x has both signs, so the error lines are driven in both phases, each time some input
+        // line of the phase pulses.
+        const OpCounts& up = counts[Stage::update];
+        QCOMPARE(up.digital_macs, std::uint64_t(samples) * 6);
+        QCOMPARE(up.chi_reads + up.chi_writes + up.verify_reads, std::uint64_t(0));
+        const double gain = std::sqrt(0.1 / (16 * 0.0625));
+        const double positive = 1 - std::pow((1 - gain * 0.2) * (1 - gain * 0.5), 16);
+        const double negative = 1 - std::pow(1 - gain * 0.4, 16);
+        const double lines = 16 * gain * ((0.2 + 0.5 + 0.4) + (positive + negative) * (0.3 + 0.6));
+        const double per_sample = double(up.dac_conversions) / samples;
+        QVERIFY2(std::abs(per_sample - lines) < 0.02 * lines,
+                 qPrintable(
+                     QString("%1 line pulses per sample, expected %2").arg(per_sample).arg(lines)));
+        // The cell pulses are the coincidences: their mean is BL p_c q_r summed over the cells.
+        double coincidences = 0;
+        for (int r = 0; r < 2; ++r)
+            for (int col = 0; col < 4; ++col)
+                coincidences += 16 * gain * std::abs(x[col]) * gain * std::abs(d[r]);
+        const double cells = double(a.pulses.cwiseAbs().sum()) / samples;
+        QVERIFY2(
+            std::abs(cells - coincidences) < 0.03 * coincidences,
+            qPrintable(
+                QString("%1 cell pulses per sample, expected %2").arg(cells).arg(coincidences)));
+    }
+
+    void timeInArrayUpdateCountsNoDigitalProduct() {
+        // Through a crossbar layer: the layer leaves the delta x^T multiply-adds and the gradient
+        // memory out, the cell pulses are counted as the tile's SET / RESET pulses.
+        SchemeConfig c = scheme("time", 0.1);
+        c.update_location = "array";
+        c.update_train_length = 4;
+        c.refresh_interval = 0;
+        CrossbarLayer layer(3, 5, ideal_tile(WeightMapping::single), c, 0.05, 1, 0);
+        StageCounts counts;
+        StepContext ctx{0, &counts};
+        Eigen::VectorXf x = Eigen::VectorXf::Constant(5, 1.f), d(3);
+        d << 1.f, -1.f, 0.f;
+        layer.commit_rank1(x, d, -0.4f, ctx);
+        const OpCounts& up = counts[Stage::update];
+        QCOMPARE(up.digital_macs, std::uint64_t(3 + 5));
+        QCOMPARE(up.chi_reads + up.chi_writes + up.verify_reads, std::uint64_t(0));
+        // |scale x delta| = 0.4 = BL eps: both line probabilities are sqrt(0.4 / (4 x 0.1)) = 1,
+        // so every slot of rows 0, 1 and of every column pulses; cells of row 2 get none.
+        QCOMPARE(up.dac_conversions, std::uint64_t(4 * (5 + 2)));
+        QCOMPARE(up.reset_pulses, std::uint64_t(4 * 5)); // row 0: dW = -0.4
+        QCOMPARE(up.set_pulses, std::uint64_t(4 * 5));   // row 1: dW = +0.4
+        QVERIFY(std::abs(layer.weights()(0, 0) + 0.4f) < 1e-5f);
+        QVERIFY(std::abs(layer.weights()(1, 0) - 0.4f) < 1e-5f);
+        QCOMPARE(layer.weights()(2, 0), 0.f);
+    }
+
+    void timeInArrayUpdateRefusesMiniBatches() {
+        ExperimentConfig c = load_preset("time-rram");
+        c.scheme.update_location = "array";
+        try {
+            c.validate();
+            QFAIL("batch 50 with the in-array update was accepted");
+        } catch (const InputError& e) {
+            QVERIFY2(QString(e.what()).contains("training.batch_size must be 1, got 50"), e.what());
+        }
+        c.training.batch_size = 1;
+        c.validate();
     }
 
     void refreshMovesTheWeightIntoOneDevice() {

@@ -18,12 +18,17 @@ AcceleratorWorker::AcceleratorWorker(QObject* parent) : QObject(parent) {
 }
 
 AcceleratorWorker::~AcceleratorWorker() {
-    if (stop_) *stop_ = true;
+    cancel();
     if (thread_.joinable()) thread_.join();
 }
 
 void AcceleratorWorker::cancel() {
-    if (stop_) *stop_ = true;
+    if (control_) control_->stop = true;
+}
+
+std::pair<int, int> AcceleratorWorker::images() const {
+    if (!control_) return {0, 0};
+    return {control_->images_done.load(), control_->images_total.load()};
 }
 
 bool AcceleratorWorker::start(std::future<CapturedState> captured,
@@ -31,7 +36,7 @@ bool AcceleratorWorker::start(std::future<CapturedState> captured,
     if (busy_) return false;
     if (thread_.joinable()) thread_.join();
     busy_ = true;
-    stop_ = std::make_shared<std::atomic<bool>>(false);
+    control_ = std::make_shared<AcceleratorRunControl>();
     QPointer<AcceleratorWorker> self(this);
     // Queued to the GUI thread; the object outlives the thread (the destructor joins).
     const auto post = [self](auto f) {
@@ -44,7 +49,7 @@ bool AcceleratorWorker::start(std::future<CapturedState> captured,
     };
     const int total = int(designs.size());
     Q_EMIT progress(0, total, QString::fromStdString(designs.front().name));
-    thread_ = std::thread([post, stop = stop_, total, designs = std::move(designs),
+    thread_ = std::thread([post, control = control_, total, designs = std::move(designs),
                            captured = std::move(captured)]() mutable {
         auto run = std::make_shared<AcceleratorRun>();
         const auto t0 = std::chrono::steady_clock::now();
@@ -68,15 +73,17 @@ bool AcceleratorWorker::start(std::future<CapturedState> captured,
                 run->test_images_all = e.data().test.size();
                 run->designs = designs;
                 run->results = run_accelerator_designs(
-                    e, designs, [&](std::size_t i, const AcceleratorResult&) {
-                        const bool more = i + 1 < designs.size() && !*stop;
+                    e, designs,
+                    [&](std::size_t i, const AcceleratorResult&) {
+                        const bool more = i + 1 < designs.size() && !control->stop;
                         const QString next =
                             more ? QString::fromStdString(designs[i + 1].name) : QString();
                         post([done = int(i) + 1, total, next](AcceleratorWorker& w) {
                             Q_EMIT w.progress(done, total, next);
                         });
-                        return !*stop;
-                    });
+                        return !control->stop;
+                    },
+                    control.get());
             });
             run->cancelled = run->results.size() < run->designs.size();
             run->seconds =

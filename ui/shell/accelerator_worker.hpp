@@ -3,16 +3,17 @@
 // of the engine's experiment: the engine hands over its state between two training steps (as for
 // a save, Engine::capture_state) and goes on training; the worker rebuilds the experiment from it
 // and runs the designs one after another in a TBB arena that leaves the GUI thread a core.
-// Progress and the results come back by queued signal; Cancel stops after the design under way.
+// Progress and the results come back by queued signal; Cancel stops the design under way within
+// a fraction of a second (the core polls its stop flag, AcceleratorRunControl).
 #include "core/accelerator/accelerator_designs.hpp"
 #include "core/experiment/engine.hpp"
 
 #include <QObject>
 
-#include <atomic>
 #include <future>
 #include <memory>
 #include <thread>
+#include <utility>
 
 namespace cbl::ui {
 
@@ -33,13 +34,15 @@ class AcceleratorWorker : public QObject {
     Q_OBJECT
   public:
     explicit AcceleratorWorker(QObject* parent = nullptr);
-    /// Waits for the design under way (Cancel first).
+    /// Stops the run under way and waits for it.
     ~AcceleratorWorker() override;
     /// Starts a run on the state `captured` will hold; false (nothing started) while one runs.
     bool start(std::future<CapturedState> captured, std::vector<AcceleratorDesign> designs);
-    /// Stops the run after the design under way; its finished designs still arrive.
+    /// Stops the run inside the design under way; the finished designs still arrive.
     void cancel();
     bool busy() const { return busy_; }
+    /// Test images through the design under way and its total (0 while it calibrates).
+    std::pair<int, int> images() const;
 
   Q_SIGNALS:
     /// `done` of `total` designs finished; `next` is the one running now ("" at the end).
@@ -50,7 +53,7 @@ class AcceleratorWorker : public QObject {
   private:
     std::thread thread_;
     bool busy_ = false;
-    std::shared_ptr<std::atomic<bool>> stop_;
+    std::shared_ptr<AcceleratorRunControl> control_;
 };
 
 } // namespace cbl::ui

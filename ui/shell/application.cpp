@@ -179,7 +179,8 @@ int run_application(int argc, char** argv) {
         "WxH", size_text(default_shot_size));
     QCommandLineOption sweep("sweep",
                              "A sweep file (crossbarlab-cli sweep) to show in the sweep window; "
-                             "with --screenshot, that window alone is saved.",
+                             "given twice, the second is compared with the first (same grid). "
+                             "With --screenshot, that window alone is saved.",
                              "FILE.h5");
     parser.addOptions({preset, lesson, screenshot, steps, view, threads, size, sweep});
     parser.process(app);
@@ -223,7 +224,9 @@ int run_application(int argc, char** argv) {
     if (shooting && parser.isSet(sweep)) {
         // The sweep window alone: no experiment is built or trained.
         SweepView view;
-        const QString error = view.open(parser.value(sweep));
+        const QStringList files = parser.values(sweep);
+        QString error = view.open(files.front());
+        if (error.isEmpty() && files.size() > 1) error = view.compare(files.back());
         if (!error.isEmpty()) {
             std::cerr << "crossbarlab: " << one_line(error.toStdString()) << "\n";
             return 2;
@@ -284,7 +287,10 @@ int run_application(int argc, char** argv) {
     else
         window.show();
     if (!shooting) {
-        if (parser.isSet(sweep)) window.openSweep(parser.value(sweep));
+        if (parser.isSet(sweep)) {
+            const QStringList files = parser.values(sweep);
+            window.openSweep(files.front(), files.size() > 1 ? files.back() : QString());
+        }
         const bool recovered = window.session()->offerRecovery();
         // A start that names nothing to open (no session, preset, lesson or sweep) and recovers
         // nothing goes on with the last session (a setting; the default experiment stays if it

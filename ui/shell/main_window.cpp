@@ -29,6 +29,7 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QChildEvent>
 #include <QCloseEvent>
 #include <QComboBox>
 #include <QDialog>
@@ -52,6 +53,7 @@
 #include <QSettings>
 #include <QStatusBar>
 #include <QStyle>
+#include <QTabBar>
 #include <QToolBar>
 #include <QToolButton>
 #include <QVBoxLayout>
@@ -283,7 +285,7 @@ void MainWindow::refuseFile(const QString& title, const QString& path, const QSt
     box->open();
 }
 
-bool MainWindow::openSweep(const QString& path) {
+bool MainWindow::openSweep(const QString& path, const QString& compareWith) {
     if (!sweep_) {
         sweep_ = new SweepView(this);
         // A window of its own: a sweep is not the experiment this window trains.
@@ -294,6 +296,10 @@ bool MainWindow::openSweep(const QString& path) {
     if (!error.isEmpty()) {
         refuseFile("Open sweep", path, error);
         return false;
+    }
+    if (!compareWith.isEmpty()) {
+        const QString why = sweep_->compare(compareWith);
+        if (!why.isEmpty()) refuseFile("Compare sweeps", compareWith, why);
     }
     sweep_->setWindowTitle(QFileInfo(path).fileName() + " — sweep — CrossbarLab");
     sweep_->show();
@@ -1061,6 +1067,18 @@ void MainWindow::addSeeds() {
         comparisons_->add(c, QString::fromStdString(last_->config.name) + " seeds", 0);
     }
     showView("accuracy");
+}
+
+void MainWindow::childEvent(QChildEvent* e) {
+    QMainWindow::childEvent(e);
+    // Eight physics tabs do not fit the right column of a 1366x768 laptop (573 px) or a
+    // 1280x720 projector, and titles cut to "Upd…", "Syn…" cannot be read from the back of a
+    // room: whole titles, the tabs beyond the edge behind scroll arrows (and in the View menu).
+    if (e->type() == QEvent::ChildPolished)
+        if (auto* bar = qobject_cast<QTabBar*>(e->child())) {
+            bar->setElideMode(Qt::ElideNone);
+            bar->setUsesScrollButtons(true);
+        }
 }
 
 void MainWindow::closeEvent(QCloseEvent* e) {

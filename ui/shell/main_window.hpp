@@ -109,7 +109,9 @@ class MainWindow : public QMainWindow {
 
     /// Shows the sweep file at `path` in the sweep window; a file that cannot be shown is refused
     /// with a dialog naming it and what is wrong (false), and the window keeps what it showed.
-    bool openSweep(const QString& path);
+    /// With `compareWith`, that second sweep of the same grid is drawn beside it
+    /// (SweepView::compare), or refused with a dialog.
+    bool openSweep(const QString& path, const QString& compareWith = {});
     /// The sweep window, once a sweep was opened (else nullptr).
     SweepView* sweepView() const { return sweep_; }
 
@@ -128,6 +130,8 @@ class MainWindow : public QMainWindow {
 
   protected:
     void closeEvent(QCloseEvent* e) override;
+    /// Keeps the dock areas' tab titles whole (their tab bars are made as docks are tabified).
+    void childEvent(QChildEvent* e) override;
     void dragEnterEvent(QDragEnterEvent* e) override;
     void dropEvent(QDropEvent* e) override;
 

@@ -2,6 +2,7 @@
 
 #include "core/experiment/engine.hpp"
 #include "core/session/session_file.hpp"
+#include "core/session/session_worker.hpp"
 #include "ui/shell/comparison_runs.hpp"
 #include "ui/shell/engine_bridge.hpp"
 
@@ -179,6 +180,7 @@ void SessionController::saveFinished(const QString& path, bool autosave, const Q
                                      const QString& left_out, std::uint64_t step,
                                      std::size_t events) {
     --busy_;
+    release_freed_memory(); // here, not on the worker: see its comment
     if (!error.isEmpty()) {
         Q_EMIT message("Save failed: " + error);
         Q_EMIT saveFailed(path, error);

@@ -19,6 +19,7 @@
 #include <QSpinBox>
 #include <QStackedBarSeries>
 #include <QTableWidget>
+#include <QTimer>
 #include <QVBoxLayout>
 #include <QValueAxis>
 
@@ -128,10 +129,14 @@ AcceleratorView::AcceleratorView(QWidget* parent)
             .arg(sweep_lo_bits)
             .arg(sweep_hi_bits));
     cancel_ = new QPushButton("Cancel");
-    cancel_->setToolTip("Stops after the design being run; the finished ones are shown");
+    cancel_->setToolTip("Stops the design being run at once; the finished ones are shown");
     progress_ = new QProgressBar;
-    progress_->setFormat("%v of %m designs");
-    progress_->setMaximumWidth(180);
+    progress_->setMaximumWidth(220);
+    // The worker's test-image count of the design under way, drawn while a run goes on.
+    auto* poll = new QTimer(this);
+    poll->setInterval(200);
+    connect(poll, &QTimer::timeout, this, &AcceleratorView::updateProgress);
+    poll->start();
     status_ = new QLabel;
     status_->setWordWrap(true);
     status_->setTextFormat(Qt::PlainText);
@@ -239,9 +244,10 @@ AcceleratorView::AcceleratorView(QWidget* parent)
     connect(cancel_, &QPushButton::clicked, this, &AcceleratorView::cancel);
     connect(worker_, &AcceleratorWorker::progress, this,
             [this](int done, int total, const QString& next) {
-                progress_->setRange(0, total);
-                progress_->setValue(done);
+                designsDone_ = done;
+                designsTotal_ = total;
                 progress_->setToolTip(next.isEmpty() ? QString() : "Running " + next);
+                updateProgress();
             });
     connect(worker_, &AcceleratorWorker::finished, this, &AcceleratorView::finish);
     connect(worker_, &AcceleratorWorker::failed, this, [this](const QString& m) {
@@ -420,6 +426,19 @@ void AcceleratorView::drawSweep() {
     set_nice_range(sweepY_, std::max(0.0, lo - 5), 100, 5, false, true);
     sweepView_->setPlaceholder(points.isEmpty() ? "The sweep was cancelled before its first run"
                                                 : QString());
+}
+
+void AcceleratorView::updateProgress() {
+    if (!busy()) return;
+    const auto [images, total] = worker_->images();
+    // Each design a hundred steps; the one under way by its test images (0 while it calibrates).
+    const int part = total > 0 && designsDone_ < designsTotal_ ? 100 * images / total : 0;
+    progress_->setRange(0, 100 * std::max(1, designsTotal_));
+    progress_->setValue(100 * designsDone_ + part);
+    progress_->setFormat(QString("design %1 of %2 · %3 %")
+                             .arg(std::min(designsDone_ + 1, designsTotal_))
+                             .arg(designsTotal_)
+                             .arg(part));
 }
 
 void AcceleratorView::updateControls() {

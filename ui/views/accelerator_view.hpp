@@ -78,6 +78,8 @@ class AcceleratorView : public QWidget, public SnapshotView {
     void drawDesigns();
     void drawSweep();
     void updateControls();
+    /// The progress bar: designs done and the test images of the one under way.
+    void updateProgress();
     void updateStatus();
     /// The charts side by side when the view is wide enough for both to keep their labels.
     void regrid(int width);
@@ -90,6 +92,7 @@ class AcceleratorView : public QWidget, public SnapshotView {
     QSpinBox* testImages_;
     QPushButton *run_, *sweepButton_, *cancel_;
     QProgressBar* progress_;
+    int designsDone_ = 0, designsTotal_ = 0;
     QLabel* status_;
     QString error_;
     QTableWidget* table_;

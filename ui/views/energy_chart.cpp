@@ -6,6 +6,7 @@
 #include <QBarCategoryAxis>
 #include <QBarSet>
 #include <QButtonGroup>
+#include <QCategoryAxis>
 #include <QChart>
 #include <QComboBox>
 #include <QDir>
@@ -126,12 +127,47 @@ EnergyChart::EnergyChart(QWidget* parent) : QWidget(parent) {
     top->addWidget(perImage_);
     top->addWidget(cumulative_);
     top->addStretch(1);
+    // TIME against its two comparisons. Qt Charts' log axis cannot carry stacked bars (they
+    // start at 0), so the bars are log10(nJ) above the lowest decade on a decade-labelled axis.
+    referenceView_ = new ChartView("TIME vs ASIC (DaDianNao) vs GPU");
+    referenceBars_ = new QStackedBarSeries;
+    referenceView_->chart()->addSeries(referenceBars_);
+    referenceX_ = new QBarCategoryAxis;
+    referenceY_ = new QCategoryAxis;
+    referenceY_->setLabelsPosition(QCategoryAxis::AxisLabelsPositionOnValue);
+    referenceY_->setStartValue(-1);
+    referenceView_->chart()->addAxis(referenceX_, Qt::AlignBottom);
+    referenceView_->chart()->addAxis(referenceY_, Qt::AlignLeft);
+    referenceBars_->attachAxis(referenceX_);
+    referenceBars_->attachAxis(referenceY_);
+    referenceView_->chart()->legend()->hide();
+    referenceView_->setFixedWidth(340);
+    referenceView_->setToolTip(
+        "Total energy per training image (a replayed transition for the DQN), log scale: this "
+        "run's counted work on its technology, and the same multiply-accumulates priced on "
+        "DaDianNao (Chen et al., MICRO 2014, at peak) and a 250 W GPU at full utilisation "
+        "(resources/technology/rram-32nm.json)");
+    referenceView_->setBarHoverFormat([this](const QBarSet* set, int k) {
+        const double nJ = std::pow(10.0, set->at(k) + referenceFloor_);
+        const QList<QPair<QString, double>> bars = referenceBars();
+        QString text = QString("%1: %2 per %3").arg(set->label(), energy_text(nJ), referenceItem_);
+        if (k > 0 && !bars.isEmpty() && bars.front().second > 0)
+            text += QString(" (%1× this run)")
+                        .arg(QLocale().toString(nJ / bars.front().second, 'f', 1));
+        return text;
+    });
+    referenceView_->hide();
+
+    auto* charts = new QHBoxLayout;
+    charts->setContentsMargins(0, 0, 0, 0);
+    charts->addWidget(view_, 1);
+    charts->addWidget(referenceView_);
     auto* lay = new QVBoxLayout(this);
     lay->setContentsMargins(6, 4, 4, 0);
     lay->addLayout(top);
     lay->addWidget(ratio_);
     lay->addWidget(totals_);
-    lay->addWidget(view_, 1);
+    lay->addLayout(charts, 1);
 
     // Read-outs with the unit: a bar segment's component and stage, a run's stage total.
     view_->setBarHoverFormat([this](const QBarSet* set, int k) {
@@ -343,6 +379,68 @@ void EnergyChart::redraw() {
                      : QString("%1× more energy than %2").arg(QString::number(1 / r, 'f', 1), name);
     }
     ratio_->setText(ratio.isEmpty() ? (empty ? "no energy data" : QString()) : ratio);
+    drawReferences(e, item);
+}
+
+void EnergyChart::drawReferences(const EnergyReport& e, const QString& item) {
+    // Seed 000's comparisons, by the names the technology preset gives them.
+    QList<QPair<QString, double>> bars{{"this run", e.energy_nJ_per_image[total_column]}};
+    for (const char* name : {"DaDianNao", "GPU"})
+        for (const ReferenceComparison& r : e.references)
+            if (r.name == name) bars.append({QString(name), r.energy_nJ[total_column]});
+    const bool shown = bars.size() == 3 && std::all_of(bars.begin(), bars.end(), [](auto& b) {
+                           return b.second > 0 && std::isfinite(b.second);
+                       });
+    referenceView_->setVisible(shown);
+    if (!shown) {
+        referenceBars_->clear();
+        return;
+    }
+    referenceItem_ = item;
+    double lo = bars.front().second, hi = lo;
+    for (const auto& b : bars)
+        lo = std::min(lo, b.second), hi = std::max(hi, b.second);
+    // The axis starts at least 0.3 decade below the smallest bar, so that one stays visible.
+    referenceFloor_ = std::floor(std::log10(lo) - 0.3);
+    const int decades = std::max(1, int(std::ceil(std::log10(hi) - referenceFloor_)));
+    // Under the bars the short kinds (DaDianNao's name does not fit); hovering names it.
+    const QStringList categories = {"this run", "ASIC", "GPU"};
+    if (referenceX_->categories() != categories) {
+        referenceX_->clear();
+        referenceX_->append(categories);
+    }
+    if (referenceBars_->count() != bars.size()) {
+        referenceBars_->clear();
+        for (int i = 0; i < bars.size(); ++i) {
+            auto* set = new QBarSet(bars[i].first);
+            set->setColor(series_color(i));
+            set->setBorderColor(Qt::white);
+            for (int k = 0; k < bars.size(); ++k)
+                set->append(0);
+            referenceBars_->append(set);
+        }
+        referenceView_->applyFonts();
+    }
+    const auto sets = referenceBars_->barSets();
+    for (int i = 0; i < bars.size(); ++i)
+        sets[i]->replace(i, std::log10(bars[i].second) - referenceFloor_);
+    // Decade ticks labelled in energy units (1 nJ, 10 nJ, ...).
+    for (const QString& label : referenceY_->categoriesLabels())
+        referenceY_->remove(label);
+    for (int d = 0; d <= decades; ++d)
+        referenceY_->append(energy_text(std::pow(10.0, referenceFloor_ + d)), d);
+    referenceY_->setRange(0, decades);
+    const QString title = QString("energy per %1 (log)").arg(item);
+    if (referenceY_->titleText() != title) referenceY_->setTitleText(title);
+}
+
+QList<QPair<QString, double>> EnergyChart::referenceBars() const {
+    QList<QPair<QString, double>> bars;
+    if (referenceView_->isHidden()) return bars;
+    const auto sets = referenceBars_->barSets();
+    for (int i = 0; i < sets.size(); ++i)
+        bars.append({sets[i]->label(), std::pow(10.0, sets[i]->at(i) + referenceFloor_)});
+    return bars;
 }
 
 } // namespace cbl::ui

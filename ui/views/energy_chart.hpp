@@ -3,6 +3,8 @@
 // ledger's report in the snapshot, with the ratio against a 32-bit digital design (seed 002
 // Table 1). The technology preset can be switched. Comparison runs are drawn over the bars as
 // one marker per stage each (their own technology's energy); hovering reads bars and markers.
+// Beside it, for a report priced against TIME's two comparisons (seed 000: DaDianNao and a
+// GPU), the total energy per image of this run and of both on a log scale.
 #include "ui/views/snapshot_view.hpp"
 
 #include <QColor>
@@ -11,6 +13,7 @@
 #include <vector>
 
 class QBarCategoryAxis;
+class QCategoryAxis;
 class QValueAxis;
 class QComboBox;
 class QLabel;
@@ -44,6 +47,10 @@ class EnergyChart : public QWidget, public SnapshotView {
     void showSnapshot(const SnapshotPtr& s) override;
     ChartView* chartView() const { return view_; }
     void setComparisons(std::vector<RunEnergy> runs);
+    /// The chart of this run against DaDianNao and the GPU (hidden without those references).
+    ChartView* referenceView() const { return referenceView_; }
+    /// Its bars as drawn: (category, nJ per image or sample); empty while it is hidden.
+    QList<QPair<QString, double>> referenceBars() const;
 
   Q_SIGNALS:
     /// The user picked another technology preset (resources/technology).
@@ -51,6 +58,7 @@ class EnergyChart : public QWidget, public SnapshotView {
 
   private:
     void redraw();
+    void drawReferences(const EnergyReport& e, const QString& item);
 
     ChartView* view_;
     QComboBox* technology_;
@@ -67,6 +75,12 @@ class EnergyChart : public QWidget, public SnapshotView {
     QStringList components_;
     QStringList stages_;
     SnapshotPtr last_;
+    ChartView* referenceView_;
+    QStackedBarSeries* referenceBars_; ///< one set per category, so each has its colour
+    QBarCategoryAxis* referenceX_;
+    QCategoryAxis* referenceY_; ///< decades: bar heights are log10(nJ) - referenceFloor_
+    double referenceFloor_ = 0;
+    QString referenceItem_; ///< "image" or "sample"
 };
 
 } // namespace cbl::ui

@@ -71,10 +71,6 @@ HeatmapPanel::HeatmapPanel(QWidget* parent) : QWidget(parent) {
     tabs_->setTabToolTip(GPlus, "Conductance of the device that pushes the weight up [µS]");
     tabs_->setTabToolTip(Weight, "The weight the network uses: W = β(G+ − G−), β times the "
                                  "conductance difference");
-    tabs_->setTabToolTip(Pulses,
-                         "Pulses this epoch: programming pulses each synapse received in the "
-                         "current epoch: "
-                         "the mixed-precision scheme programs only a small fraction of devices");
     tabs_->setTabToolTip(Chi, "The MCA accumulator χ in granules ε: every image adds its update, "
                               "a pulse fires when |χ| reaches ε (±1 on this scale)");
     fixedScale_ = new QCheckBox("hold colour scale");
@@ -164,6 +160,11 @@ void HeatmapPanel::showSnapshot(const SnapshotPtr& s) {
     // A new experiment restarts the sticky colour ranges.
     if (!last_ || s->step < last_->step || newShape) gMax_ = wMax_ = chiMax_ = 0;
     last_ = s;
+    tabs_->setTabToolTip(Pulses, "Pulses this " + period() +
+                                     ": programming pulses each synapse received in the current " +
+                                     period() +
+                                     ": the mixed-precision scheme programs only a small fraction "
+                                     "of devices");
     takeRestoredScale();
     if (layerBox_->count() != int(s->layers.size()) || newShape) {
         QSignalBlocker block(layerBox_);
@@ -180,6 +181,10 @@ void HeatmapPanel::showSnapshot(const SnapshotPtr& s) {
         layerBox_->setCurrentIndex(layer_);
     }
     redraw();
+}
+
+QString HeatmapPanel::period() const {
+    return last_ && last_->rl ? "episode" : "epoch";
 }
 
 void HeatmapPanel::saveScale(SessionGui& gui) const {
@@ -288,7 +293,7 @@ void HeatmapPanel::redraw() {
         long long programmed = 0;
         if (p.pulses_epoch.size()) programmed = (p.pulses_epoch.array() != 0.f).count();
         info = QString("Layer %1: %2 = %3 synapses, %4 devices (%5). β = %6 per µS. "
-                       "Programmed this epoch: <b>%7 %</b> of synapses.")
+                       "Programmed this %8: <b>%7 %</b> of synapses.")
                    .arg(layer_ + 1)
                    .arg(shape)
                    .arg(QLocale().toString(synapses))
@@ -303,7 +308,8 @@ void HeatmapPanel::redraw() {
                                                        .arg(p.pairs_per_weight)
                                                  : QString("differential pairs"))
                    .arg(p.beta_per_uS, 0, 'g', 3)
-                   .arg(100.0 * programmed / std::max<long long>(1, synapses), 0, 'f', 2);
+                   .arg(100.0 * programmed / std::max<long long>(1, synapses), 0, 'f', 2)
+                   .arg(period());
     } else {
         info = QString("Layer %1: %2, full-precision weights (no devices in this experiment).")
                    .arg(layer_ + 1)
@@ -338,9 +344,10 @@ void HeatmapPanel::redraw() {
     }
     case Pulses: {
         const double hi = nice_ceiling(std::max(1.0, abs_quantile(p.pulses_epoch, 1.0)));
-        view_->setTitle(
-            QString("Layer %1 programming pulses per synapse this epoch").arg(layer_ + 1));
-        show(p.pulses_epoch, 0, hi, Colormap::magma, "pulses this epoch");
+        view_->setTitle(QString("Layer %1 programming pulses per synapse this %2")
+                            .arg(layer_ + 1)
+                            .arg(period()));
+        show(p.pulses_epoch, 0, hi, Colormap::magma, "pulses this " + period());
         break;
     }
     case Chi: {
@@ -394,7 +401,8 @@ QString HeatmapPanel::hoverText(int r, int c) const {
         if (p.g_minus_uS.size()) s += QString("  G− = %1 µS").arg(p.g_minus_uS(r, c), 0, 'f', 3);
     }
     s += QString("  W = %1").arg(p.weights(r, c), 0, 'f', 4);
-    if (p.pulses_epoch.size()) s += QString("  pulses this epoch = %1").arg(p.pulses_epoch(r, c));
+    if (p.pulses_epoch.size())
+        s += QString("  pulses this %1 = %2").arg(period()).arg(p.pulses_epoch(r, c));
     if (p.chi_eps.size()) s += QString("  χ = %1 ε").arg(p.chi_eps(r, c), 0, 'f', 3);
     return s;
 }

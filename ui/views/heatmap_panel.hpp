@@ -54,6 +54,9 @@ class HeatmapPanel : public QWidget, public SnapshotView {
     /// Takes `restoring_` if the picture shown is of the session it belongs to.
     void takeRestoredScale();
     QString hoverText(int row, int col) const;
+    /// What the pulse counts cover: "epoch", or "episode" for a deep-RL run (RlRun restarts
+    /// them when an episode ends).
+    QString period() const;
 
     QComboBox* layerBox_;
     QTabBar* tabs_;

@@ -40,6 +40,12 @@ QString number(double v, int digits = 4) {
     return QString::number(v, 'f', std::max(0, digits - 1 - int(std::floor(std::log10(a)))));
 }
 
+/// The preset name the points' configs carry, "no name" without one.
+QString sweepName(const std::vector<SweepPoint>& points) {
+    const nlohmann::json name = points.front().config.value("name", nlohmann::json());
+    return name.is_string() ? QString::fromStdString(name.get<std::string>()) : "no name";
+}
+
 QString with_unit(const QString& value, const QString& unit) {
     return unit.isEmpty() ? value : value + " " + unit;
 }
@@ -59,6 +65,10 @@ SweepView::SweepView(QWidget* parent) : QWidget(parent) {
         box->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
         box->setMinimumContentsLength(8);
     }
+    compareButton_ = new QPushButton("Compare…");
+    compareButton_->setToolTip("Draws a second sweep file of the same grid (another preset or "
+                               "scheme) beside this one in the line plot; pressed again, shows "
+                               "this sweep alone");
     auto* png = new QPushButton("Export PNG…");
     png->setToolTip("Saves the map or line plot as shown, at twice its size");
     auto* csv = new QPushButton("Export CSV…");
@@ -73,6 +83,7 @@ SweepView::SweepView(QWidget* parent) : QWidget(parent) {
     controls->addWidget(new QLabel("y axis"));
     controls->addWidget(yBox_, 1);
     controls->addStretch();
+    controls->addWidget(compareButton_);
     controls->addWidget(png);
     controls->addWidget(csv);
     fixedLayout_ = new QHBoxLayout;
@@ -96,6 +107,17 @@ SweepView::SweepView(QWidget* parent) : QWidget(parent) {
     connect(xBox_, &QComboBox::currentIndexChanged, this, [this](int x) { setAxes(x, y_); });
     // Entry 0 of the y box is "none".
     connect(yBox_, &QComboBox::currentIndexChanged, this, [this](int y) { setAxes(x_, y - 1); });
+    connect(compareButton_, &QPushButton::clicked, this, [this] {
+        if (!comparePath_.isEmpty()) {
+            compare({});
+            return;
+        }
+        const QString path = QFileDialog::getOpenFileName(
+            this, "Compare with sweep", QFileInfo(path_).absolutePath(), "Sweep (*.h5)");
+        if (path.isEmpty()) return;
+        const QString error = compare(path);
+        if (!error.isEmpty()) QMessageBox::warning(this, "Compare", error);
+    });
     connect(png, &QPushButton::clicked, this, [this] {
         const QString path = QFileDialog::getSaveFileName(
             this, "Export sweep map", QFileInfo(path_).completeBaseName() + ".png", "PNG (*.png)");
@@ -127,6 +149,8 @@ QString SweepView::open(const QString& path) {
     }
     path_ = path;
     points_ = std::move(points);
+    comparePath_.clear();
+    comparePoints_.clear();
     metrics_ = sweep_metrics(points_);
     const nlohmann::json& config = points_.front().config;
     const nlohmann::json::json_pointer family("/device/family");
@@ -141,6 +165,38 @@ QString SweepView::open(const QString& path) {
     x_ = n - 1;
     y_ = n >= 2 ? 0 : -1;
     fillControls();
+    redraw();
+    return {};
+}
+
+QString SweepView::compare(const QString& path) {
+    if (path.isEmpty()) {
+        comparePath_.clear();
+        comparePoints_.clear();
+        redraw();
+        return {};
+    }
+    if (points_.empty()) return "open a sweep first, then compare another with it";
+    std::vector<SweepPoint> points;
+    try {
+        points = load_sweep(path.toStdString());
+        if (points.empty()) throw InputError("sweep file " + path.toStdString() + " has no points");
+        const SweepTable grid = aggregate_sweep(points, SweepMetric{});
+        if (grid.axes.size() != table_.axes.size())
+            throw InputError("it sweeps " + std::to_string(grid.axes.size()) +
+                             " parameters, this one " + std::to_string(table_.axes.size()));
+        for (std::size_t k = 0; k < grid.axes.size(); ++k)
+            if (grid.axes[k].key != table_.axes[k].key ||
+                grid.axes[k].values != table_.axes[k].values)
+                throw InputError("its swept parameter " + std::to_string(k + 1) + " (" +
+                                 grid.axes[k].key + ") or its values differ from this one's (" +
+                                 table_.axes[k].key + ")");
+    } catch (const std::exception& e) {
+        const QString what = QString::fromUtf8(e.what());
+        return what.contains(path) ? what : "sweep file " + path + ": " + what;
+    }
+    comparePath_ = path;
+    comparePoints_ = std::move(points);
     redraw();
     return {};
 }
@@ -285,15 +341,18 @@ void SweepView::redraw() {
     }
     const auto finished = std::count_if(points_.begin(), points_.end(),
                                         [](const SweepPoint& p) { return !p.summary.is_null(); });
-    const nlohmann::json name = points_.front().config.value("name", nlohmann::json());
-    info_->setText(
-        QString("%1 (%2): %3 of %4 runs finished (every grid point × every seed); "
-                "cells: mean ± std over seeds")
-            .arg(QFileInfo(path_).fileName(),
-                 name.is_string() ? QString::fromStdString(name.get<std::string>()) : "no name")
-            .arg(finished)
-            .arg(points_.size()));
+    info_->setText(QString("%1 (%2): %3 of %4 runs finished (every grid point × every seed); "
+                           "cells: mean ± std over seeds")
+                       .arg(QFileInfo(path_).fileName(), sweepName(points_))
+                       .arg(finished)
+                       .arg(points_.size()));
+    if (!comparePath_.isEmpty())
+        info_->setText(info_->text() + QString("; compared with %1 (%2)%3")
+                                           .arg(QFileInfo(comparePath_).fileName(),
+                                                sweepName(comparePoints_),
+                                                showsLinePlot() ? "" : " in the line plot"));
     info_->setToolTip(path_);
+    compareButton_->setText(comparePath_.isEmpty() ? "Compare…" : "Compare off");
     if (showsLinePlot())
         drawLine();
     else
@@ -332,32 +391,24 @@ void SweepView::drawMap() {
     stack_->setCurrentWidget(heatmap_);
 }
 
-void SweepView::drawLine() {
+QLineSeries* SweepView::addLine(const SweepTable& table, const QString& name, int colour,
+                                double& lo, double& hi) {
     QChart* chart = chart_->chart();
-    chart->removeAllSeries();
-    for (QAbstractAxis* a : chart->axes()) {
-        chart->removeAxis(a);
-        delete a;
-    }
     auto* mean = new QLineSeries;
-    mean->setName("mean over seeds");
+    mean->setName(name.isEmpty() ? "mean over seeds" : name + ", mean over seeds");
     mean->setPointsVisible(true);
-    style_series(mean, series_color(0), 2);
+    style_series(mean, series_color(colour), 2);
     auto* band = new QAreaSeries;
-    band->setName("± 1 std");
+    band->setName(name.isEmpty() ? "± 1 std" : name + ", ± 1 std");
     auto* upper = new QLineSeries(band);
     auto* lower = new QLineSeries(band);
-    QColor fill = series_color(0);
+    QColor fill = series_color(colour);
     fill.setAlpha(60);
     band->setBrush(fill);
     band->setPen(Qt::NoPen);
-    const int nx = int(table_.axes[x_].values.size());
-    double lo = std::numeric_limits<double>::infinity(), hi = -lo;
-    auto* xAxis = new QCategoryAxis;
-    xAxis->setLabelsPosition(QCategoryAxis::AxisLabelsPositionOnValue);
+    const int nx = int(table.axes[x_].values.size());
     for (int xi = 0; xi < nx; ++xi) {
-        xAxis->append(QString::fromStdString(table_.axes[x_].values[xi]), xi);
-        const SweepCell& c = table_.at(cellIndex(xi, 0));
+        const SweepCell& c = table.at(cellIndex(xi, 0));
         if (c.n == 0) continue; // not run yet: no point
         mean->append(xi, c.mean);
         upper->append(xi, c.mean + c.stddev);
@@ -367,24 +418,53 @@ void SweepView::drawLine() {
     }
     band->setUpperSeries(upper);
     band->setLowerSeries(lower);
+    chart->addSeries(band);
+    chart->addSeries(mean);
+    return mean;
+}
+
+void SweepView::drawLine() {
+    QChart* chart = chart_->chart();
+    chart->removeAllSeries();
+    for (QAbstractAxis* a : chart->axes()) {
+        chart->removeAxis(a);
+        delete a;
+    }
+    const int nx = int(table_.axes[x_].values.size());
+    auto* xAxis = new QCategoryAxis;
+    xAxis->setLabelsPosition(QCategoryAxis::AxisLabelsPositionOnValue);
+    for (int xi = 0; xi < nx; ++xi)
+        xAxis->append(QString::fromStdString(table_.axes[x_].values[xi]), xi);
+    double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+    const bool comparing = !comparePath_.isEmpty();
+    QLineSeries* mean = addLine(table_, comparing ? sweepName(points_) : "", 0, lo, hi);
+    QLineSeries* other = nullptr;
+    if (comparing) {
+        const SweepTable second =
+            aggregate_sweep(comparePoints_, metrics_.empty() ? SweepMetric{} : metrics_[metric_]);
+        other = addLine(second, sweepName(comparePoints_), 1, lo, hi);
+    }
     xAxis->setRange(-0.5, nx - 0.5);
     xAxis->setTitleText(axisTitle(x_));
     auto* yAxis = new QValueAxis;
     yAxis->setTitleText(metricTitle());
     if (lo <= hi) set_nice_range(yAxis, lo, hi == lo ? lo + 1 : hi);
-    chart->addSeries(band);
-    chart->addSeries(mean);
     chart->addAxis(xAxis, Qt::AlignBottom);
     chart->addAxis(yAxis, Qt::AlignLeft);
-    for (QAbstractSeries* s :
-         {static_cast<QAbstractSeries*>(band), static_cast<QAbstractSeries*>(mean)}) {
+    for (QAbstractSeries* s : chart->series()) {
         s->attachAxis(xAxis);
         s->attachAxis(yAxis);
     }
     chart->setTitle(metricTitle() + " over " + axisTitle(x_) + heldTitle());
-    chart_->setPlaceholder(mean->count() == 0 ? "no point of this line has run yet" : "");
-    chart_->setHoverFormat([this](const QXYSeries*, QPointF p) {
-        return describe(cellIndex(int(std::lround(p.x())), 0));
+    chart_->setPlaceholder(mean->count() == 0 && (!other || other->count() == 0)
+                               ? "no point of this line has run yet"
+                               : "");
+    chart_->setHoverFormat([this, other](const QXYSeries* series, QPointF p) {
+        const QString where = describe(cellIndex(int(std::lround(p.x())), 0));
+        // The hover read-out describes the first sweep's cell; the second's is its point.
+        if (other && series == other)
+            return sweepName(comparePoints_) + ": " + metricTitle() + " " + number(p.y());
+        return where;
     });
     chart_->applyFonts();
     stack_->setCurrentWidget(chart_);

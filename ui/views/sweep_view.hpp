@@ -10,6 +10,8 @@
 class QComboBox;
 class QHBoxLayout;
 class QLabel;
+class QLineSeries;
+class QPushButton;
 class QStackedWidget;
 
 namespace cbl::ui {
@@ -24,6 +26,10 @@ class SweepView : public QWidget {
     /// Shows the sweep file at `path`. Returns an empty string, or why it cannot be shown (the
     /// file and what is wrong named); then the sweep shown before stays.
     QString open(const QString& path);
+    /// Draws a second sweep of the same grid beside the first in the line plot (seed 002 Fig.
+    /// 4C: FP32 and MCA over the dropout rate). Empty string, or why not (the file, or which
+    /// swept parameter differs); an empty path stops comparing.
+    QString compare(const QString& path);
 
     /// Index into metrics().
     void setMetric(int index);
@@ -47,6 +53,9 @@ class SweepView : public QWidget {
     void redraw();
     void drawMap();
     void drawLine();
+    /// Adds one sweep's mean line and ±1 std band to the line plot; widens [lo, hi] to them.
+    QLineSeries* addLine(const SweepTable& table, const QString& name, int colour, double& lo,
+                         double& hi);
     /// A parameter's name and unit, "refresh threshold [µS]".
     QString axisTitle(int axis) const;
     QString metricTitle() const;
@@ -74,6 +83,9 @@ class SweepView : public QWidget {
     std::vector<SweepMetric> metrics_;
     QString family_; ///< device family of the sweep's configs, for parameter names
     SweepTable table_;
+    QString comparePath_; ///< the second sweep of compare(), "" when none
+    std::vector<SweepPoint> comparePoints_;
+    QPushButton* compareButton_;
     std::vector<std::size_t> fixed_; ///< per swept parameter: the value held
     int metric_ = 0, x_ = -1, y_ = -1;
 };

@@ -4,6 +4,7 @@
 #include "core/common/rng.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 
 namespace cbl {
@@ -36,6 +37,8 @@ void TimeScheme::configure(const SchemeConfig& c) {
     tolerance_ = c.write_tolerance;
     max_iterations_ = c.write_max_iterations;
     write_ = write_of(c.write_scheme);
+    in_array_ = c.update_location == "array";
+    train_length_ = c.update_train_length;
 }
 
 void TimeScheme::write(int r, int c, float dw, SynapseArray& a, StepContext& ctx) const {
@@ -77,13 +80,80 @@ void TimeScheme::write(int r, int c, float dw, SynapseArray& a, StepContext& ctx
     ++up.verify_reads;
 }
 
+std::uint64_t TimeScheme::train(double p, std::uint64_t step, std::uint32_t line,
+                                std::uint32_t kind) const {
+    if (p <= 0) return 0;
+    const std::uint64_t all = train_length_ == 64 ? ~0ull : (1ull << train_length_) - 1;
+    if (p >= 1) return all;
+    // Slot t pulses when word t of the line's Philox blocks (four words a block) is below p 2^32.
+    const CounterRng rng(seed_, RngStream::update_train, layer_);
+    const double limit = p * 4294967296.0;
+    std::uint64_t bits = 0;
+    for (int t = 0; t < train_length_; t += 4) {
+        const auto words = rng.block(step, line, kind | std::uint32_t(t / 4) << 8);
+        for (int k = 0; k < 4 && t + k < train_length_; ++k)
+            if (double(words[k]) < limit) bits |= 1ull << (t + k);
+    }
+    return bits;
+}
+
+void TimeScheme::update_in_array(const Vec& x, const Vec& delta, float scale, SynapseArray& a,
+                                 StepContext& ctx) {
+    OpCounts& up = (*ctx.counts)[Stage::update];
+    const int rows = int(delta.size()), cols = int(x.size());
+    const double rate = std::abs(double(scale)), slots = double(train_length_);
+    // One multiply per line turns its value into a pulse probability (the digital unit's only
+    // share); the random bits are drawn beside each line driver.
+    up.digital_macs += std::uint64_t(rows + cols);
+    if (rate == 0) return;
+    const double gain_x = std::sqrt(rate / (slots * eps_));
+    x_train_.resize(std::size_t(cols));
+    d_train_.resize(std::size_t(rows));
+    // Phase +1 drives the positive inputs, phase -1 the negative ones with reversed polarity.
+    for (const int phase : {1, -1}) {
+        active_.clear();
+        for (int c = 0; c < cols; ++c) {
+            const bool in_phase = phase > 0 ? x[c] > 0 : x[c] < 0;
+            x_train_[std::size_t(c)] = in_phase ? train(gain_x * std::abs(double(x[c])), ctx.step,
+                                                        std::uint32_t(c), phase > 0 ? 0u : 1u)
+                                                : 0;
+            up.dac_conversions += std::uint64_t(std::popcount(x_train_[std::size_t(c)]));
+            if (x_train_[std::size_t(c)] != 0) active_.push_back(c);
+        }
+        // No input line pulses in this phase: its error lines are not driven either.
+        if (active_.empty()) continue;
+        for (int r = 0; r < rows; ++r) {
+            // The sign of this phase's change of row r: that of scale delta_r x, x's the phase.
+            const int sign = (scale > 0) == (delta[r] > 0) ? phase : -phase;
+            const double gain_d = rate / (slots * (sign > 0 ? eps_up_ : eps_down_) * gain_x);
+            d_train_[std::size_t(r)] = delta[r] == 0
+                                           ? 0
+                                           : train(gain_d * std::abs(double(delta[r])), ctx.step,
+                                                   std::uint32_t(r), phase > 0 ? 2u : 3u);
+            up.dac_conversions += std::uint64_t(std::popcount(d_train_[std::size_t(r)]));
+        }
+        for_each_row(rows, a, ctx, [&](int r, StepContext& row_ctx) {
+            const std::uint64_t d = d_train_[std::size_t(r)];
+            if (d == 0) return;
+            const int sign = (scale > 0) == (delta[r] > 0) ? phase : -phase;
+            for (const int c : active_)
+                if (const int n = std::popcount(x_train_[std::size_t(c)] & d); n > 0)
+                    a.program(r, c, sign * n, row_ctx);
+        });
+    }
+}
+
 void TimeScheme::commit_rank1(const Vec& x, const Vec& delta, float scale,
                               const std::vector<int>& nz, SynapseArray& a, StepContext& ctx) {
+    if (in_array_) return update_in_array(x, delta, scale, a, ctx);
     for_each_update_above(x, delta, scale, nz, threshold_, dw_,
                           [&](int r, int c, float dw) { write(r, c, dw, a, ctx); });
 }
 
 void TimeScheme::commit(const Matrix& dW, SynapseArray& a, StepContext& ctx) {
+    if (in_array_)
+        throw InputError("scheme.update_location = array updates per sample with plain SGD: "
+                         "training.batch_size must be 1 and training.optimizer.type sgd");
     // Most columns hold no change write() would act on (|dW| >= eps / 2): one vectorised test
     // per column first. Each row's writes then go in column order, rows side by side.
     active_.clear();
