@@ -380,10 +380,13 @@ int train_gan(const Args& a, const ExperimentConfig& c) {
         while (!run.finished()) {
             run.train(5);
             char detail[96];
-            const double fd = run.history().empty() ? 0 : run.history().back().frechet_distance;
-            std::snprintf(detail, sizeof detail, "epoch %d/%d FD %.2f",
-                          std::min(run.epochs_done() + 1, c.training.epochs), c.training.epochs,
-                          fd);
+            const int epoch = std::min(run.epochs_done() + 1, c.training.epochs);
+            // The Fréchet distance of the last epoch done; none before the first one ends.
+            if (run.history().empty())
+                std::snprintf(detail, sizeof detail, "epoch %d/%d", epoch, c.training.epochs);
+            else
+                std::snprintf(detail, sizeof detail, "epoch %d/%d FD %.2f", epoch,
+                              c.training.epochs, run.history().back().frechet_distance);
             progress.update(static_cast<long long>(run.images_trained()), detail);
         }
         progress.finish();
