@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -69,8 +70,10 @@ std::string resource_dir();
 std::vector<std::string> resource_names(const std::string& folder);
 /// Names of the presets in resources/presets, sorted.
 std::vector<std::string> preset_names();
-/// The presets that train on a dataset (task = supervised): those the GUI's experiment can run;
-/// a preset that does not load is listed too, so that choosing it shows why.
+/// The presets whose task `runs` accepts; a preset that does not load is listed too, so that
+/// choosing it shows why.
+std::vector<std::string> preset_names_of_tasks(const std::function<bool(const std::string&)>& runs);
+/// The presets that train on a dataset (task = supervised), as preset_names_of_tasks.
 std::vector<std::string> supervised_preset_names();
 /// The file of a preset; InputError lists the known names when it is unknown.
 std::string preset_path(const std::string& name);
