@@ -3,6 +3,7 @@
 #include "app/cli/accelerator_command.hpp"
 #include "app/cli/args.hpp"
 #include "app/cli/mpi_job.hpp"
+#include "app/cli/png_image.hpp"
 #include "app/cli/progress.hpp"
 #include "core/accelerator/accelerator_designs.hpp"
 #include "core/config/schema.hpp"
@@ -12,6 +13,7 @@
 #include "core/energy/rram_cnn.hpp"
 #include "core/experiment/divergence.hpp"
 #include "core/experiment/experiment.hpp"
+#include "core/experiment/gan_run.hpp"
 #include "core/experiment/rl_run.hpp"
 #include "core/experiment/summary.hpp"
 #include "core/session/csv_export.hpp"
@@ -139,6 +141,9 @@ Options train_options() {
                "rl.episodes); refuses " +
                    joined(fixed_on_resume, ", ")),
         json_flag("print the summary object on stdout (its keys: docs/cli.md)"),
+        valued("--samples", "FILE.png",
+               "a GAN run (task = gan): save a 10 x 10 grid of generated images after training "
+               "(the first 100 of the Fréchet distance's noise)"),
         flag("--allow-divergence",
              "a diverged run (non-finite values, or a loss at chance for "
              "training.divergence_epochs epochs) exits 0 with \"diverged\": true")};
@@ -360,6 +365,63 @@ int train_rl(const Args& a, RlRun& run) {
     return 0;
 }
 
+/// train for a config with task = gan: alternating steps over the epochs with a progress bar on
+/// stderr (real training images), the Fréchet distance after each epoch.
+int train_gan(const Args& a, const ExperimentConfig& c) {
+    if (a.has("--out"))
+        throw InputError("--out: a GAN run (task = gan) cannot be saved as a session yet");
+    GanRun run(c, std::make_shared<const DataSplit>(load_dataset(c.dataset)));
+    const auto t0 = std::chrono::steady_clock::now();
+    const int b = c.gan.batch_size;
+    cli::Progress progress(
+        c.name, static_cast<long long>(c.training.epochs) * run.steps_per_epoch() * b, "img");
+    std::string divergence;
+    try {
+        while (!run.finished()) {
+            run.train(5);
+            char detail[96];
+            const int epoch = std::min(run.epochs_done() + 1, c.training.epochs);
+            // The Fréchet distance of the last epoch done; none before the first one ends.
+            if (run.history().empty())
+                std::snprintf(detail, sizeof detail, "epoch %d/%d", epoch, c.training.epochs);
+            else
+                std::snprintf(detail, sizeof detail, "epoch %d/%d FD %.2f", epoch,
+                              c.training.epochs, run.history().back().frechet_distance);
+            progress.update(static_cast<long long>(run.images_trained()), detail);
+        }
+        progress.finish();
+    } catch (const Diverged& d) {
+        if (!a.flag("--allow-divergence")) throw;
+        std::cerr << "crossbarlab-cli: " << d.what() << "\n";
+        divergence = d.what();
+    }
+    const double wall =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const nlohmann::json s = gan_summary_json(run, wall, divergence);
+    if (a.has("--samples")) {
+        const int side = run.data().train.height;
+        if (run.data().train.width != side || run.data().train.channels != 1)
+            throw InputError("--samples draws square greyscale images; " + run.data().name +
+                             " has other shapes");
+        cli::write_image_grid_png(a.value("--samples"), run.samples(100), side, 10);
+    }
+    if (a.flag("--json")) {
+        std::cout << s.dump() << "\n";
+        return 0;
+    }
+    std::printf("preset %s on %s\n%5s %12s %12s %12s\n", c.name.c_str(),
+                run.data().description.c_str(), "epoch", "FD", "loss D", "loss G");
+    for (const GanEpoch& m : run.history())
+        std::printf("%5d %12.3f %12.4f %12.4f\n", m.epoch, m.frechet_distance, m.discriminator_loss,
+                    m.generator_loss);
+    if (const gan::FeatureClassifier* f = run.classifier())
+        std::printf("feature classifier: %s; test accuracy %.2f %% (%s)\n",
+                    gan::FeatureClassifier::architecture, 100 * f->test_accuracy(),
+                    f->cache_file().c_str());
+    std::printf("%.0f images/s, %.1f s wall\n", s["images_per_second"].get<double>(), wall);
+    return 0;
+}
+
 int cmd_train(const Args& a) {
     std::optional<ExperimentConfig> fresh;
     if (!a.has("--resume")) {
@@ -369,7 +431,12 @@ int cmd_train(const Args& a) {
             RlRun run(*fresh);
             return train_rl(a, run);
         }
+        if (fresh->task == "gan") {
+            const auto limit = thread_limit(a);
+            return train_gan(a, *fresh);
+        }
     }
+    if (a.has("--samples")) throw InputError("--samples applies to GAN runs (task = gan)");
     if (a.has("--out")) require_writable_target(a.value("--out"));
     const auto limit = thread_limit(a);
     const auto t0 = std::chrono::steady_clock::now();
@@ -610,7 +677,8 @@ Options bench_options() {
             dataset_option(bench_dataset),
             valued("--preset", "NAME",
                    "only this preset, on its own network; repeatable; a deep-RL preset "
-                   "(task = rl) reports environment steps per second",
+                   "(task = rl) reports environment steps per second, a GAN preset (task = gan) "
+                   "real training images per second on its own data",
                    schemes),
             whole("--steps", "environment steps timed per deep-RL preset and round", 100,
                   10'000'000, 2000),
@@ -640,7 +708,7 @@ int cmd_bench(const Args& a) {
     const bool named = a.has("--preset");
     const std::vector<std::string> schemes = named ? a.all("--preset") : bench_schemes;
     const auto available = preset_names();
-    std::map<std::string, std::vector<double>> samples, rl_samples;
+    std::map<std::string, std::vector<double>> samples, rl_samples, gan_samples;
     const long long rl_steps = a.integer("--steps");
     for (int round = 0; round < rounds; ++round)
         for (const std::string& name : schemes) {
@@ -663,6 +731,21 @@ int cmd_bench(const Args& a) {
                 rl_samples[name].push_back(double(steps() - start) / seconds_since(t0));
                 continue;
             }
+            if (c.task == "gan") {
+                // A GAN preset on its own data: real training images per second of alternating
+                // steps (each also generates and learns from as many fakes), after one step and
+                // short of the epoch's end (its Fréchet distance is not timed).
+                DatasetSpec own = c.dataset;
+                own.train_limit = static_cast<int>(images) + 2 * c.gan.batch_size;
+                own.test_limit = 100;
+                c.training.epochs = 1;
+                GanRun run(c, std::make_shared<const DataSplit>(load_dataset(own)));
+                run.train(1);
+                const auto t0 = clock::now();
+                const int n = run.train(run.steps_per_epoch() - 2);
+                gan_samples[name].push_back(double(n) * c.gan.batch_size / seconds_since(t0));
+                continue;
+            }
             c.training.epochs = 1;
             c.dataset = spec;
             Experiment e(c, data);
@@ -683,6 +766,13 @@ int cmd_bench(const Args& a) {
         std::cerr << name << ": " << static_cast<long long>(median(v)) << " environment steps/s\n";
     }
     if (!rl_samples.empty()) out["environment_steps"] = rl_steps;
+    for (const auto& [name, v] : gan_samples) {
+        out["gan_images_per_second"][name] = median(v);
+        std::cerr << name << ": " << static_cast<long long>(median(v)) << " GAN images/s\n";
+    }
+    if (gan_samples.count("fp32-gan"))
+        for (const auto& [name, v] : gan_samples)
+            out["ratio_to_fp32_gan"][name] = median(v) / median(gan_samples["fp32-gan"]);
     if (rl_samples.count("fp32-dqn"))
         for (const auto& [name, v] : rl_samples)
             out["ratio_to_fp32_dqn"][name] = median(v) / median(rl_samples["fp32-dqn"]);
@@ -834,6 +924,17 @@ nlohmann::json run_point(const nlohmann::json& config,
             // The summary says diverged.
         }
         return rl_summary_json(run, wall());
+    }
+    if (config.value("task", "supervised") == "gan") {
+        GanRun run(config.get<ExperimentConfig>(), data);
+        std::string divergence;
+        try {
+            while (!run.finished())
+                run.train(run.steps_per_epoch());
+        } catch (const Diverged& d) {
+            divergence = d.what();
+        }
+        return gan_summary_json(run, wall(), divergence);
     }
     Experiment e(config.get<ExperimentConfig>(), data);
     try {

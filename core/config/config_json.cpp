@@ -114,6 +114,14 @@ void check_rl_cross(const rl::DqnConfig& c) {
                          std::to_string(c.hidden.size()));
 }
 
+void check_gan_cross(const gan::GanConfig& c) {
+    for (auto [field, hidden] : {std::pair{"gan.generator_hidden", &c.generator_hidden},
+                                 std::pair{"gan.discriminator_hidden", &c.discriminator_hidden}})
+        if (hidden->empty() || hidden->size() > 8)
+            throw InputError(std::string(field) + " needs 1 to 8 layer widths, got " +
+                             std::to_string(hidden->size()));
+}
+
 void check_experiment_cross(const ExperimentConfig& c) {
     if (c.network.layers.size() < 2)
         throw InputError("network.layers needs at least 2 entries (inputs and outputs)");
@@ -136,6 +144,10 @@ void check_experiment_cross(const ExperimentConfig& c) {
     if (c.task == "rl" && c.training.precision != "fp32")
         throw InputError("training.precision = " + c.training.precision +
                          ": task = rl trains an fp32 Q-network");
+    check_gan_cross(c.gan);
+    if (c.task == "gan" && c.training.precision != "fp32")
+        throw InputError("training.precision = " + c.training.precision +
+                         ": task = gan trains fp32 networks");
 }
 
 /// The tile's own fields and converters; the device model is read by the caller.
@@ -293,6 +305,21 @@ void rl::from_json(const nlohmann::json& j, DqnConfig& c) {
     check_rl_cross(c);
 }
 
+// The GAN (core/gan/gan.hpp).
+void gan::GanConfig::validate() const {
+    check("gan.", *this);
+    check_gan_cross(*this);
+}
+
+void gan::to_json(nlohmann::json& j, const GanConfig& c) {
+    j = write(c);
+}
+
+void gan::from_json(const nlohmann::json& j, GanConfig& c) {
+    read(j, "gan.", c);
+    check_gan_cross(c);
+}
+
 // The experiment: the groups as the user writes them, the device model at the top level.
 void ExperimentConfig::validate() const {
     const Checker top{""};
@@ -302,6 +329,7 @@ void ExperimentConfig::validate() const {
     training.optimizer.validate();
     check("dataset.", dataset);
     rl.validate();
+    gan.validate();
     scheme.validate();
     tile.validate();
     check_experiment_cross(*this);
@@ -317,6 +345,7 @@ void to_json(nlohmann::json& j, const ExperimentConfig& c) {
     j["training"]["optimizer"] = c.training.optimizer;
     j["dataset"] = write(c.dataset);
     j["rl"] = c.rl;
+    j["gan"] = c.gan;
     j["scheme"] = c.scheme;
     j["device"] = c.tile.device;
     j["tile"] = c.tile;
@@ -327,7 +356,8 @@ void from_json(const nlohmann::json& j, ExperimentConfig& c) {
     c = ExperimentConfig{};
     Reader top(j, "");
     describe_top(top, c);
-    for (const char* group : {"network", "training", "dataset", "rl", "scheme", "device", "tile"})
+    for (const char* group :
+         {"network", "training", "dataset", "rl", "gan", "scheme", "device", "tile"})
         top.allow(group);
     top.finish();
     if (j.contains("network")) {
@@ -342,6 +372,7 @@ void from_json(const nlohmann::json& j, ExperimentConfig& c) {
     }
     if (j.contains("dataset")) read(j["dataset"], "dataset.", c.dataset);
     if (j.contains("rl")) from_json(j["rl"], c.rl);
+    if (j.contains("gan")) from_json(j["gan"], c.gan);
     if (j.contains("scheme")) from_json(j["scheme"], c.scheme);
     if (j.contains("device")) from_json(j["device"], c.tile.device);
     if (j.contains("tile")) read_tile(j["tile"], c.tile, false);

@@ -8,6 +8,7 @@
 #include "core/config/schema.hpp"
 #include "core/crossbar/tile_config.hpp"
 #include "core/experiment/config.hpp"
+#include "core/gan/gan_config.hpp"
 #include "core/rl/environment.hpp"
 #include "core/training/scheme_config.hpp"
 
@@ -42,12 +43,14 @@ void describe_top(V& v, ExperimentConfig& c) {
                       .meaning = "Which paper and figure the preset follows",
                       .panel = false});
     v(c.task, S{.path = "task",
-                .choices = {"supervised", "rl"},
+                .choices = {"supervised", "rl", "gan"},
                 .label = "task",
                 .meaning = "supervised: the network learns the dataset's labels; rl: a DQN "
                            "(Mnih et al. 2013, the deep RL of seed 000) learns the control task "
                            "of the rl group, its Q-network's matrices from the scheme (network "
-                           "and dataset are then not used)",
+                           "and dataset are then not used); gan: a GAN (core/gan/gan.hpp) learns "
+                           "to generate the dataset's images, generator and discriminator from "
+                           "the gan group, their matrices from the scheme",
                 .panel = false});
     v(c.technology,
       S{.path = "technology",
@@ -188,6 +191,64 @@ void describe(V& v, rl::DqnConfig& c) {
                    "is solved at 195, Gym's CartPole-v0 threshold)",
         .panel = false,
         .when = rl});
+}
+
+// The GAN (core/gan/gan.hpp): Goodfellow et al. 2014, seed 002 Fig. 4G-I.
+template <class V>
+void describe(V& v, gan::GanConfig& c) {
+    const std::vector<std::string> gan = {"task=gan"};
+    v(c.noise_size, S{.path = "noise_size",
+                      .lo = 1,
+                      .hi = 4096,
+                      .unit = "values",
+                      .label = "noise size",
+                      .meaning = "Generator inputs per image (random noise)",
+                      .panel = false,
+                      .when = gan});
+    v(c.noise, S{.path = "noise",
+                 .choices = {"uniform", "normal"},
+                 .label = "noise",
+                 .meaning = "Distribution of the generator's inputs: uniform on [-1, 1] or "
+                            "standard normal",
+                 .panel = false,
+                 .when = gan});
+    v(c.generator_hidden, S{.path = "generator_hidden",
+                            .lo = 1,
+                            .hi = 4096,
+                            .unit = "neurons",
+                            .label = "generator hidden layers",
+                            .meaning = "ReLU neurons per hidden layer of the generator, 1 to 8 "
+                                       "layers; its output is one sigmoid per pixel",
+                            .panel = false,
+                            .when = gan});
+    v(c.discriminator_hidden,
+      S{.path = "discriminator_hidden",
+        .lo = 1,
+        .hi = 4096,
+        .unit = "neurons",
+        .label = "discriminator hidden layers",
+        .meaning = "ReLU neurons per hidden layer of the discriminator, 1 to 8 layers; its "
+                   "output is one logit of \"real\"",
+        .panel = false,
+        .when = gan});
+    v(c.batch_size, S{.path = "batch_size",
+                      .lo = 1,
+                      .hi = 4096,
+                      .unit = "images",
+                      .label = "GAN batch",
+                      .meaning = "Real images per alternating step, and as many generated ones "
+                                 "(seed 002 Fig. 4I: converges only with 100 and momentum)",
+                      .panel = false,
+                      .when = gan});
+    v(c.fd_samples, S{.path = "fd_samples",
+                      .lo = 2,
+                      .hi = 1e6,
+                      .unit = "images",
+                      .label = "FD samples",
+                      .meaning = "Generated images (the same noise every epoch) whose classifier "
+                                 "features the Fréchet distance compares with the test set's",
+                      .panel = false,
+                      .when = gan});
 }
 
 template <class V>

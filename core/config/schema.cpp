@@ -54,6 +54,7 @@ std::vector<FieldSpec> collect() {
     group("training.optimizer.", c.training.optimizer);
     group("dataset.", c.dataset);
     group("rl.", c.rl);
+    group("gan.", c.gan);
     group("scheme.", c.scheme);
     group("tile.", c.tile);
     group("tile.peripherals.", c.tile.peripherals);

@@ -28,16 +28,21 @@ std::vector<std::string> preset_names() {
     return resource_names("presets");
 }
 
-std::vector<std::string> supervised_preset_names() {
+std::vector<std::string>
+preset_names_of_tasks(const std::function<bool(const std::string&)>& runs) {
     std::vector<std::string> names;
     for (const std::string& name : preset_names()) {
         try {
-            if (load_preset(name).task != "supervised") continue;
+            if (!runs(load_preset(name).task)) continue;
         } catch (const InputError&) {
         }
         names.push_back(name);
     }
     return names;
+}
+
+std::vector<std::string> supervised_preset_names() {
+    return preset_names_of_tasks([](const std::string& task) { return task == "supervised"; });
 }
 
 ExperimentConfig load_config_file(const std::string& path) {

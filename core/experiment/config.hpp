@@ -5,6 +5,7 @@
 #include "core/config/json_file.hpp"
 #include "core/crossbar/tile_config.hpp"
 #include "core/dataset/dataset.hpp"
+#include "core/gan/gan_config.hpp"
 #include "core/network/network_builder.hpp"
 #include "core/network/optimizer.hpp"
 #include "core/rl/dqn_config.hpp"
@@ -12,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -40,13 +42,16 @@ struct ExperimentConfig {
     std::string description; ///< one line for `presets` and the GUI's preset picker
     std::string reproduces;  ///< which paper/figure the preset follows
     /// "supervised": the network learns the dataset's labels; "rl": a DQN (Mnih et al. 2013, the
-    /// deep RL of seed 000) learns the control task of `rl`, its Q-network built from `rl`.
+    /// deep RL of seed 000) learns the control task of `rl`, its Q-network built from `rl`;
+    /// "gan": a GAN (core/gan/gan.hpp) learns to generate the dataset's images, its networks
+    /// built from `gan`.
     std::string task = "supervised";
     NetworkConfig network;
     TrainingConfig training;
     DatasetSpec dataset;
     SchemeConfig scheme;
-    rl::DqnConfig rl; ///< the agent and its task (task = rl); network and dataset then unused
+    rl::DqnConfig rl;   ///< the agent and its task (task = rl); network and dataset then unused
+    gan::GanConfig gan; ///< generator and discriminator (task = gan); network then unused
     /// The crossbar tile with its device model; in JSON the model is the top-level "device".
     TileConfig tile;
     std::string technology = "mca-14nm"; ///< energy/latency preset (resources/technology)
@@ -65,8 +70,10 @@ std::string resource_dir();
 std::vector<std::string> resource_names(const std::string& folder);
 /// Names of the presets in resources/presets, sorted.
 std::vector<std::string> preset_names();
-/// The presets that train on a dataset (task = supervised): those the GUI's experiment can run;
-/// a preset that does not load is listed too, so that choosing it shows why.
+/// The presets whose task `runs` accepts; a preset that does not load is listed too, so that
+/// choosing it shows why.
+std::vector<std::string> preset_names_of_tasks(const std::function<bool(const std::string&)>& runs);
+/// The presets that train on a dataset (task = supervised), as preset_names_of_tasks.
 std::vector<std::string> supervised_preset_names();
 /// The file of a preset; InputError lists the known names when it is unknown.
 std::string preset_path(const std::string& name);

@@ -53,7 +53,23 @@ void attempt(F&& work, std::string& error, const VerdictCallback& on_verdict) {
     answer(on_verdict, true);
 }
 
+/// Why a config of a task the engine does not run is refused; empty when it runs it.
+std::string refusal_of_task(const std::string& task) {
+    if (engine_runs_task(task)) return {};
+    return "task = " + task +
+           ": the engine (and so the GUI) runs task = supervised or rl; a GAN (task = gan) "
+           "trains with crossbarlab-cli train --preset NAME --json --samples FILE.png";
+}
+
 } // namespace
+
+bool engine_runs_task(const std::string& task) {
+    return task == "supervised" || task == "rl";
+}
+
+std::vector<std::string> engine_preset_names() {
+    return preset_names_of_tasks(engine_runs_task);
+}
 
 Engine::Engine(int threads)
     : snapshot_(std::make_shared<Snapshot>()), arena_(arena_threads(threads)),
@@ -114,6 +130,12 @@ void Engine::build_fresh(const ExperimentConfig& config, std::shared_ptr<const D
 void Engine::install(const ExperimentConfig& config, std::shared_ptr<const DataSplit> data,
                      const std::function<void(std::shared_ptr<const DataSplit>)>& build,
                      const VerdictCallback& on_verdict) {
+    // Refused before its data is read (the full MNIST of a GAN preset takes seconds).
+    if (const std::string refusal = refusal_of_task(config.task); !refusal.empty()) {
+        error_ = refusal;
+        answer(on_verdict, false, error_);
+        return;
+    }
     // Reading a dataset and drawing every device's initial state take seconds: the views say so
     // meanwhile (issue 18). A deep-RL run has no dataset.
     const bool rl = config.task == "rl";
@@ -171,6 +193,8 @@ void Engine::restore(ExperimentState state, std::shared_ptr<const DataSplit> dat
 void Engine::check_config(const ExperimentConfig& config, VerdictCallback on_verdict) {
     command([this, config, on_verdict = std::move(on_verdict)] {
         try {
+            if (const std::string refusal = refusal_of_task(config.task); !refusal.empty())
+                throw InputError(refusal);
             if (config.task == "rl")
                 RlRun trial(config);
             else

@@ -34,6 +34,13 @@ struct CapturedState {
     std::shared_ptr<const DataSplit> data; ///< immutable, shared with the engine
 };
 
+/// Whether the engine (and so the GUI) runs configs of this task: supervised experiments and
+/// deep RL. A GAN (task = gan) trains only with crossbarlab-cli train: no engine run or view of
+/// its digits and Fréchet distance yet.
+bool engine_runs_task(const std::string& task);
+/// The presets the engine runs (preset_names_of_tasks with engine_runs_task).
+std::vector<std::string> engine_preset_names();
+
 class Engine {
   public:
     /// `threads` = TBB threads of the engine's work (its arena, engine thread included); 0 = one
@@ -50,8 +57,9 @@ class Engine {
 
     /// Replaces the experiment (structural change = reset); a config with task = rl makes a
     /// deep-RL run (RlRun), which needs no data. Without `data` the dataset named by
-    /// the config is loaded on the engine thread. A config that cannot build leaves the current
-    /// experiment running; its message goes to the verdict and to snapshot()->error.
+    /// the config is loaded on the engine thread. A config that cannot build (or whose task the
+    /// engine does not run) leaves the current experiment running; its message goes to the
+    /// verdict and to snapshot()->error.
     void load(const ExperimentConfig& config, std::shared_ptr<const DataSplit> data = nullptr,
               VerdictCallback on_verdict = {});
     /// Replaces the experiment by one continuing `state` (a session), built once and owned by

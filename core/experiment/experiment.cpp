@@ -68,11 +68,11 @@ BuiltNetwork build_network(const ExperimentConfig& config, ImageShape image, int
 Experiment::Experiment(const ExperimentConfig& config, std::shared_ptr<const DataSplit> data)
     : config_(config), data_(std::move(data)) {
     config_.validate();
-    // A deep-RL config has no dataset to learn: it runs as an RlRun (core/experiment/rl_run).
+    // Deep RL runs as an RlRun (core/experiment/rl_run), a GAN as a GanRun (gan_run).
     if (config_.task != "supervised")
         throw InputError("task = " + config_.task +
-                         ": a deep-RL config runs with crossbarlab-cli train, not as a "
-                         "supervised experiment");
+                         " is not a supervised experiment: deep RL (rl) runs as an RlRun, a GAN "
+                         "(gan) as a GanRun, both with crossbarlab-cli train");
     const int pixels = data_->train.features();
     // A layer list checks its shapes against the images itself (graph_weight_shapes).
     const bool chain = config_.network.graph.empty();

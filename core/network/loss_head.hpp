@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <memory>
 
 namespace cbl {
@@ -150,6 +151,57 @@ class TdHuberLoss final : public LossHead<Scalar> {
   private:
     std::shared_ptr<const TdTarget> target_;
     double delta_;
+};
+
+/// A GAN discriminator's loss (Goodfellow et al. 2014): one output z, the logit of "real";
+/// label 1 for a real image, 0 for a generated one. Binary cross-entropy on sigmoid(z),
+/// L = -y log s(z) - (1 - y) log(1 - s(z)) = softplus(z) - y z (written stably), dL/dz = s(z) - y.
+/// The generator's non-saturating loss -log D(G(u)) is this loss with label 1 on a fake.
+template <typename Scalar>
+class SigmoidBinaryCrossEntropy final : public LossHead<Scalar> {
+  public:
+    using typename LossHead<Scalar>::Vec;
+
+    SampleResult forward_backward(const Vec& z, int label, Vec& dz, StepContext& ctx) override {
+        const double s = 1 / (1 + std::exp(-double(z[0])));
+        dz.setZero(1);
+        dz[0] = static_cast<Scalar>(s - label);
+        if (ctx.counts) (*ctx.counts)[Stage::forward].activations += 1;
+        return evaluate(z, label);
+    }
+    SampleResult evaluate(const Vec& z, int label) const override {
+        const double x = z[0];
+        SampleResult r;
+        r.predicted = x > 0;
+        r.loss = std::max(x, 0.0) - label * x + std::log1p(std::exp(-std::abs(x)));
+        return r;
+    }
+    std::unique_ptr<LossHead<Scalar>> clone() const override {
+        return std::make_unique<SigmoidBinaryCrossEntropy>(*this);
+    }
+};
+
+/// A loss computed outside the network: `loss(z, dz)` returns L(z) and, when dz is not null,
+/// writes dL/dz. A GAN generator's head: its output goes through the discriminator, which hands
+/// the gradient back (core/gan/gan.hpp).
+template <typename Scalar>
+class ExternalLoss final : public LossHead<Scalar> {
+  public:
+    using typename LossHead<Scalar>::Vec;
+    using Function = std::function<double(const Vec& z, Vec* dz)>;
+
+    explicit ExternalLoss(Function loss) : loss_(std::move(loss)) {}
+
+    SampleResult forward_backward(const Vec& z, int, Vec& dz, StepContext&) override {
+        return {0, loss_(z, &dz)};
+    }
+    SampleResult evaluate(const Vec& z, int) const override { return {0, loss_(z, nullptr)}; }
+    std::unique_ptr<LossHead<Scalar>> clone() const override {
+        return std::make_unique<ExternalLoss>(*this);
+    }
+
+  private:
+    Function loss_;
 };
 
 } // namespace cbl

@@ -96,23 +96,21 @@ void Network<Scalar>::join(int i) {
 }
 
 template <typename Scalar>
-SampleResult Network<Scalar>::train_sample(const Eigen::Ref<const Eigen::VectorXf>& sample,
-                                           int label, double learning_rate, StepContext& outer) {
-    if (sample.size() != input_size_)
-        throw InputError("dataset samples have " + std::to_string(sample.size()) +
+void Network<Scalar>::check_sample_size(Eigen::Index size) const {
+    if (size != input_size_)
+        throw InputError("dataset samples have " + std::to_string(size) +
                          " values but the network takes " + std::to_string(input_size_));
-    // Each weight node counts its own hardware operations (per-layer sparsity and energy views).
-    std::vector<StepContext> ctx_of(weight_nodes_.size() + 1);
-    for (std::size_t k = 0; k < weight_nodes_.size(); ++k)
-        ctx_of[k] = {outer.step, &counts_[k]};
-    ctx_of.back() = {outer.step, nullptr};
+}
+
+template <typename Scalar>
+SampleResult Network<Scalar>::propagate(int label, std::vector<StepContext>& ctx_of,
+                                        bool to_input) {
     auto ctx = [&](int node) -> StepContext& {
         return node == from_input || slot_[node] < 0 ? ctx_of.back() : ctx_of[slot_[node]];
     };
     const int n = static_cast<int>(nodes_.size());
 
-    // Forward propagation (seed 002 Fig. 1A).
-    in_ = sample.template cast<Scalar>();
+    // Forward propagation (seed 002 Fig. 1A) of the sample in in_.
     for (int i = 0; i < n; ++i) {
         if (sources_[i].size() > 1) join(i);
         nodes_[i].layer->forward(input_of(i), out_[i], ctx(i));
@@ -121,10 +119,21 @@ SampleResult Network<Scalar>::train_sample(const Eigen::Ref<const Eigen::VectorX
         head_->forward_backward(value_of(head_source_), label, dhead_, ctx(head_source_));
 
     // Backward propagation in reverse node order; a node read by several others sums their
-    // errors, a node reading several sources splits its error between them.
+    // errors, a node reading several sources splits its error between them. With `to_input`
+    // every node passes its error on, down to the sample itself (din_).
     std::vector<bool> has_error(n, false);
+    bool input_has_error = false;
     auto add_error = [&](int target, const auto& error) {
-        if (target == from_input || !learns_[target]) return;
+        if (target == from_input) {
+            if (!to_input) return;
+            if (input_has_error)
+                din_ += error;
+            else
+                din_ = error;
+            input_has_error = true;
+            return;
+        }
+        if (!learns_[target] && !to_input) return;
         if (has_error[target])
             dout_[target] += error;
         else
@@ -142,15 +151,48 @@ SampleResult Network<Scalar>::train_sample(const Eigen::Ref<const Eigen::VectorX
             has_error[s] = true;
             continue;
         }
-        nodes_[i].layer->backward(input_of(i), out_[i], dout_[i], wants_dx_[i] ? &extra_ : nullptr,
-                                  ctx(i));
-        if (!wants_dx_[i]) continue;
+        const bool dx = wants_dx_[i] || to_input;
+        nodes_[i].layer->backward(input_of(i), out_[i], dout_[i], dx ? &extra_ : nullptr, ctx(i));
+        if (!dx) continue;
         int at = 0;
         for (int t : src) {
             add_error(t, extra_.segment(at, width_of(t)));
             at += width_of(t);
         }
     }
+    if (to_input && !input_has_error) din_.setZero(input_size_);
+    return r;
+}
+
+template <typename Scalar>
+std::vector<StepContext> Network<Scalar>::contexts(std::uint64_t step) {
+    // Each weight node counts its own hardware operations (per-layer sparsity and energy views);
+    // the last entry is for nodes that feed no weight node.
+    std::vector<StepContext> ctx_of(weight_nodes_.size() + 1);
+    for (std::size_t k = 0; k < weight_nodes_.size(); ++k)
+        ctx_of[k] = {step, &counts_[k]};
+    ctx_of.back() = {step, nullptr};
+    return ctx_of;
+}
+
+template <typename Scalar>
+SampleResult Network<Scalar>::input_gradient(const Vec& sample, int label, Vec& dx,
+                                             StepContext& outer) {
+    check_sample_size(sample.size());
+    in_ = sample;
+    std::vector<StepContext> ctx_of = contexts(outer.step);
+    const SampleResult r = propagate(label, ctx_of, true);
+    dx = din_;
+    return r;
+}
+
+template <typename Scalar>
+SampleResult Network<Scalar>::train_sample(const Eigen::Ref<const Eigen::VectorXf>& sample,
+                                           int label, double learning_rate, StepContext& outer) {
+    check_sample_size(sample.size());
+    in_ = sample.template cast<Scalar>();
+    std::vector<StepContext> ctx_of = contexts(outer.step);
+    const SampleResult r = propagate(label, ctx_of, false);
 
     // Weight update: dW = -eta delta x^T, or accumulated for the mini-batch step.
     std::vector<std::uint64_t> products;

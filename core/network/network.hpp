@@ -16,10 +16,10 @@
 //   them concatenated in the order named (its error is split back the same way; a node read by
 //   several others sums their errors); the time steps of one sequence reuse the matrix, its
 //   gradient accumulating over steps before a commit.
-// - GAN: two Network objects, the generator's output being the discriminator's input; the
-//   discriminator hands dL/d(input) back (the first node's dx, today skipped because nothing
-//   upstream learns) to seed the generator's backward through a loss head that takes an
-//   external gradient. DQN: a squared TD-error head on the chosen action's output.
+// - GAN (core/gan/gan.hpp): two Network objects, the generator's output being the
+//   discriminator's input; the discriminator hands dL/d(input) back (input_gradient()) to seed
+//   the generator's backward through a loss head that takes an external gradient
+//   (ExternalLoss). DQN: a squared TD-error head on the chosen action's output.
 #include "core/network/layer.hpp"
 #include "core/network/loss_head.hpp"
 
@@ -59,6 +59,10 @@ class Network {
     /// Forward, backward and (at the end of a batch) the weight update for one sample.
     SampleResult train_sample(const Eigen::Ref<const Eigen::VectorXf>& sample, int label,
                               double learning_rate, StepContext& ctx);
+    /// Forward and backward of one sample down to dL/d(sample) (`dx`), leaving the weights, their
+    /// pending gradients and the batch alone: a GAN's generator learns through its
+    /// discriminator this way. Hardware reads are counted as in training.
+    SampleResult input_gradient(const Vec& sample, int label, Vec& dx, StepContext& ctx);
     /// Applies a pending partial batch (end of epoch).
     void flush_batch(double learning_rate, StepContext& ctx);
     /// What the loss head reads, for samples (columns) at once, without touching training state
@@ -111,6 +115,11 @@ class Network {
         return sources_[i].size() == 1 ? value_of(sources_[i][0]) : joined_[i];
     }
     void join(int i);
+    /// One context per weight node (counting into counts_) and one for the other nodes.
+    std::vector<StepContext> contexts(std::uint64_t step);
+    void check_sample_size(Eigen::Index size) const;
+    /// Forward, loss head and backward of the sample in in_; with `to_input` down to din_.
+    SampleResult propagate(int label, std::vector<StepContext>& ctx_of, bool to_input);
 
     int input_size_;
     Nodes nodes_;
@@ -136,7 +145,7 @@ class Network {
     std::vector<Vec> joined_; ///< inputs of nodes with several sources, concatenated
     std::vector<Vec> out_;    ///< node outputs
     std::vector<Vec> dout_;   ///< dL/d(node output)
-    Vec dhead_, extra_;
+    Vec dhead_, extra_, din_;
 };
 
 extern template class Network<float>;

@@ -1,18 +1,20 @@
 // Views drawing hand-made snapshots (issue 18's smaller findings): change markers in the
 // schema's words and units, synapse traces since the pin, times and rates as text, energy colours
-// per component, PNG export of the chart alone.
+// per component, PNG export of the chart alone; the preset list offers what the engine runs.
 #include "core/experiment/config.hpp"
 #include "core/experiment/snapshot.hpp"
 #include "gui_test_config.hpp"
 #include "ui/shell/exporter.hpp"
 #include "ui/views/device_explorer.hpp"
 #include "ui/views/energy_chart.hpp"
+#include "ui/views/experiment_panel.hpp"
 #include "ui/views/snapshot_view.hpp"
 #include "ui/views/traces_chart.hpp"
 #include "ui/widgets/chart_view.hpp"
 
 #include <QBarSet>
 #include <QChart>
+#include <QComboBox>
 #include <QDir>
 #include <QFile>
 #include <QLabel>
@@ -210,6 +212,19 @@ class TestViews : public QObject {
         QVERIFY(shown.wait(60000));
         QCOMPARE(explorer.shownFamily(), QString("pcm"));
         QVERIFY(explorer.familyNote().isEmpty());
+    }
+
+    // The preset list offers only what the engine runs: no GAN presets, whose refusal would
+    // otherwise be the answer to choosing them; the tooltip names them and the CLI command.
+    void presetListOmitsGans() {
+        ExperimentPanel panel;
+        const QComboBox* box = panel.presetBox();
+        QVERIFY(box->findText("mca-pcm") >= 0 && box->findText("fp32-dqn") >= 0);
+        QCOMPARE(box->findText("fp32-gan"), -1);
+        QCOMPARE(box->findText("mca-pcm-gan"), -1);
+        QVERIFY2(box->toolTip().contains("fp32-gan, mca-pcm-gan") &&
+                     box->toolTip().contains("crossbarlab-cli train"),
+                 qPrintable(box->toolTip()));
     }
 
     // F10d: change-marker labels close together take rows of their own instead of covering

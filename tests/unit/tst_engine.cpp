@@ -6,6 +6,7 @@
 
 #include <QTest>
 
+#include <algorithm>
 #include <future>
 #include <mutex>
 #include <string>
@@ -241,6 +242,36 @@ class TestEngine : public QObject {
         QVERIFY(pulses > 0);
         for (const LayerPicture& p : s->layers)
             QCOMPARE(p.pulses_epoch.sum(), 0.f);
+    }
+
+    void ganConfigsAreRefusedBeforeTheirData() {
+        // The engine runs supervised and deep-RL configs; a GAN (task = gan) trains only with the
+        // CLI. Refused at once, with the way to run it, and the running experiment stays.
+        QVERIFY(!engine_runs_task("gan"));
+        const auto names = engine_preset_names();
+        const auto listed = [&](const char* n) {
+            return std::find(names.begin(), names.end(), n) != names.end();
+        };
+        QVERIFY(listed("mca-pcm") && listed("fp32-dqn") && listed("fp32-lstm"));
+        QVERIFY(!listed("fp32-gan") && !listed("mca-pcm-gan"));
+
+        Engine engine;
+        VerdictWaiter loaded;
+        engine.load(small_config(), nullptr, loaded.callback());
+        QVERIFY(loaded.get().accepted);
+        ExperimentConfig gan = load_preset("mca-pcm-gan");
+        gan.dataset.source = "no-such-folder"; // never read: the task is refused first
+        VerdictWaiter check, load;
+        engine.check_config(gan, check.callback());
+        engine.load(gan, nullptr, load.callback());
+        for (const ParameterVerdict& v : {check.get(), load.get()}) {
+            QVERIFY(!v.accepted);
+            QVERIFY2(v.message.find("task = gan") != std::string::npos &&
+                         v.message.find("crossbarlab-cli train") != std::string::npos,
+                     v.message.c_str());
+        }
+        engine.sync();
+        QCOMPARE(engine.snapshot()->config.name, small_config().name);
     }
 
     void threadCountDoesNotMatter() {

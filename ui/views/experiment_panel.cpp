@@ -1,6 +1,7 @@
 #include "ui/views/experiment_panel.hpp"
 
 #include "core/experiment/config.hpp"
+#include "core/experiment/engine.hpp"
 #include "core/network/layer_list_text.hpp"
 #include "core/rl/environment.hpp"
 
@@ -14,12 +15,16 @@
 #include <QSpinBox>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 namespace cbl::ui {
 
 ExperimentPanel::ExperimentPanel(QWidget* parent) : QWidget(parent) {
     preset_ = new QComboBox;
-    // Supervised presets and the deep-RL ones (task = rl, drawn by the Environment view).
-    for (const auto& name : preset_names()) {
+    // Supervised presets and the deep-RL ones (task = rl, drawn by the Environment view); the
+    // engine refuses the others (GANs), so they are not offered.
+    const std::vector<std::string> runnable = engine_preset_names();
+    for (const auto& name : runnable) {
         const QString n = QString::fromStdString(name);
         preset_->addItem(n);
         try {
@@ -31,7 +36,17 @@ ExperimentPanel::ExperimentPanel(QWidget* parent) : QWidget(parent) {
         } catch (const std::exception&) {
         }
     }
-    preset_->setToolTip("Experiment presets, each named after the setting it reproduces");
+    QString tip = "Experiment presets, each named after the setting it reproduces";
+    QStringList cliOnly;
+    for (const auto& name : preset_names())
+        if (std::find(runnable.begin(), runnable.end(), name) == runnable.end())
+            cliOnly.append(QString::fromStdString(name));
+    if (!cliOnly.isEmpty())
+        tip += "\nNot listed: " + cliOnly.join(", ") +
+               " (GANs, task = gan): the GUI has no view of generated digits or the Fréchet "
+               "distance yet; train them with crossbarlab-cli train --preset NAME --json "
+               "--samples FILE.png";
+    preset_->setToolTip(tip);
     description_ = new QLabel;
     description_->setWordWrap(true);
     description_->setTextFormat(Qt::RichText);

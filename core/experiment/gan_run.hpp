@@ -1,0 +1,90 @@
+#pragma once
+// A GAN run of an experiment config with task = gan: the GAN of core/gan/gan.hpp (seed 002
+// Fig. 4G-I) on the config's dataset, its generator's and discriminator's matrices from the
+// config's scheme and tile (full precision, MCA on PCM, ...), the config's optimizer, learning
+// rate schedule, seed and device time per training image. After each epoch, the Fréchet distance
+// between gan.fd_samples generated images (the same noise every epoch) and the test images, on
+// the features of the fixed classifier of core/gan/feature_classifier.hpp. `train --json`
+// prints gan_summary_json (docs/cli.md). Sessions (--out, --resume) are not supported yet.
+#include "core/dataset/dataset.hpp"
+#include "core/experiment/config.hpp"
+#include "core/gan/feature_classifier.hpp"
+#include "core/gan/frechet_distance.hpp"
+#include "core/gan/gan.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace cbl {
+
+struct GanEpoch {
+    int epoch = 0;                 ///< 1-based
+    double discriminator_loss = 0; ///< mean L_D over the epoch's steps [nats]
+    double generator_loss = 0;     ///< mean L_G over the epoch's steps [nats]
+    double frechet_distance = 0;   ///< on the classifier's features [feature units^2]
+    double learning_rate = 0;
+    std::vector<std::uint64_t> device_updates; ///< per weight layer (G's, then D's): pulses
+    double wall_seconds = 0;                   ///< training time of the epoch (FD excluded) [s]
+};
+
+class GanRun {
+  public:
+    /// Validates the config (task must be gan; images of the data must fit the generator) and
+    /// builds the GAN; nothing is trained yet.
+    GanRun(const ExperimentConfig& config, std::shared_ptr<const DataSplit> data);
+
+    const ExperimentConfig& config() const { return config_; }
+    const DataSplit& data() const { return *data_; }
+    const gan::Gan<float>& gan() const { return *gan_; }
+    /// Alternating steps per epoch: training images / gan.batch_size (a partial batch is left).
+    int steps_per_epoch() const;
+    int epochs_done() const { return static_cast<int>(history_.size()); }
+    /// Steps done in the current epoch.
+    int position() const { return position_; }
+    bool finished() const { return epochs_done() >= config_.training.epochs; }
+    /// Up to `steps` alternating steps, never past the epoch's end; at the end of an epoch its
+    /// Fréchet distance is measured and the weights are checked (Diverged when not finite).
+    /// Returns the steps done.
+    int train(int steps);
+    const std::vector<GanEpoch>& history() const { return history_; }
+    /// Images generated from the FD noise (the first `count`), as the last epoch left G.
+    Eigen::MatrixXf samples(int count) const;
+    /// The feature classifier (trained or loaded at the first epoch's end).
+    const gan::FeatureClassifier* classifier() const {
+        return classifier_ ? &*classifier_ : nullptr;
+    }
+    /// Real training images the GAN has learnt from (B per step).
+    std::uint64_t images_trained() const;
+    /// Programming pulses (SET + RESET) per weight layer, G's then D's, whole run.
+    std::vector<std::uint64_t> device_updates() const;
+
+  private:
+    void start_epoch();
+    void end_epoch();
+
+    ExperimentConfig config_;
+    std::shared_ptr<const DataSplit> data_;
+    std::unique_ptr<gan::Gan<float>> gan_;
+    std::vector<int> order_;
+    int position_ = 0;
+    double d_loss_sum_ = 0, g_loss_sum_ = 0, epoch_wall_s_ = 0;
+    std::vector<std::uint64_t> pulses_seen_;
+    std::vector<GanEpoch> history_;
+    std::optional<gan::FeatureClassifier> classifier_;
+    gan::Gaussian real_features_;
+};
+
+/// {preset, task: "gan", dataset, generator_layers, discriminator_layers, epochs,
+///  frechet_distance [per epoch], discriminator_loss [per epoch], generator_loss [per epoch],
+///  device_updates [per epoch, per layer], feature_classifier {architecture, test_accuracy,
+///  cache_file}, images_trained, wall_seconds, images_per_second (real training images per
+///  second of the whole run, FD included), diverged (+ divergence)}.
+nlohmann::json gan_summary_json(const GanRun& run, double wall_seconds,
+                                const std::string& divergence = "");
+
+} // namespace cbl
