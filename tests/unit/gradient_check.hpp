@@ -35,17 +35,13 @@ inline double loss_of(Network<double>& net, const Eigen::VectorXf& x, int label,
     return net.train_sample(x, label, 0.0, ctx).loss;
 }
 
-/// Compares the analytic gradient (one SGD step of rate eta changes W by -eta dL/dW, taken at
-/// step 7) with (L(w + h) - L(w - h)) / 2h of `training` or evaluation loss, for every weight.
-/// With `nonzero`, every layer's gradient must also be non-zero (the check is not vacuous).
-inline void check_gradient(Network<double>& net, const Eigen::VectorXf& x, int label, bool training,
-                           bool nonzero = false) {
-    std::vector<Eigen::MatrixXd> before;
-    for (int k = 0; k < net.weight_count(); ++k)
-        before.push_back(net.weight_layer(k).weights());
-    const double eta = 1e-3;
-    StepContext ctx{7, nullptr};
-    net.train_sample(x, label, eta, ctx);
+/// Compares (before - after) / eta of `net`'s weights (one SGD step of rate eta from `before`)
+/// with central differences of `loss()` around `before`, restoring `before` first; with
+/// `nonzero`, every layer's gradient must also be non-zero (the check is not vacuous).
+template <typename Loss>
+void compare_with_central_differences(Network<double>& net,
+                                      const std::vector<Eigen::MatrixXd>& before, double eta,
+                                      Loss&& loss, bool nonzero) {
     std::vector<Eigen::MatrixXd> analytic;
     // Finite differences around the weights the gradient was taken at: restore every layer.
     for (int k = 0; k < net.weight_count(); ++k) {
@@ -59,9 +55,9 @@ inline void check_gradient(Network<double>& net, const Eigen::VectorXf& x, int l
             for (int c = 0; c < w.cols(); ++c) {
                 const double h = 1e-6, keep = w(r, c);
                 w(r, c) = keep + h;
-                const double up = loss_of(net, x, label, training);
+                const double up = loss();
                 w(r, c) = keep - h;
-                const double down = loss_of(net, x, label, training);
+                const double down = loss();
                 w(r, c) = keep;
                 const double numeric = (up - down) / (2 * h);
                 QVERIFY2(std::abs(numeric - analytic[k](r, c)) < 1e-6 + 1e-4 * std::abs(numeric),
@@ -73,6 +69,21 @@ inline void check_gradient(Network<double>& net, const Eigen::VectorXf& x, int l
                                         .arg(analytic[k](r, c))));
             }
     }
+}
+
+/// Compares the analytic gradient (one SGD step of rate eta changes W by -eta dL/dW, taken at
+/// step 7) with (L(w + h) - L(w - h)) / 2h of `training` or evaluation loss, for every weight.
+/// With `nonzero`, every layer's gradient must also be non-zero (the check is not vacuous).
+inline void check_gradient(Network<double>& net, const Eigen::VectorXf& x, int label, bool training,
+                           bool nonzero = false) {
+    std::vector<Eigen::MatrixXd> before;
+    for (int k = 0; k < net.weight_count(); ++k)
+        before.push_back(net.weight_layer(k).weights());
+    const double eta = 1e-3;
+    StepContext ctx{7, nullptr};
+    net.train_sample(x, label, eta, ctx);
+    compare_with_central_differences(
+        net, before, eta, [&] { return loss_of(net, x, label, training); }, nonzero);
 }
 
 } // namespace cbl::test

@@ -55,38 +55,6 @@ double d_loss(Network<double>& d, const Eigen::VectorXd& x, int label) {
     return d.input_gradient(x, label, dx, ctx).loss;
 }
 
-/// Compares (before - after) / eta of `net`'s weights with central differences of `loss`.
-template <typename Loss>
-void compare(Network<double>& net, const std::vector<Eigen::MatrixXd>& before, double eta,
-             Loss loss) {
-    std::vector<Eigen::MatrixXd> analytic;
-    for (int k = 0; k < net.weight_count(); ++k) {
-        analytic.push_back((before[k] - net.weight_layer(k).weights()) / eta);
-        test::fp_layer(net, k).mutable_weights() = before[k];
-    }
-    for (int k = 0; k < net.weight_count(); ++k) {
-        QVERIFY(analytic[k].cwiseAbs().maxCoeff() > 0);
-        auto& w = test::fp_layer(net, k).mutable_weights();
-        for (int r = 0; r < w.rows(); ++r)
-            for (int c = 0; c < w.cols(); ++c) {
-                const double h = 1e-6, keep = w(r, c);
-                w(r, c) = keep + h;
-                const double up = loss();
-                w(r, c) = keep - h;
-                const double down = loss();
-                w(r, c) = keep;
-                const double numeric = (up - down) / (2 * h);
-                QVERIFY2(std::abs(numeric - analytic[k](r, c)) < 1e-6 + 1e-4 * std::abs(numeric),
-                         qPrintable(QString("layer %1 (%2,%3): numeric %4 analytic %5")
-                                        .arg(k)
-                                        .arg(r)
-                                        .arg(c)
-                                        .arg(numeric)
-                                        .arg(analytic[k](r, c))));
-            }
-    }
-}
-
 } // namespace
 
 class TestGan : public QObject {
@@ -108,13 +76,16 @@ class TestGan : public QObject {
         const auto generator_after = weights_of(g.generator());
         for (std::size_t k = 0; k < generator_before.size(); ++k)
             QVERIFY(generator_after[k] == generator_before[k]);
-        compare(g.discriminator(), before, eta, [&] {
-            double sum = 0;
-            for (int j = 0; j < c.batch_size; ++j)
-                sum += d_loss(g.discriminator(), real.col(j).cast<double>(), 1) +
-                       d_loss(g.discriminator(), fake.col(j), 0);
-            return sum / (2 * c.batch_size);
-        });
+        test::compare_with_central_differences(
+            g.discriminator(), before, eta,
+            [&] {
+                double sum = 0;
+                for (int j = 0; j < c.batch_size; ++j)
+                    sum += d_loss(g.discriminator(), real.col(j).cast<double>(), 1) +
+                           d_loss(g.discriminator(), fake.col(j), 0);
+                return sum / (2 * c.batch_size);
+            },
+            true);
     }
 
     void generator_gradient_through_discriminator() {
@@ -133,13 +104,16 @@ class TestGan : public QObject {
         for (std::size_t k = 0; k < d_before.size(); ++k)
             QVERIFY(d_after[k] == d_before[k]);
         QCOMPARE(g.discriminator().pending_in_batch(), 0);
-        compare(g.generator(), before, eta, [&] {
-            const Eigen::MatrixXd x = g.generate(u, 0);
-            double sum = 0;
-            for (int j = 0; j < c.batch_size; ++j)
-                sum += d_loss(g.discriminator(), x.col(j), 1);
-            return sum / c.batch_size;
-        });
+        test::compare_with_central_differences(
+            g.generator(), before, eta,
+            [&] {
+                const Eigen::MatrixXd x = g.generate(u, 0);
+                double sum = 0;
+                for (int j = 0; j < c.batch_size; ++j)
+                    sum += d_loss(g.discriminator(), x.col(j), 1);
+                return sum / c.batch_size;
+            },
+            true);
     }
 
     void input_gradient_matches_differences() {
