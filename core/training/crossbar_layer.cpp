@@ -85,6 +85,7 @@ std::uint64_t read_key(const StepContext& ctx) {
 } // namespace
 
 void CrossbarLayer::forward(const Vec& x, Vec& z, StepContext& ctx) {
+    readers_.drop();
     z.resize(outputs());
     read_sum(z, [&](std::size_t i, Eigen::Ref<Vec> y) {
         tiles_[i].forward(x, y, read_key(ctx), (*ctx.counts)[Stage::forward]);
@@ -92,6 +93,7 @@ void CrossbarLayer::forward(const Vec& x, Vec& z, StepContext& ctx) {
 }
 
 void CrossbarLayer::backward(const Vec& d, Vec& out, StepContext& ctx) {
+    readers_.drop();
     out.resize(inputs());
     read_sum(out, [&](std::size_t i, Eigen::Ref<Vec> y) {
         tiles_[i].backward(d, y, read_key(ctx), (*ctx.counts)[Stage::backward]);
@@ -99,6 +101,7 @@ void CrossbarLayer::backward(const Vec& d, Vec& out, StepContext& ctx) {
 }
 
 void CrossbarLayer::backward_many(const Matrix& D, Matrix& Out, StepContext& ctx) {
+    readers_.drop();
     // The pairs of a multi-memristive synapse add their outputs per read (read_sum).
     if (tiles_.size() > 1) return WeightLayer::backward_many(D, Out, ctx);
     keys_.resize(std::size_t(D.cols()));
@@ -107,10 +110,30 @@ void CrossbarLayer::backward_many(const Matrix& D, Matrix& Out, StepContext& ctx
     tiles_.front().backward_many(D, Out, keys_.data(), (*ctx.counts)[Stage::backward]);
 }
 
+CrossbarLayer::ReaderCopies::Copy
+CrossbarLayer::ReaderCopies::take(const std::vector<TileGrid>& tiles) const {
+    {
+        const std::lock_guard<std::mutex> hold(lock_);
+        if (!free_.empty()) {
+            Copy c = std::move(free_.back());
+            free_.pop_back();
+            return c;
+        }
+    }
+    return std::make_unique<std::vector<TileGrid>>(tiles);
+}
+
+void CrossbarLayer::ReaderCopies::give_back(Copy copy) const {
+    const std::lock_guard<std::mutex> hold(lock_);
+    free_.push_back(std::move(copy));
+}
+
 void CrossbarLayer::forward_batch(const Matrix& x, Matrix& z, std::uint64_t eval_step) const {
     // Inference reads the array as training would (drift, read noise, converters) on a copy, so
     // evaluation never disturbs the training state; read noise is keyed apart from training.
-    std::vector<TileGrid> readers = tiles_;
+    // A kept copy reads as a fresh one: its cache was refreshed at the same device state and time.
+    ReaderCopies::Copy copy = readers_.take(tiles_);
+    std::vector<TileGrid>& readers = *copy;
     OpCounts ignored;
     z.resize(outputs(), x.cols());
     for (Eigen::Index j = 0; j < x.cols(); ++j) {
@@ -119,6 +142,7 @@ void CrossbarLayer::forward_batch(const Matrix& x, Matrix& z, std::uint64_t eval
             readers[i].forward(x.col(j), y, step, ignored);
         });
     }
+    readers_.give_back(std::move(copy));
 }
 
 CrossbarLayer::Matrix CrossbarLayer::weights() const {
@@ -234,6 +258,7 @@ void CrossbarLayer::count_pulses(int r, int c, int pulses) {
 }
 
 void CrossbarLayer::commit_rank1(const Vec& x, const Vec& delta, float scale, StepContext& ctx) {
+    readers_.drop();
     OpCounts& up = (*ctx.counts)[Stage::update];
     const Vec* xs = &x;
     const Vec* ds = &delta;
@@ -260,6 +285,7 @@ void CrossbarLayer::commit_rank1(const Vec& x, const Vec& delta, float scale, St
 }
 
 void CrossbarLayer::commit(const Matrix& dW, StepContext& ctx) {
+    readers_.drop();
     OpCounts& up = (*ctx.counts)[Stage::update];
     const auto nnz = std::uint64_t((dW.array() != 0).count());
     up.digital_macs += nnz;
@@ -269,6 +295,7 @@ void CrossbarLayer::commit(const Matrix& dW, StepContext& ctx) {
 }
 
 void CrossbarLayer::end_of_image(StepContext& ctx) {
+    readers_.drop();
     // Seed 002 section 2.3: a weight refresh every 100 training images.
     const bool refresh = config_.refresh_interval > 0 &&
                          (ctx.step + 1) % std::uint64_t(config_.refresh_interval) == 0;
@@ -301,6 +328,7 @@ void CrossbarLayer::save_state(const std::string& layer_prefix, StateArrays& out
 }
 
 void CrossbarLayer::load_state(const std::string& layer_prefix, const StateArrays& in) {
+    readers_.drop();
     for (std::size_t i = 0; i < tiles_.size(); ++i)
         tiles_[i].load_state(pair_prefix(layer_prefix, i), in);
     arbiter_ = tiles_.size() > 1 ? get_array<std::uint32_t>(in, layer_prefix + "arbiter", 1)[0] : 0;
@@ -340,6 +368,7 @@ SynapseReading CrossbarLayer::read_synapse(int row, int col) const {
 }
 
 void CrossbarLayer::apply_hot(const SchemeConfig& scheme, const TileConfig& tile) {
+    readers_.drop();
     if (scheme.type != config_.type)
         throw InputError("scheme.type is structural: press Reset to change the training scheme");
     config_ = scaled(scheme, beta_scale_);
@@ -351,11 +380,13 @@ void CrossbarLayer::apply_hot(const SchemeConfig& scheme, const TileConfig& tile
 }
 
 void CrossbarLayer::set_seconds_per_image(double seconds) {
+    readers_.drop();
     require_range("training.seconds_per_image", seconds, 0, 1e6, "s");
     seconds_per_image_ = seconds;
 }
 
 void CrossbarLayer::age(double seconds, bool drift_compensation) {
+    readers_.drop();
     // Seed 002 Fig. 3E: inference at a time after training; the compensation reference is the
     // array's readout at the end of training.
     for (TileGrid& t : tiles_) {

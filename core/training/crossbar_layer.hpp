@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <vector>
 
 namespace cbl {
@@ -82,6 +83,24 @@ class CrossbarLayer final : public DeviceLayer, private SynapseArray {
     std::vector<int> nz_; ///< rows with a non-zero (quantized) error this image (scratch)
     std::vector<std::uint32_t> words_; ///< random words of the stochastic rounding (scratch)
     std::vector<std::uint64_t> keys_;  ///< read-noise keys of the positions (scratch)
+
+    /// Copies of the arrays for inference reads (forward_batch). Evaluation reads the arrays as
+    /// training would but must not touch training's read caches, so it reads a copy; a copy stays
+    /// good until the layer changes (every non-const member drops them), so a sequence model,
+    /// which reads once per character, copies the layer once per evaluation, not once per step.
+    /// Concurrent readers (Network::evaluate's chunks) take a copy each.
+    class ReaderCopies {
+      public:
+        using Copy = std::unique_ptr<std::vector<TileGrid>>;
+        Copy take(const std::vector<TileGrid>& tiles) const;
+        void give_back(Copy copy) const;
+        void drop() { free_.clear(); }
+
+      private:
+        mutable std::mutex lock_;
+        mutable std::vector<Copy> free_;
+    };
+    ReaderCopies readers_;
 };
 
 } // namespace cbl
