@@ -253,7 +253,7 @@ void to_json(nlohmann::json& j, const LayerSpec& s) {
         if (n == "channels") j[n] = s.channels;
         if (n == "units") j[n] = s.units;
         if (n == "rate") j[n] = s.rate;
-        if (n == "forget_bias") j[n] = s.forget_bias;
+        if (n == "forget_bias" && s.forget_bias != 0) j[n] = s.forget_bias;
         if (n == "activation" && !s.activation.empty()) j[n] = s.activation;
     }
 }
