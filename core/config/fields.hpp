@@ -381,6 +381,17 @@ void describe(V& v, OptimizerConfig& c) {
                         .meaning = "Epochs between step decays of η",
                         .live = true,
                         .when = {"training.optimizer.schedule=step"}});
+    v(c.clip_norm,
+      S{.path = "clip_norm",
+        .lo = tiny,
+        .hi = 1e6,
+        .off = 0,
+        .off_meaning = "no clipping",
+        .unit = "loss per weight unit",
+        .label = "gradient clip",
+        .meaning = "A weight matrix's mean mini-batch gradient whose L2 norm exceeds this is "
+                   "rescaled to it before the optimizer (Pascanu et al. 2013: keeps exploding "
+                   "gradients of back-propagation through time from wrecking a step)"});
 }
 
 template <class V>

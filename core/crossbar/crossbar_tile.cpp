@@ -123,6 +123,21 @@ void CrossbarTile::draw_initial_state() {
         col_g_max_[c] = column_g_max(c);
 }
 
+void CrossbarTile::shift_initial(int r, int c, double dw) {
+    const int s = c * rows_ + r;
+    const int k = dps() == 2 && dw < 0 ? 1 : 0;
+    const double g =
+        std::clamp(double(g_uS_[k][s]) + (dps() == 2 ? std::abs(dw) : dw) / cfg_.beta_per_uS,
+                   cfg_.device.g_min_uS(), cfg_.device.g_max_uS());
+    g_uS_[k][s] = float(g);
+    // The SET history that reaches the new conductance, as draw_initial_state() gives it.
+    if (device_.keeps_history())
+        n_[k][s] =
+            std::uint8_t(std::min<long>(code_max, std::lround(device_.initial_pulse_count(g))));
+    note_conductance(s, float(g));
+    update_cache_entry(s);
+}
+
 float CrossbarTile::column_g_max(int c) const {
     float m = -std::numeric_limits<float>::infinity();
     for (int k = 0; k < dps(); ++k) {

@@ -110,6 +110,10 @@ class CrossbarTile {
     /// Single mapping: the reference conductance everywhere.
     Eigen::MatrixXf g_minus_uS() const;
     float weight(int r, int c) const;
+    /// Moves synapse (r, c)'s initial state by `dw` weight units before any pulse (a bias
+    /// init): a pair's G+ (dw > 0) or G- (dw < 0) starts |dw| / beta higher, a single device
+    /// dw / beta, clamped to the device's range, so the weight may get less than asked.
+    void shift_initial(int r, int c, double dw);
     /// Weight change one pulse up (potentiation) or down would give synapse (r, c) from its
     /// present state on the family's mean curve (no device-to-device spread, no cycle noise):
     /// what a write circuit that knows the device's nominal characteristic predicts.

@@ -170,6 +170,14 @@ int TileGrid::refresh(std::uint64_t step, OpCounts& ops) {
     return refreshed;
 }
 
+void TileGrid::shift_initial(int r, int c, double dw) {
+    if (r < 0 || r >= rows_ || c < 0 || c >= cols_)
+        throw std::out_of_range("TileGrid::shift_initial: synapse (" + std::to_string(r) + ", " +
+                                std::to_string(c) + ") outside the matrix");
+    const int i = r / array_rows_, j = c / array_cols_;
+    arrays_[index(i, j)].shift_initial(r - row0(i), c - col0(j), dw);
+}
+
 float TileGrid::weight(int r, int c) const {
     const int i = r / array_rows_, j = c / array_cols_;
     return arrays_[index(i, j)].weight(r - row0(i), c - col0(j));

@@ -48,6 +48,8 @@ class TileGrid {
     int refresh(std::uint64_t step, OpCounts& ops);
 
     float weight(int r, int c) const;
+    /// CrossbarTile::shift_initial() of synapse (r, c) on the array that holds it.
+    void shift_initial(int r, int c, double dw);
     double nominal_pulse_weight(int r, int c, bool up) const;
     float conductance_uS(int r, int c, int k) const;
     /// The whole matrix, assembled from the arrays (noise-free, drift applied).

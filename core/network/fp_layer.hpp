@@ -26,6 +26,10 @@ class FpLayer final : public WeightLayer<Scalar> {
                     (2 * rng.uniform(std::uint64_t(c), static_cast<std::uint32_t>(r)) - 1) * limit);
     }
 
+    void shift_initial(int r, int c, double value) override {
+        w_(r, c) += static_cast<Scalar>(value);
+    }
+
     int outputs() const override { return static_cast<int>(w_.rows()); }
     int inputs() const override { return static_cast<int>(w_.cols()); }
     // A digital design computes every product and reads every weight from its SRAM, zeros

@@ -62,7 +62,7 @@ KindFields fields_of(const std::string& kind) {
     if (kind == "maxpool2d") return {{"kernel", "stride"}, 1};
     if (kind == "dropout") return {{"rate"}, 1};
     if (kind == "dense") return {{"units", "activation"}, 1};
-    if (kind == "lstm") return {{"units"}, 1};
+    if (kind == "lstm") return {{"units", "forget_bias"}, 1};
     return {{}, 0};
 }
 
@@ -107,6 +107,7 @@ std::vector<PlannedLayer> plan(const std::vector<LayerSpec>& specs, ImageShape i
                                      "dropout or dense there");
         if (s.kind == "lstm") {
             require_range(path + ".units", s.units, 1, 100'000);
+            require_range(path + ".forget_bias", s.forget_bias, -10, 10, "weight units");
             if (first_lstm) {
                 if (shape.channels != 1 || shape.height != 1 || shape.width < 2)
                     throw InputError(where +
@@ -234,6 +235,7 @@ std::vector<LayerSpec> layer_specs_from_json(const nlohmann::json& j) {
         read_field(e, path, "channels", s.channels);
         read_field(e, path, "units", s.units);
         read_field(e, path, "rate", s.rate);
+        read_field(e, path, "forget_bias", s.forget_bias);
         read_field(e, path, "activation", s.activation);
         if (s.kind == "maxpool2d" && !e.contains("stride")) s.stride = s.kernel;
         specs.push_back(std::move(s));
@@ -251,6 +253,7 @@ void to_json(nlohmann::json& j, const LayerSpec& s) {
         if (n == "channels") j[n] = s.channels;
         if (n == "units") j[n] = s.units;
         if (n == "rate") j[n] = s.rate;
+        if (n == "forget_bias" && s.forget_bias != 0) j[n] = s.forget_bias;
         if (n == "activation" && !s.activation.empty()) j[n] = s.activation;
     }
 }
@@ -288,7 +291,7 @@ Network<Scalar> build_graph(const std::vector<LayerSpec>& specs, ImageShape inpu
             if (s.kind == "lstm")
                 layer = std::make_unique<LstmLayer<Scalar>>(
                     std::move(w), optimizer, p.one_hot > 0 ? p.one_hot : p.in.channels, p.steps,
-                    p.one_hot > 0);
+                    p.one_hot > 0, s.forget_bias);
             else if (s.kind == "conv2d")
                 layer = std::make_unique<Conv2dLayer<Scalar>>(
                     std::move(w), optimizer, p.in, Window2d{s.kernel, s.stride, s.padding});

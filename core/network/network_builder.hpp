@@ -29,6 +29,7 @@ struct LayerSpec {
     int channels = 0;       ///< conv2d: output channels (filters)
     int units = 0;          ///< dense: outputs; lstm: hidden units H
     double rate = 0;        ///< dropout: fraction of units dropped in training
+    double forget_bias = 0; ///< lstm: initial bias of the forget gate, weight units
     std::string activation; ///< conv2d, dense: "relu", "sigmoid", "tanh", or "" for none
 
     bool operator==(const LayerSpec&) const = default;

@@ -18,6 +18,10 @@ struct OptimizerConfig {
     std::string schedule = "constant";                      ///< "constant", "step", "exponential"
     double decay = 0.5; ///< step: factor every decay_epochs; exponential: factor per epoch
     int decay_epochs = 10;
+    /// Largest L2 norm of a matrix's mean mini-batch gradient, rescaled to it when above
+    /// (Pascanu, Mikolov & Bengio 2013, "On the difficulty of training recurrent neural
+    /// networks"); 0 = no clipping.
+    double clip_norm = 0;
 
     void validate() const;
     /// Learning rate in force during `epoch` (0-based).
@@ -48,6 +52,10 @@ class Optimizer {
     /// In place: gradient (mean over the batch) -> desired weight change dW.
     void gradient_to_delta(Matrix& g, double lr) {
         const Scalar eta = static_cast<Scalar>(lr);
+        if (cfg_.clip_norm > 0) {
+            const double norm = static_cast<double>(g.norm());
+            if (norm > cfg_.clip_norm) g *= static_cast<Scalar>(cfg_.clip_norm / norm);
+        }
         if (cfg_.type == "sgd") {
             g *= -eta;
         } else if (cfg_.type == "momentum") {

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <stdexcept>
 #include <vector>
 
 namespace cbl {
@@ -84,6 +85,13 @@ class WeightLayer {
 
     /// W as the network currently sees it (noise-free read; for heatmaps, tests and sessions).
     virtual Matrix weights() const = 0;
+
+    /// Adds `value` to the initial weight of entry (r, c) before any training, e.g. a gate's
+    /// bias (LstmLayer's forget_bias). Layers that hold trained weights (an inference model)
+    /// refuse it.
+    virtual void shift_initial(int, int, double) {
+        throw std::logic_error("shift_initial: this weight layer has no initial state to shift");
+    }
 };
 
 /// The weight matrices of a network in order (what a training scheme's factory builds).

@@ -61,6 +61,12 @@ CrossbarLayer::CrossbarLayer(const CrossbarLayer& o)
       nearest_(o.nearest_), seconds_per_image_(o.seconds_per_image_), seed_(o.seed_),
       layer_(o.layer_), pulses_epoch_(o.pulses_epoch_) {}
 
+// Every pair of a multi-memristive synapse carries an equal share, as a pulse would.
+void CrossbarLayer::shift_initial(int r, int c, double value) {
+    for (TileGrid& t : tiles_)
+        t.shift_initial(r, c, value / double(tiles_.size()));
+}
+
 template <typename Read>
 void CrossbarLayer::read_sum(Eigen::Ref<Vec> y, Read&& read) const {
     read(std::size_t(0), y);

@@ -36,6 +36,7 @@ class CrossbarLayer final : public DeviceLayer, private SynapseArray {
     void save_state(const std::string& prefix, StateArrays& out) const override;
     void load_state(const std::string& prefix, const StateArrays& in) override;
     Matrix weights() const override;
+    void shift_initial(int r, int c, double value) override;
 
     void fill_picture(LayerPicture& p) const override;
     SynapseReading read_synapse(int row, int col) const override;

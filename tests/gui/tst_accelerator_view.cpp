@@ -133,7 +133,8 @@ class TestAcceleratorView : public QObject {
         // The ADC sweep: 3 .. 10 bits of the baseline; at 8 bits it is the baseline.
         QTest::mouseClick(button(view, "ADC sweep"), Qt::LeftButton);
         QVERIFY(shown.wait(120000));
-        const auto& sweep = view.sweepRun()->results;
+        const std::shared_ptr<const AcceleratorRun> fullSweep = view.sweepRun(); // kept alive
+        const auto& sweep = fullSweep->results;
         QCOMPARE(int(sweep.size()),
                  AcceleratorView::sweep_hi_bits - AcceleratorView::sweep_lo_bits + 1);
         QCOMPARE(sweep.front().config.hardware.adc_bits, 3);

@@ -297,7 +297,7 @@ class TestMainWindow : public QObject {
                                      !last()->layers.empty() && last()->step == 0,
                                  20000);
         QCOMPARE(w->experiment()->networkField()->text(),
-                 QString("lstm 8, dropout 0.15, lstm 8, dropout 0.15, dense 0"));
+                 QString("lstm 8, dropout 0, lstm 8, dropout 0, dense 0"));
         QVERIFY(w->heatmaps()->layerPicker()->itemText(0).startsWith("1: LSTM gates"));
         w->heatmaps()->setLayer(1);
         QCOMPARE(w->heatmaps()->heatmap()->rowTickLabels().value(8 / 2), QString("i"));

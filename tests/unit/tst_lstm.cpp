@@ -8,6 +8,8 @@
 #include "core/experiment/text_sample.hpp"
 #include "core/network/lstm_layer.hpp"
 #include "core/network/network_builder.hpp"
+#include "core/network/optimizer.hpp"
+#include "core/training/scheme_factory.hpp"
 #include "gradient_check.hpp"
 
 // Qt after the core headers: its emit keyword breaks the oneTBB headers.
@@ -29,6 +31,12 @@ LayerSpec layer(const std::string& kind, int units, double rate = 0) {
     s.kind = kind;
     s.units = units;
     s.rate = rate;
+    return s;
+}
+
+LayerSpec lstm(int units, double forget_bias) {
+    LayerSpec s = layer("lstm", units);
+    s.forget_bias = forget_bias;
     return s;
 }
 
@@ -77,11 +85,17 @@ class TestLstm : public QObject {
     // one-hot(6) -> lstm 4 -> dropout 0.3 -> lstm 3 -> dense 6 over 5 steps: dL/dW of both gate
     // matrices and the dense layer, with the training path's fixed dropout masks; the second
     // lstm passes its error back to the first through W^T at every step.
+    void gradientThroughTimeMatchesFiniteDifferences_data() {
+        QTest::addColumn<double>("forget_bias");
+        QTest::newRow("no forget bias") << 0.0;
+        QTest::newRow("forget bias 1") << 1.0;
+    }
     void gradientThroughTimeMatchesFiniteDifferences() {
+        QFETCH(double, forget_bias);
         const int vocabulary = 6, steps = 5;
-        Network<double> net = fp_model<double>(
-            {layer("lstm", 4), layer("dropout", 0, 0.3), layer("lstm", 3), layer("dense", 0)},
-            vocabulary, steps);
+        Network<double> net = fp_model<double>({lstm(4, forget_bias), layer("dropout", 0, 0.3),
+                                                lstm(3, forget_bias), layer("dense", 0)},
+                                               vocabulary, steps);
         QCOMPARE(net.weight_count(), 3);
         QCOMPARE(net.weight_layer(0).outputs(), 16);
         QCOMPARE(net.weight_layer(0).inputs(), vocabulary + 4 + 1);
@@ -221,12 +235,71 @@ class TestLstm : public QObject {
         QVERIFY(message_of([&] {
                     graph_weight_shapes({flat, layer("lstm", 8), layer("dense", 10)}, text, 10);
                 }).contains("reads text"));
+        QVERIFY(message_of([&] {
+                    graph_weight_shapes({lstm(8, 11), layer("dense", 10)}, text, 10);
+                }).contains("network.graph[0].forget_bias"));
         const auto shapes =
             graph_weight_shapes({layer("lstm", 8), layer("lstm", 5), layer("dense", 0)}, text, 12);
         QCOMPARE(shapes.size(), std::size_t(3));
         QCOMPARE(shapes[0], std::make_pair(32, 12 + 8 + 1));
         QCOMPARE(shapes[1], std::make_pair(20, 8 + 5 + 1));
         QCOMPARE(shapes[2], std::make_pair(12, 5 + 1));
+    }
+
+    // forget_bias moves exactly the forget gate's bias entries (rows H..2H-1, column D + H) of
+    // the initial matrix, in full precision and on PCM pairs (drawn into G+, within the device
+    // range: a bias beyond beta g_max is clamped); every other weight keeps its draw.
+    void forgetBiasShiftsOnlyTheForgetGateBias_data() {
+        QTest::addColumn<bool>("crossbar");
+        QTest::newRow("fp") << false;
+        QTest::newRow("mca-pcm") << true;
+    }
+    void forgetBiasShiftsOnlyTheForgetGateBias() {
+        QFETCH(bool, crossbar);
+        const int vocabulary = 6, steps = 3, h = 4, bias_col = vocabulary + h;
+        const ImageShape in{1, 1, steps + 1};
+        const ExperimentConfig c = load_preset("mca-pcm-lstm");
+        const auto model = [&](double forget_bias) {
+            const std::vector<LayerSpec> specs{lstm(h, forget_bias), layer("dense", 0)};
+            const auto shapes = graph_weight_shapes(specs, in, vocabulary);
+            WeightLayers<float> w = crossbar ? make_layers<float>(shapes, c.scheme, c.tile, 5,
+                                                                  c.training.seconds_per_image)
+                                             : test::fp_layers<float>(shapes, 5);
+            return build_graph<float>(specs, in, vocabulary, std::move(w), {}, 1, 5);
+        };
+        const Eigen::MatrixXf w0 = model(0).weight_layer(0).weights();
+        const Eigen::MatrixXf w1 = model(0.5).weight_layer(0).weights();
+        Eigen::MatrixXf shift = Eigen::MatrixXf::Zero(4 * h, bias_col + 1);
+        shift.block(h, bias_col, h, 1).setConstant(0.5f);
+        QVERIFY2((w1 - w0 - shift).cwiseAbs().maxCoeff() < 1e-5f,
+                 qPrintable(QString::number((w1 - w0 - shift).cwiseAbs().maxCoeff())));
+        if (!crossbar) return;
+        // beta = 0.02 sqrt(785 / 11) = 0.17 per uS: the largest weight is 0.17 x 20 uS.
+        const Eigen::MatrixXf wmax = model(10).weight_layer(0).weights();
+        const float beta = float(c.tile.beta_per_uS * std::sqrt(785.0 / (bias_col + 1)));
+        const float g_max = float(c.tile.device.g_max_uS());
+        for (int u = 0; u < h; ++u)
+            QVERIFY(wmax(h + u, bias_col) <= beta * g_max + 1e-5f &&
+                    wmax(h + u, bias_col) > beta * (g_max - 10));
+    }
+
+    // training.optimizer.clip_norm rescales a matrix's mean gradient to that L2 norm when it is
+    // larger, and leaves a smaller one alone (SGD with η = 1: the step is minus the gradient).
+    void gradientClipRescalesOnlyLargeGradients() {
+        OptimizerConfig oc;
+        oc.clip_norm = 2;
+        Optimizer<double> opt(oc, 2, 2);
+        Eigen::MatrixXd g(2, 2);
+        g << 3, 4, 0, 0; // norm 5
+        opt.gradient_to_delta(g, 1.0);
+        QVERIFY(std::abs(g.norm() - 2) < 1e-12);
+        QVERIFY(std::abs(g(0, 0) + 1.2) < 1e-12 && std::abs(g(0, 1) + 1.6) < 1e-12);
+        Eigen::MatrixXd small(2, 2);
+        small << 0.3, 0, 0, -0.4; // norm 0.5
+        opt.gradient_to_delta(small, 1.0);
+        QVERIFY(std::abs(small(0, 0) + 0.3) < 1e-12 && std::abs(small(1, 1) - 0.4) < 1e-12);
+        oc.clip_norm = -1;
+        QVERIFY(message_of([&] { oc.validate(); }).contains("training.optimizer.clip_norm"));
     }
 
     // The MCA scheme on PCM crossbars trains the character model through the experiment: the

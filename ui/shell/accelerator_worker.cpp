@@ -49,7 +49,7 @@ bool AcceleratorWorker::start(std::future<CapturedState> captured,
     };
     const int total = int(designs.size());
     Q_EMIT progress(0, total, QString::fromStdString(designs.front().name));
-    thread_ = std::thread([post, control = control_, total, designs = std::move(designs),
+    thread_ = std::thread([this, post, control = control_, total, designs = std::move(designs),
                            captured = std::move(captured)]() mutable {
         auto run = std::make_shared<AcceleratorRun>();
         const auto t0 = std::chrono::steady_clock::now();
@@ -78,9 +78,9 @@ bool AcceleratorWorker::start(std::future<CapturedState> captured,
                         const bool more = i + 1 < designs.size() && !control->stop;
                         const QString next =
                             more ? QString::fromStdString(designs[i + 1].name) : QString();
-                        post([done = int(i) + 1, total, next](AcceleratorWorker& w) {
-                            Q_EMIT w.progress(done, total, next);
-                        });
+                        // Sent from this thread: queued to the view as any cross-thread
+                        // signal, and a direct receiver can still stop the next design.
+                        Q_EMIT progress(int(i) + 1, total, next);
                         return !control->stop;
                     },
                     control.get());

@@ -45,7 +45,8 @@ class AcceleratorWorker : public QObject {
     std::pair<int, int> images() const;
 
   Q_SIGNALS:
-    /// `done` of `total` designs finished; `next` is the one running now ("" at the end).
+    /// `done` of `total` designs finished; `next` is the one running now ("" at the end). The
+    /// start is sent from the caller's thread, each design's end from the worker's.
     void progress(int done, int total, const QString& next);
     void finished(std::shared_ptr<const cbl::ui::AcceleratorRun> run);
     void failed(const QString& message);
