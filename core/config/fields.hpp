@@ -850,6 +850,8 @@ void describe(V& v, PcmParams& p) {
     describe_read_noise(v, p);
     hot(p.mu_d2d, "mu_d2d", 0, 1, "", "device-to-device spread",
         "Relative std of each device's mean SET step");
+    hot(p.sigma_d2d, "sigma_d2d", 0, 1, "", "device-to-device noise spread",
+        "Relative std of each device's SET step spread σ (0: every device equally noisy)");
 }
 
 template <class V>

@@ -62,8 +62,9 @@ void CharacterisationOptions::validate() const {
 PcmExpectation pcm_expectation(const PcmParams& p, const CharacterisationOptions& o,
                                const std::vector<double>& edges_uS) {
     // Density evolution: the mass on a fine conductance grid is pushed through
-    // G' = clip(G + N(mu(G, n) s, sigma(G, n))) pulse by pulse, for each quadrature value of the
-    // device's factor s = 1 + mu_d2d z.
+    // G' = clip(G + N(mu(G, n) s, sigma(G, n) t)) pulse by pulse, for each quadrature value of
+    // the device's factors s = 1 + mu_d2d z and t = 1 + sigma_d2d z' (z, z' independent; t = 1
+    // without a spread of sigma, one node).
     const int m = 801;
     const double lo = p.g_min_uS, h = (p.g_max_uS - p.g_min_uS) / (m - 1);
     const int n_pulses = o.pulses;
@@ -71,8 +72,12 @@ PcmExpectation pcm_expectation(const PcmParams& p, const CharacterisationOptions
     e.mean_uS.assign(n_pulses, 0.0);
     std::vector<double> second(n_pulses, 0.0), read_var(n_pulses, 0.0);
     e.histogram_mass.assign(edges_uS.empty() ? 0 : edges_uS.size() - 1, 0.0);
-    for (std::size_t q = 0; q < gh_nodes.size(); ++q) {
+    const std::size_t sigma_nodes = p.sigma_d2d > 0 ? gh_nodes.size() : 1;
+    for (std::size_t qr = 0; qr < gh_nodes.size() * sigma_nodes; ++qr) {
+        const std::size_t q = qr / sigma_nodes, r = qr % sigma_nodes;
         const double scale = pcm_mu_scale(p, gh_nodes[q]);
+        const double sigma_scale = sigma_nodes > 1 ? pcm_sigma_scale(p, gh_nodes[r]) : 1.0;
+        const double weight = gh_weights[q] * (sigma_nodes > 1 ? gh_weights[r] : 1.0);
         std::vector<double> mass(m, 0.0), next(m);
         spread_normal(o.init_uS, o.init_std_uS, lo, h, m, 1.0, mass);
         for (int k = 0; k < n_pulses; ++k) {
@@ -82,11 +87,11 @@ PcmExpectation pcm_expectation(const PcmParams& p, const CharacterisationOptions
                 if (mass[i] < 1e-14) continue;
                 const double g = lo + i * h;
                 spread_normal(g + pcm_set_mean_uS(p, g, history) * scale,
-                              pcm_set_std_uS(p, g, history), lo, h, m, mass[i], next);
+                              pcm_set_std_uS(p, g, history) * sigma_scale, lo, h, m, mass[i], next);
             }
             mass.swap(next);
             for (int i = 0; i < m; ++i) {
-                const double g = lo + i * h, w = gh_weights[q] * mass[i];
+                const double g = lo + i * h, w = weight * mass[i];
                 e.mean_uS[k] += w * g;
                 second[k] += w * g * g;
                 read_var[k] += w * std::pow(pcm_read_std_uS(p, g), 2);
@@ -96,8 +101,7 @@ PcmExpectation pcm_expectation(const PcmParams& p, const CharacterisationOptions
                     const double g = lo + i * h;
                     const auto it = std::upper_bound(edges_uS.begin(), edges_uS.end(), g);
                     if (it == edges_uS.begin() || it == edges_uS.end()) continue;
-                    e.histogram_mass[std::size_t(it - edges_uS.begin()) - 1] +=
-                        gh_weights[q] * mass[i];
+                    e.histogram_mass[std::size_t(it - edges_uS.begin()) - 1] += weight * mass[i];
                 }
         }
     }
@@ -126,7 +130,8 @@ CharacterisationResult characterise_device(const DeviceParams& p,
     tbb::parallel_for(tbb::blocked_range<int>(0, n_dev, 256), [&](const auto& range) {
         for (int d = range.begin(); d < range.end(); ++d) {
             const auto dev = std::uint32_t(d);
-            // The device's fixed draws (PCM: its factor on the SET mean; RRAM: A and Gmax).
+            // The device's fixed draws (PCM: its factors on the SET mean and spread; RRAM: A,
+            // Gmax).
             const r123::double2 draws = variability.normal2(0, dev);
             const auto d2d = [&] { return draws; };
             nu[d] = float(physics.drift_exponent(drift.normal(0, dev)));

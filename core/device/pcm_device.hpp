@@ -40,8 +40,11 @@ struct PcmParams {
     double read_g = 0.03; ///< dimensionless
     double read_0_uS = 0.13;
 
-    // Device-to-device variability: each device's SET mean is scaled by (1 + mu_d2d z_dev).
-    double mu_d2d = 0.05; ///< relative std
+    // Device-to-device variability (seed 002 section 2.2, after Tuma et al. 2016 and Boybat et
+    // al. 2018): each device's SET mean is scaled by (1 + mu_d2d z_dev), its SET spread by
+    // (1 + sigma_d2d z'_dev), z_dev and z'_dev the device's own fixed normals.
+    double mu_d2d = 0.05;   ///< relative std
+    double sigma_d2d = 0.0; ///< relative std; 0 = every device as noisy as the model's sigma
 
     /// Throws InputError naming the first bad field (device.*) and its allowed range.
     void validate() const;
@@ -77,8 +80,14 @@ inline double pcm_mu_scale(const PcmParams& p, double z_dev) {
     return std::max(0.0, 1.0 + p.mu_d2d * z_dev);
 }
 
+/// Device-to-device factor on the SET spread, 1 + sigma_d2d z'_dev, floored at 0.
+inline double pcm_sigma_scale(const PcmParams& p, double z_dev) {
+    return std::max(0.0, 1.0 + p.sigma_d2d * z_dev);
+}
+
 /// SET pulse n since RESET (n >= 1): G + N(mu * mu_scale, sigma) clipped to the window. z is a
-/// standard normal, mu_scale the device's d2d factor (1 + mu_d2d z_dev).
+/// normal of the device's spread (a standard normal times pcm_sigma_scale), mu_scale the
+/// device's d2d factor (1 + mu_d2d z_dev).
 inline double pcm_set_uS(const PcmParams& p, double g_uS, int n, double z, double mu_scale) {
     const double h = pcm_history(p, n);
     const double g = g_uS + pcm_set_mean_uS(p, g_uS, h) * mu_scale + pcm_set_std_uS(p, g_uS, h) * z;
@@ -134,10 +143,11 @@ template <typename D2d, typename Z>
 double pulse_train_uS(const PcmParams& p, double g, int& n, int n_max, bool up, int count,
                       D2d&& d2d, Z&& z) {
     if (up) {
-        const double mu_scale = pcm_mu_scale(p, d2d().x);
+        const auto dev = d2d();
+        const double mu_scale = pcm_mu_scale(p, dev.x), sigma_scale = pcm_sigma_scale(p, dev.y);
         for (int i = 0; i < count; ++i) {
             n = std::min(n_max, n + 1);
-            g = pcm_set_uS(p, g, n, z(i), mu_scale);
+            g = pcm_set_uS(p, g, n, z(i) * sigma_scale, mu_scale);
         }
     } else {
         for (int i = 0; i < count; ++i)
