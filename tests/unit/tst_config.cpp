@@ -313,6 +313,14 @@ class TestConfig : public QObject {
         QCOMPARE(e.step(), std::uint64_t(10));
         QVERIFY(message("technology", "../presets/fp32").contains("not a preset name"));
         QVERIFY(message("technology", "nope").contains("allowed: digital-32bit-14nm"));
+        // A device field added later by its schema entry and physics alone (issue 12's
+        // example) is live too: the pulses after it differ from those of a twin without it.
+        const auto data = std::make_shared<const DataSplit>(load_dataset(c.dataset));
+        Experiment twin(e.state(), data);
+        QVERIFY(message("device.sigma_d2d", 0.8).isEmpty());
+        e.train(40);
+        twin.train(40);
+        QVERIFY(e.weights(0) != twin.weights(0));
     }
     void layerShapeMustMatchDataset() {
         ExperimentConfig c = load_preset("fp32");
