@@ -63,6 +63,7 @@ CrossbarLayer::CrossbarLayer(const CrossbarLayer& o)
 
 // Every pair of a multi-memristive synapse carries an equal share, as a pulse would.
 void CrossbarLayer::shift_initial(int r, int c, double value) {
+    readers_.drop();
     for (TileGrid& t : tiles_)
         t.shift_initial(r, c, value / double(tiles_.size()));
 }

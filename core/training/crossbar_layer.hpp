@@ -87,8 +87,10 @@ class CrossbarLayer final : public DeviceLayer, private SynapseArray {
 
     /// Copies of the arrays for inference reads (forward_batch). Evaluation reads the arrays as
     /// training would but must not touch training's read caches, so it reads a copy; a copy stays
-    /// good until the layer changes (every non-const member drops them), so a sequence model,
-    /// which reads once per character, copies the layer once per evaluation, not once per step.
+    /// good until the arrays change (every member that can change them drops the copies; the
+    /// scheme's program() calls come only through commit, commit_rank1 and end_of_image), so a
+    /// sequence model, which reads once per character, copies the layer once per evaluation,
+    /// not once per step.
     /// Concurrent readers (Network::evaluate's chunks) take a copy each.
     class ReaderCopies {
       public:
