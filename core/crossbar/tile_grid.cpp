@@ -149,12 +149,18 @@ void TileGrid::backward_many(const Eigen::MatrixXf& d, Eigen::MatrixXf& out,
         read(true, d.col(p), out.col(p), steps[p], ops);
 }
 
-void TileGrid::program(int r, int c, int pulses, std::uint64_t step, OpCounts& ops, int train) {
+TileGrid::Located TileGrid::locate(int r, int c, const char* what) {
     if (r < 0 || r >= rows_ || c < 0 || c >= cols_)
-        throw std::out_of_range("TileGrid::program: synapse (" + std::to_string(r) + ", " +
-                                std::to_string(c) + ") outside the matrix");
+        throw std::out_of_range(std::string("TileGrid::") + what + ": synapse (" +
+                                std::to_string(r) + ", " + std::to_string(c) +
+                                ") outside the matrix");
     const int i = r / array_rows_, j = c / array_cols_;
-    arrays_[index(i, j)].program(r - row0(i), c - col0(j), pulses, step, ops, train);
+    return {arrays_[index(i, j)], r - row0(i), c - col0(j)};
+}
+
+void TileGrid::program(int r, int c, int pulses, std::uint64_t step, OpCounts& ops, int train) {
+    const Located at = locate(r, c, "program");
+    at.array.program(at.r, at.c, pulses, step, ops, train);
 }
 
 void TileGrid::prefetch(int r, int c) const {
@@ -171,11 +177,8 @@ int TileGrid::refresh(std::uint64_t step, OpCounts& ops) {
 }
 
 void TileGrid::shift_initial(int r, int c, double dw) {
-    if (r < 0 || r >= rows_ || c < 0 || c >= cols_)
-        throw std::out_of_range("TileGrid::shift_initial: synapse (" + std::to_string(r) + ", " +
-                                std::to_string(c) + ") outside the matrix");
-    const int i = r / array_rows_, j = c / array_cols_;
-    arrays_[index(i, j)].shift_initial(r - row0(i), c - col0(j), dw);
+    const Located at = locate(r, c, "shift_initial");
+    at.array.shift_initial(at.r, at.c, dw);
 }
 
 float TileGrid::weight(int r, int c) const {

@@ -76,6 +76,13 @@ class TileGrid {
     int row0(int i) const { return i * array_rows_; }
     int col0(int j) const { return j * array_cols_; }
     std::string array_prefix(const std::string& prefix, int i, int j) const;
+    /// The array that holds synapse (r, c), with (r, c) made local to it; a synapse outside the
+    /// matrix throws std::out_of_range naming `what`.
+    struct Located {
+        CrossbarTile& array;
+        int r, c;
+    };
+    Located locate(int r, int c, const char* what);
     /// forward (transposed = false) and backward: output block o is the sum of the converted
     /// outputs of the arrays along o, added in block order.
     void read(bool transposed, const Eigen::Ref<const Eigen::VectorXf>& in,
