@@ -202,7 +202,9 @@ void CrossbarTile::rebuild_cache() {
     if (device_.keeps_history())
         for (int k = 0; k < dps(); ++k) {
             const float newest = *std::max_element(t_p_s_[k].begin(), t_p_s_[k].end());
-            cache_min_age_s_ = std::min(cache_min_age_s_, time_s_ - double(newest));
+            // Program times are stored as float, rounded from the double clock, possibly up:
+            // an age is never below 0.
+            cache_min_age_s_ = std::min(cache_min_age_s_, std::max(0.0, time_s_ - double(newest)));
         }
 }
 

@@ -199,6 +199,10 @@ inline std::vector<Case> cases() {
     c.push_back({"tile_clock_nan", "/state/layer_1/tile_times[0]: = nan, expected a time",
                  [nan](Surgery& s) { s.set("/state/layer_1/tile_times", 0, nan); },
                  "/state/layer_1/tile_times"});
+    c.push_back({"tile_youngest_age_negative",
+                 "/state/layer_1/tile_times[2]: = -1, expected a time",
+                 [](Surgery& s) { s.set("/state/layer_1/tile_times", 2, -1); },
+                 "/state/layer_1/tile_times"});
     // The stored config: the preset schema and resource names.
     c.push_back({"config_seed_negative", "attribute config: training.seed", [](Surgery& s) {
                      s.edit_config([](nlohmann::json& j) { j["training"]["seed"] = -1; });
