@@ -35,13 +35,4 @@ class SessionWorker {
     std::thread thread_;
 };
 
-/// Hands the free pages of every allocator arena back to the system. A save's state copy is
-/// taken on the engine thread and freed on the worker's, in pieces below the mmap threshold
-/// that stay in the engine's arena, as do the pages the GUI's snapshots leave free between
-/// them: without this the resident size creeps with every autosave (issue 20's soak: +11 MB in
-/// 8 minutes). It locks each arena in turn for a few milliseconds, so call it on the thread that
-/// must not wait for it (the GUI's, after a save): on the worker, at its lower priority, it was
-/// preempted holding an arena and the GUI thread's next malloc waited ~100 ms.
-void release_freed_memory();
-
 } // namespace cbl

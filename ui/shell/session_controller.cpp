@@ -180,7 +180,6 @@ void SessionController::saveFinished(const QString& path, bool autosave, const Q
                                      const QString& left_out, std::uint64_t step,
                                      std::size_t events) {
     --busy_;
-    release_freed_memory(); // here, not on the worker: see its comment
     if (!error.isEmpty()) {
         Q_EMIT message("Save failed: " + error);
         Q_EMIT saveFailed(path, error);
