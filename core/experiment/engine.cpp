@@ -53,23 +53,7 @@ void attempt(F&& work, std::string& error, const VerdictCallback& on_verdict) {
     answer(on_verdict, true);
 }
 
-/// Why a config of a task the engine does not run is refused; empty when it runs it.
-std::string refusal_of_task(const std::string& task) {
-    if (engine_runs_task(task)) return {};
-    return "task = " + task +
-           ": the engine (and so the GUI) runs task = supervised or rl; a GAN (task = gan) "
-           "trains with crossbarlab-cli train --preset NAME --json --samples FILE.png";
-}
-
 } // namespace
-
-bool engine_runs_task(const std::string& task) {
-    return task == "supervised" || task == "rl";
-}
-
-std::vector<std::string> engine_preset_names() {
-    return preset_names_of_tasks(engine_runs_task);
-}
 
 Engine::Engine(int threads)
     : snapshot_(std::make_shared<Snapshot>()), arena_(arena_threads(threads)),
@@ -113,16 +97,27 @@ std::shared_ptr<const DataSplit> Engine::data_for(const ExperimentConfig& config
 void Engine::adopt(std::unique_ptr<Experiment> e) {
     experiment_ = std::move(e);
     rl_.reset();
+    gan_.reset();
 }
 
 void Engine::adopt(std::unique_ptr<RlRun> r) {
     rl_ = std::move(r);
     experiment_.reset();
+    gan_.reset();
+}
+
+void Engine::adopt(std::unique_ptr<GanRun> g) {
+    gan_ = std::move(g);
+    gan_samples_.reset();
+    experiment_.reset();
+    rl_.reset();
 }
 
 void Engine::build_fresh(const ExperimentConfig& config, std::shared_ptr<const DataSplit> data) {
     if (config.task == "rl")
         adopt(std::make_unique<RlRun>(config));
+    else if (config.task == "gan")
+        adopt(std::make_unique<GanRun>(config, std::move(data)));
     else
         adopt(std::make_unique<Experiment>(config, std::move(data)));
 }
@@ -130,12 +125,6 @@ void Engine::build_fresh(const ExperimentConfig& config, std::shared_ptr<const D
 void Engine::install(const ExperimentConfig& config, std::shared_ptr<const DataSplit> data,
                      const std::function<void(std::shared_ptr<const DataSplit>)>& build,
                      const VerdictCallback& on_verdict) {
-    // Refused before its data is read (the full MNIST of a GAN preset takes seconds).
-    if (const std::string refusal = refusal_of_task(config.task); !refusal.empty()) {
-        error_ = refusal;
-        answer(on_verdict, false, error_);
-        return;
-    }
     // Reading a dataset and drawing every device's initial state take seconds: the views say so
     // meanwhile (issue 18). A deep-RL run has no dataset.
     const bool rl = config.task == "rl";
@@ -193,10 +182,10 @@ void Engine::restore(ExperimentState state, std::shared_ptr<const DataSplit> dat
 void Engine::check_config(const ExperimentConfig& config, VerdictCallback on_verdict) {
     command([this, config, on_verdict = std::move(on_verdict)] {
         try {
-            if (const std::string refusal = refusal_of_task(config.task); !refusal.empty())
-                throw InputError(refusal);
             if (config.task == "rl")
                 RlRun trial(config);
+            else if (config.task == "gan")
+                GanRun trial(config, data_for(config));
             else
                 Experiment trial(config, data_for(config));
         } catch (const std::exception& e) {
@@ -218,6 +207,10 @@ std::future<CapturedState> Engine::capture_state() {
                 promise->set_value({rl_->state(), rl_->dataset_description()});
                 return;
             }
+            if (gan_)
+                throw InputError("a GAN run (task = gan) is not saved as a session yet: its "
+                                 "Fréchet distances and digits come from crossbarlab-cli train "
+                                 "--preset NAME --json --samples FILE.png");
             if (!experiment_) throw InputError("there is no experiment to save");
             // Checked: a state holding NaN or inf is refused, never saved.
             promise->set_value(
@@ -265,7 +258,7 @@ void Engine::step_epoch() {
 void Engine::reset() {
     command([this] {
         running_ = false;
-        if (!experiment_ && !rl_) return;
+        if (!experiment_ && !rl_ && !gan_) return;
         try {
             build_fresh(config_, data_);
             drift_ = {};
@@ -283,9 +276,11 @@ void Engine::on_experiment(std::function<void(Experiment&)> f, VerdictCallback o
     command([this, f = std::move(f), on_verdict = std::move(on_verdict)] {
         if (!experiment_) {
             answer(on_verdict, false,
-                   rl_ ? "a deep-RL run (task = rl) takes no live changes: edit its config and "
-                         "load it, or Reset"
-                       : "there is no experiment yet");
+                   rl_ || gan_ ? std::string("a ") +
+                                     (rl_ ? "deep-RL run (task = rl)" : "GAN run (task = gan)") +
+                                     " takes no live changes: edit its config and load it, or "
+                                     "Reset"
+                               : "there is no experiment yet");
             return;
         }
         attempt([&] { f(*experiment_); }, error_, on_verdict);
@@ -384,6 +379,8 @@ void Engine::publish(bool force) {
         s->energy = e.energy_report();
     } else if (rl_) {
         publish_rl(*s);
+    } else if (gan_) {
+        publish_gan(*s);
     }
     std::function<void()> notify;
     {
@@ -433,16 +430,67 @@ void Engine::publish_rl(Snapshot& s) const {
     s.rl = std::move(p);
 }
 
+void Engine::publish_gan(Snapshot& s) {
+    const GanRun& r = *gan_;
+    const int b = r.batch_size();
+    s.config = r.config();
+    s.dataset = r.data().description;
+    s.epochs_done = r.epochs_done();
+    s.epochs_total = r.config().training.epochs;
+    s.position = r.position() * b;
+    s.epoch_size = r.steps_per_epoch() * b;
+    s.step = r.images_trained();
+    s.finished = r.finished();
+    s.images_per_second = rate_;
+    const double left = double(s.epochs_total - s.epochs_done) * s.epoch_size - s.position;
+    s.eta_s = rate_ > 0 ? left / rate_ : 0;
+    GanPicture p;
+    p.image_height = r.data().train.height;
+    p.image_width = r.data().train.width;
+    const auto now = clock_type::now();
+    if (!gan_samples_ ||
+        (s.step != gan_samples_images_ && now - gan_samples_at_ >= std::chrono::seconds(1))) {
+        gan_samples_ = std::make_shared<const Eigen::MatrixXf>(r.samples(GanRun::grid_images));
+        gan_samples_images_ = s.step;
+        gan_samples_at_ = now;
+    }
+    p.samples = gan_samples_;
+    for (const GanEpoch& m : r.history()) {
+        p.epoch_samples.push_back(m.samples);
+        p.frechet_distance.push_back(m.frechet_distance);
+        p.discriminator_loss.push_back(m.discriminator_loss);
+        p.generator_loss.push_back(m.generator_loss);
+    }
+    if (const gan::FeatureClassifier* c = r.classifier()) {
+        p.classifier_accuracy = c->test_accuracy();
+        p.classifier = gan::FeatureClassifier::architecture;
+    }
+    const gan::Gan<float>& g = r.gan();
+    p.generator_layers = g.generator().weight_count();
+    for (const Network<float>* net : {&g.generator(), &g.discriminator()})
+        for (int k = 0; k < net->weight_count(); ++k)
+            s.layers.push_back(picture_of(net->weight_layer(k)));
+    s.gan = std::move(p);
+}
+
 bool Engine::run_finished() const {
-    return rl_ ? rl_->finished() : !experiment_ || experiment_->finished();
+    if (rl_) return rl_->finished();
+    if (gan_) return gan_->finished();
+    return !experiment_ || experiment_->finished();
 }
 
 int Engine::advance(int n) {
-    return rl_ ? rl_->play(n) : experiment_->train(n);
+    if (rl_) return rl_->play(n);
+    // One alternating step at a time (100 real and 100 generated images in the presets): a
+    // slice of training stays near its 20 ms.
+    if (gan_) return gan_->train(1) * gan_->batch_size();
+    return experiment_->train(n);
 }
 
 int Engine::boundaries_done() const {
-    return rl_ ? int(rl_->agent().episode_rewards().size()) : experiment_->epochs_done();
+    if (rl_) return int(rl_->agent().episode_rewards().size());
+    if (gan_) return gan_->epochs_done();
+    return experiment_->epochs_done();
 }
 
 void Engine::loop() {
@@ -457,7 +505,7 @@ void Engine::loop() {
         for (auto& f : todo)
             f();
         if (!todo.empty()) publish(true);
-        if (!running_ || (!experiment_ && !rl_)) continue;
+        if (!running_ || (!experiment_ && !rl_ && !gan_)) continue;
 
         // Train a slice of about 20 ms (or what the throttle allows), then look at commands again:
         // pause and cancel answer within one slice.
@@ -473,7 +521,8 @@ void Engine::loop() {
                     stop_after_ >= 0 ? static_cast<int>(std::min<long long>(chunk, stop_after_))
                                      : chunk);
                 trained += n;
-                if (stop_after_ >= 0 && (stop_after_ -= n) <= 0) break;
+                // A GAN's step may train past the count (a whole batch): it still stops.
+                if (stop_after_ >= 0 && (stop_after_ = std::max(0LL, stop_after_ - n)) == 0) break;
                 if (boundaries_done() != epoch_before || n == 0 || speed_ > 0) break;
             }
         } catch (const std::exception& e) {

@@ -3,6 +3,7 @@
 // snapshots at most ~20 times a second (ARCHITECTURE.md "Threading"). No Qt here: the GUI passes
 // a publisher callback that posts a queued call to its own thread.
 #include "core/experiment/experiment.hpp"
+#include "core/experiment/gan_run.hpp"
 #include "core/experiment/rl_run.hpp"
 #include "core/experiment/snapshot.hpp"
 
@@ -34,13 +35,6 @@ struct CapturedState {
     std::shared_ptr<const DataSplit> data; ///< immutable, shared with the engine
 };
 
-/// Whether the engine (and so the GUI) runs configs of this task: supervised experiments and
-/// deep RL. A GAN (task = gan) trains only with crossbarlab-cli train: no engine run or view of
-/// its digits and Fréchet distance yet.
-bool engine_runs_task(const std::string& task);
-/// The presets the engine runs (preset_names_of_tasks with engine_runs_task).
-std::vector<std::string> engine_preset_names();
-
 class Engine {
   public:
     /// `threads` = TBB threads of the engine's work (its arena, engine thread included); 0 = one
@@ -56,10 +50,10 @@ class Engine {
     void set_publisher(std::function<void()> on_snapshot);
 
     /// Replaces the experiment (structural change = reset); a config with task = rl makes a
-    /// deep-RL run (RlRun), which needs no data. Without `data` the dataset named by
-    /// the config is loaded on the engine thread. A config that cannot build (or whose task the
-    /// engine does not run) leaves the current experiment running; its message goes to the
-    /// verdict and to snapshot()->error.
+    /// deep-RL run (RlRun), which needs no data, one with task = gan a GAN run (GanRun). Without
+    /// `data` the dataset named by the config is loaded on the engine thread. A config that cannot
+    /// build (or whose task the engine does not run) leaves the current experiment running; its
+    /// message goes to the verdict and to snapshot()->error.
     void load(const ExperimentConfig& config, std::shared_ptr<const DataSplit> data = nullptr,
               VerdictCallback on_verdict = {});
     /// Replaces the experiment by one continuing `state` (a session), built once and owned by
@@ -69,14 +63,16 @@ class Engine {
     /// Whether `config` builds an experiment (with the data it names), without replacing the
     /// running one.
     void check_config(const ExperimentConfig& config, VerdictCallback on_verdict);
-    /// The state at the next step boundary (saves). Holds an InputError without an experiment;
-    /// broken if the engine ends first.
+    /// The state at the next step boundary (saves). Holds an InputError without an experiment
+    /// and for a GAN run (not saved as a session yet); broken if the engine ends first.
     std::future<CapturedState> capture_state();
     void play();
     void pause();
-    void step_images(int n); ///< trains n images (plays n environment steps) then pauses
-    void step_epoch();       ///< trains to the end of the current epoch (episode) then pauses
-    void reset();            ///< same config, fresh start
+    /// Trains n images (plays n environment steps; a GAN: the alternating steps of n real
+    /// images, at least one) then pauses
+    void step_images(int n);
+    void step_epoch(); ///< trains to the end of the current epoch (episode) then pauses
+    void reset();      ///< same config, fresh start
     /// Throttle for demos: 0 = as fast as possible, else images per second.
     void set_speed(double images_per_second);
     /// Changes one config field by dotted path (e.g. "training.optimizer.learning_rate").
@@ -109,28 +105,36 @@ class Engine {
     void install(const ExperimentConfig& config, std::shared_ptr<const DataSplit> data,
                  const std::function<void(std::shared_ptr<const DataSplit>)>& build,
                  const VerdictCallback& on_verdict);
-    /// A fresh run of `config`: an Experiment, or an RlRun for task = rl.
+    /// A fresh run of `config`: an Experiment, an RlRun for task = rl, a GanRun for task = gan.
     void build_fresh(const ExperimentConfig& config, std::shared_ptr<const DataSplit> data);
     void adopt(std::unique_ptr<Experiment> e);
     void adopt(std::unique_ptr<RlRun> r);
+    void adopt(std::unique_ptr<GanRun> g);
     bool run_finished() const;
     /// Trains up to n images (or plays n environment steps), never past an epoch's (episode's)
-    /// end; returns how many.
+    /// end; returns how many. A GAN run trains one alternating step (gan.batch_size images).
     int advance(int n);
     /// Epochs (episodes) finished.
     int boundaries_done() const;
     void publish_rl(Snapshot& s) const;
+    void publish_gan(Snapshot& s);
 
     mutable std::mutex mutex_;
     std::condition_variable wake_;
     std::deque<std::function<void()>> commands_;
     bool quit_ = false;
 
-    // Owned by the engine thread. At most one run: a supervised experiment or a deep-RL run
-    // (seed 000's DQN), which the same commands drive (an image step is an environment step, an
-    // epoch an episode).
+    // Owned by the engine thread. At most one run: a supervised experiment, a deep-RL run (seed
+    // 000's DQN) or a GAN (seed 002 Fig. 4G-I), which the same commands drive (for deep RL an
+    // image step is an environment step, an epoch an episode).
     std::unique_ptr<Experiment> experiment_;
     std::unique_ptr<RlRun> rl_;
+    std::unique_ptr<GanRun> gan_;
+    /// The GAN's current samples (GanPicture::samples), drawn again when it has trained on and
+    /// a second has passed: generating them reads the whole generator.
+    std::shared_ptr<const Eigen::MatrixXf> gan_samples_;
+    std::uint64_t gan_samples_images_ = 0;
+    std::chrono::steady_clock::time_point gan_samples_at_{};
     ExperimentConfig config_;
     std::shared_ptr<const DataSplit> data_;
     bool running_ = false;

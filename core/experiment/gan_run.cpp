@@ -108,6 +108,8 @@ void GanRun::end_epoch() {
                                                 fd_key + std::uint64_t(m.epoch));
     m.frechet_distance =
         gan::frechet_distance(gan::fit_gaussian(classifier_->features(fake)), real_features_);
+    m.samples = std::make_shared<const Eigen::MatrixXf>(
+        fake.leftCols(std::min<Eigen::Index>(grid_images, fake.cols())));
     history_.push_back(std::move(m));
 }
 

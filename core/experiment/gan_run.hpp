@@ -30,10 +30,17 @@ struct GanEpoch {
     double learning_rate = 0;
     std::vector<std::uint64_t> device_updates; ///< per weight layer (G's, then D's): pulses
     double wall_seconds = 0;                   ///< training time of the epoch (FD excluded) [s]
+    /// The first GanRun::grid_images of the images whose FD was measured (one per column,
+    /// pixels row by row, 0..1): what the generator drew at the epoch's end. Shared, so the
+    /// snapshots that carry it copy no pixels.
+    std::shared_ptr<const Eigen::MatrixXf> samples;
 };
 
 class GanRun {
   public:
+    /// Generated images a view shows per epoch (a 6 x 6 grid).
+    static constexpr int grid_images = 36;
+
     /// Validates the config (task must be gan; images of the data must fit the generator) and
     /// builds the GAN; nothing is trained yet.
     GanRun(const ExperimentConfig& config, std::shared_ptr<const DataSplit> data);
@@ -51,6 +58,8 @@ class GanRun {
     /// Fréchet distance is measured and the weights are checked (Diverged when not finite).
     /// Returns the steps done.
     int train(int steps);
+    /// Images per alternating step (gan.batch_size real ones; as many fakes).
+    int batch_size() const { return config_.gan.batch_size; }
     const std::vector<GanEpoch>& history() const { return history_; }
     /// Images generated from the FD noise (the first `count`), as the last epoch left G.
     Eigen::MatrixXf samples(int count) const;

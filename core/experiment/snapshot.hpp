@@ -51,6 +51,26 @@ struct RlPicture {
     std::uint64_t learning_steps = 0;
 };
 
+/// A GAN run (task = gan: seed 002 Fig. 4G-I, core/experiment/gan_run.hpp) between two steps:
+/// what the GAN view draws. Images are columns of pixels, row by row, in 0..1.
+struct GanPicture {
+    int image_height = 0, image_width = 0; ///< pixels of one image
+    /// GanRun::grid_images generated from the fixed noise of the Fréchet distance by the
+    /// generator as it is now (refreshed about once a second while training).
+    std::shared_ptr<const Eigen::MatrixXf> samples;
+    /// The same noise's images at the end of each finished epoch (GanEpoch::samples).
+    std::vector<std::shared_ptr<const Eigen::MatrixXf>> epoch_samples;
+    std::vector<double> frechet_distance;   ///< per finished epoch [feature units^2]
+    std::vector<double> discriminator_loss; ///< per finished epoch, mean L_D [nats]
+    std::vector<double> generator_loss;     ///< per finished epoch, mean L_G [nats]
+    /// The FD's feature classifier: its test accuracy (0..1) and architecture, known from the
+    /// first epoch's end.
+    double classifier_accuracy = 0;
+    std::string classifier;
+    int generator_layers = 0; ///< weight layers of the generator; Snapshot::layers lists them
+                              ///< first, then the discriminator's
+};
+
 struct Snapshot {
     std::uint64_t version = 0; ///< increases with every publication
     ExperimentConfig config;
@@ -81,6 +101,9 @@ struct Snapshot {
     /// Set for a deep-RL run, whose progress is counted in episodes (epochs_done / epochs_total)
     /// and environment steps (step, position within the episode); no dataset, no history.
     std::optional<RlPicture> rl;
+    /// Set for a GAN run: epochs as for a supervised run, images are real training images
+    /// (gan.batch_size per alternating step); no accuracy history.
+    std::optional<GanPicture> gan;
 };
 
 using SnapshotPtr = std::shared_ptr<const Snapshot>;

@@ -1,6 +1,7 @@
 // Views drawing hand-made snapshots (issue 18's smaller findings): change markers in the
 // schema's words and units, synapse traces since the pin, times and rates as text, energy colours
-// per component, PNG export of the chart alone; the preset list offers what the engine runs.
+// per component, PNG export of the chart alone; the preset list offers every preset; the GAN
+// view's digits and Fréchet distance.
 #include "core/experiment/config.hpp"
 #include "core/experiment/snapshot.hpp"
 #include "gui_test_config.hpp"
@@ -8,6 +9,7 @@
 #include "ui/views/device_explorer.hpp"
 #include "ui/views/energy_chart.hpp"
 #include "ui/views/experiment_panel.hpp"
+#include "ui/views/gan_view.hpp"
 #include "ui/views/snapshot_view.hpp"
 #include "ui/views/traces_chart.hpp"
 #include "ui/widgets/chart_view.hpp"
@@ -214,17 +216,65 @@ class TestViews : public QObject {
         QVERIFY(explorer.familyNote().isEmpty());
     }
 
-    // The preset list offers only what the engine runs: no GAN presets, whose refusal would
-    // otherwise be the answer to choosing them; the tooltip names them and the CLI command.
-    void presetListOmitsGans() {
+    // The preset list offers every preset, the GANs too (drawn by the GAN view), each with its
+    // description as the tooltip.
+    void presetListOffersGans() {
         ExperimentPanel panel;
         const QComboBox* box = panel.presetBox();
         QVERIFY(box->findText("mca-pcm") >= 0 && box->findText("fp32-dqn") >= 0);
-        QCOMPARE(box->findText("fp32-gan"), -1);
-        QCOMPARE(box->findText("mca-pcm-gan"), -1);
-        QVERIFY2(box->toolTip().contains("fp32-gan, mca-pcm-gan") &&
-                     box->toolTip().contains("crossbarlab-cli train"),
-                 qPrintable(box->toolTip()));
+        const int gan = box->findText("mca-pcm-gan");
+        QVERIFY(box->findText("fp32-gan") >= 0 && gan >= 0);
+        QVERIFY(box->itemData(gan, Qt::ToolTipRole).toString().contains("Reproduces:"));
+    }
+
+    // The GAN view: the digits of the generator now follow the run; the slider shows any
+    // finished epoch's digits, and stays there as epochs finish; one FD point per epoch.
+    void ganViewShowsDigitsPerEpoch() {
+        const auto images = [](float level) {
+            return std::make_shared<const Eigen::MatrixXf>(
+                Eigen::MatrixXf::Constant(28 * 28, 36, level));
+        };
+        auto s = snapshot_of("mca-pcm-gan");
+        s->epochs_total = 5;
+        s->step = 1200;
+        GanPicture p;
+        p.image_height = p.image_width = 28;
+        p.samples = images(0.5f);
+        s->gan = p;
+        GanView view;
+        view.resize(700, 400);
+        view.showSnapshot(s);
+        QCOMPARE(view.gridImages(), 36);
+        QCOMPARE(view.distancePoints(), 0);
+        QVERIFY2(view.captionText().contains("1,200 real images"), qPrintable(view.captionText()));
+
+        auto t = std::make_shared<Snapshot>(*s);
+        t->gan->epoch_samples = {images(0.1f), images(0.2f)};
+        t->gan->frechet_distance = {300.5, 150.25};
+        t->gan->discriminator_loss = {1.2, 1.1};
+        t->gan->generator_loss = {0.8, 0.9};
+        t->gan->samples = images(0.3f);
+        view.showSnapshot(t);
+        QCOMPARE(view.distancePoints(), 2);
+        QVERIFY(view.captionText().startsWith("The generator now"));
+        view.showEpoch(1);
+        QVERIFY2(view.captionText().contains("End of epoch 1 of 5") &&
+                     view.captionText().contains("300.50"),
+                 qPrintable(view.captionText()));
+        auto u = std::make_shared<Snapshot>(*t);
+        u->gan->epoch_samples.push_back(images(0.4f));
+        u->gan->frechet_distance.push_back(120.0);
+        u->gan->discriminator_loss.push_back(1.0);
+        u->gan->generator_loss.push_back(1.0);
+        view.showSnapshot(u);
+        QCOMPARE(view.distancePoints(), 3);
+        QVERIFY(view.captionText().contains("End of epoch 1 of 5")); // chosen by hand: it stays
+        view.showEpoch(0);
+        QVERIFY(view.captionText().startsWith("The generator now"));
+
+        view.showSnapshot(snapshot_of("mca-pcm")); // another task: the view empties
+        QCOMPARE(view.gridImages(), 0);
+        QCOMPARE(view.distancePoints(), 0);
     }
 
     // F10d: change-marker labels close together take rows of their own instead of covering

@@ -4,9 +4,11 @@
 #include "core/common/param_error.hpp"
 #include "core/experiment/engine.hpp"
 
+#include <QTemporaryDir>
 #include <QTest>
 
 #include <algorithm>
+#include <cmath>
 #include <future>
 #include <mutex>
 #include <string>
@@ -244,34 +246,71 @@ class TestEngine : public QObject {
             QCOMPARE(p.pulses_epoch.sum(), 0.f);
     }
 
-    void ganConfigsAreRefusedBeforeTheirData() {
-        // The engine runs supervised and deep-RL configs; a GAN (task = gan) trains only with the
-        // CLI. Refused at once, with the way to run it, and the running experiment stays.
-        QVERIFY(!engine_runs_task("gan"));
-        const auto names = engine_preset_names();
-        const auto listed = [&](const char* n) {
-            return std::find(names.begin(), names.end(), n) != names.end();
-        };
-        QVERIFY(listed("mca-pcm") && listed("fp32-dqn") && listed("fp32-lstm"));
-        QVERIFY(!listed("fp32-gan") && !listed("mca-pcm-gan"));
-
+    void ganRunsLikeAnyRun() {
+        // A GAN (task = gan, seed 002 Fig. 4G-I) plays, steps and resets as a supervised run; its
+        // snapshots carry the generated digits (now and at each epoch's end), the Fréchet
+        // distance per epoch and G's then D's matrices. It takes no live changes and is not
+        // saved as a session, each refused with a line that says so.
+        QTemporaryDir cache; // the FD's feature classifier of these synthetic digits lands here
+        qputenv("CROSSBARLAB_CACHE_HOME", cache.path().toUtf8());
+        ExperimentConfig c = load_preset("mca-pcm-gan");
+        c.dataset.source = "synthetic";
+        c.dataset.train_limit = 300;
+        c.dataset.test_limit = 100;
+        c.gan.batch_size = 20;
+        c.gan.fd_samples = 60;
+        c.training.epochs = 2;
         Engine engine;
         VerdictWaiter loaded;
-        engine.load(small_config(), nullptr, loaded.callback());
-        QVERIFY(loaded.get().accepted);
-        ExperimentConfig gan = load_preset("mca-pcm-gan");
-        gan.dataset.source = "no-such-folder"; // never read: the task is refused first
-        VerdictWaiter check, load;
-        engine.check_config(gan, check.callback());
-        engine.load(gan, nullptr, load.callback());
-        for (const ParameterVerdict& v : {check.get(), load.get()}) {
-            QVERIFY(!v.accepted);
-            QVERIFY2(v.message.find("task = gan") != std::string::npos &&
-                         v.message.find("crossbarlab-cli train") != std::string::npos,
-                     v.message.c_str());
-        }
+        engine.load(c, nullptr, loaded.callback());
+        const ParameterVerdict v = loaded.get();
+        QVERIFY2(v.accepted, v.message.c_str());
         engine.sync();
-        QCOMPARE(engine.snapshot()->config.name, small_config().name);
+        SnapshotPtr s = engine.snapshot();
+        QVERIFY(s->gan.has_value());
+        QCOMPARE(s->epoch_size, 300); // 15 steps of 20 real images
+        QCOMPARE(s->gan->generator_layers, int(c.gan.generator_hidden.size()) + 1);
+        QCOMPARE(int(s->layers.size()),
+                 s->gan->generator_layers + int(c.gan.discriminator_hidden.size()) + 1);
+        QVERIFY(s->layers.front().g_plus_uS.size() > 0); // on PCM pairs
+        QVERIFY(s->gan->samples && s->gan->samples->rows() == 28 * 28 &&
+                s->gan->samples->cols() == GanRun::grid_images);
+        QVERIFY(s->gan->frechet_distance.empty());
+
+        // A step of 30 images trains two whole steps of 20 and stops.
+        train(engine, 30);
+        QCOMPARE(engine.snapshot()->step, std::uint64_t(40));
+        QVERIFY(!engine.snapshot()->running);
+
+        engine.step_epoch();
+        do
+            engine.sync();
+        while (engine.snapshot()->running);
+        s = engine.snapshot();
+        QCOMPARE(s->epochs_done, 1);
+        QCOMPARE(s->position, 0);
+        QCOMPARE(s->step, std::uint64_t(300));
+        QCOMPARE(s->gan->frechet_distance.size(), std::size_t(1));
+        QVERIFY(std::isfinite(s->gan->frechet_distance[0]) && s->gan->frechet_distance[0] > 0);
+        QCOMPARE(s->gan->epoch_samples.size(), std::size_t(1));
+        QCOMPARE(s->gan->epoch_samples[0]->cols(), Eigen::Index(GanRun::grid_images));
+        QVERIFY(s->gan->classifier_accuracy > 0 && !s->gan->classifier.empty());
+
+        VerdictWaiter live;
+        engine.set_parameter("training.optimizer.learning_rate", 0.05, live.callback());
+        const ParameterVerdict l = live.get();
+        QVERIFY(!l.accepted && l.message.find("GAN run") != std::string::npos);
+        try {
+            engine.capture_state().get();
+            QFAIL("a GAN run was captured for a session");
+        } catch (const InputError& e) {
+            QVERIFY2(std::string(e.what()).find("GAN run") != std::string::npos, e.what());
+        }
+
+        engine.reset();
+        engine.sync();
+        QCOMPARE(engine.snapshot()->step, std::uint64_t(0));
+        QVERIFY(engine.snapshot()->gan->frechet_distance.empty());
     }
 
     void threadCountDoesNotMatter() {

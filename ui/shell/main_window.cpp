@@ -15,6 +15,7 @@
 #include "ui/views/energy_chart.hpp"
 #include "ui/views/environment_view.hpp"
 #include "ui/views/experiment_panel.hpp"
+#include "ui/views/gan_view.hpp"
 #include "ui/views/heatmap_panel.hpp"
 #include "ui/views/lesson_chooser.hpp"
 #include "ui/views/lesson_panel.hpp"
@@ -69,7 +70,7 @@ const char* kDefaultPresentationPanels = "heatmaps,accuracy";
 QStringList MainWindow::viewNames() {
     return {"accuracy",     "heatmaps",        "traces",     "drift",      "sparsity",
             "energy",       "device-explorer", "experiment", "parameters", "runs",
-            "side-by-side", "environment",     "accelerator"};
+            "side-by-side", "environment",     "gan",        "accelerator"};
 }
 
 MainWindow::MainWindow(QWidget* parent, bool restoreLayout, int threads)
@@ -88,6 +89,7 @@ MainWindow::MainWindow(QWidget* parent, bool restoreLayout, int threads)
     energy_ = new EnergyChart;
     explorer_ = new DeviceExplorer;
     environment_ = new EnvironmentView;
+    gan_ = new GanView;
     experimentPanel_ = new ExperimentPanel;
     parameters_ = new ParameterPanel;
     parameters_->setEngine(&bridge_->engine());
@@ -119,6 +121,7 @@ MainWindow::MainWindow(QWidget* parent, bool restoreLayout, int threads)
     addPanel("accuracy", "Accuracy and loss", accuracy_, accuracy_, Qt::RightDockWidgetArea, 200);
     addPanel("environment", "Environment (deep RL)", environment_, environment_,
              Qt::RightDockWidgetArea, 0);
+    addPanel("gan", "Generated digits (GAN)", gan_, gan_, Qt::RightDockWidgetArea, 0);
     addPanel("traces", "Synapse traces", traces_, traces_, Qt::BottomDockWidgetArea, 100);
     addPanel("sparsity", "Update sparsity", sparsity_, sparsity_, Qt::BottomDockWidgetArea, 250);
     addPanel("energy", "Energy", energy_, energy_, Qt::BottomDockWidgetArea, 250);
@@ -401,11 +404,14 @@ void MainWindow::arrangeDocks(QSize window) {
     dock("lesson")->setVisible(lesson_->hasLesson());
     dock(lesson_->hasLesson() ? "lesson" : "experiment")->raise();
     addDockWidget(Qt::RightDockWidgetArea, dock("accuracy"));
-    // A deep-RL run's task and rewards take the curves' place; the tab is there only while one
-    // runs (a tab bar would cost the curves their labels on a 1280x720 projector).
+    // A deep-RL run's task and rewards, or a GAN's digits, take the curves' place; their tab is
+    // there only while one runs (a tab bar would cost the curves their labels on a 1280x720
+    // projector).
     tabifyDockWidget(dock("accuracy"), dock("environment"));
-    dock("environment")->setVisible(showingRl_);
-    dock(showingRl_ ? "environment" : "accuracy")->raise();
+    tabifyDockWidget(dock("accuracy"), dock("gan"));
+    dock("environment")->setVisible(false);
+    dock("gan")->setVisible(false);
+    dock("accuracy")->raise();
     const bool compact = compactLayout(window);
     // Below 900 px a row of tabs under everything leaves every chart too short to label: on a
     // laptop or projector the physics tabs go under the learning curves, beside the heatmaps,
@@ -748,6 +754,15 @@ void MainWindow::play() {
             15000);
         return;
     }
+    if (last_ && last_->finished && last_->divergence.empty() && last_->gan) {
+        statusBar()->showMessage(
+            QString("The GAN run has finished its %1 %2. To train longer, set more epochs in "
+                    "Experiment and load it; to start again, press Reset (Ctrl+R).")
+                .arg(last_->epochs_total)
+                .arg(last_->epochs_total == 1 ? "epoch" : "epochs"),
+            15000);
+        return;
+    }
     if (last_ && last_->finished && last_->divergence.empty()) {
         statusBar()->showMessage(
             QString("The run has finished its %1 %2. To train on, raise “epochs” in Device "
@@ -787,10 +802,12 @@ void MainWindow::refreshPanel(Panel& p) {
 
 void MainWindow::showSnapshot(const SnapshotPtr& s) {
     last_ = s;
-    if (s->rl.has_value() != showingRl_ && s->loading.empty()) {
-        showingRl_ = s->rl.has_value();
-        panel("environment")->dock->setVisible(showingRl_);
-        panel(showingRl_ ? "environment" : "accuracy")->dock->raise();
+    const std::string task = s->rl ? "rl" : s->gan ? "gan" : "supervised";
+    if (task != shownTask_ && s->loading.empty()) {
+        shownTask_ = task;
+        panel("environment")->dock->setVisible(task == "rl");
+        panel("gan")->dock->setVisible(task == "gan");
+        panel(task == "rl" ? "environment" : task == "gan" ? "gan" : "accuracy")->dock->raise();
     }
     for (Panel& p : panels_) {
         // Views out of sight skip the work: with a full-speed run this keeps the GUI thread
@@ -816,18 +833,20 @@ void MainWindow::showSnapshot(const SnapshotPtr& s) {
     const int epoch = std::min(s->epochs_done + 1, std::max(1, s->epochs_total));
     const bool rl = s->rl.has_value();
     // A deep-RL run counts episodes of environment steps (a solved task ends it early).
-    QString counters =
-        rl ? QString("episode <b>%1</b>/%2 · step <b>%3</b>/%4")
-                 .arg(QLocale().toString(s->finished ? s->epochs_done : epoch))
-                 .arg(QLocale().toString(s->epochs_total))
-                 .arg(QLocale().toString(s->position))
-                 .arg(QLocale().toString(s->epoch_size))
-           : QString("epoch <b>%1</b>/%2 · image <b>%3</b>/%4 · device time <b>%5</b>")
-                 .arg(s->finished ? s->epochs_total : epoch)
-                 .arg(s->epochs_total)
-                 .arg(QLocale().toString(s->position))
-                 .arg(QLocale().toString(s->epoch_size))
-                 .arg(duration_text(s->simulated_time_s));
+    QString counters = rl ? QString("episode <b>%1</b>/%2 · step <b>%3</b>/%4")
+                                .arg(QLocale().toString(s->finished ? s->epochs_done : epoch))
+                                .arg(QLocale().toString(s->epochs_total))
+                                .arg(QLocale().toString(s->position))
+                                .arg(QLocale().toString(s->epoch_size))
+                          : QString("epoch <b>%1</b>/%2 · image <b>%3</b>/%4")
+                                    .arg(s->finished ? s->epochs_total : epoch)
+                                    .arg(s->epochs_total)
+                                    .arg(QLocale().toString(s->position))
+                                    .arg(QLocale().toString(s->epoch_size)) +
+                                // A GAN's devices keep no clock of their own in the view.
+                                (s->gan ? QString()
+                                        : QString(" · device time <b>%1</b>")
+                                              .arg(duration_text(s->simulated_time_s)));
     if (s->running)
         counters += QString(" · <b>%1</b> · ETA %2")
                         .arg(rl ? rate_text(s->images_per_second, "step", "steps")

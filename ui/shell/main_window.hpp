@@ -30,6 +30,7 @@ class SideBySide;
 class EnergyChart;
 class DeviceExplorer;
 class EnvironmentView;
+class GanView;
 class ExperimentPanel;
 class ParameterPanel;
 class ComparisonRuns;
@@ -98,6 +99,7 @@ class MainWindow : public QMainWindow {
     EnergyChart* energy() const { return energy_; }
     DeviceExplorer* deviceExplorer() const { return explorer_; }
     EnvironmentView* environment() const { return environment_; }
+    GanView* gan() const { return gan_; }
     AcceleratorView* accelerator() const { return accelerator_; }
     ParameterPanel* parameters() const { return parameters_; }
     ExperimentPanel* experiment() const { return experimentPanel_; }
@@ -204,8 +206,10 @@ class MainWindow : public QMainWindow {
     EnergyChart* energy_;
     DeviceExplorer* explorer_;
     EnvironmentView* environment_;
-    /// The last snapshot was of a deep-RL run: the environment's tab is in front of the curves.
-    bool showingRl_ = false;
+    GanView* gan_;
+    /// The task of the last snapshot's run: a deep-RL run's environment or a GAN's digits have
+    /// a tab in front of the curves while one is shown.
+    std::string shownTask_ = "supervised";
     AcceleratorView* accelerator_;
     ExperimentPanel* experimentPanel_;
     ParameterPanel* parameters_;

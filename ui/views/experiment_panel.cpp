@@ -1,7 +1,6 @@
 #include "ui/views/experiment_panel.hpp"
 
 #include "core/experiment/config.hpp"
-#include "core/experiment/engine.hpp"
 #include "core/network/layer_list_text.hpp"
 #include "core/rl/environment.hpp"
 
@@ -21,10 +20,9 @@ namespace cbl::ui {
 
 ExperimentPanel::ExperimentPanel(QWidget* parent) : QWidget(parent) {
     preset_ = new QComboBox;
-    // Supervised presets and the deep-RL ones (task = rl, drawn by the Environment view); the
-    // engine refuses the others (GANs), so they are not offered.
-    const std::vector<std::string> runnable = engine_preset_names();
-    for (const auto& name : runnable) {
+    // Supervised presets, the deep-RL ones (drawn by the Environment view) and the GANs (drawn
+    // by the GAN view).
+    for (const auto& name : preset_names()) {
         const QString n = QString::fromStdString(name);
         preset_->addItem(n);
         try {
@@ -36,16 +34,7 @@ ExperimentPanel::ExperimentPanel(QWidget* parent) : QWidget(parent) {
         } catch (const std::exception&) {
         }
     }
-    QString tip = "Experiment presets, each named after the setting it reproduces";
-    QStringList cliOnly;
-    for (const auto& name : preset_names())
-        if (std::find(runnable.begin(), runnable.end(), name) == runnable.end())
-            cliOnly.append(QString::fromStdString(name));
-    if (!cliOnly.isEmpty())
-        tip += "\nNot listed: " + cliOnly.join(", ") +
-               " (GANs, task = gan): the GUI has no view of generated digits or the Fréchet "
-               "distance yet; train them with crossbarlab-cli train --preset NAME --json "
-               "--samples FILE.png";
+    const QString tip = "Experiment presets, each named after the setting it reproduces";
     preset_->setToolTip(tip);
     description_ = new QLabel;
     description_->setWordWrap(true);
@@ -122,7 +111,7 @@ ExperimentPanel::ExperimentPanel(QWidget* parent) : QWidget(parent) {
     form->addRow("Epochs:", epochs_);
     form->addRow("Episodes:", episodes_);
     form->addRow("Seed:", seed_);
-    enableRowsFor(false);
+    enableRowsFor("supervised");
     auto* lay = new QVBoxLayout(this);
     lay->setContentsMargins(4, 4, 4, 4);
     lay->addLayout(form);
@@ -161,15 +150,18 @@ ExperimentPanel::ExperimentPanel(QWidget* parent) : QWidget(parent) {
     });
 }
 
-void ExperimentPanel::enableRowsFor(bool rl) {
+void ExperimentPanel::enableRowsFor(const std::string& task) {
     const auto enable = [this](QWidget* field, bool on) {
         field->setEnabled(on);
         if (QWidget* label = form_->labelForField(field)) label->setEnabled(on);
     };
+    const bool rl = task == "rl";
     for (QWidget* w : {static_cast<QWidget*>(dataset_), static_cast<QWidget*>(trainLimit_),
-                       static_cast<QWidget*>(testLimit_), static_cast<QWidget*>(layers_),
-                       static_cast<QWidget*>(activation_), static_cast<QWidget*>(epochs_)})
+                       static_cast<QWidget*>(testLimit_), static_cast<QWidget*>(epochs_)})
         enable(w, !rl);
+    // A GAN's two networks come from its gan group, not from the network field.
+    for (QWidget* w : {static_cast<QWidget*>(layers_), static_cast<QWidget*>(activation_)})
+        enable(w, task == "supervised");
     for (QWidget* w : {static_cast<QWidget*>(env_), static_cast<QWidget*>(hidden_),
                        static_cast<QWidget*>(episodes_)})
         enable(w, rl);
@@ -222,6 +214,18 @@ void ExperimentPanel::showConfig(const ExperimentConfig& c) {
     layers_->setText(c.network.graph.empty()
                          ? l.join('-')
                          : QString::fromStdString(layer_list_text(c.network.graph)));
+    if (c.task == "gan") {
+        const auto chain = [](const std::vector<int>& v) {
+            QStringList out;
+            for (int n : v)
+                out.append(QString::number(n));
+            return out.join('-');
+        };
+        layers_->setText(
+            QString("generator %1-%2-image, discriminator image-%3-1 (gan group)")
+                .arg(c.gan.noise_size)
+                .arg(chain(c.gan.generator_hidden), chain(c.gan.discriminator_hidden)));
+    }
     layers_->setCursorPosition(0);
     activation_->setCurrentText(QString::fromStdString(c.network.hidden_activation));
     scheme_->setCurrentIndex(std::max(0, scheme_->findText(QString::fromStdString(c.scheme.type))));
@@ -232,7 +236,7 @@ void ExperimentPanel::showConfig(const ExperimentConfig& c) {
         h.append(QString::number(n));
     hidden_->setText(h.join('-'));
     episodes_->setValue(c.rl.episodes);
-    enableRowsFor(c.task == "rl");
+    enableRowsFor(c.task);
     // A layer list names each layer's activation: the MLP's hidden activation does not apply.
     if (!c.network.graph.empty()) {
         activation_->setEnabled(false);
@@ -269,13 +273,16 @@ ExperimentConfig ExperimentPanel::editedConfig() const {
         j["dataset"]["test_limit"] = testLimit_->value();
         // Digits and dashes are an MLP's neuron counts; words make a layer list.
         const std::string network = layers_->text().toStdString();
-        if (network.find_first_of("abcdefghijklmnopqrstuvwxyz") == std::string::npos) {
+        if (config_.task == "gan") {
+            // The field only shows the GAN's networks.
+        } else if (network.find_first_of("abcdefghijklmnopqrstuvwxyz") == std::string::npos) {
             j["network"]["layers"] = counts(layers_, "network", "785-250-10");
             j["network"]["graph"] = nlohmann::json::array();
         } else {
             j["network"]["graph"] = parse_layer_list(network);
         }
-        j["network"]["hidden_activation"] = activation_->currentText().toStdString();
+        if (config_.task != "gan")
+            j["network"]["hidden_activation"] = activation_->currentText().toStdString();
         j["training"]["epochs"] = epochs_->value();
     }
     const std::string scheme = scheme_->currentText().toStdString();

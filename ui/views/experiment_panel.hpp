@@ -34,10 +34,10 @@ class ExperimentPanel : public QWidget, public SnapshotView {
     void showConfig(const ExperimentConfig& c);
     void describePreset(const QString& name);
     void markDirty();
-    /// Enables the rows of a supervised or of a deep-RL config and greys out the others; they stay
-    /// in place (hiding and showing form rows here made the app crash at exit, in Qt 6.4's font
-    /// cache: cause not found).
-    void enableRowsFor(bool rl);
+    /// Enables the rows of a config's task (supervised, rl, gan) and greys out the others; they
+    /// stay in place (hiding and showing form rows here made the app crash at exit, in Qt 6.4's
+    /// font cache: cause not found).
+    void enableRowsFor(const std::string& task);
 
     QComboBox* preset_;
     QLabel* description_;

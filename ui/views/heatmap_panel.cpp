@@ -172,10 +172,14 @@ void HeatmapPanel::showSnapshot(const SnapshotPtr& s) {
         for (std::size_t k = 0; k < s->layers.size(); ++k) {
             const auto& w = s->layers[k].weights;
             const int gate = s->layers[k].gate_rows;
+            // A GAN lists its generator's matrices, then its discriminator's.
+            const QString net =
+                s->gan ? (int(k) < s->gan->generator_layers ? "generator " : "discriminator ")
+                       : QString();
             layerBox_->addItem(
                 QString("%1: %2%3 → %4%5")
                     .arg(k + 1)
-                    .arg(gate ? "LSTM gates " : "")
+                    .arg(net + (gate ? "LSTM gates " : ""))
                     .arg(w.cols())
                     .arg(gate ? QString("4 × %1").arg(gate) : QString::number(w.rows()))
                     .arg(s->layers[k].g_plus_uS.size() ? "" : " (FP)"));
