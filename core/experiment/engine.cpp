@@ -370,8 +370,6 @@ void Engine::publish(bool force) {
         s->finished = e.finished();
         s->divergence = e.divergence();
         s->images_per_second = rate_;
-        const double left = double(s->epochs_total - s->epochs_done) * s->epoch_size - s->position;
-        s->eta_s = rate_ > 0 ? left / rate_ : 0;
         for (int k = 0; k < e.layer_count(); ++k)
             s->layers.push_back(e.picture(k));
         s->traces = e.traces();
@@ -381,6 +379,11 @@ void Engine::publish(bool force) {
         publish_rl(*s);
     } else if (gan_) {
         publish_gan(*s);
+    }
+    // Epochs of images (a supervised run, a GAN); a deep-RL run estimates its own from episodes.
+    if (!s->rl) {
+        const double left = double(s->epochs_total - s->epochs_done) * s->epoch_size - s->position;
+        s->eta_s = rate_ > 0 ? left / rate_ : 0;
     }
     std::function<void()> notify;
     {
@@ -442,8 +445,6 @@ void Engine::publish_gan(Snapshot& s) {
     s.step = r.images_trained();
     s.finished = r.finished();
     s.images_per_second = rate_;
-    const double left = double(s.epochs_total - s.epochs_done) * s.epoch_size - s.position;
-    s.eta_s = rate_ > 0 ? left / rate_ : 0;
     GanPicture p;
     p.image_height = r.data().train.height;
     p.image_width = r.data().train.width;

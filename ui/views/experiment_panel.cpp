@@ -271,18 +271,18 @@ ExperimentConfig ExperimentPanel::editedConfig() const {
         j["dataset"]["source"] = dataset_->currentText().toStdString();
         j["dataset"]["train_limit"] = trainLimit_->value();
         j["dataset"]["test_limit"] = testLimit_->value();
-        // Digits and dashes are an MLP's neuron counts; words make a layer list.
-        const std::string network = layers_->text().toStdString();
-        if (config_.task == "gan") {
-            // The field only shows the GAN's networks.
-        } else if (network.find_first_of("abcdefghijklmnopqrstuvwxyz") == std::string::npos) {
-            j["network"]["layers"] = counts(layers_, "network", "785-250-10");
-            j["network"]["graph"] = nlohmann::json::array();
-        } else {
-            j["network"]["graph"] = parse_layer_list(network);
-        }
-        if (config_.task != "gan")
+        // A GAN's networks come from its gan group: the field only shows them.
+        if (config_.task != "gan") {
+            // Digits and dashes are an MLP's neuron counts; words make a layer list.
+            const std::string network = layers_->text().toStdString();
+            if (network.find_first_of("abcdefghijklmnopqrstuvwxyz") == std::string::npos) {
+                j["network"]["layers"] = counts(layers_, "network", "785-250-10");
+                j["network"]["graph"] = nlohmann::json::array();
+            } else {
+                j["network"]["graph"] = parse_layer_list(network);
+            }
             j["network"]["hidden_activation"] = activation_->currentText().toStdString();
+        }
         j["training"]["epochs"] = epochs_->value();
     }
     const std::string scheme = scheme_->currentText().toStdString();
