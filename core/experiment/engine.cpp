@@ -21,17 +21,15 @@ int arena_threads(int threads) {
     return std::max(1, tbb::info::default_concurrency() - 1);
 }
 
-/// Nice increment of the engine's threads: enough that a waking GUI thread takes a core from
-/// them at once, little enough that training still outranks background work of other programs.
-constexpr int kEngineNiceIncrement = 5;
-
 class LowerPriorityInArena : public tbb::task_scheduler_observer {
   public:
     explicit LowerPriorityInArena(tbb::task_arena& arena) : tbb::task_scheduler_observer(arena) {
         observe(true);
     }
     ~LowerPriorityInArena() override { observe(false); }
-    void on_scheduler_entry(bool) override { lower_this_thread_priority(kEngineNiceIncrement); }
+    void on_scheduler_entry(bool) override {
+        lower_this_thread_priority(background_nice_increment);
+    }
 };
 
 void answer(const VerdictCallback& on_verdict, bool accepted, std::string message = {}) {
@@ -61,7 +59,7 @@ Engine::Engine(int threads)
       // The engine thread works inside the arena: it takes the slot reserved for it, the
       // arena's workers take the rest.
       thread_([this] {
-          lower_this_thread_priority(kEngineNiceIncrement);
+          lower_this_thread_priority(background_nice_increment);
           arena_.execute([this] { loop(); });
       }) {}
 
@@ -259,6 +257,12 @@ void Engine::reset() {
     command([this] {
         running_ = false;
         if (!experiment_ && !rl_ && !gan_) return;
+        // The old run goes first, so that two never live at once beside a save's copy of the
+        // state (the highest sample of issue 20's soak fell on a Reset at a run's final
+        // autosave); a Reset discards it anyway.
+        experiment_.reset();
+        rl_.reset();
+        gan_.reset();
         try {
             build_fresh(config_, data_);
             drift_ = {};

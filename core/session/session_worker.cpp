@@ -49,8 +49,8 @@ void SessionWorker::wait_idle() {
 }
 
 void SessionWorker::loop() {
-    // A save compresses tens of MB: it waits for training and for the GUI, not they for it.
-    lower_this_thread_priority(10);
+    // A save compresses tens of MB: the GUI does not wait for it (background_nice_increment).
+    lower_this_thread_priority(background_nice_increment);
     std::unique_lock lock(mutex_);
     for (;;) {
         wake_.wait(lock, [&] { return quit_ || !jobs_.empty(); });
