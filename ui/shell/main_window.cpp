@@ -156,9 +156,10 @@ MainWindow::MainWindow(QWidget* parent, bool restoreLayout, int threads)
         auto* row = new QHBoxLayout(bar);
         row->setContentsMargins(4, 0, 2, 0);
         row->addWidget(new QLabel(d->windowTitle()));
-        row->addStretch(1);
-        row->addWidget(accuracy_->headlineLabel());
-        row->addStretch(1);
+        // All the room between title and buttons, text centred: the label's size hint is
+        // ignored (AccuracyChart), so a longer text never widens the dock.
+        accuracy_->headlineLabel()->setAlignment(Qt::AlignCenter);
+        row->addWidget(accuracy_->headlineLabel(), 1);
         auto button = [&](QStyle::StandardPixmap icon, const QString& tip) {
             auto* b = new QToolButton;
             b->setIcon(style()->standardIcon(icon));

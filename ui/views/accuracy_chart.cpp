@@ -90,6 +90,9 @@ AccuracyChart::AccuracyChart(QWidget* parent) : QWidget(parent) {
     headline_ = new QLabel(this);
     headline_->setTextFormat(Qt::RichText);
     headline_->setContentsMargins(6, 0, 6, 0);
+    // Its text grows with the epoch count ("after epoch 10"): as a minimum width it would widen
+    // the dock, and a window at its minimum size, redrawing everything, mid-run (a 50 ms pause).
+    headline_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     headline_->setToolTip("Test accuracy after the last finished epoch (the whole test set)");
     accView_->setToolTip(
         "Fraction of images classified correctly. Train: over the epoch's training images as they "
