@@ -480,6 +480,15 @@ void MainWindow::buildActions() {
     runBar_->setObjectName("runToolBar");
     runBar_->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
     runBar_->addAction(play_);
+    // As wide as its wider label, so Play <-> Pause leaves the tool bar's layout alone.
+    if (QWidget* b = runBar_->widgetForAction(play_)) {
+        int widest = 0;
+        for (const char* t : {"Pause", "Play"}) {
+            play_->setText(t);
+            widest = std::max(widest, b->sizeHint().width());
+        }
+        b->setMinimumWidth(widest);
+    }
     runBar_->addAction(stepImage_);
     runBar_->addAction(stepBatch_);
     runBar_->addAction(stepEpoch_);
@@ -861,6 +870,10 @@ void MainWindow::showSnapshot(const SnapshotPtr& s) {
         counters += " · paused";
     if (!s->loading.empty()) counters = "<b>" + QString::fromStdString(s->loading) + "…</b>";
     counters_->setText(counters);
+    // Widen, never narrow: a width that followed the text (image 9,999 -> 10,000, or a Reset's
+    // short line) would lay out and repaint the tool bar at every such snapshot.
+    if (counters_->sizeHint().width() > counters_->minimumWidth())
+        counters_->setMinimumWidth(counters_->sizeHint().width());
     statusText_->setText(s->error.empty()
                              ? QString::fromStdString(s->dataset)
                              : "<span style='color:#b00020'>Error: " +
