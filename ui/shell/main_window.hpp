@@ -6,6 +6,7 @@
 #include <QElapsedTimer>
 #include <QMainWindow>
 #include <QPointer>
+#include <QTimer>
 
 class QAction;
 class QLabel;
@@ -157,6 +158,8 @@ class MainWindow : public QMainWindow {
                   Qt::DockWidgetArea area, int minIntervalMs);
     void showSnapshot(const SnapshotPtr& s);
     void refreshPanel(Panel& p);
+    /// Draws the next panel the last snapshot left due, one per pass of the event loop.
+    void drawDuePanel();
     void togglePlay();
     void play();
     void pause();
@@ -218,6 +221,10 @@ class MainWindow : public QMainWindow {
     LessonPanel* lesson_;
     QToolBar* numbersBar_ = nullptr;
     QList<Panel> panels_;
+    /// Panels the last snapshot asked to redraw and not yet drawn (indices into panels_), and
+    /// the zero timer that draws them one at a time.
+    QList<int> duePanels_;
+    QTimer* panelTimer_;
 
     QAction *play_, *stepImage_, *stepBatch_, *stepEpoch_, *reset_;
     QAction* presentation_;
