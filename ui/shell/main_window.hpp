@@ -6,13 +6,13 @@
 #include <QElapsedTimer>
 #include <QMainWindow>
 #include <QPointer>
-#include <QTimer>
 
 class QAction;
 class QLabel;
 class QComboBox;
 class QDockWidget;
 class QMenu;
+class QTimer;
 
 namespace cbl {
 struct Lesson;
