@@ -67,7 +67,7 @@ std::pair<qint64, qint64> thread_schedstat_ns() {
 
 double soak_seconds() {
     const char* s = std::getenv("CROSSBARLAB_SOAK_SECONDS");
-    // At least three minutes: the window autosaves every two.
+    // At least three minutes: several autosaves (every 30 s) and a few whole runs.
     return s && *s ? std::max(180.0, std::atof(s)) : 3600.0;
 }
 
