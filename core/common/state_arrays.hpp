@@ -34,17 +34,25 @@ void put_array(StateArrays& a, const std::string& path, std::vector<T> values,
     a[path] = StateArray{std::move(shape), std::move(values), std::move(unit)};
 }
 
-/// Fetches the array at `path`, checking element type and count; throws InputError otherwise.
+/// Fetches the array at `path` of any length, checking its element type; throws InputError
+/// otherwise.
 template <typename T>
-const std::vector<T>& get_array(const StateArrays& a, const std::string& path, std::size_t count) {
+const std::vector<T>& get_array(const StateArrays& a, const std::string& path) {
     const auto it = a.find(path);
     if (it == a.end()) throw InputError("session state: " + path + " is missing");
     const auto* v = std::get_if<std::vector<T>>(&it->second.data);
     if (!v) throw InputError("session state: " + path + " has the wrong element type");
-    if (v->size() != count)
-        throw InputError("session state: " + path + " holds " + std::to_string(v->size()) +
-                         " values, expected " + std::to_string(count));
     return *v;
+}
+
+/// Fetches the array at `path`, checking element type and count; throws InputError otherwise.
+template <typename T>
+const std::vector<T>& get_array(const StateArrays& a, const std::string& path, std::size_t count) {
+    const std::vector<T>& v = get_array<T>(a, path);
+    if (v.size() != count)
+        throw InputError("session state: " + path + " holds " + std::to_string(v.size()) +
+                         " values, expected " + std::to_string(count));
+    return v;
 }
 
 /// Stores an Eigen matrix row-major (as h5py and numpy expect) with shape {rows, cols}.

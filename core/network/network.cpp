@@ -292,9 +292,9 @@ EvalResult Network<Scalar>::evaluate(const Eigen::MatrixXf& samples,
 }
 
 template <typename Scalar>
-void Network<Scalar>::save_state(StateArrays& out) const {
+void Network<Scalar>::save_state(StateArrays& out, const std::string& prefix) const {
     for (int k = 0; k < weight_count(); ++k) {
-        const std::string p = "layer_" + std::to_string(k) + "/";
+        const std::string p = prefix + "layer_" + std::to_string(k) + "/";
         weight_node(k).save_state(p, out, in_batch_ > 0);
         std::vector<std::uint64_t> counts;
         for (const OpCounts& c : counts_[k].stage)
@@ -305,14 +305,14 @@ void Network<Scalar>::save_state(StateArrays& out) const {
         put_array(out, p + "fp_equivalent_updates_epoch",
                   std::vector<std::uint64_t>{fp_equivalent_[k]}, {1});
     }
-    put_array(out, "network/in_batch", std::vector<std::int32_t>{in_batch_}, {1});
+    put_array(out, prefix + "network/in_batch", std::vector<std::int32_t>{in_batch_}, {1});
 }
 
 template <typename Scalar>
-void Network<Scalar>::load_state(const StateArrays& in) {
-    in_batch_ = get_array<std::int32_t>(in, "network/in_batch", 1)[0];
+void Network<Scalar>::load_state(const StateArrays& in, const std::string& prefix) {
+    in_batch_ = get_array<std::int32_t>(in, prefix + "network/in_batch", 1)[0];
     for (int k = 0; k < weight_count(); ++k) {
-        const std::string p = "layer_" + std::to_string(k) + "/";
+        const std::string p = prefix + "layer_" + std::to_string(k) + "/";
         weight_node(k).load_state(p, in, in_batch_ > 0);
         const std::size_t per_stage = op_count_values(OpCounts{}).size();
         const auto& counts =

@@ -86,9 +86,10 @@ class Network {
         return weight_node(k).replace_weights(std::move(w));
     }
     int pending_in_batch() const { return in_batch_; }
-    /// Weight nodes, optimizer state, pending batch and counters (for exact resume).
-    void save_state(StateArrays& out) const;
-    void load_state(const StateArrays& in);
+    /// Weight nodes, optimizer state, pending batch and counters (for exact resume), every
+    /// array's name after `prefix` (a run of two networks keeps them apart).
+    void save_state(StateArrays& out, const std::string& prefix = "") const;
+    void load_state(const StateArrays& in, const std::string& prefix = "");
     /// Hardware operations per weight node counted since the last take_counts(); weightless
     /// layers count into the weight node that feeds them.
     const std::vector<StageCounts>& counts() const { return counts_; }

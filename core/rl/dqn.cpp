@@ -139,10 +139,7 @@ constexpr const char* target_prefix = "rl/target/";
 
 void DqnAgent::save_state(StateArrays& out) const {
     online_.save_state(out);
-    StateArrays target;
-    target_.save_state(target);
-    for (auto& [path, a] : target)
-        out[target_prefix + path] = std::move(a);
+    target_.save_state(out, target_prefix);
     memory_.save_state("rl/replay/", out);
     put_array(out, "rl/episode_reward", rewards_, {rewards_.size()}, "reward");
     put_array(out, "rl/counters", std::vector<std::uint64_t>{steps_, learn_steps_, samples_}, {3});
@@ -150,17 +147,9 @@ void DqnAgent::save_state(StateArrays& out) const {
 
 void DqnAgent::load_state(const StateArrays& in) {
     online_.load_state(in);
-    const std::string p = target_prefix;
-    StateArrays target;
-    for (auto it = in.lower_bound(p); it != in.end() && it->first.starts_with(p); ++it)
-        target[it->first.substr(p.size())] = it->second;
-    target_.load_state(target);
+    target_.load_state(in, target_prefix);
     memory_.load_state("rl/replay/", in);
-    const auto it = in.find("rl/episode_reward");
-    const auto* rewards =
-        it == in.end() ? nullptr : std::get_if<std::vector<double>>(&it->second.data);
-    if (!rewards) throw InputError("session state: rl/episode_reward is missing or not float64");
-    rewards_ = *rewards;
+    rewards_ = get_array<double>(in, "rl/episode_reward");
     const auto& counters = get_array<std::uint64_t>(in, "rl/counters", 3);
     steps_ = counters[0];
     learn_steps_ = counters[1];
