@@ -170,6 +170,8 @@ void Engine::restore(ExperimentState state, std::shared_ptr<const DataSplit> dat
             [&](std::shared_ptr<const DataSplit> d) {
                 if (config.task == "rl")
                     adopt(std::make_unique<RlRun>(*st));
+                else if (config.task == "gan")
+                    adopt(std::make_unique<GanRun>(*st, std::move(d)));
                 else
                     adopt(std::make_unique<Experiment>(*st, std::move(d)));
             },
@@ -205,16 +207,18 @@ std::future<CapturedState> Engine::capture_state() {
                 promise->set_value({rl_->state(), rl_->dataset_description()});
                 return;
             }
-            if (gan_)
-                throw InputError("a GAN run (task = gan) is not saved as a session yet: its "
-                                 "Fréchet distances and digits come from crossbarlab-cli train "
-                                 "--preset NAME --json --samples FILE.png");
+            if (gan_) {
+                // Checked: NaN or inf in the generator or discriminator is never saved.
+                promise->set_value({gan_->state(), gan_->data().description, data_});
+                return;
+            }
             if (!experiment_) throw InputError("there is no experiment to save");
             // Checked: a state holding NaN or inf is refused, never saved.
             promise->set_value(
                 {experiment_->checked_state(), experiment_->data().description, data_});
         } catch (const Diverged& e) {
-            // The experiment is back at its last good state; the run pauses and says why.
+            // An experiment is back at its last good state (a GAN stays as it diverged); the run
+            // pauses and says why.
             error_ = e.what();
             running_ = false;
             promise->set_exception(std::current_exception());

@@ -63,8 +63,9 @@ class Engine {
     /// Whether `config` builds an experiment (with the data it names), without replacing the
     /// running one.
     void check_config(const ExperimentConfig& config, VerdictCallback on_verdict);
-    /// The state at the next step boundary (saves). Holds an InputError without an experiment
-    /// and for a GAN run (not saved as a session yet); broken if the engine ends first.
+    /// The state at the next step boundary (saves); a deep-RL run's after its episode, a GAN's
+    /// after its alternating step. Holds an InputError without an experiment, Diverged for a
+    /// state that is no longer finite; broken if the engine ends first.
     std::future<CapturedState> capture_state();
     void play();
     void pause();

@@ -16,6 +16,16 @@ namespace {
 constexpr std::uint64_t fd_draw = ~0ull;
 // Inference keys of the FD images' reads, one per epoch.
 constexpr std::uint64_t fd_key = 1ull << 53;
+// The run's own state arrays beside the GAN's (Gan::save_state).
+constexpr const char* loss_sums_name = "gan/loss_sums";
+constexpr const char* epoch_wall_name = "gan/epoch_wall_seconds";
+constexpr const char* pulses_seen_name = "gan/pulses_seen";
+
+/// Images per epoch in the sample grid, and their size.
+std::pair<std::size_t, std::size_t> grid_shape(const ExperimentConfig& c, const DataSplit& d) {
+    return {std::size_t(std::min(GanRun::grid_images, c.gan.fd_samples)),
+            std::size_t(d.train.features())};
+}
 
 } // namespace
 
@@ -38,11 +48,52 @@ GanRun::GanRun(const ExperimentConfig& config, std::shared_ptr<const DataSplit> 
     pulses_seen_ = device_updates();
 }
 
+GanRun::GanRun(const ExperimentState& state, std::shared_ptr<const DataSplit> data)
+    : GanRun(state.config.get<ExperimentConfig>(), std::move(data)) {
+    const StateArrays& in = state.arrays;
+    gan_->load_state(in);
+    const auto& sums = get_array<double>(in, loss_sums_name, 2);
+    d_loss_sum_ = sums[0];
+    g_loss_sum_ = sums[1];
+    epoch_wall_s_ = get_array<double>(in, epoch_wall_name, 1)[0];
+    pulses_seen_ = get_array<std::uint64_t>(in, pulses_seen_name, pulses_seen_.size());
+    load_history(in);
+    const int b = batch_size(), steps = steps_per_epoch();
+    if (state.step != images_trained())
+        throw InputError("session state: step = " + std::to_string(state.step) +
+                         " real images, expected gan/counters[0] x gan.batch_size = " +
+                         std::to_string(images_trained()));
+    if (state.position < 0 || state.position % b != 0 || state.position >= steps * b)
+        throw InputError("session state: position = " + std::to_string(state.position) +
+                         " real images, expected a multiple of gan.batch_size = " +
+                         std::to_string(b) + " below an epoch's " + std::to_string(steps * b));
+    position_ = state.position / b;
+    // Other data would give epochs of another length (and other images): refused, not mixed.
+    const std::uint64_t expected =
+        std::uint64_t(epochs_done()) * std::uint64_t(steps) + std::uint64_t(position_);
+    if (gan_->steps() != expected)
+        throw InputError("session state: gan/counters[0] = " + std::to_string(gan_->steps()) +
+                         " alternating steps, but " + std::to_string(epochs_done()) +
+                         " epochs of " + std::to_string(steps) + " steps on " + data_->description +
+                         " and " + std::to_string(position_) + " more make " +
+                         std::to_string(expected) + "; was the session trained on other data?");
+    if (position_ > 0) shuffle();
+    if (!history_.empty()) load_classifier();
+    resumed_at_images_ = images_trained();
+}
+
+void GanRun::extend(int more) {
+    ExperimentConfig c = config_;
+    c.training.epochs = epochs_done() + more;
+    c.validate();
+    config_ = std::move(c);
+}
+
 int GanRun::steps_per_epoch() const {
     return data_->train.size() / config_.gan.batch_size;
 }
 
-void GanRun::start_epoch() {
+void GanRun::shuffle() {
     // Fisher-Yates keyed by (seed, epoch), as Experiment shuffles.
     order_.resize(data_->train.size());
     std::iota(order_.begin(), order_.end(), 0);
@@ -51,12 +102,14 @@ void GanRun::start_epoch() {
     for (int i = static_cast<int>(order_.size()) - 1; i > 0; --i)
         std::swap(order_[i], order_[rng.block(epoch, static_cast<std::uint32_t>(i))[0] %
                                     static_cast<std::uint32_t>(i + 1)]);
-    d_loss_sum_ = g_loss_sum_ = epoch_wall_s_ = 0;
 }
 
 int GanRun::train(int steps) {
     if (finished()) return 0;
-    if (position_ == 0) start_epoch();
+    if (position_ == 0) {
+        shuffle();
+        d_loss_sum_ = g_loss_sum_ = epoch_wall_s_ = 0;
+    }
     const auto t0 = std::chrono::steady_clock::now();
     const int b = config_.gan.batch_size;
     const double lr = config_.training.optimizer.rate_at_epoch(epochs_done());
@@ -92,18 +145,8 @@ void GanRun::end_epoch() {
     pulses_seen_ = pulses;
     position_ = 0;
     // Non-finite weights stop the run before an FD of NaNs is reported.
-    for (const Network<float>* net : {&gan_->generator(), &gan_->discriminator()})
-        for (int k = 0; k < net->weight_count(); ++k)
-            if (!net->weight_layer(k).weights().allFinite())
-                throw Diverged(
-                    "training diverged in epoch " + std::to_string(m.epoch) + ": the " +
-                    (net == &gan_->generator() ? "generator" : "discriminator") + "'s layer " +
-                    std::to_string(k) +
-                    " weights are not finite; likely cause: " + likely_cause(config_, "loss"));
-    if (!classifier_) {
-        classifier_ = gan::FeatureClassifier::for_data(*data_);
-        real_features_ = gan::fit_gaussian(classifier_->features(data_->test.images));
-    }
+    check_finite();
+    if (!classifier_) load_classifier();
     const Eigen::MatrixXf fake = gan_->generate(gan_->noise(fd_draw, config_.gan.fd_samples),
                                                 fd_key + std::uint64_t(m.epoch));
     m.frechet_distance =
@@ -111,6 +154,91 @@ void GanRun::end_epoch() {
     m.samples = std::make_shared<const Eigen::MatrixXf>(
         fake.leftCols(std::min<Eigen::Index>(grid_images, fake.cols())));
     history_.push_back(std::move(m));
+}
+
+void GanRun::load_classifier() {
+    classifier_ = gan::FeatureClassifier::for_data(*data_);
+    real_features_ = gan::fit_gaussian(classifier_->features(data_->test.images));
+}
+
+void GanRun::check_finite() const {
+    for (const Network<float>* net : {&gan_->generator(), &gan_->discriminator()})
+        for (int k = 0; k < net->weight_count(); ++k)
+            if (!net->weight_layer(k).weights().allFinite())
+                throw Diverged(
+                    "training diverged in epoch " + std::to_string(epochs_done() + 1) + ": the " +
+                    (net == &gan_->generator() ? "generator" : "discriminator") + "'s layer " +
+                    std::to_string(k) +
+                    " weights are not finite; likely cause: " + likely_cause(config_, "loss"));
+}
+
+ExperimentState GanRun::state() const {
+    // A state holding NaN or inf is never saved.
+    check_finite();
+    ExperimentState st;
+    st.config = config_;
+    st.step = images_trained();
+    st.position = position_ * batch_size();
+    gan_->save_state(st.arrays);
+    put_array(st.arrays, loss_sums_name, std::vector<double>{d_loss_sum_, g_loss_sum_}, {2},
+              "nats");
+    put_array(st.arrays, epoch_wall_name, std::vector<double>{epoch_wall_s_}, {1}, "s");
+    put_array(st.arrays, pulses_seen_name, pulses_seen_, {pulses_seen_.size()}, "pulses");
+    save_history(st.arrays);
+    return st;
+}
+
+void GanRun::save_history(StateArrays& out) const {
+    std::vector<double> fd, d_loss, g_loss, rate, wall;
+    std::vector<std::uint64_t> updates;
+    std::vector<float> samples;
+    for (const GanEpoch& m : history_) {
+        fd.push_back(m.frechet_distance);
+        d_loss.push_back(m.discriminator_loss);
+        g_loss.push_back(m.generator_loss);
+        rate.push_back(m.learning_rate);
+        wall.push_back(m.wall_seconds);
+        updates.insert(updates.end(), m.device_updates.begin(), m.device_updates.end());
+        samples.insert(samples.end(), m.samples->data(), m.samples->data() + m.samples->size());
+    }
+    const std::size_t epochs = history_.size();
+    const auto [grid, pixels] = grid_shape(config_, *data_);
+    const std::string p = history_prefix;
+    put_array(out, p + "frechet_distance", fd, {epochs});
+    put_array(out, p + "discriminator_loss", d_loss, {epochs}, "nats");
+    put_array(out, p + "generator_loss", g_loss, {epochs}, "nats");
+    put_array(out, p + "learning_rate", rate, {epochs});
+    put_array(out, p + "wall_seconds", wall, {epochs}, "s");
+    put_array(out, p + "device_updates", updates, {epochs, pulses_seen_.size()}, "pulses");
+    // Image j of an epoch is column j of its grid: pixels contiguous, row by row.
+    put_array(out, p + "samples", samples, {epochs, grid, pixels}, "fraction");
+}
+
+void GanRun::load_history(const StateArrays& in) {
+    const std::string p = history_prefix;
+    const auto& fd = get_array<double>(in, p + "frechet_distance");
+    const std::size_t epochs = fd.size(), layers = pulses_seen_.size();
+    const auto [grid, pixels] = grid_shape(config_, *data_);
+    const auto& d_loss = get_array<double>(in, p + "discriminator_loss", epochs);
+    const auto& g_loss = get_array<double>(in, p + "generator_loss", epochs);
+    const auto& rate = get_array<double>(in, p + "learning_rate", epochs);
+    const auto& wall = get_array<double>(in, p + "wall_seconds", epochs);
+    const auto& updates = get_array<std::uint64_t>(in, p + "device_updates", epochs * layers);
+    const auto& samples = get_array<float>(in, p + "samples", epochs * grid * pixels);
+    history_.resize(epochs);
+    for (std::size_t e = 0; e < epochs; ++e) {
+        GanEpoch& m = history_[e];
+        m.epoch = int(e) + 1;
+        m.frechet_distance = fd[e];
+        m.discriminator_loss = d_loss[e];
+        m.generator_loss = g_loss[e];
+        m.learning_rate = rate[e];
+        m.wall_seconds = wall[e];
+        m.device_updates.assign(updates.begin() + std::ptrdiff_t(e * layers),
+                                updates.begin() + std::ptrdiff_t((e + 1) * layers));
+        m.samples = std::make_shared<const Eigen::MatrixXf>(Eigen::Map<const Eigen::MatrixXf>(
+            samples.data() + e * grid * pixels, Eigen::Index(pixels), Eigen::Index(grid)));
+    }
 }
 
 std::uint64_t GanRun::images_trained() const {
@@ -151,7 +279,9 @@ nlohmann::json gan_summary_json(const GanRun& run, double wall_seconds,
                                    {"cache_file", c->cache_file()}};
     j["images_trained"] = run.images_trained();
     j["wall_seconds"] = wall_seconds;
-    j["images_per_second"] = wall_seconds > 0 ? double(run.images_trained()) / wall_seconds : 0.0;
+    j["images_per_second"] =
+        wall_seconds > 0 ? double(run.images_trained() - run.resumed_at_images()) / wall_seconds
+                         : 0.0;
     j["diverged"] = !divergence.empty();
     if (!divergence.empty()) j["divergence"] = divergence;
     return j;

@@ -52,6 +52,9 @@ Network<Scalar> generator_network(const std::vector<int>& layers, WeightLayers<S
 }
 
 constexpr std::uint32_t noise_layer = 0x6a4;
+constexpr const char* generator_prefix = "gan/generator/";
+constexpr const char* discriminator_prefix = "gan/discriminator/";
+constexpr const char* counters_name = "gan/counters";
 // Inference keys of the generated images of D steps, apart from evaluation keys.
 constexpr std::uint64_t fake_key = 1ull << 52;
 
@@ -167,6 +170,23 @@ StepLosses Gan<Scalar>::train_step(const Eigen::MatrixXf& real, double learning_
     r.generator = generator_step(noise(2 * steps_ + 1, int(real.cols())), learning_rate);
     ++steps_;
     return r;
+}
+
+template <typename Scalar>
+void Gan<Scalar>::save_state(StateArrays& out) const {
+    generator_.save_state(out, generator_prefix);
+    discriminator_.save_state(out, discriminator_prefix);
+    put_array(out, counters_name, std::vector<std::uint64_t>{steps_, d_samples_, g_samples_}, {3});
+}
+
+template <typename Scalar>
+void Gan<Scalar>::load_state(const StateArrays& in) {
+    generator_.load_state(in, generator_prefix);
+    discriminator_.load_state(in, discriminator_prefix);
+    const auto& counters = get_array<std::uint64_t>(in, counters_name, 3);
+    steps_ = counters[0];
+    d_samples_ = counters[1];
+    g_samples_ = counters[2];
 }
 
 template class Gan<float>;

@@ -65,6 +65,11 @@ class Gan {
     }
 
     std::uint64_t steps() const { return steps_; }
+    /// Both networks (under gan/generator/ and gan/discriminator/) and the step and sample
+    /// counters (gan/counters): with the seed, everything the draws and pulses to come depend on.
+    void save_state(StateArrays& out) const;
+    /// Restores what save_state wrote; InputError names a missing or mis-sized array.
+    void load_state(const StateArrays& in);
     const GanConfig& config() const { return cfg_; }
     Network<Scalar>& generator() { return generator_; }
     const Network<Scalar>& generator() const { return generator_; }

@@ -3,6 +3,7 @@
 #include "core/common/param_error.hpp"
 #include "core/energy/technology.hpp"
 #include "core/experiment/experiment.hpp"
+#include "core/experiment/gan_run.hpp"
 #include "core/experiment/rl_run.hpp"
 
 #include <algorithm>
@@ -79,14 +80,20 @@ ExperimentConfig check_config(const nlohmann::json& j) {
 
 // ---- state arrays -----------------------------------------------------------------------------
 
+/// The images of the dataset source when the source fixes them (the built-in sets are 28 x 28
+/// grey images); a folder's show only on load.
+std::optional<ImageShape> known_image(const ExperimentConfig& c) {
+    const std::string& s = c.dataset.source;
+    if (s == "fashion-mnist" || s == "mnist" || s == "synthetic") return ImageShape{1, 28, 28};
+    return std::nullopt;
+}
+
 /// The image shape and classes a graph network is built for, when the dataset source fixes
-/// them (the built-in sets are 28 x 28 grey images of 10 classes); a folder's show only on load.
+/// them (the built-in sets have 10 classes).
 std::optional<std::pair<ImageShape, int>> known_input(const ExperimentConfig& c) {
     if (c.network.graph.empty()) // a chain takes its shapes from network.layers alone
         return std::pair{ImageShape{1, 1, c.network.layers.front() - 1}, c.network.layers.back()};
-    const std::string& s = c.dataset.source;
-    if (s == "fashion-mnist" || s == "mnist" || s == "synthetic")
-        return std::pair{ImageShape{1, 28, 28}, 10};
+    if (const auto image = known_image(c)) return std::pair{*image, 10};
     return std::nullopt;
 }
 
@@ -98,24 +105,30 @@ std::size_t stored_values(const ExperimentState& st) {
     return n;
 }
 
-/// The arrays this config's network saves (names, dtypes, shapes), from a freshly built network:
-/// the layout is whatever the layers write, never a second copy of it here.
-StateArrays expected_arrays(const ExperimentConfig& c, ImageShape image, int classes, int in_batch,
-                            std::size_t stored, std::size_t& layers) {
-    // Every scheme stores at least one value per weight (w or g_plus): a large network of a
-    // config whose state holds fewer values is wrong, and is not built to find out. Small ones
-    // are cheap to build and then named by the array that is missing.
+/// Every scheme stores at least one value per weight (w or g_plus): a large network of a config
+/// whose state holds fewer values is wrong, and is not built to find out. Small ones are cheap
+/// to build and then named by the array that is missing.
+void check_weight_count(const std::vector<std::pair<int, int>>& shapes, std::size_t stored) {
     double weights = 0;
-    try {
-        for (const auto& [rows, cols] : network_shapes(c, image, classes))
-            weights += double(rows) * double(cols);
-    } catch (const InputError& e) {
-        refuse("attribute config", e.what());
-    }
+    for (const auto& [rows, cols] : shapes)
+        weights += double(rows) * double(cols);
     if (weights > 1e6 && weights > double(stored))
         refuse("attribute config", "network of " + format_number(weights) +
                                        " weights, but /state holds only " + std::to_string(stored) +
                                        " values");
+}
+
+/// The arrays this config's network saves (names, dtypes, shapes), from a freshly built network:
+/// the layout is whatever the layers write, never a second copy of it here.
+StateArrays expected_arrays(const ExperimentConfig& c, ImageShape image, int classes, int in_batch,
+                            std::size_t stored, std::size_t& layers) {
+    std::vector<std::pair<int, int>> shapes;
+    try {
+        shapes = network_shapes(c, image, classes);
+    } catch (const InputError& e) {
+        refuse("attribute config", e.what());
+    }
+    check_weight_count(shapes, stored);
     BuiltNetwork b;
     try {
         b = build_network(c, image, classes);
@@ -229,6 +242,8 @@ void check_values(const std::string& path, const StateArray& a, const Experiment
             require(entry(where, i), v, 0, 1e30, "a reference 0 (off) .. 1e30");
         if (a.unit == "weight^2" && v < 0)
             refuse(entry(where, i), "= " + format_number(v) + ", expected a square >= 0");
+        if (a.unit == "nats" && v < 0)
+            refuse(entry(where, i), "= " + format_number(v) + ", expected a loss >= 0 nats");
     }
 }
 
@@ -347,13 +362,63 @@ void check_rl_state(const ExperimentState& st, const ExperimentConfig& c) {
         check_values(path, a, c, std::numeric_limits<double>::infinity());
 }
 
+/// A GAN session (GanRun::state): the arrays a fresh run of the config saves, its finished
+/// epochs in every array under GanRun::history_prefix (so no /history rows); its devices keep
+/// their own clocks, as a deep-RL run's. Images from a folder show only on load, where the run
+/// names what does not fit them.
+void check_gan_state(const ExperimentState& st, const ExperimentConfig& c) {
+    if (!st.history.empty())
+        refuse("/history", "holds " + std::to_string(st.history.size()) +
+                               " epochs, expected none for a GAN session (task = gan): its epochs "
+                               "are under /state/" +
+                               GanRun::history_prefix);
+    if (const auto image = known_image(c)) {
+        check_weight_count(gan::weight_shapes(c.gan, image->size()), stored_values(st));
+        StateArrays expected;
+        try {
+            // A stand-in for the data: the layout depends on the image shape and batch only.
+            auto data = std::make_shared<DataSplit>();
+            data->train.images = Eigen::MatrixXf::Zero(image->size(), c.gan.batch_size);
+            data->train.labels.assign(std::size_t(c.gan.batch_size), 0);
+            expected = GanRun(c, std::move(data)).state().arrays;
+        } catch (const InputError& e) {
+            refuse("attribute config", e.what());
+        }
+        // Each history array has a row per finished epoch: as many as the Fréchet distances.
+        const std::string fd = std::string(GanRun::history_prefix) + "frechet_distance";
+        const auto it = st.arrays.find(fd);
+        const std::size_t epochs =
+            it == st.arrays.end() || it->second.shape.empty() ? 0 : it->second.shape[0];
+        for (auto& [path, a] : expected)
+            if (path.starts_with(GanRun::history_prefix)) a.shape[0] = epochs;
+        check_layout(st.arrays, expected);
+    }
+    for (const auto& [path, a] : st.arrays)
+        check_values(path, a, c, std::numeric_limits<double>::infinity());
+    const auto it = st.arrays.find("gan/counters");
+    const auto* counters =
+        it == st.arrays.end() ? nullptr : std::get_if<std::vector<std::uint64_t>>(&it->second.data);
+    const auto b = std::uint64_t(c.gan.batch_size);
+    if (counters && !counters->empty() && st.step != (*counters)[0] * b)
+        refuse("/state attribute step",
+               "= " + std::to_string(st.step) + ", expected " + std::to_string((*counters)[0] * b) +
+                   " (/state/gan/counters[0] alternating steps of gan.batch_size = " +
+                   std::to_string(b) + " real images)");
+    if (st.position < 0 || std::uint64_t(st.position) % b != 0 ||
+        std::uint64_t(st.position) > st.step)
+        refuse("/state attribute position",
+               "= " + std::to_string(st.position) + ", expected a multiple of gan.batch_size = " +
+                   std::to_string(b) + " real images, at most step = " + std::to_string(st.step));
+}
+
 } // namespace
 
 void validate_session(const ExperimentState& st) {
     const ExperimentConfig c = check_config(st.config);
     check_scalars(st, c);
-    if (c.task == "rl") {
-        check_rl_state(st, c);
+    if (c.task == "rl") check_rl_state(st, c);
+    if (c.task == "gan") check_gan_state(st, c);
+    if (c.task != "supervised") {
         check_events(st);
         return;
     }
@@ -380,10 +445,15 @@ void validate_session_gui(const SessionGui& gui, const ExperimentState& st) {
     // The weight matrices pins point into: exact where the data fixes the shapes, else only the
     // layer count (a folder's images: the engine's pin refuses a row or column beyond them).
     std::vector<std::pair<int, int>> shapes;
-    const auto input = c.task == "rl" ? std::nullopt : known_input(c);
+    const auto input = c.task == "supervised" ? known_input(c) : std::nullopt;
     if (input)
         shapes = network_shapes(c, input->first, input->second);
-    else
+    else if (c.task == "gan") {
+        // The generator's matrices, then the discriminator's.
+        const auto image = known_image(c);
+        shapes = gan::weight_shapes(c.gan, image ? image->size() : 1);
+        if (!image) shapes.assign(shapes.size(), {INT_MAX, INT_MAX});
+    } else
         shapes.assign(stored_layer_count(st.arrays), {INT_MAX, INT_MAX});
     const int layers = int(shapes.size());
     if (gui.pins.size() > max_pinned_synapses)

@@ -249,8 +249,8 @@ class TestEngine : public QObject {
     void ganRunsLikeAnyRun() {
         // A GAN (task = gan, seed 002 Fig. 4G-I) plays, steps and resets as a supervised run; its
         // snapshots carry the generated digits (now and at each epoch's end), the Fréchet
-        // distance per epoch and G's then D's matrices. It takes no live changes and is not
-        // saved as a session, each refused with a line that says so.
+        // distance per epoch and G's then D's matrices. It takes no live changes (refused with a
+        // line that says so); it is captured and restored as a session (in full: tst_gan_session).
         QTemporaryDir cache; // the FD's feature classifier of these synthetic digits lands here
         qputenv("CROSSBARLAB_CACHE_HOME", cache.path().toUtf8());
         ExperimentConfig c = load_preset("mca-pcm-gan");
@@ -300,12 +300,19 @@ class TestEngine : public QObject {
         engine.set_parameter("training.optimizer.learning_rate", 0.05, live.callback());
         const ParameterVerdict l = live.get();
         QVERIFY(!l.accepted && l.message.find("GAN run") != std::string::npos);
-        try {
-            engine.capture_state().get();
-            QFAIL("a GAN run was captured for a session");
-        } catch (const InputError& e) {
-            QVERIFY2(std::string(e.what()).find("GAN run") != std::string::npos, e.what());
-        }
+        const CapturedState captured = engine.capture_state().get();
+        QCOMPARE(captured.state.step, std::uint64_t(300));
+        Engine other;
+        VerdictWaiter restored;
+        other.restore(captured.state, captured.data, restored.callback());
+        const ParameterVerdict r = restored.get();
+        QVERIFY2(r.accepted, r.message.c_str());
+        other.sync();
+        const SnapshotPtr o = other.snapshot();
+        QVERIFY(o->gan.has_value());
+        QCOMPARE(o->step, std::uint64_t(300));
+        QCOMPARE(o->epochs_done, 1);
+        QCOMPARE(o->gan->frechet_distance, s->gan->frechet_distance);
 
         engine.reset();
         engine.sync();

@@ -98,7 +98,7 @@ class TestSessionContent : public QObject {
         for (const std::string& preset : preset_names()) {
             ExperimentConfig c = base_config(preset);
             if (c.task == "rl") continue;  // sessions hold supervised runs only (RlRun)
-            if (c.task == "gan") continue; // GAN runs are not saved as sessions yet
+            if (c.task == "gan") continue; // GAN sessions: tst_gan_session
             auto split = data();
             int epochs = 10;
             if (!c.network.graph.empty()) {
