@@ -126,7 +126,8 @@ Options train_options() {
         shortcut("--holdout", "the preset's"),
         shortcut("--train-limit", "the preset's"),
         shortcut("--test-limit", "the preset's"),
-        shortcut("--epochs", "the preset's; 1 with --resume", "; with --resume: that many more"),
+        shortcut("--epochs", "the preset's; with --resume 1 (a GAN session: to training.epochs)",
+                 "; with --resume: that many more"),
         shortcut("--seed", "the preset's"),
         valued("--env", "NAME",
                "control task of a deep-RL preset (task = rl): " +
@@ -138,7 +139,8 @@ Options train_options() {
                "save the session at the end (its folder must exist and be writable)"),
         valued("--resume", "FILE.h5",
                "continue a saved session (--epochs N: N more; a deep-RL session plays on to "
-               "rl.episodes); refuses " +
+               "rl.episodes, a GAN session without --epochs trains on to training.epochs); "
+               "refuses " +
                    joined(fixed_on_resume, ", ")),
         json_flag("print the summary object on stdout (its keys: docs/cli.md)"),
         valued("--samples", "FILE.png",
@@ -278,6 +280,15 @@ void print_human(const nlohmann::json& s) {
                 s["wall_seconds"].get<double>());
 }
 
+/// The data a session names; --dataset and --holdout may say where it is now (they change the
+/// session's config).
+std::shared_ptr<const DataSplit> resumed_data(const Args& a, ExperimentState& st) {
+    if (a.has("--dataset")) st.config["dataset"]["source"] = a.value("--dataset");
+    if (a.has("--holdout")) st.config["dataset"]["holdout"] = a.integer("--holdout");
+    const ExperimentConfig c = st.config.get<ExperimentConfig>();
+    return std::make_shared<const DataSplit>(load_dataset(c.dataset));
+}
+
 /// A session plus the data it names (the dataset options may override where the data is).
 /// With `more_epochs` >= 0 the run is extended to that many epochs beyond those done: the
 /// config's target changes before the experiment exists, so the extension is no event on the
@@ -286,10 +297,7 @@ std::unique_ptr<Experiment> resume_session(const Args& a, ExperimentState st,
                                            long long more_epochs = -1) {
     if (more_epochs >= 0)
         st.config["training"]["epochs"] = static_cast<long long>(st.history.size()) + more_epochs;
-    if (a.has("--dataset")) st.config["dataset"]["source"] = a.value("--dataset");
-    if (a.has("--holdout")) st.config["dataset"]["holdout"] = a.integer("--holdout");
-    const ExperimentConfig c = st.config.get<ExperimentConfig>();
-    auto data = std::make_shared<const DataSplit>(load_dataset(c.dataset));
+    auto data = resumed_data(a, st);
     return std::make_unique<Experiment>(st, data);
 }
 
@@ -365,12 +373,12 @@ int train_rl(const Args& a, RlRun& run) {
     return 0;
 }
 
-/// train for a config with task = gan: alternating steps over the epochs with a progress bar on
-/// stderr (real training images), the Fréchet distance after each epoch.
-int train_gan(const Args& a, const ExperimentConfig& c) {
-    if (a.has("--out"))
-        throw InputError("--out: a GAN run (task = gan) cannot be saved as a session yet");
-    GanRun run(c, std::make_shared<const DataSplit>(load_dataset(c.dataset)));
+/// train for a config with task = gan (a fresh run or a resumed session): alternating steps over
+/// the epochs with a progress bar on stderr (real training images), the Fréchet distance after
+/// each epoch. --out saves the run at the end.
+int train_gan(const Args& a, GanRun& run) {
+    if (a.has("--out")) require_writable_target(a.value("--out"));
+    const ExperimentConfig& c = run.config();
     const auto t0 = std::chrono::steady_clock::now();
     const int b = c.gan.batch_size;
     cli::Progress progress(
@@ -397,6 +405,13 @@ int train_gan(const Args& a, const ExperimentConfig& c) {
     }
     const double wall =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    // A diverged GAN has no last good state to save (its weights are not finite): said, not saved.
+    if (a.has("--out") && !divergence.empty())
+        std::cerr << "crossbarlab-cli: " << a.value("--out")
+                  << " not saved: the run diverged and its weights are not finite\n";
+    else if (a.has("--out"))
+        save_session(a.value("--out"), run.state(),
+                     {CROSSBARLAB_VERSION, "", run.data().description, {}, {}});
     const nlohmann::json s = gan_summary_json(run, wall, divergence);
     if (a.has("--samples")) {
         const int side = run.data().train.height;
@@ -423,37 +438,44 @@ int train_gan(const Args& a, const ExperimentConfig& c) {
 }
 
 int cmd_train(const Args& a) {
-    std::optional<ExperimentConfig> fresh;
-    if (!a.has("--resume")) {
-        fresh = config_from(a, "fp32");
-        if (fresh->task == "rl") {
-            const auto limit = thread_limit(a);
-            RlRun run(*fresh);
-            return train_rl(a, run);
-        }
-        if (fresh->task == "gan") {
-            const auto limit = thread_limit(a);
-            return train_gan(a, *fresh);
-        }
-    }
-    if (a.has("--samples")) throw InputError("--samples applies to GAN runs (task = gan)");
-    if (a.has("--out")) require_writable_target(a.value("--out"));
     const auto limit = thread_limit(a);
     const auto t0 = std::chrono::steady_clock::now();
-    std::unique_ptr<Experiment> e;
+    std::optional<ExperimentConfig> fresh;
+    std::optional<ExperimentState> st;
     if (a.has("--resume")) {
         for (const std::string& o : fixed_on_resume)
             if (a.has(o))
                 throw InputError(o + " cannot change a resumed session; "
                                      "only --epochs N (more epochs) applies");
-        ExperimentState st = load_session(a.value("--resume"));
-        if (st.config.value("task", "supervised") == "rl") {
-            // A deep-RL session plays on to its budget, rl.episodes.
-            RlRun run(st);
-            return train_rl(a, run);
+        st = load_session(a.value("--resume"));
+    } else {
+        fresh = config_from(a, "fp32");
+    }
+    const std::string task = fresh ? fresh->task : st->config.value("task", "supervised");
+    if (task == "rl") {
+        // A deep-RL session plays on to its budget, rl.episodes.
+        RlRun run = fresh ? RlRun(*fresh) : RlRun(*st);
+        return train_rl(a, run);
+    }
+    if (task == "gan") {
+        std::unique_ptr<GanRun> run;
+        if (fresh) {
+            run = std::make_unique<GanRun>(
+                *fresh, std::make_shared<const DataSplit>(load_dataset(fresh->dataset)));
+        } else {
+            // A GAN session trains on to its training.epochs; --epochs N: N more than it has done.
+            const auto data = resumed_data(a, *st);
+            run = std::make_unique<GanRun>(*st, data);
+            if (a.has("--epochs")) run->extend(static_cast<int>(a.integer("--epochs")));
         }
+        return train_gan(a, *run);
+    }
+    if (a.has("--samples")) throw InputError("--samples applies to GAN runs (task = gan)");
+    if (a.has("--out")) require_writable_target(a.value("--out"));
+    std::unique_ptr<Experiment> e;
+    if (st) {
         // --epochs N trains N more epochs (CLI.md).
-        e = resume_session(a, std::move(st), a.has("--epochs") ? a.integer("--epochs") : 1);
+        e = resume_session(a, std::move(*st), a.has("--epochs") ? a.integer("--epochs") : 1);
     } else {
         const ExperimentConfig& c = *fresh;
         e = std::make_unique<Experiment>(
