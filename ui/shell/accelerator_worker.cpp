@@ -58,9 +58,12 @@ bool AcceleratorWorker::start(std::future<CapturedState> captured,
             // The engine answers within one training slice; an experiment that cannot be saved
             // (none loaded, diverged) cannot be run either, and says why.
             const CapturedState c = captured.get();
-            if (c.state.config.value("task", "supervised") == "rl")
-                throw InputError("the accelerator infers a supervised network's test set; a "
-                                 "deep-RL run has none");
+            const std::string task = c.state.config.value("task", "supervised");
+            if (task != "supervised")
+                throw InputError(
+                    "the accelerator infers a supervised network's test set; a " +
+                    std::string(task == "rl" ? "deep-RL run has none"
+                                             : "GAN generates images, it does not classify them"));
             if (!c.data) throw InputError("the engine has no data loaded");
             // Like the engine's: every core but the GUI thread's.
             tbb::task_arena arena(std::max(1, tbb::info::default_concurrency() - 1));

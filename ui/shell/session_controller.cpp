@@ -61,9 +61,6 @@ SessionController::SessionController(Engine& engine, QWidget* dialogParent, QObj
 }
 
 void SessionController::autosave() {
-    // A GAN run is not saved as a session (Engine::capture_state says why on Save).
-    const SnapshotPtr s = engine_.snapshot();
-    if (s && s->gan) return;
     if (slot_ && dirty_ && busy_ == 0) saveTo(autosavePath(), true);
 }
 
