@@ -698,8 +698,9 @@ void describe(V& v, TileConfig& c) {
         .label = "pairs per weight",
         .meaning = "Multi-memristive synapse (Boybat et al. 2018, cited by seed 002): N device "
                    "pairs share a weight, W = (β/N) Σ(G+ − G−), an arbiter deals the pulses out "
-                   "round-robin, so set ε to about ε/N; more than 1 needs the differential "
-                   "mapping",
+                   "round-robin and a read drives all N pairs at once (their currents add), so "
+                   "set ε to about ε/N, or β to N β for N times the range at the same step; "
+                   "more than 1 needs the differential mapping",
         .when = crossbar_and("tile.mapping=differential")});
     v(c.array_rows,
       S{.path = "array_rows",

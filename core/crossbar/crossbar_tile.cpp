@@ -196,6 +196,7 @@ void CrossbarTile::rebuild_cache() {
         }
     });
     row_sum_ = w_eff_.topRows(rows_).cast<double>().rowwise().sum();
+    all_written_ = true;
     cache_time_s_ = time_s_;
     first_program_s_ = std::numeric_limits<double>::infinity();
     cache_min_age_s_ = std::numeric_limits<double>::infinity();
@@ -219,7 +220,7 @@ CrossbarTile::FreshCheck CrossbarTile::fresh_inputs() const {
 }
 
 void CrossbarTile::ensure_cache_fresh() {
-    if (!cfg_.drift || !device_.drifts() || nu_max_ <= 0) return;
+    if (summed_pairs_ > 0 || !cfg_.drift || !device_.drifts() || nu_max_ <= 0) return;
     const FreshCheck now = fresh_inputs();
     if (now == fresh_at_) return;
     fresh_at_ = now;
@@ -252,6 +253,7 @@ void CrossbarTile::update_cache_entry(int s) {
     }
     row_sum_[r] += float(w) - w_eff_(r, c);
     w_eff_(r, c) = float(w);
+    note_written(c);
     sigma_code_(r, c) = sigma_step_uS_ > 0
                             ? std::uint8_t(std::min<long>(
                                   code_max, lround_nonneg(std::sqrt(sig2) / sigma_step_uS_)))
@@ -338,7 +340,7 @@ void CrossbarTile::forward(const Eigen::Ref<const Eigen::VectorXf>& x,
     y = y_pad_.head(rows_);
     if (noise) add_read_noise(y, var_, step, sub_forward);
     ops.mvms += 1;
-    ops.device_reads += std::uint64_t(cols_) * rows_ * dps();
+    ops.device_reads += std::uint64_t(cols_) * rows_ * dps() * pairs_read();
     convert_output(y, ops);
 }
 
@@ -386,7 +388,7 @@ void CrossbarTile::finish_backward(int p, Eigen::Ref<Eigen::VectorXf> y, std::ui
     y = out_pad_.col(p);
     if (noise_on()) add_read_noise(y, var_many_.col(p), step, sub_backward);
     ops.mvms += 1;
-    ops.device_reads += std::uint64_t(rows_) * cols_ * dps();
+    ops.device_reads += std::uint64_t(rows_) * cols_ * dps() * pairs_read();
     convert_output(y, ops);
 }
 
@@ -638,8 +640,66 @@ void CrossbarTile::configure(const TileConfig& tile) {
     cfg_ = tile;
     device_ = DevicePhysics(cfg_.device);
     if (!cache_changes) return;
-    sigma_step_uS_ = read_sigma_step_uS();
-    rebuild_cache();
+    sigma_step_uS_ = read_sigma_step_uS() * std::sqrt(double(pairs_read()));
+    if (summed_pairs_ > 0)
+        sum_stale_ = true;
+    else
+        rebuild_cache();
+}
+
+CrossbarTile CrossbarTile::summed_reader(const std::vector<CrossbarTile*>& pairs) {
+    CrossbarTile t = *pairs.front();
+    t.summed_pairs_ = int(pairs.size());
+    // Its own devices would never be read or written: only the caches are kept.
+    for (int k = 0; k < 2; ++k) {
+        t.g_uS_[k] = {};
+        t.t_p_s_[k] = {};
+        t.n_[k] = {};
+        t.nu_code_[k] = {};
+    }
+    t.col_g_max_ = {};
+    t.col_written_ = {};
+    // The sum of N pair sigmas, each below 255 steps, stays below 255 steps of sqrt(N) x.
+    t.sigma_step_uS_ = t.read_sigma_step_uS() * std::sqrt(double(pairs.size()));
+    t.sum_stale_ = true;
+    for (CrossbarTile* p : pairs)
+        p->col_written_.assign(std::size_t(p->cols_), 0);
+    t.sync_sum(pairs);
+    return t;
+}
+
+void CrossbarTile::sync_sum(const std::vector<CrossbarTile*>& pairs) {
+    bool all = sum_stale_;
+    for (CrossbarTile* p : pairs) {
+        p->ensure_cache_fresh();
+        all = all || p->all_written_;
+    }
+    const float n = float(pairs.size());
+    for (int c = 0; c < cols_; ++c) {
+        bool written = all;
+        for (const CrossbarTile* p : pairs)
+            written = written || p->col_written_[std::size_t(c)];
+        if (!written) continue;
+        auto w = w_eff_.col(c).head(rows_);
+        w = pairs.front()->w_eff_.col(c).head(rows_);
+        Eigen::ArrayXf code2 =
+            pairs.front()->sigma_code_.col(c).head(rows_).cast<float>().array().square();
+        for (std::size_t i = 1; i < pairs.size(); ++i) {
+            w += pairs[i]->w_eff_.col(c).head(rows_);
+            code2 += pairs[i]->sigma_code_.col(c).head(rows_).cast<float>().array().square();
+        }
+        sigma_code_.col(c).head(rows_) =
+            (code2 / n).sqrt().round().min(float(code_max)).cast<std::uint8_t>().matrix();
+    }
+    row_sum_ = pairs.front()->row_sum_;
+    for (std::size_t i = 1; i < pairs.size(); ++i)
+        row_sum_ += pairs[i]->row_sum_;
+    time_s_ = pairs.front()->time_s_;
+    for (CrossbarTile* p : pairs) {
+        std::fill(p->col_written_.begin(), p->col_written_.end(), std::uint8_t(0));
+        p->all_written_ = false;
+    }
+    sum_stale_ = false;
 }
 
 TileState CrossbarTile::state() const {
@@ -733,6 +793,7 @@ void CrossbarTile::restore(const TileState& st) {
     std::copy(st.cache_w.begin(), st.cache_w.end(), w_eff_.data());
     std::copy(st.cache_sigma_code.begin(), st.cache_sigma_code.end(), sigma_code_.data());
     std::copy(st.cache_row_sum.begin(), st.cache_row_sum.end(), row_sum_.data());
+    all_written_ = true;
     cache_time_s_ = st.cache_time_s;
     cache_min_age_s_ = st.cache_min_age_s;
     first_program_s_ = st.cache_first_program_s;
@@ -750,7 +811,7 @@ std::size_t CrossbarTile::bytes_per_synapse() const {
                          u2_.size() + d_pad_.size() + d2_pad_.size() + out_pad_.size() +
                          var_many_.size() + y_one_.size()) *
                  sizeof(float) +
-             active_.size() * sizeof(int);
+             active_.size() * sizeof(int) + col_written_.size();
     return (bytes + std::size_t(n_syn_) - 1) / std::size_t(n_syn_);
 }
 

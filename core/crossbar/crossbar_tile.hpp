@@ -133,6 +133,17 @@ class CrossbarTile {
     /// fields are refused before they get here (Experiment::set_parameter).
     void configure(const TileConfig& tile);
 
+    /// Boybat et al. 2018's multi-memristive synapse (tile.pairs_per_weight = N, cited by seed
+    /// 002): the N pairs of each weight are N tiles of the same shape, programmed one at a time,
+    /// but a read drives all of them and their currents add on the output lines. summed_reader()
+    /// is a tile that only reads: its weight cache is the sum of the pairs' caches and its read
+    /// noise has the sum of their variances (independent devices), so one MVM reads the N
+    /// pairs, counted as N x the device reads. Noise draws are keyed as the first pair's.
+    static CrossbarTile summed_reader(const std::vector<CrossbarTile*>& pairs);
+    /// Brings a summed_reader() up to date with its pairs: their drifted caches refreshed, then
+    /// the columns written since the last sync (all, after a rebuild or a new configuration).
+    void sync_sum(const std::vector<CrossbarTile*>& pairs);
+
     TileState state() const;
     /// Throws InputError when the arrays do not fit this tile.
     void restore(const TileState& s);
@@ -188,6 +199,21 @@ class CrossbarTile {
         if (first.load(std::memory_order_relaxed) > time_s_)
             first.store(time_s_, std::memory_order_relaxed);
     }
+
+    /// A summed_reader(): the caches are the pairs' sums, not built from own devices (it keeps
+    /// none). 0 for a tile with devices.
+    int summed_pairs_ = 0;
+    bool sum_stale_ = true; ///< summed reader: every column must be summed again
+    /// Columns whose cache entries changed since the last sync_sum() (a pair of a multi-pair
+    /// synapse), or all of them after a rebuild.
+    std::vector<std::uint8_t> col_written_;
+    bool all_written_ = false;
+    void note_written(int c) {
+        if (!col_written_.empty())
+            std::atomic_ref<std::uint8_t>(col_written_[std::size_t(c)])
+                .store(1, std::memory_order_relaxed);
+    }
+    int pairs_read() const { return std::max(summed_pairs_, 1); }
 
     bool noise_on() const {
         return cfg_.read_noise && cfg_.read_noise_scale > 0 && sigma_step_uS_ > 0;

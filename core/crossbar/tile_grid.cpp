@@ -149,6 +149,25 @@ void TileGrid::backward_many(const Eigen::MatrixXf& d, Eigen::MatrixXf& out,
         read(true, d.col(p), out.col(p), steps[p], ops);
 }
 
+std::vector<CrossbarTile*> TileGrid::arrays_at(std::vector<TileGrid>& pairs, std::size_t k) {
+    std::vector<CrossbarTile*> at;
+    for (TileGrid& g : pairs)
+        at.push_back(&g.arrays_[k]);
+    return at;
+}
+
+TileGrid TileGrid::summed_reader(std::vector<TileGrid>& pairs) {
+    TileGrid sum = pairs.front();
+    for (std::size_t k = 0; k < sum.arrays_.size(); ++k)
+        sum.arrays_[k] = CrossbarTile::summed_reader(arrays_at(pairs, k));
+    return sum;
+}
+
+void TileGrid::sync_sum(std::vector<TileGrid>& pairs) {
+    for (std::size_t k = 0; k < arrays_.size(); ++k)
+        arrays_[k].sync_sum(arrays_at(pairs, k));
+}
+
 TileGrid::Located TileGrid::locate(int r, int c, const char* what) {
     if (r < 0 || r >= rows_ || c < 0 || c >= cols_)
         throw std::out_of_range(std::string("TileGrid::") + what + ": synapse (" +

@@ -66,6 +66,10 @@ class TileGrid {
     /// Hot parameters for every array (CrossbarTile::configure).
     void configure(const TileConfig& tile);
 
+    /// The N pairs of a multi-memristive synapse read as one grid (CrossbarTile::summed_reader,
+    /// array by array); sync_sum() brings it up to date with the pairs.
+    static TileGrid summed_reader(std::vector<TileGrid>& pairs);
+    void sync_sum(std::vector<TileGrid>& pairs);
     /// Every array's state under `prefix` (one array: the tile's names directly below `prefix`,
     /// as sessions always stored them; a grid: below `prefix` + "array_<i>_<j>/").
     void save_state(const std::string& prefix, StateArrays& out) const;
@@ -76,6 +80,8 @@ class TileGrid {
     int row0(int i) const { return i * array_rows_; }
     int col0(int j) const { return j * array_cols_; }
     std::string array_prefix(const std::string& prefix, int i, int j) const;
+    /// Array k of every pair of a multi-memristive synapse.
+    static std::vector<CrossbarTile*> arrays_at(std::vector<TileGrid>& pairs, std::size_t k);
     /// The array that holds synapse (r, c), with (r, c) made local to it; a synapse outside the
     /// matrix throws std::out_of_range naming `what`.
     struct Located {

@@ -51,11 +51,12 @@ CrossbarLayer::CrossbarLayer(int rows, int cols, const TileConfig& tile, const S
     for (int i = 0; i < tile.pairs_per_weight; ++i)
         tiles_.emplace_back(rows, cols, per_pair(tile, beta_scale_), seed,
                             layer + (std::uint32_t(i) << 12));
+    if (tiles_.size() > 1) sum_.push_back(TileGrid::summed_reader(tiles_));
     pulses_epoch_.setZero();
 }
 
 CrossbarLayer::CrossbarLayer(const CrossbarLayer& o)
-    : DeviceLayer(o), SynapseArray(o), tiles_(o.tiles_), arbiter_(o.arbiter_),
+    : DeviceLayer(o), SynapseArray(o), tiles_(o.tiles_), sum_(o.sum_), arbiter_(o.arbiter_),
       beta_scale_(o.beta_scale_), config_(o.config_), scheme_(o.scheme_->clone()),
       single_(o.single_), reset_only_(o.reset_only_), fixed_scale_(o.fixed_scale_),
       nearest_(o.nearest_), seconds_per_image_(o.seconds_per_image_), seed_(o.seed_),
@@ -66,17 +67,11 @@ void CrossbarLayer::shift_initial(int r, int c, double value) {
     readers_.drop();
     for (TileGrid& t : tiles_)
         t.shift_initial(r, c, value / double(tiles_.size()));
+    sync_sum();
 }
 
-template <typename Read>
-void CrossbarLayer::read_sum(Eigen::Ref<Vec> y, Read&& read) const {
-    read(std::size_t(0), y);
-    if (tiles_.size() == 1) return;
-    Vec part(y.size());
-    for (std::size_t i = 1; i < tiles_.size(); ++i) {
-        read(i, part);
-        y += part;
-    }
+void CrossbarLayer::sync_sum() {
+    if (!sum_.empty()) sum_.front().sync_sum(tiles_);
 }
 
 namespace {
@@ -94,31 +89,24 @@ std::uint64_t read_key(const StepContext& ctx) {
 void CrossbarLayer::forward(const Vec& x, Vec& z, StepContext& ctx) {
     readers_.drop();
     z.resize(outputs());
-    read_sum(z, [&](std::size_t i, Eigen::Ref<Vec> y) {
-        tiles_[i].forward(x, y, read_key(ctx), (*ctx.counts)[Stage::forward]);
-    });
+    reads().forward(x, z, read_key(ctx), (*ctx.counts)[Stage::forward]);
 }
 
 void CrossbarLayer::backward(const Vec& d, Vec& out, StepContext& ctx) {
     readers_.drop();
     out.resize(inputs());
-    read_sum(out, [&](std::size_t i, Eigen::Ref<Vec> y) {
-        tiles_[i].backward(d, y, read_key(ctx), (*ctx.counts)[Stage::backward]);
-    });
+    reads().backward(d, out, read_key(ctx), (*ctx.counts)[Stage::backward]);
 }
 
 void CrossbarLayer::backward_many(const Matrix& D, Matrix& Out, StepContext& ctx) {
     readers_.drop();
-    // The pairs of a multi-memristive synapse add their outputs per read (read_sum).
-    if (tiles_.size() > 1) return WeightLayer::backward_many(D, Out, ctx);
     keys_.resize(std::size_t(D.cols()));
     for (std::size_t p = 0; p < keys_.size(); ++p)
         keys_[p] = read_key(ctx.step, std::uint32_t(p));
-    tiles_.front().backward_many(D, Out, keys_.data(), (*ctx.counts)[Stage::backward]);
+    reads().backward_many(D, Out, keys_.data(), (*ctx.counts)[Stage::backward]);
 }
 
-CrossbarLayer::ReaderCopies::Copy
-CrossbarLayer::ReaderCopies::take(const std::vector<TileGrid>& tiles) const {
+CrossbarLayer::ReaderCopies::Copy CrossbarLayer::ReaderCopies::take(const TileGrid& grid) const {
     {
         const std::lock_guard<std::mutex> hold(lock_);
         if (!free_.empty()) {
@@ -127,7 +115,7 @@ CrossbarLayer::ReaderCopies::take(const std::vector<TileGrid>& tiles) const {
             return c;
         }
     }
-    return std::make_unique<std::vector<TileGrid>>(tiles);
+    return std::make_unique<TileGrid>(grid);
 }
 
 void CrossbarLayer::ReaderCopies::give_back(Copy copy) const {
@@ -139,15 +127,12 @@ void CrossbarLayer::forward_batch(const Matrix& x, Matrix& z, std::uint64_t eval
     // Inference reads the array as training would (drift, read noise, converters) on a copy, so
     // evaluation never disturbs the training state; read noise is keyed apart from training.
     // A kept copy reads as a fresh one: its cache was refreshed at the same device state and time.
-    ReaderCopies::Copy copy = readers_.take(tiles_);
-    std::vector<TileGrid>& readers = *copy;
+    ReaderCopies::Copy copy = readers_.take(reads());
     OpCounts ignored;
     z.resize(outputs(), x.cols());
     for (Eigen::Index j = 0; j < x.cols(); ++j) {
         const std::uint64_t step = (1ull << 63) | (eval_step << 16) | std::uint64_t(j);
-        read_sum(z.col(j), [&](std::size_t i, Eigen::Ref<Vec> y) {
-            readers[i].forward(x.col(j), y, step, ignored);
-        });
+        copy->forward(x.col(j), z.col(j), step, ignored);
     }
     readers_.give_back(std::move(copy));
 }
@@ -289,6 +274,7 @@ void CrossbarLayer::commit_rank1(const Vec& x, const Vec& delta, float scale, St
         up.chi_writes += driven * delta_nnz;
     }
     scheme_->commit_rank1(*xs, *ds, scale, nz_, *this, ctx);
+    sync_sum();
 }
 
 void CrossbarLayer::commit(const Matrix& dW, StepContext& ctx) {
@@ -299,6 +285,7 @@ void CrossbarLayer::commit(const Matrix& dW, StepContext& ctx) {
     up.chi_reads += nnz;
     up.chi_writes += nnz;
     scheme_->commit(dW, *this, ctx);
+    sync_sum();
 }
 
 void CrossbarLayer::end_of_image(StepContext& ctx) {
@@ -310,6 +297,7 @@ void CrossbarLayer::end_of_image(StepContext& ctx) {
         t.advance_time(seconds_per_image_);
         if (refresh) t.refresh(ctx.step, (*ctx.counts)[Stage::refresh]);
     }
+    sync_sum();
 }
 
 std::unique_ptr<WeightLayer<float>> CrossbarLayer::clone() const {
@@ -343,6 +331,7 @@ void CrossbarLayer::load_state(const std::string& layer_prefix, const StateArray
     Eigen::Matrix<std::uint32_t, Eigen::Dynamic, Eigen::Dynamic> pulses(outputs(), inputs());
     get_matrix(in, layer_prefix + "pulses_epoch", pulses);
     pulses_epoch_ = pulses.cast<std::uint16_t>();
+    sync_sum();
 }
 
 void CrossbarLayer::fill_picture(LayerPicture& p) const {
@@ -384,6 +373,9 @@ void CrossbarLayer::apply_hot(const SchemeConfig& scheme, const TileConfig& tile
     nearest_ = config_.quantize_rounding == "nearest";
     for (TileGrid& t : tiles_)
         t.configure(per_pair(tile, beta_scale_));
+    for (TileGrid& t : sum_)
+        t.configure(per_pair(tile, beta_scale_));
+    sync_sum();
 }
 
 void CrossbarLayer::set_seconds_per_image(double seconds) {
@@ -396,13 +388,15 @@ void CrossbarLayer::age(double seconds, bool drift_compensation) {
     readers_.drop();
     // Seed 002 Fig. 3E: inference at a time after training; the compensation reference is the
     // array's readout at the end of training.
-    for (TileGrid& t : tiles_) {
-        if (drift_compensation)
-            t.calibrate_drift_compensation();
-        else
-            t.clear_drift_compensation();
+    // The compensation reference is the readout of the grid that is read (with several pairs,
+    // their sum).
+    if (drift_compensation)
+        reads().calibrate_drift_compensation();
+    else
+        reads().clear_drift_compensation();
+    for (TileGrid& t : tiles_)
         t = t.at_time(t.time_s() + seconds);
-    }
+    sync_sum();
 }
 
 } // namespace cbl

@@ -60,14 +60,20 @@ class CrossbarLayer final : public DeviceLayer, private SynapseArray {
     void count_pulses(int r, int c, int pulses);
     /// Seed 002 section 3: signed n-bit values with one shared scale and stochastic rounding.
     void quantize(const Vec& v, Vec& q, std::uint64_t step, std::uint32_t which);
-    /// y = sum over the pairs of read(tile, y_part): the pairs' output currents add.
-    template <typename Read>
-    void read_sum(Eigen::Ref<Vec> y, Read&& read) const;
+    /// The grid that reads the matrix: the one pair's, or the pairs' sum.
+    TileGrid& reads() { return sum_.empty() ? tiles_.front() : sum_.front(); }
+    const TileGrid& reads() const { return sum_.empty() ? tiles_.front() : sum_.front(); }
+    /// With several pairs, the sum brought up to date after the pairs changed: every member that
+    /// changes them ends with it, so reads and inference copies always see the current sum.
+    void sync_sum();
 
     /// One grid of arrays per pair of a multi-memristive synapse (tile.pairs_per_weight;
     /// usually one), each with beta / N; pair i keys its random streams by layer + i * 4096
     /// (the generator keeps 16 bits of a layer number).
     std::vector<TileGrid> tiles_;
+    /// With several pairs, the grid that reads them together (TileGrid::summed_reader); empty
+    /// for one pair.
+    std::vector<TileGrid> sum_;
     std::uint32_t arbiter_ = 0; ///< pulses sent so far, selects the next pair
     double beta_scale_;         ///< this layer's beta and eps over the configured ones
     SchemeConfig config_;       ///< the scheme with this layer's eps
@@ -94,8 +100,8 @@ class CrossbarLayer final : public DeviceLayer, private SynapseArray {
     /// Concurrent readers (Network::evaluate's chunks) take a copy each.
     class ReaderCopies {
       public:
-        using Copy = std::unique_ptr<std::vector<TileGrid>>;
-        Copy take(const std::vector<TileGrid>& tiles) const;
+        using Copy = std::unique_ptr<TileGrid>;
+        Copy take(const TileGrid& grid) const;
         void give_back(Copy copy) const;
         void drop() { free_.clear(); }
 
