@@ -143,10 +143,26 @@ namespace {
     return _mm512_permutexvar_ps(order, r);
 }
 
-// For the 16 columns of `a` (ld floats apart) and every vector p of d: lane k of the result is
-// the sum over the packets j of a(j, k) d(j, p), stored to out + p * ldo (the first m lanes).
-void dot16(const float* a, int ld, const float* d, int n, int m, float* out, int ldo) {
+// Packet j (16 rows) of column k, as floats: the weights themselves, or the squared noise codes
+// (c * c is exact in float, so squaring here or in a converted copy gives the same bits).
+[[gnu::always_inline]] inline __m512 packet(const float* a, std::size_t at) {
+    return _mm512_loadu_ps(a + at);
+}
+[[gnu::always_inline]] inline __m512 packet(const std::uint8_t* a, std::size_t at) {
+    const __m512 c = _mm512_cvtepi32_ps(
+        _mm512_cvtepu8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(a + at))));
+    return _mm512_mul_ps(c, c);
+}
+
+// For m <= 16 columns of `a` (ld elements apart) and every vector p of d: lane k of the result
+// is the sum over the packets j of a(j, k) d(j, p), stored to out + p * ldo (the first m
+// lanes). Lanes k >= m read column m - 1 again (memory that exists) and are not stored.
+template <typename T>
+void dot16(const T* a, int ld, int m, const float* d, int n, float* out, int ldo) {
     const __mmask16 keep = __mmask16((1u << m) - 1);
+    std::size_t col[16];
+    for (int k = 0; k < 16; ++k)
+        col[k] = std::size_t(std::min(k, m - 1)) * std::size_t(ld);
     for (int p = 0; p < n; ++p) {
         const float* dp = d + std::size_t(p) * ld;
         __m512 acc[16];
@@ -155,7 +171,7 @@ void dot16(const float* a, int ld, const float* d, int n, int m, float* out, int
         for (int j = 0; j < ld; j += 16) {
             const __m512 dj = _mm512_loadu_ps(dp + j);
             for (int k = 0; k < 16; ++k)
-                acc[k] = _mm512_fmadd_ps(_mm512_loadu_ps(a + std::size_t(k) * ld + j), dj, acc[k]);
+                acc[k] = _mm512_fmadd_ps(packet(a, col[k] + std::size_t(j)), dj, acc[k]);
         }
         _mm512_mask_storeu_ps(out + std::size_t(p) * ldo, keep, reduce16(acc));
     }
@@ -177,26 +193,22 @@ void transposed_many(const float* w, const std::uint8_t* q, int ld, int cols, co
         }
         return;
     }
-    // A block of 16 columns: the weights (the last block zero-padded) and the squared noise
-    // codes, converted once for all n vectors.
-    std::vector<float> wb(std::size_t(16) * ld), q2(q ? std::size_t(16) * ld : 0);
+    // Several vectors share one conversion of a block's noise codes to squared floats; a single
+    // vector squares them as it goes (the conversion would cost as much as the read).
+    static thread_local std::vector<float> q2;
+    if (q && n > 1) q2.resize(std::size_t(16) * ld);
     for (int i = 0; i < cols; i += 16) {
         const int m = std::min(16, cols - i);
-        const std::size_t block = std::size_t(m) * ld, at = std::size_t(i) * ld;
-        const float* wi = w + at;
-        if (m < 16) {
-            std::fill(std::copy(wi, wi + block, wb.begin()), wb.end(), 0.f);
-            wi = wb.data();
-        }
-        dot16(wi, ld, d, n, m, out + i, cols);
+        const std::size_t at = std::size_t(i) * ld;
+        dot16(w + at, ld, m, d, n, out + i, cols);
         if (!q) continue;
-        std::fill(q2.begin() + std::ptrdiff_t(block), q2.end(), 0.f);
-        for (std::size_t k = 0; k < block; k += 16) {
-            const __m512 c = _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(
-                _mm_loadu_si128(reinterpret_cast<const __m128i*>(q + at + k))));
-            _mm512_storeu_ps(q2.data() + k, _mm512_mul_ps(c, c));
+        if (n == 1) {
+            dot16(q + at, ld, m, d2, n, var + i, cols);
+            continue;
         }
-        dot16(q2.data(), ld, d2, n, m, var + i, cols);
+        for (std::size_t k = 0; k < std::size_t(m) * ld; k += 16)
+            _mm512_storeu_ps(q2.data() + k, packet(q, at + k));
+        dot16(q2.data(), ld, m, d2, n, var + i, cols);
     }
 }
 

@@ -336,35 +336,38 @@ class TstTile : public QObject {
 
     // Transposed reads of many vectors sum in the order of one Eigen product W^T d and of
     // transposed_variance() per vector: bit-identical, for every row padding and a column count
-    // off the 16-column blocks.
+    // off the 16-column blocks, one vector (codes squared as read) or several (converted once).
     void transposedManyMatchesOneReadPerVector() {
         for (const int ld : {16, 32, 64, 144})
-            for (const int cols : {1, 16, 37}) {
-                const int n = 5;
-                Eigen::MatrixXf w(ld, cols), d(ld, n);
-                Eigen::Matrix<std::uint8_t, Eigen::Dynamic, Eigen::Dynamic> q(ld, cols);
-                for (int c = 0; c < cols; ++c) {
-                    // Magnitudes spread over decades, so a different summation order would show.
-                    w.col(c) = test_input(ld, std::uint64_t(c), 0.2).array() *
-                               std::pow(10.f, float(c % 5) - 2.f) * (c % 2 ? 1.f : -1.f);
-                    for (int r = 0; r < ld; ++r)
-                        q(r, c) = std::uint8_t((r * 37 + c * 11) % 256);
+            for (const int cols : {1, 16, 37})
+                for (const int n : {1, 5}) {
+                    Eigen::MatrixXf w(ld, cols), d(ld, n);
+                    Eigen::Matrix<std::uint8_t, Eigen::Dynamic, Eigen::Dynamic> q(ld, cols);
+                    for (int c = 0; c < cols; ++c) {
+                        // Magnitudes spread over decades, so a different summation order would
+                        // show.
+                        w.col(c) = test_input(ld, std::uint64_t(c), 0.2).array() *
+                                   std::pow(10.f, float(c % 5) - 2.f) * (c % 2 ? 1.f : -1.f);
+                        for (int r = 0; r < ld; ++r)
+                            q(r, c) = std::uint8_t((r * 37 + c * 11) % 256);
+                    }
+                    for (int p = 0; p < n; ++p)
+                        d.col(p) = test_input(ld, std::uint64_t(100 + p), 0.3).array() - 0.5f;
+                    const Eigen::MatrixXf d2 = d.array().square().matrix();
+                    Eigen::MatrixXf out(cols, n), var(cols, n);
+                    mvm::transposed_many(w.data(), q.data(), ld, cols, d.data(), d2.data(), n,
+                                         out.data(), var.data());
+                    for (int p = 0; p < n; ++p) {
+                        const Eigen::VectorXf one = w.transpose() * d.col(p);
+                        Eigen::VectorXf one_var(cols);
+                        mvm::transposed_variance(q.data(), ld, cols, d2.col(p).data(),
+                                                 one_var.data());
+                        QVERIFY(std::memcmp(one.data(), out.col(p).data(), sizeof(float) * cols) ==
+                                0);
+                        QVERIFY(std::memcmp(one_var.data(), var.col(p).data(),
+                                            sizeof(float) * cols) == 0);
+                    }
                 }
-                for (int p = 0; p < n; ++p)
-                    d.col(p) = test_input(ld, std::uint64_t(100 + p), 0.3).array() - 0.5f;
-                const Eigen::MatrixXf d2 = d.array().square().matrix();
-                Eigen::MatrixXf out(cols, n), var(cols, n);
-                mvm::transposed_many(w.data(), q.data(), ld, cols, d.data(), d2.data(), n,
-                                     out.data(), var.data());
-                for (int p = 0; p < n; ++p) {
-                    const Eigen::VectorXf one = w.transpose() * d.col(p);
-                    Eigen::VectorXf one_var(cols);
-                    mvm::transposed_variance(q.data(), ld, cols, d2.col(p).data(), one_var.data());
-                    QVERIFY(std::memcmp(one.data(), out.col(p).data(), sizeof(float) * cols) == 0);
-                    QVERIFY(std::memcmp(one_var.data(), var.col(p).data(), sizeof(float) * cols) ==
-                            0);
-                }
-            }
     }
 
     // backward_many() gives every column the values and counts of its own backward() read.
