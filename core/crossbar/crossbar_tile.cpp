@@ -39,6 +39,16 @@ long lround_nonneg(double x) {
     return long(t) + (x - t >= 0.5 ? 1 : 0);
 }
 
+/// A summed reader's noise codes from the pairs' mean squared codes: std::round(std::sqrt(v))
+/// capped at code_max, in place. A plain loop the compiler vectorises exactly: Eigen's round()
+/// calls roundf per element here, and x - floor(x) is exact in float.
+void mean_square_to_codes(Eigen::ArrayXf& v) {
+    for (float& x : v) {
+        const float s = std::sqrt(x), f = std::floor(s);
+        x = std::min(f + (s - f >= 0.5f ? 1.f : 0.f), float(code_max));
+    }
+}
+
 void check_size(const char* what, Eigen::Index got, int want) {
     if (got != want)
         throw std::invalid_argument(std::string("CrossbarTile: ") + what + " has size " +
@@ -688,8 +698,9 @@ void CrossbarTile::sync_sum(const std::vector<CrossbarTile*>& pairs) {
             w += pairs[i]->w_eff_.col(c).head(rows_);
             code2 += pairs[i]->sigma_code_.col(c).head(rows_).cast<float>().array().square();
         }
-        sigma_code_.col(c).head(rows_) =
-            (code2 / n).sqrt().round().min(float(code_max)).cast<std::uint8_t>().matrix();
+        code2 /= n;
+        mean_square_to_codes(code2);
+        sigma_code_.col(c).head(rows_) = code2.cast<std::uint8_t>().matrix();
     }
     row_sum_ = pairs.front()->row_sum_;
     for (std::size_t i = 1; i < pairs.size(); ++i)
