@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <stdexcept>
 #include <string>
@@ -39,14 +40,31 @@ long lround_nonneg(double x) {
     return long(t) + (x - t >= 0.5 ? 1 : 0);
 }
 
-/// A summed reader's noise codes from the pairs' mean squared codes: std::round(std::sqrt(v))
-/// capped at code_max, in place. A plain loop the compiler vectorises exactly: Eigen's round()
-/// calls roundf per element here, and x - floor(x) is exact in float.
+/// A summed reader's noise code from the pairs' mean squared code m: std::round(std::sqrt(m))
+/// capped at code_max (x - floor(x) is exact in float).
+float code_of_mean_square(float m) {
+    const float root = std::sqrt(m), f = std::floor(root);
+    return std::min(f + (root - f >= 0.5f ? 1.f : 0.f), float(code_max));
+}
+
+/// The same for a column of them, in place: std::round(std::sqrt(v))
+/// capped at code_max, in place. Not Eigen's sqrt() and round(): its packet square root is an
+/// approximation and its round() calls roundf per element; these steps are exact in float.
 void mean_square_to_codes(Eigen::ArrayXf& v) {
-    for (float& x : v) {
-        const float s = std::sqrt(x), f = std::floor(s);
-        x = std::min(f + (s - f >= 0.5f ? 1.f : 0.f), float(code_max));
+    float* x = v.data();
+    Eigen::Index i = 0;
+#if defined(__AVX512F__)
+    const __m512 half = _mm512_set1_ps(0.5f), one = _mm512_set1_ps(1.f),
+                 top = _mm512_set1_ps(float(code_max));
+    for (; i + 16 <= v.size(); i += 16) {
+        const __m512 root = _mm512_sqrt_ps(_mm512_loadu_ps(x + i));
+        const __m512 f = _mm512_roundscale_ps(root, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
+        const __mmask16 up = _mm512_cmp_ps_mask(_mm512_sub_ps(root, f), half, _CMP_GE_OQ);
+        _mm512_storeu_ps(x + i, _mm512_min_ps(_mm512_mask_add_ps(f, up, f, one), top));
     }
+#endif
+    for (; i < v.size(); ++i)
+        x[i] = code_of_mean_square(x[i]);
 }
 
 void check_size(const char* what, Eigen::Index got, int want) {
@@ -263,7 +281,7 @@ void CrossbarTile::update_cache_entry(int s) {
     }
     row_sum_[r] += float(w) - w_eff_(r, c);
     w_eff_(r, c) = float(w);
-    note_written(c);
+    note_written(s, c);
     sigma_code_(r, c) = sigma_step_uS_ > 0
                             ? std::uint8_t(std::min<long>(
                                   code_max, lround_nonneg(std::sqrt(sig2) / sigma_step_uS_)))
@@ -669,31 +687,69 @@ CrossbarTile CrossbarTile::summed_reader(const std::vector<CrossbarTile*>& pairs
     }
     t.col_g_max_ = {};
     t.col_written_ = {};
+    t.entry_written_ = {};
     // The sum of N pair sigmas, each below 255 steps, stays below 255 steps of sqrt(N) x.
     t.sigma_step_uS_ = t.read_sigma_step_uS() * std::sqrt(double(pairs.size()));
     t.sum_stale_ = true;
-    for (CrossbarTile* p : pairs)
+    for (CrossbarTile* p : pairs) {
         p->col_written_.assign(std::size_t(p->cols_), 0);
+        p->entry_written_.assign(std::size_t(p->n_syn_), 0);
+    }
     t.sync_sum(pairs);
     return t;
 }
 
 void CrossbarTile::sync_sum(const std::vector<CrossbarTile*>& pairs) {
-    bool all = sum_stale_;
+    bool all = sum_stale_, any = false;
     for (CrossbarTile* p : pairs) {
         p->ensure_cache_fresh();
         all = all || p->all_written_;
+        any = any || p->any_written_;
     }
+    // Sums in pair order, as floats: the squared codes are integers below 2^24, so whole columns
+    // (vectorised) and single entries give the same bits.
     const float n = float(pairs.size());
-    for (int c = 0; c < cols_; ++c) {
-        bool written = all;
-        for (const CrossbarTile* p : pairs)
-            written = written || p->col_written_[std::size_t(c)];
-        if (!written) continue;
+    const auto sum_entry = [&](int r, int c) {
+        float w = pairs.front()->w_eff_(r, c), code2 = 0;
+        for (std::size_t i = 1; i < pairs.size(); ++i)
+            w += pairs[i]->w_eff_(r, c);
+        for (const CrossbarTile* p : pairs) {
+            const float q = p->sigma_code_(r, c);
+            code2 += q * q;
+        }
+        w_eff_(r, c) = w;
+        sigma_code_(r, c) = std::uint8_t(code_of_mean_square(code2 / n));
+    };
+    Eigen::ArrayXf code2(rows_);
+    for (int c = 0; c < ((all || any) ? cols_ : 0); ++c) {
+        if (!all) {
+            bool written = false;
+            for (const CrossbarTile* p : pairs)
+                written = written || p->col_written_[std::size_t(c)];
+            if (!written) continue;
+            // The column's flags eight at a time: most words are zero.
+            const std::size_t o = std::size_t(c) * std::size_t(rows_);
+            for (int r0 = 0; r0 < rows_; r0 += 8) {
+                const int m = std::min(8, rows_ - r0);
+                std::uint64_t any = 0;
+                for (const CrossbarTile* p : pairs) {
+                    std::uint64_t word = 0;
+                    std::memcpy(&word, p->entry_written_.data() + o + std::size_t(r0),
+                                std::size_t(m));
+                    any |= word;
+                }
+                for (int k = 0; any != 0; ++k, any >>= 8)
+                    if (any & 0xFF) sum_entry(r0 + k, c);
+            }
+            for (CrossbarTile* p : pairs)
+                if (p->col_written_[std::size_t(c)])
+                    std::fill_n(p->entry_written_.begin() + std::ptrdiff_t(o), rows_,
+                                std::uint8_t(0));
+            continue;
+        }
         auto w = w_eff_.col(c).head(rows_);
         w = pairs.front()->w_eff_.col(c).head(rows_);
-        Eigen::ArrayXf code2 =
-            pairs.front()->sigma_code_.col(c).head(rows_).cast<float>().array().square();
+        code2 = pairs.front()->sigma_code_.col(c).head(rows_).cast<float>().array().square();
         for (std::size_t i = 1; i < pairs.size(); ++i) {
             w += pairs[i]->w_eff_.col(c).head(rows_);
             code2 += pairs[i]->sigma_code_.col(c).head(rows_).cast<float>().array().square();
@@ -708,7 +764,8 @@ void CrossbarTile::sync_sum(const std::vector<CrossbarTile*>& pairs) {
     time_s_ = pairs.front()->time_s_;
     for (CrossbarTile* p : pairs) {
         std::fill(p->col_written_.begin(), p->col_written_.end(), std::uint8_t(0));
-        p->all_written_ = false;
+        if (all) std::fill(p->entry_written_.begin(), p->entry_written_.end(), std::uint8_t(0));
+        p->all_written_ = p->any_written_ = false;
     }
     sum_stale_ = false;
 }
@@ -822,7 +879,7 @@ std::size_t CrossbarTile::bytes_per_synapse() const {
                          u2_.size() + d_pad_.size() + d2_pad_.size() + out_pad_.size() +
                          var_many_.size() + y_one_.size()) *
                  sizeof(float) +
-             active_.size() * sizeof(int) + col_written_.size();
+             active_.size() * sizeof(int) + col_written_.size() + entry_written_.size();
     return (bytes + std::size_t(n_syn_) - 1) / std::size_t(n_syn_);
 }
 

@@ -204,14 +204,18 @@ class CrossbarTile {
     /// none). 0 for a tile with devices.
     int summed_pairs_ = 0;
     bool sum_stale_ = true; ///< summed reader: every column must be summed again
-    /// Columns whose cache entries changed since the last sync_sum() (a pair of a multi-pair
-    /// synapse), or all of them after a rebuild.
-    std::vector<std::uint8_t> col_written_;
-    bool all_written_ = false;
-    void note_written(int c) {
-        if (!col_written_.empty())
-            std::atomic_ref<std::uint8_t>(col_written_[std::size_t(c)])
-                .store(1, std::memory_order_relaxed);
+    /// Cache entries (synapse index s) and their columns changed since the last sync_sum() (a
+    /// pair of a multi-pair synapse), or all of them after a rebuild. An update pulses a few
+    /// entries of most columns (the GAN's output matrix: ~0.3 %), so the sum follows entries.
+    std::vector<std::uint8_t> col_written_, entry_written_;
+    bool all_written_ = false, any_written_ = false;
+    void note_written(int s, int c) {
+        if (col_written_.empty()) return;
+        std::atomic_ref<bool>(any_written_).store(true, std::memory_order_relaxed);
+        std::atomic_ref<std::uint8_t>(entry_written_[std::size_t(s)])
+            .store(1, std::memory_order_relaxed);
+        std::atomic_ref<std::uint8_t>(col_written_[std::size_t(c)])
+            .store(1, std::memory_order_relaxed);
     }
     int pairs_read() const { return std::max(summed_pairs_, 1); }
 
