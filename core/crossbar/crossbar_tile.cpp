@@ -15,7 +15,6 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
-#include <cstring>
 #include <limits>
 #include <stdexcept>
 #include <string>
@@ -281,7 +280,7 @@ void CrossbarTile::update_cache_entry(int s) {
     }
     row_sum_[r] += float(w) - w_eff_(r, c);
     w_eff_(r, c) = float(w);
-    note_written(s, c);
+    note_written(s);
     sigma_code_(r, c) = sigma_step_uS_ > 0
                             ? std::uint8_t(std::min<long>(
                                   code_max, lround_nonneg(std::sqrt(sig2) / sigma_step_uS_)))
@@ -686,67 +685,45 @@ CrossbarTile CrossbarTile::summed_reader(const std::vector<CrossbarTile*>& pairs
         t.nu_code_[k] = {};
     }
     t.col_g_max_ = {};
-    t.col_written_ = {};
-    t.entry_written_ = {};
+    t.written_.clear();
+    t.tracks_writes_ = false;
     // The sum of N pair sigmas, each below 255 steps, stays below 255 steps of sqrt(N) x.
     t.sigma_step_uS_ = t.read_sigma_step_uS() * std::sqrt(double(pairs.size()));
     t.sum_stale_ = true;
     for (CrossbarTile* p : pairs) {
-        p->col_written_.assign(std::size_t(p->cols_), 0);
-        p->entry_written_.assign(std::size_t(p->n_syn_), 0);
+        p->written_.clear();
+        p->tracks_writes_ = true;
     }
     t.sync_sum(pairs);
     return t;
 }
 
 void CrossbarTile::sync_sum(const std::vector<CrossbarTile*>& pairs) {
-    bool all = sum_stale_, any = false;
+    bool all = sum_stale_;
     for (CrossbarTile* p : pairs) {
         p->ensure_cache_fresh();
         all = all || p->all_written_;
-        any = any || p->any_written_;
     }
     // Sums in pair order, as floats: the squared codes are integers below 2^24, so whole columns
     // (vectorised) and single entries give the same bits.
     const float n = float(pairs.size());
-    const auto sum_entry = [&](int r, int c) {
-        float w = pairs.front()->w_eff_(r, c), code2 = 0;
-        for (std::size_t i = 1; i < pairs.size(); ++i)
-            w += pairs[i]->w_eff_(r, c);
-        for (const CrossbarTile* p : pairs) {
-            const float q = p->sigma_code_(r, c);
-            code2 += q * q;
-        }
-        w_eff_(r, c) = w;
-        sigma_code_(r, c) = std::uint8_t(code_of_mean_square(code2 / n));
-    };
-    Eigen::ArrayXf code2(rows_);
-    for (int c = 0; c < ((all || any) ? cols_ : 0); ++c) {
-        if (!all) {
-            bool written = false;
-            for (const CrossbarTile* p : pairs)
-                written = written || p->col_written_[std::size_t(c)];
-            if (!written) continue;
-            // The column's flags eight at a time: most words are zero.
-            const std::size_t o = std::size_t(c) * std::size_t(rows_);
-            for (int r0 = 0; r0 < rows_; r0 += 8) {
-                const int m = std::min(8, rows_ - r0);
-                std::uint64_t any = 0;
-                for (const CrossbarTile* p : pairs) {
-                    std::uint64_t word = 0;
-                    std::memcpy(&word, p->entry_written_.data() + o + std::size_t(r0),
-                                std::size_t(m));
-                    any |= word;
+    if (!all) {
+        for (const CrossbarTile* p : pairs)
+            for (const int s : p->written_) {
+                const int r = s % rows_, c = s / rows_;
+                float w = pairs.front()->w_eff_(r, c), code2 = 0;
+                for (std::size_t i = 1; i < pairs.size(); ++i)
+                    w += pairs[i]->w_eff_(r, c);
+                for (const CrossbarTile* q : pairs) {
+                    const float code = q->sigma_code_(r, c);
+                    code2 += code * code;
                 }
-                for (int k = 0; any != 0; ++k, any >>= 8)
-                    if (any & 0xFF) sum_entry(r0 + k, c);
+                w_eff_(r, c) = w;
+                sigma_code_(r, c) = std::uint8_t(code_of_mean_square(code2 / n));
             }
-            for (CrossbarTile* p : pairs)
-                if (p->col_written_[std::size_t(c)])
-                    std::fill_n(p->entry_written_.begin() + std::ptrdiff_t(o), rows_,
-                                std::uint8_t(0));
-            continue;
-        }
+    }
+    Eigen::ArrayXf code2(rows_);
+    for (int c = 0; c < (all ? cols_ : 0); ++c) {
         auto w = w_eff_.col(c).head(rows_);
         w = pairs.front()->w_eff_.col(c).head(rows_);
         code2 = pairs.front()->sigma_code_.col(c).head(rows_).cast<float>().array().square();
@@ -763,9 +740,8 @@ void CrossbarTile::sync_sum(const std::vector<CrossbarTile*>& pairs) {
         row_sum_ += pairs[i]->row_sum_;
     time_s_ = pairs.front()->time_s_;
     for (CrossbarTile* p : pairs) {
-        std::fill(p->col_written_.begin(), p->col_written_.end(), std::uint8_t(0));
-        if (all) std::fill(p->entry_written_.begin(), p->entry_written_.end(), std::uint8_t(0));
-        p->all_written_ = p->any_written_ = false;
+        p->written_.clear();
+        p->all_written_ = false;
     }
     sum_stale_ = false;
 }
@@ -879,7 +855,7 @@ std::size_t CrossbarTile::bytes_per_synapse() const {
                          u2_.size() + d_pad_.size() + d2_pad_.size() + out_pad_.size() +
                          var_many_.size() + y_one_.size()) *
                  sizeof(float) +
-             active_.size() * sizeof(int) + col_written_.size() + entry_written_.size();
+             (active_.size() + written_.size()) * sizeof(int);
     return (bytes + std::size_t(n_syn_) - 1) / std::size_t(n_syn_);
 }
 

@@ -18,6 +18,7 @@
 #include "core/energy/op_counts.hpp"
 
 #include <Random123/boxmuller.hpp>
+#include <tbb/concurrent_vector.h>
 
 #include <Eigen/Core>
 
@@ -204,18 +205,14 @@ class CrossbarTile {
     /// none). 0 for a tile with devices.
     int summed_pairs_ = 0;
     bool sum_stale_ = true; ///< summed reader: every column must be summed again
-    /// Cache entries (synapse index s) and their columns changed since the last sync_sum() (a
-    /// pair of a multi-pair synapse), or all of them after a rebuild. An update pulses a few
-    /// entries of most columns (the GAN's output matrix: ~0.3 %), so the sum follows entries.
-    std::vector<std::uint8_t> col_written_, entry_written_;
-    bool all_written_ = false, any_written_ = false;
-    void note_written(int s, int c) {
-        if (col_written_.empty()) return;
-        std::atomic_ref<bool>(any_written_).store(true, std::memory_order_relaxed);
-        std::atomic_ref<std::uint8_t>(entry_written_[std::size_t(s)])
-            .store(1, std::memory_order_relaxed);
-        std::atomic_ref<std::uint8_t>(col_written_[std::size_t(c)])
-            .store(1, std::memory_order_relaxed);
+    /// Cache entries (synapse index s) changed since the last sync_sum(), in a pair of a
+    /// multi-pair synapse (tracks_writes_), or all of them after a rebuild. An update pulses a
+    /// few entries (the GAN's output matrix: ~0.3 %), so the sum follows entries, not columns.
+    /// Rows are programmed in parallel: the list takes concurrent appends.
+    tbb::concurrent_vector<int> written_;
+    bool tracks_writes_ = false, all_written_ = false;
+    void note_written(int s) {
+        if (tracks_writes_) written_.push_back(s);
     }
     int pairs_read() const { return std::max(summed_pairs_, 1); }
 
