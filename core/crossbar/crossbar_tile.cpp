@@ -46,9 +46,9 @@ float code_of_mean_square(float m) {
     return std::min(f + (root - f >= 0.5f ? 1.f : 0.f), float(code_max));
 }
 
-/// The same for a column of them, in place: std::round(std::sqrt(v))
-/// capped at code_max, in place. Not Eigen's sqrt() and round(): its packet square root is an
-/// approximation and its round() calls roundf per element; these steps are exact in float.
+/// code_of_mean_square() of a whole column, in place. Not Eigen's sqrt() and round(): its packet
+/// square root is an approximation and its round() calls roundf per element; these steps are
+/// exact in float.
 void mean_square_to_codes(Eigen::ArrayXf& v) {
     float* x = v.data();
     Eigen::Index i = 0;
