@@ -21,6 +21,22 @@ namespace cbl::mvm {
 
 namespace {
 
+// The 16 noise codes at q + at, as floats.
+[[gnu::always_inline]] inline __m512 codes(const std::uint8_t* q, std::size_t at) {
+    return _mm512_cvtepi32_ps(
+        _mm512_cvtepu8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(q + at))));
+}
+
+// A packet of 16 rows as floats: the weights themselves, or the squared noise codes (c * c is
+// exact in float, so squaring here or in a converted copy gives the same bits).
+[[gnu::always_inline]] inline __m512 packet(const float* a, std::size_t at) {
+    return _mm512_loadu_ps(a + at);
+}
+[[gnu::always_inline]] inline __m512 packet(const std::uint8_t* q, std::size_t at) {
+    const __m512 c = codes(q, at);
+    return _mm512_mul_ps(c, c);
+}
+
 // Driven lines are scattered, so the hardware prefetcher does not see the next one coming: the
 // weights and noise codes of the line two ahead are requested while this one is summed
 // (measured: 2 beats 1 and 4 during training).
@@ -51,8 +67,7 @@ void forward_block(const float* w, const std::uint8_t* q, int ld, const int* act
         if constexpr (Noise) {
             const __m512 sv = _mm512_set1_ps(xi * xi);
             for (int b = 0; b < B; ++b) {
-                const __m512 c = _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(
-                    _mm_loadu_si128(reinterpret_cast<const __m128i*>(q + off + 16 * b))));
+                const __m512 c = codes(q, off + 16 * std::size_t(b));
                 vacc[b] = _mm512_fmadd_ps(_mm512_mul_ps(sv, c), c, vacc[b]);
             }
         }
@@ -111,11 +126,8 @@ void transposed_variance(const std::uint8_t* q, int ld, int cols, const float* d
     for (int i = 0; i < cols; ++i) {
         const std::uint8_t* qc = q + std::size_t(i) * std::size_t(ld);
         __m512 acc = _mm512_setzero_ps();
-        for (int j = 0; j < ld; j += 16) {
-            const __m512 c = _mm512_cvtepi32_ps(
-                _mm512_cvtepu8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(qc + j))));
-            acc = _mm512_fmadd_ps(_mm512_mul_ps(c, c), _mm512_loadu_ps(d2 + j), acc);
-        }
+        for (int j = 0; j < ld; j += 16)
+            acc = _mm512_fmadd_ps(packet(qc, std::size_t(j)), _mm512_loadu_ps(d2 + j), acc);
         var[i] = _mm512_reduce_add_ps(acc);
     }
 }
@@ -141,17 +153,6 @@ namespace {
                                    _mm512_shuffle_ps(c[0], c[1], _MM_SHUFFLE(3, 1, 3, 1)));
     const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
     return _mm512_permutexvar_ps(order, r);
-}
-
-// Packet j (16 rows) of column k, as floats: the weights themselves, or the squared noise codes
-// (c * c is exact in float, so squaring here or in a converted copy gives the same bits).
-[[gnu::always_inline]] inline __m512 packet(const float* a, std::size_t at) {
-    return _mm512_loadu_ps(a + at);
-}
-[[gnu::always_inline]] inline __m512 packet(const std::uint8_t* a, std::size_t at) {
-    const __m512 c = _mm512_cvtepi32_ps(
-        _mm512_cvtepu8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(a + at))));
-    return _mm512_mul_ps(c, c);
 }
 
 // For m <= 16 columns of `a` (ld elements apart) and every vector p of d: lane k of the result
