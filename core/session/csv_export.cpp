@@ -3,6 +3,7 @@
 #include "core/common/param_error.hpp"
 #include "core/session/atomic_file.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <filesystem>
@@ -23,15 +24,21 @@ std::string csv_field(const std::string& s) {
 
 namespace {
 
-/// True for "layer_<digits>/...": the arrays that belong to one weight layer.
+/// True for "layer_<digits>/..." at the start of the path or after a '/': the arrays of one
+/// weight layer, of a classifier ("layer_0/w") or of a network inside a GAN or DQN
+/// ("gan/generator/layer_0/w", "rl/target/layer_1/g_plus").
 bool is_layer_path(const std::string& path) {
     constexpr std::string_view prefix = "layer_";
-    if (path.compare(0, prefix.size(), prefix) != 0) return false;
-    std::size_t i = prefix.size();
-    const std::size_t digits = i;
-    while (i < path.size() && std::isdigit(static_cast<unsigned char>(path[i])))
-        ++i;
-    return i > digits && i < path.size() && path[i] == '/';
+    for (std::size_t at = path.find(prefix); at != std::string::npos;
+         at = path.find(prefix, at + 1)) {
+        if (at > 0 && path[at - 1] != '/') continue;
+        std::size_t i = at + prefix.size();
+        const std::size_t digits = i;
+        while (i < path.size() && std::isdigit(static_cast<unsigned char>(path[i])))
+            ++i;
+        if (i > digits && i < path.size() && path[i] == '/') return true;
+    }
+    return false;
 }
 
 std::string file_name(const std::string& path, const std::string& unit) {
@@ -92,6 +99,80 @@ std::string metrics_csv(const std::vector<EpochMetrics>& history) {
         out += '\n';
     }
     return out;
+}
+
+/// The value at `i` of an array of any element type, as text.
+void append_element(std::string& out, const StateArray& a, std::size_t i) {
+    std::visit([&](const auto& v) { append_number(out, v[i]); }, a.data);
+}
+
+std::size_t element_count(const StateArray& a) {
+    return std::visit([](const auto& v) { return v.size(); }, a.data);
+}
+
+/// A table of one row per entry of `index` (1-based) from 1-D arrays (one column each) and 2-D
+/// arrays (one column per stored column, numbered): a GAN's epochs (gan/history/), a DQN's
+/// episodes (rl/episode_reward). Columns are named after the path below `prefix`, with the unit.
+std::string series_csv(const StateArrays& arrays, const std::vector<std::string>& paths,
+                       const std::string& prefix, const std::string& index) {
+    std::string out = index;
+    std::size_t rows = 0;
+    std::vector<const StateArray*> columns;
+    for (const std::string& path : paths) {
+        const StateArray& a = arrays.at(path);
+        const std::size_t width = a.shape.size() == 2 ? a.shape[1] : 1;
+        if (columns.empty()) rows = a.shape[0];
+        if (a.shape[0] != rows || element_count(a) != rows * width)
+            throw InputError("state array " + path + " does not hold " + std::to_string(rows) +
+                             " rows like " + paths.front());
+        const std::string name = path.substr(prefix.size());
+        const std::string unit = a.unit.empty() ? "" : " [" + a.unit + "]";
+        for (std::size_t k = 0; k < width; ++k) {
+            out += ",";
+            out += csv_field(name + (width > 1 ? " layer_" + std::to_string(k) : "") + unit);
+        }
+        columns.push_back(&a);
+    }
+    out += '\n';
+    for (std::size_t r = 0; r < rows; ++r) {
+        append_number(out, r + 1);
+        for (const StateArray* a : columns) {
+            const std::size_t width = a->shape.size() == 2 ? a->shape[1] : 1;
+            for (std::size_t k = 0; k < width; ++k) {
+                out += ',';
+                append_element(out, *a, r * width + k);
+            }
+        }
+        out += '\n';
+    }
+    return out;
+}
+
+/// metrics.csv of a session: a classifier's EpochMetrics, a GAN's per-epoch losses, FD and pulses
+/// (its image grids stay in the session), a DQN's reward per episode.
+std::string session_metrics_csv(const ExperimentState& state) {
+    const std::string task = state.config.value("task", std::string("supervised"));
+    if (task == "gan") {
+        const std::string prefix = "gan/history/";
+        std::vector<std::string> paths;
+        for (auto it = state.arrays.lower_bound(prefix);
+             it != state.arrays.end() && it->first.starts_with(prefix); ++it)
+            if (!it->second.shape.empty() && it->second.shape.size() <= 2)
+                paths.push_back(it->first);
+        // FD first: the column a reader looks for.
+        std::stable_partition(paths.begin(), paths.end(), [&](const std::string& p) {
+            return p == prefix + "frechet_distance";
+        });
+        if (paths.empty()) throw InputError("the session holds no gan/history/ arrays");
+        return series_csv(state.arrays, paths, prefix, "epoch");
+    }
+    if (task == "rl") {
+        const std::string path = "rl/episode_reward";
+        if (!state.arrays.contains(path))
+            throw InputError("the session holds no " + path + " array");
+        return series_csv(state.arrays, {path}, "rl/", "episode");
+    }
+    return metrics_csv(state.history);
 }
 
 std::string matrix_csv(const StateArray& a) {
@@ -155,7 +236,13 @@ std::vector<std::string> export_csv(const ExperimentState& state, const std::str
         throw InputError("cannot export to " + dir + ": " + ec.message());
     std::vector<std::string> names;
     try {
-        write_metrics_csv(state.history, (staging / "metrics.csv").string());
+        std::string metrics;
+        try {
+            metrics = session_metrics_csv(state);
+        } catch (const InputError& e) {
+            throw InputError("cannot export the metrics: " + std::string(e.what()));
+        }
+        write_file_atomically((staging / "metrics.csv").string(), metrics);
         names.push_back("metrics.csv");
         for (const auto& [path, array] : state.arrays) {
             if (array.shape.size() != 2 || !is_layer_path(path)) continue;

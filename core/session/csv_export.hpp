@@ -20,9 +20,12 @@ void append_number(std::string& out, T value) {
 std::string csv_field(const std::string& s);
 
 /// Writes into `dir` (created if needed), each file atomically:
-///  - metrics.csv: one row per epoch, the unit of each column in brackets in the header;
-///  - one CSV per 2-D state array under layer_k/ (rows x columns as stored, no header), named
-///    after its path and unit: "layer_0/g_plus" in uS -> layer_0_g_plus_uS.csv.
+///  - metrics.csv: one row per epoch (a deep-RL session: per episode), the unit of each column
+///    in brackets in the header; a GAN's columns are its per-epoch FD, losses, learning rate,
+///    wall time and pulses per layer, a DQN's its episode rewards;
+///  - one CSV per 2-D state array under a layer_k/ folder (rows x columns as stored, no header),
+///    named after its path and unit: "layer_0/g_plus" in uS -> layer_0_g_plus_uS.csv,
+///    "gan/generator/layer_0/w" -> gan_generator_layer_0_w_weight.csv.
 /// Numbers are written in the shortest form that reads back to the same value.
 /// Returns the paths written; throws InputError naming the folder or file on failure.
 std::vector<std::string> export_csv(const ExperimentState& state, const std::string& dir);

@@ -910,6 +910,52 @@ class TestSession : public QObject {
                  0);
     }
 
+    void csvExportOfGanAndRl() {
+        const auto lines = [](const std::string& file) {
+            std::ifstream in(file);
+            std::vector<std::string> out;
+            for (std::string line; std::getline(in, line);)
+                out.push_back(line);
+            return out;
+        };
+        // A GAN: the per-epoch arrays under gan/history/ (FD first), not its image grids; the
+        // matrices of its networks' layers.
+        ExperimentState gan;
+        gan.config = {{"task", "gan"}};
+        put_array(gan.arrays, "gan/history/discriminator_loss", std::vector<double>{0.5, 0.25}, {2},
+                  "nats");
+        put_array(gan.arrays, "gan/history/frechet_distance", std::vector<double>{300, 150.5}, {2});
+        put_array(gan.arrays, "gan/history/device_updates", std::vector<std::uint64_t>{1, 2, 3, 4},
+                  {2, 2}, "pulses");
+        put_array(gan.arrays, "gan/history/samples", std::vector<float>(2 * 3 * 4), {2, 3, 4});
+        put_array(gan.arrays, "gan/generator/layer_0/w", std::vector<float>{1, 2, 3, 4}, {2, 2},
+                  "weight");
+        const std::string dir = path("csv/gan");
+        const auto files = export_csv(gan, dir);
+        QCOMPARE(files.size(), std::size_t(2));
+        QCOMPARE(lines(dir + "/metrics.csv"),
+                 (std::vector<std::string>{
+                     "epoch,frechet_distance,device_updates layer_0 [pulses],device_updates "
+                     "layer_1 [pulses],discriminator_loss [nats]",
+                     "1,300,1,2,0.5", "2,150.5,3,4,0.25"}));
+        QCOMPARE(lines(dir + "/gan_generator_layer_0_w_weight.csv"),
+                 (std::vector<std::string>{"1,2", "3,4"}));
+
+        // Arrays of different lengths are refused, naming the array, and nothing is written.
+        ExperimentState torn = gan;
+        torn.arrays["gan/history/discriminator_loss"].shape = {3};
+        QVERIFY_THROWS_EXCEPTION(InputError, export_csv(torn, path("csv/torn")));
+        QVERIFY(!QFileInfo::exists(QString::fromStdString(path("csv/torn") + "/metrics.csv")));
+
+        // A DQN: one row per episode.
+        ExperimentState rl;
+        rl.config = {{"task", "rl"}};
+        put_array(rl.arrays, "rl/episode_reward", std::vector<double>{12, 200}, {2}, "reward");
+        export_csv(rl, path("csv/rl"));
+        QCOMPARE(lines(path("csv/rl") + "/metrics.csv"),
+                 (std::vector<std::string>{"episode,episode_reward [reward]", "1,12", "2,200"}));
+    }
+
     void autosaveAndRecovery() {
         const std::string dir = path("recovery");
         const ExperimentState st = trained_state();
