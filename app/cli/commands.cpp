@@ -362,7 +362,10 @@ int train_rl(const Args& a, RlRun& run) {
     }
     const double wall =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    if (a.has("--out"))
+    if (a.has("--out") && !run.divergence().empty())
+        std::cerr << "crossbarlab-cli: " << a.value("--out")
+                  << " not saved: the run diverged and its weights are not finite\n";
+    else if (a.has("--out"))
         save_session(a.value("--out"), run.state(),
                      {CROSSBARLAB_VERSION, "", run.dataset_description(), {}, {}});
     const nlohmann::json s = rl_summary_json(run, wall);

@@ -34,8 +34,11 @@ RlRun::RlRun(const ExperimentState& state) : RlRun(state.config.get<ExperimentCo
 ExperimentState RlRun::state() const {
     if (agent_->in_episode())
         throw InputError("a deep-RL run is saved between episodes: finish_episode() first");
+    // A diverged run has no last good state (its weights are not finite): never saved.
+    if (!divergence_.empty()) throw Diverged(divergence_);
     ExperimentState st;
     st.config = config_;
+    st.step = agent_->environment_steps(); // the run's clock, as images are a classifier's
     agent_->save_state(st.arrays);
     return st;
 }

@@ -360,6 +360,16 @@ void check_rl_state(const ExperimentState& st, const ExperimentConfig& c) {
         refuse("/state/" + rewards, "is missing or not a float64 vector of episode rewards");
     for (const auto& [path, a] : st.arrays)
         check_values(path, a, c, std::numeric_limits<double>::infinity());
+    // step is the environment steps played (rl/counters[0]); sessions written before it was
+    // kept hold 0.
+    const auto counters = st.arrays.find("rl/counters");
+    const auto* steps = counters == st.arrays.end()
+                            ? nullptr
+                            : std::get_if<std::vector<std::uint64_t>>(&counters->second.data);
+    if (steps && !steps->empty() && st.step != 0 && st.step != steps->front())
+        refuse("/state attribute step", "= " + std::to_string(st.step) + ", expected " +
+                                            std::to_string(steps->front()) +
+                                            " (/state/rl/counters[0] environment steps)");
 }
 
 /// A GAN session (GanRun::state): the arrays a fresh run of the config saves, its finished

@@ -1,6 +1,7 @@
 // Deep-RL runs as sessions (issue 16): a DQN run with its Q-network in RRAM, saved between
 // episodes (RlRun::state, save_session), loaded and played on, is the run that never stopped; a
 // damaged state is refused naming the array.
+#include "core/experiment/divergence.hpp"
 #include "core/experiment/rl_run.hpp"
 #include "core/session/session_file.hpp"
 
@@ -26,6 +27,7 @@ class TestRlSession : public QObject {
         for (int i = 0; i < 12; ++i)
             first.run_episode();
         const ExperimentState saved = first.state();
+        QCOMPARE(saved.step, first.agent().environment_steps()); // the run's clock
         save_session(path("dqn.h5"), saved, {});
         const ExperimentState loaded = load_session(path("dqn.h5"));
         QCOMPARE(loaded.config, saved.config);
@@ -54,6 +56,41 @@ class TestRlSession : public QObject {
         } catch (const InputError& e) {
             QVERIFY2(std::string(e.what()).find("rl/replay/reward") != std::string::npos, e.what());
         }
+        // A step that is not the environment steps is named; 0 (files of earlier builds) loads.
+        ExperimentState clock = saved;
+        clock.step += 1;
+        save_session(path("clock.h5"), clock, {});
+        try {
+            load_session(path("clock.h5"));
+            QFAIL("a step other than rl/counters[0] loaded");
+        } catch (const InputError& e) {
+            QVERIFY2(std::string(e.what()).find("rl/counters[0]") != std::string::npos, e.what());
+        }
+        clock.step = 0;
+        save_session(path("old.h5"), clock, {});
+        QCOMPARE(RlRun(load_session(path("old.h5"))).agent().environment_steps(),
+                 first.agent().environment_steps());
+    }
+
+    void divergedRunIsNotSaved() {
+        // Plain SGD at rate 100 makes the Q-network's weights non-finite within a few dozen
+        // episodes: the run stops and its state, having no last good one, is refused.
+        ExperimentConfig c = load_preset("fp32-dqn");
+        c.rl.episodes = 100;
+        c.rl.warmup_steps = 100;
+        c.training.optimizer.type = "sgd";
+        c.training.optimizer.learning_rate = 100;
+        RlRun run(c);
+        bool diverged = false;
+        try {
+            while (!run.finished())
+                run.run_episode();
+        } catch (const Diverged&) {
+            diverged = true;
+        }
+        QVERIFY(diverged);
+        QVERIFY(!run.divergence().empty());
+        QVERIFY_THROWS_EXCEPTION(Diverged, run.state());
     }
 };
 
