@@ -590,7 +590,15 @@ Options drift_options() {
 int cmd_drift(const Args& a) {
     const auto limit = thread_limit(a);
     if (!a.has("--session")) throw InputError("drift needs --session FILE.h5");
-    const auto e = resume_session(a, load_session(a.value("--session")));
+    ExperimentState st = load_session(a.value("--session"));
+    // Test accuracy over time is a classifier's measure: a GAN or DQN session has none to age.
+    if (const std::string task = st.config.value("task", std::string("supervised"));
+        task != "supervised")
+        throw InputError("drift measures a classifier's test accuracy after training; " +
+                         a.value("--session") + " is a " +
+                         (task == "gan" ? std::string("GAN") : std::string("deep-RL")) +
+                         " session (task = " + task + ")");
+    const auto e = resume_session(a, std::move(st));
     const std::vector<double> times = a.has("--times") ? a.numbers("--times") : default_drift_times;
     if (times.empty()) throw InputError("--times needs at least one time [s]");
     const DriftCurve c = e->drift_curve(times);

@@ -91,7 +91,34 @@ class TestCliRl : public QObject {
         QCOMPARE(b["episode_reward"], a["episode_reward"]);
         QCOMPARE(b["learning_steps"], a["learning_steps"]);
         QCOMPARE(b["energy_ratio"], a["energy_ratio"]);
+
+        // drift ages a classifier's test accuracy: a deep-RL session is refused, saying so.
+        const CliRun drift = run_cli({"drift", "--session", file});
+        QCOMPARE(drift.code, 2); // bad input (CLI.md)
+        QVERIFY2(drift.err.contains("deep-RL session (task = rl)"), qPrintable(drift.err));
+        // export writes the episode rewards as its metrics.
+        const QString csv = dir.filePath("csv");
+        QCOMPARE(run_cli({"export", "--session", file, "--csv", csv}).code, 0);
+        QFile metrics(csv + "/metrics.csv");
+        QVERIFY(metrics.open(QIODevice::ReadOnly));
+        QCOMPARE(QString(metrics.readLine()).trimmed(), QString("episode,episode_reward [reward]"));
+        QCOMPARE(QString(metrics.readAll()).count('\n'), 10);
     }
+
+    void divergedRunIsNotSaved() {
+        // With --allow-divergence the summary says diverged and no session file is left.
+        QTemporaryDir dir;
+        const QString file = dir.filePath("diverged.h5");
+        const CliRun r = run_cli(few("fp32-dqn", 100) +
+                                 QStringList{"--set", "training.optimizer.type=sgd", "--set",
+                                             "training.optimizer.learning_rate=100",
+                                             "--allow-divergence", "--out", file});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QCOMPARE(parsed(r)["diverged"].get<bool>(), true);
+        QVERIFY2(r.err.contains("not saved"), qPrintable(r.err));
+        QVERIFY(!QFileInfo::exists(file));
+    }
+
     void sweepRunsDeepRlPoints() {
         // A sweep of a deep-RL preset: each point a whole run, its summary the train summary.
         QTemporaryDir dir;
