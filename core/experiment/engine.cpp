@@ -469,6 +469,11 @@ void Engine::publish_gan(Snapshot& s) {
         p.frechet_distance.push_back(m.frechet_distance);
         p.discriminator_loss.push_back(m.discriminator_loss);
         p.generator_loss.push_back(m.generator_loss);
+        EpochMetrics u;
+        u.epoch = m.epoch;
+        u.device_updates = m.device_updates;
+        u.fp_equivalent_updates = m.fp_equivalent_updates;
+        p.epoch_updates.push_back(std::move(u));
     }
     if (const gan::FeatureClassifier* c = r.classifier()) {
         p.classifier_accuracy = c->test_accuracy();

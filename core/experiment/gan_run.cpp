@@ -58,6 +58,11 @@ GanRun::GanRun(const ExperimentState& state, std::shared_ptr<const DataSplit> da
     epoch_wall_s_ = get_array<double>(in, epoch_wall_name, 1)[0];
     pulses_seen_ = get_array<std::uint64_t>(in, pulses_seen_name, pulses_seen_.size());
     load_history(in);
+    // Earlier builds never took the layers' full-precision counts: theirs add up the whole run.
+    // Dropped, so the next epoch counts itself (from the load, if saved mid-epoch).
+    if (!in.contains(std::string(history_prefix) + fp_equivalent_name))
+        for (Network<float>* net : {&gan_->generator(), &gan_->discriminator()})
+            net->take_fp_equivalent_updates();
     const int b = batch_size(), steps = steps_per_epoch();
     if (state.step != images_trained())
         throw InputError("session state: step = " + std::to_string(state.step) +
@@ -143,6 +148,9 @@ void GanRun::end_epoch() {
     for (std::size_t k = 0; k < pulses.size(); ++k)
         m.device_updates.push_back(pulses[k] - pulses_seen_[k]);
     pulses_seen_ = pulses;
+    for (Network<float>* net : {&gan_->generator(), &gan_->discriminator()})
+        for (const std::uint64_t n : net->take_fp_equivalent_updates())
+            m.fp_equivalent_updates.push_back(n);
     position_ = 0;
     // Non-finite weights stop the run before an FD of NaNs is reported.
     check_finite();
@@ -190,7 +198,7 @@ ExperimentState GanRun::state() const {
 
 void GanRun::save_history(StateArrays& out) const {
     std::vector<double> fd, d_loss, g_loss, rate, wall;
-    std::vector<std::uint64_t> updates;
+    std::vector<std::uint64_t> updates, fp_updates;
     std::vector<float> samples;
     for (const GanEpoch& m : history_) {
         fd.push_back(m.frechet_distance);
@@ -199,6 +207,8 @@ void GanRun::save_history(StateArrays& out) const {
         rate.push_back(m.learning_rate);
         wall.push_back(m.wall_seconds);
         updates.insert(updates.end(), m.device_updates.begin(), m.device_updates.end());
+        fp_updates.insert(fp_updates.end(), m.fp_equivalent_updates.begin(),
+                          m.fp_equivalent_updates.end());
         samples.insert(samples.end(), m.samples->data(), m.samples->data() + m.samples->size());
     }
     const std::size_t epochs = history_.size();
@@ -210,6 +220,7 @@ void GanRun::save_history(StateArrays& out) const {
     put_array(out, p + "learning_rate", rate, {epochs});
     put_array(out, p + "wall_seconds", wall, {epochs}, "s");
     put_array(out, p + "device_updates", updates, {epochs, pulses_seen_.size()}, "pulses");
+    put_array(out, p + fp_equivalent_name, fp_updates, {epochs, pulses_seen_.size()}, "weights");
     // Image j of an epoch is column j of its grid: pixels contiguous, row by row.
     put_array(out, p + "samples", samples, {epochs, grid, pixels}, "fraction");
 }
@@ -225,6 +236,11 @@ void GanRun::load_history(const StateArrays& in) {
     const auto& wall = get_array<double>(in, p + "wall_seconds", epochs);
     const auto& updates = get_array<std::uint64_t>(in, p + "device_updates", epochs * layers);
     const auto& samples = get_array<float>(in, p + "samples", epochs * grid * pixels);
+    // Sessions of earlier builds kept no full-precision counts: zeros, which the views skip.
+    const std::vector<std::uint64_t> fp_updates =
+        in.contains(p + fp_equivalent_name)
+            ? get_array<std::uint64_t>(in, p + fp_equivalent_name, epochs * layers)
+            : std::vector<std::uint64_t>(epochs * layers);
     history_.resize(epochs);
     for (std::size_t e = 0; e < epochs; ++e) {
         GanEpoch& m = history_[e];
@@ -236,6 +252,8 @@ void GanRun::load_history(const StateArrays& in) {
         m.wall_seconds = wall[e];
         m.device_updates.assign(updates.begin() + std::ptrdiff_t(e * layers),
                                 updates.begin() + std::ptrdiff_t((e + 1) * layers));
+        m.fp_equivalent_updates.assign(fp_updates.begin() + std::ptrdiff_t(e * layers),
+                                       fp_updates.begin() + std::ptrdiff_t((e + 1) * layers));
         m.samples = std::make_shared<const Eigen::MatrixXf>(Eigen::Map<const Eigen::MatrixXf>(
             samples.data() + e * grid * pixels, Eigen::Index(pixels), Eigen::Index(grid)));
     }
@@ -264,13 +282,14 @@ nlohmann::json gan_summary_json(const GanRun& run, double wall_seconds,
     j["discriminator_layers"] = gan::discriminator_layers(run.config().gan, image);
     j["epochs"] = run.history().size();
     for (const char* key : {"frechet_distance", "discriminator_loss", "generator_loss",
-                            "device_updates", "learning_rate"})
+                            "device_updates", "fp_equivalent_updates", "learning_rate"})
         j[key] = nlohmann::json::array();
     for (const GanEpoch& m : run.history()) {
         j["frechet_distance"].push_back(m.frechet_distance);
         j["discriminator_loss"].push_back(m.discriminator_loss);
         j["generator_loss"].push_back(m.generator_loss);
         j["device_updates"].push_back(m.device_updates);
+        j["fp_equivalent_updates"].push_back(m.fp_equivalent_updates);
         j["learning_rate"].push_back(m.learning_rate);
     }
     if (const gan::FeatureClassifier* c = run.classifier())

@@ -31,7 +31,10 @@ struct GanEpoch {
     double frechet_distance = 0;   ///< on the classifier's features [feature units^2]
     double learning_rate = 0;
     std::vector<std::uint64_t> device_updates; ///< per weight layer (G's, then D's): pulses
-    double wall_seconds = 0;                   ///< training time of the epoch (FD excluded) [s]
+    /// Per weight layer (G's, then D's): weights a full-precision update would have changed,
+    /// nnz(delta) x nnz(x) per sample (0 for epochs saved by builds before 2026-12-04).
+    std::vector<std::uint64_t> fp_equivalent_updates;
+    double wall_seconds = 0; ///< training time of the epoch (FD excluded) [s]
     /// The first GanRun::grid_images of the images whose FD was measured (one per column,
     /// pixels row by row, 0..1): what the generator drew at the epoch's end. Shared, so the
     /// snapshots that carry it copy no pixels.
@@ -45,6 +48,8 @@ class GanRun {
 
     /// Where state() keeps the finished epochs (one row each in every array below it).
     static constexpr const char* history_prefix = "gan/history/";
+    /// The history array (below history_prefix) that sessions of earlier builds lack.
+    static constexpr const char* fp_equivalent_name = "fp_equivalent_updates";
 
     /// Validates the config (task must be gan; images of the data must fit the generator) and
     /// builds the GAN; nothing is trained yet.

@@ -69,6 +69,9 @@ struct GanPicture {
     std::string classifier;
     int generator_layers = 0; ///< weight layers of the generator; Snapshot::layers lists them
                               ///< first, then the discriminator's
+    /// Per finished epoch and weight layer (G's, then D's): pulses and full-precision changes
+    /// (the sparsity view's counts; the rest of each entry is unused).
+    std::vector<EpochMetrics> epoch_updates;
 };
 
 struct Snapshot {

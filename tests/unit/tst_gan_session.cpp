@@ -130,9 +130,9 @@ class TestGanSession : public QObject {
 
         // What train --json prints per epoch, the digits of each epoch and the state at the end.
         const nlohmann::json a = gan_summary_json(*whole, 0), b = gan_summary_json(second, 0);
-        for (const char* key :
-             {"epochs", "frechet_distance", "discriminator_loss", "generator_loss",
-              "device_updates", "learning_rate", "images_trained", "feature_classifier"})
+        for (const char* key : {"epochs", "frechet_distance", "discriminator_loss",
+                                "generator_loss", "device_updates", "fp_equivalent_updates",
+                                "learning_rate", "images_trained", "feature_classifier"})
             QVERIFY2(a[key] == b[key], qPrintable(QString::fromStdString(
                                            std::string(key) + ": " + a[key].dump() +
                                            " uninterrupted, " + b[key].dump() + " resumed")));
@@ -153,6 +153,35 @@ class TestGanSession : public QObject {
         QVERIFY(refreshed > 0);
         QVERIFY(saved.arrays.count("gan/generator/layer_0/chi") &&
                 saved.arrays.count("gan/discriminator/layer_1/nu_plus_code"));
+    }
+
+    void fullPrecisionCountsPerEpoch() {
+        // The sparsity view's dashed lines: each epoch counts its own samples' outer products
+        // (equal epochs, equal counts within the sparsity of the deltas), not the run's sum.
+        const ExperimentConfig c = small_gan("mca-pcm-gan");
+        GanRun run(c, data_);
+        train(run, 12);
+        ExperimentState one_epoch = run.state();
+        finish(run);
+        for (const GanEpoch& m : run.history()) {
+            QCOMPARE(m.fp_equivalent_updates.size(), m.device_updates.size());
+            for (std::size_t k = 0; k < m.fp_equivalent_updates.size(); ++k) {
+                QVERIFY(m.fp_equivalent_updates[k] > 0);
+                QVERIFY(m.fp_equivalent_updates[k] <=
+                        2 * run.history()[0].fp_equivalent_updates[k]);
+            }
+        }
+        // A session of an earlier build has no such array: it loads, its epochs count 0, and
+        // the next epoch counts itself alone.
+        one_epoch.arrays.erase(std::string(GanRun::history_prefix) + GanRun::fp_equivalent_name);
+        const std::string file = path("earlier.h5");
+        save_session(file, one_epoch, {CROSSBARLAB_VERSION, "", data_->description, {}, {}});
+        GanRun earlier(load_session(file), data_);
+        finish(earlier);
+        QCOMPARE(earlier.history()[0].fp_equivalent_updates,
+                 std::vector<std::uint64_t>(run.history()[0].fp_equivalent_updates.size()));
+        QCOMPARE(earlier.history()[1].fp_equivalent_updates,
+                 run.history()[1].fp_equivalent_updates);
     }
 
     void refusesBrokenSessions() {

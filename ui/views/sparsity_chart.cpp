@@ -5,6 +5,8 @@
 #include <QCategoryAxis>
 #include <QChart>
 #include <QLabel>
+#include <QLegend>
+#include <QLegendMarker>
 #include <QLineSeries>
 #include <QLocale>
 #include <QVBoxLayout>
@@ -78,7 +80,8 @@ void SparsityChart::redraw() {
     if (!last_) return;
     const Snapshot& s = *last_;
     // A deep-RL run counts per episode.
-    const std::vector<EpochMetrics>& history = s.rl ? s.rl->episode_updates : s.history;
+    const std::vector<EpochMetrics>& history =
+        s.rl ? s.rl->episode_updates : (s.gan ? s.gan->epoch_updates : s.history);
     const QString unit = s.rl ? "episode" : "epoch";
     if (x_->titleText() != unit) {
         x_->setTitleText(unit);
@@ -111,6 +114,17 @@ void SparsityChart::redraw() {
                 ser->attachAxis(y_);
                 series_.append(ser);
             }
+        // Beyond two layers the legend lists the devices' lines alone, as "layer k" (the title
+        // says what solid and dashed are): eight entries do not fit a docked chart.
+        if (layers > 2) {
+            const auto markers = view_->chart()->legend()->markers();
+            for (int k = 0; k < layers; ++k) {
+                for (QLegendMarker* m : markers) {
+                    if (m->series() == series_[2 * k]) m->setLabel(QString("layer %1").arg(k + 1));
+                    if (m->series() == series_[2 * k + 1]) m->setVisible(false);
+                }
+            }
+        }
         view_->applyFonts();
     }
     double lo = 1e300, hi = 1;
@@ -165,10 +179,11 @@ void SparsityChart::redraw() {
         for (auto v : m.fp_equivalent_updates)
             fp += double(v);
         const QString which = QString("%1 %2").arg(s.rl ? "Episode" : "Epoch").arg(m.epoch);
-        // Refreshes are the MCA scheme's; an RL run's schemes have none to report.
+        // Refreshes are counted per epoch of a classifier; RL and GAN runs keep no such count.
         const QString refreshed =
-            s.rl ? QString()
-                 : QString("; %1 pairs refreshed").arg(QLocale().toString(qulonglong(m.refreshes)));
+            s.rl || s.gan
+                ? QString()
+                : QString("; %1 pairs refreshed").arg(QLocale().toString(qulonglong(m.refreshes)));
         summary_->setText(
             dev > 0 ? QString("%1: %2 device updates vs %3 full-precision weight changes "
                               "— <b>%4× fewer</b>%5.")

@@ -120,13 +120,13 @@ void set_log_ticks(QCategoryAxis* axis, double lo, double hi,
 
 void set_decade_axis(QCategoryAxis* axis, int lo_exp, int hi_exp) {
     static const QString superscripts = QStringLiteral("⁰¹²³⁴⁵⁶⁷⁸⁹");
-    // Beyond four decades, every second one (even exponents): labels stay apart in short charts.
+    // At most about four labels: beyond three decades every second or third one, so labels
+    // stay apart in the short charts of a docked view on a 768-pixel screen.
     hi_exp = std::max(hi_exp, lo_exp + 1);
-    const int step = hi_exp - lo_exp > 4 ? 2 : 1;
-    if (step == 2) {
-        lo_exp -= lo_exp & 1; // round down to even (two's complement: -3 -> -4)
-        hi_exp += hi_exp & 1;
-    }
+    const int step = std::max(1, (hi_exp - lo_exp + 2) / 3);
+    const auto floor_to = [step](int e) { return e - ((e % step) + step) % step; };
+    lo_exp = floor_to(lo_exp);
+    hi_exp = hi_exp % step == 0 ? hi_exp : floor_to(hi_exp) + step;
     QList<QPair<double, QString>> ticks;
     for (int e = lo_exp; e <= hi_exp; e += step) {
         QString label = e == 0 ? "1" : "10";
