@@ -15,17 +15,6 @@ QStringList full_mnist(const QString& preset) {
     return {"train", "--preset", preset, "--dataset", "mnist", "--epochs", "30"};
 }
 
-bool have_full_mnist() {
-    const char* own = std::getenv("CROSSBARLAB_DATA_HOME");
-    const char* xdg = std::getenv("XDG_DATA_HOME");
-    const char* home = std::getenv("HOME");
-    const std::filesystem::path dir =
-        own && *own   ? std::filesystem::path(own)
-        : xdg && *xdg ? std::filesystem::path(xdg) / "crossbarlab"
-                      : std::filesystem::path(home ? home : ".") / ".local/share/crossbarlab";
-    return std::filesystem::is_regular_file(dir / "mnist" / "train-images-idx3-ubyte");
-}
-
 } // namespace
 
 class TestFullMnist : public QObject {

@@ -4,6 +4,8 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cstdlib>
+#include <filesystem>
 
 #include <QDir>
 #include <QProcess>
@@ -32,6 +34,19 @@ inline double best_test_accuracy(const nlohmann::json& run) {
     for (const auto& a : run["test_accuracy"])
         best = std::max(best, a.get<double>());
     return best;
+}
+
+/// Whether the full MNIST was fetched (scripts/fetch-mnist.sh) where the CLI's "mnist" source
+/// reads it; fidelity tests skip without it, they never download.
+inline bool have_full_mnist() {
+    const char* own = std::getenv("CROSSBARLAB_DATA_HOME");
+    const char* xdg = std::getenv("XDG_DATA_HOME");
+    const char* home = std::getenv("HOME");
+    const std::filesystem::path dir =
+        own && *own   ? std::filesystem::path(own)
+        : xdg && *xdg ? std::filesystem::path(xdg) / "crossbarlab"
+                      : std::filesystem::path(home ? home : ".") / ".local/share/crossbarlab";
+    return std::filesystem::is_regular_file(dir / "mnist" / "train-images-idx3-ubyte");
 }
 
 inline QString mnist_dir() {
