@@ -120,6 +120,9 @@ std::string series_csv(const StateArrays& arrays, const std::vector<std::string>
     std::vector<const StateArray*> columns;
     for (const std::string& path : paths) {
         const StateArray& a = arrays.at(path);
+        if (a.shape.empty() || a.shape.size() > 2)
+            throw InputError("state array " + path + " has " + std::to_string(a.shape.size()) +
+                             " dimensions, expected 1 or 2");
         const std::size_t width = a.shape.size() == 2 ? a.shape[1] : 1;
         if (columns.empty()) rows = a.shape[0];
         if (a.shape[0] != rows || element_count(a) != rows * width)
