@@ -1,6 +1,7 @@
 #include "core/session/csv_export.hpp"
 
 #include "core/common/param_error.hpp"
+#include "core/experiment/gan_run.hpp"
 #include "core/session/atomic_file.hpp"
 
 #include <algorithm>
@@ -156,7 +157,7 @@ std::string series_csv(const StateArrays& arrays, const std::vector<std::string>
 std::string session_metrics_csv(const ExperimentState& state) {
     const std::string task = state.config.value("task", std::string("supervised"));
     if (task == "gan") {
-        const std::string prefix = "gan/history/";
+        const std::string prefix = GanRun::history_prefix;
         std::vector<std::string> paths;
         for (auto it = state.arrays.lower_bound(prefix);
              it != state.arrays.end() && it->first.starts_with(prefix); ++it)
