@@ -23,11 +23,7 @@ class TestFullCnn : public QObject {
     }
     void mcaCnnIsWithinOnePointOfFp32() {
         for (int seed = 1; seed <= 3; ++seed) {
-            const QString s = QString::number(seed);
-            const auto fp32 =
-                run_cli_json({"train", "--preset", "fp32-cnn", "--seed", s}, two_hours_ms);
-            const auto mca =
-                run_cli_json({"train", "--preset", "mca-pcm-cnn", "--seed", s}, two_hours_ms);
+            const auto [fp32, mca] = train_pair("fp32-cnn", "mca-pcm-cnn", seed, two_hours_ms);
             QVERIFY(!fp32.is_null() && !mca.is_null());
             const double a = best_test_accuracy(fp32), b = best_test_accuracy(mca);
             qInfo("seed %d: fp32-cnn %.4f, mca-pcm-cnn %.4f, gap %.4f", seed, a, b, a - b);

@@ -26,11 +26,7 @@ class TestFullLstmGan : public QObject {
     void mcaLstmIsWithinATenthOfABitOfFp32() {
         if (!QDir(cbl::fortunes_dir).exists()) QSKIP("Debian's fortunes is not installed");
         for (int seed = 1; seed <= 3; ++seed) {
-            const QString s = QString::number(seed);
-            const auto fp32 =
-                run_cli_json({"train", "--preset", "fp32-lstm", "--seed", s}, one_hour_ms);
-            const auto mca =
-                run_cli_json({"train", "--preset", "mca-pcm-lstm", "--seed", s}, one_hour_ms);
+            const auto [fp32, mca] = train_pair("fp32-lstm", "mca-pcm-lstm", seed, one_hour_ms);
             QVERIFY(!fp32.is_null() && !mca.is_null());
             const double a = last(fp32, "test_bpc"), b = last(mca, "test_bpc");
             qInfo("seed %d: fp32-lstm %.3f, mca-pcm-lstm %.3f BPC, gap %.3f", seed, a, b, b - a);
@@ -43,11 +39,7 @@ class TestFullLstmGan : public QObject {
     void mcaGanIsWithinHalfAgainOfFp32() {
         if (!have_full_mnist()) QSKIP("the full MNIST is not fetched (scripts/fetch-mnist.sh)");
         for (int seed = 1; seed <= 3; ++seed) {
-            const QString s = QString::number(seed);
-            const auto fp32 =
-                run_cli_json({"train", "--preset", "fp32-gan", "--seed", s}, one_hour_ms);
-            const auto mca =
-                run_cli_json({"train", "--preset", "mca-pcm-gan", "--seed", s}, one_hour_ms);
+            const auto [fp32, mca] = train_pair("fp32-gan", "mca-pcm-gan", seed, one_hour_ms);
             QVERIFY(!fp32.is_null() && !mca.is_null());
             const double a = last(fp32, "frechet_distance"), b = last(mca, "frechet_distance");
             qInfo("seed %d: FD fp32-gan %.1f, mca-pcm-gan %.1f, ratio %.2f", seed, a, b, b / a);

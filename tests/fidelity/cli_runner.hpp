@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <utility>
 
 #include <QDir>
 #include <QProcess>
@@ -26,6 +27,15 @@ inline nlohmann::json run_cli_json(const QStringList& args, int timeout_ms = 1'5
         return {};
     }
     return nlohmann::json::parse(p.readAllStandardOutput().toStdString(), nullptr, false);
+}
+
+/// `train --preset P --seed S --json` of a baseline and its crossbar preset at one seed, with the
+/// presets' own epochs; either is null when its run failed.
+inline std::pair<nlohmann::json, nlohmann::json>
+train_pair(const QString& baseline, const QString& crossbar, int seed, int timeout_ms) {
+    const QString s = QString::number(seed);
+    return {run_cli_json({"train", "--preset", baseline, "--seed", s}, timeout_ms),
+            run_cli_json({"train", "--preset", crossbar, "--seed", s}, timeout_ms)};
 }
 
 /// The best test accuracy over a run's epochs (fraction).
