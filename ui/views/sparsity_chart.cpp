@@ -116,15 +116,15 @@ void SparsityChart::redraw() {
             }
         // Beyond two layers the legend lists the devices' lines alone, as "layer k" (the title
         // says what solid and dashed are): eight entries do not fit a docked chart.
-        if (layers > 2) {
-            const auto markers = view_->chart()->legend()->markers();
-            for (int k = 0; k < layers; ++k) {
-                for (QLegendMarker* m : markers) {
-                    if (m->series() == series_[2 * k]) m->setLabel(QString("layer %1").arg(k + 1));
-                    if (m->series() == series_[2 * k + 1]) m->setVisible(false);
-                }
+        if (layers > 2)
+            for (QLegendMarker* m : view_->chart()->legend()->markers()) {
+                const auto i = series_.indexOf(m->series());
+                if (i < 0) continue; // a comparison run's line
+                if (i % 2)
+                    m->setVisible(false);
+                else
+                    m->setLabel(QString("layer %1").arg(i / 2 + 1));
             }
-        }
         view_->applyFonts();
     }
     double lo = 1e300, hi = 1;
